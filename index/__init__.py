@@ -1,0 +1,1 @@
+"""From raw files to a searchable index: import, archive, chunk, embed, FAISS."""

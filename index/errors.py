@@ -1,0 +1,15 @@
+"""The one error type whose message is shown to the user as it is."""
+
+
+class DatelineError(Exception):
+    """A problem the user can fix; the message says what was wrong and where.
+
+    The CLI turns it into a one-line error and a non-zero exit; the web app into the JSON
+    error shape with ``status`` as the HTTP status.
+    """
+
+    def __init__(self, message: str, *, code: str = "bad_request", status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status

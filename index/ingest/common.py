@@ -1,0 +1,99 @@
+"""What every import format shares: a parse result, year inference, record finishing."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..dates import infer_year, make_date
+from ..item import Item, first_sentence
+from ..store import Rejection
+
+
+@dataclass
+class Pending:
+    """An item whose dateline gave a day and month but no year."""
+
+    item: Item
+    day: int
+    month: int
+
+
+@dataclass
+class Parsed:
+    """What a format parser read from one file, before years are inferred and ids derived."""
+
+    items: list[Item] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    pending: list[Pending] = field(default_factory=list)
+
+    def add(self, item: Item, day: int | None = None, month: int | None = None) -> None:
+        """Keep ``item``; with ``day``/``month`` and no date, its year is inferred later."""
+        if not item.title.strip() and not item.body.strip():
+            self.rejections.append(Rejection(item.origin, "item has neither title nor body"))
+            return
+        if not item.title.strip():
+            item.title = first_sentence(item.body)
+            item.title_derived = True
+        if item.date is None and day and month:
+            self.pending.append(Pending(item, day, month))
+        self.items.append(item)
+
+    def reject(self, origin: str, reason: str) -> None:
+        self.rejections.append(Rejection(origin, reason))
+
+
+_URL_YEAR = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/")
+
+
+def _metadata_year(item: Item) -> int | None:
+    """A year from the item's own metadata: a ``year`` field or a /YYYY/MM/ url path."""
+    year = item.metadata.get("year")
+    if isinstance(year, (int, str)) and str(year).isdigit() and len(str(year)) == 4:
+        return int(year)
+    m = _URL_YEAR.search(item.url or "")
+    return int(m.group(1)) if m else None
+
+
+def resolve_years(parsed: Parsed, year: int | None = None) -> None:
+    """Give every pending item a year, recording how, or leave it undated with the reason.
+
+    Evidence in order: ``year`` (the ``--year`` option), else the latest year that does not
+    put the item after the latest full date in the same file, else the item's metadata.
+    """
+    full_dates = [
+        dt.date.fromisoformat(i.date) for i in parsed.items
+        if i.date and i.date_precision == "day" and not i.year_inferred
+    ]
+    latest = max(full_dates) if full_dates else None
+    for p in parsed.pending:
+        item = p.item
+        if year:
+            chosen, how = year, "--year option"
+        elif latest:
+            chosen, how = infer_year(p.month, p.day, latest), f"latest full date in file {latest}"
+        elif (meta_year := _metadata_year(item)) is not None:
+            chosen, how = meta_year, "item metadata"
+        else:
+            item.metadata["date_unresolved"] = f"day {p.day} month {p.month}, year unknown"
+            continue
+        try:
+            item.date = make_date(chosen, p.month, p.day)
+        except ValueError as e:
+            parsed.items.remove(item)
+            parsed.reject(item.origin, str(e))
+            continue
+        item.date_precision = "day"
+        item.year_inferred = True
+        item.metadata["year_from"] = how
+    parsed.pending.clear()
+
+
+def finish(parsed: Parsed, source: str | None, year: int | None) -> Parsed:
+    """Apply ``--source``, infer years and derive ids and hashes."""
+    resolve_years(parsed, year)
+    for item in parsed.items:
+        if source:
+            item.source = source
+        item.finish()
+    return parsed

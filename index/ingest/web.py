@@ -1,0 +1,1 @@
+"""Placeholder until HTML/RSS parsing lands."""

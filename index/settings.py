@@ -1,0 +1,62 @@
+"""Every setting in one table: a name, a default and a help line.
+
+Each setting is read from the environment variable ``DATELINE_<NAME>`` and may be overridden
+by a CLI option or the web app's config; the README lists them all (a test checks that).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | int | float | None
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "DATELINE_" + self.name.upper()
+
+
+SETTINGS: list[Setting] = [
+    Setting("data", "./dateline-data", "Data directory: the SQLite archive and the index generations."),
+    Setting("model", "", "Local sentence-transformers model directory; empty means the bundled all-MiniLM-L6-v2."),
+    Setting("embed_backend", "auto", "How chunks are embedded: auto, torch, torch-bf16 or onnx."),
+    Setting("chunk_tokens", 200, "Chunk size in tiktoken cl100k tokens (before the context header)."),
+    Setting("chunk_overlap", 40, "Tokens shared by consecutive chunks of one item."),
+    Setting("index_type", "auto", "FAISS index type: auto, flat, ivf or hnsw."),
+    Setting("top_k", 5, "Citations returned per answer."),
+    Setting("host", "127.0.0.1", "Address `dateline serve` binds to."),
+    Setting("port", 8000, "Port `dateline serve` listens on."),
+    Setting("workers", 2, "Worker processes of `dateline serve`."),
+    Setting("reindex_token", "", "Token required by POST /api/reindex; empty disables the endpoint."),
+    Setting("max_request_bytes", 65536, "Largest request body the API accepts (413 above)."),
+    Setting("reload_interval", 2.0, "Seconds between the server's checks for a newly published index."),
+]
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def setting(name: str) -> Setting:
+    """Return the declared setting called ``name``."""
+    return _BY_NAME[name]
+
+
+def get(name: str, override: object | None = None):
+    """Return a setting's value: ``override`` if given, else its environment variable, else its default.
+
+    The value is converted to the type of the default, so ``get("port")`` is an int.
+    """
+    s = _BY_NAME[name]
+    raw = override if override is not None else os.environ.get(s.env)
+    if raw is None or raw == "":
+        return s.default
+    if isinstance(s.default, bool):
+        return str(raw).lower() in ("1", "true", "yes", "on")
+    if isinstance(s.default, int):
+        return int(raw)
+    if isinstance(s.default, float):
+        return float(raw)
+    return str(raw)

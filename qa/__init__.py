@@ -1,0 +1,1 @@
+"""From a question to a cited answer: parse, retrieve, answer, evaluate; and the CLI."""
