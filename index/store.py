@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS imports (
 
 -- Token windows of item bodies; start/end are character offsets into items.body.
 CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY,  -- the FAISS vector id
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- the FAISS vector id; never reused, so a live index never points at the wrong chunk
     item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
     start INTEGER NOT NULL,
