@@ -44,6 +44,9 @@ DATELINE = re.compile(
 )
 
 
+AGENCIES = {"CNN", "CNN Business", "Reuters", "REUTERS", "AP", "AFP", "UPI", "Bloomberg"}
+
+
 @dataclass(frozen=True)
 class Dateline:
     """The lead of an item: where it was filed and, when given, the day it was filed."""
@@ -96,6 +99,9 @@ def parse_dateline(paragraph: str) -> tuple[Dateline, str] | None:
     if not m:
         return None
     place = m.group("place")
+    if place.strip().rstrip(",") in AGENCIES:
+        # "CNN —", "Reuters —": an agency credit with no place.
+        return Dateline(text=m.group("lead").strip(), place=""), paragraph[m.end():]
     # A place is a few capitalised words, not the first clause of a sentence.
     if len(place) > 60 or len(place.split()) > 6:
         return None

@@ -44,7 +44,10 @@ def _files_in(path: Path) -> list[Path]:
     if not path.exists():
         raise DatelineError(f"{path}: no such file or directory")
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        from index.ingest import is_importable
+
+        return sorted(p for p in path.rglob("*")
+                      if p.is_file() and not p.name.startswith(".") and is_importable(p))
     return [path]
 
 
@@ -72,7 +75,8 @@ def import_cmd(paths, fmt, source, year, verbose, data_dir):
     for path in paths:
         files = _files_in(path)
         if path.is_dir() and not files:
-            raise DatelineError(f"{path}: the directory holds no files")
+            raise DatelineError(f"{path}: the directory holds no files to import "
+                                "(.txt, .jsonl, .json, .csv, .sgm, .html, .rss, .xml)")
         jobs += [(f, path.is_dir()) for f in files]
 
     archive = Archive.open(data_dir)
@@ -112,9 +116,8 @@ def export(source, data_dir):
     from index.store import Archive
 
     archive = Archive.open(data_dir, create=False)
-    out = click.get_text_stream("stdout")
     for item in archive.iter_items(source):
-        out.write(json.dumps(item.to_record(), ensure_ascii=False) + "\n")
+        click.echo(json.dumps(item.to_record(), ensure_ascii=False))
 
 
 @main.command()

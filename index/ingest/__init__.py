@@ -25,7 +25,7 @@ def detect_format(path: Path, text: str) -> str:
     """Pick a format from the file's content, falling back to its extension."""
     head = text.lstrip("\ufeff \t\r\n")[:2000]
     lower = head.lower()
-    if "<reuters" in lower or "lewis.dtd" in lower:
+    if lower.startswith(("<!doctype lewis", "<reuters")):
         return "reuters"
     if "<rss" in lower or "<feed" in lower or "<rdf:rdf" in lower:
         return "rss"
@@ -36,6 +36,11 @@ def detect_format(path: Path, text: str) -> str:
     if head.startswith("{"):
         return "jsonl"
     return _BY_SUFFIX.get(path.suffix.lower(), "text")
+
+
+def is_importable(path: Path) -> bool:
+    """Whether a file found in a directory looks like an import (by its extension)."""
+    return path.suffix.lower() in _BY_SUFFIX
 
 
 def read_text(path: Path, fmt: str | None) -> str:

@@ -39,8 +39,10 @@ def _unwrap(body: str) -> str:
 def parse(text: str, name: str, source: str | None = None) -> Parsed:
     """Read every <REUTERS> record of one SGML file."""
     parsed = Parsed()
+    line, counted_to = 1, 0
     for m in _RECORD.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1
+        line += text.count("\n", counted_to, m.start())
+        counted_to = m.start()
         origin = f"{name}:{line}"
         attrs = dict(_ATTR.findall(m.group("attrs")))
         inner = m.group("inner")

@@ -1,0 +1,4 @@
+"""`python -m qa` runs the `dateline` command."""
+from .cli import main
+
+main()

@@ -1,0 +1,116 @@
+"""JSONL, JSON arrays and CSV exports: one item per record, bad records skipped and named."""
+import json
+
+from conftest import REALTIMEQA
+
+
+def _gold_articles(n=5):
+    """Real CNN articles from RealTime QA's gold files: url, text, authors, publish_date."""
+    articles = []
+    for line in (REALTIMEQA / "gold" / "20220617_gold.jsonl").read_text(encoding="utf-8").splitlines():
+        for result in json.loads(line)["search_result"]:
+            if result.get("text") and result["text"].startswith(("Washington CNN", "New York CNN")):
+                articles.append(result)
+    return articles[:n]
+
+
+def _export(cli):
+    return [json.loads(line) for line in cli("export").output.splitlines()]
+
+
+def test_jsonl_with_aliases_and_metadata(cli, tmp_path):
+    articles = _gold_articles()
+    path = tmp_path / "cnn.jsonl"
+    path.write_text("\n".join(json.dumps({
+        "url": a["url"], "source": "CNN", "date": a["publish_date"], "text": a["text"],
+        "authors": a["authors"],
+    }) for a in articles) + "\n", encoding="utf-8")
+    result = cli("import", str(path))
+    assert f"{len(articles)} added" in result.output, result.output
+    items = {i["url"]: i for i in _export(cli)}
+    first = items[articles[0]["url"]]
+    assert first["source"] == "CNN"
+    assert first["date"] == articles[0]["publish_date"].replace("/", "-")
+    assert first["dateline"] in ("Washington", "New York")
+    assert first["body"] == articles[0]["text"]  # interchange bodies are kept verbatim
+    assert first["metadata"]["authors"] == articles[0]["authors"]
+    assert first["title_derived"] and first["title"]
+
+
+def test_json_array_and_csv(cli, tmp_path):
+    records = [
+        {"id": "a1", "source": "Wire", "title": "Rates held", "dateline": "LONDON, March 2 -",
+         "date": "1987-03-02", "body": "The Bank of England held rates."},
+        {"id": "a2", "source": "Wire", "title": "Gold rises", "dateline": "Zurich",
+         "date": "1987-03-03", "content": "Gold rose in Zurich."},
+    ]
+    (tmp_path / "items.json").write_text(json.dumps(records), encoding="utf-8")
+    (tmp_path / "items.csv").write_text(
+        "id,source,title,dateline,date,body,desk\n"
+        'c1,Wire,Oil falls,"HOUSTON, March 4 -",1987-03-04,"Oil fell, traders said.",energy\n',
+        encoding="utf-8")
+    assert "2 added" in cli("import", str(tmp_path / "items.json")).output
+    assert "1 added" in cli("import", str(tmp_path / "items.csv")).output
+    items = {i["id"]: i for i in _export(cli)}
+    assert (items["a1"]["dateline"], items["a1"]["dateline_text"]) == ("London", "LONDON, March 2 -")
+    assert items["a2"]["body"] == "Gold rose in Zurich." and items["a2"]["dateline"] == "Zurich"
+    assert items["c1"]["dateline"] == "Houston" and items["c1"]["metadata"] == {"desk": "energy"}
+
+
+def test_dateline_without_year_takes_it_from_the_files_full_dates(cli, tmp_path):
+    path = tmp_path / "wire.jsonl"
+    path.write_text(
+        json.dumps({"id": "1", "title": "Dated", "body": "x", "date": "2019-03-05"}) + "\n"
+        + json.dumps({"id": "2", "title": "Undated late", "body": "y", "dateline": "Oslo, 20 Dec -"}) + "\n"
+        + json.dumps({"id": "3", "title": "Undated early", "body": "z", "dateline": "Oslo, 1 Feb -"}) + "\n"
+        + json.dumps({"id": "4", "title": "No evidence", "body": "w", "dateline": "Oslo, 1 Feb -",
+                      "url": "https://example.org/2014/02/x.html"}) + "\n",
+        encoding="utf-8")
+    cli("import", str(path))
+    items = {i["id"]: i for i in _export(cli)}
+    assert (items["2"]["date"], items["2"]["year_inferred"]) == ("2018-12-20", True)
+    assert (items["3"]["date"], items["3"]["year_inferred"]) == ("2019-02-01", True)
+
+
+def test_year_from_metadata_when_the_file_has_no_full_dates(cli, tmp_path):
+    path = tmp_path / "wire.jsonl"
+    path.write_text(
+        json.dumps({"id": "u", "title": "T", "body": "b", "dateline": "Oslo, 1 Feb -",
+                    "url": "https://example.org/2014/02/x.html"}) + "\n"
+        + json.dumps({"id": "n", "title": "T2", "body": "b2", "dateline": "Oslo, 2 Feb -"}) + "\n",
+        encoding="utf-8")
+    cli("import", str(path))
+    items = {i["id"]: i for i in _export(cli)}
+    assert items["u"]["date"] == "2014-02-01" and items["u"]["metadata"]["year_from"] == "item metadata"
+    # No evidence at all: left undated rather than given an invented year.
+    assert items["n"]["date"] is None and "year unknown" in items["n"]["metadata"]["date_unresolved"]
+
+
+def test_bad_records_are_skipped_and_named(cli, tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(
+        b'{"id": "ok1", "title": "Fine", "body": "A good record."}\n'
+        b'{"id": "broken", "title": \n'
+        b'{"id": "empty", "title": "", "body": ""}\n'
+        b'{"id": "baddate", "title": "T", "body": "B", "date": "2017-02-30"}\n'
+        b'{"id": "latin", "title": "Caf\xe9", "body": "Undecodable bytes."}\n'
+        b'["not", "an", "object"]\n'
+        b'{"id": "ok2", "title": "Also fine", "body": "Another good record."}\n')
+    result = cli("import", str(path))
+    assert result.exit_code == 0
+    assert "2 added, 0 updated, 0 unchanged, 5 rejected" in result.output
+    assert f"{path}:2: broken JSON" in result.output
+    assert f"{path}:3: item has neither title nor body" in result.output
+    assert f"{path}:4: field 'date': impossible date 2017-02-30" in result.output
+    assert f"{path}:5: bytes that are not valid UTF-8" in result.output
+    assert f"{path}:6: a record must be a JSON object" in result.output
+    assert {i["id"] for i in _export(cli)} == {"ok1", "ok2"}
+
+
+def test_csv_row_with_missing_columns(cli, tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text("id,title,body,date\n1,One,First body,2020-01-01\n2,Two\n3,Three,Third body,2020-01-03\n",
+                    encoding="utf-8")
+    result = cli("import", str(path))
+    assert "2 added" in result.output and "1 rejected" in result.output
+    assert f"{path}:3: row has 2 columns, the header has 4" in result.output
