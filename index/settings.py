@@ -28,6 +28,8 @@ SETTINGS: list[Setting] = [
     Setting("chunk_overlap", 40, "Tokens shared by consecutive chunks of one item."),
     Setting("index_type", "auto", "FAISS index type: auto, flat, ivf or hnsw."),
     Setting("top_k", 5, "Citations returned per answer."),
+    Setting("no_answer_threshold", 0.45, "Confidence below which `ask` answers that the archive holds nothing relevant (calibrated by `dateline eval calibrate`)."),
+    Setting("passages_per_item", 2, "Most passages one item contributes to an answer's candidates."),
     Setting("host", "127.0.0.1", "Address `dateline serve` binds to."),
     Setting("port", 8000, "Port `dateline serve` listens on."),
     Setting("workers", 2, "Worker processes of `dateline serve`."),

@@ -1,0 +1,281 @@
+"""Compose an extractive answer: the sentences that answer, each with a numbered citation.
+
+No language model writes anything: the answer is made of sentences copied from the cited
+items, each followed by ``[n]``. A citation's ``excerpt`` is a verbatim span of its item's body
+at ``start``/``end``; a title-only item (a headline with no body) is cited by its title, with
+``excerpt_field`` "title" and ``start`` = ``end`` = 0. When nothing in the archive is close
+enough to the question, the answer says so and lists the nearest items instead of citing them.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import asdict, dataclass, field
+
+from index.dates import display_date
+from index.item import Item
+
+from .query import Filters, ParsedQuery
+from .retrieve import Passage, SearchResult, terms
+
+log = logging.getLogger(__name__)
+
+# How much the share of question words found in the best story adds to its cosine similarity
+# when judging whether the archive answers at all; chosen with the threshold by
+# `dateline eval calibrate` (see README, "No-answer threshold").
+LEX_WEIGHT = 0.3
+EXCERPT_CHARS = 400  # an excerpt is the answering sentence plus what follows, up to this length
+
+_ABBREV = frozenset("mr mrs ms dr st jr sr inc co corp ltd bros no vs gen gov sen rep jan feb mar apr "
+                    "jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e".split())
+_BOUNDARY = re.compile(r"([.!?]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentences; return (start, end) offsets with whitespace trimmed."""
+    spans = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        if m.group(1):
+            word = re.search(r"([\w.]+)$", text[start:m.start(1)])
+            w = word.group(1).lower().rstrip(".") if word else ""
+            # "U.S. Agriculture", "Mr. Smith", "Feb. 26": not a sentence end.
+            if w in _ABBREV or (len(w) == 1 and w.isalpha()):
+                continue
+            end = m.end(1)
+        else:
+            end = m.start()
+        spans.append((start, end))
+        start = m.end()
+    spans.append((start, len(text)))
+    out = []
+    for s, e in spans:
+        seg = text[s:e]
+        lead = len(seg) - len(seg.lstrip())
+        trail = len(seg) - len(seg.rstrip())
+        if e - trail > s + lead:
+            out.append((s + lead, e - trail))
+    return out
+
+
+def stem(word: str) -> str:
+    """Strip a common English suffix so "executions" and "executed" meet at "execut"."""
+    for suffix in ("ations", "ation", "ings", "ing", "ied", "ies", "ed", "es", "s", "ion"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass
+class Citation:
+    """One numbered source of an answer: a verbatim excerpt of one item, with its date and place."""
+
+    n: int
+    item_id: str
+    title: str
+    source: str
+    dateline: str  # the place the item was filed from
+    date: str | None  # ISO YYYY-MM-DD
+    date_display: str  # "30 Jun 2017"; "30 Jun 2017?" when the year was inferred
+    year_inferred: bool
+    excerpt: str  # body[start:end], or the title when excerpt_field is "title"
+    start: int
+    end: int
+    url: str
+    score: float
+    excerpt_field: str = "body"  # "title" for a title-only item: start = end = 0
+    highlight: tuple[int, int] = (0, 0)  # the answering sentence's offsets inside excerpt
+    also_in: list[dict] = field(default_factory=list)  # syndicated copies: item_id, source, title, url
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["highlight"] = list(self.highlight)
+        return d
+
+
+@dataclass
+class Answer:
+    """A question's answer: text with [n] markers, the citations they point at, and the filters used."""
+
+    question: str
+    answer: str
+    found: bool
+    citations: list[Citation]
+    filters: Filters
+    took_ms: float = 0.0
+    notes: list[str] = field(default_factory=list)  # how the filters were read from the question
+    nearest: list[dict] = field(default_factory=list)  # when not found: the closest items
+    searched: str = ""  # the text retrieval used (a follow-up's includes the previous question)
+    confidence: float = 0.0  # compared with the no-answer threshold
+
+    def to_dict(self) -> dict:
+        """The JSON form shared by `dateline ask --json` and POST /api/ask."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "found": self.found,
+            "citations": [c.to_dict() for c in self.citations],
+            "filters": self.filters.to_dict(),
+            "took_ms": round(self.took_ms, 1),
+            "notes": self.notes,
+            "nearest": self.nearest,
+            "searched": self.searched,
+            "confidence": round(self.confidence, 4),
+        }
+
+
+def citation_for(n: int, item: Item, start: int, end: int, score: float, *,
+                 highlight: tuple[int, int] | None = None, also_in: list[Item] | None = None) -> Citation:
+    """Build citation ``n`` for ``item``'s body span [start, end) (its title if it has no body)."""
+    if item.body:
+        excerpt, field_ = item.body[start:end], "body"
+    else:
+        excerpt, start, end, field_ = item.title, 0, 0, "title"
+    return Citation(
+        n=n, item_id=item.id, title=item.title, source=item.source, dateline=item.dateline,
+        date=item.date, date_display=display_date(item.date, item.date_precision, item.year_inferred),
+        year_inferred=item.year_inferred, excerpt=excerpt, start=start, end=end, url=item.url,
+        score=round(score, 6), excerpt_field=field_,
+        highlight=highlight or (0, len(excerpt)),
+        also_in=[{"item_id": c.id, "source": c.source, "title": c.title, "url": c.url} for c in also_in or []],
+    )
+
+
+@dataclass
+class _Pick:
+    """The best sentence of one story."""
+
+    passage: Passage
+    start: int  # sentence offsets in the body (0, 0 for a title-only item)
+    end: int
+    score: float
+    rank: int
+
+
+def _coverage(qstems: set[str], text: str) -> float:
+    if not qstems:
+        return 0.0
+    have = {stem(w) for w in terms(text)}
+    return len(qstems & have) / len(qstems)
+
+
+def confidence(result: SearchResult, qstems: set[str]) -> float:
+    """How sure we are the archive answers: best cosine plus LEX_WEIGHT x question words covered."""
+    if not result.passages:
+        return 0.0
+    top = result.passages[0].item
+    lex = _coverage(qstems, top.title + " " + " ".join(p.text for p in result.passages if p.item.id == top.id))
+    return max(result.best_dense, 0.0) + LEX_WEIGHT * lex
+
+
+def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float]) -> list[_Pick]:
+    """The best sentence of each story, in story order."""
+    picks: list[_Pick] = []
+    by_item: dict[str, list[Passage]] = {}
+    for p in result.passages:
+        by_item.setdefault(p.item.id, []).append(p)
+    for rank, (item_id, passages) in enumerate(by_item.items()):
+        item = passages[0].item
+        if not item.body:
+            score = sum(idf.get(s, 0) for s in qstems & {stem(w) for w in terms(item.title)})
+            picks.append(_Pick(passages[0], 0, 0, score, rank))
+            continue
+        best = None
+        for p in passages:
+            for s, e in sentences(item.body):
+                if e <= p.start or s >= p.end:
+                    continue
+                words = {stem(w) for w in terms(item.body[s:e])}
+                score = sum(idf.get(w, 0) for w in qstems & words)
+                # Prefer early sentences a little: news leads state the facts.
+                score += 0.3 / (1 + s / 200)
+                if best is None or score > best[0]:
+                    best = (score, s, e, p)
+        if best:
+            picks.append(_Pick(best[3], best[1], best[2], best[0], rank))
+    return picks
+
+
+def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold: float,
+            searched: str = "") -> Answer:
+    """Turn search results into an Answer: cited sentences, or a plain "nothing found"."""
+    qstems = {stem(w) for w in terms(searched or parsed.text)}
+    conf = confidence(result, qstems)
+    answer = Answer(question=parsed.question, answer="", found=False, citations=[], filters=parsed.filters,
+                    notes=list(parsed.notes), searched=searched or parsed.text, confidence=conf)
+    if not result.passages or conf < threshold:
+        answer.nearest = _nearest(result)
+        if answer.nearest:
+            listed = "; ".join(f"\"{n['title']}\" ({n['source']}, {n['date_display']})" for n in answer.nearest)
+            answer.answer = f"The archive holds nothing that answers this. Nearest items: {listed}."
+        else:
+            answer.answer = "The archive holds nothing that answers this" + (
+                " within the filters." if parsed.filters.active else ".")
+        return answer
+
+    # Weight question words by how rare they are among the candidate sentences' stories.
+    docs = [{stem(w) for w in terms(p.item.title + " " + p.text)} for p in result.passages]
+    idf = {s: math.log(1 + len(docs) / (1 + sum(s in d for d in docs))) + 0.1 for s in qstems}
+    picks = _pick_sentences(result, qstems, idf)[:top_k]
+    if parsed.ordered:
+        picks.sort(key=lambda p: (p.passage.item.date or "9999", p.rank))
+    citations = []
+    for n, pick in enumerate(picks, 1):
+        item = pick.passage.item
+        if item.body:
+            end = pick.end
+            # Extend the excerpt with following sentences while it stays short.
+            for s, e in sentences(item.body[pick.end:pick.end + EXCERPT_CHARS]):
+                if pick.end + e - pick.start > EXCERPT_CHARS:
+                    break
+                end = pick.end + e
+            citations.append(citation_for(n, item, pick.start, end, pick.passage.score,
+                                          highlight=(0, pick.end - pick.start), also_in=pick.passage.also_in))
+        else:
+            citations.append(citation_for(n, item, 0, 0, pick.passage.score, also_in=pick.passage.also_in))
+    answer.citations = citations
+    answer.found = True
+
+    # The answer: the best sentence, plus others that score nearly as well (at most three).
+    order = sorted(range(len(picks)), key=lambda i: (-picks[i].score, picks[i].rank))
+    top_score = picks[order[0]].score
+    chosen = [i for i in order if picks[i].score >= 0.6 * top_score][:3] or order[:1]
+    if parsed.ordered:
+        chosen.sort()
+    parts = []
+    for i in chosen:
+        c = citations[i]
+        sentence = c.excerpt[c.highlight[0]:c.highlight[1]]
+        if c.excerpt_field == "title":
+            sentence = f"\"{sentence}\""
+        lead = f"{c.date_display}" + (f", {c.dateline}" if c.dateline else "") + ": " if parsed.ordered else ""
+        parts.append(f"{lead}{sentence} [{c.n}]")
+    answer.answer = ("\n" if parsed.ordered else " ").join(parts)
+    return answer
+
+
+def _nearest(result: SearchResult, n: int = 3) -> list[dict]:
+    seen, out = set(), []
+    for p in result.passages:
+        if p.item.id in seen:
+            continue
+        seen.add(p.item.id)
+        it = p.item
+        out.append({"item_id": it.id, "title": it.title, "source": it.source, "dateline": it.dateline,
+                    "date": it.date, "date_display": display_date(it.date, it.date_precision, it.year_inferred),
+                    "url": it.url, "score": round(p.score, 6)})
+        if len(out) == n:
+            break
+    return out
+
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def check_citations(answer: Answer) -> None:
+    """Raise ValueError if an [n] points nowhere or an excerpt is not its item's text at its offsets."""
+    numbers = {c.n for c in answer.citations}
+    for m in _MARKER.finditer(answer.answer):
+        if int(m.group(1)) not in numbers:
+            raise ValueError(f"[{m.group(1)}] points at no citation")

@@ -1,0 +1,107 @@
+"""Conversation turns: resolve a follow-up ("Who reported it?", "And in July?") against history.
+
+A request may carry the previous turns, either as ``{"question", "answer": {answer dict}}`` or
+as chat messages ``{"role": "user" | "assistant", "content"}``. A follow-up is searched together
+with the question it follows, and the previous turn's filters carry over unless the new
+question sets its own. "Who reported it?" is answered from the previous answer's citations.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, replace
+
+from index.errors import DatelineError
+
+from .query import ArchiveFacts, Filters, ParsedQuery, merge_filters, parse_question
+from .retrieve import terms
+
+log = logging.getLogger(__name__)
+
+_PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|him|his|her|there|then)\b", re.I)
+_CONTINUE = re.compile(r"^\s*(and|also|what about|how about|but|so|then)\b", re.I)
+# "Who reported it?", "Which source published that?", "Who wrote the article?"
+_WHO_REPORTED = re.compile(
+    r"^\s*(?:and\s+)?(?:who|which\s+(?:source|paper|newspaper|agency|outlet|publication))\s+"
+    r"(?:\w+\s+)?(?:wrote|write|writes|reported|reports|report|published|publish|filed|author\w*|"
+    r"said|says|ran|carried)\b", re.I)
+
+
+@dataclass
+class Turn:
+    """One earlier exchange: the question and, when known, the answer's dict form."""
+
+    question: str
+    answer: dict | None = None
+
+
+def read_history(history: list[dict] | None) -> list[Turn]:
+    """Accept both history shapes; return the turns in order."""
+    if not history:
+        return []
+    if not isinstance(history, list):
+        raise DatelineError("history: must be a list of turns", code="bad_history", status=422)
+    turns: list[Turn] = []
+    for i, entry in enumerate(history):
+        if not isinstance(entry, dict):
+            raise DatelineError(f"history[{i}]: must be an object", code="bad_history", status=422)
+        if "question" in entry:
+            answer = entry.get("answer")
+            if isinstance(answer, str):
+                answer = {"answer": answer}
+            turns.append(Turn(str(entry["question"]), answer if isinstance(answer, dict) else None))
+        elif "role" in entry and "content" in entry:
+            role = str(entry["role"])
+            if role == "user":
+                turns.append(Turn(str(entry["content"])))
+            elif role == "assistant" and turns and turns[-1].answer is None:
+                content = entry["content"]
+                turns[-1].answer = content if isinstance(content, dict) else {"answer": str(content)}
+        else:
+            raise DatelineError(f"history[{i}]: needs \"question\" (and \"answer\") or \"role\" and \"content\"",
+                                code="bad_history", status=422)
+    return turns
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether ``question`` leans on an earlier turn: a pronoun, "And ...", or almost no topic words."""
+    words = terms(question)
+    if _CONTINUE.search(question) or _WHO_REPORTED.search(question):
+        return True
+    return len(words) <= 1 or (bool(_PRONOUN.search(question)) and len(words) <= 3)
+
+
+def asks_who_reported(question: str) -> bool:
+    """Whether the question asks who reported or wrote what the previous answer cited."""
+    return bool(_WHO_REPORTED.search(question)) and len(terms(question)) <= 3
+
+
+@dataclass
+class Resolved:
+    """A question made ready for retrieval: parsed filters and the text to search."""
+
+    parsed: ParsedQuery
+    search_text: str
+    previous: Turn | None  # the turn a follow-up leans on
+
+
+def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, **request_filters) -> Resolved:
+    """Parse ``question`` with the request's filters and, for a follow-up, its previous turn."""
+    parsed = parse_question(question, facts, **request_filters)
+    turns = read_history(history)
+    if not turns or not is_follow_up(parsed.question):
+        return Resolved(parsed, parsed.text, None)
+    previous = turns[-1]
+    prev_parsed = resolve(previous.question, [{"question": t.question, "answer": t.answer} for t in turns[:-1]],
+                          facts)
+    prev_filters = prev_parsed.parsed.filters
+    if previous.answer and isinstance(previous.answer.get("filters"), dict):
+        f = previous.answer["filters"]
+        prev_filters = Filters(f.get("date_from"), f.get("date_to"), f.get("source"), f.get("place"))
+    merged = merge_filters(parsed, prev_filters)
+    # The new question's own words come first; the earlier question supplies the topic.
+    text = f"{parsed.text} {prev_parsed.search_text}".strip()
+    merged = replace(merged, ordered=parsed.ordered or (prev_parsed.parsed.ordered and not terms(parsed.text)))
+    merged.notes.append(f"follow-up of \"{previous.question}\"")
+    log.debug("follow-up %r searched as %r", question, text)
+    return Resolved(merged, text, previous)

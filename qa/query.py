@@ -1,0 +1,352 @@
+"""Read a question: which dates, sources and dateline places it filters by, and what to search.
+
+Dates in the archive are article dates. A date phrase in a question ("in June 2017", "on 24
+June", "between March and May 1987", "last week") becomes a filter only when some item is
+dated inside it; otherwise it is part of the topic ("executed in 1988" over an archive of 2017
+articles) and stays in the searched text. Relative phrases count back from the newest item in
+the archive, not from today. Every decision is recorded in ``ParsedQuery.notes``.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field, replace
+
+from index.dates import MONTHS, infer_year, parse_date
+from index.errors import DatelineError
+
+log = logging.getLogger(__name__)
+
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+# One date: "24 June 2017", "June 24, 2017", "24 June", "June 2017", "June", "2017".
+_DATE = (rf"(?:{_DAY}\s+{_MONTH}(?:,?\s+{_YEAR})?|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?"
+         rf"|{_MONTH}(?:\s+(?:of\s+)?{_YEAR})?|{_YEAR})")
+_WORD_NUM = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+             "seven": 7, "ten": 10}
+
+_RANGE = re.compile(rf"\b(?:between|from)\s+(?:the\s+)?(?P<a>{_DATE})\s+(?:and|to|until|till|through|-)\s+(?:the\s+)?(?P<b>{_DATE})\b", re.I)
+_ON = re.compile(rf"\b(?:on|dated)\s+(?:the\s+)?(?P<a>{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?)\b", re.I)
+_IN = re.compile(rf"\b(?:in|during|of|for)\s+(?:early\s+|late\s+|mid-?)?(?P<a>{_MONTH}(?:\s+(?:of\s+)?{_YEAR})?|{_YEAR})\b", re.I)
+_SINCE = re.compile(rf"\b(?P<op>since|after|from|before|until|till|by)\s+(?P<a>{_DATE})\b", re.I)
+_BARE_DAY = re.compile(rf"\b(?P<a>{_DAY}\s+{_MONTH}(?:,?\s+{_YEAR})?|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?)\b", re.I)
+_RELATIVE = re.compile(
+    r"\b(?:(?P<lastn>(?:in\s+)?(?:the\s+)?(?:last|past)\s+(?P<n>\d+|a|one|two|three|four|five|six|seven|ten)\s+(?P<unit>days?|weeks?|months?|years?))"
+    r"|(?P<last>(?:in\s+)?(?:the\s+)?(?:last|past|previous)\s+(?P<unit1>week|month|year))"
+    r"|(?P<this>(?:in\s+)?this\s+(?P<unit2>week|month|year))"
+    r"|(?P<yesterday>yesterday)|(?P<today>today))\b", re.I)
+
+# Words that make a question ask for an order in time.
+_WHEN = re.compile(r"^\s*(?:and\s+)?when\b|\b(?:timeline|chronolog\w*|unfold\w*|develop(?:ed|ments?)|evolv\w*|"
+                   r"over time|sequence of events|what date|which day|how did .* (?:go|progress|change))\b", re.I)
+
+
+@dataclass
+class Filters:
+    """The filters a search applies; None means not filtered on that field."""
+
+    date_from: str | None = None  # ISO YYYY-MM-DD, inclusive
+    date_to: str | None = None  # ISO YYYY-MM-DD, inclusive
+    source: str | None = None  # exact source name
+    place: str | None = None  # dateline place; also matches "Place, Country"
+
+    def to_dict(self) -> dict:
+        """The JSON form: every field, None where unfiltered."""
+        return {"date_from": self.date_from, "date_to": self.date_to,
+                "source": self.source, "place": self.place}
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in self.to_dict().values())
+
+    @property
+    def has_dates(self) -> bool:
+        return self.date_from is not None or self.date_to is not None
+
+
+@dataclass
+class ParsedQuery:
+    """What a question asks for: the text to search, the filters, and how they were decided."""
+
+    question: str  # as asked
+    text: str  # what retrieval searches: the question less the phrases that became filters
+    filters: Filters
+    notes: list[str] = field(default_factory=list)  # one line per filter applied or read as topic
+    ordered: bool = False  # a "when" or how-did-it-unfold question: cite by date
+    dates_from_question: bool = False  # the question itself set a date filter
+
+
+@dataclass
+class ArchiveFacts:
+    """What the parser needs to know about the archive: its dates, sources and places."""
+
+    dates: list[str] = field(default_factory=list)  # distinct item dates, sorted
+    sources: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_archive(cls, conn) -> "ArchiveFacts":
+        """Read distinct dates, sources and dateline places from an archive connection."""
+        dates = [r[0] for r in conn.execute("SELECT DISTINCT date FROM items WHERE date IS NOT NULL ORDER BY date")]
+        sources = [r[0] for r in conn.execute("SELECT DISTINCT source FROM items WHERE source != ''")]
+        places = [r[0] for r in conn.execute("SELECT DISTINCT dateline FROM items WHERE dateline != ''")]
+        return cls(dates=dates, sources=sources, places=places)
+
+    @property
+    def newest(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.dates[-1]) if self.dates else None
+
+    def count_dated(self, date_from: str | None, date_to: str | None) -> int:
+        """How many distinct item dates fall inside [date_from, date_to]."""
+        lo = bisect.bisect_left(self.dates, date_from) if date_from else 0
+        hi = bisect.bisect_right(self.dates, date_to) if date_to else len(self.dates)
+        return max(0, hi - lo)
+
+
+def check_date(value: str | None, name: str, *, end: bool = False) -> str | None:
+    """Validate a request's date field; return ISO YYYY-MM-DD (a period's last day if ``end``)."""
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        parsed = parse_date(str(value))
+    except ValueError as e:
+        raise DatelineError(f"{name}: {e}; use YYYY-MM-DD, YYYY-MM or YYYY", code="bad_date", status=422) from None
+    start = dt.date.fromisoformat(parsed.iso)
+    if not end or parsed.precision == "day":
+        return parsed.iso
+    return _period_end(start, parsed.precision).isoformat()
+
+
+def _period_end(start: dt.date, precision: str) -> dt.date:
+    if precision == "year":
+        return dt.date(start.year, 12, 31)
+    if precision == "month":
+        nxt = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+    return start
+
+
+def _read_date(text: str, newest: dt.date | None, default_year: int | None = None) -> tuple[dt.date, dt.date] | None:
+    """Turn one date phrase into the (first, last) day it covers; infer a missing year."""
+    text = text.strip().rstrip(".").lower().replace(" of ", " ")
+    m = re.fullmatch(_YEAR, text)
+    if m:
+        y = int(text)
+        return dt.date(y, 1, 1), dt.date(y, 12, 31)
+    day = None
+    parts = re.findall(r"[a-z]+|\d+", text)
+    month = year = None
+    for p in parts:
+        if p.isalpha():
+            if p.rstrip(".") in MONTHS:
+                month = MONTHS[p.rstrip(".")]
+            elif p in ("st", "nd", "rd", "th"):
+                continue
+        elif len(p) == 4:
+            year = int(p)
+        else:
+            day = int(p)
+    if month is None:
+        return None
+    if year is None:
+        year = default_year
+    if year is None:
+        if newest is None:
+            return None
+        year = infer_year(month, day or 1, newest)
+    try:
+        if day:
+            d = dt.date(year, month, day)
+            return d, d
+        first = dt.date(year, month, 1)
+    except ValueError:
+        return None
+    return first, _period_end(first, "month")
+
+
+def _relative(m: re.Match, newest: dt.date) -> tuple[dt.date, dt.date]:
+    """Resolve "last week", "past 3 days", "this month", "yesterday" against the newest item."""
+    if m.group("yesterday"):
+        d = newest - dt.timedelta(days=1)
+        return d, d
+    if m.group("today"):
+        return newest, newest
+    if m.group("this"):
+        unit = m.group("unit2").lower()
+        if unit == "week":
+            return newest - dt.timedelta(days=newest.weekday()), newest
+        if unit == "month":
+            return newest.replace(day=1), newest
+        return newest.replace(month=1, day=1), newest
+    if m.group("lastn"):
+        raw = m.group("n").lower()
+        n = int(raw) if raw.isdigit() else _WORD_NUM[raw]
+        unit = m.group("unit").lower().rstrip("s")
+    else:
+        n, unit = 1, m.group("unit1").lower()
+    days = {"day": 1, "week": 7, "month": 30, "year": 365}[unit] * n
+    # "Last week" is the seven days ending with the newest item: an archive's "now".
+    return newest - dt.timedelta(days=days - 1), newest
+
+
+def _cut(text: str, span: tuple[int, int]) -> str:
+    """Blank out a matched phrase so later patterns do not read it again."""
+    return text[:span[0]] + " " * (span[1] - span[0]) + text[span[1]:]
+
+
+def _find_name(names: list[str], text: str, cue: str) -> tuple[str, tuple[int, int]] | None:
+    """Find the longest of ``names`` (or a name's part before a comma) right after a cue word.
+
+    Return the name as matched ("San Mateo" for "San Mateo, Calif.") and the phrase's span.
+    """
+    best = None
+    for name in names:
+        base = name.split(",")[0].strip()
+        for candidate in {name, base}:
+            if len(candidate) < 2:
+                continue
+            m = re.search(rf"\b(?:{cue})\s+(?:the\s+)?(?P<name>{re.escape(candidate)})(?![\w-])", text, re.I)
+            # All-caps names ("TIME", "AP") must be written in capitals: "at the same time" is no source.
+            if m and (not candidate.isupper() or m.group("name") == candidate):
+                if best is None or len(candidate) > len(best[0]):
+                    best = (candidate, m.span())
+    return best
+
+
+def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None = None,
+                   date_to: str | None = None, source: str | None = None,
+                   place: str | None = None) -> ParsedQuery:
+    """Read filters from the request fields and from the question itself.
+
+    Request fields win over phrases in the question. A date phrase becomes a filter only when
+    some item is dated inside it; a source or place only when the archive has it.
+
+    >>> facts = ArchiveFacts(dates=["2017-06-22", "2017-06-30"], sources=["Iran Focus"], places=["London"])
+    >>> q = parse_question("What happened on 24 June?", facts)
+    >>> q.filters.date_from, q.filters.date_to
+    (None, None)
+    >>> parse_question("What happened in June 2017?", facts).filters.date_to
+    '2017-06-30'
+    """
+    if question is None or not str(question).strip():
+        raise DatelineError("question: must not be empty", code="bad_question", status=400)
+    question = " ".join(str(question).split())
+    filters = Filters(
+        date_from=check_date(date_from, "date_from"),
+        date_to=check_date(date_to, "date_to", end=True),
+        source=(source or "").strip() or None,
+        place=(place or "").strip() or None,
+    )
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise DatelineError(f"date_from {filters.date_from} is after date_to {filters.date_to}",
+                            code="bad_date", status=422)
+    notes: list[str] = []
+    for name in ("date_from", "date_to", "source", "place"):
+        if getattr(filters, name):
+            notes.append(f"{name} {getattr(filters, name)} from the request")
+    work = question  # phrases that became filters are blanked out of this copy
+    search = question
+    newest = facts.newest
+    dates_from_question = False
+
+    if not filters.has_dates:
+        found = _question_dates(work, newest)
+        for (lo, hi), span, phrase in found:
+            n = facts.count_dated(lo.isoformat() if lo else None, hi.isoformat() if hi else None)
+            if n:
+                filters.date_from = lo.isoformat() if lo else None
+                filters.date_to = hi.isoformat() if hi else None
+                notes.append(f"dates {filters.date_from or '...'} to {filters.date_to or '...'} from \"{phrase}\"")
+                work = _cut(work, span)
+                search = _cut(search, span)
+                dates_from_question = True
+                break
+            notes.append(f"\"{phrase}\" read as part of the topic: no item is dated "
+                         f"{lo or '...'} to {hi or '...'}")
+            work = _cut(work, span)
+
+    if filters.source is None:
+        hit = _find_name(facts.sources, work, r"from|by|in|according\s+to|reported\s+by|at|did|does|on")
+        if hit:
+            filters.source = hit[0]
+            notes.append(f"source {hit[0]} from the question")
+            work = _cut(work, hit[1])
+    if filters.place is None:
+        hit = _find_name(facts.places, work, r"from|datelined|dateline|filed\s+in|reported\s+from|out\s+of")
+        if hit:
+            filters.place = hit[0]
+            notes.append(f"place {filters.place} (dateline) from the question")
+            work = _cut(work, hit[1])
+
+    text = " ".join(search.split()) or question
+    return ParsedQuery(question=question, text=text, filters=filters, notes=notes,
+                       ordered=bool(_WHEN.search(question)), dates_from_question=dates_from_question)
+
+
+def _question_dates(text: str, newest: dt.date | None) -> list[tuple[tuple[dt.date | None, dt.date | None], tuple[int, int], str]]:
+    """Every date phrase in ``text``, most specific pattern first: ((first, last), span, phrase)."""
+    found = []
+    taken: list[tuple[int, int]] = []
+
+    def free(span):
+        return all(span[1] <= a or span[0] >= b for a, b in taken)
+
+    for m in _RANGE.finditer(text):
+        b = _read_date(m.group("b"), newest)
+        if b is None:
+            continue
+        # "between March and May 1987": the first end borrows the second's year.
+        a = _read_date(m.group("a"), newest, default_year=b[0].year if not re.search(_YEAR, m.group("a")) else None)
+        if a and a[0] <= b[1]:
+            found.append(((a[0], b[1]), m.span(), m.group(0)))
+            taken.append(m.span())
+    if newest is not None:
+        for m in _RELATIVE.finditer(text):
+            if free(m.span()):
+                found.append((_relative(m, newest), m.span(), m.group(0)))
+                taken.append(m.span())
+    for pattern in (_ON, _IN):
+        for m in pattern.finditer(text):
+            if free(m.span()):
+                r = _read_date(m.group("a"), newest)
+                if r:
+                    found.append((r, m.span(), m.group(0)))
+                    taken.append(m.span())
+    for m in _SINCE.finditer(text):
+        if free(m.span()):
+            r = _read_date(m.group("a"), newest)
+            if r:
+                op = m.group("op").lower()
+                rng = (r[0], None) if op in ("since", "after", "from") else (None, r[1])
+                found.append((rng, m.span(), m.group(0)))
+                taken.append(m.span())
+    for m in _BARE_DAY.finditer(text):
+        if free(m.span()):
+            r = _read_date(m.group("a"), newest)
+            if r:
+                found.append((r, m.span(), m.group(0)))
+                taken.append(m.span())
+    return found
+
+
+def merge_filters(new: ParsedQuery, previous: Filters | None) -> ParsedQuery:
+    """Carry a previous turn's filters into a follow-up unless the new question sets its own."""
+    if previous is None:
+        return new
+    f = replace(new.filters)
+    carried = []
+    if not f.has_dates and not new.dates_from_question and previous.has_dates:
+        f.date_from, f.date_to = previous.date_from, previous.date_to
+        carried.append(f"dates {f.date_from or '...'} to {f.date_to or '...'}")
+    if f.source is None and previous.source:
+        f.source = previous.source
+        carried.append(f"source {f.source}")
+    if f.place is None and previous.place:
+        f.place = previous.place
+        carried.append(f"place {f.place}")
+    notes = new.notes + [f"{c} carried over from the previous question" for c in carried]
+    return replace(new, filters=f, notes=notes)
