@@ -47,6 +47,13 @@ DATELINE = re.compile(
 AGENCIES = {"CNN", "CNN Business", "Reuters", "REUTERS", "AP", "AFP", "UPI", "Bloomberg"}
 
 
+# "Washington (CNN) Tuesday's shooting ...", "(CNN) After ...": a credit in brackets, no dash.
+PAREN_DATELINE = re.compile(
+    r"^\s*(?P<lead>(?P<place>[A-Z][\w.'’\- ]*?(?:,\s*[A-Z][\w.'’\- ]*?)*?)?\s*"
+    r"\((?P<agency>CNN(?: Business)?|AP|Reuters|AFP)\)\s*(?:[-\u2013\u2014]+\s*)?)"
+)
+
+
 @dataclass(frozen=True)
 class Dateline:
     """The lead of an item: where it was filed and, when given, the day it was filed."""
@@ -97,7 +104,11 @@ def parse_dateline(paragraph: str) -> tuple[Dateline, str] | None:
     """
     m = DATELINE.match(paragraph)
     if not m:
-        return None
+        m = PAREN_DATELINE.match(paragraph)
+        if not m or len(m.group("place") or "") > 60:
+            return None
+        lead = m.group("lead").strip()
+        return Dateline(text=lead, place=_place(m.group("place") or "")), paragraph[m.end():]
     place = m.group("place")
     if place.strip().rstrip(",") in AGENCIES:
         # "CNN —", "Reuters —": an agency credit with no place.
@@ -110,8 +121,8 @@ def parse_dateline(paragraph: str) -> tuple[Dateline, str] | None:
         found = day_month(m.group("date"))
         if found:
             day, month, year = found
-    elif not (m.group("agency") or m.group("agency_paren")) and not place.isupper():
-        # "Iran - something" with neither date nor agency nor an all-caps place is too weak.
+    elif not (m.group("agency") or m.group("agency_paren")):
+        # "Iran - something" with neither a date nor an agency is too weak to be a dateline.
         return None
     text = m.group("lead").strip()
     return Dateline(text=text, place=_place(place), day=day, month=month, year=year), paragraph[m.end():]

@@ -16,6 +16,9 @@ from index.dates import display_date, infer_year, parse_date, parse_dateline
     ("PORTLAND, Ore., Feb 26 - Shares", "Portland, Ore.", 26, 2, None),
     ("Paris, 1 July 2017 — The rally", "Paris", 1, 7, 2017),
     ("CNN —\n\nAfter an alarmed caller", "", None, None, None),
+    ("Washington (CNN) Tuesday's shooting at a", "Washington", None, None, None),
+    ("New York (CNN Business) US drivers have", "New York", None, None, None),
+    ("(CNN) After an alarmed 911 caller", "", None, None, None),
 ])
 def test_dateline_shapes(text, place, day, month, year):
     dateline, rest = parse_dateline(text)

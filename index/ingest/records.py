@@ -122,7 +122,7 @@ def record_to_item(record: dict, origin: str) -> tuple[Item, int | None, int | N
         if lead and (lead[0].day or lead[0].place != dateline):
             item.dateline, item.dateline_text = lead[0].place, dateline
             day, month = lead[0].day, lead[0].month
-    if not item.dateline and body:
+    if "dateline" not in record and body:
         # A body that opens with its own dateline ("Washington CNN —") names the place.
         lead = parse_dateline(body)
         if lead:

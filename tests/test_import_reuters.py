@@ -1,0 +1,89 @@
+"""Reuters-21578 SGML: every record, with title, dateline place, date and body; entities decoded."""
+import json
+
+import pytest
+
+from conftest import REUTERS
+
+
+@pytest.fixture(scope="module")
+def reuters_archive(tmp_path_factory):
+    """All 22 Reuters files imported once, through the CLI; returns (import output, data dir)."""
+    from click.testing import CliRunner
+
+    from qa.cli import main
+
+    data = tmp_path_factory.mktemp("reuters")
+    result = CliRunner().invoke(main, ["import", str(REUTERS), "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    return result.output, data
+
+
+@pytest.fixture(scope="module")
+def reuters_items(reuters_archive):
+    from index.store import Archive
+
+    archive = Archive.open(reuters_archive[1])
+    items = {i.metadata["newid"]: i for i in archive.iter_items()}
+    archive.close()
+    return items
+
+
+def test_every_record_is_imported(reuters_archive, reuters_items):
+    output, _ = reuters_archive
+    # 21,578 records; one (NEWID 12793) has an empty <TEXT>: neither title nor body.
+    assert "total: 21577 added, 0 updated, 0 unchanged, 1 rejected" in output
+    assert "reut2-012.sgm:25983: item has neither title nor body" in output
+    assert len(reuters_items) == 21577
+
+
+def test_first_record(reuters_items):
+    item = reuters_items["1"]
+    assert (item.source, item.title, item.dateline) == ("Reuters", "BAHIA COCOA REVIEW", "Salvador")
+    assert (item.date, item.date_precision, item.year_inferred) == ("1987-02-26", "day", False)
+    assert item.dateline_text == "SALVADOR, Feb 26 -"
+    assert item.body.startswith("Showers continued throughout the week in the Bahia cocoa zone,")
+    assert item.body.endswith("Brazilian Cocoa Trade Commission after carnival which ends midday on February 27.")
+    assert item.metadata["topics"] == ["cocoa"] and item.metadata["places"] == ["el-salvador", "usa", "uruguay"]
+    assert item.metadata["time"] == "15:01:01.79"
+
+
+def test_entities_are_decoded_and_control_characters_dropped(reuters_items):
+    item = reuters_items["2"]
+    assert item.title == "STANDARD OIL <SRD> TO FORM FINANCIAL UNIT"
+    assert item.dateline == "Cleveland"
+    assert not any("&lt;" in i.body or "&#3;" in i.body or "\x03" in i.body for i in reuters_items.values())
+
+
+def test_places_with_states_and_countries(reuters_items):
+    datelines = {i.dateline_text: i.dateline for i in reuters_items.values() if i.dateline_text}
+    assert datelines["SANTA CRUZ, Calif., Feb 26 -"] == "Santa Cruz, Calif."
+    assert datelines["LONDON, June 2 -"] == "London"
+
+
+def test_latin1_file(reuters_items):
+    """reut2-017.sgm holds a byte (0xFC) that is not UTF-8; it is read as latin-1 'ü'."""
+    assert any("ü" in i.body for i in reuters_items.values() if "reut2-017" in i.origin)
+
+
+def test_briefs_have_titles_only(reuters_items):
+    briefs = [i for i in reuters_items.values() if i.metadata["text_type"] == "BRIEF"]
+    assert briefs and all(i.title and not i.body for i in briefs)
+
+
+def test_export_round_trip_reproduces_the_archive(reuters_archive, tmp_path):
+    """Export, import the export into an empty archive, export again: identical."""
+    from click.testing import CliRunner
+
+    from qa.cli import main
+
+    runner = CliRunner()
+    _, data = reuters_archive
+    first = runner.invoke(main, ["export", "--data", str(data)]).output
+    dump = tmp_path / "reuters.jsonl"
+    dump.write_text(first, encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    result = runner.invoke(main, ["import", str(dump), "--data", str(fresh)])
+    assert "21577 added, 0 updated, 0 unchanged, 0 rejected" in result.output
+    assert runner.invoke(main, ["export", "--data", str(fresh)]).output == first
+    assert json.loads(first.splitlines()[0])["dateline_text"]
