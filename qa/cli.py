@@ -178,3 +178,6 @@ def demo(data_dir):
     fmt, parsed = parse_file(sample)
     click.echo(archive.import_items(str(sample), fmt, parsed.items, parsed.rejections).summary())
     click.get_current_context().invoke(status, data_dir=data_dir)
+
+
+from . import cli_web  # noqa: E402,F401  (registers serve)

@@ -1,0 +1,43 @@
+"""The Flask app: the chat page, the item page and the JSON API, all answered by `qa`.
+
+>>> app = create_app({"DATA_DIR": "./dateline-data"})
+>>> app.test_client().get("/api/status").status_code  # 503 until `dateline index` has run
+503
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from index import settings
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Make the app; ``config`` overrides the settings read from ``DATELINE_*`` variables.
+
+    Keys: ``DATA_DIR``, ``MODEL``, ``REINDEX_TOKEN``, ``MAX_CONTENT_LENGTH`` (bytes),
+    ``RELOAD_INTERVAL`` (seconds) and, for tests, ``ENGINE``: an object with the
+    ``qa.engine.Engine`` methods used instead of loading the model and the index.
+    """
+    app = Flask(__name__)
+    app.config.from_mapping(
+        DATA_DIR=str(settings.get("data")),
+        MODEL=settings.get("model") or None,
+        REINDEX_TOKEN=settings.get("reindex_token"),
+        MAX_CONTENT_LENGTH=settings.get("max_request_bytes"),
+        RELOAD_INTERVAL=settings.get("reload_interval"),
+        ENGINE=None,
+    )
+    if config:
+        app.config.update(config)
+    app.config["DATA_DIR"] = str(Path(app.config["DATA_DIR"]))
+    app.json.sort_keys = False
+
+    from . import api, engine, errors, pages
+
+    errors.init_app(app)
+    engine.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    return app

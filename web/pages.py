@@ -1,0 +1,78 @@
+"""The HTML pages: the chat (rendered by static/chat.js from the JSON API) and the item page.
+
+Item text is untrusted: templates autoescape it, the chat script only ever sets textContent,
+and every page carries a Content-Security-Policy that allows no inline script.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, render_template, request
+
+from index.errors import DatelineError
+
+from .engine import get_engine
+from .errors import FieldError
+
+bp = Blueprint("pages", __name__)
+
+CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+
+
+@bp.after_app_request
+def _headers(response):
+    """Lock every response down: no sniffing, no framing, no inline script on pages."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+@bp.app_template_filter("date_display")
+def date_display(date: str | None, precision: str | None = None) -> str:
+    """An ISO date as people read it: "30 Jun 2017", "June 2017" or "2017"."""
+    if not date:
+        return ""
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        return date
+    if precision == "year":
+        return str(day.year)
+    if precision == "month":
+        return day.strftime("%B %Y")
+    return f"{day.day} {day.strftime('%b %Y')}"
+
+
+@bp.get("/")
+def chat():
+    """The chat page."""
+    return render_template("chat.html")
+
+
+def _offset(name: str) -> int | None:
+    value = request.args.get(name)
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise FieldError(name, f"`{name}` must be a character offset (a whole number)")
+    return int(value)
+
+
+@bp.get("/items/<path:item_id>")
+def item(item_id: str):
+    """One whole item, with the cited excerpt (``?start=&end=`` body offsets) marked."""
+    start, end = _offset("start"), _offset("end")
+    found = get_engine().get_item(item_id)
+    if found is None:
+        raise DatelineError(f"no item with id {item_id!r}", code="not_found", status=404)
+    body = found.body
+    parts = (body, "", "")
+    if start is not None and end is not None:
+        if start > end:
+            raise FieldError("end", "`end` is before `start`")
+        start, end = min(start, len(body)), min(end, len(body))
+        parts = (body[:start], body[start:end], body[end:])
+    return render_template("item.html", item=found, before=parts[0], marked=parts[1], after=parts[2])
