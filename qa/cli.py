@@ -181,3 +181,4 @@ def demo(data_dir):
 
 
 from . import cli_web  # noqa: E402,F401  (registers serve)
+from . import cli_qa  # noqa: E402,F401  (registers ask, eval)
