@@ -1,0 +1,158 @@
+"""The `dateline ask` and `dateline eval` commands (registered on the group in qa/cli.py)."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+import numpy as np
+
+from index import settings
+from index.errors import DatelineError
+
+from .cli import data_option, main, user_errors
+
+
+def _print_answer(answer: dict) -> None:
+    click.echo(answer["answer"])
+    for c in answer["citations"]:
+        place = f"{c['dateline']}, " if c["dateline"] else ""
+        click.echo(f"\n[{c['n']}] {c['title']}")
+        click.echo(f"    {c['source']} | {place}{c['date_display']} | item {c['item_id']}"
+                   + (f" | {c['url']}" if c["url"] else ""))
+        where = "title" if c["excerpt_field"] == "title" else f"body {c['start']}-{c['end']}"
+        click.echo(f"    \"{c['excerpt']}\" ({where})")
+        for copy in c.get("also_in") or []:
+            click.echo(f"    also in: {copy['source']} - {copy['title']} ({copy['item_id']})")
+    for note in answer.get("notes") or []:
+        click.echo(f"\nfilter: {note}", err=True)
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer's JSON form.")
+@click.option("--from", "date_from", metavar="DATE", help="Only items dated on or after DATE (YYYY[-MM[-DD]]).")
+@click.option("--to", "date_to", metavar="DATE", help="Only items dated on or before DATE (YYYY[-MM[-DD]]).")
+@click.option("--source", help="Only items of this source.")
+@click.option("--place", help="Only items with this dateline place.")
+@click.option("--top-k", "top_k", type=int, default=settings.setting("top_k").default,
+              envvar=settings.setting("top_k").env, show_default=True, help=settings.setting("top_k").help)
+@data_option
+@user_errors
+def ask(question, as_json, date_from, date_to, source, place, top_k, data_dir):
+    """Answer QUESTION from the archive, citing verbatim excerpts with source, place and date.
+
+    Without QUESTION, read questions from standard input, one a line, as one conversation:
+    follow-ups such as "Who reported it?" or "And in July?" refer to the previous ones.
+    """
+    from .engine import Engine
+
+    engine = Engine(data_dir)
+    filters = dict(date_from=date_from, date_to=date_to, source=source, place=place, top_k=top_k)
+    if question is not None:
+        answer = engine.ask(question, **filters).to_dict()
+        if as_json:
+            click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
+        else:
+            _print_answer(answer)
+        return
+    history: list[dict] = []
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            click.echo("? ", nl=False, err=True)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        if not line.strip():
+            continue
+        answer = engine.ask(line.strip(), history=history, **filters).to_dict()
+        if as_json:
+            click.echo(json.dumps(answer, ensure_ascii=False))
+        else:
+            _print_answer(answer)
+            click.echo("")
+        history.append({"question": line.strip(), "answer": answer})
+
+
+def _default_path(name: str) -> Path:
+    for base in (Path.cwd(), Path.cwd().parent, Path(__file__).resolve().parent.parent.parent):
+        for candidate in (base / "shared" / "data" / name, base / "data" / name):
+            if candidate.exists():
+                return candidate
+    raise DatelineError(f"cannot find the {name} data; give its directory with --path")
+
+
+@main.command("eval")
+@click.argument("question_set")
+@click.option("--path", type=click.Path(path_type=Path), help="Where the TIME or RealTime QA files are.")
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path("dateline-eval"),
+              show_default=True, help="Where the TIME and RealTime QA archives are built (reused by later runs).")
+@click.option("--mode", "modes", multiple=True, type=click.Choice(["dense", "fts", "hybrid"]),
+              help="Retrieval modes to compare (default: all three).")
+@click.option("--limit", type=int, help="Only the first N questions.")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@click.option("--details", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write per-question results (ranks, found, answer hit) to this JSON file.")
+@data_option
+@user_errors
+def eval_cmd(question_set, path, work, modes, limit, as_json, details, data_dir):
+    """Measure retrieval and answers: Recall@k, MRR, nDCG@10 and the answer hit rate.
+
+    QUESTION_SET is `time` (the TIME collection), `realtimeqa` (RealTime QA, each question
+    filtered to items dated up to its date), a JSONL file of {"question", "gold_ids" or
+    "gold_urls", "answer"} asked of the --data archive, or `calibrate`: choose the no-answer
+    threshold from the TIME and RealTime QA archives built under --work (answerable questions
+    against their own archive, unrelated ones against the other's).
+    """
+    from . import evaluate as ev
+    from .engine import Engine
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if question_set == "calibrate":
+        out = _calibrate(work, path, limit)
+        click.echo(json.dumps(out, indent=2))
+        return
+    if question_set in ("time", "realtimeqa"):
+        src = path or _default_path("time-collection" if question_set == "time" else "realtimeqa")
+        evalset = ev.read_time(src) if question_set == "time" else ev.read_realtimeqa(src)
+        target = work / question_set
+        click.echo(f"preparing {target} ({len(evalset.records)} items) ...", err=True)
+        ev.prepare(evalset, target, progress=True)
+    else:
+        evalset = ev.read_questions(question_set)
+        target = data_dir
+    if limit:
+        evalset.questions = evalset.questions[:limit]
+    engine = Engine(target)
+    report = ev.evaluate(engine, evalset, modes=tuple(modes) or ev.MODES, progress=True)
+    if details:
+        details.write_text(json.dumps(report.to_dict(details=True), indent=1))
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.table())
+
+
+def _calibrate(work: Path, path: Path | None, limit: int | None) -> dict:
+    """Features of answerable and unrelated questions from the two built eval archives."""
+    from . import evaluate as ev
+    from .engine import Engine
+
+    for name in ("time", "realtimeqa"):
+        if not (work / name / "archive.sqlite").exists():
+            raise DatelineError(f"run `dateline eval {name} --work {work}` first")
+    rt = ev.read_realtimeqa(_default_path("realtimeqa"))
+    tm = ev.read_time(_default_path("time-collection"))
+    rt_engine, tm_engine = Engine(work / "realtimeqa"), Engine(work / "time")
+    ev.resolve_gold(rt, rt_engine._conn())
+    rt_q = rt.questions[:limit] if limit else rt.questions
+    tm_q = tm.questions[:limit] if limit else tm.questions
+    # Answerable: each set's questions against its own archive. Unrelated: against the other's.
+    pos = np.concatenate([
+        ev.question_features(rt_engine, [q.question for q in rt_q], [q.date_to for q in rt_q]),
+        ev.question_features(tm_engine, [q.question for q in tm_q])])
+    neg = np.concatenate([
+        ev.question_features(tm_engine, [q.question for q in rt_q]),
+        ev.question_features(rt_engine, [q.question for q in tm_q])])
+    return ev.calibrate(pos, neg)
+

@@ -1,0 +1,380 @@
+"""Question sets in, retrieval and answer metrics out: dense, full text and hybrid side by side.
+
+Three kinds of set:
+- the TIME collection (423 TIME articles of 1963, 83 queries, binary judgments). TIME.REL
+  numbers documents by their position in TIME.ALL (1-based), not by their ``*TEXT`` number;
+  judgments past the last document are dropped;
+- RealTime QA: the dated articles of each week's search results plus the gold articles make the
+  archive; a question's gold is its gold article (by url), its date is the upper date filter,
+  and its answer is the gold choice's text;
+- a JSONL file of ``{"question", "gold_ids" or "gold_urls", "answer", "date_from", "date_to"}``
+  asked of an existing archive.
+
+Metrics are computed over items (an item ranks where its best chunk ranks): Recall@k, MRR,
+nDCG@10 with binary gains, and, where gold answers exist, the answer hit rate (the gold answer
+appears in the answer text or the first citation's excerpt).
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from index.errors import DatelineError
+
+from .answer import LEX_WEIGHT, _coverage, compose, stem
+from .query import Filters, parse_question
+from .retrieve import MODES, terms
+
+log = logging.getLogger(__name__)
+
+KS = (1, 5, 10, 20)
+
+
+@dataclass
+class EvalQuestion:
+    """One judged question: its text, the ids of the items that answer it, and an answer string."""
+
+    qid: str
+    question: str
+    gold_ids: set[str]
+    answer: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+
+@dataclass
+class EvalSet:
+    """Items to index (empty for a question file asked of an existing archive) and questions."""
+
+    name: str
+    records: list[dict]
+    questions: list[EvalQuestion]
+    gold_urls: dict[str, set[str]] = field(default_factory=dict)  # qid -> urls, resolved to ids after import
+
+
+# -- readers ------------------------------------------------------------------------------
+
+def read_time(path: str | Path) -> EvalSet:
+    """Read TIME.ALL, TIME.QUE and TIME.REL from the collection's directory."""
+    path = Path(path)
+    for name in ("TIME.ALL", "TIME.QUE", "TIME.REL"):
+        if not (path / name).exists():
+            raise DatelineError(f"{path}: no {name}; point at the TIME collection's directory")
+    records, ids = [], []
+    for block in re.split(r"^\*TEXT\s+", (path / "TIME.ALL").read_text("latin-1"), flags=re.M)[1:]:
+        header, _, text = block.partition("\n")
+        if header.startswith("STOP"):
+            break
+        m = re.match(r"(\d+)\s+(\d\d)/(\d\d)/(\d\d)", header)
+        if not m:
+            continue
+        num, mm, dd, yy = m.groups()
+        body = " ".join(text.replace("*STOP", "").split())
+        ids.append(f"time-{num}")
+        records.append({"id": f"time-{num}", "source": "TIME", "date": f"19{yy}-{mm}-{dd}", "body": body,
+                        "url": "", "title": ""})
+    questions: dict[str, str] = {}
+    for block in re.split(r"^\*FIND\s+", (path / "TIME.QUE").read_text("latin-1"), flags=re.M)[1:]:
+        num, _, text = block.partition("\n")
+        questions[num.strip()] = " ".join(text.replace("*STOP", "").split())
+    out = []
+    for line in (path / "TIME.REL").read_text("latin-1").splitlines():
+        parts = line.split()
+        if len(parts) < 2 or parts[0] not in questions:
+            continue
+        # Judgments name 1-based positions in TIME.ALL; a few point past its last record.
+        gold = {ids[int(p) - 1] for p in parts[1:] if 1 <= int(p) <= len(ids)}
+        if gold:
+            out.append(EvalQuestion(parts[0], questions[parts[0]], gold))
+    return EvalSet("time", records, out)
+
+
+def _source_of(url: str) -> str:
+    host = urlparse(url).netloc.lower().removeprefix("www.").removeprefix("edition.")
+    known = {"cnn.com": "CNN", "usatoday.com": "USA Today", "theweek.com": "The Week", "nytimes.com": "New York Times",
+             "washingtonpost.com": "Washington Post", "reuters.com": "Reuters", "apnews.com": "AP",
+             "bbc.com": "BBC", "bbc.co.uk": "BBC", "theguardian.com": "The Guardian", "npr.org": "NPR",
+             "foxnews.com": "Fox News", "cnbc.com": "CNBC", "nbcnews.com": "NBC News"}
+    return known.get(host, host)
+
+
+def read_realtimeqa(path: str | Path, weeks: list[str] | None = None) -> EvalSet:
+    """Read the RealTime QA weeks: search-result and gold articles as records, questions with gold urls."""
+    path = Path(path)
+    if not (path / "qa").is_dir():
+        raise DatelineError(f"{path}: no qa/ folder; point at the RealTime QA directory")
+    records: dict[str, dict] = {}
+
+    def add(result: dict) -> str | None:
+        url, text = (result.get("url") or "").strip(), (result.get("text") or "").strip()
+        date = (result.get("publish_date") or "").strip()
+        if not url or len(text) < 200 or not date:
+            return None  # no text or no date: nothing to index or filter
+        if url not in records:
+            records[url] = {"url": url, "source": _source_of(url), "title": (result.get("title") or "").strip(),
+                            "date": date[:10], "body": text, "authors": result.get("authors") or []}
+        return url
+
+    questions, gold_urls = [], {}
+    for qa_file in sorted((path / "qa").glob("*_qa.jsonl")):
+        week = qa_file.name.split("_")[0]
+        if weeks and week not in weeks:
+            continue
+        gcs = path / "gcs" / f"{week}_gcs.jsonl.gz"
+        if gcs.exists():
+            with gzip.open(gcs, "rt", encoding="utf-8") as f:
+                for line in f:
+                    for result in json.loads(line).get("search_result") or []:
+                        add(result)
+        gold = {}
+        gold_file = path / "gold" / f"{week}_gold.jsonl"
+        if gold_file.exists():
+            for line in gold_file.read_text("utf-8").splitlines():
+                rec = json.loads(line)
+                urls = [u for u in (add(r) for r in rec.get("search_result") or []) if u]
+                if urls:
+                    gold[rec["question_id"]] = set(urls)
+        for line in qa_file.read_text("utf-8").splitlines():
+            q = json.loads(line)
+            if q["question_id"] not in gold:
+                continue
+            answer = q["choices"][int(q["answer"][0])] if q.get("answer") else None
+            questions.append(EvalQuestion(q["question_id"], q["question_sentence"], set(), answer,
+                                          date_to=q["question_date"].replace("/", "-")))
+            gold_urls[q["question_id"]] = gold[q["question_id"]]
+    return EvalSet("realtimeqa", list(records.values()), questions, gold_urls)
+
+
+def read_questions(path: str | Path) -> EvalSet:
+    """Read a JSONL question file: question, gold_ids or gold_urls, and optionally answer and dates."""
+    path = Path(path)
+    if not path.exists():
+        raise DatelineError(f"{path}: no such file")
+    questions, gold_urls = [], {}
+    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DatelineError(f"{path}:{n}: not JSON ({e.msg})") from None
+        if not isinstance(rec, dict) or not str(rec.get("question") or "").strip():
+            raise DatelineError(f"{path}:{n}: needs a \"question\"")
+        if not rec.get("gold_ids") and not rec.get("gold_urls"):
+            raise DatelineError(f"{path}:{n}: needs \"gold_ids\" or \"gold_urls\"")
+        qid = str(rec.get("id") or n)
+        questions.append(EvalQuestion(qid, rec["question"], set(map(str, rec.get("gold_ids") or [])),
+                                      rec.get("answer"), rec.get("date_from"), rec.get("date_to")))
+        if rec.get("gold_urls"):
+            gold_urls[qid] = set(map(str, rec["gold_urls"]))
+    return EvalSet(path.stem, [], questions, gold_urls)
+
+
+# -- preparing an archive -----------------------------------------------------------------
+
+def prepare(evalset: EvalSet, data_dir: str | Path, *, progress: bool = False) -> None:
+    """Import the set's records into ``data_dir`` and build its index (both incremental)."""
+    from index.build import build_index
+    from index.ingest import parse_file
+    from index.store import Archive
+
+    data_dir = Path(data_dir)
+    if evalset.records:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        dump = data_dir / f"{evalset.name}.jsonl"
+        with dump.open("w", encoding="utf-8") as f:
+            for rec in evalset.records:
+                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        archive = Archive.open(data_dir)
+        fmt, parsed = parse_file(dump, "jsonl")
+        report = archive.import_items(str(dump), fmt, parsed.items, parsed.rejections)
+        log.info("%s", report.summary())
+        archive.close()
+    build_index(data_dir, progress=progress)
+
+
+def resolve_gold(evalset: EvalSet, conn) -> None:
+    """Turn gold urls into item ids; drop questions whose gold is not in the archive."""
+    kept = []
+    for q in evalset.questions:
+        urls = evalset.gold_urls.get(q.qid)
+        if urls:
+            for i in range(0, len(urls), 500):
+                batch = list(urls)[i:i + 500]
+                q.gold_ids |= {r[0] for r in conn.execute(
+                    f"SELECT id FROM items WHERE url IN ({','.join('?' * len(batch))})", batch)}
+        if q.gold_ids:
+            kept.append(q)
+    if len(kept) < len(evalset.questions):
+        log.info("%d of %d questions have no gold item in the archive; left out",
+                 len(evalset.questions) - len(kept), len(evalset.questions))
+    evalset.questions = kept
+
+
+# -- metrics ------------------------------------------------------------------------------
+
+def metrics(ranking: list[str], gold: set[str]) -> dict[str, float]:
+    """Recall@k for KS, reciprocal rank and nDCG@10 (binary gains) of one ranking."""
+    out = {f"recall@{k}": len(gold & set(ranking[:k])) / len(gold) for k in KS}
+    first = next((i for i, r in enumerate(ranking) if r in gold), None)
+    out["mrr"] = 0.0 if first is None else 1.0 / (first + 1)
+    dcg = sum(1.0 / math.log2(i + 2) for i, r in enumerate(ranking[:10]) if r in gold)
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(len(gold), 10)))
+    out["ndcg@10"] = dcg / ideal
+    return out
+
+
+def answer_hit(answer_dict: dict, gold: str) -> bool:
+    """Whether the gold answer appears in the answer text or the first citation's excerpt."""
+    def norm(s: str) -> str:
+        return " ".join(re.sub(r"[^\w$%.]+", " ", s.lower()).split())
+    target = norm(gold.strip("“”\"' "))
+    if not target:
+        return False
+    texts = [answer_dict.get("answer") or ""]
+    if answer_dict.get("citations"):
+        texts.append(answer_dict["citations"][0].get("excerpt") or "")
+    return any(re.search(rf"(?<!\w){re.escape(target)}(?!\w)", norm(t)) for t in texts)
+
+
+@dataclass
+class Report:
+    """Mean metrics per mode, plus per-question details for calibration."""
+
+    name: str
+    n_questions: int
+    modes: dict[str, dict[str, float]]
+    answer_hit_rate: float | None = None
+    found_rate: float | None = None
+    seconds: float = 0.0
+    details: list[dict] = field(default_factory=list)
+
+    def to_dict(self, details: bool = False) -> dict:
+        d = {"set": self.name, "questions": self.n_questions, "modes": self.modes,
+             "answer_hit_rate": self.answer_hit_rate, "found_rate": self.found_rate,
+             "seconds": round(self.seconds, 1)}
+        if details:
+            d["details"] = self.details
+        return d
+
+    def table(self) -> str:
+        """A plain-text table: one row per mode."""
+        cols = ["ndcg@10", "recall@1", "recall@5", "recall@10", "recall@20", "mrr"]
+        lines = [f"{self.name}: {self.n_questions} questions ({self.seconds:.0f} s)",
+                 f"{'mode':<8}" + "".join(f"{c:>11}" for c in cols)]
+        for mode, m in self.modes.items():
+            lines.append(f"{mode:<8}" + "".join(f"{m[c]:>11.3f}" for c in cols))
+        if self.answer_hit_rate is not None:
+            lines.append(f"answer hit rate (hybrid, found or not): {self.answer_hit_rate:.3f}")
+        if self.found_rate is not None:
+            lines.append(f"answered (not 'nothing found'): {self.found_rate:.3f}")
+        return "\n".join(lines)
+
+
+def evaluate(engine, evalset: EvalSet, *, modes: tuple[str, ...] = MODES, answers: bool = True,
+             parse: bool = True, progress: bool = False) -> Report:
+    """Run every question through each retrieval mode and, for hybrid, the answer step."""
+    t0 = time.perf_counter()
+    resolve_gold(evalset, engine._conn())
+    retriever = engine.retriever()
+    facts = engine.facts()
+    sums: dict[str, dict[str, float]] = {m: {} for m in modes}
+    hits = found = 0
+    details = []
+    questions = evalset.questions
+    if progress:
+        from tqdm import tqdm
+        questions = tqdm(questions, unit="q", leave=False)
+    for q in questions:
+        if parse:
+            parsed = parse_question(q.question, facts, date_from=q.date_from, date_to=q.date_to)
+        else:
+            from .query import ParsedQuery
+            parsed = ParsedQuery(q.question, q.question, Filters(q.date_from, q.date_to))
+        qvec = engine.embedder.encode_query(parsed.text)
+        row = {"qid": q.qid, "question": q.question, "gold": sorted(q.gold_ids)}
+        for mode in modes:
+            result = retriever.search(parsed.text, parsed.filters, k=20, mode=mode, qvec=qvec,
+                                      depth=100, group=False)
+            m = metrics(result.item_ids, q.gold_ids)
+            for key, v in m.items():
+                sums[mode][key] = sums[mode].get(key, 0.0) + v
+            row[mode] = {"ndcg@10": m["ndcg@10"], "rank": next(
+                (i + 1 for i, r in enumerate(result.item_ids) if r in q.gold_ids), None)}
+            if mode == "hybrid" and answers:
+                grouped = retriever.search(parsed.text, parsed.filters, k=5, qvec=qvec)
+                ans = compose(parsed, grouped, top_k=5, threshold=engine.threshold).to_dict()
+                qstems = {stem(w) for w in terms(parsed.text)}
+                top = grouped.passages[0] if grouped.passages else None
+                row["best_dense"] = grouped.best_dense
+                row["coverage"] = _coverage(qstems, top.item.title + " " + " ".join(
+                    p.text for p in grouped.passages if p.item.id == top.item.id)) if top else 0.0
+                row["found"] = ans["found"]
+                found += ans["found"]
+                if q.answer:
+                    row["hit"] = answer_hit(ans, q.answer)
+                    hits += row["hit"]
+        details.append(row)
+    n = len(evalset.questions)
+    if n == 0:
+        raise DatelineError(f"{evalset.name}: no question has a gold item in the archive")
+    modes_out = {m: {k: v / n for k, v in sums[m].items()} for m in modes}
+    with_answers = sum(1 for q in evalset.questions if q.answer)
+    report = Report(evalset.name, n, modes_out, seconds=time.perf_counter() - t0, details=details)
+    if answers and "hybrid" in modes:
+        report.found_rate = found / n
+        if with_answers:
+            report.answer_hit_rate = hits / with_answers
+    return report
+
+
+# -- no-answer calibration ----------------------------------------------------------------
+
+def question_features(engine, questions: list[str], date_to: list[str | None] | None = None) -> np.ndarray:
+    """(best cosine, question-word coverage of the top story) for each question, hybrid search."""
+    retriever = engine.retriever()
+    facts = engine.facts()
+    out = []
+    for i, text in enumerate(questions):
+        parsed = parse_question(text, facts, date_to=(date_to[i] if date_to else None))
+        result = retriever.search(parsed.text, parsed.filters, k=5)
+        qstems = {stem(w) for w in terms(parsed.text)}
+        top = result.passages[0] if result.passages else None
+        cov = _coverage(qstems, top.item.title + " " + " ".join(
+            p.text for p in result.passages if p.item.id == top.item.id)) if top else 0.0
+        out.append((max(result.best_dense, 0.0), cov))
+    return np.asarray(out, dtype=np.float64).reshape(-1, 2)
+
+
+def calibrate(pos: np.ndarray, neg: np.ndarray, weights: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.5)) -> dict:
+    """Choose the coverage weight and threshold that best separate answerable from unrelated questions.
+
+    ``pos`` and ``neg`` are feature rows from ``question_features``. The score is
+    cosine + weight x coverage; the threshold maximises balanced accuracy (the mean of the
+    share of answerable questions kept and of unrelated ones refused).
+    """
+    best = None
+    for w in weights:
+        ps, ns = pos[:, 0] + w * pos[:, 1], neg[:, 0] + w * neg[:, 1]
+        for t in np.unique(np.concatenate([ps, ns])):
+            tpr, tnr = float((ps >= t).mean()), float((ns < t).mean())
+            bal = (tpr + tnr) / 2
+            if best is None or bal > best["balanced_accuracy"] + 1e-12:
+                best = {"weight": w, "threshold": round(float(t), 4), "balanced_accuracy": round(bal, 4),
+                        "answerable_kept": round(tpr, 4), "unrelated_refused": round(tnr, 4)}
+    at_current = {}
+    ps, ns = pos[:, 0] + LEX_WEIGHT * pos[:, 1], neg[:, 0] + LEX_WEIGHT * neg[:, 1]
+    from index import settings
+    t = float(settings.get("no_answer_threshold"))
+    at_current = {"weight": LEX_WEIGHT, "threshold": t, "answerable_kept": round(float((ps >= t).mean()), 4),
+                  "unrelated_refused": round(float((ns < t).mean()), 4)}
+    return {"best": best, "current": at_current, "answerable": len(pos), "unrelated": len(neg)}
