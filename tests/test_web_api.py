@@ -135,6 +135,9 @@ def test_ask_passes_question_filters_and_history(client, engine):
     ({"question": "q", "top_k": True}, "top_k"),
     ({"question": "q", "date_from": "June 2017"}, "date_from"),
     ({"question": "q", "date_to": "2017-02-30"}, "date_to"),
+    ({"question": "q", "date_to": "2017-13"}, "date_to"),
+    ({"question": "q", "date_from": "17"}, "date_from"),
+    ({"question": "q", "date_from": "2017-06", "date_to": "2016"}, "date_to"),
     ({"question": "q", "date_from": "2017-07-01", "date_to": "2017-06-01"}, "date_to"),
     ({"question": "q", "source": ["a"]}, "source"),
     ({"question": "q", "history": "previous"}, "history"),
@@ -145,6 +148,13 @@ def test_ask_passes_question_filters_and_history(client, engine):
 ])
 def test_ask_rejects_bad_fields_naming_them(client, body, field):
     _error(client.post("/api/ask", json=body), 422, field=field)
+
+
+def test_ask_takes_months_and_years_as_dates(client, engine):
+    r = client.post("/api/ask", json={"question": "q", "date_from": "2017-06-15", "date_to": "2017-06"})
+    assert r.status_code == 200
+    assert engine.calls[-1][3:5] == ("2017-06-15", "2017-06")
+    assert client.post("/api/ask", json={"question": "q", "date_from": "2017", "date_to": "2017"}).status_code == 200
 
 
 def test_ask_malformed_json_is_400(client):

@@ -58,7 +58,7 @@ class EngineHolder:
     def warm(self) -> None:
         """Load the model and the index now (at server start) instead of on the first request."""
         try:
-            self.get()
+            self.get().search("news", k=1)
         except DatelineError as e:
             log.warning("%s", e.message)
 

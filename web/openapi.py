@@ -6,7 +6,7 @@ drifts from this document fails the tests.
 """
 from __future__ import annotations
 
-from .validate import MAX_HISTORY, MAX_K, MAX_QUESTION, MAX_TEXT, MAX_TOP_K
+from .validate import DATE_PATTERN, MAX_HISTORY, MAX_K, MAX_QUESTION, MAX_TEXT, MAX_TOP_K
 
 
 def _ref(name: str) -> dict:
@@ -22,8 +22,8 @@ def _error(description: str) -> dict:
 
 
 _TEXT_FILTER = {"type": "string", "maxLength": MAX_TEXT, "nullable": True}
-_DATE = {"type": "string", "format": "date", "nullable": True,
-         "description": "A day written YYYY-MM-DD."}
+_DATE = {"type": "string", "pattern": DATE_PATTERN, "nullable": True,
+         "description": "A day (YYYY-MM-DD), a month (YYYY-MM) or a year (YYYY)."}
 _QUESTION = {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION, "pattern": r"\S"}
 
 _SCHEMAS = {
@@ -173,10 +173,10 @@ _SCHEMAS = {
 }
 
 _FILTER_PARAMS = [
-    {"name": "date_from", "in": "query", "schema": {"type": "string", "format": "date"},
-     "description": "Only items dated on or after this day (YYYY-MM-DD)."},
-    {"name": "date_to", "in": "query", "schema": {"type": "string", "format": "date"},
-     "description": "Only items dated on or before this day (YYYY-MM-DD)."},
+    {"name": "date_from", "in": "query", "schema": {"type": "string", "pattern": DATE_PATTERN},
+     "description": "Only items dated on or after this day, month or year (YYYY-MM-DD, YYYY-MM, YYYY)."},
+    {"name": "date_to", "in": "query", "schema": {"type": "string", "pattern": DATE_PATTERN},
+     "description": "Only items dated on or before this day, month or year (YYYY-MM-DD, YYYY-MM, YYYY)."},
     {"name": "source", "in": "query", "schema": {"type": "string", "maxLength": MAX_TEXT},
      "description": "Only items of this source (publication)."},
     {"name": "place", "in": "query", "schema": {"type": "string", "maxLength": MAX_TEXT},

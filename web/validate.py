@@ -12,7 +12,9 @@ MAX_TEXT = 200
 MAX_HISTORY = 20
 MAX_TOP_K = 20
 MAX_K = 50
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Years 1000-9999, months 01-12, days 01-31; whether the day exists in its month is checked after.
+DATE_PATTERN = r"^[1-9][0-9]{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+_ISO_DATE = re.compile(DATE_PATTERN)
 
 ASK_FIELDS = ("question", "history", "date_from", "date_to", "source", "place", "top_k")
 SEARCH_FIELDS = ("q", "k", "date_from", "date_to", "source", "place")
@@ -33,24 +35,36 @@ def text(value: Any, field: str, *, required: bool = False, limit: int = MAX_TEX
 
 
 def iso_date(value: Any, field: str) -> str | None:
-    """A YYYY-MM-DD date, or None when absent or blank."""
-    value = text(value, field)
+    """A date written YYYY-MM-DD, YYYY-MM (a month) or YYYY (a year); None when absent."""
     if value is None:
         return None
+    if not isinstance(value, str):
+        raise FieldError(field, f"`{field}` must be a string written YYYY-MM-DD, YYYY-MM or YYYY")
+    m = _ISO_DATE.fullmatch(value)
     try:
-        if not _ISO_DATE.fullmatch(value):
+        if not m:
             raise ValueError
-        dt.date.fromisoformat(value)
+        dt.date(*(int(part) for part in (value + "-01-01"[len(value) - 4:]).split("-")))
     except ValueError:
-        raise FieldError(field, f"`{field}` must be a date written YYYY-MM-DD, got {value!r}") from None
+        raise FieldError(field, f"`{field}` must be a date written YYYY-MM-DD, YYYY-MM or YYYY, "
+                         f"got {value!r}") from None
     return value
+
+
+def _first_day(date: str) -> str:
+    return date + "-01-01"[len(date) - 4:] if len(date) < 10 else date
+
+
+def _last_day(date: str) -> str:
+    # "31" as a string bound is after every real day of any month, which is all a comparison needs.
+    return date + "-12-31"[len(date) - 4:] if len(date) < 10 else date
 
 
 def integer(value: Any, field: str, *, default: int, low: int, high: int, query: bool = False) -> int:
     """An integer in [low, high]; with ``query``, a string of digits (a query parameter)."""
-    if value is None or (query and value == ""):
+    if value is None:
         return default
-    if query and isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,6}", value.strip()):
+    if query and isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,6}", value):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise FieldError(field, f"`{field}` must be an integer from {low} to {high}")
@@ -73,7 +87,8 @@ def _filters(data: Mapping[str, Any]) -> dict:
         "source": text(data.get("source"), "source"),
         "place": text(data.get("place"), "place"),
     }
-    if filters["date_from"] and filters["date_to"] and filters["date_from"] > filters["date_to"]:
+    if (filters["date_from"] and filters["date_to"]
+            and _first_day(filters["date_from"]) > _last_day(filters["date_to"])):
         raise FieldError("date_to", "`date_to` is before `date_from`")
     return filters
 

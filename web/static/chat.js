@@ -107,8 +107,8 @@
         ? [a.source, a.date_display || a.date].filter(Boolean).join(", ") : String(a));
       extra.push(el("p", { class: "also-in", text: `Also reported in: ${names.join("; ")}` }));
     }
-    return el("li", { class: "card", id, tabindex: numbered ? "-1" : null },
-      head, meta, excerptNode(citation, answerText), ...extra);
+    const excerpt = citation.excerpt ? excerptNode(citation, answerText) : null;
+    return el("li", { class: "card", id, tabindex: numbered ? "-1" : null }, head, meta, excerpt, ...extra);
   }
 
   function answerNode(data, turnId) {
@@ -144,16 +144,23 @@
     return wrap;
   }
 
-  function filtersNode(filters) {
-    if (!filters) return null;
+  // The filters the answer was searched with, and how they were read from the question.
+  function filtersNode(filters, notes) {
     const parts = [];
-    if (filters.date_from && filters.date_to) parts.push(`from ${filters.date_from} to ${filters.date_to}`);
-    else if (filters.date_from) parts.push(`from ${filters.date_from}`);
-    else if (filters.date_to) parts.push(`until ${filters.date_to}`);
-    if (filters.source) parts.push(`source: ${filters.source}`);
-    if (filters.place) parts.push(`place: ${filters.place}`);
-    if (!parts.length) return null;
-    return el("p", { class: "filters-used", text: `Searched ${parts.join(" · ")}` });
+    if (filters) {
+      if (filters.date_from && filters.date_to) parts.push(`from ${filters.date_from} to ${filters.date_to}`);
+      else if (filters.date_from) parts.push(`from ${filters.date_from}`);
+      else if (filters.date_to) parts.push(`until ${filters.date_to}`);
+      if (filters.source) parts.push(`source: ${filters.source}`);
+      if (filters.place) parts.push(`place: ${filters.place}`);
+    }
+    const lines = Array.isArray(notes) ? notes.filter((n) => typeof n === "string" && n) : [];
+    if (!parts.length && !lines.length) return null;
+    const box = el("div", { class: "filters-used" },
+      el("span", { class: "label", text: "Searched " }),
+      parts.length ? el("span", { class: "filter-values", text: parts.join(" · ") }) : "all items");
+    if (lines.length) box.append(el("ul", { class: "notes" }, ...lines.map((n) => el("li", { text: n }))));
+    return box;
   }
 
   function renderTurn(question, data) {
@@ -165,7 +172,7 @@
       el("div", { class: data.found === false ? "answer not-found" : "answer" },
         el("span", { class: "who", text: "dateline" }),
         answerNode(data, turnId),
-        filtersNode(data.filters)));
+        filtersNode(data.filters, data.notes)));
     const citations = data.citations || [];
     if (citations.length) {
       article.append(el("h2", { class: "cards-title", text: "Sources" }),

@@ -1,0 +1,190 @@
+"""Load test of `dateline serve` on loopback: concurrent clients asking for a bounded time.
+
+Prints requests/s, p50/p90/p99 latency and the error count (goal on the sample archive: zero
+errors, p50 under 50 ms at 8 clients). With --data it starts `dateline serve` on a free
+loopback port itself and stops it afterwards; with --url it targets a running server, which
+must be on this machine.
+
+    python benchmarks/load.py --data ./dateline-data --clients 8 --duration 20
+    python benchmarks/load.py --url http://127.0.0.1:8000 --endpoint search
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import ipaddress
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+QUESTIONS = [
+    "How many political prisoners were executed in 1988?",
+    "What did the European Parliament say about human rights in Iran?",
+    "What happened on 28 June?",
+    "Who sponsored the resolution condemning the 1988 massacre?",
+    "What is the rift between Khamenei and Rouhani about?",
+    "Where will the Iranian opposition hold its gathering?",
+    "Why should businesses not invest in Iran?",
+    "What did Shahin Gobadi write?",
+]
+MAX_CLIENTS = 64
+MAX_DURATION = 120.0
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(host: str, port: int, endpoint: str, question: str, timeout: float = 30.0) -> int:
+    """Send one question; return the HTTP status (the body is read and checked for JSON)."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        if endpoint == "ask":
+            conn.request("POST", "/api/ask", body=json.dumps({"question": question}),
+                         headers={"Content-Type": "application/json"})
+        else:
+            conn.request("GET", f"/api/search?q={quote(question)}&k=5")
+        response = conn.getresponse()
+        json.loads(response.read())
+        return response.status
+    finally:
+        conn.close()
+
+
+def wait_ready(host: str, port: int, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    """Wait until /api/status answers 200 (the index is loaded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise SystemExit(f"dateline serve exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection(host, port, timeout=5)
+            conn.request("GET", "/api/status")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise SystemExit(f"no server answered on {host}:{port} within {timeout:.0f} s")
+
+
+def run(host: str, port: int, *, clients: int, duration: float, endpoint: str, warmup: float) -> dict:
+    """Run ``clients`` threads for ``warmup`` + ``duration`` seconds; measure the last part."""
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    lock = threading.Lock()
+    start_at = time.monotonic() + warmup
+    stop_at = start_at + duration
+
+    def client(i: int) -> None:
+        n = i
+        while True:
+            t0 = time.monotonic()
+            if t0 >= stop_at:
+                return
+            question = QUESTIONS[n % len(QUESTIONS)]
+            n += 1
+            try:
+                status = request(host, port, endpoint, question)
+                problem = None if status == 200 else f"HTTP {status}"
+            except (OSError, ValueError, http.client.HTTPException) as e:
+                problem = type(e).__name__
+            t1 = time.monotonic()
+            if t0 < start_at:
+                continue  # warm-up: not counted
+            with lock:
+                if problem:
+                    errors[problem] = errors.get(problem, 0) + 1
+                else:
+                    latencies.append(t1 - t0)
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=warmup + duration + 60)
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 if latencies else float("nan")
+
+    return {
+        "endpoint": endpoint, "clients": clients, "duration_s": duration,
+        "requests": len(latencies), "errors": sum(errors.values()), "error_kinds": errors,
+        "req_per_s": round(len(latencies) / duration, 1),
+        "p50_ms": round(pct(50), 1), "p90_ms": round(pct(90), 1), "p99_ms": round(pct(99), 1),
+        "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
+        "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--url", help="a running server on this machine, e.g. http://127.0.0.1:8000")
+    target.add_argument("--data", type=Path, help="start `dateline serve` on this data directory")
+    parser.add_argument("--workers", type=int, default=2, help="server workers when --data starts one")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds measured")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds run first, not measured")
+    parser.add_argument("--endpoint", choices=["ask", "search"], default="ask")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    if not 1 <= args.clients <= MAX_CLIENTS:
+        parser.error(f"--clients must be from 1 to {MAX_CLIENTS}")
+    if not 0 < args.duration <= MAX_DURATION:
+        parser.error(f"--duration must be at most {MAX_DURATION:.0f} seconds")
+
+    proc = None
+    if args.url:
+        parts = urlsplit(args.url)
+        host, port = parts.hostname or "", parts.port or 80
+        if not _loopback(host):
+            parser.error("--url must point at this machine (127.0.0.1, ::1 or localhost)")
+    else:
+        host, port = "127.0.0.1", _free_port()
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from qa.cli import main; main()", "serve", "--data", str(args.data),
+             "--host", host, "--port", str(port), "--workers", str(args.workers)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_ready(host, port, timeout=300, proc=proc)
+        figures = run(host, port, clients=args.clients, duration=args.duration,
+                      endpoint=args.endpoint, warmup=args.warmup)
+    finally:
+        if proc is not None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        print(f"{figures['endpoint']}: {figures['clients']} clients, {figures['duration_s']:.0f} s: "
+              f"{figures['requests']} requests, {figures['req_per_s']} req/s, "
+              f"p50 {figures['p50_ms']} ms, p90 {figures['p90_ms']} ms, p99 {figures['p99_ms']} ms, "
+              f"max {figures['max_ms']} ms, errors {figures['errors']}"
+              + (f" {figures['error_kinds']}" if figures["errors"] else ""))
+    return 1 if figures["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
