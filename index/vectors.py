@@ -1,0 +1,407 @@
+"""FAISS index files: build, add, remove, tune, save, load and publish generations.
+
+An index generation is a directory ``<data>/index/<generation>/`` holding ``vectors.faiss``,
+``ids.npy`` (the chunk ids it contains, sorted) and ``manifest.json`` (model, dimension, chunker
+settings, index type and search parameters, counts, checksums). ``<data>/index/CURRENT`` names
+the live generation and is swapped with ``os.replace`` only after the generation is complete,
+so a reader never sees a half-written index and a killed build leaves the old one live.
+
+Vector ids are ``chunks.id`` (int64, never reused). Every index is id-mapped inner product over
+unit vectors, i.e. cosine similarity.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import math
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import settings
+from .chunk import chunker_config
+from .errors import DatelineError
+
+if TYPE_CHECKING:
+    import faiss
+
+    from .embed import Embedder
+
+log = logging.getLogger(__name__)
+
+MANIFEST_FORMAT = 1
+INDEX_TYPES = ("auto", "flat", "ivf", "hnsw")
+RECALL_TARGET = 0.95  # recall@10 against exact search that approximate indexes are tuned to
+_TUNE_MARGIN = 0.02  # tune a little above the target: the tuning queries are a sample
+_TUNE_QUERIES = 256
+
+
+def index_root(data_dir: str | Path) -> Path:
+    """Return the folder of index generations in ``data_dir``."""
+    return Path(data_dir) / "index"
+
+
+def current_generation(data_dir: str | Path) -> str | None:
+    """Return the live generation named by ``index/CURRENT``, or None when none is published.
+
+    Cheap (one small file read): servers call it to notice a new publish.
+    """
+    try:
+        name = (index_root(data_dir) / "CURRENT").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def new_generation_name() -> str:
+    """Return a fresh, sortable generation name (UTC time with microseconds)."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def choose_index_type(n: int, requested: str | None = None) -> str:
+    """Return the index type for ``n`` vectors: the ``index_type`` setting, "auto" decided by size.
+
+    Exact search stays under a few ms per query up to the ``ivf_threshold`` setting (see
+    benchmarks/search.py); above it IVF keeps latency flat at recall@10 >= 0.95.
+    """
+    requested = requested or settings.get("index_type")
+    if requested not in INDEX_TYPES:
+        raise DatelineError(f"unknown index type {requested!r}: choose one of {', '.join(INDEX_TYPES)} "
+                            f"({settings.setting('index_type').env})")
+    if requested != "auto":
+        return requested
+    return "ivf" if n >= settings.get("ivf_threshold") else "flat"
+
+
+def _check_vectors(vectors: np.ndarray, dim: int | None = None) -> np.ndarray:
+    if not isinstance(vectors, np.ndarray) or vectors.dtype != np.float32:
+        raise TypeError(f"vectors must be a float32 numpy array, got {getattr(vectors, 'dtype', type(vectors))}")
+    if vectors.ndim != 2 or (dim is not None and vectors.shape[1] != dim):
+        raise TypeError(f"vectors must have shape (n, {dim or 'dim'}), got {vectors.shape}")
+    return np.ascontiguousarray(vectors)
+
+
+def _ivf_lists(n: int) -> int:
+    # ~4 sqrt(n) lists: the usual balance between list scan and centroid scan cost.
+    return max(1, min(65536, int(4 * math.sqrt(n)), n // 39 or 1))
+
+
+def make_index(kind: str, dim: int, vectors: np.ndarray, ids: np.ndarray) -> "faiss.Index":
+    """Build an index of ``kind`` (flat, ivf or hnsw) holding ``vectors`` under ``ids``.
+
+    flat: ``IDMap(FlatIP)``, exact; supports removal. ivf: ``IVFFlat`` with inner product,
+    trained on (a sample of) the vectors; ids are native, removal is supported. hnsw:
+    ``IDMap(HNSWFlat)``; no removal, so every build re-adds all vectors from the cache.
+    """
+    import faiss
+
+    vectors = _check_vectors(vectors, dim)
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    n = len(vectors)
+    if kind == "flat":
+        index = faiss.IndexIDMap(faiss.IndexFlatIP(dim))
+    elif kind == "ivf":
+        if n < 64:
+            raise DatelineError(f"an IVF index needs at least 64 chunks to train, the archive has {n}: "
+                                f"use index type flat ({settings.setting('index_type').env}=flat)")
+        nlist = _ivf_lists(n)
+        quantizer = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        index.own_fields = True
+        quantizer.this.disown()  # the IVF index now owns (and frees) its quantizer
+        # k-means needs ~40-256 points per list; more only costs time.
+        sample = vectors
+        if n > 256 * nlist:
+            rng = np.random.default_rng(0)
+            sample = vectors[rng.choice(n, 256 * nlist, replace=False)]
+        index.train(sample)
+    elif kind == "hnsw":
+        index = faiss.IndexIDMap(faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT))
+        faiss.downcast_index(index.index).hnsw.efConstruction = 80
+    else:
+        raise DatelineError(f"unknown index type {kind!r}")
+    if n:
+        index.add_with_ids(vectors, ids)
+    return index
+
+
+def index_kind(index: "faiss.Index") -> str:
+    """Return flat, ivf or hnsw for an index made by ``make_index``."""
+    import faiss
+
+    inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap) else index
+    if isinstance(inner, faiss.IndexHNSWFlat):
+        return "hnsw"
+    if isinstance(inner, faiss.IndexIVF):
+        return "ivf"
+    return "flat"
+
+
+def set_search_params(index: "faiss.Index", params: dict) -> None:
+    """Apply tuned search parameters (``nprobe`` for IVF, ``ef_search`` for HNSW)."""
+    import faiss
+
+    kind = index_kind(index)
+    if kind == "ivf" and "nprobe" in params:
+        faiss.extract_index_ivf(index).nprobe = int(params["nprobe"])
+    elif kind == "hnsw" and "ef_search" in params:
+        faiss.downcast_index(index.index).hnsw.efSearch = int(params["ef_search"])
+
+
+def tuning_queries(vectors: np.ndarray, n: int = _TUNE_QUERIES, seed: int = 0) -> np.ndarray:
+    """Return query-like vectors: sampled chunk vectors moved off themselves and renormalized.
+
+    A chunk's own vector is an easy query (it sits at its list's centre); a question sits
+    between chunks, so noise brings each sample to a cosine of about 0.8 with its source.
+    """
+    rng = np.random.default_rng(seed)
+    picks = vectors[rng.choice(len(vectors), min(n, len(vectors)), replace=False)]
+    noise = rng.standard_normal(picks.shape).astype(np.float32)
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    queries = picks + 0.75 * noise
+    return (queries / np.linalg.norm(queries, axis=1, keepdims=True)).astype(np.float32)
+
+
+def exact_neighbours(vectors: np.ndarray, ids: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    """Return the ids of the exact top ``k`` by inner product, one row per query."""
+    import faiss
+
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    _, pos = flat.search(queries, k)
+    return np.where(pos >= 0, ids[np.maximum(pos, 0)], -1)
+
+
+def recall_at(found: np.ndarray, truth: np.ndarray) -> float:
+    """Return the mean share of each query's true ids that were found (recall@k)."""
+    hits = sum(len(set(f[f >= 0]) & set(t[t >= 0])) for f, t in zip(found, truth))
+    total = sum(int((t >= 0).sum()) for t in truth)
+    return hits / total if total else 1.0
+
+
+def tune(index: "faiss.Index", vectors: np.ndarray, ids: np.ndarray, k: int = 10,
+         target: float = RECALL_TARGET) -> dict:
+    """Find the cheapest search setting whose recall@``k`` against exact search meets ``target``.
+
+    Returns the parameters with the measured recall, e.g. ``{"nprobe": 16, "recall_at_10": 0.97}``;
+    flat indexes return ``{"recall_at_10": 1.0}``.
+    """
+    kind = index_kind(index)
+    if kind == "flat" or len(vectors) == 0:
+        return {f"recall_at_{k}": 1.0}
+    queries = tuning_queries(vectors)
+    truth = exact_neighbours(vectors, ids, queries, k)
+    if kind == "ivf":
+        import faiss
+
+        name, values = "nprobe", [v for v in (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 512)
+                                  if v <= faiss.extract_index_ivf(index).nlist]
+    else:
+        name, values = "ef_search", [16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512]
+    recall = 0.0
+    for value in values:
+        set_search_params(index, {name: value})
+        _, found = index.search(queries, k)
+        recall = recall_at(found, truth)
+        if recall >= target + _TUNE_MARGIN:
+            break
+    log.info("tuned %s index: %s=%d gives recall@%d %.3f", kind, name, value, k, recall)
+    if recall < target:
+        log.warning("recall@%d %.3f stays under %.2f at the largest %s", k, recall, target, name)
+    return {name: value, f"recall_at_{k}": round(recall, 4)}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_file(path: Path, write) -> None:
+    """Write via ``write(tmp_path)``, fsync, then rename into place."""
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    with open(tmp, "rb+") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _save_ids(path: Path, ids: np.ndarray) -> None:
+    with open(path, "wb") as f:
+        np.save(f, ids)
+
+
+def write_generation(data_dir: str | Path, index: "faiss.Index", ids: np.ndarray,
+                     manifest: dict) -> str:
+    """Write a complete generation directory (not yet live); return its name.
+
+    ``manifest`` gets the generation name, counts and the files' checksums added.
+    """
+    import faiss
+
+    root = index_root(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    generation = new_generation_name()
+    folder = root / generation
+    folder.mkdir()
+    ids = np.sort(np.asarray(ids, dtype=np.int64))
+    if len(ids) != index.ntotal:
+        raise RuntimeError(f"index holds {index.ntotal} vectors but {len(ids)} ids were given")
+    _write_file(folder / "vectors.faiss", lambda p: faiss.write_index(index, str(p)))
+    _write_file(folder / "ids.npy", lambda p: _save_ids(p, ids))
+    manifest = dict(manifest, format=MANIFEST_FORMAT, generation=generation,
+                    created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    manifest.setdefault("counts", {})["vectors"] = int(index.ntotal)
+    manifest["checksums"] = {name: "sha256:" + _sha256(folder / name) for name in ("vectors.faiss", "ids.npy")}
+    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    _write_file(folder / "manifest.json", lambda p: p.write_text(text, encoding="utf-8"))
+    _fsync_dir(folder)
+    return generation
+
+
+def publish(data_dir: str | Path, generation: str) -> None:
+    """Make ``generation`` live by atomically replacing ``index/CURRENT``, then drop old ones.
+
+    The generation that was live stays on disk (a reader may be about to open it); older ones
+    and leftovers of killed builds are removed. Call with the build lock held.
+    """
+    root = index_root(data_dir)
+    if not (root / generation / "manifest.json").is_file():
+        raise RuntimeError(f"generation {generation} is incomplete")
+    previous = current_generation(data_dir)
+    _write_file(root / "CURRENT", lambda p: p.write_text(generation + "\n", encoding="utf-8"))
+    _fsync_dir(root)
+    log.info("published index generation %s (previous %s)", generation, previous)
+    keep = {generation, previous}
+    for path in root.iterdir():
+        if path.is_dir() and path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.endswith(".tmp"):
+            path.unlink(missing_ok=True)
+
+
+@dataclass
+class LiveIndex:
+    """A loaded index generation.
+
+    >>> from index.embed import load_embedder
+    >>> embedder = load_embedder()
+    >>> live = open_live("./dateline-data", embedder)
+    >>> live.search(embedder.encode_query("oil prices")[None, :], k=5)[0][:1]
+    [(1234, 0.71)]
+    """
+
+    generation: str
+    manifest: dict
+    index: "faiss.Index"
+    ids: np.ndarray = field(repr=False)  # sorted chunk ids held by the index
+    path: Path | None = None
+
+    @property
+    def ntotal(self) -> int:
+        """Return how many vectors the index holds."""
+        return int(self.index.ntotal)
+
+    @property
+    def dim(self) -> int:
+        return int(self.index.d)
+
+    def search(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """Return, per query row, up to ``k`` (chunk_id, inner-product score) pairs, best first.
+
+        ``queries`` is an (n, dim) float32 array of unit vectors (``Embedder.encode_query(q)[None]``
+        for one). Slots the index could not fill (id -1) are dropped.
+        """
+        queries = _check_vectors(queries, self.dim)
+        if not isinstance(k, (int, np.integer)) or k < 1:
+            raise DatelineError(f"k must be a positive integer, got {k!r}")
+        if self.ntotal == 0 or len(queries) == 0:
+            return [[] for _ in range(len(queries))]
+        scores, found = self.index.search(queries, int(min(k, self.ntotal)))
+        return [[(int(i), float(s)) for i, s in zip(row_ids, row_scores) if i >= 0]
+                for row_ids, row_scores in zip(found, scores)]
+
+
+def load_generation(data_dir: str | Path, generation: str, *, verify: bool = True) -> LiveIndex:
+    """Load one generation from disk, checking its files against the manifest's checksums."""
+    import faiss
+
+    folder = index_root(data_dir) / generation
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DatelineError(f"index generation {generation} is missing from {index_root(data_dir)}: "
+                            f"run `dateline index --data {data_dir}`", code="no_index", status=503) from None
+    except json.JSONDecodeError as e:
+        raise DatelineError(f"index generation {generation}: unreadable manifest ({e}): "
+                            f"run `dateline index --full --data {data_dir}`", code="bad_index", status=503) from e
+    if verify:
+        for name, expected in manifest.get("checksums", {}).items():
+            if "sha256:" + _sha256(folder / name) != expected:
+                raise DatelineError(f"index generation {generation}: {name} does not match its checksum: "
+                                    f"run `dateline index --full --data {data_dir}`",
+                                    code="bad_index", status=503)
+    index = faiss.read_index(str(folder / "vectors.faiss"))
+    set_search_params(index, manifest.get("search", {}))
+    with open(folder / "ids.npy", "rb") as f:
+        ids = np.load(f)
+    return LiveIndex(generation=generation, manifest=manifest, index=index, ids=ids, path=folder)
+
+
+def incompatibility(manifest: dict, embedder: "Embedder | None", chunker: dict | None = None) -> str | None:
+    """Return why an index with ``manifest`` does not fit the running model and chunker, or None."""
+    chunker = chunker or chunker_config()
+    if manifest.get("format") != MANIFEST_FORMAT:
+        return f"it has manifest format {manifest.get('format')}, this version reads {MANIFEST_FORMAT}"
+    if embedder is not None:
+        if manifest.get("model") != embedder.name:
+            return f"it was built with model {manifest.get('model')}, the running model is {embedder.name}"
+        if manifest.get("dim") != embedder.dim:
+            return f"its vectors have dimension {manifest.get('dim')}, the running model's {embedder.dim}"
+    if manifest.get("chunker") != chunker:
+        return f"it was built with chunker settings {manifest.get('chunker')}, the running ones are {chunker}"
+    return None
+
+
+def open_live(data_dir: str | Path, embedder: "Embedder | None" = None, *,
+              generation: str | None = None) -> LiveIndex:
+    """Load the live (or the named) generation and check it fits ``embedder`` and the chunker.
+
+    Raises DatelineError ``no_index`` (503) when nothing is published, and one that says what
+    to run when the manifest's model, dimension or chunker settings differ from the running ones.
+    """
+    for attempt in range(3):
+        name = generation or current_generation(data_dir)
+        if name is None:
+            raise DatelineError(f"no search index in {data_dir}: run `dateline index --data {data_dir}`",
+                                code="no_index", status=503)
+        try:
+            live = load_generation(data_dir, name)
+            break
+        except DatelineError as e:
+            # A publish may have swapped CURRENT and removed this generation since we read it.
+            if generation is not None or e.code != "no_index" or attempt == 2:
+                raise
+    reason = incompatibility(live.manifest, embedder)
+    if reason:
+        raise DatelineError(
+            f"the index in {data_dir} does not match the running settings: {reason}. "
+            f"Run `dateline index --data {data_dir}` to rebuild it (embeddings already cached are "
+            "reused), or restore the settings it was built with.", code="index_mismatch", status=503)
+    return live
