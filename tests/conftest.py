@@ -3,6 +3,7 @@ and a CLI runner. Fixtures that load the real model are session-scoped: it loads
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,114 @@ def cli(runner, data_dir):
         return runner.invoke(main, [*args, "--data", str(data_dir)], input=input, catch_exceptions=False)
 
     return run
+
+
+# -- the web app (issue 5): the sample plus one hostile item, indexed once; a live server ------
+
+HOSTILE = {
+    "id": "hostile-zanzibar-ferry", "source": "Harbour Gazette", "dateline": "Zanzibar",
+    "date": "2017-06-25", "url": "javascript:alert(1)",
+    "title": 'Zanzibar ferry <script>window.__pwned = "title"</script>',
+    "body": ('Zanzibar, 25 Jun - The Zanzibar ferry company cancelled every crossing to Dar es Salaam '
+             'after a storm. <script>window.__pwned = "body"</script> Passengers waited at the harbour '
+             'for two days. <img src=x onerror="window.__pwned = \'img\'"> The ferry company said '
+             'crossings resume on Tuesday.'),
+}
+
+
+@pytest.fixture(scope="session")
+def web_data(tmp_path_factory) -> Path:
+    """The sample archive plus HOSTILE, imported and indexed once with the real model. Read-only:
+    a test that changes data copies it first."""
+    import json
+
+    from index.build import build_index
+    from index.ingest import parse_file
+    from index.store import Archive
+
+    data = tmp_path_factory.mktemp("web") / "data"
+    hostile = data.parent / "hostile.jsonl"
+    hostile.write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
+    archive = Archive.open(data)
+    for path in (SEED, hostile):
+        fmt, parsed = parse_file(path)
+        archive.import_items(str(path), fmt, parsed.items, parsed.rejections)
+    archive.close()
+    build_index(data)
+    return data
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def dateline_process(*args: str, env: dict | None = None, timeout: float = 300):
+    """Run `dateline ARGS --port <free>` (serve or demo) on 127.0.0.1; yield its base URL once
+    GET /api/status answers 200; stop it afterwards. The server's log is in the failure message."""
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+    import time
+    import urllib.request
+
+    port = free_port()
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from qa.cli import main; main()", *args, "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+
+    def output() -> str:
+        log.seek(0)
+        return log.read().decode("utf-8", "replace")[-4000:]
+
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"`dateline {args[0]}` exited with {proc.returncode}:\n{output()}")
+            try:
+                with urllib.request.urlopen(url + "/api/status", timeout=10) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"`dateline {args[0]}` did not answer within {timeout:.0f} s:\n{output()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()
+
+
+# -- question answering (issue 4): a Reuters slice, indexed once with the real model ----------
+
+@pytest.fixture(scope="session")
+def reuters_data(tmp_path_factory) -> Path:
+    """The first 300 items of reut2-000.sgm (26 Feb - 2 Mar 1987), imported and indexed once.
+    Read-only."""
+    from index.build import build_index
+    from index.ingest import parse_file
+    from index.store import Archive
+
+    data = tmp_path_factory.mktemp("reuters") / "data"
+    path = REUTERS / "reut2-000.sgm"
+    fmt, parsed = parse_file(path)
+    archive = Archive.open(data)
+    archive.import_items(str(path), fmt, parsed.items[:300], [])
+    archive.close()
+    build_index(data)
+    return data

@@ -1,0 +1,81 @@
+"""The API with the real model on the sample archive (plus one hostile item): cited answers,
+follow-ups, filters, items, status; escaping of untrusted item text on the item page."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import HOSTILE
+from web import create_app
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def client(web_data):
+    return create_app({"DATA_DIR": str(web_data), "TESTING": True}).test_client()
+
+
+def _ask(client, **body) -> dict:
+    r = client.post("/api/ask", json=body)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    return r.get_json()
+
+
+def test_answer_cites_verbatim_excerpts_with_date_and_dateline(client):
+    data = _ask(client, question="How many political prisoners were murdered in the 1988 massacre?")
+    assert data["found"] is True
+    assert "30,000" in data["answer"]
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", data["answer"])}
+    assert markers and markers <= {c["n"] for c in data["citations"]}
+    first = data["citations"][0]
+    assert first["dateline"] == "London" and first["date"] == "2017-06-28"
+    assert first["date_display"].startswith("28 Jun 2017")  # "?" marks the inferred year
+    for c in data["citations"]:
+        assert c["date_display"]
+        item = client.get(f"/api/items/{c['item_id']}").get_json()
+        field = c.get("excerpt_field", "body")  # a headline-only item is cited by its title
+        assert item[field][c["start"]:c["end"]] == c["excerpt"] or (field == "title" and item["title"] == c["excerpt"])
+    assert set(data["filters"]) == {"date_from", "date_to", "source", "place"}
+
+
+def test_follow_up_uses_the_history(client):
+    first = _ask(client, question="Who sponsored the resolution condemning the 1988 massacre?")
+    follow = _ask(client, question="Who reported it?",
+                  history=[{"question": first["question"], "answer": first}])
+    assert follow["found"] and "Iran Focus" in follow["answer"]
+    assert {c["item_id"] for c in follow["citations"]} & {c["item_id"] for c in first["citations"]}
+
+
+def test_request_filters_limit_the_citations(client):
+    data = _ask(client, question="What did Khamenei say about Rouhani?", date_from="2017-06-22", date_to="2017-06-22",
+                source="Iran Focus")
+    assert data["filters"]["date_from"] == "2017-06-22" and data["filters"]["source"] == "Iran Focus"
+    assert data["citations"] and all(c["date"] == "2017-06-22" for c in data["citations"])
+    assert all(c["source"] == "Iran Focus" for c in data["citations"])
+
+
+def test_search_status_and_items(client):
+    r = client.get("/api/search?q=European+Parliament+human+rights&k=3")
+    assert r.status_code == 200
+    passages = r.get_json()["passages"]
+    assert 1 <= len(passages) <= 3 and "European Parliament" in " ".join(p["text"] for p in passages)
+    status = client.get("/api/status").get_json()
+    assert status["items"] >= 20 and status["chunks"] >= status["items"]
+    assert status["generation"] and status["model"] and status["date_from"] <= status["date_to"]
+    assert status["reindex"] == {"enabled": False, "running": False}
+    r = client.get("/api/items/no-such-item")
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+
+
+def test_hostile_item_text_is_escaped_on_the_item_page(client):
+    data = _ask(client, question="Why did the Zanzibar ferry company cancel the crossings?")
+    cited = next(c for c in data["citations"] if c["item_id"] == HOSTILE["id"])
+    r = client.get(f"/items/{cited['item_id']}?start={cited['start']}&end={cited['end']}")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "<mark" in page
+    assert "<script>window" not in page and "<img src=x" not in page and "javascript:" not in page
+    assert "&lt;script&gt;window.__pwned" in page and "&lt;img src=x onerror=" in page
+    # The API returns the text as it is: JSON is data, the page is where it must be escaped.
+    assert client.get(f"/api/items/{HOSTILE['id']}").get_json()["body"] == HOSTILE["body"]
