@@ -170,7 +170,7 @@
     const article = el("article", { class: "turn", "aria-label": `Question ${turnId}` },
       el("p", { class: "question" }, el("span", { class: "who", text: "You" }), question),
       el("div", { class: data.found === false ? "answer not-found" : "answer" },
-        el("span", { class: "who", text: "dateline" }),
+        el("span", { class: "who", text: "Answer" }),
         answerNode(data, turnId),
         filtersNode(data.filters, data.notes)));
     const citations = data.citations || [];
