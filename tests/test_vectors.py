@@ -1,0 +1,169 @@
+"""FAISS index generations: exact and approximate search, tuning, manifests, atomic publish."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from fake_embedder import FakeEmbedder
+from index.chunk import chunker_config
+from index.errors import DatelineError
+from index.vectors import (choose_index_type, current_generation, exact_neighbours, index_root,
+                           load_generation, make_index, open_live, publish, recall_at, tune,
+                           write_generation)
+
+
+def _clustered(n: int, dim: int = 32, clusters: int = 50, seed: int = 0) -> np.ndarray:
+    """Unit vectors around cluster centres, like embeddings of a topical archive."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, dim))
+    v = centres[rng.integers(0, clusters, n)] + 0.6 * rng.standard_normal((n, dim))
+    return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _manifest(dim: int, model: str = "fake-model@000000000000") -> dict:
+    return {"model": model, "dim": dim, "chunker": chunker_config(), "index_type": "flat",
+            "search": {"recall_at_10": 1.0}}
+
+
+def _publish(data_dir, vectors, ids, kind="flat", model="fake-model@000000000000") -> str:
+    index = make_index(kind, vectors.shape[1], vectors, ids)
+    generation = write_generation(data_dir, index, ids, dict(_manifest(vectors.shape[1], model), index_type=kind,
+                                                               search=tune(index, vectors, ids)))
+    publish(data_dir, generation)
+    return generation
+
+
+def test_flat_search_is_exact_with_chunk_ids_and_scores(tmp_path):
+    vectors = _clustered(500)
+    ids = np.arange(1000, 1500, dtype=np.int64)
+    _publish(tmp_path, vectors, ids)
+    live = open_live(tmp_path, FakeEmbedder(dim=32))
+    hits = live.search(vectors[:3], k=5)
+    scores = vectors[:3] @ vectors.T
+    for row, (q_hits, q_scores) in enumerate(zip(hits, scores)):
+        expected = ids[np.argsort(-q_scores)[:5]]
+        assert [h[0] for h in q_hits] == list(expected)
+        assert q_hits[0] == (1000 + row, pytest.approx(1.0, abs=1e-5))
+        assert [s for _, s in q_hits] == sorted((s for _, s in q_hits), reverse=True)
+    assert live.ntotal == 500 and live.generation == current_generation(tmp_path)
+
+
+def test_missing_slots_are_dropped_and_bad_queries_refused(tmp_path):
+    vectors = _clustered(3)
+    _publish(tmp_path, vectors, np.array([7, 8, 9]))
+    live = open_live(tmp_path)
+    assert len(live.search(vectors[:1], k=10)[0]) == 3
+    with pytest.raises(TypeError, match="float32"):
+        live.search(vectors.astype(np.float64), k=3)
+    with pytest.raises(TypeError, match="shape"):
+        live.search(np.zeros((1, 5), np.float32), k=3)
+    with pytest.raises(DatelineError, match="positive"):
+        live.search(vectors, k=0)
+
+
+@pytest.mark.parametrize("kind", ["ivf", "hnsw"])
+def test_approximate_indexes_are_tuned_to_the_recall_target(kind):
+    vectors = _clustered(20300, dim=32, clusters=200)
+    vectors, queries = vectors[:20000], vectors[20000:]  # held out: fresh queries from the same topics
+    ids = np.arange(20000, dtype=np.int64) * 3  # ids need not be positions
+    index = make_index(kind, 32, vectors, ids)
+    params = tune(index, vectors, ids)
+    assert params["recall_at_10"] >= 0.95
+    # Check on fresh queries, not the tuning sample.
+    _, found = index.search(queries, 10)
+    assert recall_at(found, exact_neighbours(vectors, ids, queries, 10)) >= 0.93
+
+
+def test_ivf_removes_and_adds_by_id():
+    vectors = _clustered(5000)
+    ids = np.arange(5000, dtype=np.int64)
+    index = make_index("ivf", 32, vectors, ids)
+    import faiss
+
+    assert index.remove_ids(faiss.IDSelectorBatch(np.arange(100, dtype=np.int64))) == 100
+    faiss.extract_index_ivf(index).nprobe = 1024
+    _, found = index.search(vectors[:100], 1)
+    assert not set(found[:, 0]) & set(range(100))
+    index.add_with_ids(vectors[:10], np.arange(90000, 90010, dtype=np.int64))
+    _, found = index.search(vectors[:10], 1)
+    assert list(found[:, 0]) == list(range(90000, 90010))
+
+
+def test_index_type_follows_size_and_setting(monkeypatch):
+    assert choose_index_type(1000) == "flat"
+    assert choose_index_type(10**6) == "ivf"
+    monkeypatch.setenv("DATELINE_IVF_THRESHOLD", "500")
+    assert choose_index_type(1000) == "ivf"
+    monkeypatch.setenv("DATELINE_INDEX_TYPE", "hnsw")
+    assert choose_index_type(10) == "hnsw"
+    with pytest.raises(DatelineError, match="unknown index type"):
+        choose_index_type(10, "annoy")
+
+
+def test_no_published_index_is_a_503_that_says_what_to_run(tmp_path):
+    assert current_generation(tmp_path) is None
+    with pytest.raises(DatelineError) as e:
+        open_live(tmp_path)
+    assert e.value.code == "no_index" and e.value.status == 503
+    assert f"dateline index --data {tmp_path}" in e.value.message
+
+
+def test_another_model_or_chunker_says_what_to_run(tmp_path, monkeypatch):
+    vectors = _clustered(20)
+    _publish(tmp_path, vectors, np.arange(20), model="other-model@123456789abc")
+    with pytest.raises(DatelineError) as e:
+        open_live(tmp_path, FakeEmbedder(dim=32))
+    assert e.value.code == "index_mismatch"
+    assert "other-model@123456789abc" in e.value.message and "fake-model" in e.value.message
+    assert f"`dateline index --data {tmp_path}`" in e.value.message
+    _publish(tmp_path, vectors, np.arange(20))
+    assert open_live(tmp_path, FakeEmbedder(dim=32)).ntotal == 20
+    with pytest.raises(DatelineError, match="dimension 32"):
+        open_live(tmp_path, FakeEmbedder(dim=64))
+    monkeypatch.setenv("DATELINE_CHUNK_TOKENS", "120")
+    with pytest.raises(DatelineError, match="chunker settings"):
+        open_live(tmp_path, FakeEmbedder(dim=32))
+
+
+def test_manifest_describes_the_index_and_checksums_catch_damage(tmp_path):
+    vectors = _clustered(50)
+    generation = _publish(tmp_path, vectors, np.arange(50))
+    folder = index_root(tmp_path) / generation
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["model"] == "fake-model@000000000000" and manifest["dim"] == 32
+    assert manifest["chunker"] == chunker_config() and manifest["counts"]["vectors"] == 50
+    assert manifest["checksums"]["vectors.faiss"].startswith("sha256:")
+    with open(folder / "vectors.faiss", "r+b") as f:
+        f.seek(-8, 2)
+        f.write(b"\x00" * 8)
+    with pytest.raises(DatelineError, match="checksum") as e:
+        open_live(tmp_path)
+    assert e.value.status == 503
+
+
+def test_readers_keep_their_generation_after_a_new_publish(tmp_path):
+    vectors = _clustered(300)
+    first = _publish(tmp_path, vectors[:100], np.arange(100))
+    reader = open_live(tmp_path)
+    second = _publish(tmp_path, vectors[:200], np.arange(200))
+    assert current_generation(tmp_path) == second != first
+    # The loaded reader still answers from its own generation, and the previous one still opens.
+    assert reader.generation == first and reader.ntotal == 100
+    assert reader.search(vectors[150:151], 1)[0][0][0] < 100
+    assert open_live(tmp_path, generation=first).ntotal == 100
+    third = _publish(tmp_path, vectors, np.arange(300))
+    # Only the live and the previous generation stay on disk.
+    assert sorted(p.name for p in index_root(tmp_path).iterdir() if p.is_dir()) == sorted([second, third])
+    assert reader.search(vectors[:1], 1)[0][0][0] == 0
+
+
+def test_a_generation_is_invisible_until_published(tmp_path):
+    vectors = _clustered(10)
+    live = _publish(tmp_path, vectors, np.arange(10))
+    index = make_index("flat", 32, vectors[:5], np.arange(5))
+    pending = write_generation(tmp_path, index, np.arange(5), _manifest(32))
+    assert current_generation(tmp_path) == live
+    assert open_live(tmp_path).ntotal == 10
+    assert load_generation(tmp_path, pending).ntotal == 5
