@@ -204,6 +204,11 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     conf = confidence(result, qstems)
     answer = Answer(question=parsed.question, answer="", found=False, citations=[], filters=parsed.filters,
                     notes=list(parsed.notes), searched=searched or parsed.text, confidence=conf)
+    # "What happened on 24 June?": once the filters are applied no topic words are left, and
+    # every item inside the filters answers it; similarity to "what happened" means nothing.
+    by_filter_only = not qstems and parsed.filters.active and bool(result.passages)
+    if by_filter_only:
+        answer.confidence = conf = max(conf, threshold)
     if not result.passages or conf < threshold:
         answer.nearest = _nearest(result)
         if answer.nearest:

@@ -1,0 +1,237 @@
+"""Cited answers with the real model: the sample archive and a 300-item Reuters slice.
+
+Each question asserts the cited item, the excerpt, the dateline and the date; a sweep over many
+questions checks that every [n] points at a citation and every excerpt is its item's text.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from index.errors import DatelineError
+from qa.answer import sentences
+from qa.engine import Engine
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def sample(web_data):
+    return Engine(web_data)
+
+
+@pytest.fixture(scope="module")
+def reuters(reuters_data):
+    return Engine(reuters_data)
+
+
+def first(answer):
+    assert answer.found, answer.answer
+    return answer.citations[0]
+
+
+def cited(answer, item_id):
+    """The citation of ``item_id``; fail with the answer when it is not cited."""
+    for c in answer.citations:
+        if c.item_id == item_id:
+            return c
+    pytest.fail(f"{item_id} not cited: {json.dumps(answer.to_dict(), indent=1)[:2000]}")
+
+
+# -- the sample archive (Iran Focus, June 2017) ---------------------------------------------
+
+def test_resolution_sponsors(sample):
+    a = sample.ask("Who sponsored a resolution condemning the 1988 massacre?")
+    c = cited(a, "db3f4be049b17f96")
+    assert c.excerpt.startswith("Forty-Six US Congressmen and women have sponsored a resolution")
+    assert (c.dateline, c.date, c.date_display, c.year_inferred) == ("London", "2017-06-22", "22 Jun 2017?", True)
+    assert "Forty-Six US Congressmen" in a.answer
+
+
+def test_year_of_the_topic_is_not_a_filter(sample):
+    a = sample.ask("How many political prisoners were executed in 1988?")
+    assert a.filters.to_dict() == {"date_from": None, "date_to": None, "source": None, "place": None}
+    assert any("1988" in n and "topic" in n for n in a.notes)
+    assert "30,000" in a.answer
+    assert any("30,000" in c.excerpt and c.dateline == "London" for c in a.citations)
+
+
+def test_on_a_day(sample):
+    a = sample.ask("What happened on 24 June?")
+    assert (a.filters.date_from, a.filters.date_to) == ("2017-06-24", "2017-06-24")
+    c = first(a)
+    assert (c.item_id, c.date, c.dateline) == ("d12d25ce616765ec", "2017-06-24", "London")
+    assert c.excerpt.startswith("There is a growing divide between the Iranian Regime officials")
+    assert all(x.date == "2017-06-24" for x in a.citations)
+
+
+def test_person(sample):
+    c = first(sample.ask("Who is Shahin Gobadi?"))
+    assert (c.item_id, c.date, c.dateline) == ("5bb711a2a883ed42", "2017-06-28", "London")
+    assert "member of Foreign Affairs Committee of the National Council of Resistance of Iran" in c.excerpt
+
+
+def test_syndicated_headlines_are_one_story(sample):
+    a = sample.ask("Widespread protests of thousands of people plundered by state affiliated financial institutions")
+    c = first(a)
+    assert {c.item_id, *(x["item_id"] for x in c.also_in)} == {"0b2f2f6abef59f78", "fae6d1476be80441"}
+    assert c.excerpt_field == "title" and c.excerpt == c.title and (c.start, c.end) == (0, 0)
+    assert sum(1 for x in a.citations if "Widespread Protests" in x.title) == 1
+
+
+def test_when_question_cites_in_date_order(sample):
+    a = sample.ask("When were there reports of a rift between Khamenei and Rouhani?")
+    dates = [c.date or "9999" for c in a.citations]
+    assert dates == sorted(dates)
+    cited(a, "0a01fead844f02e4")  # 22 Jun: "further reports of a widening rift"
+    assert "22 Jun 2017?, London:" in a.answer
+
+
+def test_follow_up_carries_the_date_filter(sample):
+    first_turn = sample.ask("What did the Iranian Resistance say in June 2017?")
+    assert (first_turn.filters.date_from, first_turn.filters.date_to) == ("2017-06-01", "2017-06-30")
+    history = [{"question": first_turn.question, "answer": first_turn.to_dict()}]
+    a = sample.ask("And what about the European Parliament?", history=history)
+    assert (a.filters.date_from, a.filters.date_to) == ("2017-06-01", "2017-06-30")
+    assert "European Parliament" in first(a).excerpt
+    c = cited(a, "9cd444e41d6da2e4")
+    assert (c.date, c.dateline) == ("2017-06-28", "London")
+    assert "European Parliament" in c.excerpt
+
+
+def test_no_answer_lists_the_nearest_items(sample):
+    a = sample.ask("What is the price of wheat in Kansas?")
+    assert not a.found and a.citations == [] and "[" not in a.answer
+    assert a.nearest and a.answer.startswith("The archive holds nothing")
+
+
+# -- Reuters, 26 Feb - 2 Mar 1987 -------------------------------------------------------------
+
+def test_reuters_number(reuters):
+    c = first(reuters.ask("How many ships were waiting at the Panama Canal?"))
+    assert (c.item_id, c.dateline, c.date, c.source) == ("5f6ce4753a52d23f", "Washington", "1987-02-26", "Reuters")
+    assert "39" in c.excerpt and not c.year_inferred and c.date_display == "26 Feb 1987"
+
+
+def test_reuters_person(reuters):
+    a = reuters.ask("Did Shultz say he would resign over the Iran report?")
+    c = cited(a, "0c311f816a529d98")
+    assert (c.dateline, c.date) == ("Anchorage, Alaska", "1987-02-26")
+    assert "Shultz" in c.excerpt
+
+
+def test_reuters_date_and_place_filter(reuters):
+    a = reuters.ask("What happened to foreign reserves, from Wellington?", date_from="1987-02-26", date_to="1987-02-26")
+    assert a.filters.to_dict() == {"date_from": "1987-02-26", "date_to": "1987-02-26", "source": None,
+                                   "place": "Wellington"}
+    c = first(a)
+    assert (c.item_id, c.dateline, c.date) == ("0d54b07117ddec8a", "Wellington", "1987-02-26")
+    assert all(x.dateline == "Wellington" and x.date == "1987-02-26" for x in a.citations)
+
+
+def test_reuters_duplicate_story_cited_once(reuters):
+    a = reuters.ask("Senators introduce export licensing reform bill")
+    c = first(a)
+    assert {c.item_id, *(x["item_id"] for x in c.also_in)} == {"08596fc8cee625b4", "347c7bce838d58c9"}
+    assert c.dateline == "Washington" and c.date == "1987-02-26"
+
+
+def test_reuters_who_reported_it(reuters):
+    a = reuters.ask("What is Brazil's anti-inflation plan?")
+    c = cited(a, "91128d9ddbf5d334")
+    follow = reuters.ask("Who reported it?", history=[{"role": "user", "content": a.question},
+                                                       {"role": "assistant", "content": a.to_dict()}])
+    assert follow.found and "Reuters" in follow.answer and "Rio De Janeiro" in follow.answer
+    again = cited(follow, "91128d9ddbf5d334")
+    assert again.excerpt == c.excerpt and (again.start, again.end) == (c.start, c.end)
+
+
+def test_reuters_and_in_march(reuters):
+    a = reuters.ask("What did coffee producers propose in February?")
+    assert a.filters.date_to == "1987-02-28"
+    cited(a, "14f318b86739f085")  # ICO PRODUCERS TO PRESENT NEW COFFEE PROPOSAL, London
+    b = reuters.ask("And in March?", history=[{"question": a.question, "answer": a.to_dict()}])
+    assert (b.filters.date_from, b.filters.date_to) == ("1987-03-01", "1987-03-31")
+    assert b.citations and all(c.date >= "1987-03-01" for c in b.citations)
+    assert "coffee" in b.searched.lower()
+
+
+def test_reuters_no_answer(reuters):
+    a = reuters.ask("Who won the football World Cup final?")
+    assert not a.found and not a.citations and a.nearest
+
+
+# -- every answer's citations hold ------------------------------------------------------------
+
+def check(engine, answer):
+    numbers = {c.n for c in answer.citations}
+    assert sorted(numbers) == list(range(1, len(answer.citations) + 1))
+    for m in re.finditer(r"\[(\d+)\]", answer.answer):
+        assert int(m.group(1)) in numbers, answer.answer
+    for c in answer.citations:
+        item = engine.get_item(c.item_id)
+        if c.excerpt_field == "title":
+            assert item.body == "" and c.excerpt == item.title and (c.start, c.end) == (0, 0)
+        else:
+            assert item.body[c.start:c.end] == c.excerpt and c.excerpt.strip()
+        assert 0 <= c.highlight[0] < c.highlight[1] <= len(c.excerpt)
+        assert (c.source, c.dateline, c.date, c.title) == (item.source, item.dateline, item.date, item.title)
+    assert json.loads(json.dumps(answer.to_dict()))["citations"] == [c.to_dict() for c in answer.citations]
+
+
+def test_every_marker_and_excerpt_holds(sample, reuters):
+    conn = reuters._conn()
+    titles = [r[0] for r in conn.execute("SELECT title FROM items ORDER BY rowid LIMIT 60")]
+    questions = [f"What about {t.lower()}?" for t in titles] + [
+        "When did the Panama Canal traffic pile up?", "oil prices in March", "bank earnings from New York",
+        "What happened on 27 February?", "Who reported it?"]
+    n = 0
+    for q in questions:
+        check(reuters, reuters.ask(q, top_k=5))
+        n += 1
+    for q in ["What happened in June 2017?", "executions in Iran", "When did the MEK gather in Paris?",
+              "Who wrote about the 1988 massacre?", "protests", "What happened last week?"]:
+        check(sample, sample.ask(q, top_k=8))
+        n += 1
+    assert n > 60
+
+
+def test_answer_json_shape(sample):
+    d = sample.ask("Who is Shahin Gobadi?", top_k=2).to_dict()
+    assert {"question", "answer", "found", "citations", "filters", "took_ms"} <= set(d)
+    assert set(d["filters"]) == {"date_from", "date_to", "source", "place"}
+    assert {"n", "item_id", "title", "source", "dateline", "date", "date_display", "year_inferred", "excerpt",
+            "start", "end", "url", "score"} <= set(d["citations"][0])
+    assert len(d["citations"]) <= 2
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"question": ""}, "question"), ({"question": "x", "top_k": 0}, "top_k"),
+    ({"question": "x", "top_k": 500}, "top_k"), ({"question": "x", "date_to": "June"}, "date_to"),
+    ({"question": "x", "history": "nope"}, "history"),
+])
+def test_bad_input_names_the_field(sample, kwargs, field):
+    with pytest.raises(DatelineError) as e:
+        sample.ask(**kwargs)
+    assert field in e.value.message and e.value.status in (400, 422)
+
+
+def test_sentences_keep_offsets():
+    text = "The U.S. Agriculture Dept said so. Prices rose 5.5 pct.\n\nMr. Smith left. Done"
+    spans = sentences(text)
+    assert [text[s:e] for s, e in spans] == ["The U.S. Agriculture Dept said so.", "Prices rose 5.5 pct.",
+                                             "Mr. Smith left.", "Done"]
+
+
+def test_cli_ask_json_and_text(runner, web_data):
+    from qa.cli import main
+    r = runner.invoke(main, ["ask", "Who is Shahin Gobadi?", "--json", "--data", str(web_data)])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["citations"][0]["item_id"] == "5bb711a2a883ed42"
+    r = runner.invoke(main, ["ask", "Who is Shahin Gobadi?", "--top-k", "1", "--data", str(web_data)])
+    assert r.exit_code == 0 and "[1]" in r.stdout and "London, 28 Jun 2017?" in r.stdout
+    r = runner.invoke(main, ["ask", "x", "--from", "someday", "--data", str(web_data)])
+    assert r.exit_code != 0 and "date_from" in r.output

@@ -1,0 +1,95 @@
+"""Reading filters from questions: dates, relative dates, places, sources, the topic rule."""
+from __future__ import annotations
+
+import pytest
+
+from index.errors import DatelineError
+from qa.chat import is_follow_up, read_history
+from qa.query import ArchiveFacts, Filters, merge_filters, parse_question
+
+REUTERS_LIKE = ArchiveFacts(
+    dates=["1987-02-26", "1987-03-02", "1987-03-20", "1987-04-07", "1987-05-01", "1987-10-19"],
+    sources=["Reuters", "TIME"], places=["Washington", "San Mateo, Calif.", "London"])
+SAMPLE_LIKE = ArchiveFacts(dates=["2016-11-23", "2017-06-19", "2017-06-24", "2017-06-30", "2017-08-22"],
+                           sources=["Iran Focus"], places=["London", "Iran"])
+
+
+@pytest.mark.parametrize("question, date_from, date_to", [
+    ("What happened in June 2017?", "2017-06-01", "2017-06-30"),
+    ("What happened on 24 June?", "2017-06-24", "2017-06-24"),
+    ("What happened on June 24, 2017?", "2017-06-24", "2017-06-24"),
+    ("What was reported last week?", "2017-08-16", "2017-08-22"),  # the newest item is 22 Aug 2017
+    ("news in the past 3 days", "2017-08-20", "2017-08-22"),
+    ("protests since June 2017", "2017-06-01", None),
+    ("protests before July 2017", None, "2017-07-31"),
+])
+def test_dates_read_from_the_question(question, date_from, date_to):
+    q = parse_question(question, SAMPLE_LIKE)
+    assert (q.filters.date_from, q.filters.date_to) == (date_from, date_to)
+    assert q.dates_from_question and q.notes
+
+
+def test_between_months_borrows_the_year():
+    q = parse_question("What happened between March and May 1987?", REUTERS_LIKE)
+    assert (q.filters.date_from, q.filters.date_to) == ("1987-03-01", "1987-05-31")
+    assert "1987" not in q.text and "between" not in q.text
+
+
+def test_a_year_with_no_items_is_a_topic_not_a_filter():
+    q = parse_question("How many prisoners were executed in 1988?", SAMPLE_LIKE)
+    assert not q.filters.active
+    assert "1988" in q.text
+    assert any("topic" in n and "1988" in n for n in q.notes)
+
+
+def test_a_day_with_no_items_is_a_topic():
+    q = parse_question("What is planned on July 1?", SAMPLE_LIKE)
+    assert not q.filters.has_dates and "July 1" in q.text
+
+
+def test_place_and_source_from_the_question():
+    q = parse_question("What did officials from Washington say in April?", REUTERS_LIKE)
+    assert q.filters.place == "Washington"
+    assert (q.filters.date_from, q.filters.date_to) == ("1987-04-01", "1987-04-30")
+    q = parse_question("Which companies from San Mateo filed plans?", REUTERS_LIKE)
+    assert q.filters.place == "San Mateo"
+    q = parse_question("What did Reuters report about cocoa?", REUTERS_LIKE)
+    assert q.filters.source == "Reuters"
+
+
+def test_capitalised_source_needs_its_capitals():
+    assert parse_question("what happened at the same time in Iran", REUTERS_LIKE).filters.source is None
+    assert parse_question("what did TIME report on Laos", REUTERS_LIKE).filters.source == "TIME"
+
+
+def test_request_fields_win_and_are_checked():
+    q = parse_question("What happened in June 2017?", SAMPLE_LIKE, date_from="2017-06", date_to="2017-06")
+    assert (q.filters.date_from, q.filters.date_to) == ("2017-06-01", "2017-06-30")
+    with pytest.raises(DatelineError) as e:
+        parse_question("x", SAMPLE_LIKE, date_from="30/02/2017")
+    assert "date_from" in e.value.message and e.value.status == 422
+    with pytest.raises(DatelineError) as e:
+        parse_question("x", SAMPLE_LIKE, date_from="2017-07-01", date_to="2017-06-01")
+    assert e.value.status == 422
+    with pytest.raises(DatelineError) as e:
+        parse_question("   ", SAMPLE_LIKE)
+    assert "question" in e.value.message and e.value.status == 400
+
+
+def test_follow_up_keeps_filters_unless_it_sets_its_own():
+    previous = Filters("2017-06-01", "2017-06-30", None, "London")
+    kept = merge_filters(parse_question("And what about the resolution?", SAMPLE_LIKE), previous)
+    assert kept.filters == previous
+    changed = merge_filters(parse_question("And in August?", SAMPLE_LIKE), previous)
+    assert (changed.filters.date_from, changed.filters.date_to) == ("2017-08-01", "2017-08-31")
+    assert changed.filters.place == "London"
+
+
+def test_follow_up_detection_and_history_shapes():
+    assert is_follow_up("Who reported it?") and is_follow_up("And in July?")
+    assert not is_follow_up("Who sponsored the resolution condemning the 1988 massacre?")
+    turns = read_history([{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"},
+                          {"question": "q2", "answer": {"answer": "a2", "citations": []}}])
+    assert [t.question for t in turns] == ["q1", "q2"] and turns[0].answer == {"answer": "a1"}
+    with pytest.raises(DatelineError):
+        read_history([{"text": "no shape"}])
