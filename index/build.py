@@ -215,7 +215,7 @@ def _vectors_for(archive: Archive, model: str, dim: int, ids: np.ndarray | None)
         for b in range(0, len(ids_list), 500):
             batch = ids_list[b:b + 500]
             found += c.execute(sql + f" WHERE c.id IN ({', '.join('?' * len(batch))})", (model, *batch)).fetchall()
-        found.sort()
+        found.sort(key=lambda r: r[0])
     out_ids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
     vectors = np.frombuffer(b"".join(r[1] for r in found), dtype=np.float32).reshape(len(found), dim)
     return out_ids, np.ascontiguousarray(vectors)
