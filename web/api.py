@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import hmac
 import json
+import os
 import time
 from typing import Any
 
@@ -86,6 +87,7 @@ def status():
     info = dict(get_engine().status())
     info["reindex"] = {"enabled": bool(current_app.config["REINDEX_TOKEN"]),
                        "running": reindex.running(data_dir)}
+    info["pid"] = os.getpid()  # which server worker answered: each loads its own index
     return info
 
 

@@ -152,6 +152,13 @@ _SCHEMAS = {
         "properties": {
             "items": {"type": "integer"},
             "chunks": {"type": "integer"},
+            "generation": {"type": "string", "nullable": True, "description": "The published (CURRENT) index generation."},
+            "loaded_generation": {"type": "string", "nullable": True,
+                                  "description": "The generation the answering worker has loaded."},
+            "model": {"type": "string"},
+            "date_from": {"type": "string", "nullable": True},
+            "date_to": {"type": "string", "nullable": True},
+            "pid": {"type": "integer", "description": "Process id of the server worker that answered."},
             "reindex": {
                 "type": "object",
                 "required": ["enabled", "running"],
