@@ -191,9 +191,9 @@ def demo(serve_after, host, port, workers, data_dir):
     click.echo(report.summary())
     click.get_current_context().invoke(status, data_dir=data_dir)
     if serve_after:
-        from .cli_web import run_server
+        from .cli_web import exec_server
 
-        run_server(data_dir, host, port, workers)
+        exec_server(data_dir, host, port, workers)
 
 
 from . import cli_web  # noqa: E402,F401  (registers serve)

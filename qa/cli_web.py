@@ -29,6 +29,22 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def exec_server(data_dir, host: str, port: int, workers: int) -> None:
+    """Replace this process with `dateline serve` (never returns).
+
+    `dateline demo` has loaded the model to build the index; torch's thread pools do not survive
+    gunicorn's fork, so the server starts from a fresh interpreter instead.
+    """
+    import os
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    args = [sys.executable, "-c", "from qa.cli import main; main()", "serve", "--data", str(data_dir),
+            "--host", host, "--port", str(port), "--workers", str(workers)]
+    os.execv(sys.executable, args)
+
+
 def run_server(data_dir, host: str, port: int, workers: int, access_log: bool = False) -> None:
     """Print where the chat is, then serve until Ctrl+C."""
     from web.server import serve

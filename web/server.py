@@ -23,7 +23,8 @@ class Server(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # newer gunicorn settings are skipped on older releases
+                self.cfg.set(key, value)
 
     def load(self):
         from . import create_app
@@ -52,6 +53,8 @@ def options(host: str, port: int, workers: int, *, access_log: bool = False) -> 
         "accesslog": "-" if access_log else None,
         "errorlog": "-",
         "loglevel": "info",
+        # gunicorn 25+ opens a control socket at one fixed path per user: two servers would share it.
+        "control_socket_disable": True,
     }
 
 
