@@ -12,6 +12,7 @@ import logging
 import math
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 from index.dates import display_date
 from index.item import Item
@@ -29,6 +30,7 @@ EXCERPT_CHARS = 400  # an excerpt is the answering sentence plus what follows, u
 
 _ABBREV = frozenset("mr mrs ms dr st jr sr inc co corp ltd bros no vs gen gov sen rep jan feb mar apr "
                     "jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e".split())
+_LAST_WORD = re.compile(r"[\w.]+$")
 _BOUNDARY = re.compile(r"([.!?]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 
 
@@ -38,8 +40,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _BOUNDARY.finditer(text):
         if m.group(1):
-            word = re.search(r"([\w.]+)$", text[start:m.start(1)])
-            w = word.group(1).lower().rstrip(".") if word else ""
+            # Look back a few characters only: searching from the sentence start is quadratic.
+            word = _LAST_WORD.search(text, max(start, m.start(1) - 24), m.start(1))
+            w = word.group(0).lower().rstrip(".") if word else ""
             # "U.S. Agriculture", "Mr. Smith", "Feb. 26": not a sentence end.
             if w in _ABBREV or (len(w) == 1 and w.isalpha()):
                 continue
@@ -59,6 +62,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Strip a common English suffix so "executions" and "executed" meet at "execut"."""
     for suffix in ("ations", "ation", "ings", "ing", "ied", "ies", "ed", "es", "s", "ion"):
@@ -153,46 +157,72 @@ class _Pick:
     rank: int
 
 
-def _coverage(qstems: set[str], text: str) -> float:
-    if not qstems:
-        return 0.0
-    have = {stem(w) for w in terms(text)}
-    return len(qstems & have) / len(qstems)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in terms(text))
 
 
-def confidence(result: SearchResult, qstems: set[str]) -> float:
-    """How sure we are the archive answers: best cosine plus LEX_WEIGHT x question words covered."""
+# One passage split into sentences: (start, end, stems) with body offsets; a title-only item
+# is one "sentence" (0, 0) made of its title.
+_Split = list[tuple[int, int, frozenset[str]]]
+
+
+def _split(p: Passage) -> _Split:
+    item = p.item
+    if not item.body:
+        return [(0, 0, _stems(item.title))]
+    # Chunks start and end at sentence boundaries, so the span splits like the whole body.
+    return [(s + p.start, e + p.start, _stems(item.body[s + p.start:e + p.start]))
+            for s, e in sentences(item.body[p.start:p.end])]
+
+
+def _coverage(qstems: set[str], have: set[str] | frozenset[str]) -> float:
+    """Share of the question's stems found in ``have``."""
+    return len(qstems & have) / len(qstems) if qstems else 0.0
+
+
+def _story_stems(result: SearchResult, splits: dict[int, _Split], item_id: str) -> set[str]:
+    """Stems of one item's title and of all its passages' sentences."""
+    have: set[str] = set()
+    for i, p in enumerate(result.passages):
+        if p.item.id == item_id:
+            have |= _stems(p.item.title)
+            for _, _, st in splits[i]:
+                have |= st
+    return have
+
+
+def confidence(result: SearchResult, qstems: set[str], splits: dict[int, _Split] | None = None) -> tuple[float, float]:
+    """How sure we are the archive answers: (best cosine + LEX_WEIGHT x coverage, coverage).
+
+    Coverage is the share of the question's words found in the best story's title and passages.
+    """
     if not result.passages:
-        return 0.0
-    top = result.passages[0].item
-    lex = _coverage(qstems, top.title + " " + " ".join(p.text for p in result.passages if p.item.id == top.id))
-    return max(result.best_dense, 0.0) + LEX_WEIGHT * lex
+        return 0.0, 0.0
+    splits = splits if splits is not None else {i: _split(p) for i, p in enumerate(result.passages)}
+    lex = _coverage(qstems, _story_stems(result, splits, result.passages[0].item.id))
+    return max(result.best_dense, 0.0) + LEX_WEIGHT * lex, lex
 
 
-def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float]) -> list[_Pick]:
+def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set[str],
+                    idf: dict[str, float]) -> list[_Pick]:
     """The best sentence of each story, in story order."""
     picks: list[_Pick] = []
-    by_item: dict[str, list[Passage]] = {}
-    for p in result.passages:
-        by_item.setdefault(p.item.id, []).append(p)
-    for rank, (item_id, passages) in enumerate(by_item.items()):
-        item = passages[0].item
-        if not item.body:
-            score = sum(idf.get(s, 0) for s in qstems & {stem(w) for w in terms(item.title)})
-            picks.append(_Pick(passages[0], 0, 0, score, rank))
-            continue
-        best = None
-        for p in passages:
-            for s, e in sentences(item.body):
-                if e <= p.start or s >= p.end:
-                    continue
-                words = {stem(w) for w in terms(item.body[s:e])}
-                score = sum(idf.get(w, 0) for w in qstems & words)
+    best_of: dict[str, tuple] = {}
+    order: list[str] = []
+    for i, p in enumerate(result.passages):
+        if p.item.id not in best_of:
+            order.append(p.item.id)
+            best_of[p.item.id] = None
+        for s, e, st in splits[i]:
+            score = sum(idf.get(w, 0) for w in qstems & st)
+            if p.item.body:
                 # Prefer early sentences a little: news leads state the facts.
                 score += 0.3 / (1 + s / 200)
-                if best is None or score > best[0]:
-                    best = (score, s, e, p)
-        if best:
+            if best_of[p.item.id] is None or score > best_of[p.item.id][0]:
+                best_of[p.item.id] = (score, s, e, p)
+    for rank, item_id in enumerate(order):
+        best = best_of[item_id]
+        if best is not None:
             picks.append(_Pick(best[3], best[1], best[2], best[0], rank))
     return picks
 
@@ -200,8 +230,9 @@ def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float
 def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold: float,
             searched: str = "") -> Answer:
     """Turn search results into an Answer: cited sentences, or a plain "nothing found"."""
-    qstems = {stem(w) for w in terms(searched or parsed.text)}
-    conf = confidence(result, qstems)
+    qstems = set(_stems(searched or parsed.text))
+    splits = {i: _split(p) for i, p in enumerate(result.passages)}
+    conf, _ = confidence(result, qstems, splits)
     answer = Answer(question=parsed.question, answer="", found=False, citations=[], filters=parsed.filters,
                     notes=list(parsed.notes), searched=searched or parsed.text, confidence=conf)
     # "What happened on 24 June?": once the filters are applied no topic words are left, and
@@ -220,9 +251,9 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
         return answer
 
     # Weight question words by how rare they are among the candidate sentences' stories.
-    docs = [{stem(w) for w in terms(p.item.title + " " + p.text)} for p in result.passages]
+    docs = [_stems(p.item.title).union(*(st for _, _, st in splits[i])) for i, p in enumerate(result.passages)]
     idf = {s: math.log(1 + len(docs) / (1 + sum(s in d for d in docs))) + 0.1 for s in qstems}
-    picks = _pick_sentences(result, qstems, idf)[:top_k]
+    picks = _pick_sentences(result, splits, qstems, idf)[:top_k]
     if parsed.ordered:
         picks.sort(key=lambda p: (p.passage.item.date or "9999", p.rank))
     citations = []

@@ -30,7 +30,7 @@ import numpy as np
 
 from index.errors import DatelineError
 
-from .answer import LEX_WEIGHT, _coverage, compose, stem
+from .answer import LEX_WEIGHT, _stems, compose, confidence
 from .query import Filters, parse_question
 from .retrieve import MODES, terms
 
@@ -77,14 +77,13 @@ def read_time(path: str | Path) -> EvalSet:
         header, _, text = block.partition("\n")
         if header.startswith("STOP"):
             break
-        m = re.match(r"(\d+)\s+(\d\d)/(\d\d)/(\d\d)", header)
-        if not m:
-            continue
-        num, mm, dd, yy = m.groups()
+        # Headers are irregular ("431 08/30 63"); every record keeps its position regardless.
+        m = re.match(r"(\d+)\s+(?:(\d\d)/(\d\d)[/ ]\s*(\d\d))?", header)
+        num, mm, dd, yy = m.groups() if m else (str(len(ids) + 1), None, None, None)
         body = " ".join(text.replace("*STOP", "").split())
         ids.append(f"time-{num}")
-        records.append({"id": f"time-{num}", "source": "TIME", "date": f"19{yy}-{mm}-{dd}", "body": body,
-                        "url": "", "title": ""})
+        records.append({"id": f"time-{num}", "source": "TIME", "date": f"19{yy}-{mm}-{dd}" if yy else None,
+                        "body": body, "url": "", "title": ""})
     questions: dict[str, str] = {}
     for block in re.split(r"^\*FIND\s+", (path / "TIME.QUE").read_text("latin-1"), flags=re.M)[1:]:
         num, _, text = block.partition("\n")
@@ -316,11 +315,8 @@ def evaluate(engine, evalset: EvalSet, *, modes: tuple[str, ...] = MODES, answer
             if mode == "hybrid" and answers:
                 grouped = retriever.search(parsed.text, parsed.filters, k=5, qvec=qvec)
                 ans = compose(parsed, grouped, top_k=5, threshold=engine.threshold).to_dict()
-                qstems = {stem(w) for w in terms(parsed.text)}
-                top = grouped.passages[0] if grouped.passages else None
                 row["best_dense"] = grouped.best_dense
-                row["coverage"] = _coverage(qstems, top.item.title + " " + " ".join(
-                    p.text for p in grouped.passages if p.item.id == top.item.id)) if top else 0.0
+                row["coverage"] = confidence(grouped, set(_stems(parsed.text)))[1]
                 row["found"] = ans["found"]
                 found += ans["found"]
                 if q.answer:
@@ -350,10 +346,7 @@ def question_features(engine, questions: list[str], date_to: list[str | None] | 
     for i, text in enumerate(questions):
         parsed = parse_question(text, facts, date_to=(date_to[i] if date_to else None))
         result = retriever.search(parsed.text, parsed.filters, k=5)
-        qstems = {stem(w) for w in terms(parsed.text)}
-        top = result.passages[0] if result.passages else None
-        cov = _coverage(qstems, top.item.title + " " + " ".join(
-            p.text for p in result.passages if p.item.id == top.item.id)) if top else 0.0
+        cov = confidence(result, set(_stems(parsed.text)))[1]
         out.append((max(result.best_dense, 0.0), cov))
     return np.asarray(out, dtype=np.float64).reshape(-1, 2)
 

@@ -116,7 +116,7 @@ def filter_sql(filters: Filters, alias: str = "i") -> tuple[str, list]:
 def _shingles(item: Item) -> set[str]:
     """Word 3-grams of an item's title (less a leading "Place:") and the start of its body."""
     title = re.sub(r"^[^:]{1,40}:\s*", "", item.title)
-    words = _WORD.findall((title + " " + item.body[:3000]).lower())
+    words = _WORD.findall((title + " " + item.body[:800]).lower())
     if len(words) < 3:
         return {" ".join(words)}
     return {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
@@ -253,7 +253,7 @@ class Retriever:
         chunks_of: dict[str, list[int]] = {}
         for cid in sorted(chunk_score, key=lambda c: -chunk_score[c]):
             chunks_of.setdefault(chunk_rows[cid][0], []).append(cid)
-        pool = ranked[: k * 3] if group else ranked[:k]
+        pool = ranked[: k * 2] if group else ranked[:k]
         items = self._items(pool)
         stories: list[tuple[Item, set[str], list[Item]]] = []
         for item_id in pool:
