@@ -109,6 +109,7 @@ def test_chat_in_a_browser(server, browser):
     assert "Zanzibar ferry company" in browser.find_element(By.CSS_SELECTOR, "mark#excerpt").text
     assert browser.find_elements(By.CSS_SELECTOR, "article.item img, article.item script") == []
     assert browser.execute_script("return window.__pwned === undefined")
+    browser.save_screenshot(str(ARTIFACTS / "item.png"))
     browser.back()
 
     # Phone width: the page still reads, with no sideways scrolling.
