@@ -1,0 +1,84 @@
+"""Evaluation: metrics, the TIME and RealTime QA readers, and `dateline eval` on a JSONL set."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from conftest import REALTIMEQA, TIME
+from qa.evaluate import answer_hit, calibrate, metrics, read_questions, read_realtimeqa, read_time
+
+
+def test_metrics_by_hand():
+    m = metrics(["a", "x", "b", "y"], {"a", "b"})
+    assert m["recall@1"] == 0.5 and m["recall@5"] == 1.0 and m["mrr"] == 1.0
+    ideal = 1 + 1 / math.log2(3)
+    assert m["ndcg@10"] == pytest.approx((1 + 1 / math.log2(4)) / ideal)
+    assert metrics(["x", "y"], {"a"}) == {"recall@1": 0, "recall@5": 0, "recall@10": 0, "recall@20": 0,
+                                          "mrr": 0.0, "ndcg@10": 0.0}
+
+
+def test_time_judgments_are_positions():
+    s = read_time(TIME)
+    assert len(s.records) == 423 and len(s.questions) == 78
+    ids = [r["id"] for r in s.records]
+    # TIME.REL's "1  268 ..." is the 268th record, *TEXT 334 (Buddhist monks in Saigon).
+    assert ids[267] == "time-334" and "time-334" in next(q for q in s.questions if q.qid == "1").gold_ids
+    # The irregular header "*TEXT 431 08/30 63" keeps its place and date.
+    rec = next(r for r in s.records if r["id"] == "time-431")
+    assert rec["date"] == "1963-08-30" and "BUDDHIST" in s.questions[0].question.upper()
+    assert not s.parse
+
+
+def test_realtimeqa_one_week():
+    s = read_realtimeqa(REALTIMEQA, weeks=["20220617"])
+    q = next(q for q in s.questions if q.qid == "20220617_5")
+    assert q.answer == "$5" and q.date_to == "2022-06-16"
+    assert "https://www.cnn.com/2022/06/11/business/gas-prices-five-dollars-national-june/index.html" in s.gold_urls[q.qid]
+    urls = {r["url"] for r in s.records}
+    assert all(u in urls for g in s.gold_urls.values() for u in g)
+    assert all(r["date"] and len(r["body"]) >= 200 for r in s.records)
+
+
+def test_answer_hit():
+    ans = {"answer": "A gallon now costs $5 on average [1]", "citations": [{"excerpt": "Squid Game is back"}]}
+    assert answer_hit(ans, "$5") and answer_hit(ans, "“Squid Game”") and not answer_hit(ans, "$4")
+
+
+def test_calibrate_separates():
+    import numpy as np
+    pos = np.array([[0.6, 0.9], [0.5, 0.8], [0.55, 0.4]])
+    neg = np.array([[0.2, 0.1], [0.3, 0.5], [0.25, 0.0]])
+    best = calibrate(pos, neg)["best"]
+    assert best["balanced_accuracy"] == 1.0
+    assert all(p[0] + best["weight"] * p[1] >= best["threshold"] for p in pos)
+    assert all(n[0] + best["weight"] * n[1] < best["threshold"] for n in neg)
+
+
+def test_read_questions_errors(tmp_path):
+    from index.errors import DatelineError
+    bad = tmp_path / "q.jsonl"
+    bad.write_text('{"question": "x"}\n')
+    with pytest.raises(DatelineError, match="gold_ids"):
+        read_questions(bad)
+
+
+@pytest.mark.slow
+def test_eval_jsonl_on_the_sample(runner, web_data, tmp_path):
+    from qa.cli import main
+    path = tmp_path / "sample.jsonl"
+    rows = [
+        {"question": "Who sponsored a resolution condemning the 1988 massacre?", "gold_ids": ["db3f4be049b17f96"],
+         "answer": "Forty-Six US Congressmen"},
+        {"question": "Who is Shahin Gobadi?", "gold_ids": ["5bb711a2a883ed42"], "answer": "Foreign Affairs Committee"},
+        {"question": "Which European Parliament vice president warned businesses?", "gold_ids": ["9cd444e41d6da2e4"]},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    r = runner.invoke(main, ["eval", str(path), "--json", "--data", str(web_data)])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["questions"] == 3 and set(out["modes"]) == {"dense", "fts", "hybrid"}
+    assert out["modes"]["hybrid"]["recall@5"] == 1.0 and out["answer_hit_rate"] == 1.0
+    r = runner.invoke(main, ["eval", str(path), "--data", str(web_data), "--mode", "fts"])
+    assert r.exit_code == 0 and "fts" in r.stdout and "ndcg@10" in r.stdout
