@@ -115,7 +115,11 @@ class Engine:
     def facts(self) -> ArchiveFacts:
         """Dates, sources and places of the archive, re-read when the items change."""
         conn = self._conn()
-        key = tuple(conn.execute("SELECT count(*), max(date), max(rowid) FROM items").fetchone())
+        # Every import logs a row in imports, so its max id changes with each import; all three
+        # are index look-ups, cheap enough for every question (reading the facts is not: it
+        # scans the items). A removal changes at worst which dates count as "dated".
+        key = tuple(conn.execute("SELECT (SELECT max(id) FROM imports), (SELECT max(rowid) FROM items),"
+                                 " (SELECT max(date) FROM items)").fetchone())
         if self._facts is None or key != self._facts_key:
             self._facts = ArchiveFacts.from_archive(conn)
             self._facts_key = key

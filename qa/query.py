@@ -96,6 +96,10 @@ class ArchiveFacts:
         places = [r[0] for r in conn.execute("SELECT DISTINCT dateline FROM items WHERE dateline != ''")]
         return cls(dates=dates, sources=sources, places=places)
 
+    def __post_init__(self) -> None:
+        self.source_table = name_table(self.sources)
+        self.place_table = name_table(self.places)
+
     @property
     def newest(self) -> dt.date | None:
         return dt.date.fromisoformat(self.dates[-1]) if self.dates else None
@@ -198,22 +202,36 @@ def _cut(text: str, span: tuple[int, int]) -> str:
     return text[:span[0]] + " " * (span[1] - span[0]) + text[span[1]:]
 
 
-def _find_name(names: list[str], text: str, cue: str) -> tuple[str, tuple[int, int]] | None:
-    """Find the longest of ``names`` (or a name's part before a comma) right after a cue word.
-
-    Return the name as matched ("San Mateo" for "San Mateo, Calif.") and the phrase's span.
-    """
-    best = None
+def name_table(names: list[str]) -> dict[str, str]:
+    """Lower-cased name (and a name's part before a comma) -> the form to filter with."""
+    table: dict[str, str] = {}
     for name in names:
         base = name.split(",")[0].strip()
-        for candidate in {name, base}:
-            if len(candidate) < 2:
-                continue
-            m = re.search(rf"\b(?:{cue})\s+(?:the\s+)?(?P<name>{re.escape(candidate)})(?![\w-])", text, re.I)
+        for candidate in (base, name):  # the full name wins where both exist
+            if len(candidate) >= 2:
+                table[candidate.lower()] = candidate
+    return table
+
+
+def _find_name(table: dict[str, str], text: str, cue: str) -> tuple[str, tuple[int, int]] | None:
+    """Find the longest name of ``table`` right after a cue word in ``text``.
+
+    Return the name as it filters ("San Mateo" for "San Mateo, Calif.") and the phrase's span.
+    One pass over the cue words, then a dictionary look-up of the next one to six words, so the
+    cost does not grow with the number of places in the archive.
+    """
+    best = None
+    for m in re.finditer(rf"\b(?:{cue})\s+(?:the\s+)?", text, re.I):
+        words = list(re.finditer(r"[\w.'’&-]+(?:,)?", text[m.end():m.end() + 80]))[:6]
+        for n in range(len(words), 0, -1):
+            end = m.end() + words[n - 1].end()
+            phrase = text[m.end():end].rstrip(",.")
+            name = table.get(phrase.lower())
             # All-caps names ("TIME", "AP") must be written in capitals: "at the same time" is no source.
-            if m and (not candidate.isupper() or m.group("name") == candidate):
-                if best is None or len(candidate) > len(best[0]):
-                    best = (candidate, m.span())
+            if name and (not name.isupper() or phrase == name):
+                if best is None or len(name) > len(best[0]):
+                    best = (name, (m.start(), m.end() + len(phrase)))
+                break
     return best
 
 
@@ -270,13 +288,13 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
             work = _cut(work, span)
 
     if filters.source is None:
-        hit = _find_name(facts.sources, work, r"from|by|in|according\s+to|reported\s+by|at|did|does|on")
+        hit = _find_name(facts.source_table, work, r"from|by|in|according\s+to|reported\s+by|at|did|does|on")
         if hit:
             filters.source = hit[0]
             notes.append(f"source {hit[0]} from the question")
             work = _cut(work, hit[1])
     if filters.place is None:
-        hit = _find_name(facts.places, work, r"from|datelined|dateline|filed\s+in|reported\s+from|out\s+of")
+        hit = _find_name(facts.place_table, work, r"from|datelined|dateline|filed\s+in|reported\s+from|out\s+of")
         if hit:
             filters.place = hit[0]
             notes.append(f"place {filters.place} (dateline) from the question")
