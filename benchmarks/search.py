@@ -92,14 +92,19 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--hnsw-max", type=int, default=100_000, help="largest size to build HNSW at")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="FAISS threads per query (1: OpenMP spin-waits wreck latency on a busy 2-core box)")
     args = parser.parse_args()
+    import faiss
+
+    faiss.omp_set_num_threads(args.threads)
     embedder = load_embedder()
     conn = sqlite3.connect(args.data / "archive.sqlite")
     blobs = [r[0] for r in conn.execute("SELECT vector FROM embeddings WHERE model = ?", (embedder.name,))]
     conn.close()
     real = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), embedder.dim)
     questions = np.stack([embedder.encode_query(q) for q in real_questions(300)])
-    figures = {"real_vectors": len(real), "questions": len(questions)}
+    figures = {"real_vectors": len(real), "questions": len(questions), "faiss_threads": args.threads}
     print(f"real Reuters vectors: {len(real)}; questions: {len(questions)}", flush=True)
     print(f"size {len(real)} (all real vectors)", flush=True)
     figures[f"real_{len(real)}"] = measure(real, questions, ["flat", "ivf", "hnsw"])
