@@ -57,6 +57,7 @@ class Engine:
         self._live = None
         self._facts: ArchiveFacts | None = None
         self._facts_key: tuple | None = None
+        self._df_cache: dict[str, int] = {}  # word -> chunks containing it, while the archive is unchanged
 
     # -- loading ------------------------------------------------------------------------
 
@@ -123,11 +124,12 @@ class Engine:
         if self._facts is None or key != self._facts_key:
             self._facts = ArchiveFacts.from_archive(conn)
             self._facts_key = key
+            self._df_cache = {}
         return self._facts
 
     def retriever(self) -> Retriever:
         """A retriever over this thread's connection and the live index."""
-        return Retriever(self._conn(), self.live, self.embedder, per_item=self.per_item)
+        return Retriever(self._conn(), self.live, self.embedder, per_item=self.per_item, df_cache=self._df_cache)
 
     # -- questions ----------------------------------------------------------------------
 

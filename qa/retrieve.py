@@ -22,6 +22,8 @@ from .query import Filters
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "dense", "fts")
+MAX_FTS_WORDS = 8  # full text searches at most this many of the question's rarest words
+COMMON_SHARE = 0.1  # ... and none that occurs in more than this share of the chunks
 
 # Words that carry no topic: English function words plus the question words people type.
 STOP_WORDS = frozenset("""
@@ -139,7 +141,8 @@ class Retriever:
     """
 
     def __init__(self, conn: sqlite3.Connection, live, embedder, *, depth: int = 50,
-                 rrf_k: int = 60, per_item: int = 2, exact_limit: int = 20000):
+                 rrf_k: int = 60, per_item: int = 2, exact_limit: int = 20000,
+                 df_cache: dict[str, int] | None = None):
         self.conn = conn
         self.live = live
         self.embedder = embedder
@@ -149,6 +152,9 @@ class Retriever:
         # Below this many chunks inside the filters, dense search scores them all exactly
         # from the embedding cache instead of hoping FAISS's global top hits fall inside.
         self.exact_limit = exact_limit
+        # Chunk frequencies of query words; the Engine shares one dict between questions and
+        # empties it when the archive changes.
+        self.df_cache = df_cache if df_cache is not None else {}
 
     # -- the two lists ------------------------------------------------------------------
 
@@ -192,8 +198,33 @@ class Retriever:
             f" WHERE c.id IN ({','.join('?' * len(chunk_ids))}){cond}", [*chunk_ids, *args])
         return {r[0] for r in rows}
 
+    def _df(self, word: str) -> int:
+        """How many chunks contain ``word`` (porter-stemmed by FTS5, like the search)."""
+        df = self.df_cache.get(word)
+        if df is None:
+            df = self.conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
+                                   ('"' + word.replace('"', '""') + '"',)).fetchone()[0]
+            self.df_cache[word] = df
+        return df
+
+    def select_words(self, words: list[str]) -> list[str]:
+        """The words worth a full-text search: the MAX_FTS_WORDS rarest present, none in over
+        COMMON_SHARE of the chunks unless nothing rarer is left.
+
+        FTS5 scores every chunk that matches any word, so a word in a third of the archive makes
+        the query slow while its BM25 weight (IDF) is near zero.
+        """
+        if not words:
+            return []
+        total = max(self.live.ntotal if self.live is not None else 0, 1)
+        dfs = {w: self._df(w) for w in words}
+        present = sorted((w for w in words if dfs[w] > 0), key=lambda w: dfs[w])
+        keep = [w for w in present if dfs[w] <= COMMON_SHARE * total][:MAX_FTS_WORDS]
+        return keep or present[:2]
+
     def fts(self, words: list[str], filters: Filters, depth: int) -> list[tuple[int, float]]:
         """Best BM25 chunks for any of ``words`` inside ``filters``: [(chunk_id, -bm25)], best first."""
+        words = self.select_words(words)
         if not words:
             return []
         match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
