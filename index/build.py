@@ -32,7 +32,7 @@ from .chunk import Chunk, bundled_limit, chunk_item, chunker_config
 from .errors import DatelineError
 from .store import Archive
 from .vectors import (choose_index_type, current_generation, incompatibility, index_kind, index_root,
-                      load_generation, make_index, publish, tune, write_generation)
+                      load_generation, make_index, probe_questions, publish, tune, write_generation)
 
 if TYPE_CHECKING:
     from .embed import Embedder
@@ -352,7 +352,8 @@ def _build(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict,
         search = {"recall_at_10": 1.0}
     else:
         _, all_vectors = (ids, vectors) if report.full else _vectors_for(archive, embedder.name, embedder.dim, None)
-        search = tune(index, all_vectors, ids)
+        # Tuned on real questions too: chunk-like probes alone overestimate recall (README).
+        search = tune(index, all_vectors, ids, questions=probe_questions(embedder))
     report.recall_at_10 = search["recall_at_10"]
     manifest = {
         "model": embedder.name,

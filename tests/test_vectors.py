@@ -76,6 +76,42 @@ def test_approximate_indexes_are_tuned_to_the_recall_target(kind):
     assert recall_at(found, exact_neighbours(vectors, ids, queries, 10)) >= 0.93
 
 
+def _off_topic(n: int, dim: int = 32, seed: int = 1) -> np.ndarray:
+    """Question-like vectors far from every cluster: their top 10 spread over many IVF lists."""
+    q = np.random.default_rng(seed).standard_normal((n, dim))
+    return (q / np.linalg.norm(q, axis=1, keepdims=True)).astype(np.float32)
+
+
+@pytest.mark.parametrize("kind", ["ivf", "hnsw"])
+def test_tuning_on_question_probes_keeps_recall_for_off_topic_questions(kind):
+    vectors = _clustered(20000, dim=32, clusters=200)
+    ids = np.arange(20000, dtype=np.int64)
+    index = make_index(kind, 32, vectors, ids)
+    probes, fresh = _off_topic(250, seed=1), _off_topic(250, seed=2)
+    name = "nprobe" if kind == "ivf" else "ef_search"
+    chunk_only = tune(index, vectors, ids)
+    params = tune(index, vectors, ids, questions=probes)
+    assert params["recall_at_10"] >= 0.95 and set(params["recall_by_probe"]) == {"near_chunks", "questions"}
+    assert params[name] >= chunk_only[name] and params["probes"]["questions"] == 250
+    # Judged on questions the tuning never saw.
+    _, found = index.search(fresh, 10)
+    assert recall_at(found, exact_neighbours(vectors, ids, fresh, 10)) >= 0.93
+
+
+def test_a_loaded_generation_searches_with_its_tuned_parameters(tmp_path):
+    import faiss
+
+    vectors = _clustered(5000)
+    ids = np.arange(5000, dtype=np.int64)
+    index = make_index("ivf", 32, vectors, ids)
+    search = tune(index, vectors, ids, questions=_off_topic(100))
+    generation = write_generation(tmp_path, index, ids, dict(_manifest(32), index_type="ivf", search=search))
+    publish(tmp_path, generation)
+    live = open_live(tmp_path)
+    assert live.manifest["search"]["nprobe"] == search["nprobe"] > 1
+    assert faiss.extract_index_ivf(live.index).nprobe == search["nprobe"]
+
+
 def test_ivf_removes_and_adds_by_id():
     vectors = _clustered(5000)
     ids = np.arange(5000, dtype=np.int64)
