@@ -287,7 +287,8 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
             sentence = f"\"{sentence}\""
         lead = f"{c.date_display}" + (f", {c.dateline}" if c.dateline else "") + ": " if parsed.ordered else ""
         parts.append(f"{lead}{sentence} [{c.n}]")
-    answer.answer = ("\n" if parsed.ordered else " ").join(parts)
+    # Markers are made from the citations above; the check keeps it so if that code changes.
+    answer.answer = drop_dangling(("\n" if parsed.ordered else " ").join(parts), {c.n for c in citations})
     return answer
 
 
@@ -306,12 +307,14 @@ def _nearest(result: SearchResult, n: int = 3) -> list[dict]:
     return out
 
 
-_MARKER = re.compile(r"\[(\d+)\]")
+_MARKER = re.compile(r"\s?\[(\d+)\]")
 
 
-def check_citations(answer: Answer) -> None:
-    """Raise ValueError if an [n] points nowhere or an excerpt is not its item's text at its offsets."""
-    numbers = {c.n for c in answer.citations}
-    for m in _MARKER.finditer(answer.answer):
-        if int(m.group(1)) not in numbers:
-            raise ValueError(f"[{m.group(1)}] points at no citation")
+def drop_dangling(text: str, numbers: set[int]) -> str:
+    """Remove every ``[n]`` in ``text`` that points at no citation in ``numbers``."""
+    def keep(m: re.Match) -> str:
+        if int(m.group(1)) in numbers:
+            return m.group(0)
+        log.warning("dropped [%s]: no such citation", m.group(1))
+        return ""
+    return _MARKER.sub(keep, text)

@@ -92,7 +92,9 @@ def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, **re
     if not turns or not is_follow_up(parsed.question):
         return Resolved(parsed, parsed.text, None)
     previous = turns[-1]
-    prev_parsed = resolve(previous.question, [{"question": t.question, "answer": t.answer} for t in turns[:-1]],
+    # The previous question may itself be a follow-up: resolve it against the turns before it
+    # (a few suffice; a conversation's topic does not reach further back).
+    prev_parsed = resolve(previous.question, [{"question": t.question, "answer": t.answer} for t in turns[-4:-1]],
                           facts)
     prev_filters = prev_parsed.parsed.filters
     if previous.answer and isinstance(previous.answer.get("filters"), dict):

@@ -284,21 +284,28 @@ class Retriever:
         chunks_of: dict[str, list[int]] = {}
         for cid in sorted(chunk_score, key=lambda c: -chunk_score[c]):
             chunks_of.setdefault(chunk_rows[cid][0], []).append(cid)
-        pool = ranked[: k * 2] if group else ranked[:k]
-        items = self._items(pool)
         stories: list[tuple[Item, set[str], list[Item]]] = []
-        for item_id in pool:
-            item = items.get(item_id)
-            if item is None:
-                continue
-            sig = _shingles(item) if group else set()
-            for leader, leader_sig, copies in stories:
-                if group and same_story(sig, leader_sig):
-                    copies.append(item)
-                    break
-            else:
-                if len(stories) < k:
-                    stories.append((item, sig, []))
+        # Read candidates a batch at a time until k stories are found: copies of one story
+        # fold into it, so a heavily syndicated story may need more than k items.
+        batch = k * 2 if group else k
+        limit = k * 6 if group else k
+        for b in range(0, min(len(ranked), limit), batch):
+            pool = ranked[b:b + batch]
+            items = self._items(pool)
+            for item_id in pool:
+                item = items.get(item_id)
+                if item is None:
+                    continue
+                sig = _shingles(item) if group else set()
+                for leader, leader_sig, copies in stories:
+                    if group and same_story(sig, leader_sig):
+                        copies.append(item)
+                        break
+                else:
+                    if len(stories) < k:
+                        stories.append((item, sig, []))
+            if len(stories) >= k:
+                break
         for leader, _, copies in stories:
             for cid in chunks_of[leader.id][: self.per_item]:
                 _, start, end = chunk_rows[cid]
