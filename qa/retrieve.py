@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 MODES = ("hybrid", "dense", "fts")
 MAX_FTS_WORDS = 8  # full text searches at most this many of the question's rarest words
 COMMON_SHARE = 0.1  # ... and none that occurs in more than this share of the chunks
+FTS_ROW_BUDGET = 15000  # ... and, after the rarest, no more words than match this many chunks in all
 
 # Words that carry no topic: English function words plus the question words people type.
 STOP_WORDS = frozenset("""
@@ -209,7 +210,8 @@ class Retriever:
 
     def select_words(self, words: list[str]) -> list[str]:
         """The words worth a full-text search: the MAX_FTS_WORDS rarest present, none in over
-        COMMON_SHARE of the chunks unless nothing rarer is left.
+        COMMON_SHARE of the chunks, together matching at most FTS_ROW_BUDGET chunks (the rarest
+        word is always kept).
 
         FTS5 scores every chunk that matches any word, so a word in a third of the archive makes
         the query slow while its BM25 weight (IDF) is near zero.
@@ -219,8 +221,16 @@ class Retriever:
         total = max(self.live.ntotal if self.live is not None else 0, 1)
         dfs = {w: self._df(w) for w in words}
         present = sorted((w for w in words if dfs[w] > 0), key=lambda w: dfs[w])
-        keep = [w for w in present if dfs[w] <= COMMON_SHARE * total][:MAX_FTS_WORDS]
-        return keep or present[:2]
+        keep, rows = [], 0
+        for w in present:
+            # Scoring costs about a microsecond per matching chunk: rarest words first, within
+            # a budget of matches (it binds only on big archives; the rarest word always goes).
+            if len(keep) == MAX_FTS_WORDS or (keep and rows + dfs[w] > FTS_ROW_BUDGET):
+                break
+            if dfs[w] <= COMMON_SHARE * total:
+                keep.append(w)
+                rows += dfs[w]
+        return keep or present[:1]
 
     def fts(self, words: list[str], filters: Filters, depth: int) -> list[tuple[int, float]]:
         """Best BM25 chunks for any of ``words`` inside ``filters``: [(chunk_id, -bm25)], best first."""
