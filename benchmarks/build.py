@@ -33,26 +33,52 @@ REUTERS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "reut
 
 
 def _rss_mb() -> float:
+    """Return the peak resident memory of this process so far, in MiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def encode_speed(embedder, texts: list[str]) -> dict:
-    """Time the plain fp32 `encode` against each fast path on the same texts; compare vectors."""
+def _current_rss_mb() -> float:
+    """Return the resident memory of this process now, in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def encode_speed(embedder, texts: list[str], backends: tuple[str, ...], block: int = 128) -> dict:
+    """Time the plain fp32 `encode` against each bulk path on the same texts, interleaved.
+
+    The texts are cut into blocks and every method embeds every block, in an order that rotates
+    from block to block, so a change in the machine's load hits all methods alike: on a shared
+    two-core box, ratios from back-to-back runs drift by 30%. Vectors are compared with the
+    plain fp32 ones.
+    """
     model = embedder.model
-    model.encode(texts[:32], show_progress_bar=False)  # warm-up
-    t = time.perf_counter()
-    reference = model.encode(texts, normalize_embeddings=True, show_progress_bar=False)  # plain ST defaults
-    plain_s = time.perf_counter() - t
-    out = {"texts": len(texts), "plain_fp32_encode": {"chunks_per_s": round(len(texts) / plain_s, 1)}}
-    for backend in ("torch-bf16", "onnx"):
-        embedder.encode(texts[:32], backend=backend)
-        t = time.perf_counter()
-        vectors = embedder.encode(texts, backend=backend)
-        seconds = time.perf_counter() - t
-        cos = (vectors * reference).sum(axis=1)
-        out[backend] = {"chunks_per_s": round(len(texts) / seconds, 1),
-                        "speedup": round(plain_s / seconds, 2),
-                        "mean_cosine": round(float(cos.mean()), 6), "min_cosine": round(float(cos.min()), 6)}
+
+    def plain(batch):  # sentence-transformers' defaults: what a user gets without dateline
+        return model.encode(batch, normalize_embeddings=True, show_progress_bar=False)
+
+    methods = {"plain_fp32_encode": plain}
+    for backend in backends:
+        methods[backend] = lambda batch, b=backend: embedder.encode(batch, backend=b)
+    for method in methods.values():
+        method(texts[:16])  # warm-up (and ONNX export / bf16 weight copy)
+    seconds = dict.fromkeys(methods, 0.0)
+    vectors: dict[str, list] = {name: [] for name in methods}
+    names = list(methods)
+    for i, b in enumerate(range(0, len(texts), block)):
+        batch = texts[b:b + block]
+        for name in names[i % len(names):] + names[:i % len(names)]:
+            t = time.perf_counter()
+            vectors[name].append(np.asarray(methods[name](batch), dtype=np.float32))
+            seconds[name] += time.perf_counter() - t
+    reference = np.concatenate(vectors["plain_fp32_encode"])
+    out = {"texts": len(texts), "block": block}
+    for name in names:
+        cos = (np.concatenate(vectors[name]) * reference).sum(axis=1)
+        out[name] = {"chunks_per_s": round(len(texts) / seconds[name], 1),
+                     "speedup": round(seconds["plain_fp32_encode"] / seconds[name], 2),
+                     "mean_cosine": round(float(cos.mean()), 6), "min_cosine": round(float(cos.min()), 6)}
     return out
 
 
@@ -60,7 +86,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reuters", type=Path, default=REUTERS)
     parser.add_argument("--work", type=Path, help="keep the archive here (default: a temporary folder)")
-    parser.add_argument("--sample", type=int, default=768, help="chunks in the encode speed comparison")
+    parser.add_argument("--sample", type=int, default=1024, help="chunks in the encode speed comparison")
+    parser.add_argument("--items", type=int, help="build from this many (shuffled) items only: a slice")
+    parser.add_argument("--backends", default="torch-bf16,onnx", help="bulk paths compared with plain encode")
     parser.add_argument("--holdout", type=float, default=0.01, help="share of items imported after the full build")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args()
@@ -74,6 +102,8 @@ def main() -> None:
     for path in sorted(args.reuters.glob("reut2-*.sgm")):
         items += parse_file(path)[1].items
     random.Random(0).shuffle(items)
+    if args.items:
+        items = items[:args.items]
     n_hold = max(1, int(len(items) * args.holdout))
     held, kept = items[:n_hold], items[n_hold:]
     archive = Archive.open(data)
@@ -81,23 +111,26 @@ def main() -> None:
     archive.close()
 
     embedder = load_embedder()
-    figures["embedder"] = {"name": embedder.name, "default_backend": embedder.backend}
+    figures["embedder"] = {"name": embedder.name, "default_backend": embedder.backend, "items": len(items)}
     # 1. Encode speed on real chunks, and on the longest ones (close to the model's 256 limit).
     chunks = [c.text for item in kept[:3000] for c in chunk_item(item)]
     rng = random.Random(1)
-    figures["encode_real_chunks"] = encode_speed(embedder, rng.sample(chunks, min(args.sample, len(chunks))))
+    backends = tuple(b for b in args.backends.split(",") if b)
+    figures["encode_real_chunks"] = encode_speed(embedder, rng.sample(chunks, min(args.sample, len(chunks))), backends)
     longest = sorted(chunks, key=len)[-min(args.sample // 2, len(chunks)):]
-    figures["encode_longest_chunks"] = encode_speed(embedder, longest)
+    rng.shuffle(longest)
+    figures["encode_longest_chunks"] = encode_speed(embedder, longest, backends)
     figures["encode_longest_chunks"]["mean_word_pieces"] = round(float(np.mean(
         [embedder.token_limit.count(t) for t in longest])), 1)
     print(json.dumps(figures, indent=2), flush=True)
 
     # 2. Full build from nothing (default path), 3. 1% incremental, 4. --full from the cache.
-    rss0 = _rss_mb()
+    rss0 = _current_rss_mb()
     full = build_index(data, embedder=embedder, progress=True)
     figures["full_build"] = {**full.to_dict(), "chunks_per_s": round(full.chunks / full.seconds, 1),
                              "embed_chunks_per_s": round(full.embedded / max(full.embed_seconds, 1e-9), 1),
-                             "peak_rss_growth_mb": round(_rss_mb() - rss0, 1)}
+                             "rss_before_mb": round(rss0, 1), "rss_after_mb": round(_current_rss_mb(), 1),
+                             "peak_rss_mb": round(_rss_mb(), 1)}
     archive = Archive.open(data)
     archive.import_items("holdout", "reuters", held, [])
     archive.close()

@@ -10,6 +10,7 @@ per model and kept in the cache directory.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -107,6 +108,7 @@ class Embedder:
             if (model_dir / "tokenizer.json").exists() else None
         self._query_session = None  # ONNX Runtime session, made on the first query
         self._bulk_session = None
+        self._bf16_model = None  # bfloat16 copy of the transformer, made on the first bf16 encode
         self._onnx_failed: str | None = None
         self._lock = threading.Lock()
 
@@ -136,8 +138,11 @@ class Embedder:
             backend = "torch"
         import torch
 
+        if backend == "torch-bf16" and self._onnx_supported() is None:
+            return self._bf16_encode(list(texts), batch_size)
         with torch.inference_mode():
             if backend == "torch-bf16":
+                # Models other than Transformer + mean pooling: autocast (slower, see README).
                 with torch.autocast("cpu", dtype=torch.bfloat16):
                     vectors = self.model.encode(list(texts), batch_size=batch_size,
                                                 show_progress_bar=progress, convert_to_numpy=True)
@@ -145,6 +150,33 @@ class Embedder:
                 vectors = self.model.encode(list(texts), batch_size=batch_size,
                                             show_progress_bar=progress, convert_to_numpy=True)
         return _normalize(np.asarray(vectors, dtype=np.float32))
+
+    def _bf16_encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """Run the transformer with bfloat16 weights and mean-pool in float32.
+
+        Weights cast once beat autocast, which re-casts every weight on every call; pooling in
+        float32 keeps the vectors within cosine 0.9999 of fp32. Texts are sorted by length so a
+        batch pads little.
+        """
+        import torch
+
+        if self._bf16_model is None:
+            with self._lock:
+                if self._bf16_model is None:
+                    model = copy.deepcopy(self.model[0].auto_model).to(torch.bfloat16).eval()
+                    self._bf16_model = model
+        tokenizer = self.model.tokenizer
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        with torch.inference_mode():
+            for b in range(0, len(texts), batch_size):
+                idx = order[b:b + batch_size]
+                enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                                max_length=self.max_length, return_tensors="pt")
+                hidden = self._bf16_model(**enc).last_hidden_state.float()
+                mask = enc["attention_mask"].unsqueeze(-1).float()
+                out[idx] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)).numpy()
+        return _normalize(out)
 
     # -- queries -------------------------------------------------------------------------
 
