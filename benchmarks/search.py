@@ -8,9 +8,9 @@ noise), which keeps the archive's topical structure without making tight copies.
 Approximate indexes are tuned as `dateline index` tunes them (`vectors.tune` with the bundled
 probe questions), then judged on queries the tuning never saw:
 
-- ``questions``: RealTime QA questions of 2022-07-29 onwards (the bundled probes stop at
-  2022-07-22), encoded with `encode_query`. Against Reuters 1987 most are off-topic: a low best
-  cosine, neighbours spread over many IVF lists: the hard, realistic case.
+- ``questions``: the 329 RealTime QA questions (2022) and the 83 TIME queries (1963), none of
+  them among the probes, encoded with `encode_query`. Against Reuters 1987 most are off-topic:
+  a low best cosine, neighbours spread over many IVF lists: the hard, realistic case.
 - ``held_out_chunks``: real chunk vectors left out of the base (questions the archive answers).
 
 recall@10 is against exact search on the same vectors; latency is one query per call on one
@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -39,14 +40,21 @@ from index.vectors import exact_neighbours, make_index, probe_questions, recall_
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
-def held_out_questions() -> list[str]:
-    """RealTime QA questions the bundled probes do not include (2022-07-29 onwards)."""
-    files = sorted((SHARED / "realtimeqa" / "qa").glob("*.jsonl"))
+def test_questions() -> list[str]:
+    """Real questions: the RealTime QA question sentences and the TIME collection queries.
+
+    None of them is among the bundled probe questions, so they judge the tuning fairly.
+    """
     questions = []
-    for path in files[6:]:
+    for path in sorted((SHARED / "realtimeqa" / "qa").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 questions.append(" ".join(json.loads(line)["question_sentence"].split()))
+    text = (SHARED / "time-collection" / "TIME.QUE").read_text(encoding="latin-1")
+    for query in re.split(r"\*FIND\s+\d+", text):
+        query = " ".join(query.replace("*STOP", "").split()).lower()
+        if query:
+            questions.append(query)
     return questions
 
 
@@ -147,7 +155,7 @@ def main() -> None:
     order = rng.permutation(len(real))
     held, real = real[order[:args.held_out]], real[order[args.held_out:]]
     probes = probe_questions(embedder)
-    questions = np.stack([embedder.encode_query(q) for q in held_out_questions()])
+    questions = np.stack([embedder.encode_query(q) for q in test_questions()])
     tests = {"questions": questions, "held_out_chunks": np.ascontiguousarray(held)}
     best = (questions @ real.T).max(axis=1)
     figures = {"real_vectors": len(real), "probe_questions": len(probes), "faiss_threads": args.threads,

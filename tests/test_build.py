@@ -164,7 +164,7 @@ def test_ivf_index_is_patched_incrementally(data_dir, tmp_path):
     live = open_live(data_dir, fake)
     assert live.manifest["index_type"] == "ivf" and "nprobe" in live.manifest["search"]
     # Tuned on the bundled real questions as well as chunk-like probes.
-    assert set(live.manifest["search"]["recall_by_probe"]) == {"near_chunks", "questions"}
+    assert set(live.manifest["search"]["recall_by_probe"]) == {"near_chunks", "questions", "off_topic"}
     assert list(live.ids) == _chunk_ids(data_dir)
     assert build_index(data_dir, embedder=fake, index_type="flat").full  # a type change rebuilds
 
