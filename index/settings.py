@@ -27,7 +27,7 @@ SETTINGS: list[Setting] = [
     Setting("chunk_tokens", 200, "Chunk size in tiktoken cl100k tokens (before the context header)."),
     Setting("chunk_overlap", 40, "Tokens shared by consecutive chunks of one item."),
     Setting("index_type", "auto", "FAISS index type: auto, flat, ivf or hnsw."),
-    Setting("ivf_threshold", 200000, "Chunk count from which index_type auto builds an IVF index instead of exact search."),
+    Setting("ivf_threshold", 50000, "Chunk count from which index_type auto builds an IVF index instead of exact search (measured: benchmarks/search.py)."),
     Setting("embed_batch", 64, "Chunks per embedding batch in `dateline index`."),
     Setting("cache_dir", "", "Directory for derived model files (the ONNX export); empty means ~/.cache/dateline."),
     Setting("top_k", 5, "Citations returned per answer."),
