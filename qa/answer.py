@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # How much the share of question words found in the best story adds to its cosine similarity
 # when judging whether the archive answers at all; chosen with the threshold by
 # `dateline eval calibrate` (see README, "No-answer threshold").
-LEX_WEIGHT = 0.3
+LEX_WEIGHT = 0.5
 EXCERPT_CHARS = 400  # an excerpt is the answering sentence plus what follows, up to this length
 
 _ABBREV = frozenset("mr mrs ms dr st jr sr inc co corp ltd bros no vs gen gov sen rep jan feb mar apr "

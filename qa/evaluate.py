@@ -142,7 +142,10 @@ def read_realtimeqa(path: str | Path, weeks: list[str] | None = None) -> EvalSet
         if gold_file.exists():
             for line in gold_file.read_text("utf-8").splitlines():
                 rec = json.loads(line)
-                urls = [u for u in (add(r) for r in rec.get("search_result") or []) if u]
+                # A gold article without text may still be in the archive through a week's
+                # search results; resolve_gold keeps the question only when it is.
+                urls = [add(r) or (r.get("url") or "").strip() for r in rec.get("search_result") or []]
+                urls = [u for u in urls if u]
                 if urls:
                     gold[rec["question_id"]] = set(urls)
         for line in qa_file.read_text("utf-8").splitlines():
