@@ -5,7 +5,8 @@ sentence-transformers fp32 `encode` in the same run, a full build, a 1% incremen
 Goals (issue 3): default path >= 2x plain `encode` with mean cosine >= 0.99 to the fp32 vectors;
 adding 1% new items costs <= 5% of a full build.
 
-    nice .venv/bin/python benchmarks/build.py [--work DIR] [--sample 768] [--out results.json]
+    nice .venv/bin/python benchmarks/build.py [--work DIR] [--items N] [--backend torch-bf16]
+        [--sample 1024] [--out results.json]
 
 The work directory keeps the indexed archive for benchmarks/search.py (--data DIR/data).
 """
@@ -89,6 +90,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=1024, help="chunks in the encode speed comparison")
     parser.add_argument("--items", type=int, help="build from this many (shuffled) items only: a slice")
     parser.add_argument("--backends", default="torch-bf16,onnx", help="bulk paths compared with plain encode")
+    parser.add_argument("--backend", help="bulk path of the builds (default: the embed_backend setting)")
     parser.add_argument("--holdout", type=float, default=0.01, help="share of items imported after the full build")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args()
@@ -110,7 +112,7 @@ def main() -> None:
     archive.import_items("reuters", "reuters", kept, [])
     archive.close()
 
-    embedder = load_embedder()
+    embedder = load_embedder(backend=args.backend)
     figures["embedder"] = {"name": embedder.name, "default_backend": embedder.backend, "items": len(items)}
     # 1. Encode speed on real chunks, and on the longest ones (close to the model's 256 limit).
     chunks = [c.text for item in kept[:3000] for c in chunk_item(item)]

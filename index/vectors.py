@@ -221,7 +221,7 @@ def recall_at(found: np.ndarray, truth: np.ndarray) -> float:
 
 _NPROBES = (1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128, 160, 192, 256, 320,
             384, 512, 640, 768, 1024, 1536, 2048, 4096)
-_EF_SEARCH = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
+_EF_SEARCH = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072)
 
 
 def tune(index: "faiss.Index", vectors: np.ndarray, ids: np.ndarray, k: int = 10,
