@@ -110,9 +110,11 @@ def filter_sql(filters: Filters, alias: str = "i") -> tuple[str, list]:
         sql += f" AND {alias}.source = ? COLLATE NOCASE"
         args.append(filters.source)
     if filters.place:
-        # "Salvador" matches the dateline "Salvador, Brazil" too.
-        sql += f" AND ({alias}.dateline = ? COLLATE NOCASE OR {alias}.dateline LIKE ? ESCAPE '\\')"
-        args += [filters.place, filters.place.replace("%", "\\%").replace("_", "\\_") + ",%"]
+        # "Salvador" matches the dateline "Salvador, Brazil" too: the range of datelines that
+        # start "Salvador," (a comma sorts just before "-"), which the items_dateline index serves.
+        sql += (f" AND ({alias}.dateline = ? COLLATE NOCASE OR ({alias}.dateline >= ? COLLATE NOCASE"
+                f" AND {alias}.dateline < ? COLLATE NOCASE))")
+        args += [filters.place, filters.place + ",", filters.place + "-"]
     return sql, args
 
 
@@ -142,7 +144,7 @@ class Retriever:
     """
 
     def __init__(self, conn: sqlite3.Connection, live, embedder, *, depth: int = 50,
-                 rrf_k: int = 60, per_item: int = 2, exact_limit: int = 20000,
+                 rrf_k: int = 60, per_item: int = 2, exact_limit: int = 5000,
                  df_cache: dict[str, int] | None = None):
         self.conn = conn
         self.live = live
@@ -166,8 +168,11 @@ class Retriever:
         if not filters.active:
             return [(int(c), float(s)) for c, s in self.live.search(qvec[None, :], depth)[0] if c >= 0]
         cond, args = filter_sql(filters)
+        # Count no further than the exact-search limit: a filter keeping most of a big archive
+        # would otherwise cost a scan of every chunk it keeps.
         n = self.conn.execute(
-            f"SELECT count(*) FROM chunks c JOIN items i ON i.id = c.item_id WHERE 1{cond}", args).fetchone()[0]
+            f"SELECT count(*) FROM (SELECT 1 FROM chunks c JOIN items i ON i.id = c.item_id WHERE 1{cond} LIMIT ?)",
+            [*args, self.exact_limit + 1]).fetchone()[0]
         if n == 0:
             return []
         if n <= self.exact_limit:
@@ -183,7 +188,8 @@ class Retriever:
                 return [(int(ids[i]), float(scores[i])) for i in top]
             log.info("embedding cache lacks %d of %d filtered chunks; searching FAISS instead",
                      n - len(rows), n)
-        # Over-fetch in proportion to how much of the index the filters keep, then filter.
+        # Over-fetch in proportion to how much of the index the filters keep (n is a lower
+        # bound here, so this errs on fetching more), then filter.
         total = max(1, self.live.ntotal)
         want = int(min(total, max(depth * 4, depth * total / n * 2), 4096))
         hits = [(int(c), float(s)) for c, s in self.live.search(qvec[None, :], want)[0] if c >= 0]
@@ -203,8 +209,11 @@ class Retriever:
         """How many chunks contain ``word`` (porter-stemmed by FTS5, like the search)."""
         df = self.df_cache.get(word)
         if df is None:
-            df = self.conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
-                                   ('"' + word.replace('"', '""') + '"',)).fetchone()[0]
+            # Counting stops past the budget: a word that common is left out anyway (or, when
+            # every word is, ties are broken by length), and counting it fully costs a scan.
+            df = self.conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)",
+                ('"' + word.replace('"', '""') + '"', FTS_ROW_BUDGET + 1)).fetchone()[0]
             self.df_cache[word] = df
         return df
 
@@ -220,7 +229,7 @@ class Retriever:
             return []
         total = max(self.live.ntotal if self.live is not None else 0, 1)
         dfs = {w: self._df(w) for w in words}
-        present = sorted((w for w in words if dfs[w] > 0), key=lambda w: dfs[w])
+        present = sorted((w for w in words if dfs[w] > 0), key=lambda w: (dfs[w], -len(w)))
         keep, rows = [], 0
         for w in present:
             # Scoring costs about a microsecond per matching chunk: rarest words first, within
