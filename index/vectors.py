@@ -69,10 +69,10 @@ def choose_index_type(n: int, requested: str | None = None) -> str:
     """Return the index type for ``n`` vectors: the ``index_type`` setting, "auto" decided by size.
 
     The ``ivf_threshold`` setting (default 50,000) comes from benchmarks/search.py: exact search
-    costs about 0.16 us per vector per query here (16 ms at 100k, 155 ms at 1M), so it stays
-    under ~8 ms below 50k, while the answer budget (25 ms at 100k, 40 ms at 1M) needs IVF above.
-    IVF pays off more the larger the index: tuned for real questions it scans about half the
-    lists at 10k (no faster than exact), a quarter at 100k and an eighth at 1M.
+    costs 0.09-0.16 us per vector per query here (9-16 ms at 100k), so it stays under ~8 ms
+    below 50k, while the answer budget (25 ms at 100k, 40 ms at 1M) needs IVF above. IVF pays
+    off more the larger the index: tuned for real questions it probes 40% of its lists at 10k
+    (no faster than exact), a fifth at 100k and a sixth at 1M.
     """
     requested = requested or settings.get("index_type")
     if requested not in INDEX_TYPES:
