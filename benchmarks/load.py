@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import ipaddress
 import json
 import os
 import signal
@@ -24,6 +23,8 @@ import threading
 import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
+
+from qa.cli_web import is_loopback
 
 QUESTIONS = [
     "How many political prisoners were executed in 1988?",
@@ -37,15 +38,6 @@ QUESTIONS = [
 ]
 MAX_CLIENTS = 64
 MAX_DURATION = 120.0
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _free_port() -> int:
@@ -158,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         parts = urlsplit(args.url)
         host, port = parts.hostname or "", parts.port or 80
-        if not _loopback(host):
+        if not is_loopback(host):
             parser.error("--url must point at this machine (127.0.0.1, ::1 or localhost)")
     else:
         host, port = "127.0.0.1", _free_port()
