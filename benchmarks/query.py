@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.embed import load_embedder  # noqa: E402
 from index.store import Archive  # noqa: E402
-from index.vectors import choose_index_type, current_generation, load_generation, make_index, publish, tune, \
+from index.vectors import choose_index_type, current_generation, load_generation, make_index, probe_questions, publish, tune, \
     write_generation  # noqa: E402
 from qa.engine import Engine  # noqa: E402
 from qa.query import Filters  # noqa: E402
@@ -101,7 +101,9 @@ def grow(base: Path, target: Path, n_chunks: int, noise: float = 0.3) -> dict:
     kind = choose_index_type(len(ids))
     t1 = time.perf_counter()
     index = make_index(kind, embedder.dim, vectors, ids)
-    search = {"recall_at_10": 1.0} if kind == "flat" else tune(index, vectors, ids)
+    # Tuned on the bundled question probes, as `dateline index` tunes it (index/build.py).
+    search = {"recall_at_10": 1.0} if kind == "flat" else \
+        tune(index, vectors, ids, questions=probe_questions(embedder))
     live_base = load_generation(base, current_generation(base), verify=False)
     manifest = dict(live_base.manifest, search=search, counts={"chunks": len(ids)},
                     trained_on=len(ids) if kind == "ivf" else 0)
