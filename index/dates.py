@@ -16,16 +16,16 @@ MONTHS = {
     "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11,
     "november": 11, "dec": 12, "december": 12,
 }
-_MONTH = r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+MONTH_PATTERN = r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _DASH = r"[-\u2013\u2014]"
 
 # "30 Jun", "30 June 2017", "Feb 26", "March 2, 1987", "August 11, 2016"
 DAY_MONTH = re.compile(
-    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})(?:,?\s+(?P<year>\d{{4}}))?",
+    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{MONTH_PATTERN})(?:,?\s+(?P<year>\d{{4}}))?",
     re.IGNORECASE,
 )
 MONTH_DAY = re.compile(
-    rf"(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{{4}}))?",
+    rf"(?P<month>{MONTH_PATTERN})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{{4}}))?",
     re.IGNORECASE,
 )
 
@@ -35,7 +35,7 @@ MONTH_DAY = re.compile(
 DATELINE = re.compile(
     rf"""^\s*(?P<lead>
         (?P<place>[A-Z][\w.'’()\- ]*?(?:,\s*[A-Z][\w.'’\- ]*?)*?)
-        (?:,\s*(?P<date>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?)(?:,?\s+\d{{4}})?)
+        (?:,\s*(?P<date>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN}|{MONTH_PATTERN}\s+\d{{1,2}}(?:st|nd|rd|th)?)(?:,?\s+\d{{4}})?)
           |\s+\((?P<agency_paren>[A-Za-z ]{{2,20}})\)
           |\s+(?P<agency>CNN(?:\s+Business)?|AP|Reuters|AFP)
         )?
@@ -74,7 +74,7 @@ class ItemDate:
     year_inferred: bool = False
 
 
-def _place(raw: str) -> str:
+def tidy_place(raw: str) -> str:
     """Tidy a dateline place: "SALVADOR, Brazil" -> "Salvador, Brazil"."""
     words = []
     for word in raw.strip(" ,").split():
@@ -108,7 +108,7 @@ def parse_dateline(paragraph: str) -> tuple[Dateline, str] | None:
         if not m or len(m.group("place") or "") > 60:
             return None
         lead = m.group("lead").strip()
-        return Dateline(text=lead, place=_place(m.group("place") or "")), paragraph[m.end():]
+        return Dateline(text=lead, place=tidy_place(m.group("place") or "")), paragraph[m.end():]
     place = m.group("place")
     if place.strip().rstrip(",") in AGENCIES:
         # "CNN —", "Reuters —": an agency credit with no place.
@@ -125,7 +125,7 @@ def parse_dateline(paragraph: str) -> tuple[Dateline, str] | None:
         # "Iran - something" with neither a date nor an agency is too weak to be a dateline.
         return None
     text = m.group("lead").strip()
-    return Dateline(text=text, place=_place(place), day=day, month=month, year=year), paragraph[m.end():]
+    return Dateline(text=text, place=tidy_place(place), day=day, month=month, year=year), paragraph[m.end():]
 
 
 def make_date(year: int, month: int, day: int, where: str = "") -> str:

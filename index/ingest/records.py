@@ -79,17 +79,14 @@ def _csv_records(text: str, name: str, parsed: Parsed):
     if not any(h in header for h in ("title", *BODY_ALIASES)):
         parsed.reject(f"{name}:1", "CSV header needs a title or body (text, content) column")
         return
-    line = 1
     for row in reader:
         origin = f"{name}:{reader.line_num}"
-        line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             parsed.reject(origin, f"row has {len(row)} columns, the header has {len(header)}")
             continue
         yield origin, dict(zip(header, row))
-    del line
 
 
 def _text(value) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..dates import parse_date, parse_dateline, day_month, _place
+from ..dates import day_month, parse_date, parse_dateline, tidy_place
 from ..item import Item
 from .common import Parsed
 
@@ -77,7 +77,7 @@ def parse(text: str, name: str, source: str | None = None) -> Parsed:
         place = ""
         if dateline_text:
             lead = parse_dateline(dateline_text if re.search(r"[-\u2013\u2014]\s*$", dateline_text) else dateline_text + " -")
-            place = lead[0].place if lead else _place(dateline_text.split(",")[0])
+            place = lead[0].place if lead else tidy_place(dateline_text.split(",")[0])
             # The dateline's own day may differ from the wire timestamp; the DATE element wins
             # but the dateline day is kept for display.
             found = day_month(dateline_text)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from ..dates import _MONTH, day_month, parse_dateline, _place
+from ..dates import MONTH_PATTERN, day_month, make_date, parse_dateline, tidy_place
 from ..item import Item
 from .common import Parsed
 
@@ -26,7 +26,7 @@ _SENTENCE_END = re.compile(r"[.!?;\"”]$")
 # "Iran: ...", "Iran, Khuzestan Province: ...", "Iran 22 August 2017: ..."
 _HEADLINE_PLACE = re.compile(
     rf"^(?P<place>[A-Z][\w’'\-]*(?:,?\s[A-Z][\w’'\-]*){{0,3}}?)"
-    rf"(?:\s+\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?)?:\s+(?=\S)"
+    rf"(?:\s+\d{{1,2}}\s+{MONTH_PATTERN}(?:\s+\d{{4}})?)?:\s+(?=\S)"
 )
 
 
@@ -110,14 +110,12 @@ def _headline(headline: str, source: str, origin: str) -> tuple[Item, int | None
     item = Item(source=source, title=headline, body="", origin=origin)
     m = _HEADLINE_PLACE.match(headline)
     if m:
-        item.dateline = _place(m.group("place"))
+        item.dateline = tidy_place(m.group("place"))
     found = day_month(headline)
     if not found:
         return item, None, None
     day, month, year = found
     if year:
-        from ..dates import make_date
-
         try:
             item.date, item.date_precision = make_date(year, month, day), "day"
         except ValueError:
