@@ -14,13 +14,12 @@ import logging
 import re
 from dataclasses import dataclass, field, replace
 
-from index.dates import MONTHS, infer_year, parse_date
+from index.dates import MONTH_PATTERN, MONTHS, infer_year, parse_date
 from index.errors import DatelineError
 
 log = logging.getLogger(__name__)
 
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-          r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_MONTH = MONTH_PATTERN
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 # One date: "24 June 2017", "June 24, 2017", "24 June", "June 2017", "June", "2017".

@@ -5,10 +5,9 @@ and every page carries a Content-Security-Policy that allows no inline script.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, render_template, request
 
+from index.dates import display_date
 from index.errors import DatelineError
 
 from .engine import get_engine
@@ -31,19 +30,9 @@ def _headers(response):
 
 
 @bp.app_template_filter("date_display")
-def date_display(date: str | None, precision: str | None = None) -> str:
-    """An ISO date as people read it: "30 Jun 2017", "June 2017" or "2017"."""
-    if not date:
-        return ""
-    try:
-        day = dt.date.fromisoformat(date)
-    except ValueError:
-        return date
-    if precision == "year":
-        return str(day.year)
-    if precision == "month":
-        return day.strftime("%B %Y")
-    return f"{day.day} {day.strftime('%b %Y')}"
+def date_display(item) -> str:
+    """An item's date as the citation cards show it: "30 Jun 2017", "?" marking an inferred year."""
+    return display_date(item.date, item.date_precision, item.year_inferred) if item.date else ""
 
 
 @bp.get("/")
