@@ -131,7 +131,7 @@ def measure(data: Path, questions: list[str]) -> dict:
     places = [p for p in facts.places[:50]]
     asks, encode, dense, fts = [], [], [], []
     retriever = engine.retriever()
-    from qa.retrieve import terms
+    from qa.words import terms
     for i, q in enumerate(questions):
         kwargs = {}
         if i % 4 == 1 and newest:

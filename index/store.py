@@ -68,14 +68,23 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(hash);
 
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, content='chunks', content_rowid='id', tokenize='porter unicode61'
+-- Full text of whole items, kept in step with the items table by triggers: BM25 over whole
+-- articles ranks better than over chunks. Rows are keyed by the items' implicit rowid, which
+-- only VACUUM renumbers: after a VACUUM, run INSERT INTO items_fts(items_fts) VALUES('rebuild').
+CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(
+    title, dateline, body, content='items', tokenize='porter unicode61'
 );
-CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
+CREATE TRIGGER IF NOT EXISTS items_fts_ai AFTER INSERT ON items BEGIN
+    INSERT INTO items_fts(rowid, title, dateline, body) VALUES (new.rowid, new.title, new.dateline, new.body);
 END;
-CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+CREATE TRIGGER IF NOT EXISTS items_fts_ad AFTER DELETE ON items BEGIN
+    INSERT INTO items_fts(items_fts, rowid, title, dateline, body)
+    VALUES ('delete', old.rowid, old.title, old.dateline, old.body);
+END;
+CREATE TRIGGER IF NOT EXISTS items_fts_au AFTER UPDATE OF title, dateline, body ON items BEGIN
+    INSERT INTO items_fts(items_fts, rowid, title, dateline, body)
+    VALUES ('delete', old.rowid, old.title, old.dateline, old.body);
+    INSERT INTO items_fts(rowid, title, dateline, body) VALUES (new.rowid, new.title, new.dateline, new.body);
 END;
 
 -- Embedding cache: a chunk text is embedded once per model, across rebuilds.
@@ -85,6 +94,17 @@ CREATE TABLE IF NOT EXISTS embeddings (
     vector BLOB NOT NULL,  -- float32, normalized
     PRIMARY KEY (hash, model)
 ) WITHOUT ROWID;
+"""
+
+# Archives made before items_fts searched chunks: fill the new table from the items and drop
+# the old one, in one transaction (a second process doing the same at once is harmless).
+MIGRATE_TO_ITEMS_FTS = """
+BEGIN IMMEDIATE;
+INSERT INTO items_fts(items_fts) VALUES ('rebuild');
+DROP TRIGGER IF EXISTS chunks_ai;
+DROP TRIGGER IF EXISTS chunks_ad;
+DROP TABLE IF EXISTS chunks_fts;
+COMMIT;
 """
 
 
@@ -157,7 +177,11 @@ class Archive:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
+        older = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'chunks_fts'").fetchone() is not None
         conn.executescript(SCHEMA)
+        if older:
+            log.info("archive %s: moving full-text search from chunks to whole items", path)
+            conn.executescript(MIGRATE_TO_ITEMS_FTS)
         return cls(conn, data_dir)
 
     def close(self) -> None:

@@ -12,13 +12,13 @@ import logging
 import math
 import re
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 
 from index.dates import display_date
 from index.item import Item
 
 from .query import Filters, ParsedQuery
-from .retrieve import Passage, SearchResult, terms
+from .retrieve import Passage, SearchResult
+from .words import stems
 
 log = logging.getLogger(__name__)
 
@@ -60,15 +60,6 @@ def sentences(text: str) -> list[tuple[int, int]]:
         if e - trail > s + lead:
             out.append((s + lead, e - trail))
     return out
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """Strip a common English suffix so "executions" and "executed" meet at "execut"."""
-    for suffix in ("ations", "ation", "ings", "ing", "ied", "ies", "ed", "es", "s", "ion"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
 
 
 @dataclass
@@ -157,10 +148,6 @@ class _Pick:
     rank: int
 
 
-def _stems(text: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in terms(text))
-
-
 # One passage split into sentences: (start, end, stems) with body offsets; a title-only item
 # is one "sentence" (0, 0) made of its title.
 _Split = list[tuple[int, int, frozenset[str]]]
@@ -169,9 +156,9 @@ _Split = list[tuple[int, int, frozenset[str]]]
 def _split(p: Passage) -> _Split:
     item = p.item
     if not item.body:
-        return [(0, 0, _stems(item.title))]
+        return [(0, 0, stems(item.title))]
     # Chunks start and end at sentence boundaries, so the span splits like the whole body.
-    return [(s + p.start, e + p.start, _stems(item.body[s + p.start:e + p.start]))
+    return [(s + p.start, e + p.start, stems(item.body[s + p.start:e + p.start]))
             for s, e in sentences(item.body[p.start:p.end])]
 
 
@@ -180,12 +167,12 @@ def _coverage(qstems: set[str], have: set[str] | frozenset[str]) -> float:
     return len(qstems & have) / len(qstems) if qstems else 0.0
 
 
-def _story_stems(result: SearchResult, splits: dict[int, _Split], item_id: str) -> set[str]:
+def _storystems(result: SearchResult, splits: dict[int, _Split], item_id: str) -> set[str]:
     """Stems of one item's title and of all its passages' sentences."""
     have: set[str] = set()
     for i, p in enumerate(result.passages):
         if p.item.id == item_id:
-            have |= _stems(p.item.title)
+            have |= stems(p.item.title)
             for _, _, st in splits[i]:
                 have |= st
     return have
@@ -199,7 +186,7 @@ def confidence(result: SearchResult, qstems: set[str], splits: dict[int, _Split]
     if not result.passages:
         return 0.0, 0.0
     splits = splits if splits is not None else {i: _split(p) for i, p in enumerate(result.passages)}
-    lex = _coverage(qstems, _story_stems(result, splits, result.passages[0].item.id))
+    lex = _coverage(qstems, _storystems(result, splits, result.passages[0].item.id))
     return max(result.best_dense, 0.0) + LEX_WEIGHT * lex, lex
 
 
@@ -230,7 +217,7 @@ def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set
 def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold: float,
             searched: str = "") -> Answer:
     """Turn search results into an Answer: cited sentences, or a plain "nothing found"."""
-    qstems = set(_stems(searched or parsed.text))
+    qstems = set(stems(searched or parsed.text))
     splits = {i: _split(p) for i, p in enumerate(result.passages)}
     conf, _ = confidence(result, qstems, splits)
     answer = Answer(question=parsed.question, answer="", found=False, citations=[], filters=parsed.filters,
@@ -250,12 +237,24 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
                 " within the filters." if parsed.filters.active else ".")
         return answer
 
-    # Weight question words by how rare they are among the candidate sentences' stories.
-    docs = [_stems(p.item.title).union(*(st for _, _, st in splits[i])) for i, p in enumerate(result.passages)]
-    idf = {s: math.log(1 + len(docs) / (1 + sum(s in d for d in docs))) + 0.1 for s in qstems}
+    # Weight question words by how rare they are in the archive ("oil" in a commodities wire
+    # weighs less than "edible"), falling back to their rarity among the candidate stories.
+    docs = [stems(p.item.title).union(*(st for _, _, st in splits[i])) for i, p in enumerate(result.passages)]
+    idf = {s: result.idf[s] if s in result.idf else math.log(1 + len(docs) / (1 + sum(s in d for d in docs))) + 0.1
+           for s in qstems}
     picks = _pick_sentences(result, splits, qstems, idf)[:top_k]
+    # The answer: the best sentence, plus others that score nearly as well (at most three).
+    order = sorted(range(len(picks)), key=lambda i: (-picks[i].score, picks[i].rank))
+    chosen = [i for i in order if picks[i].score >= 0.6 * picks[order[0]].score][:3] or order[:1]
     if parsed.ordered:
-        picks.sort(key=lambda p: (p.passage.item.date or "9999", p.rank))
+        # "When ...?": citations and answer lines both follow the items' dates.
+        order = sorted(range(len(picks)), key=lambda i: (picks[i].passage.item.date or "9999", picks[i].rank))
+        chosen = [i for i in order if i in chosen]
+    else:
+        # Citations the answer quotes come first, in the answer's order; the rest follow as found.
+        order = chosen + [i for i in range(len(picks)) if i not in chosen]
+    picks = [picks[i] for i in order]
+    chosen = sorted(order.index(i) for i in chosen) if parsed.ordered else list(range(len(chosen)))
     citations = []
     for n, pick in enumerate(picks, 1):
         item = pick.passage.item
@@ -273,12 +272,6 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     answer.citations = citations
     answer.found = True
 
-    # The answer: the best sentence, plus others that score nearly as well (at most three).
-    order = sorted(range(len(picks)), key=lambda i: (-picks[i].score, picks[i].rank))
-    top_score = picks[order[0]].score
-    chosen = [i for i in order if picks[i].score >= 0.6 * top_score][:3] or order[:1]
-    if parsed.ordered:
-        chosen.sort()
     parts = []
     for i in chosen:
         c = citations[i]

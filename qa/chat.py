@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from index.errors import DatelineError
 
 from .query import ArchiveFacts, Filters, ParsedQuery, merge_filters, parse_question
-from .retrieve import terms
+from .words import terms
 
 log = logging.getLogger(__name__)
 

@@ -30,9 +30,10 @@ import numpy as np
 
 from index.errors import DatelineError
 
-from .answer import LEX_WEIGHT, _stems, compose, confidence
+from .answer import LEX_WEIGHT, compose, confidence
 from .query import Filters, parse_question
-from .retrieve import MODES, terms
+from .retrieve import MODES
+from .words import stems
 
 log = logging.getLogger(__name__)
 
@@ -319,7 +320,7 @@ def evaluate(engine, evalset: EvalSet, *, modes: tuple[str, ...] = MODES, answer
                 grouped = retriever.search(parsed.text, parsed.filters, k=5, qvec=qvec)
                 ans = compose(parsed, grouped, top_k=5, threshold=engine.threshold).to_dict()
                 row["best_dense"] = grouped.best_dense
-                row["coverage"] = confidence(grouped, set(_stems(parsed.text)))[1]
+                row["coverage"] = confidence(grouped, set(stems(parsed.text)))[1]
                 row["found"] = ans["found"]
                 found += ans["found"]
                 if q.answer:
@@ -349,7 +350,7 @@ def question_features(engine, questions: list[str], date_to: list[str | None] | 
     for i, text in enumerate(questions):
         parsed = parse_question(text, facts, date_to=(date_to[i] if date_to else None))
         result = retriever.search(parsed.text, parsed.filters, k=5)
-        cov = confidence(result, set(_stems(parsed.text)))[1]
+        cov = confidence(result, set(stems(parsed.text)))[1]
         out.append((max(result.best_dense, 0.0), cov))
     return np.asarray(out, dtype=np.float64).reshape(-1, 2)
 

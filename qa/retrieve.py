@@ -1,14 +1,17 @@
-"""Hybrid search: FAISS nearest chunks fused with SQLite FTS5 BM25, filtered and grouped by story.
+"""Hybrid search: FAISS nearest chunks fused with SQLite FTS5 BM25 over whole items, filtered
+and grouped by story.
 
 Dense search finds paraphrases; full text finds the names, numbers and rare words an embedding
-blurs. Each list is first reduced to items (an item ranks where its best chunk ranks), then the
-two item rankings are fused by reciprocal rank fusion, which needs no score calibration between
-cosine similarities and BM25. Near-identical items (syndicated copies, a headline filed twice
-under two places) are grouped into one story that is cited once and names every copy.
+blurs. The dense list is reduced to items (an item scores as its best chunk), full text scores
+whole items, and the two are fused by weighted z-scores. Near-identical items (syndicated
+copies, a headline filed twice under two places) are grouped into one story that is cited once
+and names every copy. Each cited item then contributes its best passages, chosen among all its
+chunks by cosine and by the question's words.
 """
 from __future__ import annotations
 
 import logging
+import math
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -18,40 +21,21 @@ import numpy as np
 from index.item import Item
 
 from .query import Filters
+from .words import WORD, stem, terms
 
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "dense", "fts")
-MAX_FTS_WORDS = 8  # full text searches at most this many of the question's rarest words
-COMMON_SHARE = 0.1  # ... and none that occurs in more than this share of the chunks
-FTS_ROW_BUDGET = 15000  # ... and, after the rarest, no more words than match this many chunks in all
-
-# Words that carry no topic: English function words plus the question words people type.
-STOP_WORDS = frozenset("""
-a about above after again against all also am an and any are as at be because been before being
-below between both but by can could did do does doing down during each few for from further had
-has have having he her here hers herself him himself his how i if in into is it its itself just
-me more most my myself no nor not now of off on once only or other our ours ourselves out over
-own same she should so some such than that the their theirs them themselves then there these
-they this those through to too under until up very was we were what when where which while who
-whom why will with would you your yours yourself yourselves tell say said says know
-happen happened happening anything something news report reported reports article articles
-many much one ever whose
-""".split())
-
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-
-
-def terms(text: str) -> list[str]:
-    """Lower-cased content words of ``text`` in order, without stop words or repeats."""
-    seen: dict[str, None] = {}
-    for w in _WORD.findall(text.lower()):
-        w = w.replace("’", "'")
-        if w.endswith("'s"):
-            w = w[:-2]
-        if (len(w) > 1 or w.isdigit()) and w not in STOP_WORDS:
-            seen.setdefault(w, None)
-    return list(seen)
+MAX_FTS_WORDS = 12  # full text searches at most this many of the question's rarest words
+COMMON_SHARE = 0.5  # ... and none that occurs in more than this share of the items
+FTS_ROW_BUDGET = 15000  # ... and, after the rarest, no more words than match this many items in all
+# Weight of the dense list in the fused score (the full-text list has the rest). Measured with
+# `dateline eval time` and `dateline eval realtimeqa`: see README, "Retrieval quality".
+DENSE_WEIGHT = 0.5
+# BM25 weights of the full-text columns: title, dateline, body. A title weight of 2 raised
+# full text alone on RealTime QA (nDCG@10 0.637 -> 0.654) but not the hybrid (0.644 -> 0.643).
+COLUMN_WEIGHTS = (1.0, 1.0, 1.0)
+LEX_WEIGHT = 0.5  # weight of question-word coverage beside cosine when choosing an item's passages
 
 
 @dataclass
@@ -95,6 +79,7 @@ class SearchResult:
     item_ids: list[str]  # every candidate item, best first (before story grouping)
     best_dense: float  # highest cosine of any chunk inside the filters; -1 when none
     query_terms: list[str]
+    idf: dict[str, float] = field(default_factory=dict)  # stem of each query word -> its rarity in the archive
 
 
 def filter_sql(filters: Filters, alias: str = "i") -> tuple[str, list]:
@@ -121,7 +106,7 @@ def filter_sql(filters: Filters, alias: str = "i") -> tuple[str, list]:
 def _shingles(item: Item) -> set[str]:
     """Word 3-grams of an item's title (less a leading "Place:") and the start of its body."""
     title = re.sub(r"^[^:]{1,40}:\s*", "", item.title)
-    words = _WORD.findall((title + " " + item.body[:800]).lower())
+    words = WORD.findall((title + " " + item.body[:800]).lower())
     if len(words) < 3:
         return {" ".join(words)}
     return {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
@@ -144,13 +129,12 @@ class Retriever:
     """
 
     def __init__(self, conn: sqlite3.Connection, live, embedder, *, depth: int = 50,
-                 rrf_k: int = 60, per_item: int = 2, exact_limit: int = 5000,
+                 per_item: int = 2, exact_limit: int = 5000,
                  df_cache: dict[str, int] | None = None):
         self.conn = conn
         self.live = live
         self.embedder = embedder
         self.depth = depth  # candidates read from each list
-        self.rrf_k = rrf_k
         self.per_item = per_item
         # Below this many chunks inside the filters, dense search scores them all exactly
         # from the embedding cache instead of hoping FAISS's global top hits fall inside.
@@ -206,33 +190,40 @@ class Retriever:
         return {r[0] for r in rows}
 
     def _df(self, word: str) -> int:
-        """How many chunks contain ``word`` (porter-stemmed by FTS5, like the search)."""
+        """How many items contain ``word`` (porter-stemmed by FTS5, like the search)."""
         df = self.df_cache.get(word)
         if df is None:
             # Counting stops past the budget: a word that common is left out anyway (or, when
             # every word is, ties are broken by length), and counting it fully costs a scan.
             df = self.conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)",
-                ('"' + word.replace('"', '""') + '"', FTS_ROW_BUDGET + 1)).fetchone()[0]
+                "SELECT count(*) FROM (SELECT 1 FROM items_fts WHERE items_fts MATCH ? LIMIT ?)",
+                (_phrase(word), FTS_ROW_BUDGET + 1)).fetchone()[0]
             self.df_cache[word] = df
         return df
 
+    def _item_count(self) -> int:
+        n = self.df_cache.get(" items")  # a key no word can be
+        if n is None:
+            # max(rowid) is an index look-up; rows of removed items make it an overestimate.
+            n = self.df_cache[" items"] = self.conn.execute("SELECT coalesce(max(rowid), 0) FROM items").fetchone()[0]
+        return max(n, 1)
+
     def select_words(self, words: list[str]) -> list[str]:
         """The words worth a full-text search: the MAX_FTS_WORDS rarest present, none in over
-        COMMON_SHARE of the chunks, together matching at most FTS_ROW_BUDGET chunks (the rarest
+        COMMON_SHARE of the items, together matching at most FTS_ROW_BUDGET items (the rarest
         word is always kept).
 
-        FTS5 scores every chunk that matches any word, so a word in a third of the archive makes
+        FTS5 scores every item that matches any word, so a word in a third of the archive makes
         the query slow while its BM25 weight (IDF) is near zero.
         """
         if not words:
             return []
-        total = max(self.live.ntotal if self.live is not None else 0, 1)
+        total = self._item_count()
         dfs = {w: self._df(w) for w in words}
         present = sorted((w for w in words if dfs[w] > 0), key=lambda w: (dfs[w], -len(w)))
         keep, rows = [], 0
         for w in present:
-            # Scoring costs about a microsecond per matching chunk: rarest words first, within
+            # Scoring costs about a microsecond per matching item: rarest words first, within
             # a budget of matches (it binds only on big archives; the rarest word always goes).
             if len(keep) == MAX_FTS_WORDS or (keep and rows + dfs[w] > FTS_ROW_BUDGET):
                 break
@@ -241,24 +232,32 @@ class Retriever:
                 rows += dfs[w]
         return keep or present[:1]
 
-    def fts(self, words: list[str], filters: Filters, depth: int) -> list[tuple[int, float]]:
-        """Best BM25 chunks for any of ``words`` inside ``filters``: [(chunk_id, -bm25)], best first."""
+    def fts(self, words: list[str], filters: Filters, depth: int) -> list[tuple[str, float]]:
+        """Best BM25 items for any of ``words`` inside ``filters``: [(item_id, -bm25)], best first.
+
+        Whole items are scored, not chunks: an article that names the question's words in
+        several paragraphs is the better answer, and chunk-level BM25 cannot see that
+        (TIME nDCG@10 0.656 for whole items against 0.617 for chunks).
+        """
         words = self.select_words(words)
         if not words:
             return []
-        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        match = " OR ".join(_phrase(w) for w in words)
         cond, args = filter_sql(filters)
+        bm25 = f"bm25(items_fts, {', '.join(map(str, COLUMN_WEIGHTS))})"
         if cond:
-            sql = (f"SELECT f.rowid, bm25(chunks_fts) AS s FROM chunks_fts f JOIN chunks c ON c.id = f.rowid"
-                   f" JOIN items i ON i.id = c.item_id WHERE chunks_fts MATCH ?{cond} ORDER BY s LIMIT ?")
+            sql = (f"SELECT i.id, {bm25} AS s FROM items_fts f JOIN items i ON i.rowid = f.rowid"
+                   f" WHERE items_fts MATCH ?{cond} ORDER BY s LIMIT ?")
         else:
-            sql = "SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY s LIMIT ?"
+            # Rank first, then look up the ids of the few kept.
+            sql = (f"SELECT i.id, f.s FROM (SELECT rowid, {bm25} AS s FROM items_fts"
+                   " WHERE items_fts MATCH ? ORDER BY s LIMIT ?) f JOIN items i ON i.rowid = f.rowid ORDER BY f.s")
         try:
             rows = self.conn.execute(sql, [match, *args, depth]).fetchall()
         except sqlite3.OperationalError as e:  # a query FTS5 cannot parse is a miss, not an error
             log.warning("full-text query %r failed: %s", match, e)
             return []
-        return [(int(r[0]), -float(r[1])) for r in rows]
+        return [(r[0], -float(r[1])) for r in rows]
 
     # -- fusion -------------------------------------------------------------------------
 
@@ -274,35 +273,25 @@ class Retriever:
         filters = filters or Filters()
         depth = depth or max(self.depth, k * 3)
         words = terms(text)
-        dense_hits: list[tuple[int, float]] = []
-        if mode in ("hybrid", "dense"):
-            if qvec is None:
-                qvec = self.embedder.encode_query(text)
-            dense_hits = self.dense(np.asarray(qvec, dtype=np.float32), filters, depth)
-        fts_hits = self.fts(words, filters, depth) if mode in ("hybrid", "fts") else []
+        if qvec is None and mode in ("hybrid", "dense"):
+            qvec = self.embedder.encode_query(text)
+        qvec = None if qvec is None else np.asarray(qvec, dtype=np.float32)
+        dense_hits = self.dense(qvec, filters, depth) if mode != "fts" else []
         best_dense = dense_hits[0][1] if dense_hits else -1.0
-
-        chunk_rows = self._chunks({c for c, _ in dense_hits} | {c for c, _ in fts_hits})
-        dense_of = {c: s for c, s in dense_hits}
-        item_score: dict[str, float] = {}
-        chunk_score: dict[int, float] = {}
-        for hits in (dense_hits, fts_hits):
-            rank_of_item: dict[str, int] = {}
-            for rank, (cid, _) in enumerate(h for h in hits if h[0] in chunk_rows):
-                item_id = chunk_rows[cid][0]
-                chunk_score[cid] = chunk_score.get(cid, 0.0) + 1.0 / (self.rrf_k + rank + 1)
-                if item_id not in rank_of_item:
-                    rank_of_item[item_id] = len(rank_of_item)
-            for item_id, r in rank_of_item.items():
-                item_score[item_id] = item_score.get(item_id, 0.0) + 1.0 / (self.rrf_k + r + 1)
+        chunk_item = self._chunk_items([c for c, _ in dense_hits])
+        dense_items: dict[str, float] = {}  # an item scores as its best chunk
+        for cid, cos in dense_hits:
+            if cid in chunk_item:
+                dense_items.setdefault(chunk_item[cid], cos)
+        fts_items = dict(self.fts(words, filters, depth)) if mode != "dense" else {}
+        weights = {"hybrid": (DENSE_WEIGHT, 1 - DENSE_WEIGHT), "dense": (1.0, 0.0), "fts": (0.0, 1.0)}[mode]
+        item_score = fuse([dense_items, fts_items], weights)
         ranked = sorted(item_score, key=lambda i: -item_score[i])
-        result = SearchResult(passages=[], item_ids=ranked, best_dense=best_dense, query_terms=words)
+        result = SearchResult(passages=[], item_ids=ranked, best_dense=best_dense, query_terms=words,
+                              idf=self.idf(words))
         if not ranked:
             return result
 
-        chunks_of: dict[str, list[int]] = {}
-        for cid in sorted(chunk_score, key=lambda c: -chunk_score[c]):
-            chunks_of.setdefault(chunk_rows[cid][0], []).append(cid)
         stories: list[tuple[Item, set[str], list[Item]]] = []
         # Read candidates a batch at a time until k stories are found: copies of one story
         # fold into it, so a heavily syndicated story may need more than k items.
@@ -325,30 +314,94 @@ class Retriever:
                         stories.append((item, sig, []))
             if len(stories) >= k:
                 break
+        best_chunks = self._best_chunks([leader.id for leader, _, _ in stories], qvec, result.idf)
         for leader, _, copies in stories:
-            for cid in chunks_of[leader.id][: self.per_item]:
-                _, start, end = chunk_rows[cid]
+            for cid, start, end, cos in best_chunks.get(leader.id, []):
                 result.passages.append(Passage(
                     chunk_id=cid, item=leader, start=start, end=end, score=item_score[leader.id],
-                    dense_score=dense_of.get(cid), also_in=copies))
+                    dense_score=cos, also_in=copies))
         return result
 
-    def _chunks(self, ids: set[int]) -> dict[int, tuple[str, int, int]]:
-        """chunk id -> (item_id, start, end); ids no longer in the archive are left out."""
-        out: dict[int, tuple[str, int, int]] = {}
-        ids_l = list(ids)
-        for i in range(0, len(ids_l), 500):
-            batch = ids_l[i:i + 500]
+    def idf(self, words: list[str]) -> dict[str, float]:
+        """Stem of each word -> log(1 + items / (1 + items holding it)): rare words weigh most."""
+        n = self._item_count()
+        return {stem(w): math.log(1 + n / (1 + self._df(w))) for w in words}
+
+    def _best_chunks(self, item_ids: list[str], qvec: np.ndarray | None,
+                     idf: dict[str, float]) -> dict[str, list[tuple[int, int, int, float | None]]]:
+        """Each item's ``per_item`` best chunks: item_id -> [(chunk_id, start, end, cosine)].
+
+        Every chunk of the few cited items is scored, by its cosine to the question (from the
+        embedding cache) plus LEX_WEIGHT x the share of the question's words it holds, weighted
+        by their rarity: an item found by full text alone gets the passage that names them.
+        """
+        if not item_ids:
+            return {}
+        total_idf = sum(idf.values()) or 1.0
+        rows = self.conn.execute(
+            f"SELECT c.id, c.item_id, c.start, c.end, c.text, e.vector FROM chunks c"
+            f" LEFT JOIN embeddings e ON e.hash = c.hash AND e.model = ?"
+            f" WHERE c.item_id IN ({','.join('?' * len(item_ids))})",
+            [self.embedder.name, *item_ids]).fetchall()
+        # One pass of a regex per chunk finds which question stems start a word in it.
+        find = re.compile(r"\b(" + "|".join(map(re.escape, sorted(idf, key=len, reverse=True))) + r")", re.I) if idf else None
+        scored: dict[str, list[tuple[float, int, int, int, float | None]]] = {}
+        for cid, item_id, start, end, text, vector in rows:
+            cos = None
+            if qvec is not None and vector is not None:
+                cos = float(np.frombuffer(vector, dtype=np.float32) @ qvec)
+            have = {m.lower() for m in find.findall(text)} if find else set()
+            lex = sum(v for s, v in idf.items() if s in have) / total_idf
+            scored.setdefault(item_id, []).append(((cos or 0.0) + LEX_WEIGHT * lex, cid, start, end, cos))
+        return {item_id: [(cid, start, end, cos) for _, cid, start, end, cos in sorted(chunks, reverse=True)[: self.per_item]]
+                for item_id, chunks in scored.items()}
+
+    def _chunk_items(self, ids: list[int]) -> dict[int, str]:
+        """chunk id -> item id; ids no longer in the archive are left out."""
+        out: dict[int, str] = {}
+        for i in range(0, len(ids), 500):
+            batch = ids[i:i + 500]
             for r in self.conn.execute(
-                    f"SELECT id, item_id, start, end FROM chunks WHERE id IN ({','.join('?' * len(batch))})", batch):
-                out[r[0]] = (r[1], r[2], r[3])
+                    f"SELECT id, item_id FROM chunks WHERE id IN ({','.join('?' * len(batch))})", batch):
+                out[r[0]] = r[1]
         return out
 
     def _items(self, ids: list[str]) -> dict[str, Item]:
+        """The items of ``ids`` whose chunks follow their current text (imported since the last
+        `dateline index`, an item's chunk offsets may not fit its new body: it waits for the build)."""
         from index.store import Archive
         found: dict[str, Item] = {}
         for i in range(0, len(ids), 500):
             batch = ids[i:i + 500]
-            for row in self.conn.execute(f"SELECT * FROM items WHERE id IN ({','.join('?' * len(batch))})", batch):
+            for row in self.conn.execute(
+                    f"SELECT * FROM items WHERE id IN ({','.join('?' * len(batch))})"
+                    f" AND chunked_hash = content_hash", batch):
                 found[row["id"]] = Archive.item_from_row(row)
         return found
+
+
+def _phrase(word: str) -> str:
+    """``word`` as an FTS5 string, so that no word is read as query syntax."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+def fuse(lists: list[dict[str, float]], weights: tuple[float, ...]) -> dict[str, float]:
+    """Fuse scored lists into one score per item: the weighted sum of each list's z-scores.
+
+    Each list's scores (cosines, BM25) are standardised over the list itself, so the two scales
+    meet; an item missing from a list gets that list's lowest. Weighted z-scores beat
+    reciprocal rank fusion on TIME (nDCG@10 0.707 against 0.688 on the same two lists): ranks
+    throw away how far ahead the best hits are.
+    """
+    fused = {item_id: 0.0 for scores in lists for item_id in scores}
+    for scores, weight in zip(lists, weights):
+        if not scores or weight == 0:
+            continue
+        values = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
+        sd = values.std()
+        z = (values - values.mean()) / sd if sd > 0 else np.zeros_like(values)
+        z_of = dict(zip(scores, z.tolist()))
+        lowest = float(z.min())
+        for item_id in fused:
+            fused[item_id] += weight * z_of.get(item_id, lowest)
+    return fused

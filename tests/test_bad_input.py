@@ -7,9 +7,8 @@ import subprocess
 import sys
 import time
 
-import pytest
 
-from conftest import REUTERS, SEED
+from conftest import SEED
 
 
 def _one_line_error(result, *fragments):

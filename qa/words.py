@@ -1,0 +1,51 @@
+"""Words of questions and passages: content words for full-text search, light stems for matching.
+
+Full-text search stems with FTS5's Porter tokenizer; the answer step and passage choice compare
+words in Python with the lighter ``stem`` below, which is enough to meet "executions" and
+"executed" at "execut".
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Words that carry no topic: English function words plus the question words people type.
+STOP_WORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had
+has have having he her here hers herself him himself his how i if in into is it its itself just
+me more most my myself no nor not now of off on once only or other our ours ourselves out over
+own same she should so some such than that the their theirs them themselves then there these
+they this those through to too under until up very was we were what when where which while who
+whom why will with would you your yours yourself yourselves tell say said says know
+happen happened happening anything something news report reported reports article articles
+many much one ever whose
+""".split())
+
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased content words of ``text`` in order, without stop words or repeats."""
+    seen: dict[str, None] = {}
+    for w in WORD.findall(text.lower()):
+        w = w.replace("’", "'")
+        if w.endswith("'s"):
+            w = w[:-2]
+        if (len(w) > 1 or w.isdigit()) and w not in STOP_WORDS:
+            seen.setdefault(w, None)
+    return list(seen)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Strip a common English suffix so "executions" and "executed" meet at "execut"."""
+    for suffix in ("ations", "ation", "ings", "ing", "ied", "ies", "ed", "es", "s", "ion"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def stems(text: str) -> frozenset[str]:
+    """The stems of ``text``'s content words."""
+    return frozenset(stem(w) for w in terms(text))
