@@ -112,3 +112,23 @@ def test_fusion_standardises_each_list_and_fills_gaps_with_its_lowest():
     # "d" is missing from the dense list and takes its lowest z-score there.
     assert fused["d"] < fused["c"] and fused["d"] < fused["a"]
     assert fuse([dense, {}], (0.6, 0.4)) == fuse([dense], (0.6,))
+
+
+def test_filtered_dense_search_over_fetching_from_faiss_matches_exact_search(data_dir, tmp_path):
+    from index.vectors import open_live
+    records = [{"id": f"wire-{i}", "source": "Wire", "title": f"Harbour report {i}", "dateline": "Mombasa",
+                "date": f"2020-{1 + i % 12:02d}-01", "body": f"Ships number {i} docked at the harbour."}
+               for i in range(240)]
+    _import(data_dir, tmp_path, records)
+    fake = FakeEmbedder()
+    build_index(data_dir, embedder=fake)
+    archive = Archive.open(data_dir)
+    live = open_live(data_dir, fake)
+    qvec = fake.encode_query("ships in the harbour")
+    march = Filters(date_from="2020-03-01", date_to="2020-03-31")  # 20 of 240 items
+    exact = Retriever(archive.conn, live, fake).dense(qvec, march, 10)
+    # exact_limit 0 forces the FAISS path: fetch 40, find few inside, fetch more until 10 are.
+    fetched = Retriever(archive.conn, live, fake, exact_limit=0).dense(qvec, march, 10)
+    archive.close()
+    assert len(exact) == 10
+    assert [c for c, _ in fetched] == [c for c, _ in exact]
