@@ -31,6 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.embed import load_embedder  # noqa: E402
+from index.facets import Facets  # noqa: E402
 from index.store import Archive  # noqa: E402
 from index.vectors import choose_index_type, current_generation, load_generation, make_index, probe_questions, publish, tune, \
     write_generation  # noqa: E402
@@ -80,6 +81,9 @@ def grow(base: Path, target: Path, n_chunks: int, noise: float = 0.3) -> dict:
         left = n_chunks - r * base_chunks
         c.execute(f"INSERT INTO chunks({', '.join(chunk_cols)}) SELECT 'c{r}-' || item_id, seq, start, end, text,"
                   f" n_tokens, hash FROM base.chunks ORDER BY id LIMIT ?", (left,))
+        if left < base_chunks:  # items of the partial copy that got no chunks are not indexed items
+            c.execute("DELETE FROM items WHERE id LIKE ? AND id NOT IN (SELECT item_id FROM chunks WHERE item_id LIKE ?)",
+                      (f"c{r}-%", f"c{r}-%"))
     c.execute("INSERT OR IGNORE INTO embeddings SELECT * FROM base.embeddings WHERE model = ?", (embedder.name,))
     c.execute("COMMIT")
     c.execute("DETACH DATABASE base")
@@ -109,7 +113,7 @@ def grow(base: Path, target: Path, n_chunks: int, noise: float = 0.3) -> dict:
                     trained_on=len(ids) if kind == "ivf" else 0)
     for key in ("generation", "checksums", "created_at", "format"):
         manifest.pop(key, None)
-    publish(target, write_generation(target, index, ids, manifest))
+    publish(target, write_generation(target, index, ids, manifest, facets=Facets.read(c, ids)))
     archive.close()
     return {"chunks": int(len(ids)), "copies": copies, "index_type": kind, "search": search,
             "fill_s": round(fill_s, 1), "index_s": round(time.perf_counter() - t1, 1)}

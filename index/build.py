@@ -30,6 +30,7 @@ import numpy as np
 from . import settings
 from .chunk import Chunk, bundled_limit, chunk_item, chunker_config
 from .errors import DatelineError
+from .facets import Facets
 from .store import Archive
 from .vectors import (choose_index_type, current_generation, incompatibility, index_kind, index_root,
                       load_generation, make_index, probe_questions, publish, tune, write_generation)
@@ -338,6 +339,7 @@ def _build(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict,
             old_ids = _generation_ids(data_dir, live_name)
             report.chunks_added = len(np.setdiff1d(ids, old_ids))
             report.chunks_removed = len(np.setdiff1d(old_ids, ids))
+        facets = Facets.read(c, ids)  # in the same snapshot as the ids
         c.execute("COMMIT")
     except BaseException:
         if c.in_transaction:
@@ -366,7 +368,7 @@ def _build(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict,
         "counts": {"items": report.items, "chunks": int(len(ids))},
         "previous": current_generation(data_dir),
     }
-    generation = write_generation(data_dir, index, ids, manifest)
+    generation = write_generation(data_dir, index, ids, manifest, facets=facets)
     publish(data_dir, generation)
     report.generation = generation
     report.published = True

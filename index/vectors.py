@@ -27,6 +27,8 @@ import numpy as np
 from . import settings
 from .chunk import chunker_config
 from .errors import DatelineError
+from .facets import FILENAME as FACETS_FILE
+from .facets import Facets
 
 if TYPE_CHECKING:
     import faiss
@@ -314,10 +316,11 @@ def _save_ids(path: Path, ids: np.ndarray) -> None:
 
 
 def write_generation(data_dir: str | Path, index: "faiss.Index", ids: np.ndarray,
-                     manifest: dict) -> str:
+                     manifest: dict, facets: Facets | None = None) -> str:
     """Write a complete generation directory (not yet live); return its name.
 
-    ``manifest`` gets the generation name, counts and the files' checksums added.
+    ``manifest`` gets the generation name, counts and the files' checksums added; ``facets``,
+    the filter columns of the same chunks, are written beside the index.
     """
     import faiss
 
@@ -331,10 +334,16 @@ def write_generation(data_dir: str | Path, index: "faiss.Index", ids: np.ndarray
         raise RuntimeError(f"index holds {index.ntotal} vectors but {len(ids)} ids were given")
     _write_file(folder / "vectors.faiss", lambda p: faiss.write_index(index, str(p)))
     _write_file(folder / "ids.npy", lambda p: _save_ids(p, ids))
+    files = ["vectors.faiss", "ids.npy"]
+    if facets is not None:
+        if not np.array_equal(facets.ids, ids):
+            raise RuntimeError("the filter columns describe other chunks than the index holds")
+        _write_file(folder / FACETS_FILE, facets.save)
+        files.append(FACETS_FILE)
     manifest = dict(manifest, format=MANIFEST_FORMAT, generation=generation,
                     created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     manifest.setdefault("counts", {})["vectors"] = int(index.ntotal)
-    manifest["checksums"] = {name: "sha256:" + _sha256(folder / name) for name in ("vectors.faiss", "ids.npy")}
+    manifest["checksums"] = {name: "sha256:" + _sha256(folder / name) for name in files}
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     _write_file(folder / "manifest.json", lambda p: p.write_text(text, encoding="utf-8"))
     _fsync_dir(folder)
@@ -378,6 +387,7 @@ class LiveIndex:
     index: "faiss.Index"
     ids: np.ndarray = field(repr=False)  # sorted chunk ids held by the index
     path: Path | None = None
+    facets: Facets | None = field(default=None, repr=False)  # filter columns of the same chunks
 
     @property
     def ntotal(self) -> int:
@@ -388,20 +398,43 @@ class LiveIndex:
     def dim(self) -> int:
         return int(self.index.d)
 
-    def search(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+    def search(self, queries: np.ndarray, k: int, among: np.ndarray | None = None) -> list[list[tuple[int, float]]]:
         """Return, per query row, up to ``k`` (chunk_id, inner-product score) pairs, best first.
 
         ``queries`` is an (n, dim) float32 array of unit vectors (``Embedder.encode_query(q)[None]``
-        for one). Slots the index could not fill (id -1) are dropped.
+        for one). ``among``, a boolean mask over ``ids``, restricts the search to those chunks.
+        Slots the index could not fill (id -1) are dropped.
         """
         queries = _check_vectors(queries, self.dim)
         if not isinstance(k, (int, np.integer)) or k < 1:
             raise DatelineError(f"k must be a positive integer, got {k!r}")
         if self.ntotal == 0 or len(queries) == 0:
             return [[] for _ in range(len(queries))]
-        scores, found = self.index.search(queries, int(min(k, self.ntotal)))
+        if among is None:
+            scores, found = self.index.search(queries, int(min(k, self.ntotal)))
+        else:
+            scores, found = self._search_among(queries, int(min(k, self.ntotal)), among)
         return [[(int(i), float(s)) for i, s in zip(row_ids, row_scores) if i >= 0]
                 for row_ids, row_scores in zip(found, scores)]
+
+
+    def _search_among(self, queries: np.ndarray, k: int, among: np.ndarray):
+        import faiss
+
+        # A bitmap over chunk ids (bit i set = chunk i kept): built in one pass, checked in O(1).
+        keep = np.zeros(int(self.ids[-1]) + 1, dtype=bool)
+        keep[self.ids[among]] = True
+        bits = np.packbits(keep, bitorder="little")
+        selector = faiss.IDSelectorBitmap(len(keep), faiss.swig_ptr(bits))
+        kind = index_kind(self.index)
+        if kind == "ivf":
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=faiss.extract_index_ivf(self.index).nprobe)
+        elif kind == "hnsw":
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=faiss.downcast_index(self.index.index).hnsw.efSearch)
+        else:
+            params = faiss.SearchParameters(sel=selector)
+        # FAISS holds raw pointers to ``bits`` and ``selector``: both live until this returns.
+        return self.index.search(queries, k, params=params)
 
 
 def load_generation(data_dir: str | Path, generation: str, *, verify: bool = True) -> LiveIndex:
@@ -427,7 +460,9 @@ def load_generation(data_dir: str | Path, generation: str, *, verify: bool = Tru
     set_search_params(index, manifest.get("search", {}))
     with open(folder / "ids.npy", "rb") as f:
         ids = np.load(f)
-    return LiveIndex(generation=generation, manifest=manifest, index=index, ids=ids, path=folder)
+    # Generations written before the filter columns existed search filtered without them.
+    facets = Facets.load(folder / FACETS_FILE) if (folder / FACETS_FILE).is_file() else None
+    return LiveIndex(generation=generation, manifest=manifest, index=index, ids=ids, path=folder, facets=facets)
 
 
 def incompatibility(manifest: dict, embedder: "Embedder | None", chunker: dict | None = None) -> str | None:

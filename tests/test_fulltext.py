@@ -6,6 +6,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from fake_embedder import FakeEmbedder
 from index.build import build_index
 from index.ingest import parse_file
@@ -114,21 +116,52 @@ def test_fusion_standardises_each_list_and_fills_gaps_with_its_lowest():
     assert fuse([dense, {}], (0.6, 0.4)) == fuse([dense], (0.6,))
 
 
-def test_filtered_dense_search_over_fetching_from_faiss_matches_exact_search(data_dir, tmp_path):
+def _wire(n: int) -> list[dict]:
+    return [{"id": f"wire-{i}", "source": ["Wire", "WIRE", "Post"][i % 3], "title": f"Harbour report {i}",
+             "dateline": ["Salvador, Brazil", "Salvador", "Santos", ""][i % 4],
+             "date": None if i % 11 == 0 else f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}",
+             "body": f"Ships number {i} docked at the harbour."} for i in range(n)]
+
+
+FILTERS = [Filters(date_from="2020-03-01", date_to="2020-03-31"), Filters(date_to="2020-02-10"),
+           Filters(date_from="2020-11-15"), Filters(source="wire"), Filters(place="salvador"),
+           Filters(place="Santos", date_from="2020-06-01"), Filters(source="Nobody")]
+
+
+def test_filter_columns_keep_what_the_archive_filters_keep(data_dir, tmp_path):
+    from qa.retrieve import filter_sql
+    _import(data_dir, tmp_path, _wire(240))
+    fake = FakeEmbedder()
+    build_index(data_dir, embedder=fake)
     from index.vectors import open_live
-    records = [{"id": f"wire-{i}", "source": "Wire", "title": f"Harbour report {i}", "dateline": "Mombasa",
-                "date": f"2020-{1 + i % 12:02d}-01", "body": f"Ships number {i} docked at the harbour."}
-               for i in range(240)]
-    _import(data_dir, tmp_path, records)
+    live = open_live(data_dir, fake)
+    assert live.facets is not None and list(live.facets.ids) == list(live.ids)
+    conn = sqlite3.connect(data_dir / "archive.sqlite")
+    for f in FILTERS:
+        cond, args = filter_sql(f)
+        expected = {r[0] for r in conn.execute(
+            f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id WHERE 1{cond}", args)}
+        assert set(live.ids[live.facets.mask(**f.to_dict())].tolist()) == expected, f
+    conn.close()
+
+
+def test_filtered_dense_search_matches_exact_search_with_and_without_filter_columns(data_dir, tmp_path):
+    from index.vectors import open_live
+    _import(data_dir, tmp_path, _wire(240))
     fake = FakeEmbedder()
     build_index(data_dir, embedder=fake)
     archive = Archive.open(data_dir)
     live = open_live(data_dir, fake)
     qvec = fake.encode_query("ships in the harbour")
-    march = Filters(date_from="2020-03-01", date_to="2020-03-31")  # 20 of 240 items
-    exact = Retriever(archive.conn, live, fake).dense(qvec, march, 10)
-    # exact_limit 0 forces the FAISS path: fetch 40, find few inside, fetch more until 10 are.
-    fetched = Retriever(archive.conn, live, fake, exact_limit=0).dense(qvec, march, 10)
+    older = open_live(data_dir, fake)
+    older.facets = None
+    for f in FILTERS[:6]:
+        exact = Retriever(archive.conn, live, fake).dense(qvec, f, 10)
+        assert len(exact) == 10
+        # exact_limit 0 sends the search to FAISS: inside the filter columns' mask, or, for an
+        # index written without them, fetching more hits until 10 are inside.
+        for index in (live, older):
+            found = Retriever(archive.conn, index, fake, exact_limit=0).dense(qvec, f, 10)
+            assert [c for c, _ in found] == [c for c, _ in exact], f
+            assert [s for _, s in found] == pytest.approx([s for _, s in exact], abs=1e-5)
     archive.close()
-    assert len(exact) == 10
-    assert [c for c, _ in fetched] == [c for c, _ in exact]

@@ -68,10 +68,11 @@ def test_chat_in_a_browser(server, browser):
     from selenium.webdriver.common.by import By
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    browser.get(server + "/")
-    assert browser.switch_to.active_element.get_attribute("id") == "question"  # focus starts in the box
-    # The source filter lists the archive's sources, read from /api/status.
     from selenium.webdriver.support.ui import WebDriverWait
+    browser.get(server + "/")
+    # Focus starts in the box (headless Chromium may apply it a moment after the load event).
+    WebDriverWait(browser, 10).until(lambda d: d.switch_to.active_element.get_attribute("id") == "question")
+    # The source filter lists the archive's sources, read from /api/status.
     WebDriverWait(browser, 30).until(
         lambda d: len(d.find_elements(By.CSS_SELECTOR, "#source option")) > 1)
 
