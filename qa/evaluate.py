@@ -309,8 +309,8 @@ def evaluate(engine, evalset: EvalSet, *, modes: tuple[str, ...] = MODES, answer
         qvec = engine.embedder.encode_query(parsed.text)
         row = {"qid": q.qid, "question": q.question, "gold": sorted(q.gold_ids)}
         for mode in modes:
-            result = retriever.search(parsed.text, parsed.filters, k=20, mode=mode, qvec=qvec,
-                                      depth=100, group=False)
+            # The depth `ask` uses, so that what is measured is what users get.
+            result = retriever.search(parsed.text, parsed.filters, k=20, mode=mode, qvec=qvec, group=False)
             m = metrics(result.item_ids, q.gold_ids)
             for key, v in m.items():
                 sums[mode][key] = sums[mode].get(key, 0.0) + v
