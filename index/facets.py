@@ -81,15 +81,16 @@ class Facets:
         ``qa.retrieve.filter_sql``): a bound excludes undated items, source and place ignore case,
         and a place also matches datelines that start with it and a comma ("Salvador, Brazil")."""
         keep = np.ones(len(self.ids), dtype=bool)
-        if date_from is not None:
-            keep &= self.days >= _day(date_from)
-        if date_to is not None:
-            keep &= (self.days > 0) & (self.days <= _day(date_to))
-        if source is not None:
-            want = source.lower()
+        # Empty values filter nothing, as in filter_sql.
+        if date_from:
+            keep &= self.days >= _day(str(date_from))
+        if date_to:
+            keep &= (self.days > 0) & (self.days <= _day(str(date_to)))
+        if source:
+            want = str(source).lower()
             keep &= np.isin(self.source, [i for i, s in enumerate(self.sources) if s.lower() == want])
-        if place is not None:
-            want = place.lower()
+        if place:
+            want = str(place).lower()
             codes = [i for i, p in enumerate(self.places)
                      if p.lower() == want or want + "," <= p.lower() < want + "-"]
             keep &= np.isin(self.place, codes)

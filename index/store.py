@@ -97,14 +97,12 @@ CREATE TABLE IF NOT EXISTS embeddings (
 """
 
 # Archives made before items_fts searched chunks: fill the new table from the items and drop
-# the old one, in one transaction (a second process doing the same at once is harmless).
+# the old one, in one transaction.
 MIGRATE_TO_ITEMS_FTS = """
-BEGIN IMMEDIATE;
 INSERT INTO items_fts(items_fts) VALUES ('rebuild');
 DROP TRIGGER IF EXISTS chunks_ai;
 DROP TRIGGER IF EXISTS chunks_ad;
 DROP TABLE IF EXISTS chunks_fts;
-COMMIT;
 """
 
 
@@ -177,12 +175,25 @@ class Archive:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
-        older = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'chunks_fts'").fetchone() is not None
         conn.executescript(SCHEMA)
-        if older:
-            log.info("archive %s: moving full-text search from chunks to whole items", path)
-            conn.executescript(MIGRATE_TO_ITEMS_FTS)
+        if cls._older(conn):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process (or thread) may have migrated while this one waited for the lock.
+                if cls._older(conn):
+                    log.info("archive %s: moving full-text search from chunks to whole items", path)
+                    for statement in MIGRATE_TO_ITEMS_FTS.strip().split(";\n"):
+                        conn.execute(statement)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         return cls(conn, data_dir)
+
+    @staticmethod
+    def _older(conn: sqlite3.Connection) -> bool:
+        """Whether the archive still has the chunk-level full text of earlier versions."""
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'chunks_fts'").fetchone() is not None
 
     def close(self) -> None:
         self.conn.close()

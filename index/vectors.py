@@ -425,7 +425,7 @@ class LiveIndex:
         keep = np.zeros(int(self.ids[-1]) + 1, dtype=bool)
         keep[self.ids[among]] = True
         bits = np.packbits(keep, bitorder="little")
-        selector = faiss.IDSelectorBitmap(len(keep), faiss.swig_ptr(bits))
+        selector = faiss.IDSelectorBitmap(len(bits), faiss.swig_ptr(bits))  # size in bytes
         kind = index_kind(self.index)
         if kind == "ivf":
             params = faiss.SearchParametersIVF(sel=selector, nprobe=faiss.extract_index_ivf(self.index).nprobe)

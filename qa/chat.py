@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from index.errors import DatelineError
 
-from .query import ArchiveFacts, Filters, ParsedQuery, merge_filters, parse_question
+from .query import ArchiveFacts, Filters, ParsedQuery, check_date, merge_filters, parse_question
 from .words import terms
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,22 @@ class Resolved:
     previous: Turn | None  # the turn a follow-up leans on
 
 
+def _history_filters(f: dict) -> Filters:
+    """The filters an earlier answer applied, as the client sent them back, checked like a request's."""
+    where = "history: the previous answer's filters"
+
+    def text(name: str) -> str | None:
+        value = f.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise DatelineError(f"{where}.{name}: must be a string", code="bad_history", status=422)
+        return value.strip()
+
+    return Filters(check_date(text("date_from"), f"{where}.date_from"),
+                   check_date(text("date_to"), f"{where}.date_to", end=True), text("source"), text("place"))
+
+
 def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, **request_filters) -> Resolved:
     """Parse ``question`` with the request's filters and, for a follow-up, its previous turn."""
     parsed = parse_question(question, facts, **request_filters)
@@ -98,8 +114,7 @@ def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, **re
                           facts)
     prev_filters = prev_parsed.parsed.filters
     if previous.answer and isinstance(previous.answer.get("filters"), dict):
-        f = previous.answer["filters"]
-        prev_filters = Filters(f.get("date_from"), f.get("date_to"), f.get("source"), f.get("place"))
+        prev_filters = _history_filters(previous.answer["filters"])
     merged = merge_filters(parsed, prev_filters)
     # The new question's own words come first; the earlier question supplies the topic.
     text = f"{parsed.text} {prev_parsed.search_text}".strip()

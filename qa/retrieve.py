@@ -187,15 +187,15 @@ class Retriever:
         # An index without filter columns (written by an older version): over-fetch from FAISS
         # and filter, growing the fetch by the share of hits found inside until ``depth`` are.
         total = max(1, self.live.ntotal)
-        want, checked, inside = min(total, depth * 4), 0, []
+        want, checked, inside = min(total, depth * 4), set(), {}
         while True:
             hits = [(int(c), float(s)) for c, s in self.live.search(qvec[None, :], want)[0] if c >= 0]
-            fresh = hits[checked:]  # a bigger fetch starts with the same hits: check only the new
-            keep = self._inside(filters, [c for c, _ in fresh])
-            inside += [(c, s) for c, s in fresh if c in keep]
-            checked = len(hits)
+            fresh = [c for c, _ in hits if c not in checked]  # check each hit against SQLite once
+            keep = self._inside(filters, fresh)
+            checked.update(fresh)
+            inside.update((c, s) for c, s in hits if c in keep)
             if len(inside) >= depth or want >= min(total, MAX_OVERFETCH) or len(hits) < want:
-                return inside[:depth]
+                return sorted(inside.items(), key=lambda h: -h[1])[:depth]
             share = max(len(inside), 1) / len(hits)
             want = int(min(total, MAX_OVERFETCH, max(want * 2, len(hits) + (depth - len(inside)) / share * 2)))
 
@@ -357,11 +357,15 @@ class Retriever:
         if not item_ids:
             return {}
         total_idf = sum(idf.values()) or 1.0
-        rows = self.conn.execute(
-            f"SELECT c.id, c.item_id, c.start, c.end, c.text, e.vector FROM chunks c"
-            f" LEFT JOIN embeddings e ON e.hash = c.hash AND e.model = ?"
-            f" WHERE c.item_id IN ({','.join('?' * len(item_ids))})",
-            [self.embedder.name, *item_ids]).fetchall()
+        marks = ",".join("?" * len(item_ids))
+        if qvec is None:  # full text alone: no vectors needed
+            rows = self.conn.execute(f"SELECT id, item_id, start, end, text, NULL FROM chunks WHERE item_id IN ({marks})",
+                                     item_ids).fetchall()
+        else:
+            rows = self.conn.execute(
+                f"SELECT c.id, c.item_id, c.start, c.end, c.text, e.vector FROM chunks c"
+                f" LEFT JOIN embeddings e ON e.hash = c.hash AND e.model = ? WHERE c.item_id IN ({marks})",
+                [self.embedder.name, *item_ids]).fetchall()
         # One pass of a regex per chunk finds which question stems start a word in it.
         find = re.compile(r"\b(" + "|".join(map(re.escape, sorted(idf, key=len, reverse=True))) + r")", re.I) if idf else None
         scored: dict[str, list[tuple[float, int, int, int, float | None]]] = {}

@@ -85,7 +85,7 @@ def test_search_finds_by_full_text_and_cites_only_current_items(data_dir, tmp_pa
     archive = Archive.open(data_dir)
 
     def search(text: str):
-        return Retriever(archive.conn, None, fake).search(text, Filters(), k=3, mode="fts")
+        return Retriever(archive.conn, None, None).search(text, Filters(), k=3, mode="fts")  # no model needed
 
     # Found by full text alone (no dense index here), cited with a passage of its body.
     result = search("export demand for wheat")

@@ -93,3 +93,17 @@ def test_follow_up_detection_and_history_shapes():
     assert [t.question for t in turns] == ["q1", "q2"] and turns[0].answer == {"answer": "a1"}
     with pytest.raises(DatelineError):
         read_history([{"text": "no shape"}])
+
+
+def test_a_follow_up_checks_the_filters_the_client_sends_back():
+    from qa.chat import resolve
+    history = [{"question": "What did the resolution say?",
+                "answer": {"answer": "...", "filters": {"date_from": "2017-06", "date_to": "2017-06", "place": ""}}}]
+    resolved = resolve("And what about Iran?", history, SAMPLE_LIKE)
+    # Carried over as a request's filters would be: a month spans its days, empty means none.
+    assert resolved.parsed.filters == Filters("2017-06-01", "2017-06-30", None, None)
+    for bad in ({"source": 5}, {"date_from": 2020}, {"date_to": "June-ish"}):
+        history[0]["answer"]["filters"] = bad
+        with pytest.raises(DatelineError) as e:
+            resolve("And what about Iran?", history, SAMPLE_LIKE)
+        assert e.value.status == 422 and "previous answer's filters" in e.value.message
