@@ -30,7 +30,7 @@ MAX_FTS_WORDS = 12  # full text searches at most this many of the question's rar
 COMMON_SHARE = 0.5  # ... and none that occurs in more than this share of the items
 FTS_ROW_BUDGET = 15000  # ... and, after the rarest, no more words than match this many items in all
 # Weight of the dense list in the fused score (the full-text list has the rest). Measured with
-# `dateline eval time` and `dateline eval realtimeqa`: see README, "Retrieval quality".
+# `dateline eval time` and `dateline eval realtimeqa`: see README, "Asking questions" and "Evaluation".
 DENSE_WEIGHT = 0.5
 MAX_OVERFETCH = 4096  # most FAISS hits read for a filtered dense search too big to score exactly
 # BM25 weights of the full-text columns: title, dateline, body. A title weight of 2 raised
@@ -156,7 +156,7 @@ class Retriever:
         facets = getattr(self.live, "facets", None)
         if facets is not None:
             # The index's own filter columns: FAISS searches only the chunks they keep; the few
-            # hits are checked against the archive, which has the last word (README).
+            # hits are checked against the archive, which has the last word (index/facets.py).
             among = facets.mask(**filters.to_dict())
             if not among.any():
                 return []
