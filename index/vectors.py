@@ -460,8 +460,14 @@ def load_generation(data_dir: str | Path, generation: str, *, verify: bool = Tru
     set_search_params(index, manifest.get("search", {}))
     with open(folder / "ids.npy", "rb") as f:
         ids = np.load(f)
-    # Generations written before the filter columns existed search filtered without them.
-    facets = Facets.load(folder / FACETS_FILE) if (folder / FACETS_FILE).is_file() else None
+    # Generations written before the filter columns existed (or with an older layout of them)
+    # search filtered without them.
+    facets = None
+    if (folder / FACETS_FILE).is_file():
+        try:
+            facets = Facets.load(folder / FACETS_FILE)
+        except (KeyError, ValueError, OSError) as e:
+            log.warning("index generation %s: filter columns unreadable (%s); filtering in SQLite", generation, e)
     return LiveIndex(generation=generation, manifest=manifest, index=index, ids=ids, path=folder, facets=facets)
 
 

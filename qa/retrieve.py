@@ -264,15 +264,28 @@ class Retriever:
         match = " OR ".join(_phrase(w) for w in words)
         cond, args = filter_sql(filters)
         bm25 = f"bm25(items_fts, {', '.join(map(str, COLUMN_WEIGHTS))})"
-        if cond:
+        facets = getattr(self.live, "facets", None)
+        if cond and facets is not None:
+            # FTS5 scores only the items the in-memory filter columns keep, instead of joining
+            # every match to the items table; the few kept are checked against it.
+            keep = facets.item_mask(**filters.to_dict()).tobytes()
+            self.conn.create_function("dateline_keep", 1, lambda rowid: rowid < len(keep) and keep[rowid],
+                                      deterministic=True)
+            sql = (f"SELECT i.id, f.s FROM (SELECT rowid, {bm25} AS s FROM items_fts WHERE items_fts MATCH ?"
+                   f" AND dateline_keep(rowid) ORDER BY s LIMIT ?) f JOIN items i ON i.rowid = f.rowid"
+                   f" WHERE 1{cond} ORDER BY f.s")
+            params = [match, depth, *args]
+        elif cond:
             sql = (f"SELECT i.id, {bm25} AS s FROM items_fts f JOIN items i ON i.rowid = f.rowid"
                    f" WHERE items_fts MATCH ?{cond} ORDER BY s LIMIT ?")
+            params = [match, *args, depth]
         else:
             # Rank first, then look up the ids of the few kept.
             sql = (f"SELECT i.id, f.s FROM (SELECT rowid, {bm25} AS s FROM items_fts"
                    " WHERE items_fts MATCH ? ORDER BY s LIMIT ?) f JOIN items i ON i.rowid = f.rowid ORDER BY f.s")
+            params = [match, depth]
         try:
-            rows = self.conn.execute(sql, [match, *args, depth]).fetchall()
+            rows = self.conn.execute(sql, params).fetchall()
         except sqlite3.OperationalError as e:  # a query FTS5 cannot parse is a miss, not an error
             log.warning("full-text query %r failed: %s", match, e)
             return []
