@@ -98,12 +98,12 @@ CREATE TABLE IF NOT EXISTS embeddings (
 
 # Archives made before items_fts searched chunks: fill the new table from the items and drop
 # the old one, in one transaction.
-MIGRATE_TO_ITEMS_FTS = """
-INSERT INTO items_fts(items_fts) VALUES ('rebuild');
-DROP TRIGGER IF EXISTS chunks_ai;
-DROP TRIGGER IF EXISTS chunks_ad;
-DROP TABLE IF EXISTS chunks_fts;
-"""
+MIGRATE_TO_ITEMS_FTS = (
+    "INSERT INTO items_fts(items_fts) VALUES ('rebuild')",
+    "DROP TRIGGER IF EXISTS chunks_ai",
+    "DROP TRIGGER IF EXISTS chunks_ad",
+    "DROP TABLE IF EXISTS chunks_fts",
+)
 
 
 @dataclass
@@ -182,7 +182,7 @@ class Archive:
                 # Another process (or thread) may have migrated while this one waited for the lock.
                 if cls._older(conn):
                     log.info("archive %s: moving full-text search from chunks to whole items", path)
-                    for statement in MIGRATE_TO_ITEMS_FTS.strip().split(";\n"):
+                    for statement in MIGRATE_TO_ITEMS_FTS:
                         conn.execute(statement)
                 conn.execute("COMMIT")
             except BaseException:

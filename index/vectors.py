@@ -410,13 +410,10 @@ class LiveIndex:
             raise DatelineError(f"k must be a positive integer, got {k!r}")
         if self.ntotal == 0 or len(queries) == 0:
             return [[] for _ in range(len(queries))]
-        if among is None:
-            scores, found = self.index.search(queries, int(min(k, self.ntotal)))
-        else:
-            scores, found = self._search_among(queries, int(min(k, self.ntotal)), among)
+        k = int(min(k, self.ntotal))
+        scores, found = self.index.search(queries, k) if among is None else self._search_among(queries, k, among)
         return [[(int(i), float(s)) for i, s in zip(row_ids, row_scores) if i >= 0]
                 for row_ids, row_scores in zip(found, scores)]
-
 
     def _search_among(self, queries: np.ndarray, k: int, among: np.ndarray):
         import faiss

@@ -170,7 +170,7 @@ def _coverage(qstems: set[str], have: set[str] | frozenset[str]) -> float:
     return len(qstems & have) / len(qstems) if qstems else 0.0
 
 
-def _storystems(result: SearchResult, splits: dict[int, _Split], item_id: str) -> set[str]:
+def _story_stems(result: SearchResult, splits: dict[int, _Split], item_id: str) -> set[str]:
     """Stems of one item's title and of all its passages' sentences."""
     have: set[str] = set()
     for i, p in enumerate(result.passages):
@@ -189,7 +189,7 @@ def confidence(result: SearchResult, qstems: set[str], splits: dict[int, _Split]
     if not result.passages:
         return 0.0, 0.0
     splits = splits if splits is not None else {i: _split(p) for i, p in enumerate(result.passages)}
-    lex = _coverage(qstems, _storystems(result, splits, result.passages[0].item.id))
+    lex = _coverage(qstems, _story_stems(result, splits, result.passages[0].item.id))
     return max(result.best_dense, 0.0) + LEX_WEIGHT * lex, lex
 
 
@@ -254,12 +254,13 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     if parsed.ordered:
         # "When ...?": citations and answer lines both follow the items' dates.
         order = sorted(range(len(picks)), key=lambda i: (picks[i].passage.item.date or "9999", picks[i].rank))
-        chosen = [i for i in order if i in chosen]
     else:
         # Citations the answer quotes come first, in the answer's order; the rest follow as found.
         order = chosen + [i for i in range(len(picks)) if i not in chosen]
     picks = [picks[i] for i in order]
-    chosen = sorted(order.index(i) for i in chosen) if parsed.ordered else list(range(len(chosen)))
+    chosen = [order.index(i) for i in chosen]  # the quoted picks' new positions
+    if parsed.ordered:
+        chosen.sort()
     citations = []
     for n, pick in enumerate(picks, 1):
         item = pick.passage.item

@@ -36,7 +36,7 @@ MAX_OVERFETCH = 4096  # most FAISS hits read for a filtered dense search too big
 # BM25 weights of the full-text columns: title, dateline, body. A title weight of 2 raised
 # full text alone on RealTime QA (nDCG@10 0.637 -> 0.654) but not the hybrid (0.644 -> 0.643).
 COLUMN_WEIGHTS = (1.0, 1.0, 1.0)
-LEX_WEIGHT = 0.5  # weight of question-word coverage beside cosine when choosing an item's passages
+PASSAGE_WORD_WEIGHT = 0.5  # weight of question-word coverage beside cosine when choosing an item's passages
 
 
 @dataclass
@@ -364,7 +364,7 @@ class Retriever:
         """Each item's ``per_item`` best chunks: item_id -> [(chunk_id, start, end, cosine)].
 
         Every chunk of the few cited items is scored, by its cosine to the question (from the
-        embedding cache) plus LEX_WEIGHT x the share of the question's words it holds, weighted
+        embedding cache) plus PASSAGE_WORD_WEIGHT x the share of the question's words it holds, weighted
         by their rarity: an item found by full text alone gets the passage that names them.
         """
         if not item_ids:
@@ -388,7 +388,7 @@ class Retriever:
                 cos = float(np.frombuffer(vector, dtype=np.float32) @ qvec)
             have = {m.lower() for m in find.findall(text)} if find else set()
             lex = sum(v for s, v in idf.items() if s in have) / total_idf
-            scored.setdefault(item_id, []).append(((cos or 0.0) + LEX_WEIGHT * lex, cid, start, end, cos))
+            scored.setdefault(item_id, []).append(((cos or 0.0) + PASSAGE_WORD_WEIGHT * lex, cid, start, end, cos))
         return {item_id: [(cid, start, end, cos) for _, cid, start, end, cos in sorted(chunks, reverse=True)[: self.per_item]]
                 for item_id, chunks in scored.items()}
 
