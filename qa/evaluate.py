@@ -2,8 +2,8 @@
 
 Three kinds of set:
 - the TIME collection (423 TIME articles of 1963, 83 queries, binary judgments). TIME.REL
-  numbers documents by their position in TIME.ALL (1-based), not by their ``*TEXT`` number;
-  judgments past the last document are dropped;
+  numbers documents by their position (1-based) in the original 425, not by their ``*TEXT``
+  number; the two this copy lacks come after position 370 (see ``_judged_positions``);
 - RealTime QA: the dated articles of each week's search results plus the gold articles make the
   archive; a question's gold is its gold article (by url), its date is the upper date filter,
   and its answer is the gold choice's text;
@@ -89,16 +89,38 @@ def read_time(path: str | Path) -> EvalSet:
     for block in re.split(r"^\*FIND\s+", (path / "TIME.QUE").read_text("latin-1"), flags=re.M)[1:]:
         num, _, text = block.partition("\n")
         questions[num.strip()] = " ".join(text.replace("*STOP", "").split())
+    record_at = _judged_positions(ids)
     out = []
     for line in (path / "TIME.REL").read_text("latin-1").splitlines():
         parts = line.split()
         if len(parts) < 2 or parts[0] not in questions:
             continue
-        # Judgments name 1-based positions in TIME.ALL; a few point past its last record.
-        gold = {ids[int(p) - 1] for p in parts[1:] if 1 <= int(p) <= len(ids)}
+        gold = {record_at[int(p)] for p in parts[1:] if int(p) in record_at}
         if gold:
             out.append(EvalQuestion(parts[0], questions[parts[0]], gold))
     return EvalSet("time", records, out, parse=False)
+
+
+# The collection had 425 documents (its README); the copies in circulation have 423: *TEXT 499
+# and 500, which would follow *TEXT 498 at position 370, are missing. TIME.REL numbers the 425,
+# so a judgment past position 372 names the record two places earlier here. Read naively, every
+# judgment from 380 on points at an unrelated story (query 37, "wheat deals involving the U.S.,
+# Russia and Canada", at a spy story and one from Cambodia, two records after two stories on
+# Soviet farming) and the last two, 424 and 425, fall off the end. No judgment names 371-379,
+# so where exactly the two were lost in that range changes nothing.
+TIME_DOCUMENTS = 425
+TIME_LOST_AFTER = 370
+
+
+def _judged_positions(ids: list[str]) -> dict[int, str]:
+    """TIME.REL's 1-based document positions -> record ids of this copy of TIME.ALL."""
+    lost = TIME_DOCUMENTS - len(ids)
+    if lost == 2 and ids[TIME_LOST_AFTER - 1] == "time-498" and ids[TIME_LOST_AFTER] == "time-501":
+        return {p if p <= TIME_LOST_AFTER else p + lost: i for p, i in enumerate(ids, 1)}
+    if lost:
+        log.warning("TIME.ALL has %d records, not %d: judgments are read as positions in it as they are",
+                    len(ids), TIME_DOCUMENTS)
+    return dict(enumerate(ids, 1))
 
 
 def _source_of(url: str) -> str:

@@ -21,7 +21,8 @@ def test_metrics_by_hand():
 
 def test_time_judgments_are_positions():
     s = read_time(TIME)
-    assert len(s.records) == 423 and len(s.questions) == 78
+    # Query 23's only judgment, position 425, is past this copy's 423 records read naively.
+    assert len(s.records) == 423 and len(s.questions) == 79
     ids = [r["id"] for r in s.records]
     # TIME.REL's "1  268 ..." is the 268th record, *TEXT 334 (Buddhist monks in Saigon).
     assert ids[267] == "time-334" and "time-334" in next(q for q in s.questions if q.qid == "1").gold_ids
@@ -29,6 +30,20 @@ def test_time_judgments_are_positions():
     rec = next(r for r in s.records if r["id"] == "time-431")
     assert rec["date"] == "1963-08-30" and "BUDDHIST" in s.questions[0].question.upper()
     assert not s.parse
+
+
+def test_time_judgments_past_the_two_lost_records_name_the_story_judged():
+    # TIME.REL numbers the collection's original 425 documents; this copy lacks two after
+    # position 370, so judgment 386 is the 384th record here, and 425 the last one.
+    s = read_time(TIME)
+    body = {r["id"]: r["body"] for r in s.records}
+    judged = {q.qid: [body[i] for i in q.gold_ids] for q in s.questions}
+    assert [b[:8] for b in judged["7"]] == ["CAMBODIA", "CAMBODIA"]  # Sihanouk refuses U.S. aid
+    assert any(b.startswith("SOUTH KOREA FATIGUES TO FLANNELS") for b in judged["15"])  # Park Chung Hee elected
+    assert judged["23"] == [body["time-563"]] and "ADMISSION" in body["time-563"]  # new U.N. members
+    assert "CONGO" in "".join(judged["75"]) and "ADOULA" in "".join(judged["75"])
+    # Judgments up to position 370 are read as they are (query 1: *TEXT 334, the 268th record).
+    assert "time-334" in next(q for q in s.questions if q.qid == "1").gold_ids
 
 
 def test_realtimeqa_one_week():
