@@ -5,6 +5,12 @@ errors, p50 under 50 ms at 8 clients). With --data it starts `dateline serve` on
 loopback port itself and stops it afterwards; with --url it targets a running server, which
 must be on this machine.
 
+With --data it also reports the server's memory after the run, from /proc/<pid>/smaps_rollup
+of the gunicorn master and each worker: anonymous memory (the process's own, which no other
+process shares and the kernel can only swap) and PSS (resident memory with each shared page
+divided among the processes that map it; the sum over processes is what the server costs).
+The index is memory-mapped, so workers share it through the page cache.
+
     python benchmarks/load.py --data ./dateline-data --clients 8 --duration 20
     python benchmarks/load.py --url http://127.0.0.1:8000 --endpoint search
 """
@@ -77,6 +83,35 @@ def wait_ready(host: str, port: int, timeout: float, proc: subprocess.Popen | No
             pass
         time.sleep(0.25)
     raise SystemExit(f"no server answered on {host}:{port} within {timeout:.0f} s")
+
+
+def _session_pids(session: int) -> list[int]:
+    """Processes of one session (the server and its workers), the leader first."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # Fields after the command's closing parenthesis: state ppid pgrp session ...
+            if int(stat.rsplit(")", 1)[1].split()[3]) == session:
+                pids.append(int(entry.name))
+    return sorted(pids, key=lambda p: (p != session, p))
+
+
+def memory(session: int) -> list[dict]:
+    """Anonymous memory, PSS and RSS in MB of each process of ``session`` (Linux only)."""
+    out = []
+    for pid in _session_pids(session):
+        try:
+            fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:])
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        mb = {k: round(int(fields[k].split()[0]) / 1024, 1) for k in ("Rss", "Pss", "Anonymous") if k in fields}
+        out.append({"pid": pid, "role": "master" if pid == session else "worker", "cmd": cmd[:60], **mb})
+    return out
 
 
 def run(host: str, port: int, *, clients: int, duration: float, endpoint: str, warmup: float) -> dict:
@@ -163,6 +198,10 @@ def main(argv: list[str] | None = None) -> int:
         wait_ready(host, port, timeout=300, proc=proc)
         figures = run(host, port, clients=args.clients, duration=args.duration,
                       endpoint=args.endpoint, warmup=args.warmup)
+        if proc is not None and Path("/proc/self/smaps_rollup").exists():
+            procs = memory(proc.pid)
+            figures["memory_mb"] = procs
+            figures["total_pss_mb"] = round(sum(p.get("Pss", 0) for p in procs), 1)
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -175,6 +214,11 @@ def main(argv: list[str] | None = None) -> int:
               f"p50 {figures['p50_ms']} ms, p90 {figures['p90_ms']} ms, p99 {figures['p99_ms']} ms, "
               f"max {figures['max_ms']} ms, errors {figures['errors']}"
               + (f" {figures['error_kinds']}" if figures["errors"] else ""))
+        for p in figures.get("memory_mb", []):
+            print(f"  {p['role']:<6} pid {p['pid']}: anonymous {p.get('Anonymous')} MB, PSS {p.get('Pss')} MB, "
+                  f"RSS {p.get('Rss')} MB")
+        if "total_pss_mb" in figures:
+            print(f"  server in all: PSS {figures['total_pss_mb']} MB")
     return 1 if figures["errors"] else 0
 
 

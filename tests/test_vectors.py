@@ -195,6 +195,26 @@ def test_readers_keep_their_generation_after_a_new_publish(tmp_path):
     assert reader.search(vectors[:1], 1)[0][0][0] == 0
 
 
+@pytest.mark.parametrize("kind", ["flat", "ivf", "hnsw"])
+def test_served_index_is_mapped_from_its_file_and_answers_like_a_loaded_copy(tmp_path, kind):
+    # Serving maps the vectors instead of copying them, so gunicorn's workers share one copy
+    # through the page cache; the build loads a private copy, since it edits it.
+    vectors = _clustered(3000)
+    ids = np.arange(10, 3010, dtype=np.int64)
+    generation = _publish(tmp_path, vectors, ids, kind=kind)
+    served = open_live(tmp_path)
+    copy = load_generation(tmp_path, generation)
+    path = str(index_root(tmp_path) / generation / "vectors.faiss")
+    with open("/proc/self/maps") as f:
+        assert path in f.read()
+    among = np.zeros(len(ids), dtype=bool)
+    among[::3] = True  # a filter keeping a third of the chunks
+    queries = vectors[:20] + 0.05
+    assert served.search(queries, 10) == copy.search(queries, 10)
+    assert served.search(queries, 10, among=among) == copy.search(queries, 10, among=among)
+    assert all(c in set(ids[::3]) for hits in served.search(queries, 10, among=among) for c, _ in hits)
+
+
 def test_a_generation_is_invisible_until_published(tmp_path):
     vectors = _clustered(10)
     live = _publish(tmp_path, vectors, np.arange(10))
