@@ -349,6 +349,9 @@ def _build(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict,
     if len(ids) != len(chunk_ids):
         log.warning("%d chunks have no cached vector (deleted while building?)", len(chunk_ids) - len(ids))
     report.chunks_reused = max(0, report.chunks_added - report.embedded)
+    # Server workers and `dateline ask` encode questions with the ONNX export: made here, where
+    # torch is loaded anyway, they never load it (seconds and about 300 MB each).
+    embedder.prepare_queries()
     # Search parameters are re-tuned on every publish: the data moved, so may the right nprobe.
     if index_kind(index) == "flat":
         search = {"recall_at_10": 1.0}

@@ -7,16 +7,24 @@ pooling (vectors within cosine 0.9999 of fp32 at 1.5x-2x the speed; see the READ
 Query encoding (``Embedder.encode_query``) runs an ONNX Runtime fp32 export of the same model
 on one thread: identical vectors, a few ms, and none of the p99 spikes that multi-threaded
 torch shows on single short inputs. The export is made once per model and kept in the cache
-directory.
+directory, with the vector torch gave for a probe sentence, which every later session must
+reproduce.
+
+For a plain model (Transformer + mean Pooling [+ Normalize], described by its files) torch is
+not loaded until something needs it: a process that only asks questions (a server worker,
+`dateline ask`) runs ONNX Runtime and the tokenizers library alone, about 300 MB less memory
+and several seconds less start-up.
 """
 from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import logging
 import os
 import threading
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +82,38 @@ def _model_digest(model_dir: Path) -> str:
     return h.hexdigest()[:12]
 
 
+PROBE = "Checking the ONNX export against torch."  # encoded by both at export; later sessions must agree
+
+
+@dataclass(frozen=True)
+class PlainLayout:
+    """What a Transformer + mean Pooling [+ Normalize] model's files say about its vectors."""
+
+    dim: int
+    max_length: int
+    prompts: dict
+
+
+def plain_layout(model_dir: Path) -> PlainLayout | None:
+    """Read a plain sentence-transformers model's dimension, length limit and prompts from its
+    files; None for any other layout (sentence-transformers must load it to know)."""
+    try:
+        modules = [m["type"].rsplit(".", 1)[-1] for m in json.loads((model_dir / "modules.json").read_text())]
+        pooling_dir = next(m["path"] for m in json.loads((model_dir / "modules.json").read_text())
+                           if m["type"].endswith(".Pooling"))
+        pooling = json.loads((model_dir / pooling_dir / "config.json").read_text())
+        max_length = json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"]
+        extra = model_dir / "config_sentence_transformers.json"
+        prompts = json.loads(extra.read_text()).get("prompts") or {} if extra.is_file() else {}
+    except (OSError, ValueError, KeyError, TypeError, StopIteration):
+        return None
+    modes = {k for k, v in pooling.items() if k.startswith("pooling_mode_") and v is True}
+    if modules[:2] != ["Transformer", "Pooling"] or any(m != "Normalize" for m in modules[2:]) \
+            or modes != {"pooling_mode_mean_tokens"} or not (model_dir / "tokenizer.json").is_file():
+        return None
+    return PlainLayout(int(pooling["word_embedding_dimension"]), int(max_length), dict(prompts))
+
+
 class Embedder:
     """A sentence-transformers model that turns texts into normalized float32 vectors.
 
@@ -90,27 +130,44 @@ class Embedder:
     def __init__(self, model_dir: Path, backend: str, label: str):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # weight-loading bars are noise in CLI output and logs
         self.model_dir = model_dir
         self.backend = backend
-        try:
-            self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
-        except (OSError, ValueError) as e:
-            raise DatelineError(f"cannot load the embedding model from {model_dir}: {e}") from e
-        self.model.eval()
-        self.dim = int(self.model.get_embedding_dimension())
-        self.max_length = int(self.model.max_seq_length)
         self.name = f"{label}@{_model_digest(model_dir)}"
+        self._model = None  # the sentence-transformers model (torch), loaded on first use
+        self._model_lock = threading.Lock()
+        self.layout = plain_layout(model_dir)
+        if self.layout is None:  # only sentence-transformers knows this model's vectors
+            model = self.model
+            self.dim, self.max_length = int(model.get_embedding_dimension()), int(model.max_seq_length)
+            self.prompts = dict(getattr(model, "prompts", None) or {})
+        else:
+            self.dim, self.max_length, self.prompts = self.layout.dim, self.layout.max_length, self.layout.prompts
         self.token_limit = TokenLimit(model_dir / "tokenizer.json", self.max_length) \
             if (model_dir / "tokenizer.json").exists() else None
+        self._tokenizer = None  # tokenizers.Tokenizer for the ONNX path
         self._query_session = None  # ONNX Runtime session, made on the first query
         self._bulk_session = None
         self._bf16_model = None  # bfloat16 copy of the transformer, made on the first bf16 encode
         self._onnx_failed: str | None = None
         self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        """The sentence-transformers model in torch: loaded on first use (bulk encoding, the
+        ONNX export, the torch fallback), since importing torch costs seconds and memory."""
+        if self._model is None:
+            with self._model_lock:
+                if self._model is None:
+                    from sentence_transformers import SentenceTransformer
+                    from transformers.utils import logging as hf_logging
+
+                    hf_logging.disable_progress_bar()  # weight-loading bars are noise in CLI output and logs
+                    try:
+                        model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
+                    except (OSError, ValueError) as e:
+                        raise DatelineError(f"cannot load the embedding model from {self.model_dir}: {e}") from e
+                    self._model = model.eval()
+        return self._model
 
     def __repr__(self) -> str:
         return f"Embedder({self.name!r}, dim={self.dim}, backend={self.backend!r})"
@@ -193,7 +250,7 @@ class Embedder:
         """
         if not isinstance(text, str):
             raise TypeError("encode_query takes one text")
-        prompt = (getattr(self.model, "prompts", None) or {}).get("query", "")
+        prompt = self.prompts.get("query", "")
         text = prompt + text
         session = self._query_onnx()
         if session is not None:
@@ -214,6 +271,8 @@ class Embedder:
 
     def _onnx_supported(self) -> str | None:
         """Return why the ONNX path cannot reproduce this model's vectors, or None if it can."""
+        if self.layout is not None:
+            return None
         modules = [type(m).__name__ for m in self.model]
         if modules[:2] != ["Transformer", "Pooling"] or any(m != "Normalize" for m in modules[2:]):
             return f"modules {modules} (only Transformer + mean Pooling [+ Normalize] export)"
@@ -227,11 +286,11 @@ class Embedder:
 
     def _export_onnx(self) -> Path:
         """Export the transformer to ONNX once; concurrent processes each write then rename."""
-        import torch
-
         path = self.onnx_path()
         if path.exists():
             return path
+        import torch
+
         path.parent.mkdir(parents=True, exist_ok=True)
         transformer = self.model[0].auto_model
 
@@ -260,6 +319,35 @@ class Embedder:
         os.replace(tmp, path)
         return path
 
+    def prepare_queries(self) -> None:
+        """Make the ONNX export and its probe vector now, if missing, so that processes that
+        only ask questions never need torch. A failure is logged: queries then use torch."""
+        if self._onnx_supported() is not None:
+            return
+        try:
+            self._export_onnx()
+            self._probe_vector()
+        except Exception as e:  # noqa: BLE001 - the query path falls back to torch
+            log.warning("could not prepare the ONNX query path for %s: %s", self.name, e)
+
+    def _probe_vector(self) -> np.ndarray:
+        """torch's vector for PROBE, kept beside the export so later checks need no torch."""
+        path = self.onnx_path().with_name("probe.npy")
+        try:
+            vector = np.load(path)
+            if vector.shape == (self.dim,):
+                return vector
+        except (OSError, ValueError):
+            pass
+        import torch
+
+        with torch.inference_mode():
+            vector = _normalize(np.asarray(self.model.encode([PROBE], show_progress_bar=False), dtype=np.float32))[0]
+        tmp = path.with_name(f"probe.{os.getpid()}.tmp.npy")
+        np.save(tmp, vector)
+        os.replace(tmp, path)
+        return vector
+
     def _session(self, threads: int):
         import onnxruntime as ort
 
@@ -272,16 +360,12 @@ class Embedder:
         options.log_severity_level = 3
         session = ort.InferenceSession(str(self._export_onnx()), options,
                                        providers=["CPUExecutionProvider"])
-        # Guard against a stale or broken export: it must reproduce the torch vector.
-        probe = "Checking the ONNX export against torch."
-        import torch
-
-        with torch.inference_mode():
-            expected = _normalize(np.asarray(self.model.encode([probe], show_progress_bar=False),
-                                                  dtype=np.float32))[0]
-        got = self._onnx_encode(session, [probe], 1)[0]
+        # Guard against a stale or broken export: it must reproduce torch's vector.
+        expected = self._probe_vector()
+        got = self._onnx_encode(session, [PROBE], 1)[0]
         if float(got @ expected) < 0.9999:
             self.onnx_path().unlink(missing_ok=True)
+            self.onnx_path().with_name("probe.npy").unlink(missing_ok=True)
             raise RuntimeError(f"export disagrees with torch (cosine {float(got @ expected):.5f})")
         return session
 
@@ -299,26 +383,42 @@ class Embedder:
 
     def _bulk_onnx(self):
         if self._bulk_session is None and self._onnx_failed is None:
-            import torch
-
             try:
-                self._bulk_session = self._session(threads=torch.get_num_threads())
+                self._bulk_session = self._session(threads=_usable_cpus())
             except Exception as e:  # noqa: BLE001 - any export failure falls back to torch
                 self._onnx_failed = str(e) or type(e).__name__
                 log.warning("ONNX bulk path unavailable for %s (%s); using torch", self.name,
                             self._onnx_failed)
         return self._bulk_session
 
+    def _tokenize(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Word pieces of ``texts`` as the model's own fast tokenizer makes them, padded to the
+        longest and cut at the model's limit (what sentence-transformers feeds the model)."""
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+            tokenizer.enable_truncation(max_length=self.max_length)  # the file's own may differ
+            pad = tokenizer.padding or {}
+            tokenizer.enable_padding(pad_id=pad.get("pad_id", 0), pad_token=pad.get("pad_token", "[PAD]"))
+            self._tokenizer = tokenizer
+        encodings = self._tokenizer.encode_batch(texts)
+        return {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64)}
+
     def _onnx_encode(self, session, texts: list[str], batch_size: int) -> np.ndarray:
         """Run the ONNX transformer and mean-pool, batching texts of similar length together."""
-        tokenizer = self.model.tokenizer
         order = np.argsort([-len(t) for t in texts], kind="stable")
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         wanted = {i.name for i in session.get_inputs()}
         for b in range(0, len(texts), batch_size):
             idx = order[b:b + batch_size]
-            enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True,
-                            max_length=self.max_length, return_tensors="np")
+            if self.token_limit is not None:  # the model has a tokenizer.json: no torch needed
+                enc = self._tokenize([texts[i] for i in idx])
+            else:
+                enc = self.model.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                                           max_length=self.max_length, return_tensors="np")
             feed = {k: enc[k].astype(np.int64) for k in wanted if k in enc}
             if "token_type_ids" in wanted and "token_type_ids" not in feed:
                 feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
@@ -326,6 +426,11 @@ class Embedder:
             mask = enc["attention_mask"][..., None].astype(np.float32)
             out[idx] = (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
         return _normalize(out)
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (a container's limit, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _normalize(vectors: np.ndarray) -> np.ndarray:

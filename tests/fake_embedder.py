@@ -25,6 +25,9 @@ class FakeEmbedder:
         """Return the text's unit vector."""
         return self._vector(text)
 
+    def prepare_queries(self) -> None:
+        """Nothing to prepare: query vectors come from hashes, not from an export."""
+
     def _vector(self, text: str) -> np.ndarray:
         seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
         v = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)

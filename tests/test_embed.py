@@ -2,10 +2,16 @@
 queries through ONNX match, and bad configuration is reported."""
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
-from index.embed import load_embedder, resolve_backend
+from conftest import ROOT, SEED
+from index.embed import Embedder, load_embedder, resolve_backend
 from index.errors import DatelineError
 
 pytestmark = pytest.mark.slow
@@ -64,6 +70,47 @@ def test_query_vectors_match_fp32_and_find_the_right_text(embedder):
 def test_the_onnx_export_is_kept_in_the_cache_dir(embedder):
     embedder.encode_query("warm up")
     assert embedder.onnx_path().is_file()
+
+
+QUESTION = "How many prisoners were executed in 1988?"
+
+
+def test_asking_runs_without_torch_once_the_export_exists(embedder, tmp_path):
+    # A server worker or `dateline ask` only encodes questions: ONNX Runtime and the tokenizer
+    # alone, which saves the memory and the seconds that importing torch costs.
+    embedder.encode_query("warm up")  # the export and torch's probe vector now exist
+    script = ("import sys, numpy; from index.embed import load_embedder; e = load_embedder(); "
+              f"v = e.encode_query({QUESTION!r}); numpy.save(sys.argv[1], v); "
+              "print('torch' in sys.modules, e._onnx_failed)")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "q.npy")], cwd=ROOT,
+                         capture_output=True, text=True, env=os.environ.copy(), timeout=120)
+    assert out.stdout.split() == ["False", "None"], out.stderr[-2000:]
+    assert float(np.load(tmp_path / "q.npy") @ embedder.encode([QUESTION], backend="torch")[0]) > 0.9999
+
+
+def test_an_export_that_misses_torchs_vector_is_dropped_and_torch_answers(embedder, tmp_path, monkeypatch):
+    embedder.encode_query("warm up")
+    good = embedder.onnx_path()
+    monkeypatch.setenv("DATELINE_CACHE_DIR", str(tmp_path))
+    fresh = Embedder(embedder.model_dir, "torch", "all-MiniLM-L6-v2")
+    export = fresh.onnx_path()
+    export.parent.mkdir(parents=True)
+    shutil.copy(good, export)
+    # A recorded vector the export cannot reproduce, as after a damaged or foreign export.
+    np.save(export.with_name("probe.npy"), -np.load(good.with_name("probe.npy")))
+    vector = fresh.encode_query(QUESTION)
+    assert "disagrees with torch" in fresh._onnx_failed and not export.exists()
+    assert float(vector @ embedder.encode([QUESTION], backend="torch")[0]) > 0.9999
+
+
+def test_a_build_leaves_the_query_path_ready(cli, tmp_path, monkeypatch):
+    # `dateline index` has torch loaded anyway: it makes the export, so servers never need to.
+    monkeypatch.setenv("DATELINE_CACHE_DIR", str(tmp_path / "cache"))
+    assert cli("import", str(SEED)).exit_code == 0
+    assert cli("index").exit_code == 0
+    export = load_embedder().onnx_path()
+    assert str(export).startswith(str(tmp_path / "cache"))
+    assert export.is_file() and export.with_name("probe.npy").is_file()
 
 
 def test_bad_model_and_backend_are_reported(tmp_path, monkeypatch):
