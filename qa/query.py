@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import difflib
 import logging
 import re
 from dataclasses import dataclass, field, replace
@@ -98,6 +99,38 @@ class ArchiveFacts:
     def __post_init__(self) -> None:
         self.source_table = name_table(self.sources)
         self.place_table = name_table(self.places)
+        self._source_keys = {s.lower() for s in self.sources}
+        self._place_keys = sorted({p.lower() for p in self.places})
+
+    def has_source(self, source: str) -> bool:
+        """Whether some item has this source (case-insensitive, as the filter matches)."""
+        return source.lower() in self._source_keys
+
+    def has_place(self, place: str) -> bool:
+        """Whether some item's dateline is this place, or starts with it and a comma
+        ("Salvador" for "Salvador, Brazil"), as the filter matches."""
+        key = place.lower()
+        i = bisect.bisect_left(self._place_keys, key + ",")
+        return (i > 0 and self._place_keys[i - 1] == key) or (
+            i < len(self._place_keys) and self._place_keys[i].startswith(key + ","))
+
+    def unknown_name_note(self, kind: str, value: str) -> str | None:
+        """A note for a request's source or place that no item has, with the likeliest names
+        meant; None when some item has it."""
+        known, names = (self.has_source, self.sources) if kind == "source" else (self.has_place, self.places)
+        if known(value):
+            return None
+        close = difflib.get_close_matches(value.lower(), {n.lower(): n for n in names}, n=3, cutoff=0.6)
+        by_key = {n.lower(): n for n in names}
+        if close:
+            hint = "did you mean " + " or ".join(f'"{by_key[c]}"' for c in close) + "?"
+        elif names:
+            shown = sorted(names, key=str.lower)[:8]
+            hint = f"the archive's {kind}s include " + ", ".join(f'"{n}"' for n in shown) + (
+                f" and {len(names) - len(shown)} more" if len(names) > len(shown) else "")
+        else:
+            hint = f"no item has any {kind}"
+        return f'no item has {kind} "{value}": {hint}'
 
     @property
     def newest(self) -> dt.date | None:
@@ -265,6 +298,11 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
     for name in ("date_from", "date_to", "source", "place"):
         if getattr(filters, name):
             notes.append(f"{name} {getattr(filters, name)} from the request")
+            if name in ("source", "place"):
+                # A misspelt or absent name filters everything out: say so, and what was meant.
+                unknown = facts.unknown_name_note(name, getattr(filters, name))
+                if unknown:
+                    notes.append(unknown)
     work = question  # phrases that became filters are blanked out of this copy
     search = question
     newest = facts.newest

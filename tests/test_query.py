@@ -76,6 +76,21 @@ def test_request_fields_win_and_are_checked():
     assert "question" in e.value.message and e.value.status == 400
 
 
+def test_a_source_or_place_no_item_has_is_named_with_what_was_meant():
+    # Filters on them are exact: a typo silently empties the archive unless the answer says so.
+    notes = parse_question("oil", REUTERS_LIKE, source="Reuter").notes
+    assert 'no item has source "Reuter": did you mean "Reuters"?' in notes
+    notes = parse_question("oil", REUTERS_LIKE, place="Washingtn").notes
+    assert 'no item has place "Washingtn": did you mean "Washington"?' in notes
+    notes = parse_question("oil", REUTERS_LIKE, source="Bloomberg News Service").notes
+    assert notes[-1] == 'no item has source "Bloomberg News Service": the archive\'s sources include "Reuters", "TIME"'
+    # Names the filter does match, in any case, or a dateline's part before its comma: no note.
+    for source, place in (("reuters", "LONDON"), ("TIME", "San Mateo"), (None, "san mateo, calif.")):
+        notes = parse_question("oil", REUTERS_LIKE, source=source, place=place).notes
+        assert not [n for n in notes if n.startswith("no item")], notes
+    assert not REUTERS_LIKE.has_place("San") and not REUTERS_LIKE.has_place("San Mateo, Cal")
+
+
 def test_follow_up_keeps_filters_unless_it_sets_its_own():
     previous = Filters("2017-06-01", "2017-06-30", None, "London")
     kept = merge_filters(parse_question("And what about the resolution?", SAMPLE_LIKE), previous)

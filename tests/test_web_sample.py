@@ -79,3 +79,10 @@ def test_hostile_item_text_is_escaped_on_the_item_page(client):
     assert "&lt;script&gt;window.__pwned" in page and "&lt;img src=x onerror=" in page
     # The API returns the text as it is: JSON is data, the page is where it must be escaped.
     assert client.get(f"/api/items/{HOSTILE['id']}").get_json()["body"] == HOSTILE["body"]
+
+
+def test_a_misspelt_source_says_so_and_names_the_source_meant(client):
+    data = _ask(client, question="What happened in June?", source="Iran Fokus")
+    assert data["found"] is False and data["citations"] == []
+    assert 'no item has source "Iran Fokus": did you mean "Iran Focus"?' in data["notes"]
+    assert not any(n.startswith("no item") for n in _ask(client, question="protests", source="iran focus")["notes"])
