@@ -129,6 +129,23 @@ FILTERS = [Filters(date_from="2020-03-01", date_to="2020-03-31"), Filters(date_t
            Filters(place="Santos", date_from="2020-06-01"), Filters(source="Nobody")]
 
 
+def test_filter_column_files_map_as_np_load_reads_them(tmp_path):
+    from index.facets import _map_npz
+    columns = {"ids": np.arange(5, dtype=np.int64), "days": np.array([19870302, 0], dtype=np.int32),
+               "empty": np.zeros(0, dtype=np.int32), "names": np.frombuffer(b'[["a"], []]', dtype=np.uint8)}
+    np.savez(tmp_path / "stored.npz", **columns)
+    np.savez_compressed(tmp_path / "compressed.npz", **columns)  # not written by dateline, still read
+    for name in ("stored.npz", "compressed.npz"):
+        mapped = _map_npz(tmp_path / name)
+        assert set(mapped) == set(columns)
+        for key, value in columns.items():
+            assert mapped[key].dtype == value.dtype and np.array_equal(mapped[key], value), (name, key)
+    assert isinstance(_map_npz(tmp_path / "stored.npz")["ids"], np.memmap)
+    (tmp_path / "garbage.npz").write_bytes(b"not a zip file at all")
+    with pytest.raises(ValueError, match="garbage.npz"):
+        _map_npz(tmp_path / "garbage.npz")
+
+
 def test_filter_columns_keep_what_the_archive_filters_keep(data_dir, tmp_path):
     from qa.retrieve import filter_sql
     _import(data_dir, tmp_path, _wire(240))
@@ -137,6 +154,8 @@ def test_filter_columns_keep_what_the_archive_filters_keep(data_dir, tmp_path):
     from index.vectors import open_live
     live = open_live(data_dir, fake)
     assert live.facets is not None and list(live.facets.ids) == list(live.ids)
+    # Mapped from the generation's file, so server workers share one copy.
+    assert isinstance(live.facets.days, np.memmap) and not live.facets.days.flags.writeable
     conn = sqlite3.connect(data_dir / "archive.sqlite")
     for f in FILTERS:
         cond, args = filter_sql(f)
