@@ -275,6 +275,9 @@ def _build(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict,
 
     # 2. embeddings
     report.embedded, report.embed_seconds = embed_missing(archive, embedder, progress=progress)
+    # Server workers and `dateline ask` encode questions with the ONNX export: made by the build,
+    # they never load torch (seconds and about 300 MB each).
+    embedder.prepare_queries()
 
     # 3. index: diff the live generation against the chunks, in one read snapshot.
     c.execute("BEGIN")
@@ -317,6 +320,8 @@ def _build(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict,
                 report.recall_at_10 = base.manifest.get("search", {}).get("recall_at_10", 1.0)
                 return
             index = base.index
+            if base.mapped:  # loaded without mmap above: a mapped index crashes when edited
+                raise RuntimeError("the live generation was loaded memory-mapped and cannot be edited")
             if len(to_remove):
                 import faiss
 
@@ -349,9 +354,6 @@ def _build(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict,
     if len(ids) != len(chunk_ids):
         log.warning("%d chunks have no cached vector (deleted while building?)", len(chunk_ids) - len(ids))
     report.chunks_reused = max(0, report.chunks_added - report.embedded)
-    # Server workers and `dateline ask` encode questions with the ONNX export: made here, where
-    # torch is loaded anyway, they never load it (seconds and about 300 MB each).
-    embedder.prepare_queries()
     # Search parameters are re-tuned on every publish: the data moved, so may the right nprobe.
     if index_kind(index) == "flat":
         search = {"recall_at_10": 1.0}

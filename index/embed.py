@@ -7,7 +7,7 @@ pooling (vectors within cosine 0.9999 of fp32 at 1.5x-2x the speed; see the READ
 Query encoding (``Embedder.encode_query``) runs an ONNX Runtime fp32 export of the same model
 on one thread: identical vectors, a few ms, and none of the p99 spikes that multi-threaded
 torch shows on single short inputs. The export is made once per model and kept in the cache
-directory, with the vector torch gave for a probe sentence, which every later session must
+directory, with the vectors torch gave for two probe texts, which every later session must
 reproduce.
 
 For a plain model (Transformer + mean Pooling [+ Normalize], described by its files) torch is
@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
@@ -82,7 +83,13 @@ def _model_digest(model_dir: Path) -> str:
     return h.hexdigest()[:12]
 
 
-PROBE = "Checking the ONNX export against torch."  # encoded by both at export; later sessions must agree
+# Texts both torch and the ONNX export encode when the export is made; later sessions must
+# reproduce torch's vectors. The long one runs past the model's limit in mixed case and accents,
+# so a difference in truncation, case folding or accents shows.
+PROBES = ("Checking the ONNX export against torch.",
+          " ".join(["Zürich, São Paulo and KRAKÓW: Reuters reported on 2 March 1987 that OPEC's "
+                    "output fell 4.5 pct, the ECB's Lagarde said; naïve rôles, façade, coöperate."] * 12))
+QUERY_META = "query.json"  # beside model.onnx: torch's probe vectors and which tokenizer matches
 
 
 @dataclass(frozen=True)
@@ -96,22 +103,30 @@ class PlainLayout:
 
 def plain_layout(model_dir: Path) -> PlainLayout | None:
     """Read a plain sentence-transformers model's dimension, length limit and prompts from its
-    files; None for any other layout (sentence-transformers must load it to know)."""
+    files; None for any other layout or any doubt (sentence-transformers then loads it to know)."""
     try:
-        modules = [m["type"].rsplit(".", 1)[-1] for m in json.loads((model_dir / "modules.json").read_text())]
-        pooling_dir = next(m["path"] for m in json.loads((model_dir / "modules.json").read_text())
-                           if m["type"].endswith(".Pooling"))
+        modules = json.loads((model_dir / "modules.json").read_text())
+        kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        pooling_dir = next(m["path"] for m in modules if m["type"].endswith(".Pooling"))
         pooling = json.loads((model_dir / pooling_dir / "config.json").read_text())
-        max_length = json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"]
+        transformer = json.loads((model_dir / "sentence_bert_config.json").read_text())
         extra = model_dir / "config_sentence_transformers.json"
-        prompts = json.loads(extra.read_text()).get("prompts") or {} if extra.is_file() else {}
-    except (OSError, ValueError, KeyError, TypeError, StopIteration):
+        prompts = (json.loads(extra.read_text()).get("prompts") or {}) if extra.is_file() else {}
+        if "pooling_mode" in pooling:  # the newer sentence-transformers format
+            mean = pooling["pooling_mode"] == "mean"
+            dim = pooling.get("embedding_dimension", pooling.get("word_embedding_dimension"))
+        else:
+            mean = {k for k, v in pooling.items() if k.startswith("pooling_mode_") and v is True} \
+                == {"pooling_mode_mean_tokens"}
+            dim = pooling["word_embedding_dimension"]
+        layout = PlainLayout(int(dim), int(transformer["max_seq_length"]), dict(prompts))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration):
         return None
-    modes = {k for k, v in pooling.items() if k.startswith("pooling_mode_") and v is True}
-    if modules[:2] != ["Transformer", "Pooling"] or any(m != "Normalize" for m in modules[2:]) \
-            or modes != {"pooling_mode_mean_tokens"} or not (model_dir / "tokenizer.json").is_file():
-        return None
-    return PlainLayout(int(pooling["word_embedding_dimension"]), int(max_length), dict(prompts))
+    plain = (kinds[:2] == ["Transformer", "Pooling"] and all(k == "Normalize" for k in kinds[2:]) and mean
+             # Torch-side text changes the ONNX path would not make:
+             and not transformer.get("do_lower_case") and pooling.get("include_prompt", True)
+             and (model_dir / "tokenizer.json").is_file() and layout.dim > 0 and layout.max_length > 0)
+    return layout if plain else None
 
 
 class Embedder:
@@ -145,10 +160,12 @@ class Embedder:
         self.token_limit = TokenLimit(model_dir / "tokenizer.json", self.max_length) \
             if (model_dir / "tokenizer.json").exists() else None
         self._tokenizer = None  # tokenizers.Tokenizer for the ONNX path
+        self._fast_tokens = self.token_limit is not None  # decided for good by _query_meta
         self._query_session = None  # ONNX Runtime session, made on the first query
         self._bulk_session = None
         self._bf16_model = None  # bfloat16 copy of the transformer, made on the first bf16 encode
         self._onnx_failed: str | None = None
+        self._bf16_checked = False
         self._lock = threading.Lock()
 
     @property
@@ -195,6 +212,11 @@ class Embedder:
             backend = "torch"
         import torch
 
+        if backend == "torch-bf16" and not self._bf16_checked:
+            # Checked here, not when the backend is chosen: asking questions needs no torch.
+            self._bf16_checked = True
+            if not bf16_supported():
+                log.warning("this CPU has no native bf16: torch-bf16 will be slower than torch")
         if backend == "torch-bf16" and self._onnx_supported() is None:
             return self._bf16_encode(list(texts), batch_size)
         with torch.inference_mode():
@@ -307,7 +329,8 @@ class Embedder:
                                       return_tensors="pt")
         names = ["input_ids", "attention_mask", "token_type_ids"]
         args = tuple(sample[n] if n in sample else torch.zeros_like(sample["input_ids"]) for n in names)
-        tmp = path.with_name(f"model.{os.getpid()}.tmp")
+        fd, tmp = tempfile.mkstemp(prefix="model.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
         log.info("exporting %s to ONNX at %s", self.name, path)
         with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
             warnings.simplefilter("ignore")  # tracer chatter about shapes; the export is checked below
@@ -320,33 +343,44 @@ class Embedder:
         return path
 
     def prepare_queries(self) -> None:
-        """Make the ONNX export and its probe vector now, if missing, so that processes that
+        """Make the ONNX export and its probe vectors now, if missing, so that processes that
         only ask questions never need torch. A failure is logged: queries then use torch."""
         if self._onnx_supported() is not None:
             return
         try:
             self._export_onnx()
-            self._probe_vector()
+            self._query_meta()
         except Exception as e:  # noqa: BLE001 - the query path falls back to torch
             log.warning("could not prepare the ONNX query path for %s: %s", self.name, e)
 
-    def _probe_vector(self) -> np.ndarray:
-        """torch's vector for PROBE, kept beside the export so later checks need no torch."""
-        path = self.onnx_path().with_name("probe.npy")
+    def _query_meta(self) -> dict:
+        """torch's vectors for PROBES, and whether the tokenizers library alone makes the word
+        pieces sentence-transformers makes ("fast", else "hf"): kept beside the export, so that
+        later checks need no torch. Made with torch when missing or unreadable."""
+        path = self.onnx_path().with_name(QUERY_META)
         try:
-            vector = np.load(path)
-            if vector.shape == (self.dim,):
-                return vector
-        except (OSError, ValueError):
+            meta = json.loads(path.read_text())
+            if meta["tokenizer"] in ("fast", "hf") and np.shape(meta["probes"]) == (len(PROBES), self.dim):
+                return meta
+        except (OSError, ValueError, KeyError, TypeError):
             pass
         import torch
 
         with torch.inference_mode():
-            vector = _normalize(np.asarray(self.model.encode([PROBE], show_progress_bar=False), dtype=np.float32))[0]
-        tmp = path.with_name(f"probe.{os.getpid()}.tmp.npy")
-        np.save(tmp, vector)
-        os.replace(tmp, path)
-        return vector
+            probes = _normalize(np.asarray(self.model.encode(list(PROBES), show_progress_bar=False), dtype=np.float32))
+        expected = self.model.tokenizer(list(PROBES), padding=True, truncation=True, max_length=self.max_length,
+                                        return_tensors="np")
+        got = self._tokenize(list(PROBES)) if self.token_limit is not None else {}  # no tokenizer.json: "hf"
+        same = bool(got) and all(np.array_equal(got[k], np.asarray(expected[k])) for k in ("input_ids", "attention_mask"))
+        if not same:
+            log.info("%s: the tokenizer's own settings differ from tokenizer.json; questions use "
+                     "the transformers tokenizer", self.name)
+        meta = {"tokenizer": "fast" if same else "hf", "probes": probes.tolist()}
+        try:
+            _write_atomically(path, json.dumps(meta).encode())
+        except OSError as e:  # a read-only cache: check this process's session all the same
+            log.warning("cannot keep %s (%s); the next process checks the export with torch again", path, e)
+        return meta
 
     def _session(self, threads: int):
         import onnxruntime as ort
@@ -360,13 +394,15 @@ class Embedder:
         options.log_severity_level = 3
         session = ort.InferenceSession(str(self._export_onnx()), options,
                                        providers=["CPUExecutionProvider"])
-        # Guard against a stale or broken export: it must reproduce torch's vector.
-        expected = self._probe_vector()
-        got = self._onnx_encode(session, [PROBE], 1)[0]
-        if float(got @ expected) < 0.9999:
+        # Guard against a stale or broken export: it must reproduce torch's vectors.
+        meta = self._query_meta()
+        self._fast_tokens = meta["tokenizer"] == "fast"
+        got = self._onnx_encode(session, list(PROBES), len(PROBES))
+        worst = float(min((got * np.asarray(meta["probes"], dtype=np.float32)).sum(axis=1)))
+        if worst < 0.9999:
             self.onnx_path().unlink(missing_ok=True)
-            self.onnx_path().with_name("probe.npy").unlink(missing_ok=True)
-            raise RuntimeError(f"export disagrees with torch (cosine {float(got @ expected):.5f})")
+            self.onnx_path().with_name(QUERY_META).unlink(missing_ok=True)
+            raise RuntimeError(f"export disagrees with torch (cosine {worst:.5f})")
         return session
 
     def _query_onnx(self):
@@ -414,7 +450,7 @@ class Embedder:
         wanted = {i.name for i in session.get_inputs()}
         for b in range(0, len(texts), batch_size):
             idx = order[b:b + batch_size]
-            if self.token_limit is not None:  # the model has a tokenizer.json: no torch needed
+            if self._fast_tokens:  # the tokenizers library alone: no torch needed
                 enc = self._tokenize([texts[i] for i in idx])
             else:
                 enc = self.model.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
@@ -426,6 +462,18 @@ class Embedder:
             mask = enc["attention_mask"][..., None].astype(np.float32)
             out[idx] = (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
         return _normalize(out)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _usable_cpus() -> int:
@@ -451,8 +499,6 @@ def resolve_backend(backend: str | None = None) -> str:
         # interleaved runs on this shared 2-core machine (README, "Embedding paths"), so it stays
         # an option; where the CPU lacks native bf16 it is slower than fp32 anyway.
         return "torch"
-    if backend == "torch-bf16" and not bf16_supported():
-        log.warning("this CPU has no native bf16: torch-bf16 will be slower than torch")
     return backend
 
 

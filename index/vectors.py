@@ -388,6 +388,7 @@ class LiveIndex:
     ids: np.ndarray = field(repr=False)  # sorted chunk ids held by the index
     path: Path | None = None
     facets: Facets | None = field(default=None, repr=False)  # filter columns of the same chunks
+    mapped: bool = False  # read-only, mapped from its file: adding or removing vectors would crash
 
     @property
     def ntotal(self) -> int:
@@ -441,7 +442,7 @@ def load_generation(data_dir: str | Path, generation: str, *, verify: bool = Tru
     ``mmap`` maps the vectors (and an IVF index's lists) from the file instead of copying them
     into the process: read-only, but shared through the page cache by every process that
     serves the generation (at 1M chunks, 26 MB private memory per process instead of 1.5 GB;
-    see benchmarks/serve_memory.py). The build loads without it, since it edits its copy.
+    see benchmarks/load.py). The build loads without it, since it edits its copy.
     """
     import faiss
 
@@ -474,7 +475,8 @@ def load_generation(data_dir: str | Path, generation: str, *, verify: bool = Tru
             facets = Facets.load(folder / FACETS_FILE)
         except (KeyError, ValueError, OSError) as e:
             log.warning("index generation %s: filter columns unreadable (%s); filtering in SQLite", generation, e)
-    return LiveIndex(generation=generation, manifest=manifest, index=index, ids=ids, path=folder, facets=facets)
+    return LiveIndex(generation=generation, manifest=manifest, index=index, ids=ids, path=folder, facets=facets,
+                     mapped=mmap)
 
 
 def incompatibility(manifest: dict, embedder: "Embedder | None", chunker: dict | None = None) -> str | None:

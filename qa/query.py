@@ -100,7 +100,8 @@ class ArchiveFacts:
         self.source_table = name_table(self.sources)
         self.place_table = name_table(self.places)
         self._source_keys = {s.lower() for s in self.sources}
-        self._place_keys = sorted({p.lower() for p in self.places})
+        self._place_keys = {p.lower() for p in self.places}
+        self._sorted_place_keys = sorted(self._place_keys)
 
     def has_source(self, source: str) -> bool:
         """Whether some item has this source (case-insensitive, as the filter matches)."""
@@ -110,9 +111,11 @@ class ArchiveFacts:
         """Whether some item's dateline is this place, or starts with it and a comma
         ("Salvador" for "Salvador, Brazil"), as the filter matches."""
         key = place.lower()
-        i = bisect.bisect_left(self._place_keys, key + ",")
-        return (i > 0 and self._place_keys[i - 1] == key) or (
-            i < len(self._place_keys) and self._place_keys[i].startswith(key + ","))
+        if key in self._place_keys:
+            return True
+        keys = self._sorted_place_keys
+        i = bisect.bisect_left(keys, key + ",")
+        return i < len(keys) and keys[i].startswith(key + ",")
 
     def unknown_name_note(self, kind: str, value: str) -> str | None:
         """A note for a request's source or place that no item has, with the likeliest names
@@ -120,8 +123,8 @@ class ArchiveFacts:
         known, names = (self.has_source, self.sources) if kind == "source" else (self.has_place, self.places)
         if known(value):
             return None
-        close = difflib.get_close_matches(value.lower(), {n.lower(): n for n in names}, n=3, cutoff=0.6)
         by_key = {n.lower(): n for n in names}
+        close = difflib.get_close_matches(value.lower(), by_key, n=3, cutoff=0.6)
         if close:
             hint = "did you mean " + " or ".join(f'"{by_key[c]}"' for c in close) + "?"
         elif names:

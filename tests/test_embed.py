@@ -2,6 +2,7 @@
 queries through ONNX match, and bad configuration is reported."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -96,8 +97,10 @@ def test_an_export_that_misses_torchs_vector_is_dropped_and_torch_answers(embedd
     export = fresh.onnx_path()
     export.parent.mkdir(parents=True)
     shutil.copy(good, export)
-    # A recorded vector the export cannot reproduce, as after a damaged or foreign export.
-    np.save(export.with_name("probe.npy"), -np.load(good.with_name("probe.npy")))
+    # Recorded vectors the export cannot reproduce, as after a damaged or foreign export.
+    meta = json.loads(good.with_name("query.json").read_text())
+    meta["probes"] = [[-x for x in vector] for vector in meta["probes"]]
+    export.with_name("query.json").write_text(json.dumps(meta))
     vector = fresh.encode_query(QUESTION)
     assert "disagrees with torch" in fresh._onnx_failed and not export.exists()
     assert float(vector @ embedder.encode([QUESTION], backend="torch")[0]) > 0.9999
@@ -110,7 +113,59 @@ def test_a_build_leaves_the_query_path_ready(cli, tmp_path, monkeypatch):
     assert cli("index").exit_code == 0
     export = load_embedder().onnx_path()
     assert str(export).startswith(str(tmp_path / "cache"))
-    assert export.is_file() and export.with_name("probe.npy").is_file()
+    assert export.is_file() and json.loads(export.with_name("query.json").read_text())["tokenizer"] == "fast"
+
+
+def _model_copy(embedder, tmp_path, edit) -> "Path":
+    """A copy of the bundled model with one of its JSON files changed by ``edit(name, data)``."""
+    model = tmp_path / "model"
+    shutil.copytree(embedder.model_dir, model)
+    for path in model.rglob("*.json"):
+        data = json.loads(path.read_text())
+        if edit(path.name, data):
+            path.write_text(json.dumps(data))
+    return model
+
+
+def test_a_tokenizer_setting_that_tokenizer_json_lacks_is_honoured(embedder, tmp_path, monkeypatch):
+    # tokenizer_config.json cuts long texts from the left: the tokenizers library alone would cut
+    # from the right, so the export notes that questions need the transformers tokenizer.
+    def left(name, data):
+        if name == "tokenizer_config.json":
+            data["truncation_side"] = "left"
+            return True
+    monkeypatch.setenv("DATELINE_CACHE_DIR", str(tmp_path / "cache"))
+    model = Embedder(_model_copy(embedder, tmp_path, left), "torch", "left-cut")
+    question = "What did the minister say about oil prices? " * 60  # far past 256 word pieces
+    vector = model.encode_query(question)
+    assert model._onnx_failed is None and not model._fast_tokens
+    assert float(vector @ model.encode([question], backend="torch")[0]) > 0.9999
+
+
+def test_a_model_its_files_do_not_fully_describe_loads_through_sentence_transformers(embedder, tmp_path):
+    def no_limit(name, data):
+        if name == "sentence_bert_config.json":
+            data["max_seq_length"] = None
+            return True
+    model = Embedder(_model_copy(embedder, tmp_path, no_limit), "torch", "no-limit")
+    assert model.layout is None and model._model is not None and model.dim == 384
+
+
+def test_an_unwritable_cache_keeps_the_onnx_path(embedder, tmp_path, monkeypatch):
+    import index.embed as embed
+
+    def refuse(path, data):
+        raise PermissionError(13, "Read-only file system", str(path))
+    embedder.encode_query("warm up")
+    good = embedder.onnx_path()
+    monkeypatch.setenv("DATELINE_CACHE_DIR", str(tmp_path))
+    fresh = Embedder(embedder.model_dir, "torch", "all-MiniLM-L6-v2")
+    fresh.onnx_path().parent.mkdir(parents=True)
+    shutil.copy(good, fresh.onnx_path())  # an export from before query.json existed
+    monkeypatch.setattr(embed, "_write_atomically", refuse)
+    vector = fresh.encode_query(QUESTION)
+    assert fresh._onnx_failed is None and fresh._query_session is not None
+    assert float(vector @ embedder.encode([QUESTION], backend="torch")[0]) > 0.9999
 
 
 def test_bad_model_and_backend_are_reported(tmp_path, monkeypatch):

@@ -89,6 +89,11 @@ def test_a_source_or_place_no_item_has_is_named_with_what_was_meant():
         notes = parse_question("oil", REUTERS_LIKE, source=source, place=place).notes
         assert not [n for n in notes if n.startswith("no item")], notes
     assert not REUTERS_LIKE.has_place("San") and not REUTERS_LIKE.has_place("San Mateo, Cal")
+    # A longer name that starts with a place and a space or bracket sorts between the place
+    # and the place's "place, ..." forms: the place is still known.
+    facts = ArchiveFacts(places=["New York", "New York City", "Washington", "Washington (AP)", "Salvador, Brazil"])
+    assert all(facts.has_place(p) for p in ("new york", "New York City", "WASHINGTON", "Salvador"))
+    assert not facts.has_place("New") and not facts.has_place("Brazil")
 
 
 def test_follow_up_keeps_filters_unless_it_sets_its_own():
