@@ -18,6 +18,7 @@ import logging
 import math
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MANIFEST_FORMAT = 1
+VERIFIED_FILE = "verified.json"  # in a generation: its files' stamps when they last matched their checksums
 INDEX_TYPES = ("auto", "flat", "ivf", "hnsw")
 RECALL_TARGET = 0.95  # recall@10 against exact search that approximate indexes are tuned to
 _TUNE_MARGIN = 0.02  # tune a little above the target: the tuning queries are a sample
@@ -293,6 +295,49 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _stamp(path: Path) -> list[int]:
+    """What changes when a file is written, replaced or copied: size, times, inode."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _write_verified(folder: Path, checksums: dict[str, str]) -> None:
+    """Record that the files of ``folder`` matched ``checksums`` as they are now (their stamps),
+    so that later loads skip hashing them. Best effort: a read-only folder just hashes again."""
+    record = {name: {"checksum": checksum, "stamp": _stamp(folder / name)} for name, checksum in checksums.items()}
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=VERIFIED_FILE + ".", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(record, f)
+        os.replace(tmp, folder / VERIFIED_FILE)
+    except OSError as e:
+        log.info("cannot record verified checksums in %s: %s", folder, e)
+
+
+def _verify(folder: Path, checksums: dict[str, str]) -> str | None:
+    """The first file of ``folder`` that does not match its checksum, or None.
+
+    A file whose stamp (size, times, inode) is what it was when last found matching is not
+    hashed again: at 1M chunks hashing costs about a second per server worker per publish. Any
+    write, replacement or copy changes the stamp, and the file is hashed again.
+    """
+    try:
+        verified = json.loads((folder / VERIFIED_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        verified = {}
+    hashed = False
+    for name, expected in checksums.items():
+        seen = verified.get(name) if isinstance(verified, dict) else None
+        if isinstance(seen, dict) and seen.get("checksum") == expected and seen.get("stamp") == _stamp(folder / name):
+            continue
+        hashed = True
+        if "sha256:" + _sha256(folder / name) != expected:
+            return name
+    if hashed:
+        _write_verified(folder, checksums)
+    return None
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -346,6 +391,7 @@ def write_generation(data_dir: str | Path, index: "faiss.Index", ids: np.ndarray
     manifest["checksums"] = {name: "sha256:" + _sha256(folder / name) for name in files}
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     _write_file(folder / "manifest.json", lambda p: p.write_text(text, encoding="utf-8"))
+    _write_verified(folder, manifest["checksums"])  # just hashed: readers need not hash again
     _fsync_dir(folder)
     return generation
 
@@ -456,11 +502,11 @@ def load_generation(data_dir: str | Path, generation: str, *, verify: bool = Tru
         raise DatelineError(f"index generation {generation}: unreadable manifest ({e}): "
                             f"run `dateline index --full --data {data_dir}`", code="bad_index", status=503) from e
     if verify:
-        for name, expected in manifest.get("checksums", {}).items():
-            if "sha256:" + _sha256(folder / name) != expected:
-                raise DatelineError(f"index generation {generation}: {name} does not match its checksum: "
-                                    f"run `dateline index --full --data {data_dir}`",
-                                    code="bad_index", status=503)
+        damaged = _verify(folder, manifest.get("checksums", {}))
+        if damaged:
+            raise DatelineError(f"index generation {generation}: {damaged} does not match its checksum: "
+                                f"run `dateline index --full --data {data_dir}`",
+                                code="bad_index", status=503)
     # A published generation's files never change (a new one is written beside it), and on
     # POSIX a mapped file that a later publish removes stays readable until it is unmapped.
     index = faiss.read_index(str(folder / "vectors.faiss"), faiss.IO_FLAG_MMAP_IFC if mmap else 0)

@@ -179,6 +179,29 @@ def test_manifest_describes_the_index_and_checksums_catch_damage(tmp_path):
     assert e.value.status == 503
 
 
+def test_files_found_intact_are_not_hashed_again_until_they_change(tmp_path, monkeypatch):
+    # Every server worker opens each new generation: at 1M chunks hashing it costs a second each.
+    import index.vectors as vectors
+
+    hashed = []
+    real = vectors._sha256
+    monkeypatch.setattr(vectors, "_sha256", lambda path: hashed.append(path.name) or real(path))
+    vectors_ = _clustered(50)
+    generation = _publish(tmp_path, vectors_, np.arange(50))
+    hashed.clear()
+    open_live(tmp_path)
+    assert hashed == []  # the build hashed them as it wrote them
+    folder = index_root(tmp_path) / generation
+    (folder / "ids.npy").write_bytes((folder / "ids.npy").read_bytes())  # rewritten, same bytes
+    open_live(tmp_path)
+    assert hashed == ["ids.npy"]  # checked again, found intact, recorded
+    open_live(tmp_path)
+    assert hashed == ["ids.npy"]
+    (folder / "verified.json").write_text("not json")
+    open_live(tmp_path)
+    assert sorted(hashed) == ["ids.npy", "ids.npy", "vectors.faiss"]
+
+
 def test_readers_keep_their_generation_after_a_new_publish(tmp_path):
     vectors = _clustered(300)
     first = _publish(tmp_path, vectors[:100], np.arange(100))
