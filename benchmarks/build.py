@@ -145,7 +145,7 @@ def main() -> None:
     db = data / "archive.sqlite"
     figures["memory_per_chunk_bytes"] = {
         "index_file": round((gen / "vectors.faiss").stat().st_size / cached.chunks),
-        "archive_incl_chunks_fts_and_cache": round(db.stat().st_size / cached.chunks),
+        "archive_incl_full_text_and_cache": round(db.stat().st_size / cached.chunks),
         "vector": embedder.dim * 4,
     }
     print(json.dumps(figures, indent=2))
