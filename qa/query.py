@@ -288,11 +288,15 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
     if question is None or not str(question).strip():
         raise DatelineError("question: must not be empty", code="bad_question", status=400)
     question = " ".join(str(question).split())
+    source, place = (source or "").strip() or None, (place or "").strip() or None
     filters = Filters(
         date_from=check_date(date_from, "date_from"),
         date_to=check_date(date_to, "date_to", end=True),
-        source=(source or "").strip() or None,
-        place=(place or "").strip() or None,
+        # Spelt as in the archive: SQLite's NOCASE folds only ASCII letters, so "SÃO PAULO"
+        # would not match "São Paulo" there, while Python's lower() (the notes, the index's
+        # filter columns) would.
+        source=facts.source_table.get(source.lower(), source) if source else None,
+        place=facts.place_table.get(place.lower(), place) if place else None,
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise DatelineError(f"date_from {filters.date_from} is after date_to {filters.date_to}",

@@ -96,6 +96,17 @@ def test_a_source_or_place_no_item_has_is_named_with_what_was_meant():
     assert not facts.has_place("New") and not facts.has_place("Brazil")
 
 
+def test_request_names_take_the_archives_spelling():
+    # SQLite compares names ignoring the case of ASCII letters only: "SÃO PAULO" must be sent as
+    # the archive spells it to match "São Paulo" there.
+    facts = ArchiveFacts(sources=["Reuters"], places=["São Paulo", "Salvador, Brazil"])
+    q = parse_question("coffee", facts, source="REUTERS", place="SÃO PAULO")
+    assert (q.filters.source, q.filters.place) == ("Reuters", "São Paulo")
+    assert parse_question("coffee", facts, place="salvador").filters.place == "Salvador"
+    assert parse_question("coffee", facts, place="Santos").filters.place == "Santos"  # unknown: as given
+    assert not [n for n in q.notes if n.startswith("no item")]
+
+
 def test_follow_up_keeps_filters_unless_it_sets_its_own():
     previous = Filters("2017-06-01", "2017-06-30", None, "London")
     kept = merge_filters(parse_question("And what about the resolution?", SAMPLE_LIKE), previous)
