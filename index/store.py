@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import logging
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,12 +201,18 @@ class Archive:
 
     # -- writing -------------------------------------------------------------------------
 
-    def import_items(self, path: str, fmt: str, items: list[Item],
+    def import_items(self, path: str, fmt: str, items: Iterable[Item],
                      rejections: list[Rejection]) -> ImportReport:
-        """Upsert ``items`` from one file in a single transaction and log the import."""
-        report = ImportReport(path=path, format=fmt, rejections=list(rejections))
+        """Upsert ``items`` from one file in a single transaction and log the import.
+
+        ``items`` may be a generator that reads the file as it goes (a big JSONL or CSV export
+        is never held in memory whole); ``rejections`` is read after it is exhausted, so the
+        generator may still add to it. An exception from it rolls the whole file back.
+        """
+        report = ImportReport(path=path, format=fmt)
+        duplicates: list[Rejection] = []
         started = _now()
-        seen: dict[str, Item] = {}
+        seen: dict[str, tuple[str, str]] = {}  # id -> (content hash, origin) of its first record
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
@@ -217,15 +224,15 @@ class Archive:
             import_id = cur.lastrowid
             for item in items:
                 if item.id in seen:
-                    first = seen[item.id]
-                    if first.content_hash == item.content_hash:
+                    first_hash, first_origin = seen[item.id]
+                    if first_hash == item.content_hash:
                         report.unchanged += 1
                     else:
-                        report.rejections.append(Rejection(
-                            item.origin, f"same identity as the record at {first.origin} "
+                        duplicates.append(Rejection(
+                            item.origin, f"same identity as the record at {first_origin} "
                             "but different content (kept the first)"))
                     continue
-                seen[item.id] = item
+                seen[item.id] = (item.content_hash, item.origin)
                 row = c.execute("SELECT content_hash FROM items WHERE id = ?", (item.id,)).fetchone()
                 values = self._row_values(item)
                 if row is None:
@@ -240,6 +247,7 @@ class Archive:
                     report.updated += 1
                 else:
                     report.unchanged += 1
+            report.rejections = [*rejections, *duplicates]
             c.execute(
                 "UPDATE imports SET finished_at = ?, added = ?, updated = ?, unchanged = ?,"
                 " rejected = ?, rejections = ? WHERE id = ?",

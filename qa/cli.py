@@ -68,7 +68,7 @@ def import_cmd(paths, fmt, source, year, verbose, data_dir):
     """
     from tqdm import tqdm
 
-    from index.ingest import parse_file
+    from index.ingest import parse_file, stream_file
     from index.store import Archive
 
     jobs: list[tuple[Path, bool]] = []  # (file, came from a directory)
@@ -86,13 +86,17 @@ def import_cmd(paths, fmt, source, year, verbose, data_dir):
     for file, from_dir in bar:
         bar.set_description(file.name)
         try:
-            found_fmt, parsed = parse_file(file, fmt, source, year)
+            # JSONL and CSV are read as they are written; other formats are parsed whole first.
+            streamed = stream_file(file, fmt, source, year)
+            if streamed is None:
+                found_fmt, parsed = parse_file(file, fmt, source, year)
+                streamed = found_fmt, parsed.items, parsed.rejections
+            report = archive.import_items(str(file), *streamed)
         except DatelineError as e:
             if from_dir:
                 click.echo(f"skipped {e.message}", err=True)
                 continue
             raise
-        report = archive.import_items(str(file), found_fmt, parsed.items, parsed.rejections)
         imported += 1
         click.echo(report.summary())
         for rejection in report.rejections[: None if verbose else 10]:

@@ -15,7 +15,7 @@ def _gold_articles(n=5):
 
 
 def _export(cli):
-    return [json.loads(line) for line in cli("export").output.splitlines()]
+    return [json.loads(line) for line in cli("export").output.split("\n") if line]
 
 
 def test_jsonl_with_aliases_and_metadata(cli, tmp_path):
@@ -70,6 +70,34 @@ def test_dateline_without_year_takes_it_from_the_files_full_dates(cli, tmp_path)
     items = {i["id"]: i for i in _export(cli)}
     assert (items["2"]["date"], items["2"]["year_inferred"]) == ("2018-12-20", True)
     assert (items["3"]["date"], items["3"]["year_inferred"]) == ("2019-02-01", True)
+
+
+def test_a_year_waits_for_a_full_date_later_in_the_file(cli, tmp_path):
+    # JSONL is imported a record at a time: an undated record before the file's only full date
+    # is held back until the end of the file, then gets its year from it.
+    path = tmp_path / "wire.jsonl"
+    lines = [{"id": "early", "title": "Undated", "body": "y", "dateline": "Oslo, 20 Dec -"}]
+    lines += [{"id": f"n{i}", "title": f"Filler {i}", "body": "f", "date": "2019-01-01"} for i in range(3)]
+    lines += [{"id": "dated", "title": "Dated", "body": "x", "date": "2019-03-05"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    assert "5 added" in cli("import", str(path)).output
+    items = {i["id"]: i for i in _export(cli)}
+    assert (items["early"]["date"], items["early"]["year_inferred"]) == ("2018-12-20", True)
+    assert items["early"]["metadata"]["year_from"] == "latest full date in file 2019-03-05"
+
+
+def test_line_separators_inside_a_record_stay_in_its_text(cli, tmp_path):
+    # U+2028 and form feeds are not line ends in JSONL (web text carries them): an export holding
+    # them imports back unchanged.
+    body = "First paragraph.\u2028Second, after a line separator.\x0cThird, after a form feed."
+    path = tmp_path / "odd.jsonl"
+    path.write_text(json.dumps({"id": "odd", "title": "Odd", "body": body}, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    assert "1 added" in cli("import", str(path)).output
+    exported = cli("export").output
+    assert _export(cli)[0]["body"] == body
+    (tmp_path / "again.jsonl").write_text(exported, encoding="utf-8")
+    assert "0 added, 0 updated, 1 unchanged, 0 rejected" in cli("import", str(tmp_path / "again.jsonl")).output
 
 
 def test_year_from_metadata_when_the_file_has_no_full_dates(cli, tmp_path):

@@ -6,10 +6,13 @@ which one a file needs, reads and decodes it, and applies year inference and ide
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import DatelineError
-from .common import Parsed, finish
+from ..item import Item
+from ..store import Rejection
+from .common import Parsed, finish, full_date, resolve_years
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,80 @@ def detect_format(path: Path, text: str) -> str:
 def is_importable(path: Path) -> bool:
     """Whether a file found in a directory looks like an import (by its extension)."""
     return path.suffix.lower() in _BY_SUFFIX
+
+
+STREAMED = ("jsonl", "csv")  # line-oriented exports: read a record at a time, never whole
+_HEAD_BYTES = 1 << 16
+
+
+def read_head(path: Path) -> str:
+    """The start of a file as text, refusing an empty or binary file as ``read_text`` does."""
+    with open(path, "rb") as f:
+        data = f.read(_HEAD_BYTES)
+    if not data.strip() and path.stat().st_size <= _HEAD_BYTES:
+        raise DatelineError(f"{path}: the file is empty")
+    if b"\x00" in data[:8192]:
+        raise DatelineError(f"{path}: this is a binary file, not a news export")
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def stream_file(path: Path, fmt: str | None = None, source: str | None = None,
+                year: int | None = None) -> tuple[str, Iterator[Item], list[Rejection]] | None:
+    """Open a JSONL or CSV export to be read as it is imported: (format, items, rejections).
+
+    The items come finished (ids, hashes, years) one at a time, so a file of millions of
+    records takes no more memory than one; ``rejections`` fills as they are read. Items whose
+    year must be inferred from the file's latest full date wait for the end of the file.
+    Returns None for the other formats: ``parse_file`` reads those whole.
+    """
+    fmt = fmt or detect_format(path, read_head(path))
+    if fmt not in STREAMED:
+        return None
+    read_head(path)  # the empty and binary checks, before any transaction starts
+    from .records import csv_records, jsonl_records, record_to_item
+
+    parsed = Parsed()
+
+    def items() -> Iterator[Item]:
+        latest, found = None, 0
+        with open(path, encoding="utf-8-sig", errors="replace", newline="" if fmt == "csv" else None) as f:
+            records = csv_records(f, str(path), parsed) if fmt == "csv" else jsonl_records(f, str(path), parsed)
+            for origin, record in records:
+                try:
+                    item, day, month = record_to_item(record, origin)
+                except ValueError as e:
+                    parsed.reject(origin, str(e))
+                    continue
+                if "\ufffd" in item.body or "\ufffd" in item.title:
+                    parsed.reject(item.origin, "bytes that are not valid UTF-8")
+                    continue
+                waiting = len(parsed.pending)
+                parsed.add(item, day, month)
+                if not parsed.items:
+                    continue  # rejected (no title, no body)
+                parsed.items.clear()
+                if len(parsed.pending) > waiting:
+                    continue  # its year waits for the file's latest full date
+                date = full_date(item)
+                latest = max(latest, date) if latest and date else latest or date
+                found += 1
+                yield _finished(item, source)
+        parsed.items = [p.item for p in parsed.pending]
+        resolve_years(parsed, year, latest)
+        for item in parsed.items:
+            found += 1
+            yield _finished(item, source)
+        if not found and not parsed.rejections:
+            raise DatelineError(
+                f"{path}: no news items found (read as {fmt}); use --format to choose another format")
+
+    return fmt, items(), parsed.rejections
+
+
+def _finished(item: Item, source: str | None) -> Item:
+    if source:
+        item.source = source
+    return item.finish()
 
 
 def read_text(path: Path, fmt: str | None) -> str:

@@ -55,17 +55,23 @@ def _metadata_year(item: Item) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def resolve_years(parsed: Parsed, year: int | None = None) -> None:
+def full_date(item: Item) -> dt.date | None:
+    """The item's date when it is a whole day that the file gave (not one inferred)."""
+    if item.date and item.date_precision == "day" and not item.year_inferred:
+        return dt.date.fromisoformat(item.date)
+    return None
+
+
+def resolve_years(parsed: Parsed, year: int | None = None, latest: dt.date | None = None) -> None:
     """Give every pending item a year, recording how, or leave it undated with the reason.
 
     Evidence in order: ``year`` (the ``--year`` option), else the latest year that does not
-    put the item after the latest full date in the same file, else the item's metadata.
+    put the item after the latest full date in the same file (``latest``, or the latest among
+    ``parsed.items``), else the item's metadata.
     """
-    full_dates = [
-        dt.date.fromisoformat(i.date) for i in parsed.items
-        if i.date and i.date_precision == "day" and not i.year_inferred
-    ]
-    latest = max(full_dates) if full_dates else None
+    if latest is None:
+        full_dates = [d for d in map(full_date, parsed.items) if d]
+        latest = max(full_dates) if full_dates else None
     for p in parsed.pending:
         item = p.item
         if year:

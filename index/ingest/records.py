@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 
 from ..dates import parse_date, parse_dateline
 from ..item import Item
@@ -24,11 +25,11 @@ def parse(text: str, name: str, source: str | None = None) -> Parsed:
     parsed = Parsed()
     stripped = text.lstrip("\ufeff \t\r\n")
     if name.lower().endswith(".csv") and not stripped.startswith(("{", "[")):
-        records = _csv_records(text, name, parsed)
+        records = csv_records(io.StringIO(text, newline=""), name, parsed)
     elif stripped.startswith("["):
         records = _json_array_records(text, name, parsed)
     else:
-        records = _jsonl_records(text, name, parsed)
+        records = jsonl_records(io.StringIO(text), name, parsed)
     for origin, record in records:
         try:
             item, day, month = record_to_item(record, origin)
@@ -39,8 +40,13 @@ def parse(text: str, name: str, source: str | None = None) -> Parsed:
     return parsed
 
 
-def _jsonl_records(text: str, name: str, parsed: Parsed):
-    for number, line in enumerate(text.splitlines(), 1):
+def jsonl_records(lines: Iterable[str], name: str, parsed: Parsed):
+    """(origin, record) for each JSON object line; broken lines are rejected into ``parsed``.
+
+    Lines end at newlines only: a JSON string may hold U+2028 or a form feed, which
+    ``str.splitlines`` would also break at.
+    """
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -70,8 +76,10 @@ def _json_array_records(text: str, name: str, parsed: Parsed):
         yield f"{name}: record {number}", record
 
 
-def _csv_records(text: str, name: str, parsed: Parsed):
-    reader = csv.reader(io.StringIO(text, newline=""))
+def csv_records(lines: Iterable[str], name: str, parsed: Parsed):
+    """(origin, record) for each CSV row, keyed by the header; ``lines`` is a file opened with
+    ``newline=""`` (or an equivalent ``io.StringIO``), so quoted newlines stay in their cell."""
+    reader = csv.reader(lines)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
