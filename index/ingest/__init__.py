@@ -70,11 +70,12 @@ def stream_file(path: Path, fmt: str | None = None, source: str | None = None,
     year must be inferred from the file's latest full date wait for the end of the file.
     Returns None for the other formats: ``parse_file`` reads those whole.
     """
-    fmt = fmt or detect_format(path, read_head(path))
-    if fmt not in STREAMED:
-        return None
-    read_head(path)  # the empty and binary checks, before any transaction starts
-    from .records import csv_records, jsonl_records, record_to_item
+    head = read_head(path)  # also refuses an empty or binary file before any transaction
+    fmt = fmt or detect_format(path, head)
+    shape = head.lstrip("\ufeff \t\r\n")[:1]
+    if fmt not in STREAMED or (fmt == "jsonl") != (shape == "{") or shape == "[":
+        return None  # not line-oriented records after all (a JSON array named .jsonl, say)
+    from .records import csv_records, jsonl_records, read_items
 
     parsed = Parsed()
 
@@ -82,12 +83,7 @@ def stream_file(path: Path, fmt: str | None = None, source: str | None = None,
         latest, found = None, 0
         with open(path, encoding="utf-8-sig", errors="replace", newline="" if fmt == "csv" else None) as f:
             records = csv_records(f, str(path), parsed) if fmt == "csv" else jsonl_records(f, str(path), parsed)
-            for origin, record in records:
-                try:
-                    item, day, month = record_to_item(record, origin)
-                except ValueError as e:
-                    parsed.reject(origin, str(e))
-                    continue
+            for item, day, month in read_items(records, parsed):
                 if "\ufffd" in item.body or "\ufffd" in item.title:
                     parsed.reject(item.origin, "bytes that are not valid UTF-8")
                     continue

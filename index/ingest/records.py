@@ -30,14 +30,18 @@ def parse(text: str, name: str, source: str | None = None) -> Parsed:
         records = _json_array_records(text, name, parsed)
     else:
         records = jsonl_records(io.StringIO(text), name, parsed)
-    for origin, record in records:
-        try:
-            item, day, month = record_to_item(record, origin)
-        except ValueError as e:
-            parsed.reject(origin, str(e))
-            continue
+    for item, day, month in read_items(records, parsed):
         parsed.add(item, day, month)
     return parsed
+
+
+def read_items(records: Iterable[tuple[str, dict]], parsed: Parsed):
+    """(item, dateline day, dateline month) for each record; bad ones are rejected into ``parsed``."""
+    for origin, record in records:
+        try:
+            yield record_to_item(record, origin)
+        except ValueError as e:
+            parsed.reject(origin, str(e))
 
 
 def jsonl_records(lines: Iterable[str], name: str, parsed: Parsed):
