@@ -91,6 +91,10 @@ def import_cmd(paths, fmt, source, year, verbose, data_dir):
             if streamed is None:
                 found_fmt, parsed = parse_file(file, fmt, source, year)
                 streamed = found_fmt, parsed.items, parsed.rejections
+            else:  # a big export: count its items as they go in
+                found_fmt, items, rejections = streamed
+                streamed = found_fmt, tqdm(items, unit=" items", disable=None, file=sys.stderr,
+                                           leave=False, position=1, desc=file.name), rejections
             report = archive.import_items(str(file), *streamed)
         except DatelineError as e:
             if from_dir:
