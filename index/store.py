@@ -212,10 +212,13 @@ class Archive:
         report = ImportReport(path=path, format=fmt)
         duplicates: list[Rejection] = []
         started = _now()
-        seen: dict[str, tuple[str, str]] = {}  # id -> (content hash, origin) of its first record
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
+            # The ids this file has given so far, with their first record's hash and origin: a
+            # table on disk (SQLite's temporary database), since a file may hold millions.
+            c.execute("CREATE TEMP TABLE IF NOT EXISTS import_seen(id TEXT PRIMARY KEY, hash TEXT, origin TEXT)")
+            c.execute("DELETE FROM import_seen")
             cur = c.execute(
                 "INSERT INTO imports(path, format, started_at, finished_at, added, updated,"
                 " unchanged, rejected) VALUES (?, ?, ?, ?, 0, 0, 0, 0)",
@@ -223,16 +226,16 @@ class Archive:
             )
             import_id = cur.lastrowid
             for item in items:
-                if item.id in seen:
-                    first_hash, first_origin = seen[item.id]
-                    if first_hash == item.content_hash:
+                if not c.execute("INSERT OR IGNORE INTO import_seen VALUES (?, ?, ?)",
+                                 (item.id, item.content_hash, item.origin)).rowcount:
+                    first = c.execute("SELECT hash, origin FROM import_seen WHERE id = ?", (item.id,)).fetchone()
+                    if first["hash"] == item.content_hash:
                         report.unchanged += 1
                     else:
                         duplicates.append(Rejection(
-                            item.origin, f"same identity as the record at {first_origin} "
+                            item.origin, f"same identity as the record at {first['origin']} "
                             "but different content (kept the first)"))
                     continue
-                seen[item.id] = (item.content_hash, item.origin)
                 row = c.execute("SELECT content_hash FROM items WHERE id = ?", (item.id,)).fetchone()
                 values = self._row_values(item)
                 if row is None:

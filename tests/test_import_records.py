@@ -100,6 +100,22 @@ def test_line_separators_inside_a_record_stay_in_its_text(cli, tmp_path):
     assert "0 added, 0 updated, 1 unchanged, 0 rejected" in cli("import", str(tmp_path / "again.jsonl")).output
 
 
+def test_a_repeated_identity_in_one_file_keeps_the_first_record(cli, tmp_path):
+    path = tmp_path / "twice.jsonl"
+    records = [{"id": "a", "title": "First", "body": "one"}, {"id": "b", "title": "Other", "body": "two"},
+               {"id": "a", "title": "First", "body": "one"},  # the same record again: unchanged
+               {"id": "a", "title": "Rewritten", "body": "three"}]  # same id, other text: refused
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result = cli("import", str(path))
+    assert "2 added, 0 updated, 1 unchanged, 1 rejected" in result.output
+    assert f"{path}:4: same identity as the record at {path}:1 but different content (kept the first)" in result.output
+    assert {i["id"]: i["title"] for i in _export(cli)} == {"a": "First", "b": "Other"}
+    # The next file starts afresh: its record of "a" updates the stored one.
+    again = tmp_path / "again.jsonl"
+    again.write_text(json.dumps(records[3]) + "\n", encoding="utf-8")
+    assert "0 added, 1 updated" in cli("import", str(again)).output
+
+
 def test_year_from_metadata_when_the_file_has_no_full_dates(cli, tmp_path):
     path = tmp_path / "wire.jsonl"
     path.write_text(
