@@ -168,13 +168,15 @@ def embed_missing(archive: Archive, embedder: "Embedder", *, progress: bool = Fa
                   batch_size: int | None = None) -> tuple[int, float]:
     """Embed every chunk text the cache lacks for this model; return (count, seconds)."""
     c = archive.conn
+    # Hashes and lengths only: the texts are read a block at a time, so a build of millions of
+    # chunks does not hold them all (about 1.2 KB each) in memory.
     rows = c.execute(
-        "SELECT hash, min(text) FROM chunks c WHERE NOT EXISTS (SELECT 1 FROM embeddings e "
+        "SELECT hash, length(min(text)) FROM chunks c WHERE NOT EXISTS (SELECT 1 FROM embeddings e "
         "WHERE e.hash = c.hash AND e.model = ?) GROUP BY hash", (embedder.name,)).fetchall()
     if not rows:
         return 0, 0.0
     # Similar lengths in one batch waste less padding.
-    rows.sort(key=lambda r: len(r[1]))
+    rows.sort(key=lambda r: r[1])
     batch_size = batch_size or settings.get("embed_batch")
     bar = None
     if progress:
@@ -186,18 +188,21 @@ def embed_missing(archive: Archive, embedder: "Embedder", *, progress: bool = Fa
     started = time.perf_counter()
     try:
         for b in range(0, len(rows), _EMBED_BLOCK):
-            block = rows[b:b + _EMBED_BLOCK]
-            vectors = embedder.encode([r[1] for r in block], batch_size=batch_size)
+            hashes = [r[0] for r in rows[b:b + _EMBED_BLOCK]]
+            text_of = dict(c.execute(f"SELECT hash, min(text) FROM chunks WHERE hash IN ({', '.join('?' * len(hashes))})"
+                                     " GROUP BY hash", hashes).fetchall())
+            hashes = [h for h in hashes if h in text_of]  # a chunk deleted since: nothing to embed
+            vectors = embedder.encode([text_of[h] for h in hashes], batch_size=batch_size)
             c.execute("BEGIN IMMEDIATE")
             try:
                 c.executemany("INSERT OR REPLACE INTO embeddings(hash, model, vector) VALUES (?, ?, ?)",
-                              [(r[0], embedder.name, v.tobytes()) for r, v in zip(block, vectors)])
+                              [(h, embedder.name, v.tobytes()) for h, v in zip(hashes, vectors)])
                 c.execute("COMMIT")
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
             if bar is not None:
-                bar.update(len(block))
+                bar.update(len(vectors))
     finally:
         if bar is not None:
             bar.close()
@@ -208,15 +213,26 @@ def _vectors_for(archive: Archive, model: str, dim: int, ids: np.ndarray | None)
     """Read cached vectors for chunk ``ids`` (all chunks when None), sorted by id."""
     c = archive.conn
     sql = ("SELECT c.id, e.vector FROM chunks c JOIN embeddings e ON e.hash = c.hash AND e.model = ?")
-    found: list[tuple[int, bytes]] = []
     if ids is None:
-        found = c.execute(sql + " ORDER BY c.id", (model,)).fetchall()
-    else:
-        ids_list = [int(i) for i in ids]
-        for b in range(0, len(ids_list), 500):
-            batch = ids_list[b:b + 500]
-            found += c.execute(sql + f" WHERE c.id IN ({', '.join('?' * len(batch))})", (model, *batch)).fetchall()
-        found.sort(key=lambda r: r[0])
+        # Every vector (a full rebuild, or tuning): filled into one array as they are read, which
+        # holds them once, where a list of rows joined into an array held them twice over.
+        n = c.execute("SELECT count(*) FROM chunks c JOIN embeddings e ON e.hash = c.hash AND e.model = ?",
+                      (model,)).fetchone()[0]
+        out_ids, vectors = np.zeros(n, dtype=np.int64), np.zeros((n, dim), dtype=np.float32)
+        filled = 0
+        for chunk_id, vector in c.execute(sql + " ORDER BY c.id", (model,)):
+            if filled == n:
+                break  # rows added since the count wait for the next build
+            out_ids[filled] = chunk_id
+            vectors[filled] = np.frombuffer(vector, dtype=np.float32)
+            filled += 1
+        return out_ids[:filled], vectors[:filled]
+    found: list[tuple[int, bytes]] = []
+    ids_list = [int(i) for i in ids]
+    for b in range(0, len(ids_list), 500):
+        batch = ids_list[b:b + 500]
+        found += c.execute(sql + f" WHERE c.id IN ({', '.join('?' * len(batch))})", (model, *batch)).fetchall()
+    found.sort(key=lambda r: r[0])
     out_ids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
     vectors = np.frombuffer(b"".join(r[1] for r in found), dtype=np.float32).reshape(len(found), dim)
     return out_ids, np.ascontiguousarray(vectors)
