@@ -177,6 +177,7 @@ def embed_missing(archive: Archive, embedder: "Embedder", *, progress: bool = Fa
         return 0, 0.0
     # Similar lengths in one batch waste less padding.
     rows.sort(key=lambda r: r[1])
+    getattr(embedder, "model", None)  # load the model (seconds) before the clock starts: the rate is the embedding's
     batch_size = batch_size or settings.get("embed_batch")
     bar = None
     if progress:
