@@ -218,7 +218,6 @@ class Archive:
             # The ids this file has given so far, with their first record's hash and origin: a
             # table on disk (SQLite's temporary database), since a file may hold millions.
             c.execute("CREATE TEMP TABLE IF NOT EXISTS import_seen(id TEXT PRIMARY KEY, hash TEXT, origin TEXT)")
-            c.execute("DELETE FROM import_seen")
             cur = c.execute(
                 "INSERT INTO imports(path, format, started_at, finished_at, added, updated,"
                 " unchanged, rejected) VALUES (?, ?, ?, ?, 0, 0, 0, 0)",
@@ -251,6 +250,7 @@ class Archive:
                 else:
                     report.unchanged += 1
             report.rejections = [*rejections, *duplicates]
+            c.execute("DROP TABLE temp.import_seen")
             c.execute(
                 "UPDATE imports SET finished_at = ?, added = ?, updated = ?, unchanged = ?,"
                 " rejected = ?, rejections = ? WHERE id = ?",
