@@ -187,11 +187,15 @@ def embed_missing(archive: Archive, embedder: "Embedder", *, progress: bool = Fa
                    bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} chunks "
                               "[{elapsed}<{remaining}, {rate_fmt}]")
     started = time.perf_counter()
+    embedded = 0
     try:
         for b in range(0, len(rows), _EMBED_BLOCK):
             hashes = [r[0] for r in rows[b:b + _EMBED_BLOCK]]
-            text_of = dict(c.execute(f"SELECT hash, min(text) FROM chunks WHERE hash IN ({', '.join('?' * len(hashes))})"
-                                     " GROUP BY hash", hashes).fetchall())
+            text_of: dict[str, str] = {}
+            for i in range(0, len(hashes), 500):  # SQLite before 3.32 binds at most 999 values
+                part = hashes[i:i + 500]
+                text_of.update(c.execute(f"SELECT hash, min(text) FROM chunks WHERE hash IN ({', '.join('?' * len(part))})"
+                                         " GROUP BY hash", part).fetchall())
             hashes = [h for h in hashes if h in text_of]  # a chunk deleted since: nothing to embed
             vectors = embedder.encode([text_of[h] for h in hashes], batch_size=batch_size)
             c.execute("BEGIN IMMEDIATE")
@@ -202,12 +206,13 @@ def embed_missing(archive: Archive, embedder: "Embedder", *, progress: bool = Fa
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
+            embedded += len(hashes)
             if bar is not None:
                 bar.update(len(vectors))
     finally:
         if bar is not None:
             bar.close()
-    return len(rows), time.perf_counter() - started
+    return embedded, time.perf_counter() - started
 
 
 def _vectors_for(archive: Archive, model: str, dim: int, ids: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

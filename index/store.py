@@ -18,6 +18,8 @@ from .item import FIELDS, Item
 
 log = logging.getLogger(__name__)
 
+BUSY_TIMEOUT_S = 30  # how long a writer waits for another's transaction (a whole imported file) to end
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
     id TEXT PRIMARY KEY,
@@ -171,7 +173,7 @@ class Archive:
                     code="no_archive", status=503,
                 )
             data_dir.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")

@@ -301,16 +301,21 @@ def _stamp(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
-def _write_verified(folder: Path, checksums: dict[str, str]) -> None:
-    """Record that the files of ``folder`` matched ``checksums`` as they are now (their stamps),
-    so that later loads skip hashing them. Best effort: a read-only folder just hashes again."""
-    record = {name: {"checksum": checksum, "stamp": _stamp(folder / name)} for name, checksum in checksums.items()}
+def _write_verified(folder: Path, stamps: dict[str, tuple[str, list[int]]]) -> None:
+    """Record that the files of ``folder`` matched their checksums with these stamps (name ->
+    (checksum, stamp taken before hashing)), so that later loads skip hashing them. Best
+    effort: where it cannot be written, loads just hash again."""
+    record = {name: {"checksum": checksum, "stamp": stamp} for name, (checksum, stamp) in stamps.items()}
+    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=VERIFIED_FILE + ".", suffix=".tmp", dir=folder)
+        os.fchmod(fd, 0o644)  # server workers may run as another user than the build
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(record, f)
         os.replace(tmp, folder / VERIFIED_FILE)
     except OSError as e:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         log.info("cannot record verified checksums in %s: %s", folder, e)
 
 
@@ -325,16 +330,20 @@ def _verify(folder: Path, checksums: dict[str, str]) -> str | None:
         verified = json.loads((folder / VERIFIED_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         verified = {}
-    hashed = False
+    stamps, hashed = {}, False
     for name, expected in checksums.items():
+        before = _stamp(folder / name)
+        stamps[name] = (expected, before)
         seen = verified.get(name) if isinstance(verified, dict) else None
-        if isinstance(seen, dict) and seen.get("checksum") == expected and seen.get("stamp") == _stamp(folder / name):
+        if isinstance(seen, dict) and seen.get("checksum") == expected and seen.get("stamp") == before:
             continue
         hashed = True
         if "sha256:" + _sha256(folder / name) != expected:
             return name
+        if _stamp(folder / name) != before:  # written while being hashed: check it again next time
+            stamps.pop(name)
     if hashed:
-        _write_verified(folder, checksums)
+        _write_verified(folder, stamps)
     return None
 
 
@@ -391,7 +400,8 @@ def write_generation(data_dir: str | Path, index: "faiss.Index", ids: np.ndarray
     manifest["checksums"] = {name: "sha256:" + _sha256(folder / name) for name in files}
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     _write_file(folder / "manifest.json", lambda p: p.write_text(text, encoding="utf-8"))
-    _write_verified(folder, manifest["checksums"])  # just hashed: readers need not hash again
+    # Just hashed: readers need not hash these files again while their stamps hold.
+    _write_verified(folder, {name: (checksum, _stamp(folder / name)) for name, checksum in manifest["checksums"].items()})
     _fsync_dir(folder)
     return generation
 

@@ -85,7 +85,7 @@ class Resolved:
     previous: Turn | None  # the turn a follow-up leans on
 
 
-def _history_filters(f: dict) -> Filters:
+def _history_filters(f: dict, facts: ArchiveFacts) -> Filters:
     """The filters an earlier answer applied, as the client sent them back, checked like a request's."""
     where = "history: the previous answer's filters"
 
@@ -98,7 +98,8 @@ def _history_filters(f: dict) -> Filters:
         return value.strip()
 
     return Filters(check_date(text("date_from"), f"{where}.date_from"),
-                   check_date(text("date_to"), f"{where}.date_to", end=True), text("source"), text("place"))
+                   check_date(text("date_to"), f"{where}.date_to", end=True),
+                   facts.spelling("source", text("source")), facts.spelling("place", text("place")))
 
 
 def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, **request_filters) -> Resolved:
@@ -114,7 +115,7 @@ def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, **re
                           facts)
     prev_filters = prev_parsed.parsed.filters
     if previous.answer and isinstance(previous.answer.get("filters"), dict):
-        prev_filters = _history_filters(previous.answer["filters"])
+        prev_filters = _history_filters(previous.answer["filters"], facts)
     merged = merge_filters(parsed, prev_filters)
     # The new question's own words come first; the earlier question supplies the topic.
     text = f"{parsed.text} {prev_parsed.search_text}".strip()

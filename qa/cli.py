@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from functools import wraps
 from pathlib import Path
@@ -22,13 +23,21 @@ def data_option(f):
 
 
 def user_errors(f):
-    """Turn DatelineError into click's one-line error with a non-zero exit."""
+    """Turn DatelineError into click's one-line error with a non-zero exit; so too an archive
+    whose write lock another process held past SQLite's 30 s wait."""
     @wraps(f)
     def wrapper(*args, **kwargs):
         try:
             return f(*args, **kwargs)
         except DatelineError as e:
             raise click.ClickException(e.message) from None
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e):
+                raise
+            from index.store import BUSY_TIMEOUT_S
+            raise click.ClickException(
+                f"the archive is busy: another import or build kept it locked through the {BUSY_TIMEOUT_S} s "
+                "this waited (a file is imported in one transaction); run this again when that has finished") from None
     return wrapper
 
 

@@ -102,6 +102,19 @@ class ArchiveFacts:
         self._source_keys = {s.lower() for s in self.sources}
         self._place_keys = {p.lower() for p in self.places}
         self._sorted_place_keys = sorted(self._place_keys)
+        self._place_names = set(self.places) | {p.split(",")[0].strip() for p in self.places}
+
+    def spelling(self, kind: str, value: str | None) -> str | None:
+        """``value`` (a requested source or place) as the archive spells it: SQLite's NOCASE
+        folds only ASCII letters, so "SÃO PAULO" would not match "São Paulo" there, while
+        Python's lower() (the notes, the index's filter columns) would. A name the archive
+        already has, in any form the filter matches, is kept as it is."""
+        if not value:
+            return value
+        table = self.source_table if kind == "source" else self.place_table
+        if table.get(value.lower()) == value or value in (self.sources if kind == "source" else self._place_names):
+            return value
+        return table.get(value.lower(), value)
 
     def has_source(self, source: str) -> bool:
         """Whether some item has this source (case-insensitive, as the filter matches)."""
@@ -292,11 +305,8 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
     filters = Filters(
         date_from=check_date(date_from, "date_from"),
         date_to=check_date(date_to, "date_to", end=True),
-        # Spelt as in the archive: SQLite's NOCASE folds only ASCII letters, so "SÃO PAULO"
-        # would not match "São Paulo" there, while Python's lower() (the notes, the index's
-        # filter columns) would.
-        source=facts.source_table.get(source.lower(), source) if source else None,
-        place=facts.place_table.get(place.lower(), place) if place else None,
+        source=facts.spelling("source", source),
+        place=facts.spelling("place", place),
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise DatelineError(f"date_from {filters.date_from} is after date_to {filters.date_to}",

@@ -68,6 +68,21 @@ def test_commands_on_a_missing_archive_say_what_to_run(cli):
     _one_line_error(cli("export"), "dateline import")
 
 
+def test_an_archive_locked_by_another_writer_is_a_one_line_error(cli, data_dir, monkeypatch):
+    import index.store as store
+    assert cli("import", str(SEED)).exit_code == 0
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.2)
+    other = sqlite3.connect(data_dir / "archive.sqlite", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # as an import of a big file holds it
+    try:
+        for command in (("index",), ("import", str(SEED)), ("remove", "--source", "Iran Focus")):
+            _one_line_error(cli(*command), "the archive is busy", "run this again")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert cli("import", str(SEED)).exit_code == 0
+
+
 def test_killed_import_leaves_the_archive_as_it_was(tmp_path):
     """Kill `dateline import` in the middle of a big file: nothing of that file is stored."""
     data = tmp_path / "data"

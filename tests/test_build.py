@@ -163,6 +163,18 @@ def test_ivf_index_is_patched_incrementally(data_dir, tmp_path):
     assert build_index(data_dir, embedder=fake, index_type="flat").full  # a type change rebuilds
 
 
+def test_embedding_reads_texts_within_old_sqlites_999_value_limit(data_dir, tmp_path):
+    # Before SQLite 3.32 a statement binds at most 999 values; a block of 1,024 texts must not.
+    _import(data_dir, _jsonl(tmp_path, "many", [_news(i) for i in range(1100)]))
+    archive = Archive.open(data_dir)
+    build_module.chunk_archive(archive)
+    archive.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    fake = FakeEmbedder()
+    embedded, _ = build_module.embed_missing(archive, fake)
+    assert embedded == len(fake.embedded) == archive.conn.execute("SELECT count(DISTINCT hash) FROM chunks").fetchone()[0]
+    archive.close()
+
+
 def test_a_failed_publish_leaves_the_previous_generation_live(seeded, tmp_path, monkeypatch):
     data_dir, fake = seeded
     live = current_generation(data_dir)

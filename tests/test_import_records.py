@@ -86,6 +86,24 @@ def test_a_year_waits_for_a_full_date_later_in_the_file(cli, tmp_path):
     assert items["early"]["metadata"]["year_from"] == "latest full date in file 2019-03-05"
 
 
+def test_the_first_of_two_records_with_one_identity_wins_even_when_its_year_is_inferred(cli, tmp_path):
+    path = tmp_path / "twice.jsonl"
+    path.write_text(json.dumps({"id": "X", "title": "A", "dateline": "London, 30 Jun -", "body": "aaa"}) + "\n"
+                    + json.dumps({"id": "X", "title": "B", "date": "2020-07-01", "body": "bbb"}) + "\n",
+                    encoding="utf-8")
+    result = cli("import", str(path))
+    assert f"{path}:2: same identity as the record at {path}:1 but different content (kept the first)" in result.output
+    item = _export(cli)[0]
+    assert (item["title"], item["date"], item["year_inferred"]) == ("A", "2020-06-30", True)
+
+
+def test_an_escaped_replacement_character_is_text_not_bad_bytes(cli, tmp_path):
+    path = tmp_path / "escaped.jsonl"
+    path.write_text('{"id": "q", "title": "Unknown glyph \\ufffd shown", "body": "b"}\n', encoding="utf-8")
+    assert "1 added" in cli("import", str(path)).output
+    assert _export(cli)[0]["title"] == "Unknown glyph \ufffd shown"
+
+
 def test_line_separators_inside_a_record_stay_in_its_text(cli, tmp_path):
     # U+2028 and form feeds are not line ends in JSONL (web text carries them): an export holding
     # them imports back unchanged.

@@ -105,6 +105,10 @@ def test_request_names_take_the_archives_spelling():
     assert parse_question("coffee", facts, place="salvador").filters.place == "Salvador"
     assert parse_question("coffee", facts, place="Santos").filters.place == "Santos"  # unknown: as given
     assert not [n for n in q.notes if n.startswith("no item")]
+    # A spelling the archive has is kept, even where another differs only in case.
+    facts = ArchiveFacts(places=["São Paulo", "SÃO PAULO, Brazil"])
+    assert parse_question("x", facts, place="São Paulo").filters.place == "São Paulo"
+    assert parse_question("x", facts, place="SÃO PAULO").filters.place == "SÃO PAULO"
 
 
 def test_follow_up_keeps_filters_unless_it_sets_its_own():
@@ -133,6 +137,8 @@ def test_a_follow_up_checks_the_filters_the_client_sends_back():
     resolved = resolve("And what about Iran?", history, SAMPLE_LIKE)
     # Carried over as a request's filters would be: a month spans its days, empty means none.
     assert resolved.parsed.filters == Filters("2017-06-01", "2017-06-30", None, None)
+    history[0]["answer"]["filters"] = {"source": "IRAN FOCUS", "place": "london"}  # spelt as the archive does
+    assert resolve("And what about Iran?", history, SAMPLE_LIKE).parsed.filters == Filters(None, None, "Iran Focus", "London")
     for bad in ({"source": 5}, {"date_from": 2020}, {"date_to": "June-ish"}):
         history[0]["answer"]["filters"] = bad
         with pytest.raises(DatelineError) as e:

@@ -202,6 +202,28 @@ def test_files_found_intact_are_not_hashed_again_until_they_change(tmp_path, mon
     assert sorted(hashed) == ["ids.npy", "ids.npy", "vectors.faiss"]
 
 
+def test_a_file_written_while_it_is_hashed_is_not_recorded_as_intact(tmp_path, monkeypatch):
+    import index.vectors as vectors
+
+    generation = _publish(tmp_path, _clustered(50), np.arange(50))
+    folder = index_root(tmp_path) / generation
+    (folder / "verified.json").unlink()
+    real = vectors._sha256
+
+    def hash_then_damage(path):
+        digest = real(path)
+        if path.name == "ids.npy":
+            with open(path, "r+b") as f:  # damaged right after it was read
+                f.seek(-8, 2)
+                f.write(b"\xff" * 8)
+        return digest
+    monkeypatch.setattr(vectors, "_sha256", hash_then_damage)
+    open_live(tmp_path)  # hashed before the damage: loads
+    monkeypatch.setattr(vectors, "_sha256", real)
+    with pytest.raises(DatelineError, match="ids.npy does not match its checksum"):
+        open_live(tmp_path)
+
+
 def test_readers_keep_their_generation_after_a_new_publish(tmp_path):
     vectors = _clustered(300)
     first = _publish(tmp_path, vectors[:100], np.arange(100))

@@ -12,7 +12,8 @@ from pathlib import Path
 from ..errors import DatelineError
 from ..item import Item
 from ..store import Rejection
-from .common import Parsed, finish, full_date, resolve_years
+from .common import Parsed, Pending, finish, full_date, resolve_years
+from .records import UNDECODABLE
 
 log = logging.getLogger(__name__)
 
@@ -65,42 +66,33 @@ def stream_file(path: Path, fmt: str | None = None, source: str | None = None,
                 year: int | None = None) -> tuple[str, Iterator[Item], list[Rejection]] | None:
     """Open a JSONL or CSV export to be read as it is imported: (format, items, rejections).
 
-    The items come finished (ids, hashes, years) one at a time, so a file of millions of
-    records takes no more memory than one; ``rejections`` fills as they are read. Items whose
-    year must be inferred from the file's latest full date wait for the end of the file.
-    Returns None for the other formats: ``parse_file`` reads those whole.
+    The items come finished (ids, hashes, years) one at a time and in file order, so a file of
+    millions of records takes no more memory than one; ``rejections`` fills as they are read.
+    A file with records whose year must be inferred from its latest full date is read once more
+    first, to find that date. Returns None for the other formats: ``parse_file`` reads those whole.
     """
     head = read_head(path)  # also refuses an empty or binary file before any transaction
     fmt = fmt or detect_format(path, head)
     shape = head.lstrip("\ufeff \t\r\n")[:1]
     if fmt not in STREAMED or (fmt == "jsonl") != (shape == "{") or shape == "[":
         return None  # not line-oriented records after all (a JSON array named .jsonl, say)
-    from .records import csv_records, jsonl_records, read_items
-
     parsed = Parsed()
 
     def items() -> Iterator[Item]:
-        latest, found = None, 0
-        with open(path, encoding="utf-8-sig", errors="replace", newline="" if fmt == "csv" else None) as f:
-            records = csv_records(f, str(path), parsed) if fmt == "csv" else jsonl_records(f, str(path), parsed)
-            for item, day, month in read_items(records, parsed):
-                if "\ufffd" in item.body or "\ufffd" in item.title:
-                    parsed.reject(item.origin, "bytes that are not valid UTF-8")
-                    continue
-                waiting = len(parsed.pending)
-                parsed.add(item, day, month)
-                if not parsed.items:
-                    continue  # rejected (no title, no body)
-                parsed.items.clear()
-                if len(parsed.pending) > waiting:
-                    continue  # its year waits for the file's latest full date
-                date = full_date(item)
-                latest = max(latest, date) if latest and date else latest or date
-                found += 1
-                yield _finished(item, source)
-        parsed.items = [p.item for p in parsed.pending]
-        resolve_years(parsed, year, latest)
-        for item in parsed.items:
+        latest: list = []  # the file's latest full date, read by a first pass when first needed
+        found = 0
+        for item, day, month in _accepted(path, fmt, parsed):
+            if item.date is None and day and month:
+                # Its year comes from the file's latest full date, which may lie further on: one
+                # pass over the whole file finds it, only for files that need it. Records stay in
+                # file order, so the first of two with one identity is still the one kept.
+                if not latest and year is None:
+                    latest.append(_latest_full_date(path, fmt))
+                one = Parsed(items=[item], pending=[Pending(item, day, month)])
+                resolve_years(one, year, latest[0] if latest else None)
+                parsed.rejections += one.rejections
+                if not one.items:
+                    continue  # an impossible date
             found += 1
             yield _finished(item, source)
         if not found and not parsed.rejections:
@@ -108,6 +100,27 @@ def stream_file(path: Path, fmt: str | None = None, source: str | None = None,
                 f"{path}: no news items found (read as {fmt}); use --format to choose another format")
 
     return fmt, items(), parsed.rejections
+
+
+def _accepted(path: Path, fmt: str, parsed: Parsed) -> Iterator[tuple[Item, int | None, int | None]]:
+    """(item, dateline day, month) for each record of a JSONL or CSV file that makes an item,
+    in file order; the others are rejected into ``parsed``."""
+    from .records import csv_records, jsonl_records, read_items
+
+    with open(path, encoding="utf-8-sig", errors="replace", newline="" if fmt == "csv" else None) as f:
+        records = csv_records(f, str(path), parsed) if fmt == "csv" else jsonl_records(f, str(path), parsed)
+        for item, day, month in read_items(records, parsed):
+            parsed.add(item, day, month)
+            if parsed.items:  # not rejected (neither title nor body)
+                parsed.items.clear()
+                parsed.pending.clear()
+                yield item, day, month
+
+
+def _latest_full_date(path: Path, fmt: str):
+    """The latest whole-day date that a record of the file gives (what year inference needs)."""
+    dates = (full_date(item) for item, _, _ in _accepted(path, fmt, Parsed()))
+    return max((d for d in dates if d), default=None)
 
 
 def _finished(item: Item, source: str | None) -> Item:
@@ -153,7 +166,7 @@ def _reject_undecodable(parsed: Parsed) -> None:
     for item in list(parsed.items):
         if "\ufffd" in item.body or "\ufffd" in item.title:
             parsed.items.remove(item)
-            parsed.reject(item.origin, "bytes that are not valid UTF-8")
+            parsed.reject(item.origin, UNDECODABLE)
     parsed.pending = [p for p in parsed.pending if p.item in parsed.items]
 
 

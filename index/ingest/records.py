@@ -16,6 +16,7 @@ from ..item import Item
 from .common import Parsed
 
 BODY_ALIASES = ("body", "text", "content")
+UNDECODABLE = "bytes that are not valid UTF-8"
 _KNOWN = {"id", "url", "source", "title", "dateline", "date", "content_hash", *BODY_ALIASES,
           "date_precision", "year_inferred", "dateline_text", "title_derived", "origin", "metadata"}
 
@@ -29,7 +30,7 @@ def parse(text: str, name: str, source: str | None = None) -> Parsed:
     elif stripped.startswith("["):
         records = _json_array_records(text, name, parsed)
     else:
-        records = jsonl_records(io.StringIO(text), name, parsed)
+        records = jsonl_records(io.StringIO(text, newline=None), name, parsed)
     for item, day, month in read_items(records, parsed):
         parsed.add(item, day, month)
     return parsed
@@ -52,6 +53,9 @@ def jsonl_records(lines: Iterable[str], name: str, parsed: Parsed):
     """
     for number, line in enumerate(lines, 1):
         if not line.strip():
+            continue
+        if "\ufffd" in line:  # decoding replaced bytes that were not UTF-8 (an escaped \ufffd is fine)
+            parsed.reject(f"{name}:{number}", UNDECODABLE)
             continue
         try:
             record = json.loads(line)
@@ -97,6 +101,9 @@ def csv_records(lines: Iterable[str], name: str, parsed: Parsed):
             continue
         if len(row) != len(header):
             parsed.reject(origin, f"row has {len(row)} columns, the header has {len(header)}")
+            continue
+        if any("\ufffd" in cell for cell in row):
+            parsed.reject(origin, UNDECODABLE)
             continue
         yield origin, dict(zip(header, row))
 
