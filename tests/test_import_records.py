@@ -104,6 +104,14 @@ def test_an_escaped_replacement_character_is_text_not_bad_bytes(cli, tmp_path):
     assert _export(cli)[0]["title"] == "Unknown glyph \ufffd shown"
 
 
+def test_records_ended_by_carriage_returns_alone_are_read_whole_or_streamed(cli, tmp_path):
+    from index.ingest import parse_file
+    path = tmp_path / "old-mac.jsonl"
+    path.write_bytes(b'{"id": "a", "title": "A", "body": "x"}\r{"id": "b", "title": "B", "body": "y"}\r')
+    assert [i.id for i in parse_file(path, "jsonl")[1].items] == ["a", "b"]
+    assert "2 added" in cli("import", str(path)).output
+
+
 def test_line_separators_inside_a_record_stay_in_its_text(cli, tmp_path):
     # U+2028 and form feeds are not line ends in JSONL (web text carries them): an export holding
     # them imports back unchanged.
