@@ -31,6 +31,7 @@ from . import settings
 from .chunk import Chunk, bundled_limit, chunk_item, chunker_config
 from .errors import DatelineError
 from .facets import Facets
+from .files import write_atomically
 from .store import Archive
 from .vectors import (choose_index_type, current_generation, incompatibility, index_kind, index_root,
                       load_generation, make_index, probe_questions, publish, tune, write_generation)
@@ -115,10 +116,7 @@ def _read_marker(data_dir: Path) -> dict | None:
 
 
 def _write_marker(data_dir: Path, config: dict) -> None:
-    path = _chunker_marker(data_dir)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(config, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+    write_atomically(_chunker_marker(data_dir), lambda p: p.write_text(json.dumps(config, sort_keys=True), encoding="utf-8"))
 
 
 def _store_chunks(archive: Archive, item_id: str, content_hash: str, chunks: list[Chunk]) -> tuple[int, int]:

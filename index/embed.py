@@ -22,7 +22,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ import numpy as np
 from . import settings
 from .chunk import TokenLimit
 from .errors import DatelineError
+from .files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -329,17 +329,17 @@ class Embedder:
                                       return_tensors="pt")
         names = ["input_ids", "attention_mask", "token_type_ids"]
         args = tuple(sample[n] if n in sample else torch.zeros_like(sample["input_ids"]) for n in names)
-        fd, tmp = tempfile.mkstemp(prefix="model.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
         log.info("exporting %s to ONNX at %s", self.name, path)
-        with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
-            warnings.simplefilter("ignore")  # tracer chatter about shapes; the export is checked below
-            torch.onnx.export(
-                _Wrapper(transformer).eval(), args, str(tmp), input_names=names,
-                output_names=["last_hidden_state"], opset_version=17, dynamo=False,
-                dynamic_axes={n: {0: "batch", 1: "sequence"} for n in [*names, "last_hidden_state"]},
-            )
-        os.replace(tmp, path)
+
+        def export(tmp: Path) -> None:
+            with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
+                warnings.simplefilter("ignore")  # tracer chatter about shapes; the export is checked below
+                torch.onnx.export(
+                    _Wrapper(transformer).eval(), args, str(tmp), input_names=names,
+                    output_names=["last_hidden_state"], opset_version=17, dynamo=False,
+                    dynamic_axes={n: {0: "batch", 1: "sequence"} for n in [*names, "last_hidden_state"]},
+                )
+        write_atomically(path, export)
         return path
 
     def prepare_queries(self) -> None:
@@ -377,7 +377,7 @@ class Embedder:
                      "the transformers tokenizer", self.name)
         meta = {"tokenizer": "fast" if same else "hf", "probes": probes.tolist()}
         try:
-            _write_atomically(path, json.dumps(meta).encode())
+            write_atomically(path, lambda p: p.write_text(json.dumps(meta), encoding="utf-8"))
         except OSError as e:  # a read-only cache: check this process's session all the same
             log.warning("cannot keep %s (%s); the next process checks the export with torch again", path, e)
         return meta
@@ -465,18 +465,6 @@ class Embedder:
             mask = enc["attention_mask"][..., None].astype(np.float32)
             out[idx] = (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
         return _normalize(out)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _usable_cpus() -> int:

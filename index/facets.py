@@ -18,6 +18,7 @@ import sqlite3
 import struct
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -120,13 +121,21 @@ class Facets:
             keep &= (days > 0) & (days <= _day(str(date_to)))
         if source:
             want = str(source).lower()
-            keep &= np.isin(source_codes, [i for i, s in enumerate(self.sources) if s.lower() == want])
+            keep &= np.isin(source_codes, [i for i, s in enumerate(self._lower_sources) if s == want])
         if place:
             want = str(place).lower()
-            codes = [i for i, p in enumerate(self.places)
-                     if p.lower() == want or want + "," <= p.lower() < want + "-"]
+            codes = [i for i, p in enumerate(self._lower_places) if p == want or want + "," <= p < want + "-"]
             keep &= np.isin(place_codes, codes)
         return keep
+
+    # Lower-cased once per generation, not on every filtered question.
+    @cached_property
+    def _lower_sources(self) -> list[str]:
+        return [s.lower() for s in self.sources]
+
+    @cached_property
+    def _lower_places(self) -> list[str]:
+        return [p.lower() for p in self.places]
 
 
 def _map_npz(path: Path) -> dict[str, np.ndarray]:

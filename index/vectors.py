@@ -18,7 +18,6 @@ import logging
 import math
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +29,7 @@ from .chunk import chunker_config
 from .errors import DatelineError
 from .facets import FILENAME as FACETS_FILE
 from .facets import Facets
+from .files import write_atomically
 
 if TYPE_CHECKING:
     import faiss
@@ -306,16 +306,9 @@ def _write_verified(folder: Path, stamps: dict[str, tuple[str, list[int]]]) -> N
     (checksum, stamp taken before hashing)), so that later loads skip hashing them. Best
     effort: where it cannot be written, loads just hash again."""
     record = {name: {"checksum": checksum, "stamp": stamp} for name, (checksum, stamp) in stamps.items()}
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=VERIFIED_FILE + ".", suffix=".tmp", dir=folder)
-        os.fchmod(fd, 0o644)  # server workers may run as another user than the build
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(record, f)
-        os.replace(tmp, folder / VERIFIED_FILE)
+        write_atomically(folder / VERIFIED_FILE, lambda p: p.write_text(json.dumps(record), encoding="utf-8"))
     except OSError as e:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
         log.info("cannot record verified checksums in %s: %s", folder, e)
 
 
@@ -355,15 +348,6 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_file(path: Path, write) -> None:
-    """Write via ``write(tmp_path)``, fsync, then rename into place."""
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def _save_ids(path: Path, ids: np.ndarray) -> None:
     with open(path, "wb") as f:
         np.save(f, ids)
@@ -386,20 +370,20 @@ def write_generation(data_dir: str | Path, index: "faiss.Index", ids: np.ndarray
     ids = np.sort(np.asarray(ids, dtype=np.int64))
     if len(ids) != index.ntotal:
         raise RuntimeError(f"index holds {index.ntotal} vectors but {len(ids)} ids were given")
-    _write_file(folder / "vectors.faiss", lambda p: faiss.write_index(index, str(p)))
-    _write_file(folder / "ids.npy", lambda p: _save_ids(p, ids))
+    write_atomically(folder / "vectors.faiss", lambda p: faiss.write_index(index, str(p)), durable=True)
+    write_atomically(folder / "ids.npy", lambda p: _save_ids(p, ids), durable=True)
     files = ["vectors.faiss", "ids.npy"]
     if facets is not None:
         if not np.array_equal(facets.ids, ids):
             raise RuntimeError("the filter columns describe other chunks than the index holds")
-        _write_file(folder / FACETS_FILE, facets.save)
+        write_atomically(folder / FACETS_FILE, facets.save, durable=True)
         files.append(FACETS_FILE)
     manifest = dict(manifest, format=MANIFEST_FORMAT, generation=generation,
                     created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     manifest.setdefault("counts", {})["vectors"] = int(index.ntotal)
     manifest["checksums"] = {name: "sha256:" + _sha256(folder / name) for name in files}
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-    _write_file(folder / "manifest.json", lambda p: p.write_text(text, encoding="utf-8"))
+    write_atomically(folder / "manifest.json", lambda p: p.write_text(text, encoding="utf-8"), durable=True)
     # Just hashed: readers need not hash these files again while their stamps hold.
     _write_verified(folder, {name: (checksum, _stamp(folder / name)) for name, checksum in manifest["checksums"].items()})
     _fsync_dir(folder)
@@ -416,7 +400,7 @@ def publish(data_dir: str | Path, generation: str) -> None:
     if not (root / generation / "manifest.json").is_file():
         raise RuntimeError(f"generation {generation} is incomplete")
     previous = current_generation(data_dir)
-    _write_file(root / "CURRENT", lambda p: p.write_text(generation + "\n", encoding="utf-8"))
+    write_atomically(root / "CURRENT", lambda p: p.write_text(generation + "\n", encoding="utf-8"), durable=True)
     _fsync_dir(root)
     log.info("published index generation %s (previous %s)", generation, previous)
     keep = {generation, previous}

@@ -244,9 +244,10 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
 
     # Weight question words by how rare they are in the archive ("oil" in a commodities wire
     # weighs less than "edible"), falling back to their rarity among the candidate stories.
-    docs = [stems(p.item.title).union(*(st for _, _, st in splits[i])) for i, p in enumerate(result.passages)]
-    idf = {s: result.idf[s] if s in result.idf else math.log(1 + len(docs) / (1 + sum(s in d for d in docs))) + 0.1
-           for s in qstems}
+    idf = {s: result.idf[s] for s in qstems if s in result.idf}
+    if len(idf) < len(qstems):  # words retrieval did not weigh: their rarity among the candidate stories
+        docs = [stems(p.item.title).union(*(st for _, _, st in splits[i])) for i, p in enumerate(result.passages)]
+        idf.update({s: math.log(1 + len(docs) / (1 + sum(s in d for d in docs))) + 0.1 for s in qstems - idf.keys()})
     picks = _pick_sentences(result, splits, qstems, idf)[:top_k]
     # The answer: the best sentence, plus others that score nearly as well (at most three).
     order = sorted(range(len(picks)), key=lambda i: (-picks[i].score, picks[i].rank))

@@ -109,10 +109,8 @@ class ArchiveFacts:
         folds only ASCII letters, so "SÃO PAULO" would not match "São Paulo" there, while
         Python's lower() (the notes, the index's filter columns) would. A name the archive
         already has, in any form the filter matches, is kept as it is."""
-        if not value:
-            return value
         table = self.source_table if kind == "source" else self.place_table
-        if table.get(value.lower()) == value or value in (self.sources if kind == "source" else self._place_names):
+        if not value or value in (self.sources if kind == "source" else self._place_names):
             return value
         return table.get(value.lower(), value)
 

@@ -162,7 +162,7 @@ def test_an_unwritable_cache_keeps_the_onnx_path(embedder, tmp_path, monkeypatch
     fresh = Embedder(embedder.model_dir, "torch", "all-MiniLM-L6-v2")
     fresh.onnx_path().parent.mkdir(parents=True)
     shutil.copy(good, fresh.onnx_path())  # an export from before query.json existed
-    monkeypatch.setattr(embed, "_write_atomically", refuse)
+    monkeypatch.setattr(embed, "write_atomically", refuse)
     vector = fresh.encode_query(QUESTION)
     assert fresh._onnx_failed is None and fresh._query_session is not None
     assert float(vector @ embedder.encode([QUESTION], backend="torch")[0]) > 0.9999

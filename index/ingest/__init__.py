@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import DatelineError
 from ..item import Item
 from ..store import Rejection
-from .common import Parsed, Pending, finish, full_date, resolve_years
+from .common import Parsed, Pending, finish, finish_item, full_date, resolve_years
 from .records import UNDECODABLE
 
 log = logging.getLogger(__name__)
@@ -55,11 +55,16 @@ def read_head(path: Path) -> str:
     """The start of a file as text, refusing an empty or binary file as ``read_text`` does."""
     with open(path, "rb") as f:
         data = f.read(_HEAD_BYTES)
-    if not data.strip() and path.stat().st_size <= _HEAD_BYTES:
+    _refuse_empty_or_binary(path, data, whole=path.stat().st_size <= _HEAD_BYTES)
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def _refuse_empty_or_binary(path: Path, data: bytes, whole: bool) -> None:
+    """Raise DatelineError for a file that is empty (``data`` is all of it) or binary."""
+    if whole and not data.strip():
         raise DatelineError(f"{path}: the file is empty")
     if b"\x00" in data[:8192]:
         raise DatelineError(f"{path}: this is a binary file, not a news export")
-    return data.decode("utf-8-sig", errors="replace")
 
 
 def stream_file(path: Path, fmt: str | None = None, source: str | None = None,
@@ -79,22 +84,22 @@ def stream_file(path: Path, fmt: str | None = None, source: str | None = None,
     parsed = Parsed()
 
     def items() -> Iterator[Item]:
-        latest: list = []  # the file's latest full date, read by a first pass when first needed
+        latest, latest_read = None, False  # the file's latest full date, read when first needed
         found = 0
         for item, day, month in _accepted(path, fmt, parsed):
             if item.date is None and day and month:
                 # Its year comes from the file's latest full date, which may lie further on: one
                 # pass over the whole file finds it, only for files that need it. Records stay in
                 # file order, so the first of two with one identity is still the one kept.
-                if not latest and year is None:
-                    latest.append(_latest_full_date(path, fmt))
+                if not latest_read and year is None:
+                    latest, latest_read = _latest_full_date(path, fmt), True
                 one = Parsed(items=[item], pending=[Pending(item, day, month)])
-                resolve_years(one, year, latest[0] if latest else None)
+                resolve_years(one, year, latest)
                 parsed.rejections += one.rejections
                 if not one.items:
                     continue  # an impossible date
             found += 1
-            yield _finished(item, source)
+            yield finish_item(item, source)
         if not found and not parsed.rejections:
             raise DatelineError(
                 f"{path}: no news items found (read as {fmt}); use --format to choose another format")
@@ -123,12 +128,6 @@ def _latest_full_date(path: Path, fmt: str):
     return max((d for d in dates if d), default=None)
 
 
-def _finished(item: Item, source: str | None) -> Item:
-    if source:
-        item.source = source
-    return item.finish()
-
-
 def read_text(path: Path, fmt: str | None) -> str:
     """Read a file as text: UTF-8, except Reuters SGML which is latin-1.
 
@@ -136,10 +135,7 @@ def read_text(path: Path, fmt: str | None) -> str:
     become U+FFFD and the lines holding them are reported by the parser where it matters.
     """
     data = path.read_bytes()
-    if not data.strip():
-        raise DatelineError(f"{path}: the file is empty")
-    if b"\x00" in data[:8192]:
-        raise DatelineError(f"{path}: this is a binary file, not a news export")
+    _refuse_empty_or_binary(path, data, whole=True)
     if fmt == "reuters" or (fmt is None and path.suffix.lower() in (".sgm", ".sgml")):
         return data.decode("latin-1")
     return data.decode("utf-8-sig", errors="replace")

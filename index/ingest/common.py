@@ -99,7 +99,12 @@ def finish(parsed: Parsed, source: str | None, year: int | None) -> Parsed:
     """Apply ``--source``, infer years and derive ids and hashes."""
     resolve_years(parsed, year)
     for item in parsed.items:
-        if source:
-            item.source = source
-        item.finish()
+        finish_item(item, source)
     return parsed
+
+
+def finish_item(item: Item, source: str | None) -> Item:
+    """Apply ``--source`` and derive the item's id and hash; return it."""
+    if source:
+        item.source = source
+    return item.finish()

@@ -1,0 +1,30 @@
+"""Files written whole or not at all: a reader sees the old content or the new, never half."""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def write_atomically(path: Path, write: Callable[[Path], object], *, durable: bool = False) -> None:
+    """Have ``write(tmp)`` fill a temporary file beside ``path``, then rename it over ``path``.
+
+    The temporary name is unique, so concurrent writers (server workers, two builds) never
+    share one; it ends in ".tmp", which `index.vectors.publish` clears when a writer was killed.
+    ``durable`` fsyncs the data before the rename. The file is readable by all, as a plain write
+    would leave it: server workers may run as another user than the build.
+    """
+    fd, name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        os.chmod(tmp, 0o644)
+        write(tmp)
+        if durable:
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
