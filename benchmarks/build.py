@@ -24,11 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-from index.build import build_index
-from index.chunk import chunk_item
-from index.embed import load_embedder
-from index.ingest import parse_file
-from index.store import Archive
+from dateline.index.build import build_index
+from dateline.index.chunk import chunk_item
+from dateline.index.embed import load_embedder
+from dateline.index.ingest import parse_file
+from dateline.index.store import Archive
 
 REUTERS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "reuters21578"
 

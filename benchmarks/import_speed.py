@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.ingest import parse_file
-from index.store import Archive
+from dateline.index.ingest import parse_file
+from dateline.index.store import Archive
 
 DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "reuters21578"
 
@@ -60,7 +60,7 @@ def big_export(archive: Archive, tmp: Path, copies: int) -> None:
                 record = item.to_record()
                 record["id"], record["url"] = f"{record['id']}-{copy}", ""
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
-    code = ("import resource, sys; from qa.cli import main\n"
+    code = ("import resource, sys; from dateline.cli import main\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print('peak', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
     t0 = time.perf_counter()

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from qa.cli_web import is_loopback
+from dateline.cli.serve import is_loopback
 
 QUESTIONS = [
     "How many political prisoners were executed in 1988?",
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         host, port = "127.0.0.1", _free_port()
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
         proc = subprocess.Popen(
-            [sys.executable, "-c", "from qa.cli import main; main()", "serve", "--data", str(args.data),
+            [sys.executable, "-m", "dateline", "serve", "--data", str(args.data),
              "--host", host, "--port", str(port), "--workers", str(args.workers)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:

@@ -28,15 +28,14 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.embed import load_embedder  # noqa: E402
-from index.facets import Facets  # noqa: E402
-from index.store import Archive  # noqa: E402
-from index.vectors import choose_index_type, current_generation, load_generation, make_index, probe_questions, publish, tune, \
+from dateline.index.embed import load_embedder  # noqa: E402
+from dateline.index.facets import Facets  # noqa: E402
+from dateline.index.store import Archive  # noqa: E402
+from dateline.index.vectors import choose_index_type, current_generation, load_generation, make_index, probe_questions, publish, tune, \
     write_generation  # noqa: E402
-from qa.engine import Engine  # noqa: E402
-from qa.query import Filters  # noqa: E402
+from dateline.qa.engine import Engine  # noqa: E402
+from dateline.qa.query import Filters  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 log = logging.getLogger("benchmarks.query")
@@ -135,7 +134,7 @@ def measure(data: Path, questions: list[str]) -> dict:
     places = [p for p in facts.places[:50]]
     asks, encode, dense, fts = [], [], [], []
     retriever = engine.retriever()
-    from qa.words import terms
+    from dateline.qa.words import terms
     for i, q in enumerate(questions):
         kwargs = {}
         if i % 4 == 1 and newest:

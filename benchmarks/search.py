@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embed import load_embedder
-from index.vectors import exact_neighbours, make_index, probe_questions, recall_at, tune
+from dateline.index.embed import load_embedder
+from dateline.index.vectors import exact_neighbours, make_index, probe_questions, recall_at, tune
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -24,9 +24,8 @@ import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import qa.evaluate as evaluate  # noqa: E402
+import dateline.qa.evaluate as evaluate  # noqa: E402
 
 
 def ndcg10(ranking: list[str], gold: set[str]) -> float:
@@ -71,7 +70,7 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from txtai import Embeddings
 
-    from index.embed import bundled_model_dir
+    from dateline.index.embed import bundled_model_dir
     for hybrid in (False, True):
         emb = Embeddings(path=str(bundled_model_dir()), content=True, hybrid=hybrid)
         emb.index([(r["id"], r["body"], None) for r in records])

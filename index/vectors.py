@@ -415,7 +415,7 @@ def publish(data_dir: str | Path, generation: str) -> None:
 class LiveIndex:
     """A loaded index generation.
 
-    >>> from index.embed import load_embedder
+    >>> from dateline.index.embed import load_embedder
     >>> embedder = load_embedder()
     >>> live = open_live("./dateline-data", embedder)
     >>> live.search(embedder.encode_query("oil prices")[None, :], k=5)[0][:1]

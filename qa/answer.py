@@ -13,8 +13,8 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 
-from index.dates import display_date
-from index.item import Item
+from dateline.index.dates import display_date
+from dateline.index.item import Item
 
 from .query import Filters, ParsedQuery
 from .retrieve import Passage, SearchResult

@@ -11,7 +11,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
-from index.errors import DatelineError
+from dateline.index.errors import DatelineError
 
 from .query import ArchiveFacts, Filters, ParsedQuery, check_date, merge_filters, parse_question
 from .words import terms

@@ -11,9 +11,9 @@ import threading
 import time
 from pathlib import Path
 
-from index import settings
-from index.errors import DatelineError
-from index.item import Item
+from dateline.index import settings
+from dateline.index.errors import DatelineError
+from dateline.index.item import Item
 
 from .answer import Answer, citation_for, compose
 from .chat import asks_who_reported, resolve
@@ -66,7 +66,7 @@ class Engine:
         """This thread's archive connection (opened on first use)."""
         archive = getattr(self._local, "archive", None)
         if archive is None:
-            from index.store import Archive
+            from dateline.index.store import Archive
             archive = Archive.open(self.data_dir, create=False)
             # Questions read scattered chunk rows and vectors: memory-mapped pages skip a system
             # call per page, and a bigger page cache keeps the hot ones (measured: 1,200 filtered
@@ -82,7 +82,7 @@ class Engine:
         if self._embedder is None:
             with self._lock:
                 if self._embedder is None:
-                    from index.embed import load_embedder
+                    from dateline.index.embed import load_embedder
                     self._embedder = load_embedder(self.model)
         return self._embedder
 
@@ -94,7 +94,7 @@ class Engine:
                 if self._live is None:
                     import faiss
 
-                    from index.vectors import open_live
+                    from dateline.index.vectors import open_live
                     # One question is one query vector: threads only add hand-off cost, and
                     # they fight the other workers for cores (5.6 ms against 1.2 ms measured).
                     faiss.omp_set_num_threads(int(settings.get("search_threads")))
@@ -104,7 +104,7 @@ class Engine:
 
     def maybe_reload(self) -> bool:
         """Reopen the live index if a new generation was published; return whether it did."""
-        from index.vectors import current_generation
+        from dateline.index.vectors import current_generation
         if self._live is None:
             return False  # nothing open yet: the first use opens the current generation
         generation = current_generation(self.data_dir)
@@ -112,7 +112,7 @@ class Engine:
             return False
         with self._lock:
             if self._live is not None and generation != self._live.generation:
-                from index.vectors import open_live
+                from dateline.index.vectors import open_live
                 self._live = open_live(self.data_dir, self.embedder)
                 self._facts = None
                 log.info("reloaded index generation %s", self._live.generation)
@@ -214,7 +214,7 @@ class Engine:
 
     def get_item(self, item_id: str) -> Item | None:
         """Return the stored item with this id, or None."""
-        from index.store import Archive
+        from dateline.index.store import Archive
         row = self._conn().execute("SELECT * FROM items WHERE id = ?", (str(item_id),)).fetchone()
         return Archive.item_from_row(row) if row else None
 
@@ -226,7 +226,7 @@ class Engine:
         first, last = conn.execute("SELECT min(date), max(date) FROM items").fetchone()
         sources = [{"source": r[0], "items": r[1]} for r in conn.execute(
             "SELECT source, count(*) FROM items GROUP BY source ORDER BY count(*) DESC, source")]
-        from index.vectors import current_generation
+        from dateline.index.vectors import current_generation
         info = {"items": items, "chunks": chunks, "generation": current_generation(self.data_dir),
                 "loaded_generation": self._live.generation if self._live is not None else None,
                 "vectors": self._live.ntotal if self._live is not None else None,

@@ -28,7 +28,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from index.errors import DatelineError
+from dateline.index.errors import DatelineError
 
 from .answer import LEX_WEIGHT, compose, confidence
 from .query import Filters, parse_question
@@ -211,9 +211,9 @@ def read_questions(path: str | Path) -> EvalSet:
 
 def prepare(evalset: EvalSet, data_dir: str | Path, *, progress: bool = False) -> None:
     """Import the set's records into ``data_dir`` and build its index (both incremental)."""
-    from index.build import build_index
-    from index.ingest import parse_file
-    from index.store import Archive
+    from dateline.index.build import build_index
+    from dateline.index.ingest import parse_file
+    from dateline.index.store import Archive
 
     data_dir = Path(data_dir)
     if evalset.records:
@@ -395,7 +395,7 @@ def calibrate(pos: np.ndarray, neg: np.ndarray, weights: tuple[float, ...] = (0.
                         "answerable_kept": round(tpr, 4), "unrelated_refused": round(tnr, 4)}
     at_current = {}
     ps, ns = pos[:, 0] + LEX_WEIGHT * pos[:, 1], neg[:, 0] + LEX_WEIGHT * neg[:, 1]
-    from index import settings
+    from dateline.index import settings
     t = float(settings.get("no_answer_threshold"))
     at_current = {"weight": LEX_WEIGHT, "threshold": t, "answerable_kept": round(float((ps >= t).mean()), 4),
                   "unrelated_refused": round(float((ns < t).mean()), 4)}

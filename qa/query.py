@@ -15,8 +15,8 @@ import logging
 import re
 from dataclasses import dataclass, field, replace
 
-from index.dates import MONTH_PATTERN, MONTHS, infer_year, parse_date
-from index.errors import DatelineError
+from dateline.index.dates import MONTH_PATTERN, MONTHS, infer_year, parse_date
+from dateline.index.errors import DatelineError
 
 log = logging.getLogger(__name__)
 

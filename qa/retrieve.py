@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.item import Item
+from dateline.index.item import Item
 
 from .query import Filters
 from .words import WORD, stem, terms
@@ -59,7 +59,7 @@ class Passage:
     def to_dict(self) -> dict:
         """The JSON form used by ``/api/search``."""
         it = self.item
-        from index.dates import display_date
+        from dateline.index.dates import display_date
         return {
             "item_id": it.id, "chunk_id": self.chunk_id, "title": it.title, "source": it.source,
             "dateline": it.dateline, "date": it.date,
@@ -405,7 +405,7 @@ class Retriever:
     def _items(self, ids: list[str]) -> dict[str, Item]:
         """The items of ``ids`` whose chunks follow their current text (imported since the last
         `dateline index`, an item's chunk offsets may not fit its new body: it waits for the build)."""
-        from index.store import Archive
+        from dateline.index.store import Archive
         found: dict[str, Item] = {}
         for i in range(0, len(ids), 500):
             batch = ids[i:i + 500]

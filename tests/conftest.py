@@ -34,7 +34,7 @@ def runner() -> CliRunner:
 @pytest.fixture
 def cli(runner, data_dir):
     """Run `dateline ARGS --data <tmp>`; return click's Result."""
-    from qa.cli import main
+    from dateline.cli import main
 
     def run(*args: str, input: str | None = None):
         return runner.invoke(main, [*args, "--data", str(data_dir)], input=input, catch_exceptions=False)
@@ -61,9 +61,9 @@ def web_data(tmp_path_factory) -> Path:
     a test that changes data copies it first."""
     import json
 
-    from index.build import build_index
-    from index.ingest import parse_file
-    from index.store import Archive
+    from dateline.index.build import build_index
+    from dateline.index.ingest import parse_file
+    from dateline.index.store import Archive
 
     data = tmp_path_factory.mktemp("web") / "data"
     hostile = data.parent / "hostile.jsonl"
@@ -99,7 +99,7 @@ def dateline_process(*args: str, env: dict | None = None, timeout: float = 300):
     port = free_port()
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from qa.cli import main; main()", *args, "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "dateline", *args, "--host", "127.0.0.1", "--port", str(port)],
         env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
 
@@ -139,9 +139,9 @@ def dateline_process(*args: str, env: dict | None = None, timeout: float = 300):
 def reuters_data(tmp_path_factory) -> Path:
     """The first 300 items of reut2-000.sgm (26 Feb - 2 Mar 1987), imported and indexed once.
     Read-only."""
-    from index.build import build_index
-    from index.ingest import parse_file
-    from index.store import Archive
+    from dateline.index.build import build_index
+    from dateline.index.ingest import parse_file
+    from dateline.index.store import Archive
 
     data = tmp_path_factory.mktemp("reuters") / "data"
     path = REUTERS / "reut2-000.sgm"

@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from index.errors import DatelineError
-from qa.answer import sentences
-from qa.engine import Engine
+from dateline.index.errors import DatelineError
+from dateline.qa.answer import sentences
+from dateline.qa.engine import Engine
 
 pytestmark = pytest.mark.slow
 
@@ -226,7 +226,7 @@ def test_sentences_keep_offsets():
 
 
 def test_cli_ask_json_and_text(runner, web_data):
-    from qa.cli import main
+    from dateline.cli import main
     r = runner.invoke(main, ["ask", "Who is Shahin Gobadi?", "--json", "--data", str(web_data)])
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)

@@ -69,7 +69,7 @@ def test_commands_on_a_missing_archive_say_what_to_run(cli):
 
 
 def test_an_archive_locked_by_another_writer_is_a_one_line_error(cli, data_dir, monkeypatch):
-    import index.store as store
+    import dateline.index.store as store
     assert cli("import", str(SEED)).exit_code == 0
     monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.2)
     other = sqlite3.connect(data_dir / "archive.sqlite", isolation_level=None)
@@ -87,7 +87,7 @@ def test_killed_import_leaves_the_archive_as_it_was(tmp_path):
     """Kill `dateline import` in the middle of a big file: nothing of that file is stored."""
     data = tmp_path / "data"
     env = {**os.environ, "DATELINE_DATA": str(data)}
-    dateline = [sys.executable, "-m", "qa"]
+    dateline = [sys.executable, "-m", "dateline"]
     subprocess.run([*dateline, "import", str(SEED)], env=env, check=True, capture_output=True)
 
     # One big JSONL file (all of reut2-000..003 as records) so the transaction takes a while.

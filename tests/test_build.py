@@ -15,12 +15,12 @@ import pytest
 
 from conftest import ROOT, SEED
 from fake_embedder import FakeEmbedder
-from index import build as build_module
-from index.build import build_index
-from index.errors import DatelineError
-from index.ingest import parse_file
-from index.store import Archive
-from index.vectors import current_generation, index_root, open_live
+from dateline.index import build as build_module
+from dateline.index.build import build_index
+from dateline.index.errors import DatelineError
+from dateline.index.ingest import parse_file
+from dateline.index.store import Archive
+from dateline.index.vectors import current_generation, index_root, open_live
 
 
 def _import(data_dir: Path, path: Path) -> None:
@@ -215,7 +215,7 @@ KILLED_BUILD = """
 import sys, time
 sys.path.insert(0, {tests!r})
 from fake_embedder import FakeEmbedder
-from index import build
+from dateline.index import build
 build._EMBED_BLOCK = 4  # many small commits, so the kill lands between two of them
 
 class Slow(FakeEmbedder):
@@ -266,7 +266,7 @@ def test_a_killed_build_leaves_the_index_live_and_the_next_run_finishes(seeded, 
 
 @pytest.mark.slow
 def test_cli_indexes_the_sample_with_the_real_model_and_finds_answers(cli, data_dir, tmp_path):
-    from index.embed import load_embedder
+    from dateline.index.embed import load_embedder
 
     assert cli("import", str(SEED)).exit_code == 0
     result = cli("index")

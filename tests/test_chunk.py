@@ -7,11 +7,11 @@ import re
 import pytest
 
 from conftest import REUTERS, SEED
-from index.chunk import (Chunk, TokenLimit, bundled_limit, chunk_item, chunker_config, count_tokens,
+from dateline.index.chunk import (Chunk, TokenLimit, bundled_limit, chunk_item, chunker_config, count_tokens,
                          header)
-from index.errors import DatelineError
-from index.ingest import parse_file
-from index.item import Item
+from dateline.index.errors import DatelineError
+from dateline.index.ingest import parse_file
+from dateline.index.item import Item
 
 SENTENCES = [
     "The central bank raised its key rate by half a point on Tuesday.",
@@ -148,7 +148,7 @@ def _all_items():
 def test_nothing_in_the_sample_or_reuters_exceeds_the_models_limit():
     """Every embedded text of the sample archive and all Reuters items fits in 256 word pieces,
     counted by the model's own tokenizer without truncation."""
-    from index.embed import load_embedder
+    from dateline.index.embed import load_embedder
 
     model_tokenizer = load_embedder().model.tokenizer
     assert load_embedder().max_length == 256

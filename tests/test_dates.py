@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from index.dates import display_date, infer_year, parse_date, parse_dateline
+from dateline.index.dates import display_date, infer_year, parse_date, parse_dateline
 
 
 @pytest.mark.parametrize("text, place, day, month, year", [

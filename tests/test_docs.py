@@ -2,7 +2,7 @@
 import re
 
 from conftest import ROOT
-from index.settings import SETTINGS
+from dateline.index.settings import SETTINGS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

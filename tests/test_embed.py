@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SEED
-from index.embed import Embedder, load_embedder, resolve_backend
-from index.errors import DatelineError
+from dateline.index.embed import Embedder, load_embedder, resolve_backend
+from dateline.index.errors import DatelineError
 
 pytestmark = pytest.mark.slow
 
@@ -80,7 +80,7 @@ def test_asking_runs_without_torch_once_the_export_exists(embedder, tmp_path):
     # A server worker or `dateline ask` only encodes questions: ONNX Runtime and the tokenizer
     # alone, which saves the memory and the seconds that importing torch costs.
     embedder.encode_query("warm up")  # the export and torch's probe vector now exist
-    script = ("import sys, numpy; from index.embed import load_embedder; e = load_embedder(); "
+    script = ("import sys, numpy; from dateline.index.embed import load_embedder; e = load_embedder(); "
               f"v = e.encode_query({QUESTION!r}); numpy.save(sys.argv[1], v); "
               "print('torch' in sys.modules, e._onnx_failed)")
     out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "q.npy")], cwd=ROOT,
@@ -152,7 +152,7 @@ def test_a_model_its_files_do_not_fully_describe_loads_through_sentence_transfor
 
 
 def test_an_unwritable_cache_keeps_the_onnx_path(embedder, tmp_path, monkeypatch):
-    import index.embed as embed
+    import dateline.index.embed as embed
 
     def refuse(path, data):
         raise PermissionError(13, "Read-only file system", str(path))

@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from index.errors import DatelineError
-from qa.engine import Engine
+from dateline.index.errors import DatelineError
+from dateline.qa.engine import Engine
 
 pytestmark = pytest.mark.slow
 
@@ -27,9 +27,9 @@ def test_status_search_and_items(web_data):
 
 
 def test_reload_after_a_new_generation(web_data, tmp_path):
-    from index.build import build_index
-    from index.ingest import parse_file
-    from index.store import Archive
+    from dateline.index.build import build_index
+    from dateline.index.ingest import parse_file
+    from dateline.index.store import Archive
 
     data = tmp_path / "data"
     shutil.copytree(web_data, data)
@@ -53,7 +53,7 @@ def test_reload_after_a_new_generation(web_data, tmp_path):
 
 
 def test_no_index_is_503(tmp_path):
-    from index.store import Archive
+    from dateline.index.store import Archive
     Archive.open(tmp_path / "d").close()
     with pytest.raises(DatelineError) as e:
         Engine(tmp_path / "d").ask("anything")

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from conftest import REALTIMEQA, TIME
-from qa.evaluate import answer_hit, calibrate, metrics, read_questions, read_realtimeqa, read_time
+from dateline.qa.evaluate import answer_hit, calibrate, metrics, read_questions, read_realtimeqa, read_time
 
 
 def test_metrics_by_hand():
@@ -74,7 +74,7 @@ def test_calibrate_separates():
 
 
 def test_read_questions_errors(tmp_path):
-    from index.errors import DatelineError
+    from dateline.index.errors import DatelineError
     bad = tmp_path / "q.jsonl"
     bad.write_text('{"question": "x"}\n')
     with pytest.raises(DatelineError, match="gold_ids"):
@@ -83,7 +83,7 @@ def test_read_questions_errors(tmp_path):
 
 @pytest.mark.slow
 def test_eval_jsonl_on_the_sample(runner, web_data, tmp_path):
-    from qa.cli import main
+    from dateline.cli import main
     path = tmp_path / "sample.jsonl"
     rows = [
         {"question": "Who sponsored a resolution condemning the 1988 massacre?", "gold_ids": ["db3f4be049b17f96"],

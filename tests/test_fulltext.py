@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from fake_embedder import FakeEmbedder
-from index.build import build_index
-from index.ingest import parse_file
-from index.store import Archive
-from qa.query import Filters
-from qa.retrieve import Retriever, fuse
+from dateline.index.build import build_index
+from dateline.index.ingest import parse_file
+from dateline.index.store import Archive
+from dateline.qa.query import Filters
+from dateline.qa.retrieve import Retriever, fuse
 
 
 def _import(data_dir: Path, tmp_path: Path, records: list[dict], name: str = "news") -> None:
@@ -130,7 +130,7 @@ FILTERS = [Filters(date_from="2020-03-01", date_to="2020-03-31"), Filters(date_t
 
 
 def test_filter_column_files_map_as_np_load_reads_them(tmp_path):
-    from index.facets import _map_npz
+    from dateline.index.facets import _map_npz
     columns = {"ids": np.arange(5, dtype=np.int64), "days": np.array([19870302, 0], dtype=np.int32),
                "empty": np.zeros(0, dtype=np.int32), "names": np.frombuffer(b'[["a"], []]', dtype=np.uint8)}
     np.savez(tmp_path / "stored.npz", **columns)
@@ -147,11 +147,11 @@ def test_filter_column_files_map_as_np_load_reads_them(tmp_path):
 
 
 def test_filter_columns_keep_what_the_archive_filters_keep(data_dir, tmp_path):
-    from qa.retrieve import filter_sql
+    from dateline.qa.retrieve import filter_sql
     _import(data_dir, tmp_path, _wire(240))
     fake = FakeEmbedder()
     build_index(data_dir, embedder=fake)
-    from index.vectors import open_live
+    from dateline.index.vectors import open_live
     live = open_live(data_dir, fake)
     assert live.facets is not None and list(live.facets.ids) == list(live.ids)
     # Mapped from the generation's file, so server workers share one copy.
@@ -168,7 +168,7 @@ def test_filter_columns_keep_what_the_archive_filters_keep(data_dir, tmp_path):
 
 
 def test_filtered_full_text_is_the_same_with_and_without_filter_columns(data_dir, tmp_path):
-    from index.vectors import open_live
+    from dateline.index.vectors import open_live
     records = _wire(240)
     for r in records[::5]:
         r["body"] += " A crane toppled onto the quay."
@@ -191,7 +191,7 @@ def test_filtered_full_text_is_the_same_with_and_without_filter_columns(data_dir
 
 
 def test_filtered_dense_search_matches_exact_search_with_and_without_filter_columns(data_dir, tmp_path):
-    from index.vectors import open_live
+    from dateline.index.vectors import open_live
     _import(data_dir, tmp_path, _wire(240))
     fake = FakeEmbedder()
     build_index(data_dir, embedder=fake)

@@ -105,7 +105,7 @@ def test_an_escaped_replacement_character_is_text_not_bad_bytes(cli, tmp_path):
 
 
 def test_records_ended_by_carriage_returns_alone_are_read_whole_or_streamed(cli, tmp_path):
-    from index.ingest import parse_file
+    from dateline.index.ingest import parse_file
     path = tmp_path / "old-mac.jsonl"
     path.write_bytes(b'{"id": "a", "title": "A", "body": "x"}\r{"id": "b", "title": "B", "body": "y"}\r')
     assert [i.id for i in parse_file(path, "jsonl")[1].items] == ["a", "b"]

@@ -11,7 +11,7 @@ def reuters_archive(tmp_path_factory):
     """All 22 Reuters files imported once, through the CLI; returns (import output, data dir)."""
     from click.testing import CliRunner
 
-    from qa.cli import main
+    from dateline.cli import main
 
     data = tmp_path_factory.mktemp("reuters")
     result = CliRunner().invoke(main, ["import", str(REUTERS), "--data", str(data)])
@@ -21,7 +21,7 @@ def reuters_archive(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def reuters_items(reuters_archive):
-    from index.store import Archive
+    from dateline.index.store import Archive
 
     archive = Archive.open(reuters_archive[1])
     items = {i.metadata["newid"]: i for i in archive.iter_items()}
@@ -75,7 +75,7 @@ def test_export_round_trip_reproduces_the_archive(reuters_archive, tmp_path):
     """Export, import the export into an empty archive, export again: identical."""
     from click.testing import CliRunner
 
-    from qa.cli import main
+    from dateline.cli import main
 
     runner = CliRunner()
     _, data = reuters_archive

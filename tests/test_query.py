@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from index.errors import DatelineError
-from qa.chat import is_follow_up, read_history
-from qa.query import ArchiveFacts, Filters, merge_filters, parse_question
+from dateline.index.errors import DatelineError
+from dateline.qa.chat import is_follow_up, read_history
+from dateline.qa.query import ArchiveFacts, Filters, merge_filters, parse_question
 
 REUTERS_LIKE = ArchiveFacts(
     dates=["1987-02-26", "1987-03-02", "1987-03-20", "1987-04-07", "1987-05-01", "1987-10-19"],
@@ -131,7 +131,7 @@ def test_follow_up_detection_and_history_shapes():
 
 
 def test_a_follow_up_checks_the_filters_the_client_sends_back():
-    from qa.chat import resolve
+    from dateline.qa.chat import resolve
     history = [{"question": "What did the resolution say?",
                 "answer": {"answer": "...", "filters": {"date_from": "2017-06", "date_to": "2017-06", "place": ""}}}]
     resolved = resolve("And what about Iran?", history, SAMPLE_LIKE)

@@ -5,7 +5,7 @@ from conftest import SEED
 
 
 def test_sample_round_trip(cli, runner, tmp_path):
-    from qa.cli import main
+    from dateline.cli import main
 
     cli("import", str(SEED))
     first = cli("export").output

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from index.errors import DatelineError
-from index.item import Item
-from web import create_app
+from dateline.index.errors import DatelineError
+from dateline.index.item import Item
+from dateline.web import create_app
 
 EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
@@ -249,7 +249,7 @@ def test_no_index_is_503_naming_the_command(tmp_path):
 
 def test_engine_is_made_lazily_and_reloaded(tmp_path, monkeypatch):
     """No index at start: 503; once the engine can be made, the same app answers."""
-    import qa
+    import dateline.qa
 
     made = []
 
@@ -261,9 +261,9 @@ def test_engine_is_made_lazily_and_reloaded(tmp_path, monkeypatch):
             made.append(data_dir)
             super().__init__([_item()])
 
-    module = type(qa)("qa.engine")
+    module = type(dateline.qa)("dateline.qa.engine")
     module.Engine = Engine
-    monkeypatch.setitem(__import__("sys").modules, "qa.engine", module)
+    monkeypatch.setitem(__import__("sys").modules, "dateline.qa.engine", module)
     client = create_app({"DATA_DIR": str(tmp_path), "RELOAD_INTERVAL": 0}).test_client()
     assert client.get("/api/status").status_code == 503
     assert client.get("/api/status").status_code == 200
@@ -275,7 +275,7 @@ def test_engine_is_made_lazily_and_reloaded(tmp_path, monkeypatch):
 
 def test_reindex_needs_a_token(client, app, monkeypatch):
     started = []
-    monkeypatch.setattr("web.reindex.start", lambda data_dir, full=False: started.append(full) or 123)
+    monkeypatch.setattr("dateline.web.reindex.start", lambda data_dir, full=False: started.append(full) or 123)
     _error(client.post("/api/reindex"), 401, "unauthorized")
     _error(client.post("/api/reindex", headers={"Authorization": "Bearer wrong"}), 401)
     auth = {"Authorization": "Bearer s3cret"}
@@ -285,7 +285,7 @@ def test_reindex_needs_a_token(client, app, monkeypatch):
     assert r.status_code == 202 and started == [False, True]
     _error(client.post("/api/reindex", headers=auth, json={"full": "yes"}), 422, field="full")
     _error(client.post("/api/reindex", headers=auth, data="full", content_type="text/plain"), 415)
-    monkeypatch.setattr("web.reindex.start", lambda data_dir, full=False: None)
+    monkeypatch.setattr("dateline.web.reindex.start", lambda data_dir, full=False: None)
     r = client.post("/api/reindex", headers=auth)
     assert r.status_code == 200 and r.get_json()["status"] == "already running"
     disabled = create_app({"ENGINE": FakeEngine([_item()]), "REINDEX_TOKEN": ""}).test_client()
@@ -294,7 +294,7 @@ def test_reindex_needs_a_token(client, app, monkeypatch):
 
 def test_reindex_runs_one_child_at_a_time(tmp_path, monkeypatch):
     """The lock is held by the child for as long as it runs, across processes."""
-    from web import reindex
+    from dateline.web import reindex
 
     monkeypatch.setattr(reindex, "_command", lambda data_dir, full: [
         "/bin/sh", "-c", f"sleep 1; echo done > {tmp_path}/mark"])

@@ -10,8 +10,8 @@ import urllib.request
 import pytest
 
 from conftest import ROOT, SEED, dateline_process
-from qa.cli_web import is_loopback
-from web import create_app
+from dateline.cli.serve import is_loopback
+from dateline.web import create_app
 
 
 @pytest.mark.slow
@@ -41,7 +41,7 @@ def test_no_archive_and_no_index_are_503_naming_the_command(tmp_path, cli, data_
 
 
 def test_serve_binds_to_loopback_by_default(runner):
-    from qa.cli import main
+    from dateline.cli import main
 
     help_text = runner.invoke(main, ["serve", "--help"]).output
     assert "127.0.0.1" in help_text and "--workers" in help_text and "--port" in help_text

@@ -8,10 +8,10 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
-from web import create_app
-from web.errors import FieldError
-from web.openapi import document
-from web.validate import iso_date
+from dateline.web import create_app
+from dateline.web.errors import FieldError
+from dateline.web.openapi import document
+from dateline.web.validate import iso_date
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +57,7 @@ def test_every_operation_conforms(api_schema, path, method, mode, monkeypatch):
     started = []
     # A rebuild per generated request would load the model each time; the endpoint's own
     # behaviour is tested in test_web_api.py and test_web_reload.py.
-    monkeypatch.setattr("web.reindex.start", lambda data_dir, full=False: started.append(full) or 4242)
+    monkeypatch.setattr("dateline.web.reindex.start", lambda data_dir, full=False: started.append(full) or 4242)
     strategy = api_schema[path][method].as_strategy(generation_mode=mode)
     if mode == GenerationMode.POSITIVE:
         strategy = strategy.filter(_calendar_sense)

@@ -47,8 +47,8 @@ def _worker_generations(port: int, tries: int = 40) -> dict[int, str | None]:
 
 
 def test_rebuild_while_asking_loses_no_request(web_data, tmp_path):
-    from index.ingest import parse_file
-    from index.store import Archive
+    from dateline.index.ingest import parse_file
+    from dateline.index.store import Archive
 
     data = tmp_path / "data"
     shutil.copytree(web_data, data)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import HOSTILE
-from web import create_app
+from dateline.web import create_app
 
 pytestmark = pytest.mark.slow
 

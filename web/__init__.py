@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from index import settings
+from dateline.index import settings
 
 
 def create_app(config: dict | None = None) -> Flask:

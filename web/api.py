@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 
-from index.errors import DatelineError
+from dateline.index.errors import DatelineError
 
 from . import reindex, validate
 from .engine import get_engine

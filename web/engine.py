@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from index.errors import DatelineError
+from dateline.index.errors import DatelineError
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class EngineHolder:
         if engine is None:
             with self._lock:
                 if self._engine is None:
-                    from qa.engine import Engine
+                    from dateline.qa.engine import Engine
 
                     self._engine = Engine(self.data_dir, model=self.model)
                     self._checked = time.monotonic()

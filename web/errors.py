@@ -11,7 +11,7 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from index.errors import DatelineError
+from dateline.index.errors import DatelineError
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from index.dates import display_date
-from index.errors import DatelineError
+from dateline.index.dates import display_date
+from dateline.index.errors import DatelineError
 
 from .engine import get_engine
 from .errors import FieldError

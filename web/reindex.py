@@ -63,7 +63,7 @@ def start(data_dir: str | Path, *, full: bool = False) -> int | None:
 
 def _command(data_dir: Path, full: bool) -> list[str]:
     """`dateline index --data DIR [--full]`, run by this interpreter."""
-    return [sys.executable, "-c", "from qa.cli import main; main()", "index",
+    return [sys.executable, "-m", "dateline", "index",
             "--data", str(data_dir)] + (["--full"] if full else [])
 
 

@@ -139,6 +139,6 @@ def search_request(args: Mapping[str, str]) -> dict:
 
 
 def _default_top_k() -> int:
-    from index import settings
+    from dateline.index import settings
 
     return min(max(int(settings.get("top_k")), 1), MAX_TOP_K)

@@ -1,24 +1,22 @@
-"""`dateline index`: chunk, embed and publish the search index (issue 3)."""
+"""`dateline index`: chunk, embed and publish the search index."""
 from __future__ import annotations
 
+import json
 import logging
 
 import click
 
-from index import settings
+from dateline.index.embed import BACKENDS
+from dateline.index.vectors import INDEX_TYPES
 
-from .cli import data_option, main, user_errors
+from .common import data_option, setting_option, user_errors
 
 
-@main.command("index")
+@click.command("index")
 @click.option("--full", is_flag=True,
               help="Rebuild the index from scratch (re-chunk every item; cached embeddings are reused).")
-@click.option("--index-type", type=click.Choice(["auto", "flat", "ivf", "hnsw"]),
-              envvar=settings.setting("index_type").env, default=settings.setting("index_type").default,
-              show_default=True, help=settings.setting("index_type").help)
-@click.option("--backend", type=click.Choice(["auto", "torch", "torch-bf16", "onnx"]),
-              envvar=settings.setting("embed_backend").env, default=settings.setting("embed_backend").default,
-              show_default=True, help=settings.setting("embed_backend").help)
+@setting_option("index_type", type=click.Choice(INDEX_TYPES))
+@setting_option("embed_backend", "--backend", type=click.Choice(BACKENDS))
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 @data_option
 @user_errors
@@ -29,10 +27,8 @@ def index_cmd(full, index_type, backend, as_json, data_dir):
     removed items are dropped. The new generation goes live atomically: a running server keeps
     answering and picks it up by itself.
     """
-    import json
-
-    from index.build import build_index
-    from index.embed import load_embedder
+    from dateline.index.build import build_index
+    from dateline.index.embed import load_embedder
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     embedder = load_embedder(backend=backend)

@@ -1,4 +1,4 @@
-"""The `dateline ask` and `dateline eval` commands (registered on the group in qa/cli.py)."""
+"""Question commands: `dateline ask` and `dateline eval`."""
 from __future__ import annotations
 
 import json
@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 import numpy as np
 
-from index import settings
-from index.errors import DatelineError
+from dateline.index.errors import DatelineError
+from dateline.qa import evaluate as ev
+from dateline.qa.engine import Engine
 
-from .cli import data_option, main, user_errors
+from .common import data_option, setting_option, user_errors
 
 
 def _print_answer(answer: dict) -> None:
@@ -30,15 +31,14 @@ def _print_answer(answer: dict) -> None:
         click.echo(f"\nfilter: {note}", err=True)
 
 
-@main.command()
+@click.command()
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer's JSON form.")
 @click.option("--from", "date_from", metavar="DATE", help="Only items dated on or after DATE (YYYY[-MM[-DD]]).")
 @click.option("--to", "date_to", metavar="DATE", help="Only items dated on or before DATE (YYYY[-MM[-DD]]).")
 @click.option("--source", help="Only items of this source.")
 @click.option("--place", help="Only items with this dateline place.")
-@click.option("--top-k", "top_k", type=int, default=settings.setting("top_k").default,
-              envvar=settings.setting("top_k").env, show_default=True, help=settings.setting("top_k").help)
+@setting_option("top_k", type=int)
 @data_option
 @user_errors
 def ask(question, as_json, date_from, date_to, source, place, top_k, data_dir):
@@ -47,8 +47,6 @@ def ask(question, as_json, date_from, date_to, source, place, top_k, data_dir):
     Without QUESTION, read questions from standard input, one a line, as one conversation:
     follow-ups such as "Who reported it?" or "And in July?" refer to the previous ones.
     """
-    from .engine import Engine
-
     engine = Engine(data_dir)
     filters = dict(date_from=date_from, date_to=date_to, source=source, place=place, top_k=top_k)
     if question is not None:
@@ -77,47 +75,50 @@ def ask(question, as_json, date_from, date_to, source, place, top_k, data_dir):
         history.append({"question": line.strip(), "answer": answer})
 
 
-def _default_path(name: str) -> Path:
-    for base in (Path.cwd(), Path.cwd().parent, Path(__file__).resolve().parent.parent.parent):
-        for candidate in (base / "shared" / "data" / name, base / "data" / name):
-            if candidate.exists():
-                return candidate
-    raise DatelineError(f"cannot find the {name} data; give its directory with --path")
+def _corpus_paths(question_set: str, paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """Check that ``paths`` name what ``question_set`` reads: one folder, two for calibrate, none for a file."""
+    wanted = {"time": ("the TIME collection's folder",), "realtimeqa": ("the RealTime QA folder",),
+              "calibrate": ("the TIME collection's folder", "the RealTime QA folder")}.get(question_set, ())
+    if len(paths) != len(wanted):
+        usage = " ".join(f"<{w}>" for w in wanted) or "(no paths: the questions are asked of --data)"
+        raise DatelineError(f"dateline eval {question_set} takes {usage}")
+    for path in paths:
+        if not path.is_dir():
+            raise DatelineError(f"{path}: no such directory")
+    return paths
 
 
-@main.command("eval")
+@click.command("eval")
 @click.argument("question_set")
-@click.option("--path", type=click.Path(path_type=Path), help="Where the TIME or RealTime QA files are.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path("dateline-eval"),
               show_default=True, help="Where the TIME and RealTime QA archives are built (reused by later runs).")
-@click.option("--mode", "modes", multiple=True, type=click.Choice(["dense", "fts", "hybrid"]),
-              help="Retrieval modes to compare (default: all three).")
+@click.option("--mode", "modes", multiple=True, type=click.Choice(ev.MODES),
+              help="Retrieval modes to compare (default: all).")
 @click.option("--limit", type=int, help="Only the first N questions.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option("--details", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write per-question results (ranks, found, answer hit) to this JSON file.")
 @data_option
 @user_errors
-def eval_cmd(question_set, path, work, modes, limit, as_json, details, data_dir):
+def eval_cmd(question_set, paths, work, modes, limit, as_json, details, data_dir):
     """Measure retrieval and answers: Recall@k, MRR, nDCG@10 and the answer hit rate.
 
-    QUESTION_SET is `time` (the TIME collection), `realtimeqa` (RealTime QA, each question
-    filtered to items dated up to its date), a JSONL file of {"question", "gold_ids" or
-    "gold_urls", "answer"} asked of the --data archive, or `calibrate`: choose the no-answer
-    threshold from the TIME and RealTime QA archives built under --work (answerable questions
-    against their own archive, unrelated ones against the other's).
+    QUESTION_SET is `time PATH` (the TIME collection's folder), `realtimeqa PATH` (RealTime QA's
+    folder; each question filtered to items dated up to its date), a JSONL file of
+    {"question", "gold_ids" or "gold_urls", "answer"} asked of the --data archive, or
+    `calibrate TIME_PATH REALTIMEQA_PATH`: choose the no-answer threshold from the TIME and
+    RealTime QA archives built under --work (answerable questions against their own archive,
+    unrelated ones against the other's).
     """
-    from . import evaluate as ev
-    from .engine import Engine
-
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    paths = _corpus_paths(question_set, paths)
     if question_set == "calibrate":
-        out = _calibrate(work, path, limit)
+        out = _calibrate(work, *paths, limit)
         click.echo(json.dumps(out, indent=2))
         return
     if question_set in ("time", "realtimeqa"):
-        src = path or _default_path("time-collection" if question_set == "time" else "realtimeqa")
-        evalset = ev.read_time(src) if question_set == "time" else ev.read_realtimeqa(src)
+        evalset = ev.read_time(paths[0]) if question_set == "time" else ev.read_realtimeqa(paths[0])
         target = work / question_set
         click.echo(f"preparing {target} ({len(evalset.records)} items) ...", err=True)
         ev.prepare(evalset, target, progress=True)
@@ -133,16 +134,13 @@ def eval_cmd(question_set, path, work, modes, limit, as_json, details, data_dir)
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.table())
 
 
-def _calibrate(work: Path, path: Path | None, limit: int | None) -> dict:
+def _calibrate(work: Path, time_path: Path, realtimeqa_path: Path, limit: int | None) -> dict:
     """Features of answerable and unrelated questions from the two built eval archives."""
-    from . import evaluate as ev
-    from .engine import Engine
-
     for name in ("time", "realtimeqa"):
         if not (work / name / "archive.sqlite").exists():
-            raise DatelineError(f"run `dateline eval {name} --work {work}` first")
-    rt = ev.read_realtimeqa(_default_path("realtimeqa"))
-    tm = ev.read_time(_default_path("time-collection"))
+            raise DatelineError(f"run `dateline eval {name} PATH --work {work}` first")
+    rt = ev.read_realtimeqa(realtimeqa_path)
+    tm = ev.read_time(time_path)
     rt_engine, tm_engine = Engine(work / "realtimeqa"), Engine(work / "time")
     ev.resolve_gold(rt, rt_engine._conn())
     rt_q = rt.questions[:limit] if limit else rt.questions
@@ -156,3 +154,5 @@ def _calibrate(work: Path, path: Path | None, limit: int | None) -> dict:
         ev.question_features(rt_engine, [q.question for q in tm_q])])
     return ev.calibrate(pos, neg)
 
+
+COMMANDS = (ask, eval_cmd)

@@ -1,22 +1,12 @@
-"""`dateline serve`: the chat page and the JSON API under gunicorn (the web package)."""
+"""Server commands: `dateline serve` (the chat page and JSON API under gunicorn) and `dateline demo`."""
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 
 import click
 
-from index import settings
-
-from .cli import data_option, main, user_errors
-
-
-def server_options(f):
-    """Add --host, --port and --workers (env DATELINE_HOST/PORT/WORKERS) to a command."""
-    for name, kind in (("workers", click.IntRange(1, 64)), ("port", click.IntRange(1, 65535)), ("host", str)):
-        s = settings.setting(name)
-        f = click.option(f"--{name}", type=kind, default=s.default, envvar=s.env,
-                         show_default=True, help=s.help)(f)
-    return f
+from .common import data_option, echo_status, server_options, user_errors
 
 
 def is_loopback(host: str) -> bool:
@@ -40,14 +30,14 @@ def exec_server(data_dir, host: str, port: int, workers: int) -> None:
 
     sys.stdout.flush()
     sys.stderr.flush()
-    args = [sys.executable, "-c", "from qa.cli import main; main()", "serve", "--data", str(data_dir),
+    args = [sys.executable, "-m", "dateline", "serve", "--data", str(data_dir),
             "--host", host, "--port", str(port), "--workers", str(workers)]
     os.execv(sys.executable, args)
 
 
 def run_server(data_dir, host: str, port: int, workers: int, access_log: bool = False) -> None:
     """Print where the chat is, then serve until Ctrl+C."""
-    from web.server import serve
+    from dateline.web.server import serve
 
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}, reachable from other machines", err=True)
@@ -55,7 +45,7 @@ def run_server(data_dir, host: str, port: int, workers: int, access_log: bool = 
     serve(str(data_dir), host=host, port=port, workers=workers, access_log=access_log)
 
 
-@main.command()
+@click.command()
 @server_options
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 @data_option
@@ -67,3 +57,32 @@ def serve(host, port, workers, access_log, data_dir):
     index (from `dateline index`) within the reload_interval setting, without a restart.
     """
     run_server(data_dir, host, port, workers, access_log)
+
+
+@click.command()
+@click.option("--serve/--no-serve", "serve_after", default=True, show_default=True,
+              help="Serve the chat on the sample once it is indexed.")
+@server_options
+@data_option
+@user_errors
+def demo(serve_after, host, port, workers, data_dir):
+    """Import and index the bundled sample archive (Iran Focus, June 2017), then serve the chat."""
+    from importlib.resources import files
+
+    from dateline.index.build import build_index
+    from dateline.index.ingest import parse_file
+    from dateline.index.store import Archive
+
+    sample = Path(str(files("dateline.qa") / "demo" / "iran_focus_2017.txt"))
+    archive = Archive.open(data_dir)
+    fmt, parsed = parse_file(sample)
+    click.echo(archive.import_items(str(sample), fmt, parsed.items, parsed.rejections).summary())
+    archive.close()
+    report = build_index(data_dir, progress=True)
+    click.echo(report.summary())
+    echo_status(Archive.open(data_dir, create=False).status(), data_dir / Archive.FILENAME)
+    if serve_after:
+        exec_server(data_dir, host, port, workers)
+
+
+COMMANDS = (serve, demo)

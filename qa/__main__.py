@@ -1,4 +1,0 @@
-"""`python -m qa` runs the `dateline` command."""
-from .cli import main
-
-main()
