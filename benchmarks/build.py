@@ -5,8 +5,8 @@ sentence-transformers fp32 `encode` in the same run, a full build, a 1% incremen
 Goals (issue 3): default path >= 2x plain `encode` with mean cosine >= 0.99 to the fp32 vectors;
 adding 1% new items costs <= 5% of a full build.
 
-    nice .venv/bin/python benchmarks/build.py [--work DIR] [--items N] [--backend torch-bf16]
-        [--sample 1024] [--out results.json]
+    nice .venv/bin/python benchmarks/build.py --reuters PATH/reuters21578 [--work DIR] [--items N]
+        [--backend torch-bf16] [--sample 1024] [--out results.json]
 
 The work directory keeps the indexed archive for benchmarks/search.py (--data DIR/data).
 """
@@ -24,13 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
+from corpora import add_corpus
 from dateline.index.build import build_index
 from dateline.index.chunk import chunk_item
 from dateline.index.embed import load_embedder
 from dateline.index.ingest import parse_file
 from dateline.index.store import Archive
-
-REUTERS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "reuters21578"
 
 
 def _rss_mb() -> float:
@@ -85,7 +84,7 @@ def encode_speed(embedder, texts: list[str], backends: tuple[str, ...], block: i
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reuters", type=Path, default=REUTERS)
+    add_corpus(parser, "reuters")
     parser.add_argument("--work", type=Path, help="keep the archive here (default: a temporary folder)")
     parser.add_argument("--sample", type=int, default=1024, help="chunks in the encode speed comparison")
     parser.add_argument("--items", type=int, help="build from this many (shuffled) items only: a slice")

@@ -2,7 +2,7 @@
 
 Goal (issue 2): the whole corpus (21,578 records) in under 30 s on the 2-core dev machine.
 
-    .venv/bin/python benchmarks/import_speed.py [--reuters ../shared/data/reuters21578]
+    .venv/bin/python benchmarks/import_speed.py --reuters PATH/reuters21578 [--big N]
 
 With ``--big N`` it then writes the corpus as one JSONL export of N copies (new ids), imports
 that with `dateline import` in a child process and prints its time and peak memory: a big
@@ -18,15 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from corpora import add_corpus
 from dateline.index.ingest import parse_file
 from dateline.index.store import Archive
-
-DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "reuters21578"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reuters", type=Path, default=DEFAULT)
+    add_corpus(parser, "reuters")
     parser.add_argument("--big", type=int, default=0, help="copies of the corpus in one JSONL export")
     args = parser.parse_args()
     files = sorted(args.reuters.glob("reut2-*.sgm"))

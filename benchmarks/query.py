@@ -11,6 +11,7 @@ Questions are real ones (TIME queries and RealTime QA questions); a quarter carr
 and a tenth a place filter, as chat users send them. Timings include query encoding.
 
     nice .venv/bin/python benchmarks/query.py --base /tmp/bench/data --work /tmp/qbench \\
+        --time PATH/time-collection --realtimeqa PATH/realtimeqa \\
         --sizes 100000,1000000 [--queries 300] [--out results.json] [--keep] [--reuse]
 
 Goals (issue 4): p50 <= 25 ms at 100k chunks, <= 40 ms at 1M; p99 <= 100 ms.
@@ -29,25 +30,25 @@ from pathlib import Path
 import numpy as np
 
 
+from corpora import add_corpus  # noqa: E402
 from dateline.index.embed import load_embedder  # noqa: E402
 from dateline.index.facets import Facets  # noqa: E402
 from dateline.index.store import Archive  # noqa: E402
-from dateline.index.vectors import choose_index_type, current_generation, load_generation, make_index, probe_questions, publish, tune, \
-    write_generation  # noqa: E402
+from dateline.index.faiss_index import choose_index_type, make_index, probe_questions, tune  # noqa: E402
+from dateline.index.generations import current_generation, load_generation, publish, write_generation  # noqa: E402
 from dateline.qa.engine import Engine  # noqa: E402
 from dateline.qa.query import Filters  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 log = logging.getLogger("benchmarks.query")
 
 
-def real_questions(limit: int) -> list[str]:
+def real_questions(time_dir: Path, realtimeqa_dir: Path, limit: int) -> list[str]:
     """TIME queries and RealTime QA questions, interleaved."""
     import re
-    text = (SHARED / "time-collection" / "TIME.QUE").read_text(encoding="latin-1")
+    text = (time_dir / "TIME.QUE").read_text(encoding="latin-1")
     time_q = [" ".join(q.replace("*STOP", "").split()).lower() for q in re.split(r"\*FIND\s+\d+", text) if q.strip()]
     rt_q = []
-    for path in sorted((SHARED / "realtimeqa" / "qa").glob("*.jsonl")):
+    for path in sorted((realtimeqa_dir / "qa").glob("*.jsonl")):
         rt_q += [json.loads(line)["question_sentence"] for line in path.read_text("utf-8").splitlines() if line.strip()]
     out = [q for pair in zip(rt_q, time_q + rt_q[len(time_q):]) for q in pair if q]
     return out[:limit]
@@ -161,6 +162,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--base", type=Path, required=True, help="an indexed data directory to copy from")
     p.add_argument("--work", type=Path, default=Path("/tmp/dateline-query-bench"))
+    add_corpus(p, "time")
+    add_corpus(p, "realtimeqa")
     p.add_argument("--sizes", default="100000,1000000", help="chunk counts, comma-separated")
     p.add_argument("--queries", type=int, default=300)
     p.add_argument("--keep", action="store_true", help="keep the grown archives")
@@ -170,7 +173,7 @@ def main() -> None:
     p.add_argument("--out", type=Path)
     args = p.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    questions = real_questions(args.queries)
+    questions = real_questions(args.time, args.realtimeqa, args.queries)
     results = {"questions": len(questions), "sizes": {}}
     for size in [int(s) for s in args.sizes.split(",")]:
         target = args.work / str(size)

@@ -17,7 +17,8 @@ recall@10 is against exact search on the same vectors; latency is one query per 
 FAISS thread, as a server sees it. ``chunk_probes_only`` shows what tuning without questions
 (the earlier behaviour) picks and what recall that gives on the questions.
 
-    nice .venv/bin/python benchmarks/search.py --data /tmp/bench/data [--sizes 10000,100000,1000000]
+    nice .venv/bin/python benchmarks/search.py --data /tmp/bench/data --time PATH/time-collection \\
+        --realtimeqa PATH/realtimeqa [--sizes 10000,100000,1000000]
 
 HNSW is built only up to --hnsw-max (default 100k): at 1M its build (M=32, efConstruction=80)
 takes tens of minutes on this machine's two shared cores, and IVF already meets the goals there.
@@ -34,23 +35,22 @@ from pathlib import Path
 
 import numpy as np
 
+from corpora import add_corpus
 from dateline.index.embed import load_embedder
-from dateline.index.vectors import exact_neighbours, make_index, probe_questions, recall_at, tune
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+from dateline.index.faiss_index import exact_neighbours, make_index, probe_questions, recall_at, tune
 
 
-def test_questions() -> list[str]:
+def test_questions(time_dir: Path, realtimeqa_dir: Path) -> list[str]:
     """Real questions: the RealTime QA question sentences and the TIME collection queries.
 
     None of them is among the bundled probe questions, so they judge the tuning fairly.
     """
     questions = []
-    for path in sorted((SHARED / "realtimeqa" / "qa").glob("*.jsonl")):
+    for path in sorted((realtimeqa_dir / "qa").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 questions.append(" ".join(json.loads(line)["question_sentence"].split()))
-    text = (SHARED / "time-collection" / "TIME.QUE").read_text(encoding="latin-1")
+    text = (time_dir / "TIME.QUE").read_text(encoding="latin-1")
     for query in re.split(r"\*FIND\s+\d+", text):
         query = " ".join(query.replace("*STOP", "").split()).lower()
         if query:
@@ -136,6 +136,8 @@ def measure(vectors: np.ndarray, probes: np.ndarray, tests: dict[str, np.ndarray
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="a data dir indexed by benchmarks/build.py")
+    add_corpus(parser, "time")
+    add_corpus(parser, "realtimeqa")
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--hnsw-max", type=int, default=100_000, help="largest size to build HNSW at")
     parser.add_argument("--held-out", type=int, default=300, help="real chunk vectors kept out of the base as queries")
@@ -155,7 +157,7 @@ def main() -> None:
     order = rng.permutation(len(real))
     held, real = real[order[:args.held_out]], real[order[args.held_out:]]
     probes = probe_questions(embedder)
-    questions = np.stack([embedder.encode_query(q) for q in test_questions()])
+    questions = np.stack([embedder.encode_query(q) for q in test_questions(args.time, args.realtimeqa)])
     tests = {"questions": questions, "held_out_chunks": np.ascontiguousarray(held)}
     best = (questions @ real.T).max(axis=1)
     figures = {"real_vectors": len(real), "probe_questions": len(probes), "faiss_threads": args.threads,

@@ -11,7 +11,7 @@ environment that has them and can import the project, e.g.
 
     python3 -m venv /tmp/anchors && /tmp/anchors/bin/pip install torch==2.13.0 bm25s txtai
     /tmp/anchors/bin/pip install -e .
-    /tmp/anchors/bin/python benchmarks/time_anchors.py [--path ../shared/data/time-collection]
+    /tmp/anchors/bin/python benchmarks/time_anchors.py --time PATH/time-collection
 
 Measured 2026-11-29: bm25s 0.709 (naive 0.648), txtai dense 0.690 (0.622), hybrid 0.760 (0.682)
 nDCG@10, against dateline's hybrid 0.768 (0.708).
@@ -26,6 +26,7 @@ from pathlib import Path
 
 
 import dateline.qa.evaluate as evaluate  # noqa: E402
+from corpora import add_corpus  # noqa: E402
 
 
 def ndcg10(ranking: list[str], gold: set[str]) -> float:
@@ -47,9 +48,9 @@ def readings(path: str) -> dict[str, evaluate.EvalSet]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--path", default="../shared/data/time-collection")
+    add_corpus(ap, "time")
     args = ap.parse_args()
-    sets = readings(args.path)
+    sets = readings(args.time)
     records = next(iter(sets.values())).records
     ids = [r["id"] for r in records]
 

@@ -30,13 +30,17 @@ import numpy as np
 from . import settings
 from .chunk import Chunk, bundled_limit, chunk_item, chunker_config
 from .errors import DatelineError
+from .faiss_index import choose_index_type, index_kind, make_index, probe_questions, remove_ids, tune
 from .facets import Facets
 from .files import write_atomically
+from .generations import (LiveIndex, current_generation, generation_ids, incompatibility, index_root,
+                          load_generation, publish, write_generation)
+from .sql import batched, placeholders
 from .store import Archive
-from .vectors import (choose_index_type, current_generation, incompatibility, index_kind, index_root,
-                      load_generation, make_index, probe_questions, publish, tune, write_generation)
 
 if TYPE_CHECKING:
+    import faiss
+
     from .embed import Embedder
 
 log = logging.getLogger(__name__)
@@ -109,6 +113,7 @@ def _chunker_marker(data_dir: Path) -> Path:
 
 
 def _read_marker(data_dir: Path) -> dict | None:
+    """Return the chunker settings the chunks table follows, or None when unknown."""
     try:
         return json.loads(_chunker_marker(data_dir).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
@@ -116,6 +121,7 @@ def _read_marker(data_dir: Path) -> dict | None:
 
 
 def _write_marker(data_dir: Path, config: dict) -> None:
+    """Record that the chunks table now follows the chunker settings ``config``."""
     write_atomically(_chunker_marker(data_dir), lambda p: p.write_text(json.dumps(config, sort_keys=True), encoding="utf-8"))
 
 
@@ -147,28 +153,40 @@ def chunk_archive(archive: Archive, *, everything: bool = False, max_tokens: int
     c.execute("DELETE FROM chunks WHERE item_id NOT IN (SELECT id FROM items)")
     where = "" if everything else " WHERE chunked_hash IS NULL OR chunked_hash != content_hash"
     todo = [r[0] for r in c.execute(f"SELECT id FROM items{where} ORDER BY id")]
-    for b in range(0, len(todo), _CHUNK_BATCH):
-        items = archive.get_items(todo[b:b + _CHUNK_BATCH])
+    for batch in batched(todo, _CHUNK_BATCH):
+        items = archive.get_items(batch)
         # Chunk outside the write transaction so readers and importers are not held up.
         chunked = [(item, chunk_item(item, max_tokens, overlap, limit=limit)) for item in items.values()]
-        c.execute("BEGIN IMMEDIATE")
-        try:
+        with archive.write():
             for item, chunks in chunked:
                 _store_chunks(archive, item.id, item.content_hash, chunks)
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
     return len(todo)
+
+
+def _texts_of(archive: Archive, hashes: list[str]) -> dict[str, str]:
+    """Return the chunk text of each of ``hashes`` still in the archive."""
+    text_of: dict[str, str] = {}
+    for part in batched(hashes):
+        text_of.update(archive.conn.execute(f"SELECT hash, min(text) FROM chunks WHERE hash IN ({placeholders(part)})"
+                                            " GROUP BY hash", part).fetchall())
+    return text_of
+
+
+def _progress_bar(total: int):
+    """Return a tqdm bar on stderr for embedding ``total`` chunks (hidden when not a terminal)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr, smoothing=0.1, disable=None,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} chunks "
+                           "[{elapsed}<{remaining}, {rate_fmt}]")
 
 
 def embed_missing(archive: Archive, embedder: "Embedder", *, progress: bool = False,
                   batch_size: int | None = None) -> tuple[int, float]:
     """Embed every chunk text the cache lacks for this model; return (count, seconds)."""
-    c = archive.conn
     # Hashes and lengths only: the texts are read a block at a time, so a build of millions of
     # chunks does not hold them all (about 1.2 KB each) in memory.
-    rows = c.execute(
+    rows = archive.conn.execute(
         "SELECT hash, length(min(text)) FROM chunks c WHERE NOT EXISTS (SELECT 1 FROM embeddings e "
         "WHERE e.hash = c.hash AND e.model = ?) GROUP BY hash", (embedder.name,)).fetchall()
     if not rows:
@@ -177,33 +195,17 @@ def embed_missing(archive: Archive, embedder: "Embedder", *, progress: bool = Fa
     rows.sort(key=lambda r: r[1])
     getattr(embedder, "model", None)  # load the model (seconds) before the clock starts: the rate is the embedding's
     batch_size = batch_size or settings.get("embed_batch")
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(rows), unit="chunk", desc="embedding", file=sys.stderr, smoothing=0.1, disable=None,
-                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} chunks "
-                              "[{elapsed}<{remaining}, {rate_fmt}]")
+    bar = _progress_bar(len(rows)) if progress else None
     started = time.perf_counter()
     embedded = 0
     try:
-        for b in range(0, len(rows), _EMBED_BLOCK):
-            hashes = [r[0] for r in rows[b:b + _EMBED_BLOCK]]
-            text_of: dict[str, str] = {}
-            for i in range(0, len(hashes), 500):  # SQLite before 3.32 binds at most 999 values
-                part = hashes[i:i + 500]
-                text_of.update(c.execute(f"SELECT hash, min(text) FROM chunks WHERE hash IN ({', '.join('?' * len(part))})"
-                                         " GROUP BY hash", part).fetchall())
-            hashes = [h for h in hashes if h in text_of]  # a chunk deleted since: nothing to embed
+        for block in batched(rows, _EMBED_BLOCK):
+            text_of = _texts_of(archive, [r[0] for r in block])
+            hashes = [r[0] for r in block if r[0] in text_of]  # a chunk deleted since: nothing to embed
             vectors = embedder.encode([text_of[h] for h in hashes], batch_size=batch_size)
-            c.execute("BEGIN IMMEDIATE")
-            try:
+            with archive.write() as c:
                 c.executemany("INSERT OR REPLACE INTO embeddings(hash, model, vector) VALUES (?, ?, ?)",
                               [(h, embedder.name, v.tobytes()) for h, v in zip(hashes, vectors)])
-                c.execute("COMMIT")
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
             embedded += len(hashes)
             if bar is not None:
                 bar.update(len(vectors))
@@ -232,23 +234,12 @@ def _vectors_for(archive: Archive, model: str, dim: int, ids: np.ndarray | None)
             filled += 1
         return out_ids[:filled], vectors[:filled]
     found: list[tuple[int, bytes]] = []
-    ids_list = [int(i) for i in ids]
-    for b in range(0, len(ids_list), 500):
-        batch = ids_list[b:b + 500]
-        found += c.execute(sql + f" WHERE c.id IN ({', '.join('?' * len(batch))})", (model, *batch)).fetchall()
+    for batch in batched([int(i) for i in ids]):
+        found += c.execute(sql + f" WHERE c.id IN ({placeholders(batch)})", (model, *batch)).fetchall()
     found.sort(key=lambda r: r[0])
     out_ids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
     vectors = np.frombuffer(b"".join(r[1] for r in found), dtype=np.float32).reshape(len(found), dim)
     return out_ids, np.ascontiguousarray(vectors)
-
-
-def _generation_ids(data_dir: Path, generation: str | None) -> np.ndarray:
-    """Return the chunk ids a generation holds (empty when there is none or it is unreadable)."""
-    try:
-        with open(index_root(data_dir) / str(generation) / "ids.npy", "rb") as f:
-            return np.load(f)
-    except (OSError, ValueError):
-        return np.zeros(0, dtype=np.int64)
 
 
 def build_index(data_dir: str | Path, *, embedder: "Embedder | None" = None, full: bool = False,
@@ -284,8 +275,20 @@ def build_index(data_dir: str | Path, *, embedder: "Embedder | None" = None, ful
 
 def _build(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict, full: bool,
            progress: bool, index_type: str | None, report: BuildReport) -> None:
-    c = archive.conn
-    # 1. chunks
+    """Run the three steps of a build (chunks, embeddings, index), filling in ``report``."""
+    _sync_chunks(archive, data_dir, embedder, config, full, report)
+    report.embedded, report.embed_seconds = embed_missing(archive, embedder, progress=progress)
+    # Server workers and `dateline ask` encode questions with the ONNX export: made by the build,
+    # they never load torch (seconds and about 300 MB each).
+    embedder.prepare_queries()
+    new = _sync_index(archive, data_dir, embedder, config, full, index_type, report)
+    if new is not None:
+        _publish_index(archive, data_dir, embedder, config, new, report)
+
+
+def _sync_chunks(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict, full: bool,
+                 report: BuildReport) -> None:
+    """Chunk new and changed items, or every item when ``full`` or the chunker settings changed."""
     rechunk_all = full or _read_marker(data_dir) != config
     report.items_chunked = chunk_archive(archive, everything=rechunk_all, max_tokens=config["max_tokens"],
                                          overlap=config["overlap"],
@@ -293,107 +296,143 @@ def _build(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict,
     if rechunk_all:
         _write_marker(data_dir, config)
 
-    # 2. embeddings
-    report.embedded, report.embed_seconds = embed_missing(archive, embedder, progress=progress)
-    # Server workers and `dateline ask` encode questions with the ONNX export: made by the build,
-    # they never load torch (seconds and about 300 MB each).
-    embedder.prepare_queries()
 
-    # 3. index: diff the live generation against the chunks, in one read snapshot.
-    c.execute("BEGIN")
-    try:
-        report.items = c.execute("SELECT count(*) FROM items").fetchone()[0]
+@dataclass
+class _NewIndex:
+    """An index holding the archive's chunks, not yet published."""
+
+    index: "faiss.Index"
+    ids: np.ndarray  # the chunk ids it holds, sorted
+    trained_on: int  # vectors an IVF index was trained on (0 for other kinds)
+    vectors: np.ndarray | None = None  # every vector, when the index was made from them
+    facets: Facets | None = None  # the filter columns of ``ids``
+
+
+def _sync_index(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict, full: bool,
+                index_type: str | None, report: BuildReport) -> _NewIndex | None:
+    """Patch the live generation's index, or make a new one, to hold the archive's chunks.
+
+    Returns None when the live generation already holds exactly those chunks. The archive is
+    read in one snapshot, so the ids, vectors and filter columns describe the same chunks.
+    """
+    with archive.snapshot() as c:
+        report.items = archive.count_items()
         chunk_ids = np.array([r[0] for r in c.execute("SELECT id FROM chunks ORDER BY id")], dtype=np.int64)
         report.chunks = len(chunk_ids)
-        kind = choose_index_type(len(chunk_ids), index_type)
-        report.index_type = kind
-
-        base = None
+        kind = report.index_type = choose_index_type(len(chunk_ids), index_type)
         live_name = current_generation(data_dir)
-        if full:
-            report.reason = "--full"
-        elif live_name is None:
-            report.reason = "no index yet"
+        base = _patchable(data_dir, live_name, embedder, config, full, kind, len(chunk_ids), report)
+        if base is None:
+            new = _rebuild(archive, data_dir, embedder, kind, live_name, report)
         else:
-            try:
-                base = load_generation(data_dir, live_name)
-            except DatelineError as e:
-                report.reason = f"live generation unreadable: {e.message}"
-            if base is not None:
-                reason = incompatibility(base.manifest, embedder, config)
-                if reason is None and index_kind(base.index) != kind:
-                    reason = f"index type changes from {index_kind(base.index)} to {kind}"
-                if reason is None and kind == "hnsw":
-                    reason = "hnsw indexes cannot remove vectors, so they are rebuilt"
-                if reason is None and kind == "ivf" and \
-                        len(chunk_ids) > _IVF_RETRAIN * base.manifest.get("trained_on", len(chunk_ids)):
-                    reason = "the archive outgrew the IVF training sample"
-                if reason:
-                    report.reason, base = reason, None
-
-        if base is not None:
-            to_remove = np.setdiff1d(base.ids, chunk_ids, assume_unique=True)
-            to_add = np.setdiff1d(chunk_ids, base.ids, assume_unique=True)
-            if not len(to_remove) and not len(to_add):
-                c.execute("COMMIT")
+            new = _patch(archive, embedder, base, chunk_ids, report)
+            if new is None:
                 report.generation = live_name
                 report.recall_at_10 = base.manifest.get("search", {}).get("recall_at_10", 1.0)
-                return
-            index = base.index
-            if base.mapped:  # loaded without mmap above: a mapped index crashes when edited
-                raise RuntimeError("the live generation was loaded memory-mapped and cannot be edited")
-            if len(to_remove):
-                import faiss
+                return None
+        new.facets = Facets.read(c, new.ids)  # in the same snapshot as the ids
+    if len(new.ids) != len(chunk_ids):
+        log.warning("%d chunks have no cached vector (deleted while building?)", len(chunk_ids) - len(new.ids))
+    return new
 
-                removed = index.remove_ids(faiss.IDSelectorBatch(to_remove))
-                if removed != len(to_remove):
-                    raise RuntimeError(f"removed {removed} of {len(to_remove)} stale vectors")
-            add_ids, add_vectors = _vectors_for(archive, embedder.name, embedder.dim, to_add)
-            if len(add_ids):
-                index.add_with_ids(add_vectors, add_ids)
-            ids = np.union1d(np.setdiff1d(base.ids, to_remove, assume_unique=True), add_ids)
-            trained_on = base.manifest.get("trained_on", 0)
-            report.chunks_removed = len(to_remove)
-            report.chunks_added = len(add_ids)
-        else:
-            report.full = True
-            ids, vectors = _vectors_for(archive, embedder.name, embedder.dim, None)
-            log.info("building a %s index of %d vectors", kind, len(ids))
-            index = make_index(kind, embedder.dim, vectors, ids)
-            trained_on = len(ids) if kind == "ivf" else 0
-            old_ids = _generation_ids(data_dir, live_name)
-            report.chunks_added = len(np.setdiff1d(ids, old_ids))
-            report.chunks_removed = len(np.setdiff1d(old_ids, ids))
-        facets = Facets.read(c, ids)  # in the same snapshot as the ids
-        c.execute("COMMIT")
-    except BaseException:
-        if c.in_transaction:
-            c.execute("ROLLBACK")
-        raise
 
-    if len(ids) != len(chunk_ids):
-        log.warning("%d chunks have no cached vector (deleted while building?)", len(chunk_ids) - len(ids))
-    report.chunks_reused = max(0, report.chunks_added - report.embedded)
+def _patchable(data_dir: Path, live_name: str | None, embedder: "Embedder", config: dict, full: bool,
+               kind: str, n_chunks: int, report: BuildReport) -> LiveIndex | None:
+    """Return the live generation when it can be patched; else None, with the reason for a full
+    rebuild in ``report.reason``."""
+    if full:
+        report.reason = "--full"
+        return None
+    if live_name is None:
+        report.reason = "no index yet"
+        return None
+    try:
+        base = load_generation(data_dir, live_name)
+    except DatelineError as e:
+        report.reason = f"live generation unreadable: {e.message}"
+        return None
+    reason = _rebuild_reason(base, embedder, config, kind, n_chunks)
+    if reason:
+        report.reason = reason
+        return None
+    return base
+
+
+def _rebuild_reason(base: LiveIndex, embedder: "Embedder", config: dict, kind: str, n_chunks: int) -> str | None:
+    """Return why the live generation ``base`` cannot be patched into a ``kind`` index, or None."""
+    reason = incompatibility(base.manifest, embedder, config)
+    if reason is None and index_kind(base.index) != kind:
+        reason = f"index type changes from {index_kind(base.index)} to {kind}"
+    if reason is None and kind == "hnsw":
+        reason = "hnsw indexes cannot remove vectors, so they are rebuilt"
+    if reason is None and kind == "ivf" and n_chunks > _IVF_RETRAIN * base.manifest.get("trained_on", n_chunks):
+        reason = "the archive outgrew the IVF training sample"
+    return reason
+
+
+def _patch(archive: Archive, embedder: "Embedder", base: LiveIndex, chunk_ids: np.ndarray,
+           report: BuildReport) -> _NewIndex | None:
+    """Remove stale vectors from the live index and add new ones from the cache; None when
+    nothing changed."""
+    to_remove = np.setdiff1d(base.ids, chunk_ids, assume_unique=True)
+    to_add = np.setdiff1d(chunk_ids, base.ids, assume_unique=True)
+    if not len(to_remove) and not len(to_add):
+        return None
+    index = base.index
+    if base.mapped:  # loaded without mmap above: a mapped index crashes when edited
+        raise RuntimeError("the live generation was loaded memory-mapped and cannot be edited")
+    if len(to_remove):
+        remove_ids(index, to_remove)
+    add_ids, add_vectors = _vectors_for(archive, embedder.name, embedder.dim, to_add)
+    if len(add_ids):
+        index.add_with_ids(add_vectors, add_ids)
+    report.chunks_removed = len(to_remove)
+    report.chunks_added = len(add_ids)
+    ids = np.union1d(np.setdiff1d(base.ids, to_remove, assume_unique=True), add_ids)
+    return _NewIndex(index, ids, trained_on=base.manifest.get("trained_on", 0))
+
+
+def _rebuild(archive: Archive, data_dir: Path, embedder: "Embedder", kind: str, live_name: str | None,
+             report: BuildReport) -> _NewIndex:
+    """Make a ``kind`` index of every cached vector of the archive's chunks."""
+    report.full = True
+    ids, vectors = _vectors_for(archive, embedder.name, embedder.dim, None)
+    log.info("building a %s index of %d vectors", kind, len(ids))
+    index = make_index(kind, embedder.dim, vectors, ids)
+    old_ids = generation_ids(data_dir, live_name)
+    report.chunks_added = len(np.setdiff1d(ids, old_ids))
+    report.chunks_removed = len(np.setdiff1d(old_ids, ids))
+    return _NewIndex(index, ids, trained_on=len(ids) if kind == "ivf" else 0, vectors=vectors)
+
+
+def _search_params(archive: Archive, embedder: "Embedder", new: _NewIndex) -> dict:
+    """Return the manifest's ``search`` entry: tuned search parameters and measured recall."""
     # Search parameters are re-tuned on every publish: the data moved, so may the right nprobe.
-    if index_kind(index) == "flat":
-        search = {"recall_at_10": 1.0}
-    else:
-        _, all_vectors = (ids, vectors) if report.full else _vectors_for(archive, embedder.name, embedder.dim, None)
-        # Tuned on real questions too: chunk-like probes alone overestimate recall (README).
-        search = tune(index, all_vectors, ids, questions=probe_questions(embedder))
+    if index_kind(new.index) == "flat":
+        return {"recall_at_10": 1.0}
+    vectors = new.vectors if new.vectors is not None else _vectors_for(archive, embedder.name, embedder.dim, None)[1]
+    # Tuned on real questions too: chunk-like probes alone overestimate recall (docs/performance.md).
+    return tune(new.index, vectors, new.ids, questions=probe_questions(embedder))
+
+
+def _publish_index(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict, new: _NewIndex,
+                   report: BuildReport) -> None:
+    """Tune ``new``, write it as a generation and make that generation live."""
+    report.chunks_reused = max(0, report.chunks_added - report.embedded)
+    search = _search_params(archive, embedder, new)
     report.recall_at_10 = search["recall_at_10"]
     manifest = {
         "model": embedder.name,
         "dim": embedder.dim,
         "chunker": config,
-        "index_type": index_kind(index),
+        "index_type": index_kind(new.index),
         "metric": "inner_product",
         "search": search,
-        "trained_on": trained_on,
-        "counts": {"items": report.items, "chunks": int(len(ids))},
+        "trained_on": new.trained_on,
+        "counts": {"items": report.items, "chunks": int(len(new.ids))},
         "previous": current_generation(data_dir),
     }
-    generation = write_generation(data_dir, index, ids, manifest, facets=facets)
+    generation = write_generation(data_dir, new.index, new.ids, manifest, facets=new.facets)
     publish(data_dir, generation)
     report.generation = generation
     report.published = True

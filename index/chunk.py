@@ -33,6 +33,10 @@ _TITLE_TOKENS = 48
 _FIELD_TOKENS = 16
 # A window may end at a paragraph break instead of its full size when that keeps this share.
 _PARAGRAPH_KEEP = 0.6
+_MIN_CHUNK_TOKENS = 16  # the smallest chunk size accepted: below it a window holds a few words of body
+# The word-piece limit assumed when a model directory does not state its ``max_seq_length``:
+# BERT's position limit, which sentence-transformers models mostly inherit.
+_DEFAULT_MAX_LENGTH = 512
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+")
@@ -89,7 +93,7 @@ class TokenLimit:
         tokenizer_file = model_dir / "tokenizer.json"
         if not tokenizer_file.exists():
             raise DatelineError(f"{model_dir}: no tokenizer.json, cannot count the model's word pieces")
-        max_length = 512
+        max_length = _DEFAULT_MAX_LENGTH
         config = model_dir / "sentence_bert_config.json"
         if config.exists():
             max_length = int(json.loads(config.read_text()).get("max_seq_length", max_length))
@@ -126,8 +130,8 @@ def chunker_config(max_tokens: int | None = None, overlap: int | None = None) ->
 def _sizes(max_tokens: int | None, overlap: int | None) -> tuple[int, int]:
     max_tokens = settings.get("chunk_tokens") if max_tokens is None else int(max_tokens)
     overlap = settings.get("chunk_overlap") if overlap is None else int(overlap)
-    if max_tokens < 16:
-        raise DatelineError(f"chunk size {max_tokens} is too small: use at least 16 tokens "
+    if max_tokens < _MIN_CHUNK_TOKENS:
+        raise DatelineError(f"chunk size {max_tokens} is too small: use at least {_MIN_CHUNK_TOKENS} tokens "
                             f"({settings.setting('chunk_tokens').env})")
     if not 0 <= overlap < max_tokens // 2:
         raise DatelineError(f"chunk overlap {overlap} must be at least 0 and under half the chunk "
@@ -237,52 +241,74 @@ def chunk_item(item: Item, max_tokens: int | None = None, overlap: int | None = 
     max_tokens, overlap = _sizes(max_tokens, overlap)
     limit = limit or bundled_limit()
     head = header(item)
-    body = item.body
-    units = _units(body, max_tokens)
+    units = _units(item.body, max_tokens)
     if not units:
-        if not limit.fits(head):
-            raise DatelineError(f"item {item.id}: its title and header exceed the model's "
-                                f"{limit.max_length} word pieces")
-        return [_make(item, 0, 0, 0, head)]
-
+        return [_title_chunk(item, head, limit)]
     chunks: list[Chunk] = []
     i = 0
     while i < len(units):
-        j, total = i, 0
-        while j < len(units) and (j == i or total + units[j].n_tokens <= max_tokens):
-            total += units[j].n_tokens
-            j += 1
-        if j < len(units):
-            # End at the last paragraph break when that still keeps most of the window.
-            kept = 0
-            for k in range(i + 1, j):
-                kept += units[k - 1].n_tokens
-                if units[k].paragraph_start and kept >= _PARAGRAPH_KEEP * total:
-                    j = k
-        # Shorten until the model sees the whole text; a lone unit that is still too long is
-        # split in halves in place (units are re-read on the next pass).
-        while not limit.fits(f"{head}\n{body[units[i].start:units[j - 1].end]}"):
-            if j - 1 > i:
-                j -= 1
-                continue
-            u = units[i]
-            pieces = _hard_split(body, u.start, u.end, max(1, u.n_tokens // 2), u.paragraph_start)
-            if len(pieces) < 2:
-                raise DatelineError(f"item {item.id}: cannot fit text at offset {u.start} into "
-                                    f"the model's {limit.max_length} word pieces")
-            units[i:i + 1] = pieces
+        j = _fit_to_model(item, head, units, i, _window_end(units, i, max_tokens), limit)
         start, end = units[i].start, units[j - 1].end
-        chunks.append(_make(item, len(chunks), start, end, f"{head}\n{body[start:end]}"))
+        chunks.append(_make(item, len(chunks), start, end, f"{head}\n{item.body[start:end]}"))
         if j >= len(units):
             break
-        # Overlap: repeat the trailing whole sentences that fit in ``overlap`` tokens, always
-        # moving forward by at least one unit.
-        b, shared = j, 0
-        while b - 1 > i and shared + units[b - 1].n_tokens <= overlap:
-            b -= 1
-            shared += units[b].n_tokens
-        i = b
+        i = _overlap_start(units, i, j, overlap)
     return chunks
+
+
+def _title_chunk(item: Item, head: str, limit: TokenLimit) -> Chunk:
+    """Return the one chunk of an item without a body: its header, which holds the title."""
+    if not limit.fits(head):
+        raise DatelineError(f"item {item.id}: its title and header exceed the model's "
+                            f"{limit.max_length} word pieces")
+    return _make(item, 0, 0, 0, head)
+
+
+def _window_end(units: list[_Unit], i: int, max_tokens: int) -> int:
+    """Return the end (exclusive) of the window that starts at unit ``i``: as many units as fit
+    in ``max_tokens`` (at least one), cut back to a paragraph break that keeps most of them."""
+    j, total = i, 0
+    while j < len(units) and (j == i or total + units[j].n_tokens <= max_tokens):
+        total += units[j].n_tokens
+        j += 1
+    if j < len(units):
+        # End at the last paragraph break when that still keeps most of the window.
+        kept = 0
+        for k in range(i + 1, j):
+            kept += units[k - 1].n_tokens
+            if units[k].paragraph_start and kept >= _PARAGRAPH_KEEP * total:
+                j = k
+    return j
+
+
+def _fit_to_model(item: Item, head: str, units: list[_Unit], i: int, j: int, limit: TokenLimit) -> int:
+    """Return the end of the window ``units[i:j]`` shortened until the model sees its whole text.
+
+    A lone unit that is still too long is split in halves in ``units`` itself, and the window
+    is checked again from its first half.
+    """
+    body = item.body
+    while not limit.fits(f"{head}\n{body[units[i].start:units[j - 1].end]}"):
+        if j - 1 > i:
+            j -= 1
+            continue
+        u = units[i]
+        pieces = _hard_split(body, u.start, u.end, max(1, u.n_tokens // 2), u.paragraph_start)
+        if len(pieces) < 2:
+            raise DatelineError(f"item {item.id}: cannot fit text at offset {u.start} into "
+                                f"the model's {limit.max_length} word pieces")
+        units[i:i + 1] = pieces
+    return j
+
+
+def _overlap_start(units: list[_Unit], i: int, j: int, overlap: int) -> int:
+    """Return where the window after ``units[i:j]`` starts: it repeats the trailing whole
+    sentences that fit in ``overlap`` tokens, and always moves forward by at least one unit."""
+    b, shared = j, 0
+    while b - 1 > i and shared + units[b - 1].n_tokens <= overlap:
+        b -= 1
+        shared += units[b].n_tokens
+    return b
 
 
 def _make(item: Item, seq: int, start: int, end: int, text: str) -> Chunk:

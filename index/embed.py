@@ -3,7 +3,8 @@ low-latency query path.
 
 Bulk encoding (``Embedder.encode``) runs the model in torch: fp32 by default, or, with the
 ``torch-bf16`` backend on CPUs with native bf16, a bfloat16 copy of the weights with float32
-pooling (vectors within cosine 0.9999 of fp32 at 1.5x-2x the speed; see the README's figures).
+pooling (vectors within cosine 0.9999 of fp32 at 1.5x-2x the speed; see docs/performance.md);
+the ``onnx`` backend runs the ONNX export below on every usable core.
 Query encoding (``Embedder.encode_query``) runs an ONNX Runtime fp32 export of the same model
 on one thread: identical vectors, a few ms, and none of the p99 spikes that multi-threaded
 torch shows on single short inputs. The export is made once per model and kept in the cache
@@ -38,6 +39,19 @@ log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "torch", "torch-bf16", "onnx")
 BUNDLED_LABEL = "all-MiniLM-L6-v2"
+
+_DIGEST_CHARS = 12  # hex digits of the weights' hash in a model's name: enough to tell models apart
+_DIGEST_READ = 1 << 20  # bytes read at a time when hashing the weights (1 MiB)
+# Mean pooling divides by the mask's sum floored at this, and vectors are normalized with their
+# norm floored at this: sentence-transformers' own floors (Pooling, Normalize), so the ONNX and
+# bf16 paths make the same vectors as its encode.
+_POOLING_FLOOR = 1e-9
+_NORM_FLOOR = 1e-12
+# The least cosine between the ONNX export's and torch's probe vectors (both fp32) that counts
+# as the same model: below it the export is stale or broken, and is dropped.
+_EXPORT_MIN_COSINE = 0.9999
+_ONNX_OPSET = 17  # the ONNX opset of the export: the first with LayerNormalization as one operator
+_ORT_LOG_ERRORS = 3  # ONNX Runtime log severity: errors and fatal only (0 verbose .. 4 fatal)
 
 _LOADED: dict[tuple[str, str], "Embedder"] = {}
 _LOAD_LOCK = threading.Lock()
@@ -78,9 +92,9 @@ def _model_digest(model_dir: Path) -> str:
         if path.is_file():
             h.update(name.encode())
             with open(path, "rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
+                for block in iter(lambda: f.read(_DIGEST_READ), b""):
                     h.update(block)
-    return h.hexdigest()[:12]
+    return h.hexdigest()[:_DIGEST_CHARS]
 
 
 # Texts both torch and the ONNX export encode when the export is made; later sessions must
@@ -221,7 +235,7 @@ class Embedder:
             return self._bf16_encode(list(texts), batch_size)
         with torch.inference_mode():
             if backend == "torch-bf16":
-                # Models other than Transformer + mean pooling: autocast (slower, see README).
+                # Models other than Transformer + mean pooling: autocast (slower, see docs/performance.md).
                 with torch.autocast("cpu", dtype=torch.bfloat16):
                     vectors = self.model.encode(list(texts), batch_size=batch_size,
                                                 show_progress_bar=progress, convert_to_numpy=True)
@@ -254,7 +268,7 @@ class Embedder:
                                 max_length=self.max_length, return_tensors="pt")
                 hidden = self._bf16_model(**enc).last_hidden_state.float()
                 mask = enc["attention_mask"].unsqueeze(-1).float()
-                out[idx] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)).numpy()
+                out[idx] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=_POOLING_FLOOR)).numpy()
         return _normalize(out)
 
     # -- queries -------------------------------------------------------------------------
@@ -336,7 +350,7 @@ class Embedder:
                 warnings.simplefilter("ignore")  # tracer chatter about shapes; the export is checked below
                 torch.onnx.export(
                     _Wrapper(transformer).eval(), args, str(tmp), input_names=names,
-                    output_names=["last_hidden_state"], opset_version=17, dynamo=False,
+                    output_names=["last_hidden_state"], opset_version=_ONNX_OPSET, dynamo=False,
                     dynamic_axes={n: {0: "batch", 1: "sequence"} for n in [*names, "last_hidden_state"]},
                 )
         write_atomically(path, export)
@@ -391,7 +405,7 @@ class Embedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        options.log_severity_level = 3
+        options.log_severity_level = _ORT_LOG_ERRORS
         # The query session's arena would keep its largest input's buffers (about 30 MB after a
         # long question) in every server worker; without it a question encodes as fast (p50 2.9 ms).
         options.enable_cpu_mem_arena = threads > 1
@@ -402,7 +416,7 @@ class Embedder:
         self._fast_tokens = meta["tokenizer"] == "fast"
         got = self._onnx_encode(session, list(PROBES), len(PROBES))
         worst = float(min((got * np.asarray(meta["probes"], dtype=np.float32)).sum(axis=1)))
-        if worst < 0.9999:
+        if worst < _EXPORT_MIN_COSINE:
             self.onnx_path().unlink(missing_ok=True)
             self.onnx_path().with_name(QUERY_META).unlink(missing_ok=True)
             raise RuntimeError(f"export disagrees with torch (cosine {worst:.5f})")
@@ -463,7 +477,7 @@ class Embedder:
                 feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
             hidden = session.run(None, feed)[0]
             mask = enc["attention_mask"][..., None].astype(np.float32)
-            out[idx] = (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
+            out[idx] = (hidden * mask).sum(1) / np.maximum(mask.sum(1), _POOLING_FLOOR)
         return _normalize(out)
 
 
@@ -475,7 +489,7 @@ def _usable_cpus() -> int:
 def _normalize(vectors: np.ndarray) -> np.ndarray:
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
+    return vectors / np.maximum(norms, _NORM_FLOOR)
 
 
 def resolve_backend(backend: str | None = None) -> str:
@@ -487,7 +501,7 @@ def resolve_backend(backend: str | None = None) -> str:
     if backend == "auto":
         # The fast path is the default only where it meets the gate: >= 2x plain fp32 `encode`
         # with mean cosine >= 0.99. torch-bf16 keeps cosine 0.99995 but measured 1.5x-2.06x in
-        # interleaved runs on this shared 2-core machine (README, "Embedding paths"), so it stays
+        # interleaved runs on this shared 2-core machine (docs/performance.md, "Embedding paths"), so it stays
         # an option; where the CPU lacks native bf16 it is slower than fp32 anyway.
         return "torch"
     return backend

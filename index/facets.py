@@ -102,7 +102,7 @@ class Facets:
     def mask(self, date_from: str | None = None, date_to: str | None = None, source: str | None = None,
              place: str | None = None) -> np.ndarray:
         """Which chunks the filters keep, as SQLite's filters would keep them (see
-        ``qa.retrieve.filter_sql``): a bound excludes undated items, source and place ignore case,
+        ``index.reader.filter_sql``): a bound excludes undated items, source and place ignore case,
         and a place also matches datelines that start with it and a comma ("Salvador, Brazil")."""
         return self._keep(self.days, self.source, self.place, date_from, date_to, source, place)
 

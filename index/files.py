@@ -11,7 +11,7 @@ def write_atomically(path: Path, write: Callable[[Path], object], *, durable: bo
     """Have ``write(tmp)`` fill a temporary file beside ``path``, then rename it over ``path``.
 
     The temporary name is unique, so concurrent writers (server workers, two builds) never
-    share one; it ends in ".tmp", which `index.vectors.publish` clears when a writer was killed.
+    share one; it ends in ".tmp", which `generations.publish` clears when a writer was killed.
     ``durable`` fsyncs the data before the rename. The file is readable by all, as a plain write
     would leave it: server workers may run as another user than the build.
     """

@@ -9,16 +9,21 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DatelineError
 from .item import FIELDS, Item
+from .reader import ArchiveReader, item_from_row
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30  # how long a writer waits for another's transaction (a whole imported file) to end
+# Rejections listed in the import log's row (its count is always whole), so a file of millions
+# of bad records does not make a row of millions of messages.
+_LOGGED_REJECTIONS = 1000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -147,6 +152,20 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+@contextmanager
+def _transaction(conn: sqlite3.Connection, begin: str) -> Iterator[sqlite3.Connection]:
+    """Run the ``with`` block in one transaction opened by ``begin``: COMMIT at its end, ROLLBACK
+    when it raises (KeyboardInterrupt included)."""
+    conn.execute(begin)
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:  # SQLite may have rolled back already (a full disk, an interrupt)
+            conn.execute("ROLLBACK")
+        raise
+
+
 class Archive:
     """The SQLite archive in a data directory.
 
@@ -179,19 +198,15 @@ class Archive:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(SCHEMA)
+        archive = cls(conn, data_dir)
         if cls._older(conn):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with archive.write():
                 # Another process (or thread) may have migrated while this one waited for the lock.
                 if cls._older(conn):
                     log.info("archive %s: moving full-text search from chunks to whole items", path)
                     for statement in MIGRATE_TO_ITEMS_FTS:
                         conn.execute(statement)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        return cls(conn, data_dir)
+        return archive
 
     @staticmethod
     def _older(conn: sqlite3.Connection) -> bool:
@@ -200,6 +215,25 @@ class Archive:
 
     def close(self) -> None:
         self.conn.close()
+
+    # -- transactions --------------------------------------------------------------------
+
+    def write(self) -> AbstractContextManager[sqlite3.Connection]:
+        """Hold one write transaction over a ``with`` block; the block gets the connection.
+
+        BEGIN IMMEDIATE takes the write lock at once (a second writer waits up to
+        ``BUSY_TIMEOUT_S`` before it starts rather than failing halfway); COMMIT at the block's
+        end; ROLLBACK when it raises, so a failed block leaves the archive as it was.
+
+        >>> with archive.write() as conn:
+        ...     gone = conn.execute("DELETE FROM items WHERE id = ?", ("r1",)).rowcount
+        """
+        return _transaction(self.conn, "BEGIN IMMEDIATE")
+
+    def snapshot(self) -> AbstractContextManager[sqlite3.Connection]:
+        """Hold one read transaction over a ``with`` block: every read in it sees the archive as
+        it was at the first, while importers keep writing. The block gets the connection."""
+        return _transaction(self.conn, "BEGIN")
 
     # -- writing -------------------------------------------------------------------------
 
@@ -214,56 +248,70 @@ class Archive:
         report = ImportReport(path=path, format=fmt)
         duplicates: list[Rejection] = []
         started = _now()
-        c = self.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            # The ids this file has given so far, with their first record's hash and origin: a
-            # table on disk (SQLite's temporary database), since a file may hold millions.
-            c.execute("CREATE TEMP TABLE IF NOT EXISTS import_seen(id TEXT PRIMARY KEY, hash TEXT, origin TEXT)")
-            cur = c.execute(
-                "INSERT INTO imports(path, format, started_at, finished_at, added, updated,"
-                " unchanged, rejected) VALUES (?, ?, ?, ?, 0, 0, 0, 0)",
-                (path, fmt, started, started),
-            )
-            import_id = cur.lastrowid
+        with self.write():
+            import_id = self._start_import(path, fmt, started)
             for item in items:
-                if not c.execute("INSERT OR IGNORE INTO import_seen VALUES (?, ?, ?)",
-                                 (item.id, item.content_hash, item.origin)).rowcount:
-                    first = c.execute("SELECT hash, origin FROM import_seen WHERE id = ?", (item.id,)).fetchone()
-                    if first["hash"] == item.content_hash:
-                        report.unchanged += 1
-                    else:
-                        duplicates.append(Rejection(
-                            item.origin, f"same identity as the record at {first['origin']} "
-                            "but different content (kept the first)"))
-                    continue
-                row = c.execute("SELECT content_hash FROM items WHERE id = ?", (item.id,)).fetchone()
-                values = self._row_values(item)
-                if row is None:
-                    c.execute(
-                        f"INSERT INTO items({', '.join(FIELDS)}, import_id) "
-                        f"VALUES ({', '.join('?' * len(FIELDS))}, ?)", (*values, import_id))
-                    report.added += 1
-                elif row["content_hash"] != item.content_hash:
-                    assignments = ", ".join(f"{f} = ?" for f in FIELDS[1:])
-                    c.execute(f"UPDATE items SET {assignments}, import_id = ? WHERE id = ?",
-                              (*values[1:], import_id, item.id))
-                    report.updated += 1
-                else:
+                first = self._earlier_record(item)
+                if first is None:
+                    self._upsert(item, import_id, report)
+                elif first["hash"] == item.content_hash:
                     report.unchanged += 1
+                else:
+                    duplicates.append(Rejection(
+                        item.origin, f"same identity as the record at {first['origin']} "
+                        "but different content (kept the first)"))
             report.rejections = [*rejections, *duplicates]
-            c.execute("DROP TABLE temp.import_seen")
-            c.execute(
-                "UPDATE imports SET finished_at = ?, added = ?, updated = ?, unchanged = ?,"
-                " rejected = ?, rejections = ? WHERE id = ?",
-                (_now(), report.added, report.updated, report.unchanged, report.rejected,
-                 json.dumps([str(r) for r in report.rejections[:1000]]), import_id),
-            )
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
+            self._finish_import(import_id, report)
         return report
+
+    def _start_import(self, path: str, fmt: str, started: str) -> int:
+        """Log the start of one file's import and make the table of the ids it gives; return
+        the import's id."""
+        # The ids this file has given so far, with their first record's hash and origin: a
+        # table on disk (SQLite's temporary database), since a file may hold millions.
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_seen(id TEXT PRIMARY KEY, hash TEXT, origin TEXT)")
+        return self.conn.execute(
+            "INSERT INTO imports(path, format, started_at, finished_at, added, updated,"
+            " unchanged, rejected) VALUES (?, ?, ?, ?, 0, 0, 0, 0)",
+            (path, fmt, started, started),
+        ).lastrowid
+
+    def _earlier_record(self, item: Item) -> sqlite3.Row | None:
+        """Note that the file being imported gave ``item``'s id; return the hash and origin of
+        its earlier record with the same id, or None when this is the first."""
+        c = self.conn
+        if c.execute("INSERT OR IGNORE INTO import_seen VALUES (?, ?, ?)",
+                     (item.id, item.content_hash, item.origin)).rowcount:
+            return None
+        return c.execute("SELECT hash, origin FROM import_seen WHERE id = ?", (item.id,)).fetchone()
+
+    def _upsert(self, item: Item, import_id: int, report: ImportReport) -> None:
+        """Insert ``item``, or update the stored one if its content changed; count it in ``report``."""
+        c = self.conn
+        row = c.execute("SELECT content_hash FROM items WHERE id = ?", (item.id,)).fetchone()
+        values = self._row_values(item)
+        if row is None:
+            c.execute(
+                f"INSERT INTO items({', '.join(FIELDS)}, import_id) "
+                f"VALUES ({', '.join('?' * len(FIELDS))}, ?)", (*values, import_id))
+            report.added += 1
+        elif row["content_hash"] != item.content_hash:
+            assignments = ", ".join(f"{f} = ?" for f in FIELDS[1:])
+            c.execute(f"UPDATE items SET {assignments}, import_id = ? WHERE id = ?",
+                      (*values[1:], import_id, item.id))
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+    def _finish_import(self, import_id: int, report: ImportReport) -> None:
+        """Drop the table of the file's ids and log the import's counts and rejections."""
+        self.conn.execute("DROP TABLE temp.import_seen")
+        self.conn.execute(
+            "UPDATE imports SET finished_at = ?, added = ?, updated = ?, unchanged = ?,"
+            " rejected = ?, rejections = ? WHERE id = ?",
+            (_now(), report.added, report.updated, report.unchanged, report.rejected,
+             json.dumps([str(r) for r in report.rejections[:_LOGGED_REJECTIONS]]), import_id),
+        )
 
     @staticmethod
     def _row_values(item: Item) -> tuple:
@@ -275,45 +323,27 @@ class Archive:
 
     def remove(self, ids: list[str] | None = None, source: str | None = None) -> int:
         """Delete items by id and/or by source (with their chunks); return how many went."""
-        c = self.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            removed = 0
+        removed = 0
+        with self.write() as c:
             for item_id in ids or []:
                 removed += c.execute("DELETE FROM items WHERE id = ?", (item_id,)).rowcount
             if source:
                 removed += c.execute("DELETE FROM items WHERE source = ?", (source,)).rowcount
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
         return removed
 
     # -- reading -------------------------------------------------------------------------
 
-    @staticmethod
-    def item_from_row(row: sqlite3.Row) -> Item:
-        """Rebuild an Item from its stored row."""
-        data = {f: row[f] for f in FIELDS}
-        data["year_inferred"] = bool(data["year_inferred"])
-        data["title_derived"] = bool(data["title_derived"])
-        data["metadata"] = json.loads(data["metadata"])
-        return Item(**data)
+    def reader(self, *, mmap_bytes: int = 0, cache_kib: int = 0) -> ArchiveReader:
+        """A read-only view of this archive (index/reader.py holds the queries)."""
+        return ArchiveReader(self.conn, mmap_bytes=mmap_bytes, cache_kib=cache_kib)
 
     def get_item(self, item_id: str) -> Item | None:
-        row = self.conn.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
-        return self.item_from_row(row) if row else None
+        """The item with this id, or None."""
+        return self.reader().item(item_id)
 
     def get_items(self, ids: list[str]) -> dict[str, Item]:
         """Items by id, in one query per 500 ids."""
-        found: dict[str, Item] = {}
-        for i in range(0, len(ids), 500):
-            batch = ids[i:i + 500]
-            rows = self.conn.execute(
-                f"SELECT * FROM items WHERE id IN ({', '.join('?' * len(batch))})", batch)
-            for row in rows:
-                found[row["id"]] = self.item_from_row(row)
-        return found
+        return self.reader().items(ids)
 
     def iter_items(self, source: str | None = None):
         """All items (of one source), oldest first, then by id."""
@@ -323,31 +353,13 @@ class Archive:
             sql += " WHERE source = ?"
             args = (source,)
         for row in self.conn.execute(sql + " ORDER BY date IS NULL, date, id", args):
-            yield self.item_from_row(row)
+            yield item_from_row(row)
 
     def count_items(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM items").fetchone()[0]
+        """How many items the archive holds."""
+        return self.reader().item_count()
 
     def status(self, recent: int = 5) -> dict:
         """Counts, sources, date range and the most recent imports."""
-        c = self.conn
-        first, last, undated = c.execute(
-            "SELECT min(date), max(date), sum(date IS NULL) FROM items").fetchone()
-        sources = [
-            {"source": r[0], "items": r[1]}
-            for r in c.execute(
-                "SELECT source, count(*) FROM items GROUP BY source ORDER BY count(*) DESC, source")
-        ]
-        imports = [
-            {k: r[k] for k in ("path", "format", "finished_at", "added", "updated", "unchanged", "rejected")}
-            for r in c.execute("SELECT * FROM imports ORDER BY id DESC LIMIT ?", (recent,))
-        ]
-        return {
-            "items": self.count_items(),
-            "chunks": c.execute("SELECT count(*) FROM chunks").fetchone()[0],
-            "sources": sources,
-            "date_from": first,
-            "date_to": last,
-            "undated": undated or 0,
-            "imports": imports,
-        }
+        reader = self.reader()
+        return {**reader.summary(), "imports": reader.recent_imports(recent)}

@@ -24,12 +24,30 @@ log = logging.getLogger(__name__)
 
 # How much the share of question words found in the best story adds to its cosine similarity
 # when judging whether the archive answers at all; chosen with the threshold by
-# `dateline eval calibrate` (see README, "No-answer threshold").
+# `dateline eval calibrate` (see docs/evaluation.md, "No-answer threshold").
 LEX_WEIGHT = 0.5
-# Measured on RealTime QA's answer hit rate (103 questions): 0 -> 0.602, 0.05 -> 0.631, 0.1 -> 0.621,
-# 0.15 -> 0.592. A small, noisy gain (three questions), kept for the reason above.
-RANK_DISCOUNT = 0.05  # per story rank (up to 5), off a sentence's score
+# Retrieval rank knows what word overlap does not: a lower-ranked story's sentence must match a
+# little better to lead the answer. Measured on RealTime QA's answer hit rate (103 questions):
+# 0 -> 0.602, 0.05 -> 0.631, 0.1 -> 0.621, 0.15 -> 0.592. A small, noisy gain (three questions).
+RANK_DISCOUNT = 0.05  # per story rank, off a sentence's score
+MAX_DISCOUNTED_RANK = 5  # ranks below this one are discounted as this one
+# News leads state the facts: a sentence gets LEAD_BONUS / (1 + its offset / LEAD_CHARS) beside
+# its question words' weights, small beside one rare word's, so early sentences win near-ties.
+# Set by hand with the first answer step, not tuned.
+LEAD_BONUS = 0.3
+LEAD_CHARS = 200
+# The answer quotes the best sentence and those scoring at least ANSWER_SHARE of it, at most
+# MAX_ANSWER_SENTENCES: more sentences of lower scores repeat the first or answer something
+# else. Set by hand with the first answer step, not tuned.
+ANSWER_SHARE = 0.6
+MAX_ANSWER_SENTENCES = 3
+# A question word retrieval did not weigh gets its rarity among the candidate stories plus this,
+# so that one found in every story still counts a little.
+FALLBACK_IDF_FLOOR = 0.1
 EXCERPT_CHARS = 400  # an excerpt is the answering sentence plus what follows, up to this length
+NEAREST_ITEMS = 3  # items listed when the archive holds no answer
+UNDATED_LAST = "9999"  # sorts after every ISO date: undated citations end a "when" answer
+ABBREV_LOOKBACK = 24  # characters searched back for the word before a full stop ("U.S.", "Feb.")
 
 _ABBREV = frozenset("mr mrs ms dr st jr sr inc co corp ltd bros no vs gen gov sen rep jan feb mar apr "
                     "jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e".split())
@@ -44,7 +62,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     for m in _BOUNDARY.finditer(text):
         if m.group(1):
             # Look back a few characters only: searching from the sentence start is quadratic.
-            word = _LAST_WORD.search(text, max(start, m.start(1) - 24), m.start(1))
+            word = _LAST_WORD.search(text, max(start, m.start(1) - ABBREV_LOOKBACK), m.start(1))
             w = word.group(0).lower().rstrip(".") if word else ""
             # "U.S. Agriculture", "Mr. Smith", "Feb. 26": not a sentence end.
             if w in _ABBREV or (len(w) == 1 and w.isalpha()):
@@ -206,22 +224,24 @@ def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set
         for s, e, st in splits[i]:
             score = sum(idf.get(w, 0) for w in qstems & st)
             if p.item.body:
-                # Prefer early sentences a little: news leads state the facts.
-                score += 0.3 / (1 + s / 200)
+                score += LEAD_BONUS / (1 + s / LEAD_CHARS)
             if best_of[p.item.id] is None or score > best_of[p.item.id][0]:
                 best_of[p.item.id] = (score, s, e, p)
     for rank, item_id in enumerate(order):
         best = best_of[item_id]
         if best is not None:
-            # Retrieval rank knows what word overlap does not: a lower-ranked story's sentence
-            # must match a little better to lead the answer.
-            picks.append(_Pick(best[3], best[1], best[2], best[0] * (1 - RANK_DISCOUNT * min(rank, 5)), rank))
+            discount = RANK_DISCOUNT * min(rank, MAX_DISCOUNTED_RANK)
+            picks.append(_Pick(best[3], best[1], best[2], best[0] * (1 - discount), rank))
     return picks
 
 
 def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold: float,
             searched: str = "") -> Answer:
-    """Turn search results into an Answer: cited sentences, or a plain "nothing found"."""
+    """Turn search results into an Answer: cited sentences, or a plain "nothing found".
+
+    ``threshold`` is the no-answer threshold ``confidence`` is held against; ``searched`` is
+    the text retrieval used when it is not the parsed question's (a follow-up's).
+    """
     qstems = set(stems(searched or parsed.text))
     splits = {i: _split(p) for i, p in enumerate(result.passages)}
     conf, _ = confidence(result, qstems, splits)
@@ -229,70 +249,91 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
                     notes=list(parsed.notes), searched=searched or parsed.text, confidence=conf)
     # "What happened on 24 June?": once the filters are applied no topic words are left, and
     # every item inside the filters answers it; similarity to "what happened" means nothing.
-    by_filter_only = not qstems and parsed.filters.active and bool(result.passages)
-    if by_filter_only:
+    if not qstems and parsed.filters.active and result.passages:
         answer.confidence = conf = max(conf, threshold)
     if not result.passages or conf < threshold:
-        answer.nearest = _nearest(result)
-        if answer.nearest:
-            listed = "; ".join(f"\"{n['title']}\" ({n['source']}, {n['date_display']})" for n in answer.nearest)
-            answer.answer = f"The archive holds nothing that answers this. Nearest items: {listed}."
-        else:
-            answer.answer = "The archive holds nothing that answers this" + (
-                " within the filters." if parsed.filters.active else ".")
-        return answer
-
-    # Weight question words by how rare they are in the archive ("oil" in a commodities wire
-    # weighs less than "edible"), falling back to their rarity among the candidate stories.
-    idf = {s: result.idf[s] for s in qstems if s in result.idf}
-    if len(idf) < len(qstems):  # words retrieval did not weigh: their rarity among the candidate stories
-        docs = [stems(p.item.title).union(*(st for _, _, st in splits[i])) for i, p in enumerate(result.passages)]
-        idf.update({s: math.log(1 + len(docs) / (1 + sum(s in d for d in docs))) + 0.1 for s in qstems - idf.keys()})
-    picks = _pick_sentences(result, splits, qstems, idf)[:top_k]
-    # The answer: the best sentence, plus others that score nearly as well (at most three).
-    order = sorted(range(len(picks)), key=lambda i: (-picks[i].score, picks[i].rank))
-    chosen = [i for i in order if picks[i].score >= 0.6 * picks[order[0]].score][:3] or order[:1]
-    if parsed.ordered:
-        # "When ...?": citations and answer lines both follow the items' dates.
-        order = sorted(range(len(picks)), key=lambda i: (picks[i].passage.item.date or "9999", picks[i].rank))
-    else:
-        # Citations the answer quotes come first, in the answer's order; the rest follow as found.
-        order = chosen + [i for i in range(len(picks)) if i not in chosen]
-    picks = [picks[i] for i in order]
-    chosen = [order.index(i) for i in chosen]  # the quoted picks' new positions
-    if parsed.ordered:
-        chosen.sort()
-    citations = []
-    for n, pick in enumerate(picks, 1):
-        item = pick.passage.item
-        if item.body:
-            end = pick.end
-            # Extend the excerpt with following sentences while it stays short.
-            for s, e in sentences(item.body[pick.end:pick.end + EXCERPT_CHARS]):
-                if pick.end + e - pick.start > EXCERPT_CHARS:
-                    break
-                end = pick.end + e
-            citations.append(citation_for(n, item, pick.start, end, pick.passage.score,
-                                          highlight=(0, pick.end - pick.start), also_in=pick.passage.also_in))
-        else:
-            citations.append(citation_for(n, item, 0, 0, pick.passage.score, also_in=pick.passage.also_in))
-    answer.citations = citations
+        return _nothing_found(answer, result, parsed.filters)
+    picks = _pick_sentences(result, splits, qstems, _question_idf(qstems, result, splits))[:top_k]
+    picks, chosen = _arrange(picks, parsed.ordered)
+    answer.citations = [_citation(n, pick) for n, pick in enumerate(picks, 1)]
     answer.found = True
+    answer.answer = _answer_text(answer.citations, chosen, parsed.ordered)
+    return answer
 
+
+def _nothing_found(answer: Answer, result: SearchResult, filters: Filters) -> Answer:
+    """Make ``answer`` say the archive holds no answer, listing the nearest items if any."""
+    answer.nearest = _nearest(result)
+    if answer.nearest:
+        listed = "; ".join(f"\"{n['title']}\" ({n['source']}, {n['date_display']})" for n in answer.nearest)
+        answer.answer = f"The archive holds nothing that answers this. Nearest items: {listed}."
+    else:
+        answer.answer = "The archive holds nothing that answers this" + (
+            " within the filters." if filters.active else ".")
+    return answer
+
+
+def _question_idf(qstems: set[str], result: SearchResult, splits: dict[int, _Split]) -> dict[str, float]:
+    """Weight of each question stem: its rarity in the archive ("oil" in a commodities wire
+    weighs less than "edible"), or, for words retrieval did not weigh, among the candidate stories."""
+    idf = {s: result.idf[s] for s in qstems if s in result.idf}
+    if len(idf) < len(qstems):
+        docs = [stems(p.item.title).union(*(st for _, _, st in splits[i])) for i, p in enumerate(result.passages)]
+        idf.update({s: math.log(1 + len(docs) / (1 + sum(s in d for d in docs))) + FALLBACK_IDF_FLOOR
+                    for s in qstems - idf.keys()})
+    return idf
+
+
+def _arrange(picks: list[_Pick], ordered: bool) -> tuple[list[_Pick], list[int]]:
+    """Choose the sentences the answer quotes and order the citations: (picks in citation
+    order, the quoted picks' positions in the order the answer quotes them).
+
+    The answer is the best sentence plus others scoring at least ANSWER_SHARE of it (at most
+    MAX_ANSWER_SENTENCES). Its citations come first, in the answer's order, and the rest
+    follow as found; for a "when" question citations and answer lines both follow the dates.
+    """
+    order = sorted(range(len(picks)), key=lambda i: (-picks[i].score, picks[i].rank))
+    best = picks[order[0]].score
+    chosen = [i for i in order if picks[i].score >= ANSWER_SHARE * best][:MAX_ANSWER_SENTENCES] or order[:1]
+    if ordered:
+        order = sorted(range(len(picks)), key=lambda i: (picks[i].passage.item.date or UNDATED_LAST, picks[i].rank))
+    else:
+        order = chosen + [i for i in range(len(picks)) if i not in chosen]
+    positions = [order.index(i) for i in chosen]
+    return [picks[i] for i in order], sorted(positions) if ordered else positions
+
+
+def _citation(n: int, pick: _Pick) -> Citation:
+    """Citation ``n`` for a picked sentence: the sentence and those that follow it while the
+    excerpt stays within EXCERPT_CHARS, the sentence highlighted (a title-only item: its title)."""
+    item = pick.passage.item
+    if not item.body:
+        return citation_for(n, item, 0, 0, pick.passage.score, also_in=pick.passage.also_in)
+    end = pick.end
+    for _, e in sentences(item.body[pick.end:pick.end + EXCERPT_CHARS]):
+        if pick.end + e - pick.start > EXCERPT_CHARS:
+            break
+        end = pick.end + e
+    return citation_for(n, item, pick.start, end, pick.passage.score,
+                        highlight=(0, pick.end - pick.start), also_in=pick.passage.also_in)
+
+
+def _answer_text(citations: list[Citation], chosen: list[int], ordered: bool) -> str:
+    """The quoted sentences, each followed by its ``[n]``; for a "when" question one line each,
+    led by its date and place."""
     parts = []
     for i in chosen:
         c = citations[i]
         sentence = c.excerpt[c.highlight[0]:c.highlight[1]]
         if c.excerpt_field == "title":
             sentence = f"\"{sentence}\""
-        lead = f"{c.date_display}" + (f", {c.dateline}" if c.dateline else "") + ": " if parsed.ordered else ""
+        lead = f"{c.date_display}" + (f", {c.dateline}" if c.dateline else "") + ": " if ordered else ""
         parts.append(f"{lead}{sentence} [{c.n}]")
     # Markers are made from the citations above; the check keeps it so if that code changes.
-    answer.answer = drop_dangling(("\n" if parsed.ordered else " ").join(parts), {c.n for c in citations})
-    return answer
+    return drop_dangling(("\n" if ordered else " ").join(parts), {c.n for c in citations})
 
 
-def _nearest(result: SearchResult, n: int = 3) -> list[dict]:
+def _nearest(result: SearchResult, n: int = NEAREST_ITEMS) -> list[dict]:
     seen, out = set(), []
     for p in result.passages:
         if p.item.id in seen:

@@ -12,30 +12,27 @@ import time
 from pathlib import Path
 
 from dateline.index import settings
-from dateline.index.errors import DatelineError
 from dateline.index.item import Item
+from dateline.index.reader import ArchiveReader
 
 from .answer import Answer, citation_for, compose
 from .chat import asks_who_reported, resolve
 from .query import ArchiveFacts, Filters, parse_question
+from .request import AskRequest, SearchRequest
 from .retrieve import Passage, Retriever
 
 log = logging.getLogger(__name__)
 
-MAX_TOP_K = 20
-MAX_QUESTION_CHARS = 2000
+# Questions read scattered chunk rows and vectors: memory-mapped pages skip a system call per
+# page, and a bigger page cache keeps the hot ones (measured: 1,200 filtered vectors read in
+# 80 ms without, see benchmarks/query.py).
 MMAP_BYTES = 1 << 30  # address space, not memory: the OS pages in what is read
+PAGE_CACHE_KIB = 65536  # SQLite's page cache per connection (its default is 2,000 KiB)
+WHO_REPORTED_CITATIONS = 3  # "Who reported it?" names the sources of this many earlier citations
+# A previous citation whose offsets no longer fit its item (the item changed) is cited from the
+# start of the body, this long.
+WHO_REPORTED_EXCERPT_CHARS = 300
 
-
-def _check_k(value, name: str, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            value = int(str(value))
-        except ValueError:
-            raise DatelineError(f"{name}: must be a whole number from 1 to {high}", code=f"bad_{name}", status=422) from None
-    if not 1 <= value <= high:
-        raise DatelineError(f"{name}: must be from 1 to {high}, got {value}", code=f"bad_{name}", status=422)
-    return value
 
 
 class Engine:
@@ -62,19 +59,14 @@ class Engine:
 
     # -- loading ------------------------------------------------------------------------
 
-    def _conn(self):
-        """This thread's archive connection (opened on first use)."""
-        archive = getattr(self._local, "archive", None)
-        if archive is None:
+    def reader(self) -> ArchiveReader:
+        """This thread's read-only view of the archive (opened on first use)."""
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
             from dateline.index.store import Archive
             archive = Archive.open(self.data_dir, create=False)
-            # Questions read scattered chunk rows and vectors: memory-mapped pages skip a system
-            # call per page, and a bigger page cache keeps the hot ones (measured: 1,200 filtered
-            # vectors read in 80 ms without, see benchmarks/query.py).
-            archive.conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
-            archive.conn.execute("PRAGMA cache_size = -65536")
-            self._local.archive = archive
-        return archive.conn
+            reader = self._local.reader = archive.reader(mmap_bytes=MMAP_BYTES, cache_kib=PAGE_CACHE_KIB)
+        return reader
 
     @property
     def embedder(self):
@@ -94,7 +86,7 @@ class Engine:
                 if self._live is None:
                     import faiss
 
-                    from dateline.index.vectors import open_live
+                    from dateline.index.generations import open_live
                     # One question is one query vector: threads only add hand-off cost, and
                     # they fight the other workers for cores (5.6 ms against 1.2 ms measured).
                     faiss.omp_set_num_threads(int(settings.get("search_threads")))
@@ -104,7 +96,7 @@ class Engine:
 
     def maybe_reload(self) -> bool:
         """Reopen the live index if a new generation was published; return whether it did."""
-        from dateline.index.vectors import current_generation
+        from dateline.index.generations import current_generation
         if self._live is None:
             return False  # nothing open yet: the first use opens the current generation
         generation = current_generation(self.data_dir)
@@ -112,7 +104,7 @@ class Engine:
             return False
         with self._lock:
             if self._live is not None and generation != self._live.generation:
-                from dateline.index.vectors import open_live
+                from dateline.index.generations import open_live
                 self._live = open_live(self.data_dir, self.embedder)
                 self._facts = None
                 log.info("reloaded index generation %s", self._live.generation)
@@ -121,21 +113,20 @@ class Engine:
 
     def facts(self) -> ArchiveFacts:
         """Dates, sources and places of the archive, re-read when the items change."""
-        conn = self._conn()
-        # Every import logs a row in imports, so its max id changes with each import; all three
-        # are index look-ups, cheap enough for every question (reading the facts is not: it
-        # scans the items). A removal changes at worst which dates count as "dated".
-        key = tuple(conn.execute("SELECT (SELECT max(id) FROM imports), (SELECT max(rowid) FROM items),"
-                                 " (SELECT max(date) FROM items)").fetchone())
+        reader = self.reader()
+        # Every import logs a row in imports, so the key changes with each import; it is cheap
+        # enough for every question (reading the facts is not: it scans the items). A removal
+        # changes at worst which dates count as "dated".
+        key = reader.change_key()
         if self._facts is None or key != self._facts_key:
-            self._facts = ArchiveFacts.from_archive(conn)
+            self._facts = ArchiveFacts.from_archive(reader)
             self._facts_key = key
             self._df_cache = {}
         return self._facts
 
     def retriever(self) -> Retriever:
-        """A retriever over this thread's connection and the live index."""
-        return Retriever(self._conn(), self.live, self.embedder, per_item=self.per_item, df_cache=self._df_cache)
+        """A retriever over this thread's archive reader and the live index."""
+        return Retriever(self.reader(), self.live, self.embedder, per_item=self.per_item, df_cache=self._df_cache)
 
     # -- questions ----------------------------------------------------------------------
 
@@ -153,14 +144,12 @@ class Engine:
         'Iran Focus'
         """
         t0 = time.perf_counter()
-        if not isinstance(question, str) or not question.strip():
-            raise DatelineError("question: must be a non-empty string", code="bad_question", status=400)
-        if len(question) > MAX_QUESTION_CHARS:
-            raise DatelineError(f"question: longer than {MAX_QUESTION_CHARS} characters",
-                                code="bad_question", status=422)
-        top_k = _check_k(top_k, "top_k", MAX_TOP_K)
-        resolved = resolve(question, history, self.facts(), date_from=date_from, date_to=date_to,
-                           source=source, place=place)
+        # The API's limits and messages (qa/request.py); ``history`` is read by chat.read_history,
+        # which also takes the {"role", "content"} turns of chat clients.
+        asked = AskRequest.checked(dict(question=question, date_from=date_from, date_to=date_to,
+                                        source=source, place=place, top_k=top_k))
+        question, top_k = asked.question, asked.top_k
+        resolved = resolve(question, history, self.facts(), **asked.filters())
         if resolved.previous is not None and asks_who_reported(question):
             answer = self._who_reported(resolved)
             if answer is not None:
@@ -181,7 +170,7 @@ class Engine:
         if not cited:
             return None
         items = {}
-        for c in cited[:3]:
+        for c in cited[:WHO_REPORTED_CITATIONS]:
             item = self.get_item(str(c["item_id"]))
             if item is not None:
                 items[item.id] = (item, c)
@@ -191,7 +180,7 @@ class Engine:
         for n, (item, c) in enumerate(items.values(), 1):
             start, end = int(c.get("start") or 0), int(c.get("end") or 0)
             if not (0 <= start <= end <= len(item.body)):
-                start, end = 0, min(len(item.body), 300)
+                start, end = 0, min(len(item.body), WHO_REPORTED_EXCERPT_CHARS)
             cit = citation_for(n, item, start, end, float(c.get("score") or 0.0))
             citations.append(cit)
             who = item.source or "an unnamed source"
@@ -208,30 +197,25 @@ class Engine:
     def search(self, q: str, *, k: int = 10, date_from: str | None = None, date_to: str | None = None,
                source: str | None = None, place: str | None = None) -> list[Passage]:
         """Return up to ``k`` stories' best passages for ``q`` (filters as in ``ask``), best first."""
-        k = _check_k(k, "k", 100)
-        parsed = parse_question(q, self.facts(), date_from=date_from, date_to=date_to, source=source, place=place)
-        return self.retriever().search(parsed.text, parsed.filters, k=k).passages
+        wanted = SearchRequest.checked(dict(q=q, k=k, date_from=date_from, date_to=date_to,
+                                            source=source, place=place))
+        parsed = parse_question(wanted.q, self.facts(), **wanted.filters())
+        return self.retriever().search(parsed.text, parsed.filters, k=wanted.k).passages
 
     def get_item(self, item_id: str) -> Item | None:
         """Return the stored item with this id, or None."""
-        from dateline.index.store import Archive
-        row = self._conn().execute("SELECT * FROM items WHERE id = ?", (str(item_id),)).fetchone()
-        return Archive.item_from_row(row) if row else None
+        return self.reader().item(str(item_id))
 
     def status(self) -> dict:
         """Items, chunks, index generation, model, date range and sources of this engine's data."""
-        conn = self._conn()
-        items, chunks = (conn.execute("SELECT count(*) FROM items").fetchone()[0],
-                         conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
-        first, last = conn.execute("SELECT min(date), max(date) FROM items").fetchone()
-        sources = [{"source": r[0], "items": r[1]} for r in conn.execute(
-            "SELECT source, count(*) FROM items GROUP BY source ORDER BY count(*) DESC, source")]
-        from dateline.index.vectors import current_generation
-        info = {"items": items, "chunks": chunks, "generation": current_generation(self.data_dir),
+        summary = self.reader().summary()
+        from dateline.index.generations import current_generation
+        info = {"items": summary["items"], "chunks": summary["chunks"],
+                "generation": current_generation(self.data_dir),
                 "loaded_generation": self._live.generation if self._live is not None else None,
                 "vectors": self._live.ntotal if self._live is not None else None,
                 "model": self._embedder.name if self._embedder is not None else (self.model or "bundled all-MiniLM-L6-v2"),
-                "date_from": first, "date_to": last, "sources": sources}
+                "date_from": summary["date_from"], "date_to": summary["date_to"], "sources": summary["sources"]}
         return info
 
 

@@ -29,6 +29,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from dateline.index.errors import DatelineError
+from dateline.index.reader import ArchiveReader
 
 from .answer import LEX_WEIGHT, compose, confidence
 from .query import Filters, parse_question
@@ -230,16 +231,13 @@ def prepare(evalset: EvalSet, data_dir: str | Path, *, progress: bool = False) -
     build_index(data_dir, progress=progress)
 
 
-def resolve_gold(evalset: EvalSet, conn) -> None:
+def resolve_gold(evalset: EvalSet, reader: ArchiveReader) -> None:
     """Turn gold urls into item ids; drop questions whose gold is not in the archive."""
     kept = []
     for q in evalset.questions:
         urls = evalset.gold_urls.get(q.qid)
         if urls:
-            for i in range(0, len(urls), 500):
-                batch = list(urls)[i:i + 500]
-                q.gold_ids |= {r[0] for r in conn.execute(
-                    f"SELECT id FROM items WHERE url IN ({','.join('?' * len(batch))})", batch)}
+            q.gold_ids |= reader.item_ids_for_urls(urls)
         if q.gold_ids:
             kept.append(q)
     if len(kept) < len(evalset.questions):
@@ -312,7 +310,7 @@ def evaluate(engine, evalset: EvalSet, *, modes: tuple[str, ...] = MODES, answer
              progress: bool = False) -> Report:
     """Run every question through each retrieval mode and, for hybrid, the answer step."""
     t0 = time.perf_counter()
-    resolve_gold(evalset, engine._conn())
+    resolve_gold(evalset, engine.reader())
     retriever = engine.retriever()
     facts = engine.facts()
     sums: dict[str, dict[str, float]] = {m: {} for m in modes}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from dateline.index.dates import MONTH_PATTERN, MONTHS, infer_year, parse_date
 from dateline.index.errors import DatelineError
+from dateline.index.reader import ArchiveReader
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +90,9 @@ class ArchiveFacts:
     places: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_archive(cls, conn) -> "ArchiveFacts":
-        """Read distinct dates, sources and dateline places from an archive connection."""
-        dates = [r[0] for r in conn.execute("SELECT DISTINCT date FROM items WHERE date IS NOT NULL ORDER BY date")]
-        sources = [r[0] for r in conn.execute("SELECT DISTINCT source FROM items WHERE source != ''")]
-        places = [r[0] for r in conn.execute("SELECT DISTINCT dateline FROM items WHERE dateline != ''")]
-        return cls(dates=dates, sources=sources, places=places)
+    def from_archive(cls, reader: ArchiveReader) -> "ArchiveFacts":
+        """Read distinct dates, sources and dateline places through an archive reader."""
+        return cls(dates=reader.dates(), sources=reader.sources(), places=reader.places())
 
     def __post_init__(self) -> None:
         self.source_table = name_table(self.sources)
@@ -281,6 +279,12 @@ def _find_name(table: dict[str, str], text: str, cue: str) -> tuple[str, tuple[i
     return best
 
 
+# Words before a source's or a dateline place's name in a question: "according to Reuters",
+# "datelined London".
+_SOURCE_CUES = r"from|by|in|according\s+to|reported\s+by|at|did|does|on"
+_PLACE_CUES = r"from|datelined|dateline|filed\s+in|reported\s+from|out\s+of"
+
+
 def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None = None,
                    date_to: str | None = None, source: str | None = None,
                    place: str | None = None) -> ParsedQuery:
@@ -299,6 +303,23 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
     if question is None or not str(question).strip():
         raise DatelineError("question: must not be empty", code="bad_question", status=400)
     question = " ".join(str(question).split())
+    filters = _request_filters(facts, date_from, date_to, source, place)
+    notes = _request_notes(filters, facts)
+    # Phrases that became filters are blanked out of the searched text; ``work`` also loses
+    # the date phrases read as topic, so that no later pattern reads them again.
+    work = search = question
+    dates_from_question = False
+    if not filters.has_dates:
+        work, search, dates_from_question = _dates_from_question(work, search, facts, filters, notes)
+    _names_from_question(work, facts, filters, notes)
+    text = " ".join(search.split()) or question
+    return ParsedQuery(question=question, text=text, filters=filters, notes=notes,
+                       ordered=bool(_WHEN.search(question)), dates_from_question=dates_from_question)
+
+
+def _request_filters(facts: ArchiveFacts, date_from: str | None, date_to: str | None,
+                     source: str | None, place: str | None) -> Filters:
+    """The request's own filter fields, checked, with names as the archive spells them."""
     source, place = (source or "").strip() or None, (place or "").strip() or None
     filters = Filters(
         date_from=check_date(date_from, "date_from"),
@@ -309,6 +330,11 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise DatelineError(f"date_from {filters.date_from} is after date_to {filters.date_to}",
                             code="bad_date", status=422)
+    return filters
+
+
+def _request_notes(filters: Filters, facts: ArchiveFacts) -> list[str]:
+    """One note per filter the request set, and one for each name no item has."""
     notes: list[str] = []
     for name in ("date_from", "date_to", "source", "place"):
         if getattr(filters, name):
@@ -318,43 +344,38 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
                 unknown = facts.unknown_name_note(name, getattr(filters, name))
                 if unknown:
                     notes.append(unknown)
-    work = question  # phrases that became filters are blanked out of this copy
-    search = question
-    newest = facts.newest
-    dates_from_question = False
+    return notes
 
-    if not filters.has_dates:
-        found = _question_dates(work, newest)
-        for (lo, hi), span, phrase in found:
-            n = facts.count_dated(lo.isoformat() if lo else None, hi.isoformat() if hi else None)
-            if n:
-                filters.date_from = lo.isoformat() if lo else None
-                filters.date_to = hi.isoformat() if hi else None
-                notes.append(f"dates {filters.date_from or '...'} to {filters.date_to or '...'} from \"{phrase}\"")
-                work = _cut(work, span)
-                search = _cut(search, span)
-                dates_from_question = True
-                break
-            notes.append(f"\"{phrase}\" read as part of the topic: no item is dated "
-                         f"{lo or '...'} to {hi or '...'}")
-            work = _cut(work, span)
 
+def _dates_from_question(work: str, search: str, facts: ArchiveFacts, filters: Filters,
+                         notes: list[str]) -> tuple[str, str, bool]:
+    """Set ``filters``' dates from the first date phrase some item is dated inside, noting each
+    phrase read; return ``work`` and ``search`` with the phrases read cut, and whether one filtered."""
+    for (lo, hi), span, phrase in _question_dates(work, facts.newest):
+        if facts.count_dated(lo.isoformat() if lo else None, hi.isoformat() if hi else None):
+            filters.date_from = lo.isoformat() if lo else None
+            filters.date_to = hi.isoformat() if hi else None
+            notes.append(f"dates {filters.date_from or '...'} to {filters.date_to or '...'} from \"{phrase}\"")
+            return _cut(work, span), _cut(search, span), True
+        notes.append(f"\"{phrase}\" read as part of the topic: no item is dated "
+                     f"{lo or '...'} to {hi or '...'}")
+        work = _cut(work, span)
+    return work, search, False
+
+
+def _names_from_question(work: str, facts: ArchiveFacts, filters: Filters, notes: list[str]) -> None:
+    """Set the source and the place the request left open from names in ``work``, noting each."""
     if filters.source is None:
-        hit = _find_name(facts.source_table, work, r"from|by|in|according\s+to|reported\s+by|at|did|does|on")
+        hit = _find_name(facts.source_table, work, _SOURCE_CUES)
         if hit:
             filters.source = hit[0]
             notes.append(f"source {hit[0]} from the question")
             work = _cut(work, hit[1])
     if filters.place is None:
-        hit = _find_name(facts.place_table, work, r"from|datelined|dateline|filed\s+in|reported\s+from|out\s+of")
+        hit = _find_name(facts.place_table, work, _PLACE_CUES)
         if hit:
             filters.place = hit[0]
             notes.append(f"place {filters.place} (dateline) from the question")
-            work = _cut(work, hit[1])
-
-    text = " ".join(search.split()) or question
-    return ParsedQuery(question=question, text=text, filters=filters, notes=notes,
-                       ordered=bool(_WHEN.search(question)), dates_from_question=dates_from_question)
 
 
 def _question_dates(text: str, newest: dt.date | None) -> list[tuple[tuple[dt.date | None, dt.date | None], tuple[int, int], str]]:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 import math
 import re
-import sqlite3
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from dateline.index.item import Item
+from dateline.index.reader import ArchiveReader
 
 from .query import Filters
 from .words import WORD, stem, terms
@@ -30,9 +30,33 @@ MAX_FTS_WORDS = 12  # full text searches at most this many of the question's rar
 COMMON_SHARE = 0.5  # ... and none that occurs in more than this share of the items
 FTS_ROW_BUDGET = 15000  # ... and, after the rarest, no more words than match this many items in all
 # Weight of the dense list in the fused score (the full-text list has the rest). Measured with
-# `dateline eval time` and `dateline eval realtimeqa`: see README, "Asking questions" and "Evaluation".
+# `dateline eval time` and `dateline eval realtimeqa`: dense weights 0.4, 0.5 and 0.6 give TIME
+# nDCG@10 0.754, 0.768 and 0.764 (docs/design.md, "Retrieval").
 DENSE_WEIGHT = 0.5
+# (dense, full text) weights of each mode's fusion: "dense" and "fts" are one list alone.
+FUSION_WEIGHTS = {"hybrid": (DENSE_WEIGHT, 1 - DENSE_WEIGHT), "dense": (1.0, 0.0), "fts": (0.0, 1.0)}
+# Candidates each list reads: at least CANDIDATE_DEPTH, and DEPTH_PER_RESULT x k for a big k, so
+# that grouping copies into stories still leaves k. Set by hand; `dateline eval` searches with
+# k = 20, so its figures are measured at depth 60.
+CANDIDATE_DEPTH = 50
+DEPTH_PER_RESULT = 3
+# Below this many chunks inside the filters, dense search scores them all exactly from the
+# embedding cache instead of hoping FAISS's global top hits fall inside; above it, reading the
+# vectors costs more than FAISS's search among the kept chunks. Set by hand (once 20,000), not tuned.
+EXACT_LIMIT = 5000
 MAX_OVERFETCH = 4096  # most FAISS hits read for a filtered dense search too big to score exactly
+OVERFETCH_START = 4  # ... whose first fetch is this many times the depth (the fetch then at least doubles)
+# Stories are found among the ranked items a batch of STORY_BATCH x k at a time, reading at most
+# STORY_SCAN x k: copies fold into their story, so k stories may need more than k items, but a
+# story syndicated more than five times over is rare. Set by hand.
+STORY_BATCH = 2
+STORY_SCAN = 6
+# Two items are one story when the word 3-grams of their titles and body starts overlap this
+# much (Jaccard): the sample's two "Widespread Protests..." headlines and wire copies, not two
+# stories on one topic. Set by hand on those.
+SAME_STORY_JACCARD = 0.6
+SHINGLE_BODY_CHARS = 800  # the start of the body compared for that: a lead paragraph or two
+MAX_TITLE_PLACE_CHARS = 40  # a leading "Place:" of a title, up to this long, is not compared
 # BM25 weights of the full-text columns: title, dateline, body. A title weight of 2 raised
 # full text alone on RealTime QA (nDCG@10 0.637 -> 0.654) but not the hybrid (0.644 -> 0.643).
 COLUMN_WEIGHTS = (1.0, 1.0, 1.0)
@@ -47,7 +71,7 @@ class Passage:
     item: Item
     start: int  # character offsets into item.body; 0, 0 for a title-only item
     end: int
-    score: float  # fused score of the item (reciprocal rank fusion); higher is better
+    score: float  # fused score of the item (weighted z-scores, see fuse); higher is better
     dense_score: float | None = None  # cosine of the question and this chunk, when dense search saw it
     also_in: list[Item] = field(default_factory=list)  # near-identical copies grouped with it
 
@@ -83,37 +107,16 @@ class SearchResult:
     idf: dict[str, float] = field(default_factory=dict)  # stem of each query word -> its rarity in the archive
 
 
-def filter_sql(filters: Filters, alias: str = "i") -> tuple[str, list]:
-    """SQL conditions on the items table for ``filters``: (" AND ..." text, parameters)."""
-    sql, args = "", []
-    if filters.date_from:
-        sql += f" AND {alias}.date >= ?"
-        args.append(filters.date_from)
-    if filters.date_to:
-        sql += f" AND {alias}.date <= ?"
-        args.append(filters.date_to)
-    if filters.source:
-        sql += f" AND {alias}.source = ? COLLATE NOCASE"
-        args.append(filters.source)
-    if filters.place:
-        # "Salvador" matches the dateline "Salvador, Brazil" too: the range of datelines that
-        # start "Salvador," (a comma sorts just before "-"), which the items_dateline index serves.
-        sql += (f" AND ({alias}.dateline = ? COLLATE NOCASE OR ({alias}.dateline >= ? COLLATE NOCASE"
-                f" AND {alias}.dateline < ? COLLATE NOCASE))")
-        args += [filters.place, filters.place + ",", filters.place + "-"]
-    return sql, args
-
-
 def _shingles(item: Item) -> set[str]:
     """Word 3-grams of an item's title (less a leading "Place:") and the start of its body."""
-    title = re.sub(r"^[^:]{1,40}:\s*", "", item.title)
-    words = WORD.findall((title + " " + item.body[:800]).lower())
+    title = re.sub(rf"^[^:]{{1,{MAX_TITLE_PLACE_CHARS}}}:\s*", "", item.title)
+    words = WORD.findall((title + " " + item.body[:SHINGLE_BODY_CHARS]).lower())
     if len(words) < 3:
         return {" ".join(words)}
     return {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
 
 
-def same_story(a: set[str], b: set[str], threshold: float = 0.6) -> bool:
+def same_story(a: set[str], b: set[str], threshold: float = SAME_STORY_JACCARD) -> bool:
     """Whether two shingle sets are near-identical (Jaccard similarity at least ``threshold``)."""
     if not a or not b:
         return False
@@ -121,18 +124,18 @@ def same_story(a: set[str], b: set[str], threshold: float = 0.6) -> bool:
 
 
 class Retriever:
-    """Search one archive connection and one live FAISS index with one embedder.
+    """Search one archive and one live FAISS index with one embedder.
 
-    >>> r = Retriever(archive.conn, live, embedder)
+    >>> r = Retriever(archive.reader(), live, embedder)
     >>> result = r.search("oil prices", Filters(place="London"), k=5)
     >>> result.passages[0].item.dateline
     'London'
     """
 
-    def __init__(self, conn: sqlite3.Connection, live, embedder, *, depth: int = 50,
-                 per_item: int = 2, exact_limit: int = 5000,
+    def __init__(self, reader: ArchiveReader, live, embedder, *, depth: int = CANDIDATE_DEPTH,
+                 per_item: int = 2, exact_limit: int = EXACT_LIMIT,
                  df_cache: dict[str, int] | None = None):
-        self.conn = conn
+        self.reader = reader
         self.live = live
         self.embedder = embedder
         self.depth = depth  # candidates read from each list
@@ -140,58 +143,74 @@ class Retriever:
         # Below this many chunks inside the filters, dense search scores them all exactly
         # from the embedding cache instead of hoping FAISS's global top hits fall inside.
         self.exact_limit = exact_limit
-        # Chunk frequencies of query words; the Engine shares one dict between questions and
+        # Item counts of query words; the Engine shares one dict between questions and
         # empties it when the archive changes.
         self.df_cache = df_cache if df_cache is not None else {}
 
     # -- the two lists ------------------------------------------------------------------
 
     def dense(self, qvec: np.ndarray, filters: Filters, depth: int) -> list[tuple[int, float]]:
-        """Nearest chunks to ``qvec`` inside ``filters``: [(chunk_id, cosine)], best first."""
+        """Nearest chunks to ``qvec`` inside ``filters``: [(chunk_id, cosine)], best first.
+
+        Without filters FAISS answers alone. With them, the first of these that applies: FAISS
+        among the chunks the index's filter columns keep (when they keep many), exact scores
+        of every chunk inside (when few), FAISS over-fetching until enough hits fall inside.
+        """
         if self.live is None or self.live.ntotal == 0:
             return []
         if not filters.active:
-            return [(int(c), float(s)) for c, s in self.live.search(qvec[None, :], depth)[0] if c >= 0]
-        cond, args = filter_sql(filters)
+            return self._faiss(qvec, depth)
         facets = getattr(self.live, "facets", None)
         if facets is not None:
-            # The index's own filter columns: FAISS searches only the chunks they keep; the few
-            # hits are checked against the archive, which has the last word (index/facets.py).
             among = facets.mask(**filters.to_dict())
             if not among.any():
                 return []
             if among.sum() > self.exact_limit:
-                hits = self.live.search(qvec[None, :], depth, among=among)[0]
-                keep = self._inside(filters, [c for c, _ in hits])
-                return [(c, s) for c, s in hits if c in keep]
+                return self._dense_among(qvec, filters, depth, among)
         # Count no further than the exact-search limit: a filter keeping most of a big archive
         # would otherwise cost a scan of every chunk it keeps.
-        n = self.conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM chunks c JOIN items i ON i.id = c.item_id WHERE 1{cond} LIMIT ?)",
-            [*args, self.exact_limit + 1]).fetchone()[0]
+        n = self.reader.count_chunks(filters, self.exact_limit + 1)
         if n == 0:
             return []
         if n <= self.exact_limit:
-            rows = self.conn.execute(
-                f"SELECT c.id, e.vector FROM chunks c JOIN items i ON i.id = c.item_id"
-                f" JOIN embeddings e ON e.hash = c.hash AND e.model = ? WHERE 1{cond}",
-                [self.embedder.name, *args]).fetchall()
-            if len(rows) == n:
-                ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
-                mat = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(n, -1)
-                scores = mat @ qvec
-                top = np.argsort(-scores)[:depth]
-                return [(int(ids[i]), float(scores[i])) for i in top]
-            log.info("embedding cache lacks %d of %d filtered chunks; searching FAISS instead",
-                     n - len(rows), n)
-        # An index without filter columns (written by an older version): over-fetch from FAISS
-        # and filter, growing the fetch by the share of hits found inside until ``depth`` are.
+            hits = self._dense_exact(qvec, filters, depth, n)
+            if hits is not None:
+                return hits
+        return self._dense_overfetch(qvec, filters, depth)
+
+    def _faiss(self, qvec: np.ndarray, depth: int) -> list[tuple[int, float]]:
+        """FAISS's ``depth`` nearest chunks, unfiltered."""
+        return [(int(c), float(s)) for c, s in self.live.search(qvec[None, :], depth)[0] if c >= 0]
+
+    def _dense_among(self, qvec: np.ndarray, filters: Filters, depth: int,
+                     among: np.ndarray) -> list[tuple[int, float]]:
+        """FAISS's nearest among the chunks the index's filter columns keep (``among``); the
+        few hits are checked against the archive, which has the last word (index/facets.py)."""
+        hits = self.live.search(qvec[None, :], depth, among=among)[0]
+        keep = self.reader.chunks_inside(filters, [c for c, _ in hits])
+        return [(c, s) for c, s in hits if c in keep]
+
+    def _dense_exact(self, qvec: np.ndarray, filters: Filters, depth: int,
+                     n: int) -> list[tuple[int, float]] | None:
+        """Every one of the ``n`` chunks inside ``filters`` scored from the embedding cache;
+        None when the cache lacks some of them."""
+        ids, mat = self.reader.chunk_vectors(filters, self.embedder.name)
+        if len(ids) != n:
+            log.info("embedding cache lacks %d of %d filtered chunks; searching FAISS instead", n - len(ids), n)
+            return None
+        scores = mat @ qvec
+        top = np.argsort(-scores)[:depth]
+        return [(int(ids[i]), float(scores[i])) for i in top]
+
+    def _dense_overfetch(self, qvec: np.ndarray, filters: Filters, depth: int) -> list[tuple[int, float]]:
+        """For an index without filter columns (written by an older version): over-fetch from
+        FAISS and filter, growing the fetch by the share of hits found inside until ``depth`` are."""
         total = max(1, self.live.ntotal)
-        want, checked, inside = min(total, depth * 4), set(), {}
+        want, checked, inside = min(total, depth * OVERFETCH_START), set(), {}
         while True:
             hits = [(int(c), float(s)) for c, s in self.live.search(qvec[None, :], want)[0] if c >= 0]
             fresh = [c for c, _ in hits if c not in checked]  # check each hit against SQLite once
-            keep = self._inside(filters, fresh)
+            keep = self.reader.chunks_inside(filters, fresh)
             checked.update(fresh)
             inside.update((c, s) for c, s in hits if c in keep)
             if len(inside) >= depth or want >= min(total, MAX_OVERFETCH) or len(hits) < want:
@@ -199,32 +218,19 @@ class Retriever:
             share = max(len(inside), 1) / len(hits)
             want = int(min(total, MAX_OVERFETCH, max(want * 2, len(hits) + (depth - len(inside)) / share * 2)))
 
-    def _inside(self, filters: Filters, chunk_ids: list[int]) -> set[int]:
-        if not chunk_ids:
-            return set()
-        cond, args = filter_sql(filters)
-        rows = self.conn.execute(
-            f"SELECT c.id FROM chunks c JOIN items i ON i.id = c.item_id"
-            f" WHERE c.id IN ({','.join('?' * len(chunk_ids))}){cond}", [*chunk_ids, *args])
-        return {r[0] for r in rows}
-
     def _df(self, word: str) -> int:
         """How many items contain ``word`` (porter-stemmed by FTS5, like the search)."""
         df = self.df_cache.get(word)
         if df is None:
             # Counting stops past the budget: a word that common is left out anyway (or, when
             # every word is, ties are broken by length), and counting it fully costs a scan.
-            df = self.conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM items_fts WHERE items_fts MATCH ? LIMIT ?)",
-                (_phrase(word), FTS_ROW_BUDGET + 1)).fetchone()[0]
-            self.df_cache[word] = df
+            df = self.df_cache[word] = self.reader.word_count(word, FTS_ROW_BUDGET + 1)
         return df
 
     def _item_count(self) -> int:
         n = self.df_cache.get(" items")  # a key no word can be
         if n is None:
-            # max(rowid) is an index look-up; rows of removed items make it an overestimate.
-            n = self.df_cache[" items"] = self.conn.execute("SELECT coalesce(max(rowid), 0) FROM items").fetchone()[0]
+            n = self.df_cache[" items"] = self.reader.item_count_bound()
         return max(n, 1)
 
     def select_words(self, words: list[str]) -> list[str]:
@@ -261,35 +267,10 @@ class Retriever:
         words = self.select_words(words)
         if not words:
             return []
-        match = " OR ".join(_phrase(w) for w in words)
-        cond, args = filter_sql(filters)
-        bm25 = f"bm25(items_fts, {', '.join(map(str, COLUMN_WEIGHTS))})"
         facets = getattr(self.live, "facets", None)
-        if cond and facets is not None:
-            # FTS5 scores only the items the in-memory filter columns keep, instead of joining
-            # every match to the items table; the few kept are checked against it.
-            keep = facets.item_mask(**filters.to_dict()).tobytes()
-            self.conn.create_function("dateline_keep", 1, lambda rowid: rowid < len(keep) and keep[rowid],
-                                      deterministic=True)
-            sql = (f"SELECT i.id, f.s FROM (SELECT rowid, {bm25} AS s FROM items_fts WHERE items_fts MATCH ?"
-                   f" AND dateline_keep(rowid) ORDER BY s LIMIT ?) f JOIN items i ON i.rowid = f.rowid"
-                   f" WHERE 1{cond} ORDER BY f.s")
-            params = [match, depth, *args]
-        elif cond:
-            sql = (f"SELECT i.id, {bm25} AS s FROM items_fts f JOIN items i ON i.rowid = f.rowid"
-                   f" WHERE items_fts MATCH ?{cond} ORDER BY s LIMIT ?")
-            params = [match, *args, depth]
-        else:
-            # Rank first, then look up the ids of the few kept.
-            sql = (f"SELECT i.id, f.s FROM (SELECT rowid, {bm25} AS s FROM items_fts"
-                   " WHERE items_fts MATCH ? ORDER BY s LIMIT ?) f JOIN items i ON i.rowid = f.rowid ORDER BY f.s")
-            params = [match, depth]
-        try:
-            rows = self.conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as e:  # a query FTS5 cannot parse is a miss, not an error
-            log.warning("full-text query %r failed: %s", match, e)
-            return []
-        return [(r[0], -float(r[1])) for r in rows]
+        # With filters, FTS5 scores only the items the in-memory filter columns keep.
+        keep = facets.item_mask(**filters.to_dict()).tobytes() if filters.active and facets is not None else None
+        return self.reader.full_text(words, filters, depth, COLUMN_WEIGHTS, keep=keep)
 
     # -- fusion -------------------------------------------------------------------------
 
@@ -297,62 +278,74 @@ class Retriever:
                qvec: np.ndarray | None = None, depth: int | None = None, group: bool = True) -> SearchResult:
         """Search ``text`` inside ``filters``; return up to ``k`` stories' passages, best first.
 
-        ``mode`` is "hybrid" (both lists fused), "dense" or "fts". ``group`` merges
-        near-identical items into one story.
+        ``mode`` is "hybrid" (both lists fused by weighted z-scores), "dense" or "fts".
+        ``qvec`` is the question's vector when the caller has it; ``depth`` is how many
+        candidates each list reads (default: the larger of the retriever's depth and
+        DEPTH_PER_RESULT x k). ``group`` merges near-identical items into one story.
         """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         filters = filters or Filters()
-        depth = depth or max(self.depth, k * 3)
+        depth = depth or max(self.depth, k * DEPTH_PER_RESULT)
         words = terms(text)
-        if qvec is None and mode in ("hybrid", "dense"):
-            qvec = self.embedder.encode_query(text)
-        qvec = None if qvec is None else np.asarray(qvec, dtype=np.float32)
-        dense_hits = self.dense(qvec, filters, depth) if mode != "fts" else []
-        best_dense = dense_hits[0][1] if dense_hits else -1.0
-        chunk_item = self._chunk_items([c for c, _ in dense_hits])
-        dense_items: dict[str, float] = {}  # an item scores as its best chunk
-        for cid, cos in dense_hits:
-            if cid in chunk_item:
-                dense_items.setdefault(chunk_item[cid], cos)
+        qvec = self._query_vector(text, qvec, mode)
+        dense_items, best_dense = self._dense_items(qvec, filters, depth) if mode != "fts" else ({}, -1.0)
         fts_items = dict(self.fts(words, filters, depth)) if mode != "dense" else {}
-        weights = {"hybrid": (DENSE_WEIGHT, 1 - DENSE_WEIGHT), "dense": (1.0, 0.0), "fts": (0.0, 1.0)}[mode]
-        item_score = fuse([dense_items, fts_items], weights)
+        item_score = fuse([dense_items, fts_items], FUSION_WEIGHTS[mode])
         ranked = sorted(item_score, key=lambda i: -item_score[i])
         result = SearchResult(passages=[], item_ids=ranked, best_dense=best_dense, query_terms=words,
                               idf=self.idf(words))
-        if not ranked:
-            return result
+        if ranked:
+            stories = self._stories(ranked, k, group)
+            result.passages = self._passages(stories, item_score, qvec, result.idf)
+        return result
 
+    def _query_vector(self, text: str, qvec: np.ndarray | None, mode: str) -> np.ndarray | None:
+        """The question's float32 vector: ``qvec`` when given, else encoded when ``mode`` needs it."""
+        if qvec is None and mode in ("hybrid", "dense"):
+            qvec = self.embedder.encode_query(text)
+        return None if qvec is None else np.asarray(qvec, dtype=np.float32)
+
+    def _dense_items(self, qvec: np.ndarray, filters: Filters, depth: int) -> tuple[dict[str, float], float]:
+        """The dense list by item, an item scoring as its best chunk: ({item_id: cosine}, best
+        cosine of any chunk inside the filters, -1 when none)."""
+        hits = self.dense(qvec, filters, depth)
+        chunk_item = self.reader.chunk_items([c for c, _ in hits])
+        items: dict[str, float] = {}
+        for cid, cos in hits:
+            if cid in chunk_item:
+                items.setdefault(chunk_item[cid], cos)
+        return items, (hits[0][1] if hits else -1.0)
+
+    def _stories(self, ranked: list[str], k: int, group: bool) -> list[tuple[Item, list[Item]]]:
+        """Up to ``k`` stories from the ranked item ids, best first: (leader, near-identical
+        copies); only items whose chunks follow their current text count."""
         stories: list[tuple[Item, set[str], list[Item]]] = []
         # Read candidates a batch at a time until k stories are found: copies of one story
         # fold into it, so a heavily syndicated story may need more than k items.
-        batch = k * 2 if group else k
-        limit = k * 6 if group else k
+        batch = k * STORY_BATCH if group else k
+        limit = k * STORY_SCAN if group else k
         for b in range(0, min(len(ranked), limit), batch):
             pool = ranked[b:b + batch]
-            items = self._items(pool)
-            for item_id in pool:
-                item = items.get(item_id)
-                if item is None:
-                    continue
+            items = self.reader.items(pool, chunked=True)
+            for item in (items[i] for i in pool if i in items):
                 sig = _shingles(item) if group else set()
-                for leader, leader_sig, copies in stories:
-                    if group and same_story(sig, leader_sig):
-                        copies.append(item)
-                        break
-                else:
-                    if len(stories) < k:
-                        stories.append((item, sig, []))
+                story = next((s for s in stories if group and same_story(sig, s[1])), None)
+                if story is not None:
+                    story[2].append(item)  # a copy of a story already found
+                elif len(stories) < k:
+                    stories.append((item, sig, []))
             if len(stories) >= k:
                 break
-        best_chunks = self._best_chunks([leader.id for leader, _, _ in stories], qvec, result.idf)
-        for leader, _, copies in stories:
-            for cid, start, end, cos in best_chunks.get(leader.id, []):
-                result.passages.append(Passage(
-                    chunk_id=cid, item=leader, start=start, end=end, score=item_score[leader.id],
-                    dense_score=cos, also_in=copies))
-        return result
+        return [(leader, copies) for leader, _, copies in stories]
+
+    def _passages(self, stories: list[tuple[Item, list[Item]]], item_score: dict[str, float],
+                  qvec: np.ndarray | None, idf: dict[str, float]) -> list[Passage]:
+        """Each story leader's best passages, in story order, scored as the leader's item."""
+        best_chunks = self._best_chunks([leader.id for leader, _ in stories], qvec, idf)
+        return [Passage(chunk_id=cid, item=leader, start=start, end=end, score=item_score[leader.id],
+                        dense_score=cos, also_in=copies)
+                for leader, copies in stories for cid, start, end, cos in best_chunks.get(leader.id, [])]
 
     def idf(self, words: list[str]) -> dict[str, float]:
         """Stem of each word -> log(1 + items / (1 + items holding it)): rare words weigh most."""
@@ -364,21 +357,14 @@ class Retriever:
         """Each item's ``per_item`` best chunks: item_id -> [(chunk_id, start, end, cosine)].
 
         Every chunk of the few cited items is scored, by its cosine to the question (from the
-        embedding cache) plus PASSAGE_WORD_WEIGHT x the share of the question's words it holds, weighted
-        by their rarity: an item found by full text alone gets the passage that names them.
+        embedding cache) plus PASSAGE_WORD_WEIGHT x the share of the question's words it holds,
+        weighted by their rarity: an item found by full text alone gets the passage that names them.
         """
         if not item_ids:
             return {}
         total_idf = sum(idf.values()) or 1.0
-        marks = ",".join("?" * len(item_ids))
-        if qvec is None:  # full text alone: no vectors needed
-            rows = self.conn.execute(f"SELECT id, item_id, start, end, text, NULL FROM chunks WHERE item_id IN ({marks})",
-                                     item_ids).fetchall()
-        else:
-            rows = self.conn.execute(
-                f"SELECT c.id, c.item_id, c.start, c.end, c.text, e.vector FROM chunks c"
-                f" LEFT JOIN embeddings e ON e.hash = c.hash AND e.model = ? WHERE c.item_id IN ({marks})",
-                [self.embedder.name, *item_ids]).fetchall()
+        # Full text alone needs no vectors.
+        rows = self.reader.chunks_of(item_ids, None if qvec is None else self.embedder.name)
         # One pass of a regex per chunk finds which question stems start a word in it.
         find = re.compile(r"\b(" + "|".join(map(re.escape, sorted(idf, key=len, reverse=True))) + r")", re.I) if idf else None
         scored: dict[str, list[tuple[float, int, int, int, float | None]]] = {}
@@ -391,34 +377,6 @@ class Retriever:
             scored.setdefault(item_id, []).append(((cos or 0.0) + PASSAGE_WORD_WEIGHT * lex, cid, start, end, cos))
         return {item_id: [(cid, start, end, cos) for _, cid, start, end, cos in sorted(chunks, reverse=True)[: self.per_item]]
                 for item_id, chunks in scored.items()}
-
-    def _chunk_items(self, ids: list[int]) -> dict[int, str]:
-        """chunk id -> item id; ids no longer in the archive are left out."""
-        out: dict[int, str] = {}
-        for i in range(0, len(ids), 500):
-            batch = ids[i:i + 500]
-            for r in self.conn.execute(
-                    f"SELECT id, item_id FROM chunks WHERE id IN ({','.join('?' * len(batch))})", batch):
-                out[r[0]] = r[1]
-        return out
-
-    def _items(self, ids: list[str]) -> dict[str, Item]:
-        """The items of ``ids`` whose chunks follow their current text (imported since the last
-        `dateline index`, an item's chunk offsets may not fit its new body: it waits for the build)."""
-        from dateline.index.store import Archive
-        found: dict[str, Item] = {}
-        for i in range(0, len(ids), 500):
-            batch = ids[i:i + 500]
-            for row in self.conn.execute(
-                    f"SELECT * FROM items WHERE id IN ({','.join('?' * len(batch))})"
-                    f" AND chunked_hash = content_hash", batch):
-                found[row["id"]] = Archive.item_from_row(row)
-        return found
-
-
-def _phrase(word: str) -> str:
-    """``word`` as an FTS5 string, so that no word is read as query syntax."""
-    return '"' + word.replace('"', '""') + '"'
 
 
 def fuse(lists: list[dict[str, float]], weights: tuple[float, ...]) -> dict[str, float]:

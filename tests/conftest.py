@@ -1,5 +1,5 @@
-"""Shared fixtures: paths to the real data beside the checkout, a temporary data directory,
-and a CLI runner. Fixtures that load the real model are session-scoped: it loads once."""
+"""Fixtures for all the tests: paths to the corpus slices in tests/data, a temporary data
+directory, and a CLI runner. Fixtures that load the real model are session-scoped: it loads once."""
 from __future__ import annotations
 
 import os
@@ -13,11 +13,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# Slices of the real corpora and records written in RealTime QA's format: tests/data/SOURCE.md.
+DATA = ROOT / "tests" / "data"
 SEED = ROOT / "qa" / "demo" / "iran_focus_2017.txt"
-REUTERS = SHARED_DATA / "reuters21578"
-TIME = SHARED_DATA / "time-collection"
-REALTIMEQA = SHARED_DATA / "realtimeqa"
+REUTERS = DATA / "reuters21578"
+TIME = DATA / "time-collection"
+REALTIMEQA = DATA / "realtimeqa"
 
 
 @pytest.fixture

@@ -182,7 +182,7 @@ def check(engine, answer):
 
 
 def test_every_marker_and_excerpt_holds(sample, reuters):
-    conn = reuters._conn()
+    conn = reuters.reader().conn
     titles = [r[0] for r in conn.execute("SELECT title FROM items ORDER BY rowid LIMIT 60")]
     questions = [f"What about {t.lower()}?" for t in titles] + [
         "When did the Panama Canal traffic pile up?", "oil prices in March", "bank earnings from New York",

@@ -20,7 +20,7 @@ from dateline.index.build import build_index
 from dateline.index.errors import DatelineError
 from dateline.index.ingest import parse_file
 from dateline.index.store import Archive
-from dateline.index.vectors import current_generation, index_root, open_live
+from dateline.index.generations import current_generation, index_root, open_live
 
 
 def _import(data_dir: Path, path: Path) -> None:

@@ -86,7 +86,7 @@ def test_search_finds_by_full_text_and_cites_only_current_items(data_dir, tmp_pa
     archive = Archive.open(data_dir)
 
     def search(text: str):
-        return Retriever(archive.conn, None, None).search(text, Filters(), k=3, mode="fts")  # no model needed
+        return Retriever(archive.reader(), None, None).search(text, Filters(), k=3, mode="fts")  # no model needed
 
     # Found by full text alone (no dense index here), cited with a passage of its body.
     result = search("export demand for wheat")
@@ -147,11 +147,11 @@ def test_filter_column_files_map_as_np_load_reads_them(tmp_path):
 
 
 def test_filter_columns_keep_what_the_archive_filters_keep(data_dir, tmp_path):
-    from dateline.qa.retrieve import filter_sql
+    from dateline.index.reader import filter_sql
     _import(data_dir, tmp_path, _wire(240))
     fake = FakeEmbedder()
     build_index(data_dir, embedder=fake)
-    from dateline.index.vectors import open_live
+    from dateline.index.generations import open_live
     live = open_live(data_dir, fake)
     assert live.facets is not None and list(live.facets.ids) == list(live.ids)
     # Mapped from the generation's file, so server workers share one copy.
@@ -168,7 +168,7 @@ def test_filter_columns_keep_what_the_archive_filters_keep(data_dir, tmp_path):
 
 
 def test_filtered_full_text_is_the_same_with_and_without_filter_columns(data_dir, tmp_path):
-    from dateline.index.vectors import open_live
+    from dateline.index.generations import open_live
     records = _wire(240)
     for r in records[::5]:
         r["body"] += " A crane toppled onto the quay."
@@ -178,20 +178,20 @@ def test_filtered_full_text_is_the_same_with_and_without_filter_columns(data_dir
     archive = Archive.open(data_dir)
     live = open_live(data_dir, fake)
     for f in FILTERS:
-        with_columns = Retriever(archive.conn, live, fake).fts(["crane", "quay"], f, 10)
-        in_sqlite = Retriever(archive.conn, None, fake).fts(["crane", "quay"], f, 10)
+        with_columns = Retriever(archive.reader(), live, fake).fts(["crane", "quay"], f, 10)
+        in_sqlite = Retriever(archive.reader(), None, fake).fts(["crane", "quay"], f, 10)
         assert [i for i, _ in with_columns] == [i for i, _ in in_sqlite], f
         assert [s for _, s in with_columns] == pytest.approx([s for _, s in in_sqlite])
     # An item imported after the build is past the filter columns: not found with them until
     # the next build (it could not be cited before it anyway).
     _import(data_dir, tmp_path, [dict(records[0], id="late", date="2020-03-05")], "late")
     march = Filters(date_from="2020-03-01", date_to="2020-03-31")
-    assert "late" not in [i for i, _ in Retriever(archive.conn, live, fake).fts(["crane"], march, 50)]
+    assert "late" not in [i for i, _ in Retriever(archive.reader(), live, fake).fts(["crane"], march, 50)]
     archive.close()
 
 
 def test_filtered_dense_search_matches_exact_search_with_and_without_filter_columns(data_dir, tmp_path):
-    from dateline.index.vectors import open_live
+    from dateline.index.generations import open_live
     _import(data_dir, tmp_path, _wire(240))
     fake = FakeEmbedder()
     build_index(data_dir, embedder=fake)
@@ -201,12 +201,12 @@ def test_filtered_dense_search_matches_exact_search_with_and_without_filter_colu
     older = open_live(data_dir, fake)
     older.facets = None
     for f in FILTERS[:6]:
-        exact = Retriever(archive.conn, live, fake).dense(qvec, f, 10)
+        exact = Retriever(archive.reader(), live, fake).dense(qvec, f, 10)
         assert len(exact) == 10
         # exact_limit 0 sends the search to FAISS: inside the filter columns' mask, or, for an
         # index written without them, fetching more hits until 10 are inside.
         for index in (live, older):
-            found = Retriever(archive.conn, index, fake, exact_limit=0).dense(qvec, f, 10)
+            found = Retriever(archive.reader(), index, fake, exact_limit=0).dense(qvec, f, 10)
             assert [c for c, _ in found] == [c for c, _ in exact], f
             assert [s for _, s in found] == pytest.approx([s for _, s in exact], abs=1e-5)
     archive.close()

@@ -5,7 +5,8 @@ from conftest import REALTIMEQA
 
 
 def _gold_articles(n=5):
-    """Real CNN articles from RealTime QA's gold files: url, text, authors, publish_date."""
+    """Articles with a CNN-style dateline from a gold file in RealTime QA's format (written for
+    the project: tests/data/SOURCE.md): url, text, authors, publish_date."""
     articles = []
     for line in (REALTIMEQA / "gold" / "20220617_gold.jsonl").read_text(encoding="utf-8").splitlines():
         for result in json.loads(line)["search_result"]:

@@ -1,4 +1,5 @@
-"""Saved HTML articles and RSS/Atom feeds, built from real CNN articles in RealTime QA."""
+"""Saved HTML articles and RSS/Atom feeds, built from articles in RealTime QA's format (written
+for the project, with CNN-style datelines: tests/data/SOURCE.md)."""
 import email.utils
 import gzip
 import html
@@ -12,7 +13,8 @@ from conftest import REALTIMEQA
 
 @pytest.fixture(scope="module")
 def articles():
-    """Real articles (url, title, text, publish_date) whose text opens with a CNN dateline."""
+    """Articles (url, title, text, publish_date) from the search results whose text opens with
+    a Washington CNN dateline, in either of its two styles."""
     found = []
     for week in sorted((REALTIMEQA / "gcs").glob("*_gcs.jsonl.gz"))[:3]:
         for line in gzip.open(week, "rt", encoding="utf-8"):

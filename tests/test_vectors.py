@@ -9,9 +9,9 @@ import pytest
 from fake_embedder import FakeEmbedder
 from dateline.index.chunk import chunker_config
 from dateline.index.errors import DatelineError
-from dateline.index.vectors import (choose_index_type, current_generation, exact_neighbours, index_root,
-                           load_generation, make_index, open_live, publish, recall_at, tune,
-                           write_generation)
+from dateline.index.faiss_index import choose_index_type, exact_neighbours, make_index, recall_at, tune
+from dateline.index.generations import (current_generation, index_root, load_generation, open_live, publish,
+                                        write_generation)
 
 
 def _clustered(n: int, dim: int = 32, clusters: int = 50, seed: int = 0) -> np.ndarray:
@@ -181,7 +181,7 @@ def test_manifest_describes_the_index_and_checksums_catch_damage(tmp_path):
 
 def test_files_found_intact_are_not_hashed_again_until_they_change(tmp_path, monkeypatch):
     # Every server worker opens each new generation: at 1M chunks hashing it costs a second each.
-    import dateline.index.vectors as vectors
+    import dateline.index.generations as vectors
 
     hashed = []
     real = vectors._sha256
@@ -203,7 +203,7 @@ def test_files_found_intact_are_not_hashed_again_until_they_change(tmp_path, mon
 
 
 def test_a_file_written_while_it_is_hashed_is_not_recorded_as_intact(tmp_path, monkeypatch):
-    import dateline.index.vectors as vectors
+    import dateline.index.generations as vectors
 
     generation = _publish(tmp_path, _clustered(50), np.arange(50))
     folder = index_root(tmp_path) / generation

@@ -11,10 +11,11 @@ from typing import Any
 from flask import Blueprint, current_app, request
 
 from dateline.index.errors import DatelineError
+from dateline.qa.request import AskRequest, SearchRequest
 
-from . import reindex, validate
+from . import reindex
 from .engine import get_engine
-from .errors import FieldError
+from .models import ReindexRequest
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -53,17 +54,16 @@ def ask():
     if request.mimetype != "application/json":
         raise DatelineError(f"send the body as application/json, not {request.mimetype or 'no type'}",
                             code="unsupported_media_type", status=415)
-    kwargs = validate.ask_request(_json_body())
-    question = kwargs.pop("question")
-    return _as_dict(get_engine().ask(question, **kwargs))
+    asked = AskRequest.checked(_json_body())
+    return _as_dict(get_engine().ask(asked.question, **asked.model_dump(exclude={"question"})))
 
 
 @bp.get("/search")
 def search():
     """Ranked passages for a query, without an answer."""
-    kwargs = validate.search_request(request.args)
+    wanted = SearchRequest.checked(request.args.to_dict())
     started = time.perf_counter()
-    passages = get_engine().search(kwargs.pop("q"), **kwargs)
+    passages = get_engine().search(wanted.q, **wanted.model_dump(exclude={"q"}))
     return {
         "query": request.args["q"],
         "passages": [_as_dict(p) for p in passages],
@@ -104,16 +104,7 @@ def reindex_start():
         raise DatelineError("send the reindex token as `Authorization: Bearer <token>`",
                             code="unauthorized", status=401)
     body = _json_body(required=False)
-    if body is None:
-        body = {}
-    if not isinstance(body, dict):
-        raise FieldError("body", "the request body must be a JSON object", status=400, code="bad_request")
-    for key in body:
-        if key != "full":
-            raise FieldError(key, f"unknown field `{key}`; known fields: full", code="unknown_field")
-    full = body.get("full", False)
-    if not isinstance(full, bool):
-        raise FieldError("full", "`full` must be true or false")
+    full = ReindexRequest.checked({} if body is None else body).full
     pid = reindex.start(current_app.config["DATA_DIR"], full=full)
     if pid is None:
         return {"status": "already running"}, 200

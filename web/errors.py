@@ -12,16 +12,11 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from dateline.index.errors import DatelineError
+from dateline.qa.request import FieldError
+
+__all__ = ["FieldError", "error_response", "init_app"]
 
 log = logging.getLogger(__name__)
-
-
-class FieldError(DatelineError):
-    """A request field that is missing or invalid; the message and ``field`` name it."""
-
-    def __init__(self, field: str, message: str, *, code: str = "invalid_field", status: int = 422):
-        super().__init__(message, code=code, status=status)
-        self.field = field
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None):

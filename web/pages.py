@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 
 from dateline.index.dates import display_date
 from dateline.index.errors import DatelineError
+from dateline.qa.request import MAX_FILTER_CHARS, MAX_QUESTION_CHARS
 
 from .engine import get_engine
 from .errors import FieldError
@@ -38,7 +39,7 @@ def date_display(item) -> str:
 @bp.get("/")
 def chat():
     """The chat page."""
-    return render_template("chat.html")
+    return render_template("chat.html", max_question=MAX_QUESTION_CHARS, max_filter=MAX_FILTER_CHARS)
 
 
 def _offset(name: str) -> int | None:

@@ -142,7 +142,7 @@ def _calibrate(work: Path, time_path: Path, realtimeqa_path: Path, limit: int | 
     rt = ev.read_realtimeqa(realtimeqa_path)
     tm = ev.read_time(time_path)
     rt_engine, tm_engine = Engine(work / "realtimeqa"), Engine(work / "time")
-    ev.resolve_gold(rt, rt_engine._conn())
+    ev.resolve_gold(rt, rt_engine.reader())
     rt_q = rt.questions[:limit] if limit else rt.questions
     tm_q = tm.questions[:limit] if limit else tm.questions
     # Answerable: each set's questions against its own archive. Unrelated: against the other's.

@@ -7,7 +7,7 @@ import logging
 import click
 
 from dateline.index.embed import BACKENDS
-from dateline.index.vectors import INDEX_TYPES
+from dateline.index.faiss_index import INDEX_TYPES
 
 from .common import data_option, setting_option, user_errors
 

@@ -1,0 +1,359 @@
+"""Index generations on disk: write, verify, publish and load them.
+
+An index generation is a directory ``<data>/index/<generation>/`` holding ``vectors.faiss``,
+``ids.npy`` (the chunk ids it contains, sorted), ``facets.npz`` (the filter columns of the same
+chunks) and ``manifest.json`` (model, dimension, chunker settings, index type and search
+parameters, counts, checksums). ``<data>/index/CURRENT`` names the live generation and is
+swapped with ``os.replace`` only after the generation is complete, so a reader never sees a
+half-written index and a killed build leaves the old one live. The index itself is made and
+searched by faiss_index.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .chunk import chunker_config
+from .errors import DatelineError
+from .faiss_index import check_vectors, search, set_search_params
+from .facets import FILENAME as FACETS_FILE
+from .facets import Facets
+from .files import write_atomically
+
+if TYPE_CHECKING:
+    import faiss
+
+    from .embed import Embedder
+
+log = logging.getLogger(__name__)
+
+MANIFEST_FORMAT = 1
+VERIFIED_FILE = "verified.json"  # in a generation: its files' stamps when they last matched their checksums
+_HASH_BLOCK = 1 << 22  # bytes read at a time when hashing a generation's files (4 MiB)
+# Loading the live generation is retried this often: each publish between reading CURRENT and
+# loading the generation it named removes that generation.
+_OPEN_ATTEMPTS = 3
+
+
+def index_root(data_dir: str | Path) -> Path:
+    """Return the folder of index generations in ``data_dir``."""
+    return Path(data_dir) / "index"
+
+
+def current_generation(data_dir: str | Path) -> str | None:
+    """Return the live generation named by ``index/CURRENT``, or None when none is published.
+
+    Cheap (one small file read): servers call it to notice a new publish.
+    """
+    try:
+        name = (index_root(data_dir) / "CURRENT").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def new_generation_name() -> str:
+    """Return a fresh, sortable generation name (UTC time with microseconds)."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def generation_ids(data_dir: str | Path, generation: str | None) -> np.ndarray:
+    """Return the chunk ids a generation holds (empty when there is none or it is unreadable)."""
+    try:
+        with open(index_root(data_dir) / str(generation) / "ids.npy", "rb") as f:
+            return np.load(f)
+    except (OSError, ValueError):
+        return np.zeros(0, dtype=np.int64)
+
+
+def _sha256(path: Path) -> str:
+    """Return the hex sha256 of a file, read a block at a time."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(_HASH_BLOCK), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _stamp(path: Path) -> list[int]:
+    """What changes when a file is written, replaced or copied: size, times, inode."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _write_verified(folder: Path, stamps: dict[str, tuple[str, list[int]]]) -> None:
+    """Record that the files of ``folder`` matched their checksums with these stamps (name ->
+    (checksum, stamp taken before hashing)), so that later loads skip hashing them. Best
+    effort: where it cannot be written, loads just hash again."""
+    record = {name: {"checksum": checksum, "stamp": stamp} for name, (checksum, stamp) in stamps.items()}
+    try:
+        write_atomically(folder / VERIFIED_FILE, lambda p: p.write_text(json.dumps(record), encoding="utf-8"))
+    except OSError as e:
+        log.info("cannot record verified checksums in %s: %s", folder, e)
+
+
+def _verify(folder: Path, checksums: dict[str, str]) -> str | None:
+    """Return the first file of ``folder`` that does not match its checksum, or None.
+
+    A file whose stamp (size, times, inode) is what it was when last found matching is not
+    hashed again: at 1M chunks hashing costs about a second per server worker per publish. Any
+    write, replacement or copy changes the stamp, and the file is hashed again.
+    """
+    try:
+        verified = json.loads((folder / VERIFIED_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        verified = {}
+    stamps, hashed = {}, False
+    for name, expected in checksums.items():
+        before = _stamp(folder / name)
+        stamps[name] = (expected, before)
+        seen = verified.get(name) if isinstance(verified, dict) else None
+        if isinstance(seen, dict) and seen.get("checksum") == expected and seen.get("stamp") == before:
+            continue
+        hashed = True
+        if "sha256:" + _sha256(folder / name) != expected:
+            return name
+        if _stamp(folder / name) != before:  # written while being hashed: check it again next time
+            stamps.pop(name)
+    if hashed:
+        _write_verified(folder, stamps)
+    return None
+
+
+def _fsync_dir(path: Path) -> None:
+    """Flush a directory's entries to disk, so a rename or a new file in it survives a crash."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _save_ids(path: Path, ids: np.ndarray) -> None:
+    """Write ``ids`` to ``path`` in numpy's .npy format."""
+    with open(path, "wb") as f:
+        np.save(f, ids)
+
+
+def _write_files(folder: Path, index: "faiss.Index", ids: np.ndarray, facets: Facets | None) -> list[str]:
+    """Write the index, its ids and the filter columns into ``folder``; return the file names."""
+    import faiss
+
+    write_atomically(folder / "vectors.faiss", lambda p: faiss.write_index(index, str(p)), durable=True)
+    write_atomically(folder / "ids.npy", lambda p: _save_ids(p, ids), durable=True)
+    files = ["vectors.faiss", "ids.npy"]
+    if facets is not None:
+        if not np.array_equal(facets.ids, ids):
+            raise RuntimeError("the filter columns describe other chunks than the index holds")
+        write_atomically(folder / FACETS_FILE, facets.save, durable=True)
+        files.append(FACETS_FILE)
+    return files
+
+
+def write_generation(data_dir: str | Path, index: "faiss.Index", ids: np.ndarray,
+                     manifest: dict, facets: Facets | None = None) -> str:
+    """Write a complete generation directory (not yet live); return its name.
+
+    ``manifest`` gets the generation name, counts and the files' checksums added; ``facets``,
+    the filter columns of the same chunks, are written beside the index.
+    """
+    root = index_root(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    generation = new_generation_name()
+    folder = root / generation
+    folder.mkdir()
+    ids = np.sort(np.asarray(ids, dtype=np.int64))
+    if len(ids) != index.ntotal:
+        raise RuntimeError(f"index holds {index.ntotal} vectors but {len(ids)} ids were given")
+    files = _write_files(folder, index, ids, facets)
+    manifest = dict(manifest, format=MANIFEST_FORMAT, generation=generation,
+                    created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    manifest.setdefault("counts", {})["vectors"] = int(index.ntotal)
+    manifest["checksums"] = {name: "sha256:" + _sha256(folder / name) for name in files}
+    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    write_atomically(folder / "manifest.json", lambda p: p.write_text(text, encoding="utf-8"), durable=True)
+    # Just hashed: readers need not hash these files again while their stamps hold.
+    _write_verified(folder, {name: (checksum, _stamp(folder / name)) for name, checksum in manifest["checksums"].items()})
+    _fsync_dir(folder)
+    return generation
+
+
+def publish(data_dir: str | Path, generation: str) -> None:
+    """Make ``generation`` live by atomically replacing ``index/CURRENT``, then drop old ones.
+
+    The generation that was live stays on disk (a reader may be about to open it); older ones
+    and leftovers of killed builds are removed. Call with the build lock held.
+    """
+    root = index_root(data_dir)
+    if not (root / generation / "manifest.json").is_file():
+        raise RuntimeError(f"generation {generation} is incomplete")
+    previous = current_generation(data_dir)
+    write_atomically(root / "CURRENT", lambda p: p.write_text(generation + "\n", encoding="utf-8"), durable=True)
+    _fsync_dir(root)
+    log.info("published index generation %s (previous %s)", generation, previous)
+    keep = {generation, previous}
+    for path in root.iterdir():
+        if path.is_dir() and path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.endswith(".tmp"):
+            path.unlink(missing_ok=True)
+
+
+@dataclass
+class LiveIndex:
+    """A loaded index generation.
+
+    >>> from dateline.index.embed import load_embedder
+    >>> embedder = load_embedder()
+    >>> live = open_live("./dateline-data", embedder)
+    >>> live.search(embedder.encode_query("oil prices")[None, :], k=5)[0][:1]
+    [(1234, 0.71)]
+    """
+
+    generation: str
+    manifest: dict
+    index: "faiss.Index"
+    ids: np.ndarray = field(repr=False)  # sorted chunk ids held by the index
+    path: Path | None = None
+    facets: Facets | None = field(default=None, repr=False)  # filter columns of the same chunks
+    mapped: bool = False  # read-only, mapped from its file: adding or removing vectors would crash
+
+    @property
+    def ntotal(self) -> int:
+        """Return how many vectors the index holds."""
+        return int(self.index.ntotal)
+
+    @property
+    def dim(self) -> int:
+        """Return the vectors' dimension."""
+        return int(self.index.d)
+
+    def search(self, queries: np.ndarray, k: int, among: np.ndarray | None = None) -> list[list[tuple[int, float]]]:
+        """Return, per query row, up to ``k`` (chunk_id, inner-product score) pairs, best first.
+
+        ``queries`` is an (n, dim) float32 array of unit vectors (``Embedder.encode_query(q)[None]``
+        for one). ``among``, a boolean mask over ``ids``, restricts the search to those chunks.
+        Slots the index could not fill (id -1) are dropped.
+        """
+        queries = check_vectors(queries, self.dim)
+        if not isinstance(k, (int, np.integer)) or k < 1:
+            raise DatelineError(f"k must be a positive integer, got {k!r}")
+        if self.ntotal == 0 or len(queries) == 0:
+            return [[] for _ in range(len(queries))]
+        k = int(min(k, self.ntotal))
+        keep = None
+        if among is not None:
+            keep = np.zeros(int(self.ids[-1]) + 1, dtype=bool)
+            keep[self.ids[among]] = True
+        scores, found = search(self.index, queries, k, keep)
+        return [[(int(i), float(s)) for i, s in zip(row_ids, row_scores) if i >= 0]
+                for row_ids, row_scores in zip(found, scores)]
+
+
+def _read_manifest(data_dir: str | Path, generation: str) -> dict:
+    """Return a generation's manifest; DatelineError (503) saying what to run when it is missing or unreadable."""
+    folder = index_root(data_dir) / generation
+    try:
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DatelineError(f"index generation {generation} is missing from {index_root(data_dir)}: "
+                            f"run `dateline index --data {data_dir}`", code="no_index", status=503) from None
+    except json.JSONDecodeError as e:
+        raise DatelineError(f"index generation {generation}: unreadable manifest ({e}): "
+                            f"run `dateline index --full --data {data_dir}`", code="bad_index", status=503) from e
+
+
+def _read_facets(folder: Path, generation: str) -> Facets | None:
+    """Return a generation's filter columns, or None where it has none or they are unreadable.
+
+    Generations written before the filter columns existed (or with an older layout of them)
+    search filtered without them.
+    """
+    if not (folder / FACETS_FILE).is_file():
+        return None
+    try:
+        return Facets.load(folder / FACETS_FILE)
+    except (KeyError, ValueError, OSError) as e:
+        log.warning("index generation %s: filter columns unreadable (%s); filtering in SQLite", generation, e)
+        return None
+
+
+def load_generation(data_dir: str | Path, generation: str, *, verify: bool = True,
+                    mmap: bool = False) -> LiveIndex:
+    """Load one generation from disk, checking its files against the manifest's checksums.
+
+    ``mmap`` maps the vectors (and an IVF index's lists) from the file instead of copying them
+    into the process: read-only, but shared through the page cache by every process that
+    serves the generation (at 1M chunks, 26 MB private memory per process instead of 1.5 GB;
+    see benchmarks/load.py). The build loads without it, since it edits its copy.
+    """
+    import faiss
+
+    folder = index_root(data_dir) / generation
+    manifest = _read_manifest(data_dir, generation)
+    if verify:
+        damaged = _verify(folder, manifest.get("checksums", {}))
+        if damaged:
+            raise DatelineError(f"index generation {generation}: {damaged} does not match its checksum: "
+                                f"run `dateline index --full --data {data_dir}`",
+                                code="bad_index", status=503)
+    # A published generation's files never change (a new one is written beside it), and on
+    # POSIX a mapped file that a later publish removes stays readable until it is unmapped.
+    index = faiss.read_index(str(folder / "vectors.faiss"), faiss.IO_FLAG_MMAP_IFC if mmap else 0)
+    set_search_params(index, manifest.get("search", {}))
+    with open(folder / "ids.npy", "rb") as f:
+        ids = np.load(f)
+    return LiveIndex(generation=generation, manifest=manifest, index=index, ids=ids, path=folder,
+                     facets=_read_facets(folder, generation), mapped=mmap)
+
+
+def incompatibility(manifest: dict, embedder: "Embedder | None", chunker: dict | None = None) -> str | None:
+    """Return why an index with ``manifest`` does not fit the running model and chunker, or None."""
+    chunker = chunker or chunker_config()
+    if manifest.get("format") != MANIFEST_FORMAT:
+        return f"it has manifest format {manifest.get('format')}, this version reads {MANIFEST_FORMAT}"
+    if embedder is not None:
+        if manifest.get("model") != embedder.name:
+            return f"it was built with model {manifest.get('model')}, the running model is {embedder.name}"
+        if manifest.get("dim") != embedder.dim:
+            return f"its vectors have dimension {manifest.get('dim')}, the running model's {embedder.dim}"
+    if manifest.get("chunker") != chunker:
+        return f"it was built with chunker settings {manifest.get('chunker')}, the running ones are {chunker}"
+    return None
+
+
+def open_live(data_dir: str | Path, embedder: "Embedder | None" = None, *,
+              generation: str | None = None) -> LiveIndex:
+    """Load the live (or the named) generation and check it fits ``embedder`` and the chunker.
+
+    Raises DatelineError ``no_index`` (503) when nothing is published, and one that says what
+    to run when the manifest's model, dimension or chunker settings differ from the running ones.
+    """
+    for attempt in range(_OPEN_ATTEMPTS):
+        name = generation or current_generation(data_dir)
+        if name is None:
+            raise DatelineError(f"no search index in {data_dir}: run `dateline index --data {data_dir}`",
+                                code="no_index", status=503)
+        try:
+            live = load_generation(data_dir, name, mmap=True)
+            break
+        except DatelineError as e:
+            # A publish may have swapped CURRENT and removed this generation since we read it.
+            if generation is not None or e.code != "no_index" or attempt == _OPEN_ATTEMPTS - 1:
+                raise
+    reason = incompatibility(live.manifest, embedder)
+    if reason:
+        raise DatelineError(
+            f"the index in {data_dir} does not match the running settings: {reason}. "
+            f"Run `dateline index --data {data_dir}` to rebuild it (embeddings already cached are "
+            "reused), or restore the settings it was built with.", code="index_mismatch", status=503)
+    return live
