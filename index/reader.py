@@ -98,6 +98,13 @@ class ArchiveReader:
                 found[row["id"]] = item_from_row(row)
         return found
 
+    def item_dates(self, ids: list[str]) -> dict[str, str | None]:
+        """Each item's ISO date (None when undated), by id."""
+        found: dict[str, str | None] = {}
+        for batch in batched(ids):
+            found.update(self.conn.execute(f"SELECT id, date FROM items WHERE id IN ({placeholders(batch)})", batch))
+        return found
+
     def item_ids_for_urls(self, urls: Collection[str]) -> set[str]:
         """Ids of the items whose url is one of ``urls``."""
         found: set[str] = set()

@@ -30,7 +30,7 @@ SETTINGS: list[Setting] = [
     Setting("ivf_threshold", 50000, "Chunk count from which index_type auto builds an IVF index instead of exact search (measured: benchmarks/search.py)."),
     Setting("embed_batch", 64, "Chunks per embedding batch in `dateline index`."),
     Setting("cache_dir", "", "Directory for derived model files (the ONNX export); empty means ~/.cache/dateline."),
-    Setting("top_k", 5, "Citations returned per answer."),
+    Setting("top_k", 5, "Items returned per answer: its citations plus the related items."),
     Setting("no_answer_threshold", 0.75, "Confidence below which `ask` answers that the archive holds nothing relevant (calibrated by `dateline eval calibrate`)."),
     Setting("passages_per_item", 2, "Most passages one item contributes to an answer's candidates."),
     Setting("search_threads", 1, "FAISS threads per query in `ask`/`search`; one is fastest for single questions on a busy server."),

@@ -1,24 +1,31 @@
 """Compose an extractive answer: the sentences that answer, each with a numbered citation.
 
 No language model writes anything: the answer is made of sentences copied from the cited
-items, each followed by ``[n]``. A citation's ``excerpt`` is a verbatim span of its item's body
+items, each followed by ``[n]``. The citations are exactly the items the answer quotes,
+numbered in the order it quotes them; the other relevant items retrieval found are returned
+apart, unnumbered, as ``related``. A citation's ``excerpt`` is a verbatim span of its item's body
 at ``start``/``end``; a title-only item (a headline with no body) is cited by its title, with
-``excerpt_field`` "title" and ``start`` = ``end`` = 0. When nothing in the archive is close
-enough to the question, the answer says so and lists the nearest items instead of citing them.
+``excerpt_field`` "title" and ``start`` = ``end`` = 0. A broad question ("What happened in June
+2017?", "What do we know about X?") is answered as a digest: one line per item, in date order,
+each led by its date and place. When nothing in the archive is close enough to the question,
+the answer says so and lists the nearest items instead of citing them.
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from dateline.index.dates import display_date
 from dateline.index.item import Item
 
-from .query import Filters, ParsedQuery
+from . import answer_type
+from .chat import Previous
+from .query import Filters, ParsedQuery, counts_back
 from .retrieve import Passage, SearchResult
-from .words import stems
+from .words import stem, stems
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +48,42 @@ LEAD_CHARS = 200
 # else. Set by hand with the first answer step, not tuned.
 ANSWER_SHARE = 0.6
 MAX_ANSWER_SENTENCES = 3
+# A sentence offering what the question asks for (a name, a number, see answer_type.py) has its
+# question words' weight multiplied by 1 + TYPE_WEIGHT; one naming it right after a sentence that
+# holds the question's description of it but names nothing may take CONTEXT_SHARE of that one's
+# weight. RealTime QA answer hit rate (103 questions, sentences from the whole body): type weight
+# 0 -> 0.699, 0.25 -> 0.709, 0.5 -> 0.699, 1 -> 0.689 (with CONTEXT_SHARE 1, which alone changes
+# none of the 103); a flat curve: the weight is there for the sample's and Reuters' typed questions.
+TYPE_WEIGHT = 0.25
+# In a follow-up that refers back, the earlier question's words, which it is searched with, weigh
+# CARRIED_WEIGHT beside its own ("advisory board" in "Which advisory board is he on?"): they
+# say where to look, its own what to answer. Set by hand: no dev set has follow-ups.
+CARRIED_WEIGHT = 0.25
+CONTEXT_SHARE = 1.0
 # A question word retrieval did not weigh gets its rarity among the candidate stories plus this,
 # so that one found in every story still counts a little.
 FALLBACK_IDF_FLOOR = 0.1
 EXCERPT_CHARS = 400  # an excerpt is the answering sentence plus what follows, up to this length
 NEAREST_ITEMS = 3  # items listed when the archive holds no answer
-UNDATED_LAST = "9999"  # sorts after every ISO date: undated citations end a "when" answer
+UNDATED_LAST = "9999"  # sorts after every ISO date: undated citations end a "when" answer or a digest
+# A question with a period of its own and at most this many topic words ("Tehran in June 2017",
+# "executions last week") asks what the archive holds then: it is answered as a digest.
+MAX_DIGEST_TOPIC_WORDS = 1
 ABBREV_LOOKBACK = 24  # characters searched back for the word before a full stop ("U.S.", "Feb.")
+
+# Questions that ask for an overview rather than one fact: "What happened in X?" (not "what
+# happened to X?", which asks about X), "What do we know about Y?", "Tell me about Z", "news
+# about ...", "a summary of ...". They are answered as a dated digest.
+_BROAD = re.compile(
+    r"^\s*(?:and\s+|so\s+|then\s+)?(?:"
+    r"what\s+(?:else\s+)?(?:has\s+|had\s+)?(?:happened|happens|is\s+happening|was\s+happening|went\s+on"
+    r"|is\s+going\s+on|was\s+going\s+on|took\s+place)\b(?!\s+to\b)"
+    r"|what\s+(?:do|did|does|can)\s+(?:we|you|i|they)\s+know\s+(?:about|of|on)\b"
+    r"|what\s+is\s+known\s+(?:about|of)\b"
+    r"|(?:please\s+|can\s+you\s+)?tell\s+me\s+(?:more\s+)?(?:about|of)\b"
+    r"|(?:any|the|latest|what(?:'s|\s+is)\s+the)?\s*news\s+(?:about|on|of|from|in)\b"
+    r"|(?:give\s+me\s+)?(?:an?\s+)?(?:overview|summary|digest|round-?up)\s+of\b"
+    r"|summari[sz]e\b)", re.I)
 
 _ABBREV = frozenset("mr mrs ms dr st jr sr inc co corp ltd bros no vs gen gov sen rep jan feb mar apr "
                     "jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e".split())
@@ -84,10 +120,11 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 @dataclass
-class Citation:
-    """One numbered source of an answer: a verbatim excerpt of one item, with its date and place."""
+class Related:
+    """A relevant item the answer does not quote: listed apart from the citations, unnumbered,
+    with the sentence that best matched the question and what follows it. A Citation is one
+    the answer quotes: the same fields plus its number and the quoted sentence's offsets."""
 
-    n: int
     item_id: str
     title: str
     source: str
@@ -101,8 +138,18 @@ class Citation:
     url: str
     score: float
     excerpt_field: str = "body"  # "title" for a title-only item: start = end = 0
-    highlight: tuple[int, int] = (0, 0)  # the answering sentence's offsets inside excerpt
     also_in: list[dict] = field(default_factory=list)  # syndicated copies: item_id, source, title, url
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(kw_only=True)
+class Citation(Related):
+    """One numbered source of an answer: a verbatim excerpt of one item, with its date and place."""
+
+    n: int  # the number of its [n] markers in the answer
+    highlight: tuple[int, int] = (0, 0)  # the answering sentence's offsets inside excerpt
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -122,6 +169,7 @@ class Answer:
     took_ms: float = 0.0
     notes: list[str] = field(default_factory=list)  # how the filters were read from the question
     nearest: list[dict] = field(default_factory=list)  # when not found: the closest items
+    related: list[Related] = field(default_factory=list)  # when found: relevant items the answer does not quote
     searched: str = ""  # the text retrieval used (a follow-up's includes the previous question)
     confidence: float = 0.0  # compared with the no-answer threshold
 
@@ -136,26 +184,33 @@ class Answer:
             "took_ms": round(self.took_ms, 1),
             "notes": self.notes,
             "nearest": self.nearest,
+            "related": [r.to_dict() for r in self.related],
             "searched": self.searched,
             "confidence": round(self.confidence, 4),
         }
 
 
-def citation_for(n: int, item: Item, start: int, end: int, score: float, *,
-                 highlight: tuple[int, int] | None = None, also_in: list[Item] | None = None) -> Citation:
-    """Build citation ``n`` for ``item``'s body span [start, end) (its title if it has no body)."""
+def related_for(item: Item, start: int, end: int, score: float, *, also_in: list[Item] | None = None) -> Related:
+    """Describe ``item`` as a related item, by its body span [start, end) (its title if it has no body)."""
     if item.body:
         excerpt, field_ = item.body[start:end], "body"
     else:
         excerpt, start, end, field_ = item.title, 0, 0, "title"
-    return Citation(
-        n=n, item_id=item.id, title=item.title, source=item.source, dateline=item.dateline,
+    return Related(
+        item_id=item.id, title=item.title, source=item.source, dateline=item.dateline,
         date=item.date, date_display=display_date(item.date, item.date_precision, item.year_inferred),
         year_inferred=item.year_inferred, excerpt=excerpt, start=start, end=end, url=item.url,
         score=round(score, 6), excerpt_field=field_,
-        highlight=highlight or (0, len(excerpt)),
         also_in=[{"item_id": c.id, "source": c.source, "title": c.title, "url": c.url} for c in also_in or []],
     )
+
+
+def citation_for(n: int, item: Item, start: int, end: int, score: float, *,
+                 highlight: tuple[int, int] | None = None, also_in: list[Item] | None = None) -> Citation:
+    """Build citation ``n`` for ``item``'s body span [start, end) (its title if it has no body)."""
+    source = related_for(item, start, end, score, also_in=also_in)
+    return Citation(**{f.name: getattr(source, f.name) for f in fields(Related)}, n=n,
+                    highlight=highlight or (0, len(source.excerpt)))
 
 
 @dataclass
@@ -212,53 +267,199 @@ def confidence(result: SearchResult, qstems: set[str], splits: dict[int, _Split]
 
 
 def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set[str],
-                    idf: dict[str, float]) -> list[_Pick]:
-    """The best sentence of each story, in story order."""
+                    idf: dict[str, float], kind: str | None = None,
+                    focus: frozenset[str] = frozenset(), previous: Previous | None = None) -> list[_Pick]:
+    """The best sentence of each story, in story order, from anywhere in its body.
+
+    A sentence scores its question words' weights, more when it offers what the question asks
+    for (``kind``, see answer_type.py), plus a little for coming early; ``focus`` holds the
+    stems of the question's description of the answer. In a follow-up that refers back
+    (``previous``), its own words weigh more and the sentences the previous answer quoted
+    count only for them: the answer moves on rather than repeating itself.
+    """
+    own = previous.own & qstems if previous else frozenset()
+    find = _word_finder(qstems)
     picks: list[_Pick] = []
-    best_of: dict[str, tuple] = {}
-    order: list[str] = []
+    seen: set[str] = set()
     for i, p in enumerate(result.passages):
-        if p.item.id not in best_of:
-            order.append(p.item.id)
-            best_of[p.item.id] = None
-        for s, e, st in splits[i]:
-            score = sum(idf.get(w, 0) for w in qstems & st)
-            if p.item.body:
-                score += LEAD_BONUS / (1 + s / LEAD_CHARS)
-            if best_of[p.item.id] is None or score > best_of[p.item.id][0]:
-                best_of[p.item.id] = (score, s, e, p)
-    for rank, item_id in enumerate(order):
-        best = best_of[item_id]
-        if best is not None:
-            discount = RANK_DISCOUNT * min(rank, MAX_DISCOUNTED_RANK)
-            picks.append(_Pick(best[3], best[1], best[2], best[0] * (1 - discount), rank))
+        if p.item.id in seen:
+            continue
+        seen.add(p.item.id)
+        if p.item.body:
+            quoted = {start for item_id, start in previous.quoted if item_id == p.item.id} if own else set()
+            best = _best_sentence(p.item.body, find, qstems, idf, kind, focus & qstems, own, quoted)
+        else:
+            best = (sum(idf.get(w, 0) for w in qstems & splits[i][0][2]), 0, 0)
+        rank = len(seen) - 1
+        discount = RANK_DISCOUNT * min(rank, MAX_DISCOUNTED_RANK)
+        picks.append(_Pick(p, best[1], best[2], best[0] * (1 - discount), rank))
     return picks
 
 
+def _word_finder(qstems: set[str]) -> re.Pattern | None:
+    """One regex finding every word that starts with a question stem (checked by stemming after)."""
+    if not qstems:
+        return None
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, sorted(qstems, key=len, reverse=True)))
+                      + r")[^\W_]*(?:['’][^\W_]+)?", re.I)
+
+
+def _matched_stem(word: str) -> str:
+    """The stem words.stems would give ``word`` (lower-cased, without a possessive)."""
+    w = word.lower().replace("’", "'")
+    return stem(w[:-2] if w.endswith("'s") else w)
+
+
+def _best_sentence(body: str, find: re.Pattern | None, qstems: set[str], idf: dict[str, float],
+                   kind: str | None, focus: frozenset[str] = frozenset(), own: frozenset[str] = frozenset(),
+                   quoted: set[int] | None = None) -> tuple[float, int, int]:
+    """(score, start, end) of ``body``'s best sentence for the question.
+
+    The body is searched once for question words; only the paragraphs holding one (and the
+    first, and each one after them) are split into sentences, and only sentences that could
+    win are searched for answer candidates: stemming every sentence would cost more.
+    """
+    hits = []
+    if find is not None:
+        for m in find.finditer(body):
+            st = _matched_stem(m.group(0))
+            if st in qstems:
+                hits.append((m.start(), st))
+    spans = _sentences_near(body, [h for h, _ in hits])
+    starts = [s for s, _ in spans]
+    words: list[set[str]] = [set() for _ in spans]
+    for at, st in hits:
+        words[bisect.bisect_right(starts, at) - 1].add(st)
+    if own:
+        overlap = [sum(idf.get(w, 0) * (1 if w in own else CARRIED_WEIGHT) for w in ws) for ws in words]
+        overlap = [0.0 if s in quoted and not words[j] & own else overlap[j] for j, (s, _) in enumerate(spans)]
+    else:
+        overlap = [sum(idf.get(w, 0) for w in ws) for ws in words]
+    offers: dict[int, bool] = {}
+
+    def offer(j: int) -> bool:
+        if j not in offers:
+            s, e = spans[j]
+            offers[j] = bool(kind) and bool(answer_type.candidates(kind, body[s:e], qstems))
+        return offers[j]
+
+    lead = [LEAD_BONUS / (1 + s / LEAD_CHARS) for s, _ in spans]
+    plain = [overlap[j] + lead[j] for j in range(len(spans))]
+    if not spans:
+        return (-1.0, 0, 0)
+    top = max(range(len(spans)), key=plain.__getitem__)
+    best = (plain[top], *spans[top])
+    if not kind:
+        return best
+    # "The former minister wrote ..." then "Giulio Terzi, who ...": a sentence naming what the
+    # question asks for may match it through the one before it, when that one holds the
+    # question's description of it ("former Italian foreign minister") but names nothing.
+    described = [bool(focus) and j > 0 and focus <= words[j - 1] for j in range(len(spans))]
+    reach = [max(overlap[j], CONTEXT_SHARE * overlap[j - 1] if described[j] else 0.0) for j in range(len(spans))]
+    bound = [reach[j] * (1 + TYPE_WEIGHT) + lead[j] for j in range(len(spans))]
+    # Searching a sentence for candidates costs more than scoring it: only those that could
+    # still win are searched, best bound first.
+    for j in sorted(range(len(spans)), key=lambda j: -bound[j]):
+        if bound[j] <= best[0] or reach[j] <= 0:
+            break
+        if not offer(j):
+            continue
+        score = reach[j] if described[j] and not offer(j - 1) else overlap[j]
+        score = score * (1 + TYPE_WEIGHT) + lead[j]
+        if score > best[0]:
+            best = (score, *spans[j])
+    return best
+
+
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+def _sentences_near(body: str, offsets: list[int]) -> list[tuple[int, int]]:
+    """The sentences of the body's first paragraph, of those holding one of ``offsets``, and of
+    the paragraph after each of them, in order (a blank line always ends a sentence)."""
+    bounds, start = [], 0
+    for m in _PARAGRAPH.finditer(body):
+        bounds.append((start, m.start()))
+        start = m.end()
+    bounds.append((start, len(body)))
+    keep = {0}
+    firsts = [b for b, _ in bounds]
+    for at in offsets:
+        k = bisect.bisect_right(firsts, at) - 1
+        keep.update((k, k + 1))
+    spans = []
+    for k in sorted(keep):
+        if k < len(bounds):
+            b, e = bounds[k]
+            spans += [(b + s, b + t) for s, t in sentences(body[b:e])]
+    return spans
+
+
 def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold: float,
-            searched: str = "") -> Answer:
+            searched: str = "", previous: Previous | None = None) -> Answer:
     """Turn search results into an Answer: cited sentences, or a plain "nothing found".
 
     ``threshold`` is the no-answer threshold ``confidence`` is held against; ``searched`` is
-    the text retrieval used when it is not the parsed question's (a follow-up's).
+    the text retrieval used when it is not the parsed question's (a follow-up's); ``previous``
+    is what a follow-up that refers back knows of the answer it follows (chat.previous_answer).
     """
     qstems = set(stems(searched or parsed.text))
     splits = {i: _split(p) for i, p in enumerate(result.passages)}
     conf, _ = confidence(result, qstems, splits)
     answer = Answer(question=parsed.question, answer="", found=False, citations=[], filters=parsed.filters,
                     notes=list(parsed.notes), searched=searched or parsed.text, confidence=conf)
-    # "What happened on 24 June?": once the filters are applied no topic words are left, and
-    # every item inside the filters answers it; similarity to "what happened" means nothing.
-    if not qstems and parsed.filters.active and result.passages:
-        answer.confidence = conf = max(conf, threshold)
+    if result.passages and conf < threshold and _holds_what_is_named(parsed, result, qstems, splits):
+        answer.confidence = conf = threshold
+        if qstems:  # say so: the items share the question's words, not necessarily its subject
+            answer.notes.append("answered from the items of the dates asked that share the question's words; "
+                                "its confidence alone was below the no-answer threshold")
     if not result.passages or conf < threshold:
         return _nothing_found(answer, result, parsed.filters)
-    picks = _pick_sentences(result, splits, qstems, _question_idf(qstems, result, splits))[:top_k]
-    picks, chosen = _arrange(picks, parsed.ordered)
-    answer.citations = [_citation(n, pick) for n, pick in enumerate(picks, 1)]
+    picks = _pick_sentences(result, splits, qstems, _question_idf(qstems, result, splits),
+                            answer_type.expected(parsed.question), answer_type.focus(parsed.question),
+                            previous)[:top_k]
+    digest = broad_question(parsed, qstems)
+    quoted = _digest(picks, result, splits, qstems) if digest else _quoted(picks, parsed.ordered)
+    answer.citations = [_citation(n, pick) for n, pick in enumerate(quoted, 1)]
+    answer.related = [_related(pick) for pick in picks if all(pick is not q for q in quoted)]
     answer.found = True
-    answer.answer = _answer_text(answer.citations, chosen, parsed.ordered)
+    answer.answer = _answer_text(answer.citations, dated=digest or parsed.ordered)
     return answer
+
+
+def broad_question(parsed: ParsedQuery, qstems: set[str]) -> bool:
+    """Whether the question asks for an overview ("What happened in X?", "Tell me about Y") or
+    names a period of its own with next to no topic ("Tehran in June 2017"): a digest answers it."""
+    return bool(_BROAD.search(parsed.question)) or (
+        parsed.dates_from_question and len(qstems) <= MAX_DIGEST_TOPIC_WORDS)
+
+
+def _holds_what_is_named(parsed: ParsedQuery, result: SearchResult, qstems: set[str],
+                         splits: dict[int, _Split]) -> bool:
+    """Whether the archive answers a question that names what it wants through its filters,
+    although its words and the items are not close enough for ``confidence``.
+
+    "What happened on 24 June?": once the filters are applied no topic words are left, and
+    every item inside the filters answers it; similarity to "what happened" means nothing.
+    A question that names a date the archive has (the filter found items) is answered by the
+    items of that date when one of them holds one of its words, if the date is one day ("Which
+    rift inside the regime was reported on June 23?": a day's few items are seldom close to a
+    question's wording) or the question asks for an overview of the period ("What happened in
+    Tehran in June 2017?": any item of the period naming Tehran answers it). A specific question
+    about a month or a year is left to ``confidence``: among that many items, sharing a word is
+    no evidence (`dateline eval calibrate`'s unrelated questions "during November" and "in April"
+    were answered by the month's items that shared one). A period counted back from the newest
+    item ("last week") names no date: it does not count.
+    """
+    if not parsed.filters.active:
+        return False
+    if not qstems:
+        return True
+    if not parsed.dates_from_question or counts_back(parsed.question):
+        return False
+    if parsed.filters.date_from != parsed.filters.date_to and not broad_question(parsed, qstems):
+        return False
+    return any(qstems & _story_stems(result, splits, p.item.id) for p in result.passages)
 
 
 def _nothing_found(answer: Answer, result: SearchResult, filters: Filters) -> Answer:
@@ -284,53 +485,70 @@ def _question_idf(qstems: set[str], result: SearchResult, splits: dict[int, _Spl
     return idf
 
 
-def _arrange(picks: list[_Pick], ordered: bool) -> tuple[list[_Pick], list[int]]:
-    """Choose the sentences the answer quotes and order the citations: (picks in citation
-    order, the quoted picks' positions in the order the answer quotes them).
+def _by_date(pick: _Pick) -> tuple[str, int]:
+    """Sort key: the item's date (undated last), then its rank."""
+    return pick.passage.item.date or UNDATED_LAST, pick.rank
 
-    The answer is the best sentence plus others scoring at least ANSWER_SHARE of it (at most
-    MAX_ANSWER_SENTENCES). Its citations come first, in the answer's order, and the rest
-    follow as found; for a "when" question citations and answer lines both follow the dates.
+
+def _quoted(picks: list[_Pick], ordered: bool) -> list[_Pick]:
+    """The picks the answer quotes, in the order it quotes them (and numbers their citations).
+
+    The best sentence plus others scoring at least ANSWER_SHARE of it (at most
+    MAX_ANSWER_SENTENCES), best first; for a "when" question, in date order.
     """
-    order = sorted(range(len(picks)), key=lambda i: (-picks[i].score, picks[i].rank))
-    best = picks[order[0]].score
-    chosen = [i for i in order if picks[i].score >= ANSWER_SHARE * best][:MAX_ANSWER_SENTENCES] or order[:1]
-    if ordered:
-        order = sorted(range(len(picks)), key=lambda i: (picks[i].passage.item.date or UNDATED_LAST, picks[i].rank))
-    else:
-        order = chosen + [i for i in range(len(picks)) if i not in chosen]
-    positions = [order.index(i) for i in chosen]
-    return [picks[i] for i in order], sorted(positions) if ordered else positions
+    order = sorted(picks, key=lambda p: (-p.score, p.rank))
+    quoted = [p for p in order if p.score >= ANSWER_SHARE * order[0].score][:MAX_ANSWER_SENTENCES] or order[:1]
+    return sorted(quoted, key=_by_date) if ordered else quoted
 
 
-def _citation(n: int, pick: _Pick) -> Citation:
-    """Citation ``n`` for a picked sentence: the sentence and those that follow it while the
-    excerpt stays within EXCERPT_CHARS, the sentence highlighted (a title-only item: its title)."""
-    item = pick.passage.item
-    if not item.body:
-        return citation_for(n, item, 0, 0, pick.passage.score, also_in=pick.passage.also_in)
-    end = pick.end
-    for _, e in sentences(item.body[pick.end:pick.end + EXCERPT_CHARS]):
+def _digest(picks: list[_Pick], result: SearchResult, splits: dict[int, _Split],
+            qstems: set[str]) -> list[_Pick]:
+    """The picks a digest lists, in date order: the stories that hold one of the question's
+    words (every story when none does, or when the question has none: the filters chose them)."""
+    holding = [p for p in picks if qstems & _story_stems(result, splits, p.passage.item.id)]
+    return sorted(holding or picks, key=_by_date)
+
+
+def _excerpt_end(pick: _Pick) -> int:
+    """Where a picked sentence's excerpt ends: after the sentences that follow it while the
+    excerpt stays within EXCERPT_CHARS (0 for a title-only item)."""
+    body, end = pick.passage.item.body, pick.end
+    for _, e in sentences(body[pick.end:pick.end + EXCERPT_CHARS]):
         if pick.end + e - pick.start > EXCERPT_CHARS:
             break
         end = pick.end + e
-    return citation_for(n, item, pick.start, end, pick.passage.score,
+    return end
+
+
+def _citation(n: int, pick: _Pick) -> Citation:
+    """Citation ``n`` for a picked sentence: the sentence and what follows it, the sentence
+    highlighted (a title-only item: its title)."""
+    item = pick.passage.item
+    if not item.body:
+        return citation_for(n, item, 0, 0, pick.passage.score, also_in=pick.passage.also_in)
+    return citation_for(n, item, pick.start, _excerpt_end(pick), pick.passage.score,
                         highlight=(0, pick.end - pick.start), also_in=pick.passage.also_in)
 
 
-def _answer_text(citations: list[Citation], chosen: list[int], ordered: bool) -> str:
-    """The quoted sentences, each followed by its ``[n]``; for a "when" question one line each,
-    led by its date and place."""
+def _related(pick: _Pick) -> Related:
+    """A related item for a pick the answer does not quote: its best sentence and what follows."""
+    item = pick.passage.item
+    return related_for(item, pick.start, _excerpt_end(pick) if item.body else 0, pick.passage.score,
+                       also_in=pick.passage.also_in)
+
+
+def _answer_text(citations: list[Citation], *, dated: bool) -> str:
+    """Each citation's sentence followed by its ``[n]``, in citation order; ``dated`` (a "when"
+    question, a digest): one line each, led by its date and place."""
     parts = []
-    for i in chosen:
-        c = citations[i]
+    for c in citations:
         sentence = c.excerpt[c.highlight[0]:c.highlight[1]]
         if c.excerpt_field == "title":
             sentence = f"\"{sentence}\""
-        lead = f"{c.date_display}" + (f", {c.dateline}" if c.dateline else "") + ": " if ordered else ""
+        lead = f"{c.date_display}" + (f", {c.dateline}" if c.dateline else "") + ": " if dated else ""
         parts.append(f"{lead}{sentence} [{c.n}]")
     # Markers are made from the citations above; the check keeps it so if that code changes.
-    return drop_dangling(("\n" if ordered else " ").join(parts), {c.n for c in citations})
+    return drop_dangling(("\n" if dated else " ").join(parts), {c.n for c in citations})
 
 
 def _nearest(result: SearchResult, n: int = NEAREST_ITEMS) -> list[dict]:

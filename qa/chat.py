@@ -3,7 +3,9 @@
 A request may carry the previous turns, either as ``{"question", "answer": {answer dict}}`` or
 as chat messages ``{"role": "user" | "assistant", "content"}``. A follow-up is searched together
 with the question it follows, and the previous turn's filters carry over unless the new
-question sets its own. "Who reported it?" is answered from the previous answer's citations.
+question sets its own. "Who reported it?" is answered from the previous answer's citations;
+a follow-up that refers back ("Which board is he on?") is answered from the previous answer's
+items first, moving past the sentences it already quoted unless they hold the new words.
 """
 from __future__ import annotations
 
@@ -14,11 +16,13 @@ from dataclasses import dataclass, replace
 from dateline.index.errors import DatelineError
 
 from .query import ArchiveFacts, Filters, ParsedQuery, check_date, merge_filters, parse_question
-from .words import terms
+from .retrieve import Passage, SearchResult
+from .words import stems, terms
 
 log = logging.getLogger(__name__)
 
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|him|his|her|there|then)\b", re.I)
+_MARKER = re.compile(r"\[(\d+)\]")
 _CONTINUE = re.compile(r"^\s*(and|also|what about|how about|but|so|then)\b", re.I)
 # "Who reported it?", "Which source published that?", "Who wrote the article?"
 _WHO_REPORTED = re.compile(
@@ -77,12 +81,68 @@ def asks_who_reported(question: str) -> bool:
 
 
 @dataclass
+class Previous:
+    """What a follow-up that refers back ("Which board is he on?") knows of the answer it follows."""
+
+    own: frozenset[str]  # stems of the follow-up's own words: what is asked now
+    items: list[str]  # the item ids the previous answer cited, in citation order
+    quoted: set[tuple[str, int]]  # (item_id, body offset) of each sentence the previous answer quoted
+
+
+@dataclass
 class Resolved:
     """A question made ready for retrieval: parsed filters and the text to search."""
 
     parsed: ParsedQuery
     search_text: str
     previous: Turn | None  # the turn a follow-up leans on
+    refers_to: Previous | None = None  # set when the follow-up points back at that turn's answer
+
+
+def refers_back(question: str) -> bool:
+    """Whether ``question`` points at something the previous answer named ("he", "it", "that
+    resolution"), rather than only continuing its topic ("And in July?")."""
+    return bool(_PRONOUN.search(question))
+
+
+def previous_answer(question: str, turn: Turn) -> Previous | None:
+    """What the answer of ``turn`` cited and quoted, for a follow-up ``question`` that refers back
+    to it; None when it does not, or the turn's answer (as the client sent it back) cites nothing."""
+    answer = turn.answer or {}
+    cited = [c for c in answer.get("citations") or [] if isinstance(c, dict) and c.get("item_id")]
+    if not refers_back(question) or not cited:
+        return None
+    shown = {int(n) for n in _MARKER.findall(str(answer.get("answer") or ""))}
+    quoted = set()
+    for c in cited:
+        try:
+            start = int(c.get("start") or 0) + int((c.get("highlight") or [0])[0])
+        except (TypeError, ValueError, IndexError):
+            continue
+        if c.get("n") in shown:
+            quoted.add((str(c["item_id"]), start))
+    items = list(dict.fromkeys(str(c["item_id"]) for c in cited))
+    return Previous(stems(question), items, quoted)
+
+
+def previous_first(result: SearchResult, previous: Previous, items: dict) -> SearchResult:
+    """``result`` with the previous answer's items first, in their citation order: a follow-up
+    that refers back is answered from them when they hold what it asks. ``items`` maps the ids
+    retrieval did not find to the stored items (absent when deleted since)."""
+    found: dict[str, list[Passage]] = {}
+    for p in result.passages:
+        found.setdefault(p.item.id, []).append(p)
+    top = max((p.score for p in result.passages), default=0.0)
+    first: list[Passage] = []
+    for item_id in previous.items:
+        if item_id in found:
+            first += found.pop(item_id)
+        elif item_id in items:
+            item = items[item_id]
+            first.append(Passage(chunk_id=-1, item=item, start=0, end=len(item.body), score=top))
+    rest = [p for p in result.passages if p.item.id in found]
+    result.passages = first + rest
+    return result
 
 
 def _history_filters(f: dict, facts: ArchiveFacts) -> Filters:
@@ -122,4 +182,4 @@ def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, **re
     merged = replace(merged, ordered=parsed.ordered or (prev_parsed.parsed.ordered and not terms(parsed.text)))
     merged.notes.append(f"follow-up of \"{previous.question}\"")
     log.debug("follow-up %r searched as %r", question, text)
-    return Resolved(merged, text, previous)
+    return Resolved(merged, text, previous, previous_answer(parsed.question, previous))

@@ -16,7 +16,7 @@ from dateline.index.item import Item
 from dateline.index.reader import ArchiveReader
 
 from .answer import Answer, citation_for, compose
-from .chat import asks_who_reported, resolve
+from .chat import asks_who_reported, previous_first, resolve
 from .query import ArchiveFacts, Filters, parse_question
 from .request import AskRequest, SearchRequest
 from .retrieve import Passage, Retriever
@@ -155,9 +155,16 @@ class Engine:
             if answer is not None:
                 answer.took_ms = (time.perf_counter() - t0) * 1000
                 return answer
-        result = self.retriever().search(resolved.search_text, resolved.parsed.filters, k=top_k)
+        result = self.retriever().search(resolved.search_text, resolved.parsed.filters, k=top_k,
+                                         as_of=resolved.parsed.as_of)
+        if resolved.refers_to is not None:
+            # Items retrieval missed are added only inside the filters they were cited under.
+            same_filters = resolved.parsed.filters.to_dict() == (resolved.previous.answer or {}).get("filters")
+            missing = [i for i in resolved.refers_to.items if i not in {p.item.id for p in result.passages}]
+            result = previous_first(result, resolved.refers_to,
+                                    self.reader().items(missing, chunked=True) if missing and same_filters else {})
         answer = compose(resolved.parsed, result, top_k=top_k, threshold=self.threshold,
-                         searched=resolved.search_text)
+                         searched=resolved.search_text, previous=resolved.refers_to)
         answer.took_ms = (time.perf_counter() - t0) * 1000
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)
@@ -200,7 +207,7 @@ class Engine:
         wanted = SearchRequest.checked(dict(q=q, k=k, date_from=date_from, date_to=date_to,
                                             source=source, place=place))
         parsed = parse_question(wanted.q, self.facts(), **wanted.filters())
-        return self.retriever().search(parsed.text, parsed.filters, k=wanted.k).passages
+        return self.retriever().search(parsed.text, parsed.filters, k=wanted.k, as_of=parsed.as_of).passages
 
     def get_item(self, item_id: str) -> Item | None:
         """Return the stored item with this id, or None."""

@@ -31,8 +31,8 @@ import numpy as np
 from dateline.index.errors import DatelineError
 from dateline.index.reader import ArchiveReader
 
-from .answer import LEX_WEIGHT, compose, confidence
-from .query import Filters, parse_question
+from .answer import LEX_WEIGHT, confidence
+from .query import Filters, ParsedQuery, parse_question
 from .retrieve import MODES
 from .words import stems
 
@@ -272,9 +272,23 @@ def answer_hit(answer_dict: dict, gold: str) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(target)}(?!\w)", norm(t)) for t in texts)
 
 
+ASK = "ask"  # the row of a report that scores what `ask` returns: its citations, then related items
+ASK_TOP_K = 10  # citations and related items `ask` is asked for: nDCG@10 needs ten
+
+
+def user_ranking(answer: dict) -> list[str]:
+    """The items a user is shown, in order: the citations, then the related items; a refusal
+    shows none (the nearest items it lists are not offered as an answer)."""
+    if not answer.get("found"):
+        return []
+    shown = [c["item_id"] for c in answer.get("citations") or []]
+    shown += [r["item_id"] for r in answer.get("related") or [] if r["item_id"] not in shown]
+    return shown
+
+
 @dataclass
 class Report:
-    """Mean metrics per mode, plus per-question details for calibration."""
+    """Mean metrics of what `ask` returns (row ``ask``) and of each retrieval mode alone."""
 
     name: str
     n_questions: int
@@ -293,71 +307,72 @@ class Report:
         return d
 
     def table(self) -> str:
-        """A plain-text table: one row per mode."""
+        """A plain-text table: what `ask` returns first, then one row per retrieval mode."""
         cols = ["ndcg@10", "recall@1", "recall@5", "recall@10", "recall@20", "mrr"]
         lines = [f"{self.name}: {self.n_questions} questions ({self.seconds:.0f} s)",
-                 f"{'mode':<8}" + "".join(f"{c:>11}" for c in cols)]
+                 f"{'':<10}" + "".join(f"{c:>11}" for c in cols)]
         for mode, m in self.modes.items():
-            lines.append(f"{mode:<8}" + "".join(f"{m[c]:>11.3f}" for c in cols))
+            label = "ask" if mode == ASK else f"{mode} only"
+            lines.append(f"{label:<10}" + "".join(f"{m[c]:>11.3f}" for c in cols))
         if self.answer_hit_rate is not None:
-            lines.append(f"answer hit rate (hybrid, found or not): {self.answer_hit_rate:.3f}")
+            lines.append(f"answer hit rate (answer or first excerpt holds the gold answer): {self.answer_hit_rate:.3f}")
         if self.found_rate is not None:
             lines.append(f"answered (not 'nothing found'): {self.found_rate:.3f}")
         return "\n".join(lines)
 
 
 def evaluate(engine, evalset: EvalSet, *, modes: tuple[str, ...] = MODES, answers: bool = True,
-             progress: bool = False) -> Report:
-    """Run every question through each retrieval mode and, for hybrid, the answer step."""
+             progress: bool = False, top_k: int = ASK_TOP_K) -> Report:
+    """Score what `ask` returns for every question (citations and related items, refusals
+    scoring nothing, the answer's hit), and beside it each retrieval mode's ranking alone."""
     t0 = time.perf_counter()
     resolve_gold(evalset, engine.reader())
-    retriever = engine.retriever()
-    facts = engine.facts()
-    sums: dict[str, dict[str, float]] = {m: {} for m in modes}
-    hits = found = 0
-    details = []
-    questions = evalset.questions
+    rows = evalset.questions
     if progress:
         from tqdm import tqdm
-        questions = tqdm(questions, unit="q", leave=False)
-    for q in questions:
-        if evalset.parse:
-            parsed = parse_question(q.question, facts, date_from=q.date_from, date_to=q.date_to)
-        else:
-            from .query import ParsedQuery
-            parsed = ParsedQuery(q.question, q.question, Filters(q.date_from, q.date_to))
-        qvec = engine.embedder.encode_query(parsed.text)
-        row = {"qid": q.qid, "question": q.question, "gold": sorted(q.gold_ids)}
-        for mode in modes:
-            # The depth `ask` uses, so that what is measured is what users get.
-            result = retriever.search(parsed.text, parsed.filters, k=20, mode=mode, qvec=qvec, group=False)
-            m = metrics(result.item_ids, q.gold_ids)
-            for key, v in m.items():
-                sums[mode][key] = sums[mode].get(key, 0.0) + v
-            row[mode] = {"ndcg@10": m["ndcg@10"], "rank": next(
-                (i + 1 for i, r in enumerate(result.item_ids) if r in q.gold_ids), None)}
-            if mode == "hybrid" and answers:
-                grouped = retriever.search(parsed.text, parsed.filters, k=5, qvec=qvec)
-                ans = compose(parsed, grouped, top_k=5, threshold=engine.threshold).to_dict()
-                row["best_dense"] = grouped.best_dense
-                row["coverage"] = confidence(grouped, set(stems(parsed.text)))[1]
-                row["found"] = ans["found"]
-                found += ans["found"]
-                if q.answer:
-                    row["hit"] = answer_hit(ans, q.answer)
-                    hits += row["hit"]
-        details.append(row)
-    n = len(evalset.questions)
+        rows = tqdm(rows, unit="q", leave=False)
+    details = [_score_question(engine, evalset, q, modes, answers, top_k) for q in rows]
+    n = len(details)
     if n == 0:
         raise DatelineError(f"{evalset.name}: no question has a gold item in the archive")
-    modes_out = {m: {k: v / n for k, v in sums[m].items()} for m in modes}
-    with_answers = sum(1 for q in evalset.questions if q.answer)
-    report = Report(evalset.name, n, modes_out, seconds=time.perf_counter() - t0, details=details)
-    if answers and "hybrid" in modes:
-        report.found_rate = found / n
+    scored = ((ASK,) if answers else ()) + tuple(modes)
+    means = {m: {k: sum(d[m][k] for d in details) / n for k in details[0][m] if k != "rank"} for m in scored}
+    report = Report(evalset.name, n, means, seconds=time.perf_counter() - t0, details=details)
+    if answers:
+        report.found_rate = sum(d["found"] for d in details) / n
+        with_answers = [d["hit"] for d in details if "hit" in d]
         if with_answers:
-            report.answer_hit_rate = hits / with_answers
+            report.answer_hit_rate = sum(with_answers) / len(with_answers)
     return report
+
+
+def _score_question(engine, evalset: EvalSet, q: EvalQuestion, modes: tuple[str, ...], answers: bool,
+                    top_k: int) -> dict:
+    """One question's metrics: what `ask` returns, and each retrieval mode's ranking."""
+    if evalset.parse:
+        parsed = parse_question(q.question, engine.facts(), date_from=q.date_from, date_to=q.date_to)
+    else:  # TIME's topic statements are searched as they are, without reading filters
+        parsed = ParsedQuery(q.question, q.question, Filters(q.date_from, q.date_to))
+    row: dict = {"qid": q.qid, "question": q.question, "gold": sorted(q.gold_ids)}
+    if answers:
+        ans = engine.ask(q.question, date_from=q.date_from, date_to=q.date_to, top_k=top_k).to_dict()
+        row[ASK] = _ranked(user_ranking(ans), q.gold_ids)
+        row["found"], row["confidence"] = ans["found"], ans["confidence"]
+        if q.answer:
+            row["hit"] = answer_hit(ans, q.answer)
+    qvec = engine.embedder.encode_query(parsed.text) if modes else None
+    retriever = engine.retriever()
+    for mode in modes:
+        # The depth `ask` uses and no story grouping: the ranking the answer step draws on.
+        result = retriever.search(parsed.text, parsed.filters, k=20, mode=mode, qvec=qvec, group=False,
+                                  as_of=parsed.as_of)
+        row[mode] = _ranked(result.item_ids, q.gold_ids)
+    return row
+
+
+def _ranked(ranking: list[str], gold: set[str]) -> dict:
+    """Metrics of one ranking plus the rank of its first gold item (None when absent)."""
+    return {**metrics(ranking, gold), "rank": next((i + 1 for i, r in enumerate(ranking) if r in gold), None)}
 
 
 # -- no-answer calibration ----------------------------------------------------------------
@@ -369,7 +384,7 @@ def question_features(engine, questions: list[str], date_to: list[str | None] | 
     out = []
     for i, text in enumerate(questions):
         parsed = parse_question(text, facts, date_to=(date_to[i] if date_to else None))
-        result = retriever.search(parsed.text, parsed.filters, k=5)
+        result = retriever.search(parsed.text, parsed.filters, k=5, as_of=parsed.as_of)
         cov = confidence(result, set(stems(parsed.text)))[1]
         out.append((max(result.best_dense, 0.0), cov))
     return np.asarray(out, dtype=np.float64).reshape(-1, 2)

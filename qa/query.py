@@ -41,6 +41,11 @@ _RELATIVE = re.compile(
     r"|(?P<this>(?:in\s+)?this\s+(?P<unit2>week|month|year))"
     r"|(?P<yesterday>yesterday)|(?P<today>today))\b", re.I)
 
+# Words that ask for what is newest: with them, recency counts from the request's `to` date, or
+# from the archive's newest item ("What is the latest on the strike?").
+_AS_OF = re.compile(r"\b(?:latest|newest|most\s+recent(?:ly)?|recent(?:ly)?|lately|now|currently|"
+                    r"so\s+far|to\s+date|these\s+days|this\s+week)\b", re.I)
+
 # Words that make a question ask for an order in time.
 _WHEN = re.compile(r"^\s*(?:and\s+)?when\b|\b(?:timeline|chronolog\w*|unfold\w*|develop(?:ed|ments?)|evolv\w*|"
                    r"over time|sequence of events|what date|which day|how did .* (?:go|progress|change))\b", re.I)
@@ -79,6 +84,7 @@ class ParsedQuery:
     notes: list[str] = field(default_factory=list)  # one line per filter applied or read as topic
     ordered: bool = False  # a "when" or how-did-it-unfold question: cite by date
     dates_from_question: bool = False  # the question itself set a date filter
+    as_of: str | None = None  # ISO date that recency counts back from; None: recency plays no part
 
 
 @dataclass
@@ -313,8 +319,34 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
         work, search, dates_from_question = _dates_from_question(work, search, facts, filters, notes)
     _names_from_question(work, facts, filters, notes)
     text = " ".join(search.split()) or question
+    as_of = None if dates_from_question or _names_a_period(question, facts) else _as_of(
+        question, date_to and filters.date_to, facts, notes)
     return ParsedQuery(question=question, text=text, filters=filters, notes=notes,
-                       ordered=bool(_WHEN.search(question)), dates_from_question=dates_from_question)
+                       ordered=bool(_WHEN.search(question)), dates_from_question=dates_from_question,
+                       as_of=as_of)
+
+
+def _names_a_period(question: str, facts: ArchiveFacts) -> bool:
+    """Whether the question names a period some item is dated in ("in March 1987"); "this week"
+    or "last month" count back from the as-of date, so they ask for recency instead."""
+    return any(facts.count_dated(lo and lo.isoformat(), hi and hi.isoformat())
+               for (lo, hi), _, phrase in _question_dates(question, facts.newest)
+               if not _RELATIVE.fullmatch(phrase))
+
+
+def _as_of(question: str, requested_to: str | None, facts: ArchiveFacts, notes: list[str]) -> str | None:
+    """The date recency counts back from: the request's `to` date, else the archive's newest
+    item when the question asks for the latest; None when neither (a period the question names
+    was applied as a filter instead, and the caller does not ask)."""
+    asks_latest = _AS_OF.search(question)
+    if requested_to:
+        as_of, why = requested_to, "the request's date_to"
+    elif asks_latest and facts.newest:
+        as_of, why = facts.newest.isoformat(), f"\"{asks_latest.group(0)}\": the archive's newest item"
+    else:
+        return None
+    notes.append(f"newer items rank higher, counting back from {as_of} ({why})")
+    return as_of
 
 
 def _request_filters(facts: ArchiveFacts, date_from: str | None, date_to: str | None,
@@ -422,6 +454,12 @@ def _question_dates(text: str, newest: dt.date | None) -> list[tuple[tuple[dt.da
                 found.append((r, m.span(), m.group(0)))
                 taken.append(m.span())
     return found
+
+
+def counts_back(question: str) -> bool:
+    """Whether ``question`` holds a period counted back from the newest item ("last week",
+    "yesterday") rather than one it names ("on June 23", "in June 2017")."""
+    return bool(_RELATIVE.search(question))
 
 
 def merge_filters(new: ParsedQuery, previous: Filters | None) -> ParsedQuery:

@@ -98,12 +98,22 @@ def test_eval_jsonl_on_the_sample(runner, web_data, tmp_path):
          "answer": "Forty-Six US Congressmen"},
         {"question": "Who is Shahin Gobadi?", "gold_ids": ["5bb711a2a883ed42"], "answer": "Foreign Affairs Committee"},
         {"question": "Which European Parliament vice president warned businesses?", "gold_ids": ["9cd444e41d6da2e4"]},
+        # Refused: what `ask` shows holds nothing, whatever retrieval alone ranks.
+        {"question": "Which team won the football cup final on penalties?", "gold_ids": ["9cd444e41d6da2e4"]},
+        # Its own `to` date, before the gold item: `ask` must not show it.
+        {"question": "Who sponsored a resolution condemning the 1988 massacre?", "gold_ids": ["db3f4be049b17f96"],
+         "date_to": "2017-06-01"},
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    r = runner.invoke(main, ["eval", str(path), "--json", "--data", str(web_data)])
+    details = tmp_path / "details.json"
+    r = runner.invoke(main, ["eval", str(path), "--json", "--data", str(web_data), "--details", str(details)])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert out["questions"] == 3 and set(out["modes"]) == {"dense", "fts", "hybrid"}
-    assert out["modes"]["hybrid"]["recall@5"] == 1.0 and out["answer_hit_rate"] == 1.0
+    assert out["questions"] == 5 and set(out["modes"]) == {"ask", "dense", "fts", "hybrid"}
+    assert out["answer_hit_rate"] == 1.0
+    per_question = json.loads(details.read_text())["details"]
+    assert [q["ask"]["rank"] is not None for q in per_question] == [True, True, True, False, False]
+    assert not per_question[3]["found"] and per_question[3]["ask"]["recall@20"] == 0
+    assert out["modes"]["ask"]["recall@5"] == pytest.approx(3 / 5)
     r = runner.invoke(main, ["eval", str(path), "--data", str(web_data), "--mode", "fts"])
-    assert r.exit_code == 0 and "fts" in r.stdout and "ndcg@10" in r.stdout
+    assert r.exit_code == 0 and "fts only" in r.stdout and "ask" in r.stdout and "ndcg@10" in r.stdout

@@ -144,3 +144,30 @@ def test_a_follow_up_checks_the_filters_the_client_sends_back():
         with pytest.raises(DatelineError) as e:
             resolve("And what about Iran?", history, SAMPLE_LIKE)
         assert e.value.status == 422 and "previous answer's filters" in e.value.message
+
+
+# -- as-of questions: recency counts back from the request's `to` date or the newest item ----
+
+AS_OF_FACTS = ArchiveFacts(dates=["1987-02-26", "1987-03-02", "1987-06-01"], sources=["Reuters"], places=["London"])
+
+
+def test_a_to_date_makes_recency_count_back_from_it():
+    q = parse_question("What did the council decide?", AS_OF_FACTS, date_to="1987-03-02")
+    assert q.as_of == "1987-03-02" and q.filters.date_to == "1987-03-02"
+    assert q.notes[-1] == "newer items rank higher, counting back from 1987-03-02 (the request's date_to)"
+    # "this week" asks for recency too; it does not name a period of its own.
+    assert parse_question("What did the council decide this week?", AS_OF_FACTS, date_to="1987-03-02").as_of == "1987-03-02"
+
+
+def test_latest_counts_back_from_the_newest_item():
+    q = parse_question("What is the latest on the council budget?", AS_OF_FACTS)
+    assert q.as_of == "1987-06-01" and q.filters.date_to is None
+    assert '"latest": the archive\'s newest item' in q.notes[-1]
+    assert parse_question("What did the council decide recently?", AS_OF_FACTS).as_of == "1987-06-01"
+
+
+def test_a_period_the_question_names_overrides_recency():
+    assert parse_question("What did the council decide in March 1987?", AS_OF_FACTS, date_to="1987-12-31").as_of is None
+    assert parse_question("latest news in March 1987", AS_OF_FACTS).as_of is None
+    # No date asked and no as-of word: recency plays no part; "current" is an adjective here.
+    assert parse_question("What was the current account deficit?", AS_OF_FACTS).as_of is None

@@ -7,14 +7,14 @@ import re
 import pytest
 
 from dateline.index.item import Item
-from dateline.qa.answer import Answer, citation_for
+from dateline.qa.answer import Answer, citation_for, related_for
 from dateline.qa.engine import Engine
 from dateline.qa.query import Filters
 from dateline.qa.request import (MAX_FILTER_CHARS, MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, MAX_SEARCH_K,
                                  MAX_TOP_K, FieldError)
 from dateline.qa.retrieve import Passage
 from dateline.web import create_app
-from dateline.web.models import AnswerOut, CitationOut, ItemOut, PassageOut
+from dateline.web.models import AnswerOut, CitationOut, ItemOut, PassageOut, RelatedOut
 from dateline.web.openapi import document
 
 
@@ -89,11 +89,13 @@ def test_response_models_name_every_key_the_json_has():
                 date="2017-06-22", date_precision="day").finish()
     copy = Item(source="Wire", title="Rift", body="The rift widens.", url="https://example.org/rift").finish()
     answer = Answer(question="q", answer="The rift widens. [1]", found=True,
-                    citations=[citation_for(1, item, 9, 25, 0.5, also_in=[copy])], filters=Filters())
+                    citations=[citation_for(1, item, 9, 25, 0.5, also_in=[copy])], filters=Filters(),
+                    related=[related_for(copy, 0, 16, 0.4)])
     d = answer.to_dict()
     AnswerOut.model_validate(d)
     assert set(d) == set(AnswerOut.model_fields)
     assert set(d["citations"][0]) == set(CitationOut.model_fields)
+    assert set(d["related"][0]) == set(RelatedOut.model_fields)
     passage = Passage(chunk_id=1, item=item, start=9, end=25, score=0.5, also_in=[copy]).to_dict()
     PassageOut.model_validate(passage)
     assert set(passage) == set(PassageOut.model_fields)

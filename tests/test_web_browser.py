@@ -88,6 +88,13 @@ def test_chat_in_a_browser(server, browser):
     assert marker.get_attribute("href").endswith(f"#{card.get_attribute('id')}")
     marker.click()
     assert browser.switch_to.active_element.get_attribute("id") == card.get_attribute("id")
+    # The items the answer does not quote are listed apart, under "Related", with no number.
+    numbered = turn.find_elements(By.CSS_SELECTOR, "ol.cards li.card")
+    assert len(numbered) == len(turn.find_elements(By.CSS_SELECTOR, ".answer-text a.cite"))
+    related = turn.find_elements(By.CSS_SELECTOR, "ul.cards.related li.card")
+    assert related and all(not r.find_elements(By.CSS_SELECTOR, ".num") for r in related)
+    assert "RELATED" in [h.text.upper() for h in turn.find_elements(By.CSS_SELECTOR, "h2.cards-title")]
+    assert not {c.get_attribute("id") for c in related} - {None, ""}  # nothing to jump to from a marker
 
     follow = _ask(browser, "Who reported it?", 2)
     assert "Iran Focus" in follow.find_element(By.CSS_SELECTOR, ".answer-text").text

@@ -40,6 +40,28 @@ def test_answer_cites_verbatim_excerpts_with_date_and_dateline(client):
     assert set(data["filters"]) == {"date_from", "date_to", "source", "place"}
 
 
+def test_related_items_come_apart_from_the_citations(client):
+    data = _ask(client, question="Who sponsored a resolution condemning the 1988 massacre?")
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", data["answer"])}
+    assert markers == {c["n"] for c in data["citations"]} == {1}
+    assert [c["item_id"] for c in data["citations"]] == ["db3f4be049b17f96"]
+    assert len(data["related"]) == 4 and all("n" not in r for r in data["related"])
+    for r in data["related"]:
+        item = client.get(f"/api/items/{r['item_id']}").get_json()
+        assert item[r["excerpt_field"]][r["start"]:r["end"]] == r["excerpt"] or item["title"] == r["excerpt"]
+        assert r["date_display"] and "dateline" in r
+
+
+def test_broad_and_dated_questions_are_answered(client):
+    data = _ask(client, question="What happened in Tehran in June 2017?")
+    assert data["found"] and "c40f2ae6b14ee70c" in {c["item_id"] for c in data["citations"]}
+    assert all(re.match(r"\d{1,2} Jun 2017\??, London: .+ \[\d+\]$", line) for line in data["answer"].split("\n"))
+    data = _ask(client, question="Which rift inside the regime was reported on June 23?")
+    assert data["found"] and "1430727e23d8d63e" in {c["item_id"] for c in data["citations"] + data["related"]}
+    data = _ask(client, question="Who won the football match between Arsenal and Chelsea?")
+    assert not data["found"] and data["citations"] == [] and data["related"] == []
+
+
 def test_follow_up_uses_the_history(client):
     first = _ask(client, question="Who sponsored the resolution condemning the 1988 massacre?")
     follow = _ask(client, question="Who reported it?",

@@ -48,10 +48,9 @@ class CopyOut(BaseModel):
     url: str | None
 
 
-class CitationOut(BaseModel):
-    """One numbered source of an answer: a verbatim excerpt of one item."""
+class RelatedOut(BaseModel):
+    """A relevant item the answer does not quote, listed apart from the numbered citations."""
 
-    n: int = Field(ge=1, description="The number of the [n] marker in the answer.")
     item_id: str
     title: str
     source: str
@@ -59,15 +58,24 @@ class CitationOut(BaseModel):
     date: str | None = Field(description="ISO date of the item.")
     date_display: str | None = Field(description='"30 Jun 2017"; "30 Jun 2017?" when the year was inferred.')
     year_inferred: bool
-    excerpt: str = Field(description="A verbatim span of the item's body (its title for a title-only item).")
+    excerpt: str = Field(description="A verbatim span of the item's body: its sentence closest to the question "
+                                     "and what follows (its title for a title-only item).")
     start: int = Field(ge=0, description="Offset of the excerpt in the body.")
     end: int = Field(ge=0)
     url: str | None
     score: float
     excerpt_field: Literal["body", "title"]
+    also_in: list[CopyOut] = Field(description="Syndicated copies grouped with it.")
+
+
+class CitationOut(RelatedOut):
+    """One numbered source of an answer: a verbatim excerpt of one item that the answer quotes."""
+
+    n: int = Field(ge=1, description="The number of the [n] marker in the answer.")
+    excerpt: str = Field(description="A verbatim span of the item's body: the quoted sentence and what follows "
+                                     "(its title for a title-only item).")
     highlight: list[int] = Field(min_length=2, max_length=2,
                                  description="Offsets of the answering sentence inside the excerpt.")
-    also_in: list[CopyOut]
 
 
 class FiltersOut(BaseModel):
@@ -93,16 +101,19 @@ class NearestOut(BaseModel):
 
 
 class AnswerOut(BaseModel):
-    """An answer: text with [n] markers and the citations they point at."""
+    """An answer: text with [n] markers, the citations they point at, and related items apart."""
 
     question: str
-    answer: str = Field(description="The answer text with [n] citation markers.")
+    answer: str = Field(description="The answer text with [n] citation markers; a digest (a broad question) "
+                                    "or a \"when\" answer has one line per citation, led by its date and place.")
     found: bool = Field(description="False when the archive holds no answer.")
-    citations: list[CitationOut]
+    citations: list[CitationOut] = Field(description="Exactly the items the answer quotes, numbered as quoted.")
     filters: FiltersOut
     took_ms: float
     notes: list[str] = Field(description="How the filters were read from the question.")
     nearest: list[NearestOut] = Field(description="When nothing was found: the closest items.")
+    related: list[RelatedOut] = Field(description="When found: other relevant items the answer does not quote, "
+                                                  "best first, unnumbered.")
     searched: str = Field(description="The text retrieval used (a follow-up's includes the previous question).")
     confidence: float = Field(description="Compared with the no_answer_threshold setting.")
 

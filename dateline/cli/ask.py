@@ -12,6 +12,7 @@ import numpy as np
 from dateline.index.errors import DatelineError
 from dateline.qa import evaluate as ev
 from dateline.qa.engine import Engine
+from dateline.qa.request import MAX_TOP_K
 
 from .common import data_option, setting_option, user_errors
 
@@ -27,6 +28,13 @@ def _print_answer(answer: dict) -> None:
         click.echo(f"    \"{c['excerpt']}\" ({where})")
         for copy in c.get("also_in") or []:
             click.echo(f"    also in: {copy['source']} - {copy['title']} ({copy['item_id']})")
+    if answer.get("related"):
+        click.echo("\nRelated:")
+        for r in answer["related"]:
+            place = f"{r['dateline']}, " if r["dateline"] else ""
+            click.echo(f"  - {r['title']}")
+            click.echo(f"    {r['source']} | {place}{r['date_display']} | item {r['item_id']}"
+                       + (f" | {r['url']}" if r["url"] else ""))
     for note in answer.get("notes") or []:
         click.echo(f"\nfilter: {note}", err=True)
 
@@ -96,13 +104,18 @@ def _corpus_paths(question_set: str, paths: tuple[Path, ...]) -> tuple[Path, ...
 @click.option("--mode", "modes", multiple=True, type=click.Choice(ev.MODES),
               help="Retrieval modes to compare (default: all).")
 @click.option("--limit", type=int, help="Only the first N questions.")
+@click.option("--top-k", "top_k", type=click.IntRange(1, MAX_TOP_K), default=ev.ASK_TOP_K, show_default=True,
+              help="Citations and related items asked of `ask` for each question.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option("--details", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write per-question results (ranks, found, answer hit) to this JSON file.")
 @data_option
 @user_errors
-def eval_cmd(question_set, paths, work, modes, limit, as_json, details, data_dir):
-    """Measure retrieval and answers: Recall@k, MRR, nDCG@10 and the answer hit rate.
+def eval_cmd(question_set, paths, work, modes, limit, top_k, as_json, details, data_dir):
+    """Measure what `ask` returns, and each retrieval mode alone: nDCG@10, Recall@k, MRR, hit rate.
+
+    The `ask` row scores the items `ask` shows (its citations, then the related items; a
+    refusal shows none) and its answer; the other rows rank by one retrieval mode alone.
 
     QUESTION_SET is `time PATH` (the TIME collection's folder), `realtimeqa PATH` (RealTime QA's
     folder; each question filtered to items dated up to its date), a JSONL file of
@@ -128,7 +141,7 @@ def eval_cmd(question_set, paths, work, modes, limit, as_json, details, data_dir
     if limit:
         evalset.questions = evalset.questions[:limit]
     engine = Engine(target)
-    report = ev.evaluate(engine, evalset, modes=tuple(modes) or ev.MODES, progress=True)
+    report = ev.evaluate(engine, evalset, modes=tuple(modes) or ev.MODES, progress=True, top_k=top_k)
     if details:
         details.write_text(json.dumps(report.to_dict(details=True), indent=1))
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.table())

@@ -1,4 +1,5 @@
-// The chat page: asks POST /api/ask and renders the answer with its citation cards.
+// The chat page: asks POST /api/ask and renders the answer with its numbered citation cards,
+// and the related items the answer does not quote in a list of their own.
 // Item text is untrusted, so this script builds every node itself and only ever sets
 // textContent: no innerHTML anywhere.
 "use strict";
@@ -177,6 +178,12 @@
     if (citations.length) {
       article.append(el("h2", { class: "cards-title", text: "Sources" }),
         el("ol", { class: "cards" }, ...citations.map((c) => card(c, turnId, answerText, true))));
+    }
+    // Relevant items the answer does not quote: apart from the citations, with no number.
+    const related = Array.isArray(data.related) ? data.related.filter((c) => c && c.item_id) : [];
+    if (related.length) {
+      article.append(el("h2", { class: "cards-title", text: "Related" }),
+        el("ul", { class: "cards related" }, ...related.map((c) => card(c, turnId, "", false))));
     }
     const nearest = Array.isArray(data.nearest) ? data.nearest.filter((c) => c && c.item_id) : [];
     if (nearest.length) {

@@ -1,0 +1,159 @@
+"""What a question asks for (a person, a name, a place, a date, a number) and where a text offers one.
+
+"Which former Italian foreign minister wrote for Fox News?" wants a person's name that the
+question does not already hold; "How many bags arrived?" wants a number. The answer step adds
+this evidence to word overlap, so that the sentence naming "Giulio Terzi" beats the one that
+only repeats the question's words. Patterns, not a model: a wh-word and the noun after it.
+
+>>> expected("How many bags of cocoa arrived in the week?")
+'number'
+>>> text = "The former minister wrote for Fox News. Giulio Terzi wrote it."
+>>> [text[s:e] for s, e in candidates("person", text, {"minist", "wrote", "fox", "new"})]
+['Giulio Terzi']
+"""
+from __future__ import annotations
+
+import re
+
+from .words import STOP_WORDS, stem, stems
+
+PERSON, NAME, PLACE, DATE, NUMBER = "person", "name", "place", "date", "number"
+KINDS = (PERSON, NAME, PLACE, DATE, NUMBER)
+
+# Nouns after "which"/"what" that name the kind of answer: "which national park" wants a place,
+# "which former minister" a person.
+_PLACE_NOUNS = ("country countries state states city cities region regions area areas nation nations "
+                "town towns province provinces continent island islands place places capital county port "
+                "territory location park parks village border sea river")
+_PERSON_NOUNS = ("minister ministers president presidents official officials leader leaders star stars actor "
+                 "actress singer player players ceo chief executive chairman senator senators governor "
+                 "governors lawmaker lawmakers politician spokesman spokeswoman man woman person people "
+                 "king queen prince princess pope judge general candidate member members head director "
+                 "founder author writer journalist celebrity athlete quarterback coach secretary "
+                 "ambassador envoy diplomat commander premier mayor host personality musician rapper")
+_NUMBER_NOUNS = ("percentage percent share proportion number amount price age figure sum total rate "
+                 "cost value size score")
+_DATE_NOUNS = "year date day month time week decade century"
+_AUX = ("is are was were do does did will would can could should has have had happened happens this that "
+        "about if kind sort type")
+# "which US national park": up to three words before the noun; a date noun comes next to its
+# wh-word ("what year"), or "do what this week?" would ask for a date.
+_MODIFIERS = r"(?:[\w’'-]+\s+){0,3}?"
+
+
+def _nouns(words: str) -> str:
+    return "|".join(sorted(words.split(), key=len, reverse=True))
+
+
+_HOW_NUMBER = re.compile(r"\bhow\s+(?:many|much|old|long|far|big|large|tall|high|often|fast)\b", re.I)
+_WH_NOUN = re.compile(rf"\b(?:which|what|whose)\s+{_MODIFIERS}(?:(?P<place>{_nouns(_PLACE_NOUNS)})|"
+                      rf"(?P<person>{_nouns(_PERSON_NOUNS)})|(?P<number>{_nouns(_NUMBER_NOUNS)}))\b|"
+                      rf"\b(?:which|what)\s+(?P<date>{_nouns(_DATE_NOUNS)})\b", re.I)
+_WHEN = re.compile(r"\bwhen\b", re.I)
+_WHERE = re.compile(r"\bwhere\b", re.I)
+_WHO = re.compile(r"\b(?:who|whom)\b", re.I)
+_WHICH = re.compile(rf"\b(?:which|what)\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
+# A question's preamble ("Police arrested 31 men this week. Which group ...?") sets the scene;
+# the wh-word of the last sentence says what is asked.
+_LAST_SENTENCE = re.compile(r"(?:^|[.!?]\s+)([^.!?]+[.!?]?)\s*$")
+
+
+def expected(question: str) -> str | None:
+    """The kind of answer ``question`` asks for: one of KINDS, or None ("Why ...?", "What happened?")."""
+    m = _LAST_SENTENCE.search(question.strip())
+    asked = m.group(1) if m else question
+    for text in (asked, question) if asked != question else (question,):
+        if _HOW_NUMBER.search(text):
+            return NUMBER
+        noun = _WH_NOUN.search(text)
+        if noun:
+            return noun.lastgroup
+        if _WHEN.search(text):
+            return DATE
+        if _WHERE.search(text):
+            return PLACE
+        if _WHO.search(text):
+            return PERSON
+        if _WHICH.search(text):
+            return NAME
+    return None
+
+
+def focus(question: str) -> frozenset[str]:
+    """The stems of the phrase that describes what is asked: "former Italian foreign minister" in
+    "Which former Italian foreign minister wrote ...?"; empty when there is none ("Who ...?")."""
+    m = _LAST_SENTENCE.search(question.strip())
+    for text in (m.group(1) if m else question, question):
+        found = _WH_NOUN.search(text) or _WHICH.search(text)
+        if found:
+            return stems(found.group(0))
+    return frozenset()
+
+
+_MONTHS = ("january february march april may june july august september october november december "
+           "jan feb mar apr jun jul aug sep sept oct nov dec")
+_DAYS = "monday tuesday wednesday thursday friday saturday sunday"
+_CALENDAR = frozenset((_MONTHS + " " + _DAYS).split())
+_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fifteen twenty "
+                 "thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million "
+                 "millions billion billions trillion dozen dozens mln bln half quarter")
+_NUMBER = re.compile(rf"[$£€]?\d[\d,.]*(?:\s?(?:%|pct|percent))?|\b(?:{_nouns(_NUMBER_WORDS)})\b", re.I)
+_DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2}}\b)?|(?:1[89]|20)\d\d\b|"
+                   r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
+                   r"yesterday|today|tomorrow|(?:last|next|this)\s+(?:week|month|year))", re.I)
+# A run of capitalised words, joined by the small words names contain ("Bank of England").
+_CAPS = re.compile(r"(?<![\w’'])[A-Z][\w’'&-]*(?:\s+(?:(?:of|the|de|da|del|van|von|bin|al|for)\s+)?[A-Z][\w’'&-]*)*")
+_TITLES = frozenset("""prime minister president secretary chancellor general governor senator sen rep mr
+mrs ms dr sir lord lady king queen prince princess judge justice chief deputy vice foreign former
+first chairman ceo speaker""".split())
+# Words that make a capitalised run an organisation's name rather than a person's.
+_ORG_WORDS = frozenset("""board council committee ministry party agency organization organisation union
+association corp inc co ltd company bank group university news regime guards court department
+commission assembly house senate congress times post journal press network service services
+institute foundation fund army force forces police government administration office""".split())
+_PLACE_CUE = re.compile(r"\b(?:in|at|from|near|to|across|throughout|outside|inside|into|towards?)\s+$")
+_DEMONYM = re.compile(r"(?:ian|ese|ish|ean)$")
+_CUE_CHARS = 12  # characters looked back for "in", "from" before a place
+
+
+def _name_words(span: str, qstems: set[str] | frozenset[str]) -> list[str]:
+    """The words of a capitalised run that could name something new: neither function words,
+    nor calendar words, nor the question's own."""
+    out = []
+    for w in re.findall(r"[\w’'&-]+", span):
+        low = w.lower().replace("’", "'")
+        if low.endswith("'s"):
+            low = low[:-2]
+        if low in STOP_WORDS or low in _CALENDAR or stem(low) in qstems or low in qstems:
+            continue
+        out.append(w)
+    return out
+
+
+def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of ``text`` that could answer a question of ``kind``, leaving out the question's
+    own words (``qstems``, as words.stems gives them): a person's name is two or more
+    capitalised words, not a nationality ("Iranian Regime"); a place is a name after "in",
+    "from", "near"; a date is a month, weekday or year; a number is digits or a number word."""
+    if kind == NUMBER:
+        return [m.span() for m in _NUMBER.finditer(text) if m.group(0).lower().strip("$£€%") not in qstems]
+    if kind == DATE:
+        return [m.span() for m in _DATE.finditer(text) if m.group(0).lower() not in qstems]
+    out = []
+    for m in _CAPS.finditer(text):
+        words = _name_words(m.group(0), qstems)
+        if not words:
+            continue
+        if kind == PERSON:
+            if any(w.lower() in _ORG_WORDS for w in words):
+                continue
+            # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
+            # without acronyms, nationalities and titles, in two words or more.
+            if len([w for w in words if not (w.isupper() and len(w) > 1) and not _DEMONYM.search(w)
+                    and w.lower() not in _TITLES]) < 2:
+                continue
+        elif kind == PLACE:
+            if not _PLACE_CUE.search(text[max(0, m.start() - _CUE_CHARS):m.start()]):
+                continue
+        out.append(m.span())
+    return out

@@ -1,0 +1,118 @@
+"""The first answer sentence holds what is asked (a name, a number, a date, a place), drawn from
+anywhere in the cited item; follow-ups that refer back move on from the previous answer.
+
+Questions written from the texts: the sample archive (qa/demo/iran_focus_2017.txt) and the
+Reuters slice (tests/data/reuters21578/reut2-000.sgm), with the real model.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dateline.qa.answer_type import DATE, NAME, NUMBER, PERSON, PLACE, candidates, expected, focus
+from dateline.qa.engine import Engine
+from dateline.qa.words import stems
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def engines(web_data, reuters_data) -> dict[str, Engine]:
+    """One engine per archive: "sample" and "reuters"."""
+    return {"sample": Engine(web_data), "reuters": Engine(reuters_data)}
+
+
+@pytest.fixture
+def sample(engines):
+    return engines["sample"]
+
+
+@pytest.fixture
+def reuters(engines):
+    return engines["reuters"]
+
+
+def first_sentence(answer) -> str:
+    """The answer's first quoted sentence, up to its [n]."""
+    assert answer.found, answer.answer
+    return re.split(r" \[\d+\]", answer.answer, maxsplit=1)[0]
+
+
+# -- the sample archive -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, wanted", [
+    # The question's words are all in the sentence before; the name is in the next paragraph.
+    ("Which former Italian foreign minister wrote for Fox News?", "Giulio Terzi"),
+    ("How many political prisoners were executed in 1988?", "30,000"),
+    ("How many members of the European Parliament signed the statement condemning human rights "
+     "violations in Iran?", "265 members"),
+    ("When will people gather in Paris to support the Iranian Resistance?", "July 1"),
+    ("Where will one hundred thousand people gather to support the Iranian Resistance?", "in Paris"),
+    ("Where were customers of the Samen-Hujaj financial institution beaten by police?", "in Tehran"),
+])
+def test_sample_first_sentence_answers(sample, question, wanted):
+    assert wanted in first_sentence(sample.ask(question))
+
+
+def test_follow_up_answers_from_the_previous_items(sample):
+    first = sample.ask("Which former Italian foreign minister wrote for Fox News?")
+    history = [{"question": first.question, "answer": first.to_dict()}]
+    follow = sample.ask("Which advisory board is he on?", history=history)
+    assert "United against Nuclear Iran’s Advisory Board" in first_sentence(follow)
+    assert follow.citations[0].item_id == first.citations[0].item_id
+
+
+def test_follow_up_moves_on_from_the_quoted_sentence(sample):
+    first = sample.ask("Who sponsored a resolution condemning the 1988 massacre?")
+    assert first_sentence(first).startswith("Forty-Six US Congressmen")
+    history = [{"question": first.question, "answer": first.to_dict()}]
+    follow = sample.ask("What is it officially titled?", history=history)
+    said = first_sentence(follow)
+    assert "Resolution 188 (officially titled" in said and "Forty-Six" not in said
+    assert follow.citations[0].item_id == first.citations[0].item_id
+
+
+# -- Reuters, 26 Feb - 2 Mar 1987 ---------------------------------------------------------------
+
+@pytest.mark.parametrize("question, wanted", [
+    # The same item's sentence about the bags still unsold shares "Bahia" and "bags".
+    ("How many bags of cocoa arrived in Bahia in the week ended February 22?", "155,221 bags"),
+    ("Who was recently elected to the Robeson board?", "Carl Singer"),
+    ("Who was elected president of Arvin Industries?", "Evans"),
+    ("When was the Iranian operation Karbala-5 launched into Iraq?", "January 9"),
+    ("Which countries were named among those producing above their OPEC quota?", "Kuwait"),
+])
+def test_reuters_first_sentence_answers(reuters, question, wanted):
+    assert wanted in first_sentence(reuters.ask(question))
+
+
+# -- the answer type, without the model ---------------------------------------------------------
+
+@pytest.mark.parametrize("question, kind", [
+    ("Which former Italian foreign minister wrote for Fox News?", PERSON),
+    ("Who sponsored the resolution?", PERSON),
+    ("How many bags arrived?", NUMBER),
+    ("What percentage of adults disapprove?", NUMBER),
+    ("When did the offensive end?", DATE),
+    ("In what year was it founded?", DATE),
+    ("Where will they gather?", PLACE),
+    ("Which US national park was flooded this week?", PLACE),
+    ("Police arrested 31 men this week. Which group are they from?", NAME),
+    ("The IRS announced it will do what this week?", None),
+    ("Why did cities cancel their fireworks?", None),
+    ("What happened in Tehran?", None),
+])
+def test_expected_kind(question, kind):
+    assert expected(question) == kind
+
+
+def test_candidates_leave_out_the_question_and_its_description():
+    q = "Which former Italian foreign minister wrote for Fox News?"
+    text = ("The former Italian Foreign Minister wrote an op-ed for Fox News against the Iranian Regime. "
+            "UK Prime Minister Boris Johnson and Giulio Terzi, a member of the Advisory Board, wrote on Feb 26 of 155,221 bags.")
+    assert [text[s:e] for s, e in candidates(PERSON, text, stems(q))] == ["UK Prime Minister Boris Johnson",
+                                                                          "Giulio Terzi"]
+    assert [text[s:e] for s, e in candidates(DATE, text, stems(q))] == ["Feb 26"]
+    assert [text[s:e] for s, e in candidates(NUMBER, text, stems(q))] == ["26", "155,221"]
+    assert focus(q) == stems("former Italian foreign minister")
