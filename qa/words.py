@@ -10,7 +10,9 @@ import re
 from functools import lru_cache
 
 # Words that carry no topic: English function words plus the question words people type,
-# news-specific ones among them ("news", "reported", "article"), hence a list of our own.
+# news-specific ones among them ("news", "reported", "article"), hence a list of our own. Place
+# prepositions are function words too: "Which rift inside the regime ...?" must not quote "deep
+# inside Iraq" for its rare "inside" (TIME and RealTime QA figures unchanged with them).
 STOP_WORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further had
@@ -21,6 +23,7 @@ they this those through to too under until up very was we were what when where w
 whom why will with would you your yours yourself yourselves tell say said says know
 happen happened happening anything something news report reported reports article articles
 many much one ever whose
+inside outside within without across among amid toward towards upon onto behind beyond beside near
 """.split())
 
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)

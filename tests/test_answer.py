@@ -153,8 +153,6 @@ def test_a_question_naming_a_day_is_answered_from_that_day(sample):
     assert any("share the question's words" in n for n in a.notes)
 
 
-@pytest.mark.xfail(strict=True, reason="sentence choice: 'inside' counts as a rare topic word (qa/words.py's "
-                                       "STOP_WORDS lacks it), so the other item's 'deep inside Iraq' is quoted")
 def test_a_question_naming_a_day_quotes_the_item_that_answers(sample):
     a = sample.ask("Which rift inside the regime was reported on June 23?")
     assert first(a).item_id == "1430727e23d8d63e"
