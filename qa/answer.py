@@ -262,7 +262,10 @@ def confidence(result: SearchResult, qstems: set[str], splits: dict[int, _Split]
     if not result.passages:
         return 0.0, 0.0
     splits = splits if splits is not None else {i: _split(p) for i, p in enumerate(result.passages)}
-    lex = _coverage(qstems, _story_stems(result, splits, result.passages[0].item.id))
+    # Whether the archive answers is a matter of relevance: when recency reordered the stories
+    # (an as-of question), the newest one need not be the one that holds the question's words.
+    judged = dict.fromkeys(p.item.id for p in result.passages) if result.by_recency else [result.passages[0].item.id]
+    lex = max(_coverage(qstems, _story_stems(result, splits, item_id)) for item_id in judged)
     return max(result.best_dense, 0.0) + LEX_WEIGHT * lex, lex
 
 

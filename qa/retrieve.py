@@ -115,6 +115,7 @@ class SearchResult:
     best_dense: float  # highest cosine of any chunk inside the filters; -1 when none
     query_terms: list[str]
     idf: dict[str, float] = field(default_factory=dict)  # stem of each query word -> its rarity in the archive
+    by_recency: bool = False  # newer items were ranked higher (an as-of question)
 
 
 def _shingles(item: Item) -> set[str]:
@@ -308,7 +309,7 @@ class Retriever:
             item_score = self._with_recency(item_score, as_of)
         ranked = sorted(item_score, key=lambda i: -item_score[i])
         result = SearchResult(passages=[], item_ids=ranked, best_dense=best_dense, query_terms=words,
-                              idf=self.idf(words))
+                              idf=self.idf(words), by_recency=bool(as_of))
         if ranked:
             stories = self._stories(ranked, k, group)
             result.passages = self._passages(stories, item_score, qvec, result.idf)

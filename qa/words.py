@@ -24,6 +24,7 @@ whom why will with would you your yours yourself yourselves tell say said says k
 happen happened happening anything something news report reported reports article articles
 many much one ever whose
 inside outside within without across among amid toward towards upon onto behind beyond beside near
+latest newest recent recently lately currently
 """.split())
 
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
