@@ -237,6 +237,11 @@ class LiveIndex:
         """Return the vectors' dimension."""
         return int(self.index.d)
 
+    @property
+    def exact(self) -> bool:
+        """Whether a search scores every vector it may return (a flat index), filtered or not."""
+        return self.manifest.get("index_type") == "flat"
+
     def search(self, queries: np.ndarray, k: int, among: np.ndarray | None = None) -> list[list[tuple[int, float]]]:
         """Return, per query row, up to ``k`` (chunk_id, inner-product score) pairs, best first.
 

@@ -164,8 +164,9 @@ class Retriever:
         """Nearest chunks to ``qvec`` inside ``filters``: [(chunk_id, cosine)], best first.
 
         Without filters FAISS answers alone. With them, the first of these that applies: FAISS
-        among the chunks the index's filter columns keep (when they keep many), exact scores
-        of every chunk inside (when few), FAISS over-fetching until enough hits fall inside.
+        among the chunks the index's filter columns keep (when they keep many, or when the index
+        is flat and so exact anyway), exact scores of every chunk inside from the embedding
+        cache (when few), FAISS over-fetching until enough hits fall inside.
         """
         if self.live is None or self.live.ntotal == 0:
             return []
@@ -176,7 +177,10 @@ class Retriever:
             among = facets.mask(**filters.to_dict())
             if not among.any():
                 return []
-            if among.sum() > self.exact_limit:
+            # A flat index scores exactly whatever it searches: it serves small filters too,
+            # from memory, where reading their vectors from SQLite took up to 29 ms (TIME, a
+            # one-week filter; benchmarks/time_anchors.py).
+            if among.sum() > self.exact_limit or getattr(self.live, "exact", False):
                 return self._dense_among(qvec, filters, depth, among)
         # Count no further than the exact-search limit: a filter keeping most of a big archive
         # would otherwise cost a scan of every chunk it keeps.
