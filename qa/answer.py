@@ -243,14 +243,13 @@ def _coverage(qstems: set[str], have: set[str] | frozenset[str]) -> float:
     return len(qstems & have) / len(qstems) if qstems else 0.0
 
 
-def _story_stems(result: SearchResult, splits: dict[int, _Split], item_id: str) -> set[str]:
-    """Stems of one item's title and of all its passages' sentences."""
-    have: set[str] = set()
+def _story_stems(result: SearchResult, splits: dict[int, _Split]) -> dict[str, set[str]]:
+    """Each story's stems, by item id: its title's and all its passages' sentences', in one pass."""
+    have: dict[str, set[str]] = {}
     for i, p in enumerate(result.passages):
-        if p.item.id == item_id:
-            have |= stems(p.item.title)
-            for _, _, st in splits[i]:
-                have |= st
+        story = have.setdefault(p.item.id, set(stems(p.item.title)))
+        for _, _, st in splits[i]:
+            story |= st
     return have
 
 
@@ -265,7 +264,8 @@ def confidence(result: SearchResult, qstems: set[str], splits: dict[int, _Split]
     # Whether the archive answers is a matter of relevance: when recency reordered the stories
     # (an as-of question), the newest one need not be the one that holds the question's words.
     judged = dict.fromkeys(p.item.id for p in result.passages) if result.by_recency else [result.passages[0].item.id]
-    lex = max(_coverage(qstems, _story_stems(result, splits, item_id)) for item_id in judged)
+    by_story = _story_stems(result, splits)
+    lex = max(_coverage(qstems, by_story[item_id]) for item_id in judged)
     return max(result.best_dense, 0.0) + LEX_WEIGHT * lex, lex
 
 
@@ -462,7 +462,7 @@ def _holds_what_is_named(parsed: ParsedQuery, result: SearchResult, qstems: set[
         return False
     if parsed.filters.date_from != parsed.filters.date_to and not broad_question(parsed, qstems):
         return False
-    return any(qstems & _story_stems(result, splits, p.item.id) for p in result.passages)
+    return any(qstems & have for have in _story_stems(result, splits).values())
 
 
 def _nothing_found(answer: Answer, result: SearchResult, filters: Filters) -> Answer:
@@ -508,7 +508,8 @@ def _digest(picks: list[_Pick], result: SearchResult, splits: dict[int, _Split],
             qstems: set[str]) -> list[_Pick]:
     """The picks a digest lists, in date order: the stories that hold one of the question's
     words (every story when none does, or when the question has none: the filters chose them)."""
-    holding = [p for p in picks if qstems & _story_stems(result, splits, p.passage.item.id)]
+    by_story = _story_stems(result, splits)
+    holding = [p for p in picks if qstems & by_story[p.passage.item.id]]
     return sorted(holding or picks, key=_by_date)
 
 

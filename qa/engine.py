@@ -160,7 +160,8 @@ class Engine:
         if resolved.refers_to is not None:
             # Items retrieval missed are added only inside the filters they were cited under.
             same_filters = resolved.parsed.filters.to_dict() == (resolved.previous.answer or {}).get("filters")
-            missing = [i for i in resolved.refers_to.items if i not in {p.item.id for p in result.passages}]
+            found = {p.item.id for p in result.passages}
+            missing = [i for i in resolved.refers_to.items if i not in found]
             result = previous_first(result, resolved.refers_to,
                                     self.reader().items(missing, chunked=True) if missing and same_filters else {})
         answer = compose(resolved.parsed, result, top_k=top_k, threshold=self.threshold,

@@ -319,8 +319,10 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
         work, search, dates_from_question = _dates_from_question(work, search, facts, filters, notes)
     _names_from_question(work, facts, filters, notes)
     text = " ".join(search.split()) or question
-    as_of = None if dates_from_question or _names_a_period(question, facts) else _as_of(
-        question, date_to and filters.date_to, facts, notes)
+    # A date phrase that filters already named a period; when the request set the dates, the
+    # question's own phrases were not read as filters and are checked here.
+    named = dates_from_question or (bool(date_from or date_to) and _names_a_period(question, facts))
+    as_of = None if named else _as_of(question, date_to and filters.date_to, facts, notes)
     return ParsedQuery(question=question, text=text, filters=filters, notes=notes,
                        ordered=bool(_WHEN.search(question)), dates_from_question=dates_from_question,
                        as_of=as_of)

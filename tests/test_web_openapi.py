@@ -10,7 +10,7 @@ from schemathesis import GenerationMode
 
 from dateline.qa.request import SearchRequest
 from dateline.web import create_app
-from dateline.web.errors import FieldError
+from dateline.qa.request import FieldError
 from dateline.web.openapi import document
 
 pytestmark = pytest.mark.slow

@@ -12,9 +12,6 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from dateline.index.errors import DatelineError
-from dateline.qa.request import FieldError
-
-__all__ = ["FieldError", "error_response", "init_app"]
 
 log = logging.getLogger(__name__)
 

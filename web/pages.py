@@ -12,7 +12,7 @@ from dateline.index.errors import DatelineError
 from dateline.qa.request import MAX_FILTER_CHARS, MAX_QUESTION_CHARS
 
 from .engine import get_engine
-from .errors import FieldError
+from dateline.qa.request import FieldError
 
 bp = Blueprint("pages", __name__)
 

@@ -120,6 +120,3 @@ def remove(ids, source, data_dir):
         raise DatelineError("name item ids or --source to remove")
     archive = Archive.open(data_dir, create=False)
     click.echo(f"removed {archive.remove(list(ids), source)} items")
-
-
-COMMANDS = (import_cmd, export, status, remove)

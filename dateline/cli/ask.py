@@ -166,6 +166,3 @@ def _calibrate(work: Path, time_path: Path, realtimeqa_path: Path, limit: int | 
         ev.question_features(tm_engine, [q.question for q in rt_q]),
         ev.question_features(rt_engine, [q.question for q in tm_q])])
     return ev.calibrate(pos, neg)
-
-
-COMMANDS = (ask, eval_cmd)

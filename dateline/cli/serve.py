@@ -83,6 +83,3 @@ def demo(serve_after, host, port, workers, data_dir):
     echo_status(Archive.open(data_dir, create=False).status(), data_dir / Archive.FILENAME)
     if serve_after:
         exec_server(data_dir, host, port, workers)
-
-
-COMMANDS = (serve, demo)
