@@ -19,22 +19,23 @@ import fcntl
 import json
 import logging
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
-from . import settings
+from . import disk, settings
 from .chunk import Chunk, bundled_limit, chunk_item, chunker_config
 from .errors import DatelineError
 from .faiss_index import choose_index_type, index_kind, make_index, probe_questions, remove_ids, tune
 from .facets import Facets
 from .files import write_atomically
-from .generations import (LiveIndex, current_generation, generation_ids, incompatibility, index_root,
-                          load_generation, publish, write_generation)
+from .generations import (LiveIndex, current_generation, generation_ids, generations_on_disk, incompatibility,
+                          index_root, load_generation, publish, write_generation)
 from .sql import batched, placeholders
 from .store import Archive
 
@@ -69,6 +70,7 @@ class BuildReport:
     recall_at_10: float = 1.0  # measured against exact search (1.0 for flat)
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    repaired: str = ""  # what was wrong with index/CURRENT, which this run replaced ("it was damaged")
 
     def summary(self) -> str:
         """Return the one-paragraph summary the CLI prints."""
@@ -84,18 +86,41 @@ class BuildReport:
             text += f"; recall@10 {self.recall_at_10:.3f}"
         if self.full:
             text += f"; full rebuild ({self.reason})"
+        if self.repaired:
+            text += f"; index/CURRENT now names this generation ({self.repaired})"
         return text + f". {self.seconds:.1f}s."
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
+def _open_lock(data_dir: Path) -> IO[str]:
+    """Open ``index/.lock`` (made with its folder if need be); a DatelineError when the index
+    folder cannot be written."""
+    root = index_root(data_dir)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        return open(root / ".lock", "a")
+    except OSError as e:
+        raise (disk.os_error(e, root, then="the index was left as it was") or e) from e
+
+
+def check_writable(data_dir: str | Path) -> None:
+    """Raise a DatelineError now, before the model loads, when a build could not write its index."""
+    if not (Path(data_dir) / Archive.FILENAME).exists():  # the build says there is nothing to index
+        return
+    _open_lock(Path(data_dir)).close()
+    root = index_root(data_dir)
+    try:  # the lock file may be writable in a folder that is not: a generation is a new folder
+        tempfile.TemporaryFile(dir=root).close()
+    except OSError as e:
+        raise (disk.os_error(e, root, then="the index was left as it was") or e) from e
+
+
 @contextmanager
 def _build_lock(data_dir: Path):
     """Hold ``index/.lock`` for the build; a second concurrent build is refused, not queued."""
-    root = index_root(data_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as f:
+    with _open_lock(data_dir) as f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -116,7 +141,7 @@ def _read_marker(data_dir: Path) -> dict | None:
     """Return the chunker settings the chunks table follows, or None when unknown."""
     try:
         return json.loads(_chunker_marker(data_dir).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+    except (OSError, ValueError):  # missing or damaged: the chunks are redone
         return None
 
 
@@ -264,7 +289,8 @@ def build_index(data_dir: str | Path, *, embedder: "Embedder | None" = None, ful
         embedder = embedder or load_embedder()
         config = chunker_config()
         report = BuildReport()
-        with _build_lock(data_dir):
+        with (_build_lock(data_dir),
+              disk.explained(archive.path, folder=index_root(data_dir), then="the live index was left as it was")):
             _build(archive, data_dir, embedder, config, full, progress, index_type, report)
         report.seconds = time.perf_counter() - started
         log.info("%s", report.summary())
@@ -284,6 +310,27 @@ def _build(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict,
     new = _sync_index(archive, data_dir, embedder, config, full, index_type, report)
     if new is not None:
         _publish_index(archive, data_dir, embedder, config, new, report)
+    elif report.repaired:  # the index is up to date, but the pointer named nothing usable
+        publish(data_dir, report.generation)
+        report.published = True
+
+
+def _live_generation(data_dir: Path, report: BuildReport) -> str | None:
+    """Return the generation to build on: the live one, or the newest complete one where
+    ``index/CURRENT`` is damaged or names a generation that is gone (``report.repaired`` then
+    says so, and the build publishes a fresh pointer whatever else it does)."""
+    try:
+        name = current_generation(data_dir)
+    except DatelineError as e:
+        log.info("%s", e.message)
+        report.repaired = "it was damaged"
+    else:
+        if name is None or (index_root(data_dir) / name / "manifest.json").is_file():
+            return name
+        report.repaired = f"it named generation {name}, which is missing"
+    newest = next(iter(generations_on_disk(data_dir)), None)
+    log.info("index/CURRENT: %s; building on %s", report.repaired, newest or "nothing")
+    return newest
 
 
 def _sync_chunks(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict, full: bool,
@@ -320,7 +367,7 @@ def _sync_index(archive: Archive, data_dir: Path, embedder: "Embedder", config: 
         chunk_ids = np.array([r[0] for r in c.execute("SELECT id FROM chunks ORDER BY id")], dtype=np.int64)
         report.chunks = len(chunk_ids)
         kind = report.index_type = choose_index_type(len(chunk_ids), index_type)
-        live_name = current_generation(data_dir)
+        live_name = _live_generation(data_dir, report)
         base = _patchable(data_dir, live_name, embedder, config, full, kind, len(chunk_ids), report)
         if base is None:
             new = _rebuild(archive, data_dir, embedder, kind, live_name, report)
@@ -430,7 +477,7 @@ def _publish_index(archive: Archive, data_dir: Path, embedder: "Embedder", confi
         "search": search,
         "trained_on": new.trained_on,
         "counts": {"items": report.items, "chunks": int(len(new.ids))},
-        "previous": current_generation(data_dir),
+        "previous": None if report.repaired else current_generation(data_dir),
     }
     generation = write_generation(data_dir, new.index, new.ids, manifest, facets=new.facets)
     publish(data_dir, generation)

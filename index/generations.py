@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MANIFEST_FORMAT = 1
+POINTER = "CURRENT"  # in index/: the name of the live generation
+# Generation names are UTC times (new_generation_name); any name of these characters is read,
+# so that a pointer can never lead out of index/.
+_GENERATION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_POINTER_MAX_BYTES = 256  # a pointer longer than this is damaged, whatever it holds
+# The files a generation may hold besides verified.json, which readers rewrite: what stamps watch.
+GENERATION_FILES = ("manifest.json", "vectors.faiss", "ids.npy", FACETS_FILE)
 VERIFIED_FILE = "verified.json"  # in a generation: its files' stamps when they last matched their checksums
 _HASH_BLOCK = 1 << 22  # bytes read at a time when hashing a generation's files (4 MiB)
 # Loading the live generation is retried this often: each publish between reading CURRENT and
@@ -52,13 +60,46 @@ def index_root(data_dir: str | Path) -> Path:
 def current_generation(data_dir: str | Path) -> str | None:
     """Return the live generation named by ``index/CURRENT``, or None when none is published.
 
-    Cheap (one small file read): servers call it to notice a new publish.
+    Cheap (one small file read): servers call it to notice a new publish. The pointer is read
+    defensively: content that cannot be a generation's name (not UTF-8, too long, a path)
+    raises DatelineError ``bad_index`` (503) saying that `dateline index` publishes a fresh one.
     """
+    path = index_root(data_dir) / POINTER
     try:
-        name = (index_root(data_dir) / "CURRENT").read_text(encoding="utf-8").strip()
+        with open(path, "rb") as f:
+            raw = f.read(_POINTER_MAX_BYTES + 1)
     except FileNotFoundError:
         return None
-    return name or None
+    except OSError as e:
+        raise _bad_pointer(data_dir, f"unreadable: {e.strerror}") from None
+    if len(raw) > _POINTER_MAX_BYTES:
+        raise _bad_pointer(data_dir, f"over {_POINTER_MAX_BYTES} bytes")
+    try:
+        name = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise _bad_pointer(data_dir, "not UTF-8 text") from None
+    if not name:
+        return None
+    if not _GENERATION_NAME.fullmatch(name):
+        raise _bad_pointer(data_dir, f"{name[:40]!r} is not a generation name")
+    return name
+
+
+def _bad_pointer(data_dir: str | Path, why: str) -> DatelineError:
+    """Return the error for a damaged ``index/CURRENT``: 503, naming the repair."""
+    return DatelineError(f"the index pointer index/CURRENT is damaged ({why}): run `dateline index` to publish a "
+                         "fresh one", code="bad_index", status=503, detail=str(index_root(data_dir) / POINTER))
+
+
+def generations_on_disk(data_dir: str | Path) -> list[str]:
+    """Return the names of the complete generations in ``index/`` (those with a manifest), newest first."""
+    root = index_root(data_dir)
+    try:
+        names = [p.name for p in root.iterdir()
+                 if _GENERATION_NAME.fullmatch(p.name) and (p / "manifest.json").is_file()]
+    except OSError:
+        return []
+    return sorted(names, reverse=True)
 
 
 def new_generation_name() -> str:
@@ -101,12 +142,15 @@ def _write_verified(folder: Path, stamps: dict[str, tuple[str, list[int]]]) -> N
         log.info("cannot record verified checksums in %s: %s", folder, e)
 
 
-def _verify(folder: Path, checksums: dict[str, str]) -> str | None:
-    """Return the first file of ``folder`` that does not match its checksum, or None.
+def _verify(folder: Path, checksums: dict[str, str], *, trust_stamps: bool = True,
+            missing_ok: bool = False) -> str | None:
+    """Return what is wrong with the first damaged (or, unless ``missing_ok``, missing) file of
+    ``folder``, or None.
 
     A file whose stamp (size, times, inode) is what it was when last found matching is not
     hashed again: at 1M chunks hashing costs about a second per server worker per publish. Any
-    write, replacement or copy changes the stamp, and the file is hashed again.
+    write, replacement or copy changes the stamp, and the file is hashed again. Without
+    ``trust_stamps`` (`dateline check`) every file is hashed.
     """
     try:
         verified = json.loads((folder / VERIFIED_FILE).read_text(encoding="utf-8"))
@@ -114,19 +158,81 @@ def _verify(folder: Path, checksums: dict[str, str]) -> str | None:
         verified = {}
     stamps, hashed = {}, False
     for name, expected in checksums.items():
-        before = _stamp(folder / name)
-        stamps[name] = (expected, before)
-        seen = verified.get(name) if isinstance(verified, dict) else None
-        if isinstance(seen, dict) and seen.get("checksum") == expected and seen.get("stamp") == before:
-            continue
-        hashed = True
-        if "sha256:" + _sha256(folder / name) != expected:
-            return name
-        if _stamp(folder / name) != before:  # written while being hashed: check it again next time
-            stamps.pop(name)
+        try:
+            before = _stamp(folder / name)
+            stamps[name] = (expected, before)
+            seen = verified.get(name) if isinstance(verified, dict) and trust_stamps else None
+            if isinstance(seen, dict) and seen.get("checksum") == expected and seen.get("stamp") == before:
+                continue
+            hashed = True
+            if "sha256:" + _sha256(folder / name) != expected:
+                return f"{name} does not match its checksum"
+            if _stamp(folder / name) != before:  # written while being hashed: check it again next time
+                stamps.pop(name)
+        except FileNotFoundError:
+            if not missing_ok:
+                return f"{name} is missing"
     if hashed:
         _write_verified(folder, stamps)
     return None
+
+
+def generation_stamp(data_dir: str | Path, generation: str) -> tuple:
+    """Return the stamps of a generation's files (None for a missing one): any write to them,
+    in place or by replacement, changes it. A few stat calls: servers take it between requests."""
+    folder = index_root(data_dir) / generation
+    stamps = []
+    for name in GENERATION_FILES:
+        try:
+            stamps.append(tuple(_stamp(folder / name)))
+        except OSError:
+            stamps.append(None)
+    return tuple(stamps)
+
+
+def index_state(data_dir: str | Path) -> tuple:
+    """Return what changes whenever the live index on disk does: the pointer's stamp and content,
+    and the stamps of the files of the generation it names. Never raises for damage."""
+    path = index_root(data_dir) / POINTER
+    try:
+        pointer = tuple(_stamp(path))
+    except OSError:
+        return (None,)
+    try:
+        name = current_generation(data_dir)
+    except DatelineError as e:
+        return (pointer, e.message)
+    return (pointer, name, generation_stamp(data_dir, name) if name else None)
+
+
+def changed_in_place(data_dir: str | Path, live: "LiveIndex") -> str | None:
+    """Return what is wrong with the files of the loaded generation ``live``, re-hashing those
+    whose stamps changed; None when they still match their checksums.
+
+    A file that is gone is not damage: a publish removes old generations, and what a server
+    mapped from a removed file stays readable until it lets go of it.
+    """
+    return _verify(index_root(data_dir) / live.generation, live.manifest.get("checksums", {}), missing_ok=True)
+
+
+def check_index(data_dir: str | Path, *, full: bool = False) -> tuple[str | None, list[str]]:
+    """Check the live index: return (its generation, what is wrong with it).
+
+    Its files are hashed against the manifest's checksums where their stamps changed since they
+    last matched, or, with ``full`` (`dateline check`), all of them. No index yet is nothing wrong.
+    """
+    try:
+        name = current_generation(data_dir)
+    except DatelineError as e:
+        return None, [e.message]
+    if name is None:
+        return None, []
+    try:
+        manifest = read_manifest(data_dir, name)
+    except DatelineError as e:
+        return name, [e.message]
+    damage = _verify(index_root(data_dir) / name, manifest.get("checksums", {}), trust_stamps=not full)
+    return name, [f"index generation {name}: {damage}: run `dateline index` to build a sound one"] if damage else []
 
 
 def _fsync_dir(path: Path) -> None:
@@ -144,11 +250,18 @@ def _save_ids(path: Path, ids: np.ndarray) -> None:
         np.save(f, ids)
 
 
-def _write_files(folder: Path, index: "faiss.Index", ids: np.ndarray, facets: Facets | None) -> list[str]:
-    """Write the index, its ids and the filter columns into ``folder``; return the file names."""
+def _write_index(path: Path, index: "faiss.Index") -> None:
+    """Write ``index`` to ``path`` through a Python file: a full disk then raises OSError with its
+    errno, where faiss's own writer raises a RuntimeError that only quotes it."""
     import faiss
 
-    write_atomically(folder / "vectors.faiss", lambda p: faiss.write_index(index, str(p)), durable=True)
+    with open(path, "wb") as f:
+        faiss.write_index(index, faiss.PyCallbackIOWriter(f.write))
+
+
+def _write_files(folder: Path, index: "faiss.Index", ids: np.ndarray, facets: Facets | None) -> list[str]:
+    """Write the index, its ids and the filter columns into ``folder``; return the file names."""
+    write_atomically(folder / "vectors.faiss", lambda p: _write_index(p, index), durable=True)
     write_atomically(folder / "ids.npy", lambda p: _save_ids(p, ids), durable=True)
     files = ["vectors.faiss", "ids.npy"]
     if facets is not None:
@@ -171,19 +284,24 @@ def write_generation(data_dir: str | Path, index: "faiss.Index", ids: np.ndarray
     generation = new_generation_name()
     folder = root / generation
     folder.mkdir()
-    ids = np.sort(np.asarray(ids, dtype=np.int64))
-    if len(ids) != index.ntotal:
-        raise RuntimeError(f"index holds {index.ntotal} vectors but {len(ids)} ids were given")
-    files = _write_files(folder, index, ids, facets)
-    manifest = dict(manifest, format=MANIFEST_FORMAT, generation=generation,
-                    created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
-    manifest.setdefault("counts", {})["vectors"] = int(index.ntotal)
-    manifest["checksums"] = {name: "sha256:" + _sha256(folder / name) for name in files}
-    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-    write_atomically(folder / "manifest.json", lambda p: p.write_text(text, encoding="utf-8"), durable=True)
-    # Just hashed: readers need not hash these files again while their stamps hold.
-    _write_verified(folder, {name: (checksum, _stamp(folder / name)) for name, checksum in manifest["checksums"].items()})
-    _fsync_dir(folder)
+    try:
+        ids = np.sort(np.asarray(ids, dtype=np.int64))
+        if len(ids) != index.ntotal:
+            raise RuntimeError(f"index holds {index.ntotal} vectors but {len(ids)} ids were given")
+        files = _write_files(folder, index, ids, facets)
+        manifest = dict(manifest, format=MANIFEST_FORMAT, generation=generation,
+                        created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        manifest.setdefault("counts", {})["vectors"] = int(index.ntotal)
+        manifest["checksums"] = {name: "sha256:" + _sha256(folder / name) for name in files}
+        text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+        write_atomically(folder / "manifest.json", lambda p: p.write_text(text, encoding="utf-8"), durable=True)
+        # Just hashed: readers need not hash these files again while their stamps hold.
+        _write_verified(folder, {name: (checksum, _stamp(folder / name))
+                                 for name, checksum in manifest["checksums"].items()})
+        _fsync_dir(folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # half a generation is no use, and on a full disk it is in the way
+        raise
     return generation
 
 
@@ -196,8 +314,14 @@ def publish(data_dir: str | Path, generation: str) -> None:
     root = index_root(data_dir)
     if not (root / generation / "manifest.json").is_file():
         raise RuntimeError(f"generation {generation} is incomplete")
-    previous = current_generation(data_dir)
-    write_atomically(root / "CURRENT", lambda p: p.write_text(generation + "\n", encoding="utf-8"), durable=True)
+    try:
+        previous = current_generation(data_dir)
+    except DatelineError as e:
+        # Servers may still hold what the pointer named before it was damaged: most likely the
+        # newest generation before this one, which is kept in its place.
+        previous = next((g for g in generations_on_disk(data_dir) if g != generation), None)
+        log.info("%s; publishing %s over it", e.message, generation)
+    write_atomically(root / POINTER, lambda p: p.write_text(generation + "\n", encoding="utf-8"), durable=True)
     _fsync_dir(root)
     log.info("published index generation %s (previous %s)", generation, previous)
     keep = {generation, previous}
@@ -264,17 +388,21 @@ class LiveIndex:
                 for row_ids, row_scores in zip(found, scores)]
 
 
-def _read_manifest(data_dir: str | Path, generation: str) -> dict:
+def read_manifest(data_dir: str | Path, generation: str) -> dict:
     """Return a generation's manifest; DatelineError (503) saying what to run when it is missing or unreadable."""
     folder = index_root(data_dir) / generation
     try:
-        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DatelineError(f"index generation {generation} is missing from {index_root(data_dir)}: "
-                            f"run `dateline index --data {data_dir}`", code="no_index", status=503) from None
-    except json.JSONDecodeError as e:
-        raise DatelineError(f"index generation {generation}: unreadable manifest ({e}): "
-                            f"run `dateline index --full --data {data_dir}`", code="bad_index", status=503) from e
+        raise DatelineError(f"index generation {generation}, named by index/CURRENT, is missing: run `dateline index`",
+                            code="no_index", status=503, detail=str(folder)) from None
+    except (OSError, ValueError) as e:  # ValueError: not UTF-8, not JSON
+        raise DatelineError(f"index generation {generation}: unreadable manifest ({e}): run `dateline index`",
+                            code="bad_index", status=503, detail=str(folder)) from None
+    if not isinstance(manifest, dict):
+        raise DatelineError(f"index generation {generation}: its manifest is not a JSON object: run `dateline index`",
+                            code="bad_index", status=503, detail=str(folder))
+    return manifest
 
 
 def _read_facets(folder: Path, generation: str) -> Facets | None:
@@ -304,13 +432,12 @@ def load_generation(data_dir: str | Path, generation: str, *, verify: bool = Tru
     import faiss
 
     folder = index_root(data_dir) / generation
-    manifest = _read_manifest(data_dir, generation)
+    manifest = read_manifest(data_dir, generation)
     if verify:
-        damaged = _verify(folder, manifest.get("checksums", {}))
-        if damaged:
-            raise DatelineError(f"index generation {generation}: {damaged} does not match its checksum: "
-                                f"run `dateline index --full --data {data_dir}`",
-                                code="bad_index", status=503)
+        damage = _verify(folder, manifest.get("checksums", {}))
+        if damage:
+            raise DatelineError(f"index generation {generation} is damaged ({damage}): run `dateline index` "
+                                "to build a sound one", code="bad_index", status=503, detail=str(folder))
     # A published generation's files never change (a new one is written beside it), and on
     # POSIX a mapped file that a later publish removes stays readable until it is unmapped.
     index = faiss.read_index(str(folder / "vectors.faiss"), faiss.IO_FLAG_MMAP_IFC if mmap else 0)
@@ -346,8 +473,8 @@ def open_live(data_dir: str | Path, embedder: "Embedder | None" = None, *,
     for attempt in range(_OPEN_ATTEMPTS):
         name = generation or current_generation(data_dir)
         if name is None:
-            raise DatelineError(f"no search index in {data_dir}: run `dateline index --data {data_dir}`",
-                                code="no_index", status=503)
+            raise DatelineError("no search index yet: run `dateline index`", code="no_index", status=503,
+                                detail=f"data directory {data_dir}")
         try:
             live = load_generation(data_dir, name, mmap=True)
             break
@@ -358,7 +485,8 @@ def open_live(data_dir: str | Path, embedder: "Embedder | None" = None, *,
     reason = incompatibility(live.manifest, embedder)
     if reason:
         raise DatelineError(
-            f"the index in {data_dir} does not match the running settings: {reason}. "
-            f"Run `dateline index --data {data_dir}` to rebuild it (embeddings already cached are "
-            "reused), or restore the settings it was built with.", code="index_mismatch", status=503)
+            f"the index does not match the running settings: {reason}. "
+            "Run `dateline index` to rebuild it (embeddings already cached are "
+            "reused), or restore the settings it was built with.", code="index_mismatch", status=503,
+            detail=f"data directory {data_dir}")
     return live

@@ -14,6 +14,8 @@ from typing import Protocol
 
 import numpy as np
 
+from .disk import REPAIR_ARCHIVE
+from .errors import DatelineError
 from .item import FIELDS, Item
 from .sql import batched, placeholders
 
@@ -55,7 +57,11 @@ def item_from_row(row: sqlite3.Row) -> Item:
     data = {f: row[f] for f in FIELDS}
     data["year_inferred"] = bool(data["year_inferred"])
     data["title_derived"] = bool(data["title_derived"])
-    data["metadata"] = json.loads(data["metadata"])
+    try:
+        data["metadata"] = json.loads(data["metadata"])
+    except ValueError as e:  # bytes changed on disk: the row no longer holds what was written
+        raise DatelineError(f"archive.sqlite is damaged (item {data['id']!r} has unreadable metadata: {e}): "
+                            f"{REPAIR_ARCHIVE}", code="damaged_archive", status=503) from None
     return Item(**data)
 
 

@@ -38,8 +38,15 @@ SETTINGS: list[Setting] = [
     Setting("port", 8000, "Port `dateline serve` listens on."),
     Setting("workers", 2, "Worker processes of `dateline serve`."),
     Setting("reindex_token", "", "Token required by POST /api/reindex; empty disables the endpoint."),
+    Setting("api_keys", "", "Comma-separated API keys; when set, /api/* (but status, reindex and the OpenAPI document) and /v1/* need `Authorization: Bearer <key>`."),
+    Setting("public_url", "", "The server's address as readers reach it (e.g. https://news.example.org); links in answers written as Markdown start with it. Empty: the address the request came to."),
     Setting("max_request_bytes", 65536, "Largest request body the API accepts (413 above)."),
+    Setting("header_timeout", 10.0, "Seconds `dateline serve` gives a client to send a request's line and headers (408 after)."),
+    Setting("body_timeout", 30.0, "Seconds `dateline serve` gives a client to send a request's body, and to read an answer (408 after)."),
+    Setting("max_connections", 512, "Client connections `dateline serve` holds open at once; one more is answered 503 with Retry-After."),
+    Setting("max_queued", 64, "Complete requests that may wait for a free worker; one more is answered 503 with Retry-After."),
     Setting("reload_interval", 2.0, "Seconds between the server's checks for a newly published index."),
+    Setting("page_timeout", 10.0, "Seconds `dateline import` gives one HTML page's article extraction; a page that takes longer is rejected."),
 ]
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -13,7 +13,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.request import pathname2url
 
+from . import disk
 from .errors import DatelineError
 from .item import FIELDS, Item
 from .reader import ArchiveReader, item_from_row
@@ -162,7 +164,12 @@ def _transaction(conn: sqlite3.Connection, begin: str) -> Iterator[sqlite3.Conne
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:  # SQLite may have rolled back already (a full disk, an interrupt)
-            conn.execute("ROLLBACK")
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error as e:
+                # SQLite ended the transaction itself (a full disk does): the error to report
+                # is the one that ended it, not "cannot rollback - no transaction is active".
+                log.info("rollback after a failed transaction: %s", e)
         raise
 
 
@@ -181,32 +188,115 @@ class Archive:
         self.data_dir = data_dir
 
     @classmethod
-    def open(cls, data_dir: str | Path, *, create: bool = True) -> "Archive":
-        """Open (and create, unless ``create`` is False) the archive in ``data_dir``."""
+    def open(cls, data_dir: str | Path, *, create: bool = True, reading: bool = False,
+             shown: str | None = None) -> "Archive":
+        """Open (and create, unless ``create`` is False) the archive in ``data_dir``.
+
+        ``reading`` says the caller only reads (status, export, questions): where a full disk or
+        a read-only folder stops the usual open, the archive is opened read-only instead. A
+        damaged, unreadable or unwritable archive raises a DatelineError (503) naming the file;
+        ``shown`` is how its message names it (index/disk.py), by default the absolute path.
+        """
         data_dir = Path(data_dir)
         path = data_dir / cls.FILENAME
         if not path.exists():
             if not create:
                 raise DatelineError(
-                    f"no archive in {data_dir}: import items first with `dateline import PATH`",
-                    code="no_archive", status=503,
+                    "no archive yet: import items first with `dateline import PATH`",
+                    code="no_archive", status=503, detail=f"data directory {data_dir}",
                 )
-            data_dir.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.executescript(SCHEMA)
+            with disk.explained(path, shown=shown):
+                data_dir.mkdir(parents=True, exist_ok=True)
+        elif not path.is_file():
+            raise DatelineError(f"{shown or path} is not a file: the archive must be an SQLite file",
+                                code="damaged_archive", status=503, detail=str(path) if shown else None)
+        try:
+            conn = cls._connect(path)
+        except sqlite3.Error as e:
+            error = disk.sqlite_error(e, path, shown=shown)
+            if error is None:
+                raise
+            if not reading or error.code == "damaged_archive":
+                raise error from e
+            conn = cls._connect_read_only(path, error)
         archive = cls(conn, data_dir)
         if cls._older(conn):
-            with archive.write():
+            with disk.explained(path, shown=shown), archive.write():
                 # Another process (or thread) may have migrated while this one waited for the lock.
                 if cls._older(conn):
                     log.info("archive %s: moving full-text search from chunks to whole items", path)
                     for statement in MIGRATE_TO_ITEMS_FTS:
                         conn.execute(statement)
         return archive
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        """Open ``path`` for reading and writing, in WAL mode, with the schema in place."""
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(SCHEMA)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @staticmethod
+    def _connect_read_only(path: Path, why: DatelineError) -> sqlite3.Connection:
+        """Open ``path`` read-only after ``why`` stopped the usual open; raise ``why`` when even
+        that fails."""
+        uri = "file:" + pathname2url(str(path.resolve())) + "?mode=ro"
+        wal = path.with_name(path.name + "-wal")
+        # A WAL archive needs its shared-memory index (-shm), which a full disk or a read-only
+        # folder may not let SQLite make. With no write-ahead log left to read, the file alone
+        # holds every committed item, and SQLite may read it as immutable, without that index.
+        tries = [uri] if wal.exists() and wal.stat().st_size else [uri, uri + "&immutable=1"]
+        for attempt in tries:
+            conn = sqlite3.connect(attempt, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False,
+                                   isolation_level=None)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.Error:
+                conn.close()
+                continue
+            conn.row_factory = sqlite3.Row
+            log.warning("opened %s read-only: %s", path, why.message)
+            return conn
+        raise why
+
+    @property
+    def path(self) -> Path:
+        """The archive's SQLite file."""
+        return self.data_dir / self.FILENAME
+
+    def check(self, *, full: bool = False) -> list[str]:
+        """Return what SQLite finds wrong with the archive file; empty when it is sound.
+
+        Without ``full``, ``PRAGMA quick_check``: the structure of every page, a few seconds on
+        a big archive. With ``full``, ``PRAGMA integrity_check`` (every index against its
+        table, too) and FTS5's check of the full-text index against the items.
+        """
+        problems = self._pragma_check("integrity_check" if full else "quick_check")
+        if full and not problems:
+            try:
+                self.conn.execute("INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)")
+            except sqlite3.DatabaseError as e:
+                if not disk.is_damage(e):  # an archive opened read-only cannot run it
+                    log.info("full-text index not checked: %s", e)
+                else:
+                    problems.append(f"full-text index: {e}")
+        return problems
+
+    def _pragma_check(self, pragma: str) -> list[str]:
+        """Return the problems ``PRAGMA quick_check`` or ``integrity_check`` lists (at most 100)."""
+        try:
+            rows = [r[0] for r in self.conn.execute(f"PRAGMA {pragma}(100)")]
+        except sqlite3.DatabaseError as e:  # a page too damaged to walk stops the check itself
+            return [str(e)]
+        return [] if rows == ["ok"] else rows
 
     @staticmethod
     def _older(conn: sqlite3.Connection) -> bool:
@@ -248,7 +338,7 @@ class Archive:
         report = ImportReport(path=path, format=fmt)
         duplicates: list[Rejection] = []
         started = _now()
-        with self.write():
+        with disk.explained(self.path, then=f"nothing was imported from {path}"), self.write():
             import_id = self._start_import(path, fmt, started)
             for item in items:
                 first = self._earlier_record(item)
@@ -324,7 +414,7 @@ class Archive:
     def remove(self, ids: list[str] | None = None, source: str | None = None) -> int:
         """Delete items by id and/or by source (with their chunks); return how many went."""
         removed = 0
-        with self.write() as c:
+        with disk.explained(self.path, then="nothing was removed"), self.write() as c:
             for item_id in ids or []:
                 removed += c.execute("DELETE FROM items WHERE id = ?", (item_id,)).rowcount
             if source:

@@ -13,9 +13,8 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
-from dateline.index.errors import DatelineError
-
 from .query import ArchiveFacts, Filters, ParsedQuery, check_date, merge_filters, parse_question
+from .request import NOT_TEXT, FieldError, checked_answer
 from .retrieve import Passage, SearchResult
 from .words import stems, terms
 
@@ -40,31 +39,51 @@ class Turn:
 
 
 def read_history(history: list[dict] | None) -> list[Turn]:
-    """Accept both history shapes; return the turns in order."""
+    """Accept both history shapes; return the turns in order.
+
+    Each answer is checked (`qa.request.HistoryAnswer`) and reduced to what a follow-up reads, so
+    whatever a client echoes back, a bad field is a FieldError naming it (``history[2].answer.
+    citations[0].start``) and nothing unchecked reaches retrieval or the response.
+    """
     if not history:
         return []
     if not isinstance(history, list):
-        raise DatelineError("history: must be a list of turns", code="bad_history", status=422)
+        raise FieldError("history", "`history` must be a list of turns")
     turns: list[Turn] = []
     for i, entry in enumerate(history):
         if not isinstance(entry, dict):
-            raise DatelineError(f"history[{i}]: must be an object", code="bad_history", status=422)
+            raise FieldError(f"history[{i}]", f"`history[{i}]` must be a JSON object")
         if "question" in entry:
-            answer = entry.get("answer")
-            if isinstance(answer, str):
-                answer = {"answer": answer}
-            turns.append(Turn(str(entry["question"]), answer if isinstance(answer, dict) else None))
+            turns.append(Turn(_text(entry["question"], f"history[{i}].question"),
+                              _answer(entry.get("answer"), ("history", i, "answer"))))
         elif "role" in entry and "content" in entry:
-            role = str(entry["role"])
+            role = entry["role"]
             if role == "user":
-                turns.append(Turn(str(entry["content"])))
+                turns.append(Turn(_text(entry["content"], f"history[{i}].content")))
             elif role == "assistant" and turns and turns[-1].answer is None:
-                content = entry["content"]
-                turns[-1].answer = content if isinstance(content, dict) else {"answer": str(content)}
+                turns[-1].answer = _answer(entry["content"], ("history", i, "content"))
         else:
-            raise DatelineError(f"history[{i}]: needs \"question\" (and \"answer\") or \"role\" and \"content\"",
-                                code="bad_history", status=422)
+            raise FieldError(f"history[{i}]", f"`history[{i}]` needs \"question\" (and \"answer\") "
+                                              f"or \"role\" and \"content\"")
     return turns
+
+
+def _text(value: object, field: str) -> str:
+    """An earlier question: a string that is text."""
+    if not isinstance(value, str):
+        raise FieldError(field, f"`{field}` must be a string")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FieldError(field, f"`{field}` {NOT_TEXT}") from None
+    return value
+
+
+def _answer(value: object, where: tuple) -> dict | None:
+    """An earlier answer: its JSON, or its text alone (a chat client's assistant message)."""
+    if value is None:
+        return None
+    return checked_answer({"answer": value} if isinstance(value, str) else value, where)
 
 
 def is_follow_up(question: str) -> bool:
@@ -115,6 +134,8 @@ def previous_answer(question: str, turn: Turn) -> Previous | None:
     shown = {int(n) for n in _MARKER.findall(str(answer.get("answer") or ""))}
     quoted = set()
     for c in cited:
+        if c.get("start") is None:
+            continue  # read back from a Markdown answer: which sentence it quoted is not known
         try:
             start = int(c.get("start") or 0) + int((c.get("highlight") or [0])[0])
         except (TypeError, ValueError, IndexError):
@@ -146,16 +167,13 @@ def previous_first(result: SearchResult, previous: Previous, items: dict) -> Sea
 
 
 def _history_filters(f: dict, facts: ArchiveFacts) -> Filters:
-    """The filters an earlier answer applied, as the client sent them back, checked like a request's."""
+    """The filters an earlier answer applied, as the client sent them back (read_history checked
+    their types and dates): a period as its days, names as the archive spells them."""
     where = "history: the previous answer's filters"
 
     def text(name: str) -> str | None:
         value = f.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if not isinstance(value, str):
-            raise DatelineError(f"{where}.{name}: must be a string", code="bad_history", status=422)
-        return value.strip()
+        return value.strip() or None if isinstance(value, str) else None
 
     return Filters(check_date(text("date_from"), f"{where}.date_from"),
                    check_date(text("date_to"), f"{where}.date_to", end=True),

@@ -6,14 +6,19 @@ on first use, and reopens the index when ``dateline index`` publishes a new gene
 """
 from __future__ import annotations
 
+import functools
 import logging
+import sqlite3
 import threading
 import time
 from pathlib import Path
 
 from dateline.index import settings
+from dateline.index.disk import sqlite_error
+from dateline.index.errors import DatelineError
 from dateline.index.item import Item
 from dateline.index.reader import ArchiveReader
+from dateline.index.store import Archive
 
 from .answer import Answer, citation_for, compose
 from .chat import asks_who_reported, previous_first, resolve
@@ -35,6 +40,22 @@ WHO_REPORTED_EXCERPT_CHARS = 300
 
 
 
+def _archive_errors(method):
+    """Make a failure of the archive file in ``method`` (damaged, on a full or failing disk) a
+    DatelineError (503) that names the file and the repair, logged with its absolute path."""
+    @functools.wraps(method)
+    def checked(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as e:
+            error = sqlite_error(e, self.data_dir / Archive.FILENAME, shown=Archive.FILENAME)
+            if error is None:
+                raise
+            log.info("%s", error)  # the server log has the path; `dateline ask` prints it as its error
+            raise error from e
+    return checked
+
+
 class Engine:
     """Answer questions over the archive and index in ``data_dir``.
 
@@ -53,6 +74,8 @@ class Engine:
         self._local = threading.local()
         self._embedder = None
         self._live = None
+        self._state: tuple | None = None  # the index on disk as the loaded generation was last checked
+        self._refused: tuple[tuple, DatelineError] | None = None  # (index_state, why) of the last failed open
         self._facts: ArchiveFacts | None = None
         self._facts_key: tuple | None = None
         self._df_cache: dict[str, int] = {}  # word -> chunks containing it, while the archive is unchanged
@@ -63,8 +86,9 @@ class Engine:
         """This thread's read-only view of the archive (opened on first use)."""
         reader = getattr(self._local, "reader", None)
         if reader is None:
-            from dateline.index.store import Archive
-            archive = Archive.open(self.data_dir, create=False)
+            # Read-only where the disk is full or the folder read-only; messages name the file
+            # as "archive.sqlite", since they may reach HTTP responses.
+            archive = Archive.open(self.data_dir, create=False, reading=True, shown=Archive.FILENAME)
             reader = self._local.reader = archive.reader(mmap_bytes=MMAP_BYTES, cache_kib=PAGE_CACHE_KIB)
         return reader
 
@@ -80,36 +104,94 @@ class Engine:
 
     @property
     def live(self):
-        """The live FAISS index; raises DatelineError (503) when none has been built."""
-        if self._live is None:
+        """The live FAISS index; raises DatelineError (503) when none is built or it is damaged."""
+        live = self._live
+        if live is None:
             with self._lock:
                 if self._live is None:
-                    import faiss
+                    self._live = self._open_live()
+                live = self._live
+        return live
 
-                    from dateline.index.generations import open_live
-                    # One question is one query vector: threads only add hand-off cost, and
-                    # they fight the other workers for cores (5.6 ms against 1.2 ms measured).
-                    faiss.omp_set_num_threads(int(settings.get("search_threads")))
-                    self._live = open_live(self.data_dir, self.embedder)
-                    log.info("opened index generation %s (%d vectors)", self._live.generation, self._live.ntotal)
-        return self._live
+    def _open_live(self):
+        """Open the generation ``index/CURRENT`` names, or raise why not.
+
+        A refusal stands until the index on disk changes, so a damaged generation is not hashed
+        again for every question, nor logged again.
+        """
+        import faiss
+
+        from dateline.index.generations import generation_stamp, index_state, open_live
+        embedder = self.embedder
+        state = index_state(self.data_dir)
+        if self._refused is not None and self._refused[0] == state:
+            raise self._refused[1].with_traceback(None)
+        # One question is one query vector: threads only add hand-off cost, and
+        # they fight the other workers for cores (5.6 ms against 1.2 ms measured).
+        faiss.omp_set_num_threads(int(settings.get("search_threads")))
+        try:
+            live = open_live(self.data_dir, embedder)
+        except DatelineError as e:
+            self._refused = (state, e)
+            log.info("%s", e)  # the server logs it; `dateline ask` prints it as its error
+            raise
+        self._refused = None
+        self._state = (index_state(self.data_dir), generation_stamp(self.data_dir, live.generation))
+        log.info("opened index generation %s (%d vectors)", live.generation, live.ntotal)
+        return live
 
     def maybe_reload(self) -> bool:
-        """Reopen the live index if a new generation was published; return whether it did."""
-        from dateline.index.generations import current_generation
-        if self._live is None:
-            return False  # nothing open yet: the first use opens the current generation
-        generation = current_generation(self.data_dir)
-        if generation is None or generation == self._live.generation:
+        """Follow the index on disk; return whether the generation answering questions changed.
+
+        A newly published generation is opened; one that cannot be (damaged files, a damaged
+        ``index/CURRENT``) is refused with a log line, and the loaded generation keeps
+        answering. The loaded generation's own files are hashed again when their stamps change
+        (a write in place): if they no longer match their checksums it is dropped, and
+        questions get a 503 naming the repair until a sound generation is published. When
+        nothing changed this costs a few stat calls.
+        """
+        from dateline.index.generations import changed_in_place, generation_stamp, index_state
+        live = self._live
+        if live is None:
+            return False  # nothing open: the next question opens (or refuses) afresh
+        state = (index_state(self.data_dir), generation_stamp(self.data_dir, live.generation))
+        if state == self._state:
             return False
         with self._lock:
-            if self._live is not None and generation != self._live.generation:
-                from dateline.index.generations import open_live
-                self._live = open_live(self.data_dir, self.embedder)
-                self._facts = None
-                log.info("reloaded index generation %s", self._live.generation)
+            if self._live is not live:
+                return False  # another thread got here first
+            self._state = state
+            if self._follow_pointer(live):
                 return True
-        return False
+            damage = changed_in_place(self.data_dir, live)
+            if damage is None:
+                return False
+            error = DatelineError(f"index generation {live.generation} is damaged ({damage}): run `dateline index` "
+                                  "to build a sound one", code="bad_index", status=503, detail=str(live.path))
+            log.error("%s; no longer answering from it", error)
+            self._live, self._facts = None, None
+            self._refused = (index_state(self.data_dir), error)
+            return True
+
+    def _follow_pointer(self, live) -> bool:
+        """Open the generation ``index/CURRENT`` names if it is not ``live``; return whether it did.
+        Call with the lock held."""
+        from dateline.index.generations import current_generation
+        try:
+            name = current_generation(self.data_dir)
+        except DatelineError as e:
+            log.warning("%s; still answering from generation %s", e, live.generation)
+            return False
+        if name is None or name == live.generation:
+            return False
+        try:
+            self._live = self._open_live()
+        except DatelineError as e:
+            log.warning("%s; still answering from generation %s", e, live.generation)
+            return False
+        self._facts = None
+        log.info("reloaded index generation %s", self._live.generation)
+        return True
 
     def facts(self) -> ArchiveFacts:
         """Dates, sources and places of the archive, re-read when the items change."""
@@ -130,6 +212,7 @@ class Engine:
 
     # -- questions ----------------------------------------------------------------------
 
+    @_archive_errors
     def ask(self, question: str, *, history: list[dict] | None = None, date_from: str | None = None,
             date_to: str | None = None, source: str | None = None, place: str | None = None,
             top_k: int = 5) -> Answer:
@@ -202,6 +285,7 @@ class Engine:
                       filters=resolved.parsed.filters, notes=resolved.parsed.notes,
                       searched=resolved.search_text, confidence=1.0)
 
+    @_archive_errors
     def search(self, q: str, *, k: int = 10, date_from: str | None = None, date_to: str | None = None,
                source: str | None = None, place: str | None = None) -> list[Passage]:
         """Return up to ``k`` stories' best passages for ``q`` (filters as in ``ask``), best first."""
@@ -210,16 +294,22 @@ class Engine:
         parsed = parse_question(wanted.q, self.facts(), **wanted.filters())
         return self.retriever().search(parsed.text, parsed.filters, k=wanted.k, as_of=parsed.as_of).passages
 
+    @_archive_errors
     def get_item(self, item_id: str) -> Item | None:
         """Return the stored item with this id, or None."""
         return self.reader().item(str(item_id))
 
+    @_archive_errors
     def status(self) -> dict:
         """Items, chunks, index generation, model, date range and sources of this engine's data."""
         summary = self.reader().summary()
         from dateline.index.generations import current_generation
+        try:
+            generation = current_generation(self.data_dir)
+        except DatelineError:  # a damaged pointer: none is published that a server could open
+            generation = None
         info = {"items": summary["items"], "chunks": summary["chunks"],
-                "generation": current_generation(self.data_dir),
+                "generation": generation,
                 "loaded_generation": self._live.generation if self._live is not None else None,
                 "vectors": self._live.ntotal if self._live is not None else None,
                 "model": self._embedder.name if self._embedder is not None else (self.model or "bundled all-MiniLM-L6-v2"),

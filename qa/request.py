@@ -17,10 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import typing
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag,
+                      ValidationError, field_validator, model_serializer, model_validator)
 from pydantic_core import PydanticCustomError
 
 from dateline.index.errors import DatelineError
@@ -30,7 +30,10 @@ from dateline.index.errors import DatelineError
 MAX_QUESTION_CHARS = 1000  # a question, not a pasted article; the chat page's box stops here too
 MAX_FILTER_CHARS = 200  # a source or place name
 MAX_HISTORY_TURNS = 20  # bounds the body: a follow-up leans on the last few turns only (qa/chat.py)
+MAX_HISTORY_ENTRIES = 2 * MAX_HISTORY_TURNS  # as chat messages, a turn is a question and an answer
+MAX_MESSAGE_CHARS = 20000  # an earlier message: an answer with its sources list fits easily
 MAX_TOP_K = 20  # citations per answer
+MAX_ITEM_ID_CHARS = 2000  # an item id sent back in a history: most are 16 hex digits
 MAX_SEARCH_K = 50  # passages per search
 DEFAULT_SEARCH_K = 10
 # Years 1000-9999, months 01-12, days 01-31; whether the day exists in its month is checked after.
@@ -141,21 +144,109 @@ class RequestModel(BaseModel):
 
 # -- requests ------------------------------------------------------------------------------
 
+class _Echoed(BaseModel):
+    """Part of an earlier answer as a client sends it back: the fields a follow-up reads are
+    checked, strictly typed (a citation's ``"start": "abc"`` is refused, not cast); the rest of
+    what the client echoes (titles, excerpts, related items) is accepted and dropped, since
+    nothing reads it."""
+
+    model_config = ConfigDict(extra="ignore", strict=True, regex_engine="python-re")
+
+    @model_serializer(mode="wrap")
+    def _as_sent(self, handler: Any) -> dict:
+        # What the client sent, less what nothing reads: no None for the fields it left out.
+        return {k: v for k, v in handler(self).items() if k in self.model_fields_set}
+
+
+Offset = Annotated[int, Field(ge=0)]
+
+
+class HistoryCitation(_Echoed):
+    """A citation of an earlier answer: which item it quoted, where, and how it scored."""
+
+    n: Offset | None = Field(None, description="The number of its [n] marker.")
+    item_id: Annotated[str, Field(min_length=1, max_length=MAX_ITEM_ID_CHARS)] | None = None
+    start: Offset | None = Field(None, description="Offset of the excerpt in the item's body.")
+    end: Offset | None = None
+    highlight: Annotated[list[Offset], Field(min_length=2, max_length=2)] | None = Field(
+        None, description="Offsets of the quoted sentence inside the excerpt.")
+    score: Annotated[float, Field(allow_inf_nan=False)] | None = None
+
+
+class HistoryFilters(_Echoed):
+    """The filters an earlier answer was searched with; a follow-up keeps them."""
+
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
+    # Read from the question as well as from the request: a question-length name at most.
+    source: Annotated[str, Field(max_length=MAX_QUESTION_CHARS)] | None = None
+    place: Annotated[str, Field(max_length=MAX_QUESTION_CHARS)] | None = None
+
+
+class HistoryAnswer(_Echoed):
+    """The Answer that /api/ask returned, as a client sends it back (any other field is ignored)."""
+
+    answer: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)] | None = Field(
+        None, description="The answer text with its [n] markers.")
+    citations: Annotated[list[HistoryCitation], Field(max_length=MAX_TOP_K)] | None = None
+    filters: HistoryFilters | None = None
+
+
 class HistoryTurn(BaseModel):
     """One earlier exchange of a conversation, as the chat page sends it back."""
 
     model_config = _STRICT
 
     question: Question = Field(description="The question asked then.")
-    answer: dict = Field(description="The Answer that /api/ask returned for that question.")
+    answer: HistoryAnswer = Field(description="The Answer that /api/ask returned for that question.")
+
+
+class TextPart(BaseModel):
+    """One part of a chat message's content, in the chat-completions protocol's list form."""
+
+    model_config = _STRICT
+
+    type: Literal["text"]
+    text: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)]
+
+
+class ChatMessage(BaseModel):
+    """One earlier message of a conversation in the chat-completions shape: a user's question or an
+    assistant's answer (dateline's own Markdown answer lets a follow-up find the items it cited)."""
+
+    model_config = _STRICT
+
+    role: Literal["user", "assistant", "system", "developer"] = Field(
+        description="Who wrote it; system and developer messages are ignored.")
+    content: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)] | list[TextPart] | None = Field(
+        description="The text, or a list of text parts.")
+    name: Annotated[str, Field(max_length=MAX_FILTER_CHARS)] | None = None
+
+    def text(self) -> str:
+        """The content as one string."""
+        if isinstance(self.content, list):
+            return "\n".join(part.text for part in self.content)
+        return self.content or ""
+
+
+def _history_shape(entry: Any) -> str:
+    """Which shape a history entry (JSON, or a model being serialized) has: messages carry a role."""
+    return "message" if isinstance(entry, ChatMessage) or isinstance(entry, dict) and "role" in entry else "turn"
+
+
+# Union tags, which pydantic puts in an error's location; they are not field names.
+_SHAPES = {"turn": HistoryTurn, "message": ChatMessage}
+HistoryEntry = Annotated[Annotated[HistoryTurn, Tag("turn")] | Annotated[ChatMessage, Tag("message")],
+                         Discriminator(_history_shape)]
 
 
 class AskRequest(RequestModel):
     """A question and its filters, as POST /api/ask, `dateline ask` and `Engine.ask` take it."""
 
     question: Question = Field(description="The question, in plain words; it may name dates, sources or places.")
-    history: Annotated[list[HistoryTurn], Field(max_length=MAX_HISTORY_TURNS)] | None = Field(
-        None, description="Earlier turns of this conversation, oldest first, for follow-ups.")
+    history: Annotated[list[HistoryEntry], Field(max_length=MAX_HISTORY_ENTRIES)] | None = Field(
+        None, description="Earlier turns of this conversation, oldest first, for follow-ups: "
+                          "{question, answer} turns or {role, content} chat messages.")
     date_from: DateFrom = None
     date_to: DateTo = None
     source: Source = None
@@ -184,7 +275,19 @@ class SearchRequest(RequestModel):
     place: Place = None
 
 
+def checked_answer(data: Any, where: tuple) -> dict:
+    """An earlier answer as a client sent it back, reduced to what a follow-up reads (`HistoryAnswer`);
+    FieldError naming the bad field under ``where``, e.g. ``("history", 0, "answer")``."""
+    try:
+        return HistoryAnswer.model_validate(data).model_dump()
+    except ValidationError as e:
+        raise field_error(e, HistoryAnswer, where) from None
+
+
 # -- errors --------------------------------------------------------------------------------
+
+# A str holding half of a UTF-16 pair ("\ud800" in JSON) is no text: no UTF-8 encodes it.
+NOT_TEXT = "holds a lone surrogate (such as \\ud800), which is not text: send valid Unicode"
 
 # pydantic's own checks, said in terms of the field: (code, what follows the field's name).
 _MESSAGES = {
@@ -198,11 +301,19 @@ _MESSAGES = {
     "dict_type": ("invalid_field", "must be a JSON object"),
     "model_type": ("invalid_field", "must be a JSON object"),
     "bool_type": ("invalid_field", "must be true or false"),
+    "literal_error": ("invalid_field", "must be one of {expected}"),
+    "string_unicode": ("invalid_field", NOT_TEXT),
+    "int_type": ("invalid_field", "must be an integer"),
+    "float_type": ("invalid_field", "must be a number"),
+    "finite_number": ("invalid_field", "must be a finite number"),
+    "greater_than_equal": ("invalid_field", "must be at least {ge}"),
+    "too_short": ("invalid_field", "holds fewer than {min_length} entries"),
 }
 
 
-def field_error(e: ValidationError, model: type[BaseModel]) -> FieldError:
-    """The FieldError for ``e``'s first problem (an unknown field first), naming the field.
+def field_error(e: ValidationError, model: type[BaseModel], prefix: tuple = ()) -> FieldError:
+    """The FieldError for ``e``'s first problem (an unknown field first), naming the field
+    (after ``prefix``, the location of what ``model`` validated, e.g. ``("history", 0, "answer")``).
 
     >>> try:
     ...     AskRequest.model_validate({"question": "q", "history": [{"question": "a"}]})
@@ -213,8 +324,8 @@ def field_error(e: ValidationError, model: type[BaseModel]) -> FieldError:
     errors = sorted(e.errors(), key=lambda err: err["type"] != "extra_forbidden")
     err = errors[0]
     loc, kind, ctx = err["loc"], err["type"], err.get("ctx") or {}
-    field = ctx.get("field") or _field_name(loc)
-    if not loc and kind == "model_type":
+    field = ctx.get("field") or _field_name(prefix + loc, keep_last=kind == "extra_forbidden")
+    if not loc and not prefix and kind == "model_type":
         return FieldError("body", "the request body must be a JSON object", status=400, code="bad_request")
     if kind == "extra_forbidden":
         known = ", ".join(_model_at(model, loc[:-1]).model_fields)
@@ -227,10 +338,16 @@ def field_error(e: ValidationError, model: type[BaseModel]) -> FieldError:
     return FieldError(field, f"`{field}`: {err['msg'][:1].lower()}{err['msg'][1:]}")
 
 
-def _field_name(loc: tuple) -> str:
-    """``("history", 0, "answer")`` as ``history[0].answer``."""
+def _field_name(loc: tuple, *, keep_last: bool = False) -> str:
+    """``("history", 0, "answer")`` as ``history[0].answer``; ``keep_last`` keeps the last part
+    whatever it is (an unknown field's name as the client wrote it)."""
     name = ""
-    for part in loc:
+    for i, part in enumerate(loc):
+        # Union tags ("turn", "constrained-str", "list[TextPart]") are not field names; every
+        # field name of these models is an identifier.
+        if not (keep_last and i == len(loc) - 1) and (
+                part in _SHAPES or isinstance(part, str) and not part.isidentifier()):
+            continue
         name += f"[{part}]" if isinstance(part, int) else f".{part}" if name else part
     return name
 
@@ -238,7 +355,9 @@ def _field_name(loc: tuple) -> str:
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel]:
     """The model that validates the object at ``loc`` inside ``model`` (for its field names)."""
     for part in loc:
-        if isinstance(part, str):
+        if part in _SHAPES:
+            model = _SHAPES[part]
+        elif isinstance(part, str) and part in model.model_fields:  # not a union tag
             model = next(t for t in _types(model.model_fields[part].annotation)
                          if isinstance(t, type) and issubclass(t, BaseModel))
     return model

@@ -143,7 +143,7 @@ def test_a_follow_up_checks_the_filters_the_client_sends_back():
         history[0]["answer"]["filters"] = bad
         with pytest.raises(DatelineError) as e:
             resolve("And what about Iran?", history, SAMPLE_LIKE)
-        assert e.value.status == 422 and "previous answer's filters" in e.value.message
+        assert e.value.status == 422 and "`history[0].answer.filters." in e.value.message  # names the field
 
 
 # -- as-of questions: recency counts back from the request's `to` date or the newest item ----

@@ -10,7 +10,7 @@ from dateline.index.item import Item
 from dateline.qa.answer import Answer, citation_for, related_for
 from dateline.qa.engine import Engine
 from dateline.qa.query import Filters
-from dateline.qa.request import (MAX_FILTER_CHARS, MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, MAX_SEARCH_K,
+from dateline.qa.request import (MAX_FILTER_CHARS, MAX_HISTORY_ENTRIES, MAX_QUESTION_CHARS, MAX_SEARCH_K,
                                  MAX_TOP_K, FieldError)
 from dateline.qa.retrieve import Passage
 from dateline.web import create_app
@@ -75,7 +75,7 @@ def test_the_document_and_the_chat_page_state_the_models_limits(client):
     props = doc["components"]["schemas"]["AskRequest"]["properties"]
     assert props["question"]["maxLength"] == MAX_QUESTION_CHARS
     assert props["top_k"]["maximum"] == MAX_TOP_K and props["top_k"]["minimum"] == 1
-    assert props["history"]["maxItems"] == MAX_HISTORY_TURNS
+    assert props["history"]["maxItems"] == MAX_HISTORY_ENTRIES
     assert props["source"]["maxLength"] == props["place"]["maxLength"] == MAX_FILTER_CHARS
     search = {p["name"]: p["schema"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
     assert search["k"]["maximum"] == MAX_SEARCH_K and search["q"]["maxLength"] == MAX_QUESTION_CHARS

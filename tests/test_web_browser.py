@@ -2,13 +2,17 @@
 
 Asks a question, finds the answer with a citation card showing the date and dateline, asks a
 follow-up, checks that hostile item text shows as text, and writes screenshots to ``artifacts/``
-(or ``$DATELINE_ARTIFACTS``)."""
+(or ``$DATELINE_ARTIFACTS``). Then the conversation as people use it: it survives a reload until
+"New chat", a question's link asks it on load, an answer copies as Markdown, each answer has a
+timeline of its items, and an API key given in the link is stored and taken out of the address."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -24,6 +28,14 @@ ARTIFACTS = Path(os.environ.get("DATELINE_ARTIFACTS") or ROOT / "artifacts")
 @pytest.fixture(scope="module")
 def server(web_data):
     with dateline_process("serve", "--data", str(web_data), "--workers", "1") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def keyed_server(web_data):
+    """The same archive served with API keys on: the JSON API wants `Authorization: Bearer k1`."""
+    with dateline_process("serve", "--data", str(web_data), "--workers", "1",
+                          env={"DATELINE_API_KEYS": "k1"}) as url:
         yield url
 
 
@@ -50,18 +62,35 @@ def browser():
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def _ask(driver, question: str, turn: int):
-    """Type a question, press Enter, wait for turn number ``turn`` to be rendered; return it."""
+def _ask(driver, question: str):
+    """Type a question, press Enter, wait for its turn to be rendered below the others; return it."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
+    before = len(driver.find_elements(By.CSS_SELECTOR, "article.turn"))
     box = driver.find_element(By.ID, "question")
     box.send_keys(question)
     box.send_keys(Keys.ENTER)  # the keyboard path: Enter sends
-    WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.turn")) >= turn)
+    WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.turn")) > before)
     WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "ask-button").is_enabled())
-    return driver.find_elements(By.CSS_SELECTOR, "article.turn")[turn - 1]
+    return driver.find_elements(By.CSS_SELECTOR, "article.turn")[before]
+
+
+def _fresh(driver, url: str) -> None:
+    """Open the chat page at ``url`` with nothing stored: no conversation, no API key."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url.split("?")[0].split("#")[0])
+    driver.execute_script("window.localStorage.clear()")
+    driver.get("about:blank")  # so that a link to "/#..." loads the page, not just moves in it
+    driver.get(url)
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _stored_turns(driver) -> list[dict]:
+    """The conversation as the page keeps it in localStorage."""
+    return json.loads(driver.execute_script("return localStorage.getItem('dateline.conversation')") or "[]")
 
 
 def test_chat_in_a_browser(server, browser):
@@ -69,14 +98,14 @@ def test_chat_in_a_browser(server, browser):
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     from selenium.webdriver.support.ui import WebDriverWait
-    browser.get(server + "/")
+    _fresh(browser, server + "/")
     # Focus starts in the box (headless Chromium may apply it a moment after the load event).
     WebDriverWait(browser, 10).until(lambda d: d.switch_to.active_element.get_attribute("id") == "question")
     # The source filter lists the archive's sources, read from /api/status.
     WebDriverWait(browser, 30).until(
         lambda d: len(d.find_elements(By.CSS_SELECTOR, "#source option")) > 1)
 
-    turn = _ask(browser, "How many political prisoners were murdered in the 1988 massacre?", 1)
+    turn = _ask(browser, "How many political prisoners were murdered in the 1988 massacre?")
     assert "30,000" in turn.find_element(By.CSS_SELECTOR, ".answer-text").text
     card = turn.find_element(By.CSS_SELECTOR, "ol.cards li.card")
     assert card.find_element(By.CSS_SELECTOR, ".dateline").text == "London"
@@ -94,21 +123,26 @@ def test_chat_in_a_browser(server, browser):
     related = turn.find_elements(By.CSS_SELECTOR, "ul.cards.related li.card")
     assert related and all(not r.find_elements(By.CSS_SELECTOR, ".num") for r in related)
     assert "RELATED" in [h.text.upper() for h in turn.find_elements(By.CSS_SELECTOR, "h2.cards-title")]
-    assert not {c.get_attribute("id") for c in related} - {None, ""}  # nothing to jump to from a marker
+    # Nothing to jump to from an [n] marker.
+    cited_ids = {m.get_attribute("href").split("#")[1] for m in turn.find_elements(By.CSS_SELECTOR, "a.cite")}
+    assert not cited_ids & {c.get_attribute("id") for c in related}
 
-    follow = _ask(browser, "Who reported it?", 2)
+    follow = _ask(browser, "Who reported it?")
     assert "Iran Focus" in follow.find_element(By.CSS_SELECTOR, ".answer-text").text
     assert follow.find_elements(By.CSS_SELECTOR, "li.card .dateline")
     browser.save_screenshot(str(ARTIFACTS / "chat.png"))
 
     # Hostile item text is shown as text, never run or parsed as HTML.
-    hostile = _ask(browser, "Why did the Zanzibar ferry company cancel the crossings?", 3)
+    hostile = _ask(browser, "Why did the Zanzibar ferry company cancel the crossings?")
     cards = hostile.find_elements(By.CSS_SELECTOR, "li.card")
     evil = next(c for c in cards if "Zanzibar" in c.text)
     assert '<script>window.__pwned = "title"</script>' in evil.find_element(By.CSS_SELECTOR, ".card-title").text
     assert "<img src=x onerror=" in evil.find_element(By.CSS_SELECTOR, ".excerpt").text
     assert browser.find_elements(By.CSS_SELECTOR, "#conversation img, #conversation script") == []
     assert browser.execute_script("return window.__pwned === undefined")
+    # ... in the timeline's titles too.
+    titles = [t.get_attribute("textContent") for t in hostile.find_elements(By.CSS_SELECTOR, "svg a.mark title")]
+    assert any('<script>window.__pwned = "title"</script>' in t for t in titles)
 
     # The card's title opens the item page with the excerpt marked, and escaped there too.
     evil.find_element(By.CSS_SELECTOR, ".card-title").click()
@@ -121,13 +155,203 @@ def test_chat_in_a_browser(server, browser):
     browser.back()
 
     # Phone width: the page still reads, with no sideways scrolling.
+    # (the conversation so far is back after the page loads again, timelines and all.)
     browser.set_window_size(390, 844)
     browser.get(server + "/")
-    turn = _ask(browser, "What did the European Parliament say about human rights in Iran?", 1)
+    turn = _ask(browser, "What did the European Parliament say about human rights in Iran?")
     assert turn.find_elements(By.CSS_SELECTOR, "li.card .date")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "article.turn")) == 4
     assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
     browser.save_screenshot(str(ARTIFACTS / "chat-phone.png"))
+    browser.set_window_size(1200, 1000)
 
     # A new conversation clears the page (and the history sent with the next question).
     browser.find_element(By.ID, "new-conversation").click()
     assert browser.find_elements(By.CSS_SELECTOR, "article.turn") == []
+
+
+MASSACRE = "How many political prisoners were murdered in the 1988 massacre?"
+
+
+def test_conversation_survives_a_reload_until_new_chat(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _fresh(browser, server + "/")
+    _ask(browser, MASSACRE)
+    browser.refresh()
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "article.turn"))
+    turns = browser.find_elements(By.CSS_SELECTOR, "article.turn")
+    assert len(turns) == 1 and not browser.find_elements(By.ID, "empty-hint")
+    assert MASSACRE in turns[0].find_element(By.CSS_SELECTOR, ".question").text
+    assert "30,000" in turns[0].find_element(By.CSS_SELECTOR, ".answer-text").text
+    assert turns[0].find_element(By.CSS_SELECTOR, "ol.cards li.card .source").text == "Iran Focus"
+
+    # The reloaded turn is still the follow-up's context: "it" is the massacre.
+    follow = _ask(browser, "Who reported it?")
+    assert "Iran Focus" in follow.find_element(By.CSS_SELECTOR, ".answer-text").text
+    assert [t["question"] for t in _stored_turns(browser)] == [MASSACRE, "Who reported it?"]
+
+    new_chat = browser.find_element(By.ID, "new-conversation")
+    assert new_chat.text == "New chat"
+    new_chat.click()
+    assert browser.find_elements(By.CSS_SELECTOR, "article.turn") == []
+    browser.refresh()
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    assert browser.find_elements(By.CSS_SELECTOR, "article.turn") == []
+    assert _stored_turns(browser) == []
+
+
+def test_a_question_link_asks_it_once(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    link = server + "/?" + urlencode({"q": MASSACRE, "source": "Iran Focus"})
+    _fresh(browser, link)
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "article.turn .answer-text"))
+    turn = browser.find_element(By.CSS_SELECTOR, "article.turn")
+    assert "30,000" in turn.find_element(By.CSS_SELECTOR, ".answer-text").text
+    # It was asked with the link's filter, which the form now shows.
+    assert "source: Iran Focus" in turn.find_element(By.CSS_SELECTOR, ".filters-used").text
+    assert Select(browser.find_element(By.ID, "source")).first_selected_option.get_attribute("value") == "Iran Focus"
+    # The address no longer asks it: a reload shows the stored turn and asks nothing new.
+    WebDriverWait(browser, 10).until(lambda d: "q=" not in d.current_url)
+    assert urlsplit(browser.current_url).query == ""
+    browser.refresh()
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "article.turn"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "article.turn")) == 1
+
+    # Each turn's own link carries its question and filters, and asks it as a new turn.
+    own = browser.find_element(By.CSS_SELECTOR, "article.turn .question a.question-link").get_attribute("href")
+    assert parse_qs(urlsplit(own).query) == {"q": [MASSACRE], "source": ["Iran Focus"]}
+    browser.get(own)
+    WebDriverWait(browser, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.turn")) == 2)
+    assert [t["question"] for t in _stored_turns(browser)] == [MASSACRE, MASSACRE]
+
+
+def test_copy_an_answer_as_markdown(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from dateline.web.markdown import answer_markdown
+
+    _fresh(browser, server + "/")
+    browser.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": server, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+
+    def copy(turn) -> str:
+        turn.find_element(By.CSS_SELECTOR, "button.copy-markdown").click()
+        WebDriverWait(browser, 10).until(lambda d: turn.find_element(By.CSS_SELECTOR, ".copy-feedback").text == "Copied")
+        return browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "navigator.clipboard.readText().then(done, (e) => done('clipboard refused: ' + e));")
+
+    copied = copy(_ask(browser, MASSACRE))
+    answer = _stored_turns(browser)[0]["answer"]
+    text, sources = copied.split("\n\n**Sources**\n\n")
+    assert text == answer["answer"] and "30,000" in text
+    lines = sources.split("\n")
+    assert len(lines) == len(answer["citations"]) >= 1
+    for line, c in zip(lines, answer["citations"]):
+        assert line == (f"{c['n']}. Iran Focus · London · {c['date_display']} — "
+                        f"[{c['title']}]({server}/items/{c['item_id']})")
+    assert lines[0].startswith("1. Iran Focus · London · 28 Jun 2017")
+    # The same text as the OpenAI-compatible endpoint's, markup in a title escaped as there.
+    assert copied == answer_markdown(answer, server)
+    hostile = copy(_ask(browser, "Why did the Zanzibar ferry company cancel the crossings?"))
+    assert hostile == answer_markdown(_stored_turns(browser)[1]["answer"], server)
+    assert "[Zanzibar ferry \\<script\\>window.\\_\\_pwned" in hostile
+
+
+def test_each_answer_has_a_timeline_of_its_items(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _fresh(browser, server + "/")
+    turn = _ask(browser, MASSACRE)
+    answer = _stored_turns(browser)[0]["answer"]
+    cited = [c for c in answer["citations"] if c["date"]]
+    related = [r for r in answer["related"] if r["date"]]
+    assert cited and related
+    timeline = turn.find_element(By.CSS_SELECTOR, "figure.timeline svg")
+    marks = timeline.find_elements(By.CSS_SELECTOR, "a.mark.cited")
+    assert len(marks) == len(cited)
+    assert len(timeline.find_elements(By.CSS_SELECTOR, "a.mark.related")) == len(related)
+    # Each mark says what it is: its number (cited), date, source and title.
+    titles = {m.find_element(By.TAG_NAME, "title").get_attribute("textContent") for m in marks}
+    assert titles == {f"[{c['n']}] {c['date_display']} · {c['source']} · {c['title']}" for c in cited}
+    # The axis runs from the earliest date to the latest, left to right.
+    dates = sorted(x["date"] for x in cited + related)
+    labels = [t.get_attribute("textContent") for t in timeline.find_elements(By.CSS_SELECTOR, "text.axis-label")]
+    if dates[0] != dates[-1]:
+        assert len(labels) == 2 and labels[0].endswith(dates[0][:4]) and labels[1].endswith(dates[-1][:4])
+    # A related item's mark takes you to its card.
+    mark = timeline.find_element(By.CSS_SELECTOR, "a.mark.related")
+    target = mark.get_dom_attribute("href").split("#")[1]
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", mark)
+    WebDriverWait(browser, 5).until(lambda d: d.switch_to.active_element.get_attribute("id") == target)
+    assert "related" in browser.switch_to.active_element.find_element(By.XPATH, "..").get_attribute("class")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", timeline)
+    browser.save_screenshot(str(ARTIFACTS / "chat-timeline.png"))
+
+    # Items without a date are left off the axis, with a note saying how many; one more when a
+    # stored turn's related item loses its date (shown again after a reload).
+    def undated_note(count):
+        return f"{count} item{' has' if count == 1 else 's have'} no date and {'is' if count == 1 else 'are'} not shown"
+
+    undated = len(answer["citations"]) + len(answer["related"]) - len(cited) - len(related)
+    caption = turn.find_element(By.CSS_SELECTOR, "figure.timeline figcaption").text
+    assert (undated_note(undated) in caption) if undated else ("no date" not in caption)
+    stored = _stored_turns(browser)
+    next(r for r in stored[0]["answer"]["related"] if r["date"])["date"] = None
+    browser.execute_script("localStorage.setItem('dateline.conversation', arguments[0])", json.dumps(stored))
+    browser.refresh()
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "figure.timeline"))
+    figure = browser.find_element(By.CSS_SELECTOR, "figure.timeline")
+    assert len(figure.find_elements(By.CSS_SELECTOR, "a.mark.related")) == len(related) - 1
+    assert undated_note(undated + 1) in figure.find_element(By.TAG_NAME, "figcaption").text
+
+
+def test_the_page_asks_for_an_api_key_and_keeps_it(keyed_server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _fresh(browser, keyed_server + "/")
+    WebDriverWait(browser, 30).until(  # status stays open: the sources load without a key
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#source option")) > 1)
+    turn = _ask(browser, MASSACRE)
+    assert "API key" in turn.find_element(By.CSS_SELECTOR, ".error").text
+    field = browser.find_element(By.CSS_SELECTOR, "#key-form input[type=password]")
+    assert browser.switch_to.active_element == field
+    browser.save_screenshot(str(ARTIFACTS / "chat-key.png"))
+
+    # A wrong key is refused and asked for again; the right one answers the waiting question.
+    field.send_keys("nope\n")
+    WebDriverWait(browser, 30).until(lambda d: "refused" in d.find_element(By.ID, "key-note").text)
+    browser.find_element(By.CSS_SELECTOR, "#key-form input[type=password]").send_keys("k1\n")
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "article.turn .answer-text"))
+    assert not browser.find_elements(By.ID, "key-form")
+    turns = browser.find_elements(By.CSS_SELECTOR, "article.turn")
+    assert len(turns) == 1 and "30,000" in turns[0].find_element(By.CSS_SELECTOR, ".answer-text").text
+    assert browser.execute_script("return localStorage.getItem('dateline.apiKey')") == "k1"
+
+    # The stored key goes with every later question, after a reload too.
+    browser.refresh()
+    follow = _ask(browser, "Who reported it?")
+    assert "Iran Focus" in follow.find_element(By.CSS_SELECTOR, ".answer-text").text
+    assert not browser.find_elements(By.ID, "key-form")
+
+
+def test_an_api_key_in_the_link_is_kept_and_hidden(keyed_server, browser):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _fresh(browser, keyed_server + "/#key=k1")
+    WebDriverWait(browser, 10).until(lambda d: "#" not in d.current_url)
+    assert browser.execute_script("return localStorage.getItem('dateline.apiKey')") == "k1"
+    turn = _ask(browser, MASSACRE)  # answered at once: no key prompt
+    assert "30,000" in turn.text
+    # Pasted onto the open page (which does not load again), it is taken as well.
+    browser.execute_script("location.hash = 'key=k2'")
+    WebDriverWait(browser, 10).until(lambda d: "#" not in d.current_url)
+    assert browser.execute_script("return localStorage.getItem('dateline.apiKey')") == "k2"
+    browser.execute_script("localStorage.clear()")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import shutil
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -36,14 +38,54 @@ def _call(port: int, method: str, path: str, body: dict | None = None, headers: 
         conn.close()
 
 
-def _worker_generations(port: int, tries: int = 40) -> dict[int, str | None]:
-    """Ask /api/status repeatedly; return each answering worker's loaded generation."""
-    seen: dict[int, str | None] = {}
+def _server_processes(port: int) -> dict[int, int]:
+    """The processes of the server on ``port``: the one listening there and all below it (the
+    front of `dateline serve`, gunicorn's master and its workers), each with its parent's pid.
+    Read from /proc: no response says which process answered."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":  # LISTEN
+                inodes.add(f"socket:[{fields[9]}]")
+    found, parent_of = {}, {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            # /proc/PID/stat: "pid (name) state ppid ..."; the name may hold spaces.
+            parent_of[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if any(os.readlink(fd) in inodes for fd in (proc / "fd").iterdir()):
+                found[int(proc.name)] = parent_of[int(proc.name)]
+        except OSError:  # another user's process, or one that ended meanwhile
+            continue
+    while grown := {pid: parent for pid, parent in parent_of.items() if parent in found and pid not in found}:
+        found.update(grown)
+    return found
+
+
+def _mapped_generations(pid: int) -> set[str]:
+    """The index generations whose vectors process ``pid`` has mapped: a worker maps the one it
+    answers from (and, for a moment after a reload, the one before)."""
+    try:
+        maps = Path(f"/proc/{pid}/maps").read_text().splitlines()
+    except OSError:
+        return set()
+    # A line is "address perms offset device inode path"; the path may hold spaces.
+    return {Path(line.split(None, 5)[5]).parent.name for line in maps if line.endswith("/vectors.faiss")}
+
+
+def _worker_generations(port: int, tries: int = 10) -> dict[int, set[str]]:
+    """Ask /api/status a few times (a worker checks for a new index between requests); return
+    the generations each worker of the server on ``port`` has mapped."""
     for _ in range(tries):
         status, info = _call(port, "GET", "/api/status")
         assert status == 200, info
-        seen[info["pid"]] = info["loaded_generation"]
-    return seen
+    processes = _server_processes(port)
+    parents = set(processes.values())
+    # The workers: the server's processes below another that started none themselves.
+    return {pid: _mapped_generations(pid) for pid, parent in processes.items()
+            if parent in processes and pid not in parents}
 
 
 def test_rebuild_while_asking_loses_no_request(web_data, tmp_path):
@@ -57,11 +99,11 @@ def test_rebuild_while_asking_loses_no_request(web_data, tmp_path):
         port = urlsplit(url).port
         # Both workers up, on the same generation.
         deadline = time.monotonic() + 180
-        while len(seen := _worker_generations(port, 10)) < 2 or None in seen.values():
+        while len(seen := _worker_generations(port)) < 2 or set() in seen.values():
             assert time.monotonic() < deadline, f"workers not both ready: {seen}"
             time.sleep(0.5)
-        old = set(seen.values())
-        assert len(old) == 1
+        old = set.union(*seen.values())
+        assert len(old) == 1 and all(mapped == old for mapped in seen.values()), seen
         items_before = _call(port, "GET", "/api/status")[1]["items"]
 
         outcomes: list[tuple[int, str]] = []
@@ -92,11 +134,13 @@ def test_rebuild_while_asking_loses_no_request(web_data, tmp_path):
 
             deadline = time.monotonic() + 240
             while True:
-                seen = _worker_generations(port, 10)
+                seen = _worker_generations(port)
                 status, found = _call(port, "GET", "/api/search?q=aurora+borealis+festival&k=3")
                 assert status == 200, found
                 hit = [p["item_id"] for p in found["passages"]][:1] == [NEW_ITEM["id"]]
-                if len(seen) == 2 and not set(seen.values()) & old and len(set(seen.values())) == 1 and hit:
+                # Every worker has opened the one new generation (the old may stay mapped a moment).
+                new = {frozenset(mapped - old) for mapped in seen.values()}
+                if len(seen) == 2 and len(new) == 1 and len(next(iter(new))) == 1 and hit:
                     break
                 assert time.monotonic() < deadline, f"not reloaded: workers {seen}, search {found['passages'][:1]}"
                 time.sleep(0.5)

@@ -4,20 +4,24 @@ from __future__ import annotations
 import dataclasses
 import hmac
 import json
-import os
+import re
 import time
 from typing import Any
 
 from flask import Blueprint, current_app, request
 
 from dateline.index.errors import DatelineError
-from dateline.qa.request import AskRequest, SearchRequest
+from dateline.qa.request import NOT_TEXT, AskRequest, FieldError, SearchRequest
 
-from . import reindex
+from . import reindex, strict_json
+from .auth import challenge, require_key
 from .engine import get_engine
+from .markdown import engine_history
 from .models import ReindexRequest
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+bp.before_request(require_key)
+bp.after_request(challenge)
 
 
 def _as_dict(obj: Any) -> dict:
@@ -30,7 +34,9 @@ def _as_dict(obj: Any) -> dict:
 
 
 def _json_body(*, required: bool = True) -> Any:
-    """The request's JSON body: 415 for another content type, 400 when it does not parse."""
+    """The request's JSON body: 415 for another content type, 400 when it does not parse (or
+    nests too deep, or holds a number that is not finite: `strict_json`), 422 naming the field
+    whose string holds a lone surrogate."""
     raw = request.get_data(cache=True)  # 413 above MAX_CONTENT_LENGTH
     if not raw.strip():
         if required:
@@ -41,11 +47,21 @@ def _json_body(*, required: bool = True) -> Any:
         raise DatelineError(f"send the body as application/json, not {request.mimetype or 'no type'}",
                             code="unsupported_media_type", status=415)
     try:
-        return json.loads(raw)
+        body = strict_json.loads(raw)
+    except strict_json.JSONRejected as e:
+        raise DatelineError(str(e), code="bad_json", status=400) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         where = f" at line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
         raise DatelineError(f"the request body is not valid JSON{where}", code="bad_json",
                             status=400) from None
+    # Checked here for every field, the ones the models drop unread included, so that no such
+    # string reaches a log line, a message or the engine.
+    field = strict_json.find_surrogate(body)
+    if field == "body":
+        raise DatelineError(f"a field name in the request body {NOT_TEXT}", code="bad_json", status=400)
+    if field:
+        raise FieldError(field, f"`{field}` {NOT_TEXT}")
+    return body
 
 
 @bp.post("/ask")
@@ -55,7 +71,9 @@ def ask():
         raise DatelineError(f"send the body as application/json, not {request.mimetype or 'no type'}",
                             code="unsupported_media_type", status=415)
     asked = AskRequest.checked(_json_body())
-    return _as_dict(get_engine().ask(asked.question, **asked.model_dump(exclude={"question"})))
+    answer = get_engine().ask(asked.question, history=engine_history(asked.history), **asked.filters(),
+                              top_k=asked.top_k)
+    return _as_dict(answer)
 
 
 @bp.get("/search")
@@ -77,7 +95,16 @@ def item(item_id: str):
     found = get_engine().get_item(item_id)
     if found is None:
         raise DatelineError(f"no item with id {item_id!r}", code="not_found", status=404)
-    return found.to_record()
+    record = found.to_record()
+    record["origin"] = _file_name(record["origin"])
+    return record
+
+
+def _file_name(path: str) -> str:
+    """``path`` without its directories: an item's origin ``/srv/feeds/iran.txt:12`` as
+    ``iran.txt:12`` (the file and line tell a reader where the record came from; the server's
+    layout is its own), a local model ``/srv/models/minilm`` as ``minilm``."""
+    return re.split(r"[\\/]", path.rstrip("\\/"))[-1]
 
 
 @bp.get("/status")
@@ -85,9 +112,10 @@ def status():
     """Items, chunks, index generation, model, date range, and whether a rebuild runs."""
     data_dir = current_app.config["DATA_DIR"]
     info = dict(get_engine().status())
+    # Before the model loads, the engine names it by its setting: a local model's directory.
+    info["model"] = _file_name(str(info["model"]))
     info["reindex"] = {"enabled": bool(current_app.config["REINDEX_TOKEN"]),
                        "running": reindex.running(data_dir)}
-    info["pid"] = os.getpid()  # which server worker answered: each loads its own index
     return info
 
 

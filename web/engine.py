@@ -50,17 +50,25 @@ class EngineHolder:
                 try:
                     self._checked = time.monotonic()
                     if engine.maybe_reload():
-                        log.info("reloaded the index of %s", self.data_dir)
+                        log.info("the index of %s changed", self.data_dir)
+                except Exception:  # the check must not fail the request: the loaded index still answers
+                    log.exception("checking the index of %s for changes failed", self.data_dir)
                 finally:
                     self._lock.release()
         return engine
 
     def warm(self) -> None:
-        """Load the model and the index now (at server start) instead of on the first request."""
+        """Load the model and the index now (at server start) instead of on the first request.
+
+        A worker that cannot (no index yet, a damaged archive) still starts, and answers 503
+        with what to run; the log line names the file, the responses do not.
+        """
         try:
             self.get().search("news", k=1)
         except DatelineError as e:
-            log.warning("%s", e.message)
+            log.warning("%s", e)
+        except Exception:  # a worker that fails to boot takes the whole server down with it
+            log.exception("cannot answer questions from %s yet", self.data_dir)
 
 
 def init_app(app: Flask) -> None:

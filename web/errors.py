@@ -2,13 +2,17 @@
 ``{"error": {"code": "...", "message": "...", "field": "..."}}`` (``field`` when one is to blame).
 
 DatelineError carries its own status; werkzeug's HTTP errors keep theirs; anything else is a
-500 with a log line, never a traceback in the response.
+500 with a log line, never a traceback in the response. No response names a server path: a
+message that spells out the data or model directory says "the data directory" instead (the log
+keeps the whole message).
 """
 from __future__ import annotations
 
 import logging
+import shlex
+from pathlib import Path
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from dateline.index.errors import DatelineError
@@ -27,7 +31,38 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 def _dateline_error(e: DatelineError):
-    return error_response(e.status, e.code, e.message, getattr(e, "field", None))
+    if e.status >= 500:
+        log.warning("%s (%d): %s", e.code, e.status, e)  # str(e) carries the operator's detail
+    return error_response(e.status, e.code, without_paths(e.message), getattr(e, "field", None))
+
+
+# Config keys whose directories a message may spell out, what to say instead, and the option
+# that takes one on the command line (a command to run keeps its shape).
+_DIRECTORIES = (("DATA_DIR", "the data directory", "--data"), ("MODEL", "the model directory", None))
+
+
+def without_paths(message: str) -> str:
+    """``message`` with the app's data and model directories named instead of spelled out:
+    ``no search index in /srv/x: run `dateline index --data /srv/x``` becomes ``no search index in
+    the data directory: run `dateline index --data <data directory>```."""
+    for key, name, option in _DIRECTORIES:
+        configured = current_app.config.get(key)
+        if not configured:
+            continue
+        for path in _spellings(str(configured)):
+            if option:
+                message = message.replace(f"{option} {path}", f"{option} <{name.removeprefix('the ')}>")
+            message = message.replace(path, name)
+    return message
+
+
+def _spellings(configured: str) -> list[str]:
+    """The absolute forms a message may give ``configured`` in, longest first (a relative one
+    reveals nothing, and replacing it could change ordinary words)."""
+    path = Path(configured).expanduser()
+    forms = {str(p) for p in (path, path.absolute(), path.resolve()) if p.is_absolute()}
+    forms |= {shlex.quote(form) for form in forms}
+    return sorted(forms, key=len, reverse=True)
 
 
 def _http_error(e: HTTPException):

@@ -7,11 +7,12 @@ tests/test_web_openapi.py checks every response against them.
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StrictBool
 
-from dateline.qa.request import RequestModel
+from dateline.qa.request import (MAX_HISTORY_ENTRIES, ChatMessage, DateFrom, DateTo, Place, RequestModel, Source,
+                                 TopK)
 
 
 class ReindexRequest(RequestModel):
@@ -160,7 +161,7 @@ class ItemOut(BaseModel):
     dateline_text: str
     title_derived: bool
     content_hash: str
-    origin: str
+    origin: str = Field(description="The file name and line the item was imported from (no directories).")
     metadata: dict
 
 
@@ -186,8 +187,122 @@ class StatusOut(BaseModel):
     date_from: str | None
     date_to: str | None
     sources: list[SourceCount]
-    pid: int = Field(description="Process id of the server worker that answered.")
     reindex: ReindexState
 
 
-RESPONSES = (AnswerOut, SearchOut, ItemOut, StatusOut, ReindexStarted, ErrorOut)
+# -- the OpenAI-compatible endpoints (web/openai_api.py) ----------------------------------------
+
+MODEL_ID = "dateline"  # the one model a chat client sees
+_IGNORED = "Accepted for compatibility and ignored: answers are excerpts, not sampled text."
+
+
+class ChatCompletionRequest(RequestModel):
+    """The body of POST /v1/chat/completions: the protocol's fields, plus dateline's filters."""
+
+    model: str | None = Field(None, description=f"`{MODEL_ID}`, the one model GET /v1/models lists.")
+    messages: Annotated[list[ChatMessage], Field(min_length=1, max_length=MAX_HISTORY_ENTRIES + 1)] = Field(
+        description="The conversation, oldest first; the last message is the user's question.")
+    stream: StrictBool = Field(False, description="Answer as server-sent events, ending with `data: [DONE]`.")
+    date_from: DateFrom = None
+    date_to: DateTo = None
+    source: Source = None
+    place: Place = None
+    top_k: TopK | None = Field(None, description="Items to return: citations plus related (default: the top_k setting).")
+    n: Annotated[int, Field(ge=1, le=1)] | None = Field(None, description="Choices to return; only 1.")
+    temperature: Any = Field(None, description=_IGNORED)
+    top_p: Any = Field(None, description=_IGNORED)
+    max_tokens: Any = Field(None, description=_IGNORED)
+    max_completion_tokens: Any = Field(None, description=_IGNORED)
+    presence_penalty: Any = Field(None, description=_IGNORED)
+    frequency_penalty: Any = Field(None, description=_IGNORED)
+    logit_bias: Any = Field(None, description=_IGNORED)
+    logprobs: Any = Field(None, description=_IGNORED)
+    top_logprobs: Any = Field(None, description=_IGNORED)
+    seed: Any = Field(None, description=_IGNORED)
+    stop: Any = Field(None, description=_IGNORED)
+    user: Any = Field(None, description=_IGNORED)
+    metadata: Any = Field(None, description=_IGNORED)
+    store: Any = Field(None, description=_IGNORED)
+    stream_options: Any = Field(None, description=_IGNORED)
+    response_format: Any = Field(None, description=_IGNORED)
+
+
+
+class ModelOut(BaseModel):
+    """The one model a chat client can pick: dateline over this server's archive."""
+
+    id: Literal["dateline"]
+    object: Literal["model"]
+    created: int
+    owned_by: str
+
+
+class ModelListOut(BaseModel):
+    object: Literal["list"]
+    data: list[ModelOut]
+
+
+class MessageOut(BaseModel):
+    role: Literal["assistant"]
+    content: str = Field(description="The answer in Markdown: its [n] markers, then a numbered sources list "
+                                     "(source, dateline, date, linked title of each cited item).")
+
+
+class ChoiceOut(BaseModel):
+    index: int
+    message: MessageOut
+    finish_reason: Literal["stop"]
+    logprobs: dict | None = Field(description="Always null: answers are excerpts, not sampled tokens.")
+
+
+class ChatCompletionOut(BaseModel):
+    """A chat completion; the citations and the whole Answer ride along as extra fields."""
+
+    id: str
+    object: Literal["chat.completion"]
+    created: int
+    model: Literal["dateline"]
+    choices: list[ChoiceOut] = Field(min_length=1, max_length=1)
+    citations: list[CitationOut] = Field(description="The answer's citations, as in the Answer.")
+    answer: AnswerOut = Field(description="The Answer, as POST /api/ask returns it.")
+
+
+class DeltaOut(BaseModel):
+    role: Literal["assistant"] | None = None
+    content: str | None = Field(None, description="The next lines of the Markdown answer.")
+
+
+class ChunkChoiceOut(BaseModel):
+    index: int
+    delta: DeltaOut
+    finish_reason: Literal["stop"] | None
+    logprobs: dict | None = Field(description="Always null.")
+
+
+class ChatCompletionChunkOut(BaseModel):
+    """One server-sent event of a streamed completion; the last carries the citations and the Answer."""
+
+    id: str
+    object: Literal["chat.completion.chunk"]
+    created: int
+    model: Literal["dateline"]
+    choices: list[ChunkChoiceOut] = Field(min_length=1, max_length=1)
+    citations: list[CitationOut] | None = Field(None, description="On the last chunk: the answer's citations.")
+    answer: AnswerOut | None = Field(None, description="On the last chunk: the Answer, as POST /api/ask returns it.")
+
+
+class OpenAIErrorDetail(BaseModel):
+    message: str = Field(description="What was wrong and how to fix it.")
+    type: str = Field(description="invalid_request_error, authentication_error or server_error.")
+    param: str | None = Field(description="The request field to blame, when there is one.")
+    code: str | None = Field(description="Stable machine-readable code, e.g. invalid_field, model_not_found.")
+
+
+class OpenAIErrorOut(BaseModel):
+    """Every /v1 response that is not a success, in the chat-completions protocol's shape."""
+
+    error: OpenAIErrorDetail
+
+
+RESPONSES = (AnswerOut, SearchOut, ItemOut, StatusOut, ReindexStarted, ErrorOut,
+             ModelListOut, ModelOut, ChatCompletionOut, ChatCompletionChunkOut, OpenAIErrorOut)

@@ -15,7 +15,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from dateline.qa.request import AskRequest, SearchRequest
 
-from .models import RESPONSES, ReindexRequest
+from .models import RESPONSES, ChatCompletionRequest, ReindexRequest
 
 
 class OpenAPI30Schema(GenerateJsonSchema):
@@ -29,10 +29,17 @@ class OpenAPI30Schema(GenerateJsonSchema):
     def field_title_should_be_set(self, schema: Any) -> bool:
         return False
 
+    def literal_schema(self, schema: Any) -> dict:
+        # OpenAPI 3.0 has no ``const``: a one-value literal is a one-value enum.
+        result = super().literal_schema(schema)
+        if "const" in result:
+            result["enum"] = [result.pop("const")]
+        return result
+
 
 def schemas() -> dict:
     """components/schemas: the request and response models, each under its class name."""
-    models = (AskRequest, ReindexRequest, *RESPONSES)
+    models = (AskRequest, ReindexRequest, ChatCompletionRequest, *RESPONSES)
     _, top = models_json_schema([(m, "validation") for m in models], schema_generator=OpenAPI30Schema,
                                 ref_template="#/components/schemas/{model}")
     return top["$defs"]
@@ -65,6 +72,18 @@ def _error(description: str) -> dict:
 
 
 _NO_INDEX = _error("No index is built yet; the message names the command to run.")
+_NO_KEY = _error("The api_keys setting is set and the request sends no known key.")
+# Optional: only when the api_keys setting holds keys.
+_KEYED = [{"apiKey": []}, {}]
+
+
+# One server-sent event; OpenAPI 3.0 cannot point a string at the schema of the JSON it holds.
+_SSE_EVENT = {"type": "object", "required": ["data"], "properties": {"data": {
+    "type": "string", "description": "A ChatCompletionChunkOut as JSON; the last event's data is `[DONE]`."}}}
+
+
+def _v1_error(description: str) -> dict:
+    return _json("OpenAIErrorOut", description)
 _PAGE = {"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}}
 _ITEM_ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
 _OFFSET = {"type": "integer", "minimum": 0}
@@ -76,11 +95,13 @@ def paths() -> dict:
         "/api/ask": {"post": {
             "operationId": "ask",
             "summary": "Answer a question with numbered, cited excerpts.",
+            "security": _KEYED,
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("AskRequest")}}},
             "responses": {
                 "200": _json("AnswerOut", "The answer (found is false when the archive holds none)."),
                 "400": _error("The body is empty, not JSON, or not a JSON object."),
                 "413": _error("The body is larger than the max_request_bytes setting."),
+                "401": _NO_KEY,
                 "415": _error("The body is not sent as application/json."),
                 "422": _error("A field is missing or invalid; `field` names it."),
                 "503": _NO_INDEX,
@@ -89,8 +110,10 @@ def paths() -> dict:
         "/api/search": {"get": {
             "operationId": "search",
             "summary": "Ranked passages for a query, without an answer.",
+            "security": _KEYED,
             "parameters": query_parameters(SearchRequest),
             "responses": {
+                "401": _NO_KEY,
                 "200": _json("SearchOut", "The passages, best first."),
                 "422": _error("A parameter is missing or invalid; `field` names it."),
                 "503": _NO_INDEX,
@@ -99,9 +122,10 @@ def paths() -> dict:
         "/api/items/{item_id}": {"get": {
             "operationId": "getItem",
             "summary": "One whole item with every stored field.",
+            "security": _KEYED,
             "parameters": [_ITEM_ID],
-            "responses": {"200": _json("ItemOut", "The item."), "404": _error("No item has this id."),
-                          "503": _NO_INDEX},
+            "responses": {"200": _json("ItemOut", "The item."), "401": _NO_KEY,
+                          "404": _error("No item has this id."), "503": _NO_INDEX},
         }},
         "/api/status": {"get": {
             "operationId": "status",
@@ -128,6 +152,7 @@ def paths() -> dict:
                 "422": _error("A field is invalid; `field` names it."),
             },
         }},
+        **v1_paths(),
         "/api/openapi.json": {"get": {
             "operationId": "openapi",
             "summary": "This document.",
@@ -159,6 +184,50 @@ def paths() -> dict:
     }
 
 
+def v1_paths() -> dict:
+    """The OpenAI-compatible endpoints (web/openai_api.py); their errors are in that protocol's shape."""
+    no_key = _v1_error("The api_keys setting is set and the request sends no known key.")
+    return {
+        "/v1/models": {"get": {
+            "operationId": "listModels",
+            "summary": "The one model, `dateline`, for chat clients that list models.",
+            "security": _KEYED,
+            "responses": {"200": _json("ModelListOut", "The model list."), "401": no_key},
+        }},
+        "/v1/models/{model_id}": {"get": {
+            "operationId": "getModel",
+            "summary": "One model by id.",
+            "security": _KEYED,
+            "parameters": [{"name": "model_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": _json("ModelOut", "The model."), "401": no_key,
+                          "404": _v1_error("No model has this id.")},
+        }},
+        "/v1/chat/completions": {"post": {
+            "operationId": "createChatCompletion",
+            "summary": "Answer the last user message (OpenAI chat-completions protocol).",
+            "description": "The earlier messages are the conversation: an assistant message holding a "
+                           "dateline answer (its sources list) lets a follow-up find the items it cited. "
+                           "`stream: true` answers as server-sent events in the protocol's chunk format "
+                           "(the last chunk carries `citations` and `answer`), ending with `data: [DONE]`.",
+            "security": _KEYED,
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": _ref("ChatCompletionRequest")}}},
+            "responses": {
+                "200": {"description": "The completion, or its stream of chunks.",
+                        "content": {"application/json": {"schema": _ref("ChatCompletionOut")},
+                                    "text/event-stream": {"schema": _SSE_EVENT}}},
+                "400": _v1_error("The body is empty, not JSON, or not a JSON object."),
+                "401": no_key,
+                "404": _v1_error("The model is not `dateline`."),
+                "413": _v1_error("The body is larger than the max_request_bytes setting."),
+                "415": _v1_error("The body is not sent as application/json."),
+                "422": _v1_error("A field is missing or invalid; `param` names it."),
+                "503": _v1_error("No index is built yet; the message names the command to run."),
+            },
+        }},
+    }
+
+
 @functools.cache
 def document(*, max_request_bytes: int) -> dict:
     """The OpenAPI document; ``max_request_bytes`` is the 413 limit it states. Made once per
@@ -176,6 +245,10 @@ def document(*, max_request_bytes: int) -> dict:
         "paths": paths(),
         "components": {
             "schemas": schemas(),
-            "securitySchemes": {"reindexToken": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "reindexToken": {"type": "http", "scheme": "bearer"},
+                "apiKey": {"type": "http", "scheme": "bearer",
+                           "description": "One of the api_keys setting's keys; needed only when it is set."},
+            },
         },
     }

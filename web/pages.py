@@ -5,6 +5,9 @@ and every page carries a Content-Security-Policy that allows no inline script.
 """
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit, urlunsplit
+
 from flask import Blueprint, render_template, request
 
 from dateline.index.dates import display_date
@@ -30,6 +33,24 @@ def _headers(response):
     return response
 
 
+@bp.after_app_request
+def _relative_redirects(response):
+    """Point redirects at a path on this server, never at the Host header the client sent.
+
+    werkzeug writes its own redirects (``/api//status`` to ``/api/status``) as absolute URLs
+    built from the Host header, so ``Host: evil.example`` would come back in ``Location``.
+    dateline never sends a reader to another site, so every Location becomes a path.
+    """
+    location = response.headers.get("Location")
+    if location:
+        parts = urlsplit(location)
+        if parts.scheme or parts.netloc:
+            # One leading slash: "//evil.example/x" would be read as another host again.
+            path = "/" + parts.path.lstrip("/")
+            response.headers["Location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
+    return response
+
+
 @bp.app_template_filter("date_display")
 def date_display(item) -> str:
     """An item's date as the citation cards show it: "30 Jun 2017", "?" marking an inferred year."""
@@ -42,12 +63,18 @@ def chat():
     return render_template("chat.html", max_question=MAX_QUESTION_CHARS, max_filter=MAX_FILTER_CHARS)
 
 
+# ASCII digits only: str.isdigit() takes "²" and "٣", which int() then refuses. 18 digits
+# exceed any body; Python's int() refuses strings past 4,300 digits with a bare ValueError.
+_OFFSET = re.compile(r"[0-9]{1,18}")
+
+
 def _offset(name: str) -> int | None:
+    """The query parameter ``name`` as a body offset; None when absent, FieldError when not one."""
     value = request.args.get(name)
     if value is None or value == "":
         return None
-    if not value.isdigit():
-        raise FieldError(name, f"`{name}` must be a character offset (a whole number)")
+    if not _OFFSET.fullmatch(value):
+        raise FieldError(name, f"`{name}` must be a character offset (a whole number of at most 18 digits)")
     return int(value)
 
 

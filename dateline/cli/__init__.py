@@ -16,6 +16,8 @@ COMMANDS = {
     "import": "archive.import_cmd", "export": "archive.export", "status": "archive.status",
     "remove": "archive.remove", "index": "index.index_cmd", "ask": "ask.ask", "eval": "ask.eval_cmd",
     "serve": "serve.serve", "demo": "serve.demo",
+    "mcp": "mcp.mcp",
+    "check": "check.check", "backup": "check.backup",
 }
 
 

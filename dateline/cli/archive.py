@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
+from dateline.index.disk import REPAIR_ARCHIVE, explained
 from dateline.index.errors import DatelineError
 from dateline.index.ingest import FORMATS, is_importable, parse_file, stream_file
 from dateline.index.store import Archive
@@ -48,7 +50,11 @@ def import_cmd(paths, fmt, source, year, verbose, data_dir):
                                 "(.txt, .jsonl, .json, .csv, .sgm, .html, .rss, .xml)")
         jobs += [(f, path.is_dir()) for f in files]
 
-    archive = Archive.open(data_dir)
+    try:
+        archive = Archive.open(data_dir)
+    except DatelineError as e:  # a full disk, a read-only folder, a damaged archive
+        raise DatelineError(f"{e.message}; nothing was imported", code=e.code, status=e.status,
+                            detail=e.detail) from None
     totals = {"added": 0, "updated": 0, "unchanged": 0, "rejected": 0}
     imported = 0
     bar = tqdm(jobs, unit="file", disable=None, file=sys.stderr, leave=False)
@@ -66,7 +72,7 @@ def import_cmd(paths, fmt, source, year, verbose, data_dir):
                                            leave=False, position=1, desc=file.name), rejections
             report = archive.import_items(str(file), *streamed)
         except DatelineError as e:
-            if from_dir:
+            if from_dir and e.status < 500:  # a bad file is skipped; a full disk stops the import
                 click.echo(f"skipped {e.message}", err=True)
                 continue
             raise
@@ -90,9 +96,10 @@ def import_cmd(paths, fmt, source, year, verbose, data_dir):
 @user_errors
 def export(source, data_dir):
     """Write items to stdout as JSONL, every stored field included (the interchange format)."""
-    archive = Archive.open(data_dir, create=False)
-    for item in archive.iter_items(source):
-        click.echo(json.dumps(item.to_record(), ensure_ascii=False))
+    archive = Archive.open(data_dir, create=False, reading=True)
+    with explained(archive.path, then="the export stopped there"):
+        for item in archive.iter_items(source):
+            click.echo(json.dumps(item.to_record(), ensure_ascii=False))
 
 
 @click.command()
@@ -100,13 +107,36 @@ def export(source, data_dir):
 @data_option
 @user_errors
 def status(as_json, data_dir):
-    """Show item counts, sources, date range, index and recent imports."""
-    archive = Archive.open(data_dir, create=False)
-    info = archive.status()
+    """Show item counts, sources, date range, index and recent imports; check the archive file.
+
+    The check is SQLite's quick_check (the structure of every page); `dateline check` runs the
+    full one. A damaged archive or index is reported with what to do, and a non-zero exit.
+    """
+    from dateline.index.generations import check_index  # numpy: only this command needs it
+
+    archive = Archive.open(data_dir, create=False, reading=True)
+    problems = archive.check()
+    try:
+        info = archive.status()
+    except (sqlite3.DatabaseError, DatelineError) as e:  # a damaged page the quick check did not reach
+        info = None
+        problems = problems or [str(e)]
+    generation, index_problems = check_index(data_dir)
     if as_json:
-        click.echo(json.dumps(info, indent=2))
-        return
-    echo_status(info, data_dir / Archive.FILENAME)
+        click.echo(json.dumps({**(info or {}), "index": {"generation": generation, "problems": index_problems},
+                               "check": {"ok": not problems, "problems": problems}}, indent=2))
+    else:
+        if info is not None:
+            echo_status(info, archive.path)
+        click.echo("index: " + ("damaged (below)" if index_problems else f"generation {generation}" if generation
+                                else "none yet (run `dateline index`)"))
+        click.echo("check: ok (quick_check)" if not problems else f"check: {len(problems)} problem(s) found")
+    if problems:
+        more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+        raise DatelineError(f"{archive.path} is damaged ({problems[0]}{more}): {REPAIR_ARCHIVE}",
+                            code="damaged_archive", status=503)
+    if index_problems:
+        raise DatelineError(index_problems[0], code="bad_index", status=503)
 
 
 @click.command()

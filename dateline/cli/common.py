@@ -50,7 +50,7 @@ def user_errors(f):
         try:
             return f(*args, **kwargs)
         except DatelineError as e:
-            raise click.ClickException(e.message) from None
+            raise click.ClickException(str(e)) from None  # the message and its detail (a path)
         except sqlite3.OperationalError as e:
             if "locked" not in str(e):
                 raise

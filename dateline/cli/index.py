@@ -27,10 +27,11 @@ def index_cmd(full, index_type, backend, as_json, data_dir):
     removed items are dropped. The new generation goes live atomically: a running server keeps
     answering and picks it up by itself.
     """
-    from dateline.index.build import build_index
+    from dateline.index.build import build_index, check_writable
     from dateline.index.embed import load_embedder
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    check_writable(data_dir)  # a read-only index folder is said at once, not after the model loads
     embedder = load_embedder(backend=backend)
     report = build_index(data_dir, embedder=embedder, full=full, progress=not as_json,
                          index_type=index_type)

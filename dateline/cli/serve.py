@@ -41,8 +41,11 @@ def run_server(data_dir, host: str, port: int, workers: int, access_log: bool = 
 
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}, reachable from other machines", err=True)
-    click.echo(f"Chat at http://{host}:{port}/  (API description: /api/openapi.json; Ctrl+C stops)")
-    serve(str(data_dir), host=host, port=port, workers=workers, access_log=access_log)
+
+    def listening() -> None:
+        click.echo(f"Chat at http://{host}:{port}/  (API description: /api/openapi.json; Ctrl+C stops)")
+
+    serve(str(data_dir), host=host, port=port, workers=workers, access_log=access_log, listening=listening)
 
 
 @click.command()
@@ -51,10 +54,13 @@ def run_server(data_dir, host: str, port: int, workers: int, access_log: bool = 
 @data_option
 @user_errors
 def serve(host, port, workers, access_log, data_dir):
-    """Serve the chat page and the JSON API (gunicorn, loopback by default).
+    """Serve the chat page and the JSON API (loopback by default).
 
-    Each worker loads the model and the live index once and picks up a newly published
-    index (from `dateline index`) within the reload_interval setting, without a restart.
+    A front reads each request whole, within the header_timeout and body_timeout settings,
+    and hands it to one of the gunicorn workers; it answers 503 with Retry-After when
+    max_connections clients are connected or max_queued requests wait. Each worker loads the
+    model and the live index once and picks up a newly published index (from `dateline
+    index`) within the reload_interval setting, without a restart.
     """
     run_server(data_dir, host, port, workers, access_log)
 

@@ -13,6 +13,7 @@ from ..errors import DatelineError
 from ..item import Item
 from ..store import Rejection
 from .common import Parsed, Pending, finish, finish_item, full_date, resolve_years
+from .limits import MAX_FILE_BYTES, megabytes
 from .records import UNDECODABLE
 
 log = logging.getLogger(__name__)
@@ -131,9 +132,15 @@ def _latest_full_date(path: Path, fmt: str):
 def read_text(path: Path, fmt: str | None) -> str:
     """Read a file as text: UTF-8, except Reuters SGML which is latin-1.
 
-    Raise DatelineError for an empty or binary file; undecodable bytes in UTF-8 files
-    become U+FFFD and the lines holding them are reported by the parser where it matters.
+    Raise DatelineError for an empty or binary file, or one too big to read whole; undecodable
+    bytes in UTF-8 files become U+FFFD and the lines holding them are reported by the parser
+    where it matters.
     """
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise DatelineError(
+            f"{path}: the file is {megabytes(size)}, over the limit of {megabytes(MAX_FILE_BYTES)} for "
+            "a file read whole; JSONL and CSV exports are read a record at a time and have no such limit")
     data = path.read_bytes()
     _refuse_empty_or_binary(path, data, whole=True)
     if fmt == "reuters" or (fmt is None and path.suffix.lower() in (".sgm", ".sgml")):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from ..dates import infer_year, make_date
 from ..item import Item, first_sentence
 from ..store import Rejection
+from .limits import MAX_RECORD_CHARS
 
 
 @dataclass
@@ -31,6 +32,10 @@ class Parsed:
         """Keep ``item``; with ``day``/``month`` and no date, its year is inferred later."""
         if not item.title.strip() and not item.body.strip():
             self.rejections.append(Rejection(item.origin, "item has neither title nor body"))
+            return
+        if len(item.title) + len(item.body) > MAX_RECORD_CHARS:
+            self.rejections.append(Rejection(
+                item.origin, f"item text is longer than {MAX_RECORD_CHARS:,} characters (the limit for one record)"))
             return
         if not item.title.strip():
             item.title = first_sentence(item.body)

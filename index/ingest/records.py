@@ -9,16 +9,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
+from typing import TextIO
 
 from ..dates import parse_date, parse_dateline
 from ..item import Item
 from .common import Parsed
+from .limits import MAX_NESTING, MAX_RECORD_CHARS
 
 BODY_ALIASES = ("body", "text", "content")
 UNDECODABLE = "bytes that are not valid UTF-8"
 _KNOWN = {"id", "url", "source", "title", "dateline", "date", "content_hash", *BODY_ALIASES,
           "date_precision", "year_inferred", "dateline_text", "title_derived", "origin", "metadata"}
+TOO_LONG = f"record is longer than {MAX_RECORD_CHARS:,} characters (the limit for one record)"
+TOO_DEEP = f"nested more than {MAX_NESTING} levels deep (the limit for one record)"
 
 
 def parse(text: str, name: str, source: str | None = None) -> Parsed:
@@ -45,59 +50,181 @@ def read_items(records: Iterable[tuple[str, dict]], parsed: Parsed):
             parsed.reject(origin, str(e))
 
 
-def jsonl_records(lines: Iterable[str], name: str, parsed: Parsed):
-    """(origin, record) for each JSON object line; broken lines are rejected into ``parsed``.
+class _CappedLines:
+    """A text file's lines, none held longer than MAX_RECORD_CHARS: an over-long line is read
+    past and comes out empty, its number kept in ``cut``, so one endless line costs no memory."""
+
+    def __init__(self, f: TextIO):
+        self.f, self.number, self.cut = f, 0, set()
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = self.f.readline(MAX_RECORD_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line) > MAX_RECORD_CHARS and not line.endswith(("\n", "\r")):
+            self.cut.add(self.number)
+            while (rest := self.f.readline(1 << 20)) and not rest.endswith(("\n", "\r")):
+                pass
+            return "\n"
+        return line
+
+
+def _nested_too_deep(value: object) -> bool:
+    """Whether ``value`` nests arrays and objects more than MAX_NESTING deep (walked without
+    recursion: storing or exporting such a record would recurse past Python's limit)."""
+    stack = [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def _record_problem(record: object) -> str | None:
+    """Why one decoded JSON value cannot be a record, or None."""
+    if not isinstance(record, dict):
+        return "a record must be a JSON object"
+    if _nested_too_deep(record):
+        return TOO_DEEP
+    return None
+
+
+def jsonl_records(f: TextIO, name: str, parsed: Parsed):
+    """(origin, record) for each JSON object line of ``f``; broken lines are rejected into ``parsed``.
 
     Lines end at newlines only: a JSON string may hold U+2028 or a form feed, which
     ``str.splitlines`` would also break at.
     """
-    for number, line in enumerate(lines, 1):
+    lines = _CappedLines(f)
+    for line in lines:
+        origin = f"{name}:{lines.number}"
+        if lines.number in lines.cut:
+            parsed.reject(origin, TOO_LONG)
+            continue
         if not line.strip():
             continue
         if "\ufffd" in line:  # decoding replaced bytes that were not UTF-8 (an escaped \ufffd is fine)
-            parsed.reject(f"{name}:{number}", UNDECODABLE)
+            parsed.reject(origin, UNDECODABLE)
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as e:
-            parsed.reject(f"{name}:{number}", f"broken JSON ({e.msg} at column {e.colno})")
+            parsed.reject(origin, f"broken JSON ({e.msg} at column {e.colno})")
             continue
-        if not isinstance(record, dict):
-            parsed.reject(f"{name}:{number}", "a record must be a JSON object")
+        except RecursionError:  # json gives up at about a thousand levels
+            parsed.reject(origin, TOO_DEEP)
             continue
-        yield f"{name}:{number}", record
+        problem = _record_problem(record)
+        if problem:
+            parsed.reject(origin, problem)
+            continue
+        yield origin, record
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+# A JSON string (the closing quote optional, so that a broken one still ends) or a bracket.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[][{}]', re.DOTALL)
+
+
+def _container_end(text: str, pos: int) -> int:
+    """Where the JSON array or object opening at ``pos`` ends, found without recursion."""
+    depth = 0
+    for m in _JSON_TOKEN.finditer(text, pos):
+        token = m.group()[0]
+        if token in "[{":
+            depth += 1
+        elif token in "]}":
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return len(text)
 
 
 def _json_array_records(text: str, name: str, parsed: Parsed):
+    """(origin, record) for each element of a JSON array, decoded one at a time so that one
+    element too long or too deep is rejected alone; broken JSON rejects the whole file."""
+    decoder = json.JSONDecoder()
+    records: list[tuple[str, dict]] = []
+    rejections: list[tuple[str, str]] = []
+    line, counted_to = 1, 0
+    pos = len(text) - len(text.lstrip("\ufeff \t\r\n")) + 1  # past the "["
     try:
-        data = json.loads(text)
+        pos = _JSON_SPACE.match(text, pos).end()
+        closed = text.startswith("]", pos)  # an empty array
+        while not closed:
+            line += text.count("\n", counted_to, pos)
+            counted_to = pos
+            origin = f"{name}:{line}"
+            try:
+                record, end = decoder.raw_decode(text, pos)
+                problem = TOO_LONG if end - pos > MAX_RECORD_CHARS else _record_problem(record)
+            except RecursionError:  # json gives up at about a thousand levels
+                end, problem = _container_end(text, pos), TOO_DEEP
+            if problem:
+                rejections.append((origin, problem))
+            else:
+                records.append((origin, record))
+            pos = _JSON_SPACE.match(text, end).end()
+            if text.startswith(",", pos):
+                pos = _JSON_SPACE.match(text, pos + 1).end()
+            elif text.startswith("]", pos):
+                closed = True
+            else:
+                raise json.JSONDecodeError("Expecting ',' delimiter", text, pos)
+        end = _JSON_SPACE.match(text, pos + 1).end()
+        if end != len(text):
+            raise json.JSONDecodeError("Extra data", text, end)
     except json.JSONDecodeError as e:
         parsed.reject(f"{name}:{e.lineno}", f"broken JSON ({e.msg} at column {e.colno}); nothing imported")
         return
-    if not isinstance(data, list):
-        parsed.reject(f"{name}:1", "a JSON file must hold an array of item objects")
-        return
-    for number, record in enumerate(data, 1):
-        if not isinstance(record, dict):
-            parsed.reject(f"{name}: record {number}", "a record must be a JSON object")
-            continue
-        yield f"{name}: record {number}", record
+    for origin, reason in rejections:
+        parsed.reject(origin, reason)
+    yield from records
 
 
-def csv_records(lines: Iterable[str], name: str, parsed: Parsed):
+def csv_records(lines: TextIO, name: str, parsed: Parsed):
     """(origin, record) for each CSV row, keyed by the header; ``lines`` is a file opened with
     ``newline=""`` (or an equivalent ``io.StringIO``), so quoted newlines stay in their cell."""
-    reader = csv.reader(lines)
+    # csv's own limit (128 KB a field) would stop the whole file at one long cell.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_CHARS))
+    capped = _CappedLines(lines)
+    reader = csv.reader(capped)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         return
+    except csv.Error as e:
+        parsed.reject(f"{name}:1", _csv_problem(e))
+        return
+    if capped.cut:
+        parsed.reject(f"{name}:1", TOO_LONG)
+        return
     if not any(h in header for h in ("title", *BODY_ALIASES)):
         parsed.reject(f"{name}:1", "CSV header needs a title or body (text, content) column")
         return
-    for row in reader:
+    while True:
+        first_line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:  # the reader goes on at the next line
+            parsed.reject(f"{name}:{first_line}", _csv_problem(e))
+            continue
         origin = f"{name}:{reader.line_num}"
+        if capped.cut and any(n in capped.cut for n in range(first_line, reader.line_num + 1)):
+            parsed.reject(f"{name}:{first_line}", TOO_LONG)
+            continue
         if not any(cell.strip() for cell in row):
+            continue
+        if sum(map(len, row)) > MAX_RECORD_CHARS:
+            parsed.reject(f"{name}:{first_line}", TOO_LONG)
             continue
         if len(row) != len(header):
             parsed.reject(origin, f"row has {len(row)} columns, the header has {len(header)}")
@@ -106,6 +233,13 @@ def csv_records(lines: Iterable[str], name: str, parsed: Parsed):
             parsed.reject(origin, UNDECODABLE)
             continue
         yield origin, dict(zip(header, row))
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """Why the csv reader stopped at a row, as the user can act on it."""
+    if "field limit" in str(error):
+        return f"{TOO_LONG}; a quote left open makes the lines after it one cell"
+    return f"broken CSV ({error})"
 
 
 def _text(value) -> str:

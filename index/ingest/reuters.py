@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 
 from ..dates import day_month, parse_date, parse_dateline, tidy_place
 from ..item import Item
 from .common import Parsed
+from .limits import MAX_RECORD_CHARS
 
-_RECORD = re.compile(r"<REUTERS(?P<attrs>[^>]*)>(?P<inner>.*?)</REUTERS>", re.DOTALL)
+_OPENING = re.compile(r"<REUTERS\b")
+_OPENING_TAG = re.compile(r"<REUTERS(?P<attrs>[^<>]*)>")
+_CLOSING = "</REUTERS>"
+_TAG = re.compile(r"<(/?)([A-Za-z]+)\b[^<>]*>")
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _LIST_FIELDS = ("TOPICS", "PLACES", "PEOPLE", "ORGS", "EXCHANGES", "COMPANIES")
@@ -36,26 +41,86 @@ def _unwrap(body: str) -> str:
     return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
+def _markup_problem(record: str) -> str | None:
+    """What is wrong with the tags of one record (``<REUTERS ...>`` up to its closing tag), or None.
+
+    Reuters SGML writes a '<' in text as ``&lt;``, so every '<' must start a tag and every tag
+    but the outer one must be closed, in order; otherwise markup would leak into the text.
+    """
+    open_tags: list[tuple[str, int]] = []
+    tags = 0
+    for m in _TAG.finditer(record):
+        tags += 1
+        closing, tag = m.group(1), m.group(2)
+        if not closing:
+            open_tags.append((tag, m.start()))
+        elif open_tags and open_tags[-1][0] == tag:
+            open_tags.pop()
+        elif any(t == tag for t, _ in open_tags):  # closes an outer tag: the inner one was left open
+            inner, at = open_tags[-1]
+            return f"<{inner}> {_line_of(record, at)} is never closed: the markup is broken"
+        else:
+            return f"</{tag}> {_line_of(record, m.start())} closes no open tag: the markup is broken"
+    if tags != record.count("<"):
+        at = next(i for i in (m.start() for m in re.finditer("<", record)) if not _TAG.match(record, i))
+        return f"a '<' that starts no tag {_line_of(record, at)}: the markup is broken"
+    if len(open_tags) > 1:
+        tag, at = open_tags[-1]
+        return f"<{tag}> {_line_of(record, at)} is never closed: the markup is broken"
+    return None
+
+
+def _line_of(record: str, pos: int) -> str:
+    """Where ``pos`` lies, relative to the record's first line ("on the record's line 3")."""
+    return f"on the record's line {record.count(chr(10), 0, pos) + 1}"
+
+
+def _records(text: str, name: str, parsed: Parsed) -> Iterator[tuple[int, dict, str]]:
+    """(line, attributes, inner text) for each <REUTERS> record; a damaged or over-long one is
+    rejected into ``parsed``, so that every opening tag becomes an item or a listed rejection."""
+    starts = [m.start() for m in _OPENING.finditer(text)]
+    line, counted_to = 1, 0
+    for start, next_start in zip(starts, [*starts[1:], len(text)]):
+        line += text.count("\n", counted_to, start)
+        counted_to = start
+        origin = f"{name}:{line}"
+        # A record ends before the next one starts: a damaged record cannot swallow the next.
+        close = text.find(_CLOSING, start, next_start)
+        if close < 0:
+            parsed.reject(origin, "record has no </REUTERS> before the next record or the end "
+                                  "of the file: it is cut short or its markup is broken")
+            continue
+        if close - start > MAX_RECORD_CHARS:
+            parsed.reject(origin, f"record is longer than {MAX_RECORD_CHARS:,} characters "
+                                  "(the limit for one record)")
+            continue
+        record = text[start:close]
+        problem = _markup_problem(record)
+        if problem:
+            parsed.reject(origin, problem)
+            continue
+        opening = _OPENING_TAG.match(record)
+        yield line, dict(_ATTR.findall(opening.group("attrs"))), record[opening.end():]
+
+
 def parse(text: str, name: str, source: str | None = None) -> Parsed:
     """Read every <REUTERS> record of one SGML file."""
     parsed = Parsed()
-    line, counted_to = 1, 0
-    for m in _RECORD.finditer(text):
-        line += text.count("\n", counted_to, m.start())
-        counted_to = m.start()
+    for line, attrs, inner in _records(text, name, parsed):
         origin = f"{name}:{line}"
-        attrs = dict(_ATTR.findall(m.group("attrs")))
-        inner = m.group("inner")
         text_el = re.search(r"<TEXT([^>]*)>(.*?)</TEXT>", inner, re.DOTALL)
         if not text_el:
             parsed.reject(origin, "record has no <TEXT>")
             continue
         text_type = dict(_ATTR.findall(text_el.group(1))).get("TYPE", "NORM")
         content = text_el.group(2)
-        title = " ".join(_clean(_element(content, "TITLE") or "").split())
-        body_raw = _element(content, "BODY")
+        title_raw, body_raw = _element(content, "TITLE"), _element(content, "BODY")
         if body_raw is None and text_type == "UNPROC":
             body_raw = content
+        if "<" in (title_raw or "") + (body_raw or ""):
+            parsed.reject(origin, "markup inside the <TITLE> or <BODY> text")
+            continue
+        title = " ".join(_clean(title_raw or "").split())
         body = _unwrap(_clean(body_raw or ""))
 
         metadata: dict = {"newid": attrs.get("NEWID"), "oldid": attrs.get("OLDID"),

@@ -10,9 +10,11 @@ import html
 import re
 import time
 
+from .. import settings
 from ..dates import parse_date, parse_dateline
 from ..item import Item
 from .common import Parsed
+from .limits import MAX_PAGE_CHARS, PAGE_MEMORY_BYTES, OverLimit, megabytes, run_bounded
 
 _BLOCK_END = re.compile(r"(?i)<\s*(?:/p|br\s*/?|/div|/h\d|/li|/blockquote)\s*>")
 _TAG = re.compile(r"<[^>]+>")
@@ -42,29 +44,55 @@ def _split_lead(item: Item) -> tuple[int | None, int | None]:
     return dateline.day, dateline.month
 
 
-def parse_html(text: str, name: str) -> Parsed:
-    """Extract one article (text, title, date, site, url) from a saved page."""
+def _extract(text: str) -> dict | None:
+    """The article's text and metadata as trafilatura finds them, or None (no article)."""
     import trafilatura
 
-    parsed = Parsed()
     doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False,
                                       include_tables=False)
-    if doc is None or not (doc.text or "").strip():
+    if doc is None:
+        return None
+    return {key: getattr(doc, key) for key in ("text", "title", "sitename", "hostname", "url",
+                                                "author", "date")}
+
+
+def parse_html(text: str, name: str) -> Parsed:
+    """Extract one article (text, title, date, site, url) from a saved page.
+
+    The page is refused over MAX_PAGE_CHARS, and extracted in a child process bounded in time
+    (the page_timeout setting) and memory: trafilatura's cost grows with the square of a
+    paragraph's inline tags (a 1 MB paragraph of them took 87 s).
+    """
+    import trafilatura  # noqa: F401 - loaded here, once, rather than in every child
+
+    parsed = Parsed()
+    if len(text) > MAX_PAGE_CHARS:
+        parsed.reject(name, f"the page is {megabytes(len(text))}, over the limit of "
+                            f"{megabytes(MAX_PAGE_CHARS)} for one HTML page; nothing read")
+        return parsed
+    seconds = settings.get("page_timeout")
+    try:
+        doc = run_bounded(lambda: _extract(text), seconds, PAGE_MEMORY_BYTES)
+    except OverLimit as e:
+        limit = {"time": " (the limit, DATELINE_PAGE_TIMEOUT)", "memory": " (the limit for one page)"}
+        parsed.reject(name, f"extracting the article {e}{limit.get(e.limit, '')}")
+        return parsed
+    if doc is None or not (doc["text"] or "").strip():
         parsed.reject(name, "no article text found in the page")
         return parsed
-    title = (doc.title or "").strip()
-    body = doc.text
+    title = (doc["title"] or "").strip()
+    body = doc["text"]
     # trafilatura repeats the headline as the first line of the text.
     first, _, rest = body.partition("\n")
     if title and first.strip() == title:
         body = rest
-    item = Item(source=(doc.sitename or doc.hostname or "").strip(), title=title,
-                body=_paragraphs(body), url=(doc.url or "").strip(), origin=name,
-                metadata={k: v for k, v in (("author", doc.author), ("hostname", doc.hostname)) if v})
+    item = Item(source=(doc["sitename"] or doc["hostname"] or "").strip(), title=title,
+                body=_paragraphs(body), url=(doc["url"] or "").strip(), origin=name,
+                metadata={k: doc[k] for k in ("author", "hostname") if doc[k]})
     day, month = _split_lead(item)
-    if doc.date:
+    if doc["date"]:
         try:
-            date = parse_date(doc.date)
+            date = parse_date(doc["date"])
             item.date, item.date_precision = date.iso, date.precision
         except ValueError as e:
             parsed.reject(name, f"publication date: {e}")
