@@ -33,7 +33,14 @@ def _as_dict(obj: Any) -> dict:
     return dict(obj)
 
 
-def _json_body(*, required: bool = True) -> Any:
+def require_json_type() -> None:
+    """Refuse (415) a body that is not sent as application/json."""
+    if request.mimetype != "application/json":
+        raise DatelineError(f"send the body as application/json, not {request.mimetype or 'no type'}",
+                            code="unsupported_media_type", status=415)
+
+
+def json_body(*, required: bool = True) -> Any:
     """The request's JSON body: 415 for another content type, 400 when it does not parse (or
     nests too deep, or holds a number that is not finite: `strict_json`), 422 naming the field
     whose string holds a lone surrogate."""
@@ -43,9 +50,7 @@ def _json_body(*, required: bool = True) -> Any:
             raise DatelineError("the request body is empty; send a JSON object",
                                 code="bad_request", status=400)
         return None
-    if request.mimetype != "application/json":
-        raise DatelineError(f"send the body as application/json, not {request.mimetype or 'no type'}",
-                            code="unsupported_media_type", status=415)
+    require_json_type()
     try:
         body = strict_json.loads(raw)
     except strict_json.JSONRejected as e:
@@ -67,13 +72,14 @@ def _json_body(*, required: bool = True) -> Any:
 @bp.post("/ask")
 def ask():
     """Answer a question with cited excerpts (the Answer JSON)."""
-    if request.mimetype != "application/json":
-        raise DatelineError(f"send the body as application/json, not {request.mimetype or 'no type'}",
-                            code="unsupported_media_type", status=415)
-    asked = AskRequest.checked(_json_body())
-    answer = get_engine().ask(asked.question, history=engine_history(asked.history), **asked.filters(),
-                              top_k=asked.top_k)
-    return _as_dict(answer)
+    require_json_type()
+    return answer(AskRequest.checked(json_body())).to_dict()
+
+
+def answer(asked: AskRequest):
+    """The engine's Answer to a checked request, its history read as the engine reads it."""
+    return get_engine().ask(asked.question, history=engine_history(asked.history), **asked.filters(),
+                            top_k=asked.top_k)
 
 
 @bp.get("/search")
@@ -131,7 +137,7 @@ def reindex_start():
     if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), token.encode()):
         raise DatelineError("send the reindex token as `Authorization: Bearer <token>`",
                             code="unauthorized", status=401)
-    body = _json_body(required=False)
+    body = json_body(required=False)
     full = ReindexRequest.checked({} if body is None else body).full
     pid = reindex.start(current_app.config["DATA_DIR"], full=full)
     if pid is None:

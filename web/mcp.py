@@ -53,13 +53,12 @@ class NoArguments(RequestModel):
     """archive_status takes no arguments."""
 
 
-# StatusOut less what only the web server knows: which of its workers answered and whether its
-# reindex endpoint is enabled. The fields, with their descriptions, stay StatusOut's own.
+# StatusOut less what only the web server knows: whether its reindex endpoint is enabled. The fields, with their descriptions, stay StatusOut's own.
 ArchiveStatusOut = create_model(
     "ArchiveStatusOut", __doc__="Archive and index counts, the published index generation, the model, "
                                 "the date range and the sources.",
     **{name: (field.annotation, field) for name, field in StatusOut.model_fields.items()
-       if name not in ("pid", "reindex")})
+       if name != "reindex"})
 
 
 @dataclass(frozen=True)

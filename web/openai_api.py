@@ -21,11 +21,10 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from dateline.index.errors import DatelineError
 from dateline.qa.request import AskRequest, FieldError
 
-from .api import _json_body
+from .api import answer, json_body, require_json_type
 from .auth import require_key
-from .engine import get_engine
 from .errors import without_paths
-from .markdown import answer_markdown, engine_history
+from .markdown import answer_markdown
 from .models import MODEL_ID, ChatCompletionRequest
 
 bp = Blueprint("openai", __name__, url_prefix="/v1")
@@ -82,36 +81,34 @@ def models():
 def model(model_id: str):
     """One model by id."""
     if model_id != MODEL_ID:
-        raise DatelineError(f"no model {model_id!r}; this server has one: `{MODEL_ID}`",
-                            code="model_not_found", status=404)
+        raise _no_model(model_id)
     return _model()
+
+
+def _no_model(name: str) -> DatelineError:
+    return DatelineError(f"no model {name!r}; this server has one: `{MODEL_ID}`", code="model_not_found", status=404)
 
 
 @bp.post("/chat/completions")
 def chat_completions():
     """Answer the last user message, with the earlier messages as the conversation."""
-    if request.mimetype != "application/json":
-        raise DatelineError(f"send the body as application/json, not {request.mimetype or 'no type'}",
-                            code="unsupported_media_type", status=415)
-    wanted = ChatCompletionRequest.checked(_json_body())
+    require_json_type()
+    wanted = ChatCompletionRequest.checked(json_body())
     if wanted.model not in (None, MODEL_ID):
-        raise DatelineError(f"no model {wanted.model!r}; this server has one: `{MODEL_ID}`",
-                            code="model_not_found", status=404)
-    asked = _ask_request(wanted)
-    answer = get_engine().ask(asked.question, history=engine_history(asked.history), **asked.filters(),
-                              top_k=asked.top_k).to_dict()
-    content = answer_markdown(answer, base_url())
+        raise _no_model(wanted.model)
+    answered = answer(_ask_request(wanted)).to_dict()
+    content = answer_markdown(answered, base_url())
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if wanted.stream:
-        events = _events(completion_id, created, content, answer)
+        events = _events(completion_id, created, content, answered)
         return Response(events, mimetype="text/event-stream",
                         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     return {
         "id": completion_id, "object": "chat.completion", "created": created, "model": MODEL_ID,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                      "finish_reason": "stop", "logprobs": None}],
-        "citations": answer["citations"],
-        "answer": answer,
+        "citations": answered["citations"],
+        "answer": answered,
     }
 
 
