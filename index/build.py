@@ -21,6 +21,7 @@ import logging
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -207,8 +208,13 @@ def _progress_bar(total: int):
 
 
 def embed_missing(archive: Archive, embedder: "Embedder", *, progress: bool = False,
-                  batch_size: int | None = None) -> tuple[int, float]:
-    """Embed every chunk text the cache lacks for this model; return (count, seconds)."""
+                  batch_size: int | None = None,
+                  on_progress: Callable[[int, int], None] | None = None) -> tuple[int, float]:
+    """Embed every chunk text the cache lacks for this model; return (count, seconds).
+
+    ``on_progress(done, total)`` hears of each block of chunks once it is stored (a job's
+    progress: index/jobs.py), outside the block's transaction.
+    """
     # Hashes and lengths only: the texts are read a block at a time, so a build of millions of
     # chunks does not hold them all (about 1.2 KB each) in memory.
     rows = archive.conn.execute(
@@ -234,6 +240,8 @@ def embed_missing(archive: Archive, embedder: "Embedder", *, progress: bool = Fa
             embedded += len(hashes)
             if bar is not None:
                 bar.update(len(vectors))
+            if on_progress is not None:
+                on_progress(embedded, len(rows))
     finally:
         if bar is not None:
             bar.close()
@@ -268,13 +276,15 @@ def _vectors_for(archive: Archive, model: str, dim: int, ids: np.ndarray | None)
 
 
 def build_index(data_dir: str | Path, *, embedder: "Embedder | None" = None, full: bool = False,
-                progress: bool = False, index_type: str | None = None) -> BuildReport:
+                progress: bool = False, index_type: str | None = None,
+                on_progress: Callable[[int, int], None] | None = None) -> BuildReport:
     """Bring the index of ``data_dir`` up to date with its archive and publish it.
 
     Only new or changed items are chunked and only chunks missing from the embedding cache are
     embedded; the live generation is patched (stale vectors removed, new ones added) unless
     ``full``, a model or chunker change, or an index type change calls for a rebuild from the
     cache. Nothing is published when nothing changed. ``index_type`` overrides the setting.
+    ``on_progress(done, total)`` hears how many of the chunks to embed are done, block by block.
 
     >>> report = build_index("./dateline-data", progress=True)
     >>> print(report.summary())
@@ -291,7 +301,7 @@ def build_index(data_dir: str | Path, *, embedder: "Embedder | None" = None, ful
         report = BuildReport()
         with (_build_lock(data_dir),
               disk.explained(archive.path, folder=index_root(data_dir), then="the live index was left as it was")):
-            _build(archive, data_dir, embedder, config, full, progress, index_type, report)
+            _build(archive, data_dir, embedder, config, full, progress, index_type, report, on_progress)
         report.seconds = time.perf_counter() - started
         log.info("%s", report.summary())
         return report
@@ -300,10 +310,12 @@ def build_index(data_dir: str | Path, *, embedder: "Embedder | None" = None, ful
 
 
 def _build(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict, full: bool,
-           progress: bool, index_type: str | None, report: BuildReport) -> None:
+           progress: bool, index_type: str | None, report: BuildReport,
+           on_progress: Callable[[int, int], None] | None = None) -> None:
     """Run the three steps of a build (chunks, embeddings, index), filling in ``report``."""
     _sync_chunks(archive, data_dir, embedder, config, full, report)
-    report.embedded, report.embed_seconds = embed_missing(archive, embedder, progress=progress)
+    report.embedded, report.embed_seconds = embed_missing(archive, embedder, progress=progress,
+                                                          on_progress=on_progress)
     # Server workers and `dateline ask` encode questions with the ONNX export: made by the build,
     # they never load torch (seconds and about 300 MB each).
     embedder.prepare_queries()

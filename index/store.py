@@ -97,6 +97,28 @@ CREATE TRIGGER IF NOT EXISTS items_fts_au AFTER UPDATE OF title, dateline, body 
     INSERT INTO items_fts(rowid, title, dateline, body) VALUES (new.rowid, new.title, new.dateline, new.body);
 END;
 
+-- Imports and index builds as jobs, from the CLI, an upload, `dateline watch` or the API
+-- (index/jobs.py): what each did and how far it got, kept across restarts.
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,  -- import or index
+    state TEXT NOT NULL,  -- queued, running, done or failed
+    origin TEXT NOT NULL,  -- cli, upload, watch or api
+    params TEXT NOT NULL DEFAULT '{}',  -- what a job queued by the server is to do
+    phase TEXT,  -- the step under way: importing, chunking, embedding
+    done INTEGER, total INTEGER, unit TEXT,
+    rate REAL,  -- units per second in the current phase
+    result TEXT,  -- JSON: the summary the CLI prints
+    error TEXT,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    pid INTEGER,  -- the process running it (or to run it), on host
+    host TEXT,
+    pid_started TEXT  -- when that process started, so that a reused pid is not taken for it
+);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+
 -- Embedding cache: a chunk text is embedded once per model, across rebuilds.
 CREATE TABLE IF NOT EXISTS embeddings (
     hash TEXT NOT NULL,

@@ -79,6 +79,21 @@ def expected(question: str) -> str | None:
     return None
 
 
+# How a question or request starts; anything else without a "?" is a topic or a headline
+# ("Kennedy administration pressure on Diem", "Senators introduce export licensing reform bill").
+_ASKING = re.compile(r"^\W*(?:(?:and|so|but|also|then|ok|okay|please)\W+)?(?:who|whom|whose|what|which|when|where|why|"
+                     r"how|is|are|was|were|am|do|does|did|can|could|will|would|should|shall|may|might|must|"
+                     r"has|have|had|tell|list|show|give|name|find|describe|explain|summari[sz]e|compare|"
+                     r"any|anything|in\s+which|on\s+which|since\s+when)\b", re.I)
+
+
+def is_topic(question: str) -> bool:
+    """Whether ``question`` names a topic rather than asking something: no "?" and no opening
+    question word or request. Such a query has no answer sentence to find; its most relevant
+    items are what it wants."""
+    return "?" not in question and not _ASKING.search(question)
+
+
 def focus(question: str) -> frozenset[str]:
     """The stems of the phrase that describes what is asked: "former Italian foreign minister" in
     "Which former Italian foreign minister wrote ...?"; empty when there is none ("Who ...?")."""

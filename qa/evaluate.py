@@ -31,7 +31,7 @@ import numpy as np
 from dateline.index.errors import DatelineError
 from dateline.index.reader import ArchiveReader
 
-from .answer import LEX_WEIGHT, confidence
+from .answer import EVIDENCE_FEATURES, NO_ANSWER_MODEL, evidence
 from .query import Filters, ParsedQuery, parse_question
 from .retrieve import MODES
 from .words import stems
@@ -378,38 +378,78 @@ def _ranked(ranking: list[str], gold: set[str]) -> dict:
 # -- no-answer calibration ----------------------------------------------------------------
 
 def question_features(engine, questions: list[str], date_to: list[str | None] | None = None) -> np.ndarray:
-    """(best cosine, question-word coverage of the top story) for each question, hybrid search."""
+    """The no-answer evidence (answer.EVIDENCE_FEATURES) of each question, as `ask` searches it."""
     retriever = engine.retriever()
     facts = engine.facts()
     out = []
     for i, text in enumerate(questions):
         parsed = parse_question(text, facts, date_to=(date_to[i] if date_to else None))
         result = retriever.search(parsed.text, parsed.filters, k=5, as_of=parsed.as_of)
-        cov = confidence(result, set(stems(parsed.text)))[1]
-        out.append((max(result.best_dense, 0.0), cov))
-    return np.asarray(out, dtype=np.float64).reshape(-1, 2)
+        found = evidence(result, set(stems(parsed.text)))
+        out.append([getattr(found, name) for name in EVIDENCE_FEATURES])
+    return np.asarray(out, dtype=np.float64).reshape(-1, len(EVIDENCE_FEATURES))
 
 
-def calibrate(pos: np.ndarray, neg: np.ndarray, weights: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.5)) -> dict:
-    """Choose the coverage weight and threshold that best separate answerable from unrelated questions.
+def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iterations: int = 50) -> np.ndarray:
+    """Logistic regression by Newton's method, each class weighing half: [intercept, weights...]
+    on the raw features (standardised while fitting; ``l2`` penalises the standardised weights)."""
+    mean, sd = x.mean(axis=0), x.std(axis=0)
+    sd[sd == 0] = 1.0
+    z = np.hstack([np.ones((len(x), 1)), (x - mean) / sd])
+    sample_weight = np.where(y == 1, 0.5 / max(y.sum(), 1), 0.5 / max((1 - y).sum(), 1)) * len(y)
+    penalty = np.full(z.shape[1], l2)
+    penalty[0] = 0.0  # the intercept is not penalised
+    beta = np.zeros(z.shape[1])
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-(z @ beta)))
+        grad = z.T @ (sample_weight * (p - y)) + penalty * beta
+        hess = (z * (sample_weight * p * (1 - p))[:, None]).T @ z + np.diag(penalty)
+        step = np.linalg.solve(hess, grad)
+        beta -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    weights = beta[1:] / sd
+    return np.concatenate([[beta[0] - (weights * mean).sum()], weights])
 
-    ``pos`` and ``neg`` are feature rows from ``question_features``. The score is
-    cosine + weight x coverage; the threshold maximises balanced accuracy (the mean of the
-    share of answerable questions kept and of unrelated ones refused).
+
+def _kept_and_refused(model: np.ndarray, pos: np.ndarray, neg: np.ndarray, threshold: float) -> tuple[float, float]:
+    """Share of answerable questions kept and of unrelated ones refused by ``model`` at ``threshold``."""
+    def prob(x):
+        return 1 / (1 + np.exp(-(model[0] + x @ model[1:])))
+    return float((prob(pos) >= threshold).mean()), float((prob(neg) < threshold).mean())
+
+
+def calibrate(pos: np.ndarray, neg: np.ndarray, *, folds: int = 5, seed: int = 0) -> dict:
+    """Fit the no-answer model on answerable (``pos``) and unrelated (``neg``) questions' evidence.
+
+    Rows come from ``question_features``. The model is a class-balanced logistic regression;
+    its figures on questions it was not fitted on come from ``folds``-fold cross-validation
+    (each fold's model judged at the 0.5 threshold). Beside them: how the shipped model
+    (answer.NO_ANSWER_MODEL at the configured threshold) does on the same questions.
     """
-    best = None
-    for w in weights:
-        ps, ns = pos[:, 0] + w * pos[:, 1], neg[:, 0] + w * neg[:, 1]
-        for t in np.unique(np.concatenate([ps, ns])):
-            tpr, tnr = float((ps >= t).mean()), float((ns < t).mean())
-            bal = (tpr + tnr) / 2
-            if best is None or bal > best["balanced_accuracy"] + 1e-12:
-                best = {"weight": w, "threshold": round(float(t), 4), "balanced_accuracy": round(bal, 4),
-                        "answerable_kept": round(tpr, 4), "unrelated_refused": round(tnr, 4)}
-    at_current = {}
-    ps, ns = pos[:, 0] + LEX_WEIGHT * pos[:, 1], neg[:, 0] + LEX_WEIGHT * neg[:, 1]
+    x = np.vstack([pos, neg])
+    y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))])
+    order = np.random.default_rng(seed).permutation(len(y))
+    kept, refused = [], []
+    for f in range(folds):
+        held = order[f::folds]
+        train = np.setdiff1d(order, held)
+        model = fit_logistic(x[train], y[train])
+        k, r = _kept_and_refused(model, x[held][y[held] == 1], x[held][y[held] == 0], 0.5)
+        kept.append(k)
+        refused.append(r)
+    model = fit_logistic(x, y)
     from dateline.index import settings
-    t = float(settings.get("no_answer_threshold"))
-    at_current = {"weight": LEX_WEIGHT, "threshold": t, "answerable_kept": round(float((ps >= t).mean()), 4),
-                  "unrelated_refused": round(float((ns < t).mean()), 4)}
-    return {"best": best, "current": at_current, "answerable": len(pos), "unrelated": len(neg)}
+    threshold = float(settings.get("no_answer_threshold"))
+    shipped = np.array([NO_ANSWER_MODEL["intercept"]] + [NO_ANSWER_MODEL[n] for n in EVIDENCE_FEATURES])
+    now_kept, now_refused = _kept_and_refused(shipped, pos, neg, threshold)
+    return {
+        "fitted": {"model": {"intercept": round(float(model[0]), 3),
+                             **{n: round(float(w), 3) for n, w in zip(EVIDENCE_FEATURES, model[1:])}},
+                   "cross_validated": {"answerable_kept": round(float(np.mean(kept)), 4),
+                                       "unrelated_refused": round(float(np.mean(refused)), 4),
+                                       "folds": folds}},
+        "current": {"model": NO_ANSWER_MODEL, "threshold": threshold,
+                    "answerable_kept": round(now_kept, 4), "unrelated_refused": round(now_refused, 4)},
+        "answerable": len(pos), "unrelated": len(neg),
+    }

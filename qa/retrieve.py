@@ -22,6 +22,7 @@ from dateline.index.item import Item
 from dateline.index.reader import ArchiveReader
 
 from .query import Filters
+from .text_cache import TextCache
 from .words import WORD, stem, terms
 
 log = logging.getLogger(__name__)
@@ -116,18 +117,30 @@ class SearchResult:
     query_terms: list[str]
     idf: dict[str, float] = field(default_factory=dict)  # stem of each query word -> its rarity in the archive
     by_recency: bool = False  # newer items were ranked higher (an as-of question)
+    unknown_terms: list[str] = field(default_factory=list)  # the question's words no item holds
 
 
-def _shingles(item: Item) -> set[str]:
-    """Word 3-grams of an item's title (less a leading "Place:") and the start of its body."""
-    title = re.sub(rf"^[^:]{{1,{MAX_TITLE_PLACE_CHARS}}}:\s*", "", item.title)
-    words = WORD.findall((title + " " + item.body[:SHINGLE_BODY_CHARS]).lower())
+# An item's shingles are compared whenever it is a candidate: made once per item text, and
+# kept as hashes (about 12 KB an item on TIME, so about 12 MB for the cache).
+_SHINGLES = TextCache(1024)
+
+
+def _shingles(item: Item) -> frozenset[int]:
+    """Hashes of the word 3-grams of an item's title (less a leading "Place:") and the start of
+    its body."""
+    start = item.body[:SHINGLE_BODY_CHARS]
+    return _SHINGLES.get((item.id, hash(item.title), hash(start)), lambda: _make_shingles(item.title, start))
+
+
+def _make_shingles(title: str, start: str) -> frozenset[int]:
+    title = re.sub(rf"^[^:]{{1,{MAX_TITLE_PLACE_CHARS}}}:\s*", "", title)
+    words = WORD.findall((title + " " + start).lower())
     if len(words) < 3:
-        return {" ".join(words)}
-    return {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
+        return frozenset({hash(" ".join(words))})
+    return frozenset(hash(" ".join(words[i:i + 3])) for i in range(len(words) - 2))
 
 
-def same_story(a: set[str], b: set[str], threshold: float = SAME_STORY_JACCARD) -> bool:
+def same_story(a: frozenset[int], b: frozenset[int], threshold: float = SAME_STORY_JACCARD) -> bool:
     """Whether two shingle sets are near-identical (Jaccard similarity at least ``threshold``)."""
     if not a or not b:
         return False
@@ -313,7 +326,8 @@ class Retriever:
             item_score = self._with_recency(item_score, as_of)
         ranked = sorted(item_score, key=lambda i: -item_score[i])
         result = SearchResult(passages=[], item_ids=ranked, best_dense=best_dense, query_terms=words,
-                              idf=self.idf(words), by_recency=bool(as_of))
+                              idf=self.idf(words), by_recency=bool(as_of),
+                              unknown_terms=[w for w in words if self._df(w) == 0])
         if ranked:
             stories = self._stories(ranked, k, group)
             result.passages = self._passages(stories, item_score, qvec, result.idf)
@@ -351,7 +365,7 @@ class Retriever:
     def _stories(self, ranked: list[str], k: int, group: bool) -> list[tuple[Item, list[Item]]]:
         """Up to ``k`` stories from the ranked item ids, best first: (leader, near-identical
         copies); only items whose chunks follow their current text count."""
-        stories: list[tuple[Item, set[str], list[Item]]] = []
+        stories: list[tuple[Item, frozenset[int], list[Item]]] = []
         # Read candidates a batch at a time until k stories are found: copies of one story
         # fold into it, so a heavily syndicated story may need more than k items.
         batch = k * STORY_BATCH if group else k

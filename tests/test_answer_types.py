@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from dateline.qa.answer_type import DATE, NAME, NUMBER, PERSON, PLACE, candidates, expected, focus
+from dateline.qa.answer_type import DATE, NAME, NUMBER, PERSON, PLACE, candidates, expected, focus, is_topic
 from dateline.qa.engine import Engine
 from dateline.qa.words import stems
 
@@ -116,3 +116,25 @@ def test_candidates_leave_out_the_question_and_its_description():
     assert [text[s:e] for s, e in candidates(DATE, text, stems(q))] == ["Feb 26"]
     assert [text[s:e] for s, e in candidates(NUMBER, text, stems(q))] == ["26", "155,221"]
     assert focus(q) == stems("former Italian foreign minister")
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("KENNEDY ADMINISTRATION PRESSURE ON NGO DINH DIEM TO STOP SUPPRESSING THE BUDDHISTS .", True),
+    ("Senators introduce export licensing reform bill", True),
+    ("oil prices", True),
+    ("Who sponsored the resolution", False),
+    ("tell me about the Panama Canal", False),
+    ("And what did Shultz say", False),
+    ("Panama Canal ships waiting?", False),
+])
+def test_topic_or_question(text, topic):
+    assert is_topic(text) == topic
+
+
+def test_a_topic_cites_its_most_relevant_stories_in_the_order_search_ranks_them(reuters):
+    # A topic has no answering sentence to look for: the best match leads, as in a search.
+    for topic in ["cocoa exports", "oil prices OPEC output", "grain shipments to the Soviet Union"]:
+        a = reuters.ask(topic, top_k=10)
+        ranked = [p.item.id for p in reuters.retriever().search(topic, k=10).passages]
+        shown = [c.item_id for c in a.citations] + [r.item_id for r in a.related]
+        assert len(a.citations) == 3 and shown == list(dict.fromkeys(ranked))[:len(shown)], topic

@@ -231,14 +231,15 @@ def test_a_damaged_archive_is_a_503_with_a_message_and_ask_a_one_line_error(data
 
 
 @contextmanager
-def _serving(data: Path):
-    """Run `dateline serve` (one worker) on ``data``; yield (base URL, a function returning its
-    log so far) once it answers HTTP at all, whatever the status."""
+def _serving(data: Path, *, preexec_fn=None, wrap: tuple[str, ...] = ()):
+    """Run `dateline serve` (one worker) on ``data``, through the command ``wrap`` if given and
+    calling ``preexec_fn`` in the child before it starts; yield (base URL, a function returning
+    its log so far) once it answers HTTP at all, whatever the status."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dateline", "serve", "--data", str(data), "--workers", "1",
+        [*wrap, sys.executable, "-m", "dateline", "serve", "--data", str(data), "--workers", "1",
          "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=preexec_fn)
     output: list[bytes] = []
     reader = threading.Thread(target=lambda: output.extend(iter(proc.stdout.readline, b"")), daemon=True)
     reader.start()
@@ -343,6 +344,52 @@ def test_status_and_ask_work_on_a_full_disk_and_import_says_why_not(data, tmp_pa
     assert imported.returncode != 0 and "Traceback" not in imported.stderr, imported.stderr
     [line] = imported.stderr.strip().splitlines()
     assert str(data / "archive.sqlite") in line and "nothing was imported" in line, line
+
+
+# In a private mount namespace: a small memory disk holding a copy of the data, then filled
+# (every block, then every inode) and mounted over /tmp as well; the server runs with no room to
+# grow any file elsewhere either. Arguments: the mount point, the data to copy, the command.
+ON_A_FULL_DISK = r"""set -e
+mount -t tmpfs -o size=32m,nr_inodes=64 tmpfs "$1"
+cp -a "$2" "$1/data"
+dd if=/dev/zero of="$1/filler" bs=1M 2>/dev/null || true
+i=0; while touch "$1/empty-$i" 2>/dev/null; do i=$((i + 1)); done
+mount --bind "$1" /tmp
+shift 2; exec prlimit --fsize=0 "$@"
+"""
+
+
+def _namespaces_work() -> bool:
+    """Whether this machine lets the tests mount a memory disk in a private mount namespace."""
+    if not (shutil.which("unshare") and shutil.which("prlimit")):
+        return False
+    tried = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+                            "mount -t tmpfs -o size=1m tmpfs /mnt"], capture_output=True)
+    return tried.returncode == 0
+
+
+@pytest.mark.parametrize("disk", ["no file can grow", "a full filesystem under the data and /tmp"])
+def test_serve_starts_and_answers_on_a_full_disk(data, tmp_path, disk):
+    """Nothing `dateline serve` needs to start may be a new file on a disk: gunicorn's worker
+    heartbeat file (by default in the temp folder) and the workers' socket folder in /tmp once
+    stopped it. The first case fails on the heartbeat, the second on the socket folder too."""
+    if disk == "no file can grow":
+        serving = _serving(data, preexec_fn=_no_room)
+    else:
+        if not _namespaces_work():
+            pytest.skip("cannot mount a memory disk in a private mount namespace here (unshare)")
+        (tmp_path / "disk").mkdir()
+        wrap = ("unshare", "--user", "--map-root-user", "--mount", "--propagation", "private",
+                "sh", "-c", ON_A_FULL_DISK, "sh", str(tmp_path / "disk"), str(data))
+        serving = _serving(Path("/tmp/data"), wrap=wrap)
+    with serving as (url, log):
+        status, body = _post(url + "/api/ask", {"question": ZANZIBAR})
+        assert status == 200, (body, log())
+        found = [c["item_id"] for c in body["citations"]] + [n["item_id"] for n in body["nearest"] or []]
+        assert HOSTILE["id"] in found, body  # the archive was read, not only opened
+        with urllib.request.urlopen(url + "/api/status", timeout=30) as r:
+            assert r.status == 200 and json.loads(r.read())["items"] == 35, log()
+        assert "Traceback" not in log(), log()
 
 
 def test_a_read_only_index_folder_is_one_line_from_dateline_index(data, runner):

@@ -71,14 +71,20 @@ def test_answer_hit():
     assert answer_hit(ans, "$5") and answer_hit(ans, "“Squid Game”") and not answer_hit(ans, "$4")
 
 
-def test_calibrate_separates():
+def test_calibrate_fits_a_model_that_separates_the_two_kinds():
     import numpy as np
-    pos = np.array([[0.6, 0.9], [0.5, 0.8], [0.55, 0.4]])
-    neg = np.array([[0.2, 0.1], [0.3, 0.5], [0.25, 0.0]])
-    best = calibrate(pos, neg)["best"]
-    assert best["balanced_accuracy"] == 1.0
-    assert all(p[0] + best["weight"] * p[1] >= best["threshold"] for p in pos)
-    assert all(n[0] + best["weight"] * n[1] < best["threshold"] for n in neg)
+    from dateline.qa.answer import EVIDENCE_FEATURES
+    rng = np.random.default_rng(1)
+    # Answerable questions: close chunks, most words found, none unknown; unrelated: the reverse.
+    pos = np.column_stack([rng.uniform(0.5, 0.8, 40), rng.uniform(0.6, 1, 40), rng.uniform(0.6, 1, 40), np.zeros(40)])
+    neg = np.column_stack([rng.uniform(0.1, 0.4, 40), rng.uniform(0, 0.4, 40), rng.uniform(0, 0.4, 40),
+                           rng.uniform(0, 0.5, 40)])
+    out = calibrate(pos, neg)
+    fitted = out["fitted"]
+    assert set(fitted["model"]) == {"intercept", *EVIDENCE_FEATURES}
+    assert fitted["cross_validated"]["answerable_kept"] == 1.0 and fitted["cross_validated"]["unrelated_refused"] == 1.0
+    assert fitted["model"]["cosine"] > 0 and fitted["model"]["unknown"] < 0
+    assert (out["answerable"], out["unrelated"]) == (40, 40)
 
 
 def test_read_questions_errors(tmp_path):

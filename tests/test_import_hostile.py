@@ -222,6 +222,74 @@ def test_a_page_needing_too_much_memory_is_stopped_at_the_memory_limit(tmp_path)
     assert "0 added, 0 updated, 0 unchanged, 1 rejected" in done.stdout
 
 
+# -- RSS/Atom feeds: bounded time and memory --------------------------------------------------
+
+def _feed(title: str, items: str, doctype: str = "") -> str:
+    return (f'<?xml version="1.0"?>{doctype}<rss version="2.0"><channel><title>{title}</title>'
+            f"{items}</channel></rss>\n")
+
+
+def _feed_item(title: str, description: str) -> str:
+    return (f"<item><title>{title}</title><link>https://news.example/{title.replace(' ', '-')}</link>"
+            f"<pubDate>Mon, 05 Jun 2017 10:00:00 GMT</pubDate><description>{description}</description></item>")
+
+
+def _nested_feed(levels: int) -> str:
+    """A well-formed feed whose one entry holds ``levels`` nested elements (7 bytes a level)."""
+    return _feed("Deep", _feed_item("Deep", "Deep").replace("</item>", "<x>" * levels + "</x>" * levels + "</item>"))
+
+
+def test_a_feed_slow_to_read_is_stopped_at_the_time_limit(cli, tmp_path, monkeypatch):
+    """feedparser spends ~16 µs on each element: 600,000 nested ones (4 MB) took ~10 s unbounded.
+    Past DATELINE_PAGE_TIMEOUT the feed is rejected by name; the good feed beside it is read."""
+    monkeypatch.setenv("DATELINE_PAGE_TIMEOUT", "1")
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    (folder / "good.xml").write_text(_feed("Harbour Gazette", _feed_item(
+        "Harbour reopens", "Zanzibar, 5 Jun - The harbour reopened on Monday.")), encoding="utf-8")
+    deep = folder / "deep.xml"
+    deep.write_text(_nested_feed(600_000), encoding="utf-8")
+    started = time.monotonic()
+    result = cli("import", str(folder))
+    assert time.monotonic() - started < 6, result.output
+    assert f"{deep}: reading the feed took longer than 1 s (the limit, DATELINE_PAGE_TIMEOUT)" in result.output, result.output
+    assert "total: 1 added, 0 updated, 0 unchanged, 1 rejected" in result.output
+    items = [json.loads(line) for line in cli("export").output.splitlines()]
+    assert [(i["title"], i["source"], i["date"]) for i in items] == [("Harbour reopens", "Harbour Gazette", "2017-06-05")]
+
+
+def test_a_feed_needing_too_much_memory_is_stopped_at_the_memory_limit(tmp_path):
+    """200,000 nested elements need ~100 MB to read: under a 20 MB limit the feed is rejected
+    with its name. Run in a fresh process: the limit counts from what the process maps."""
+    deep = tmp_path / "deep.rss"
+    deep.write_text(_nested_feed(200_000), encoding="utf-8")
+    script = ("import sys; import dateline.index.ingest.web as web; web.PAGE_MEMORY_BYTES = 20_000_000; "
+              "from dateline.cli import main; main(sys.argv[1:])")
+    done = subprocess.run([sys.executable, "-c", script, "import", str(deep), "--data", str(tmp_path / "data")],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "DATELINE_PAGE_TIMEOUT": "20"})
+    assert f"{deep}: reading the feed needed more than 20 MB of memory (the limit for one feed)" in done.stdout, \
+        done.stdout + done.stderr
+    assert "0 added, 0 updated, 0 unchanged, 1 rejected" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_a_feed_of_nested_entities_is_read_small_and_fast(tmp_path):
+    """A billion-laughs feed (entities of entities: 10^9 characters if expanded) is never
+    expanded: the import ends in seconds, small, and stores no expanded text."""
+    entities = '<!ENTITY a "' + "lol" * 30 + '">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 + '">' for i in range(8))
+    laughs = tmp_path / "laughs.xml"
+    laughs.write_text(_feed("Laughs", _feed_item("&i;", "&i;"), doctype=f"<!DOCTYPE rss [{entities}]>"),
+                      encoding="utf-8")
+    data = tmp_path / "data"
+    run = _run_measured("import", str(laughs), "--data", str(data), env={})
+    assert run["rc"] in (0, 1) and "Traceback" not in run["out"], run
+    assert run["seconds"] < 20 and run["peak_mb"] < 400, run
+    exported = subprocess.run([sys.executable, "-m", "dateline", "export", "--data", str(data)],
+                              capture_output=True, text=True)
+    assert len(exported.stdout) < 10_000, exported.stdout[:500]
+
+
 @pytest.mark.parametrize("fmt", ["html", "reuters", "jsonl"])
 def test_binary_files_are_still_refused_with_their_name(cli, tmp_path, fmt):
     path = tmp_path / f"junk.{ {'html': 'html', 'reuters': 'sgm', 'jsonl': 'jsonl'}[fmt]}"

@@ -282,7 +282,8 @@ def test_reindex_needs_a_token(client, app, monkeypatch):
     _error(client.post("/api/reindex", headers={"Authorization": "Bearer wrong"}), 401)
     auth = {"Authorization": "Bearer s3cret"}
     r = client.post("/api/reindex", headers=auth)
-    assert r.status_code == 202 and r.get_json()["status"] == "started"
+    assert r.status_code == 202 and r.get_json() == {"status": "started", "full": False, "job": 123}
+    assert r.headers["Location"] == "/api/jobs/123"
     r = client.post("/api/reindex", headers=auth, json={"full": True})
     assert r.status_code == 202 and started == [False, True]
     _error(client.post("/api/reindex", headers=auth, json={"full": "yes"}), 422, field="full")
@@ -295,20 +296,26 @@ def test_reindex_needs_a_token(client, app, monkeypatch):
 
 
 def test_reindex_runs_one_child_at_a_time(tmp_path, monkeypatch):
-    """The lock is held by the child for as long as it runs, across processes."""
+    """A rebuild is a job run by a child process; while it is queued or running a second request
+    starts none, and a child that ends without running it leaves the job failed, not pending."""
+    from dateline.index import jobs
+    from dateline.index.store import Archive
     from dateline.web import reindex
 
-    monkeypatch.setattr(reindex, "_command", lambda data_dir, full: [
-        "/bin/sh", "-c", f"sleep 1; echo done > {tmp_path}/mark"])
+    Archive.open(tmp_path).close()
+    monkeypatch.setattr(reindex, "_command", lambda data_dir, job_id: [
+        "/bin/sh", "-c", f"sleep 1; echo {job_id} > {tmp_path}/mark"])
     assert not reindex.running(tmp_path)
-    assert reindex.start(tmp_path) is not None
-    assert reindex.running(tmp_path)
+    job_id = reindex.start(tmp_path)
+    assert job_id is not None and reindex.running(tmp_path)
     assert reindex.start(tmp_path) is None
     deadline = time.monotonic() + 10
     while reindex.running(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not reindex.running(tmp_path)
-    assert (tmp_path / "mark").read_text() == "done\n"
+    assert (tmp_path / "mark").read_text() == f"{job_id}\n"
+    job = jobs.get(tmp_path, job_id)
+    assert (job.kind, job.origin, job.state) == ("index", "api", "failed") and "stopped" in job.error
 
 
 def test_status_reports_reindex_state(client):

@@ -3,6 +3,8 @@ from it and checks each response (status documented, body matching its schema, n
 input accepted, invalid input refused) against the app on the indexed sample archive."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -29,8 +31,11 @@ OPERATIONS = [
 
 
 @pytest.fixture(scope="module")
-def api_schema(web_data):
-    app = create_app({"DATA_DIR": str(web_data), "REINDEX_TOKEN": TOKEN, "RELOAD_INTERVAL": 3600})
+def api_schema(web_data, tmp_path_factory):
+    # A copy: generated uploads are kept in the data directory and queued in its archive.
+    data = tmp_path_factory.mktemp("openapi") / "data"
+    shutil.copytree(web_data, data)
+    app = create_app({"DATA_DIR": str(data), "REINDEX_TOKEN": TOKEN, "RELOAD_INTERVAL": 3600})
     return schemathesis.openapi.from_wsgi("/api/openapi.json", app)
 
 
@@ -70,6 +75,9 @@ def test_every_operation_conforms(api_schema, path, method, mode, monkeypatch):
     # A rebuild per generated request would load the model each time; the endpoint's own
     # behaviour is tested in test_web_api.py and test_web_reload.py.
     monkeypatch.setattr("dateline.web.reindex.start", lambda data_dir, full=False: started.append(full) or 4242)
+    # Nor an import and rebuild per generated upload (tests/test_upload.py runs them): the jobs stay queued.
+    spawned = []
+    monkeypatch.setattr("dateline.web.reindex.spawn", lambda data_dir, job_id: spawned.append(job_id))
     strategy = api_schema[path][method].as_strategy(generation_mode=mode)
     if mode == GenerationMode.POSITIVE:
         strategy = strategy.filter(_calendar_sense)
@@ -88,3 +96,5 @@ def test_every_operation_conforms(api_schema, path, method, mode, monkeypatch):
     check()
     if path == "/api/reindex" and mode == GenerationMode.POSITIVE:
         assert started, "no generated request reached the rebuild"
+    if path == "/api/import" and mode == GenerationMode.POSITIVE:
+        assert spawned, "no generated upload was queued"

@@ -129,8 +129,10 @@ def test_rebuild_while_asking_loses_no_request(web_data, tmp_path):
             archive.close()
 
             auth = {"Authorization": f"Bearer {TOKEN}"}
-            assert _call(port, "POST", "/api/reindex", headers=auth) == (202, {"status": "started", "full": False})
-            assert _call(port, "POST", "/api/reindex", headers=auth) == (200, {"status": "already running"})
+            status, started = _call(port, "POST", "/api/reindex", headers=auth)
+            assert status == 202 and started == {"status": "started", "full": False, "job": started["job"]}
+            assert _call(port, "POST", "/api/reindex", headers=auth) == (200, {"status": "already running",
+                                                                              "job": started["job"]})
 
             deadline = time.monotonic() + 240
             while True:

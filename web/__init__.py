@@ -17,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Make the app; ``config`` overrides the settings read from ``DATELINE_*`` variables.
 
     Keys: ``DATA_DIR``, ``MODEL``, ``REINDEX_TOKEN``, ``API_KEYS`` (comma-separated),
-    ``PUBLIC_URL``, ``MAX_CONTENT_LENGTH`` (bytes), ``RELOAD_INTERVAL`` (seconds) and, for tests, ``ENGINE``: an object with the
+    ``PUBLIC_URL``, ``MAX_CONTENT_LENGTH`` and ``UPLOAD_MAX_BYTES`` (bytes), ``RELOAD_INTERVAL`` (seconds) and, for tests, ``ENGINE``: an object with the
     ``qa.engine.Engine`` methods used instead of loading the model and the index.
     """
     app = Flask(__name__)
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
         API_KEYS=settings.get("api_keys"),
         PUBLIC_URL=settings.get("public_url"),
         MAX_CONTENT_LENGTH=settings.get("max_request_bytes"),
+        UPLOAD_MAX_BYTES=settings.get("upload_max_mb") * 1024 * 1024,
         RELOAD_INTERVAL=settings.get("reload_interval"),
         ENGINE=None,
     )
@@ -42,11 +43,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.json = StrictJSONProvider(app)  # no NaN in or out, bounded nesting in
     app.json.sort_keys = False
 
-    from . import api, engine, errors, openai_api, pages
+    from . import api, engine, errors, jobs_api, openai_api, pages
 
     errors.init_app(app)
     engine.init_app(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(jobs_api.bp)
     app.register_blueprint(openai_api.bp)
     app.register_blueprint(pages.bp)
     return app

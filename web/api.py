@@ -1,8 +1,9 @@
-"""The JSON API blueprint: ask, search, items, status, reindex and the OpenAPI document."""
+"""The JSON API blueprint: ask, search, items, status, reindex and the OpenAPI document (the
+jobs and uploads are in jobs_api)."""
 from __future__ import annotations
 
 import dataclasses
-import hmac
+import datetime as dt
 import json
 import re
 import time
@@ -10,11 +11,12 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 
+from dateline.index import jobs
 from dateline.index.errors import DatelineError
 from dateline.qa.request import NOT_TEXT, AskRequest, FieldError, SearchRequest
 
-from . import reindex, strict_json
-from .auth import challenge, require_key
+from . import jobs_api, reindex, strict_json
+from .auth import challenge, require_key, require_token
 from .engine import get_engine
 from .markdown import engine_history
 from .models import ReindexRequest
@@ -120,29 +122,37 @@ def status():
     info = dict(get_engine().status())
     # Before the model loads, the engine names it by its setting: a local model's directory.
     info["model"] = _file_name(str(info["model"]))
-    info["reindex"] = {"enabled": bool(current_app.config["REINDEX_TOKEN"]),
-                       "running": reindex.running(data_dir)}
+    active = jobs.active(data_dir)  # a build or import started in a shell shows too
+    info["reindex"] = {"enabled": bool(current_app.config["REINDEX_TOKEN"]), "running": reindex.building(active)}
+    info["indexed_at"] = _generation_time(info.get("generation"))
+    # Without its result: status is open to monitors even where API keys guard the reports.
+    info["job"] = {**jobs_api.public(active), "result": None} if active is not None else None
     return info
+
+
+def _generation_time(name: str | None) -> str | None:
+    """When generation ``name`` was built: its name is the UTC time, e.g. 20240101T120000123456Z."""
+    try:
+        when = dt.datetime.strptime(name or "", "%Y%m%dT%H%M%S%fZ")
+    except ValueError:
+        return None
+    return when.replace(tzinfo=dt.timezone.utc).isoformat(timespec="seconds")
 
 
 @bp.post("/reindex")
 def reindex_start():
     """Start an incremental rebuild (``{"full": true}`` rebuilds from scratch); needs the token."""
-    token = current_app.config["REINDEX_TOKEN"]
-    if not token:
-        raise DatelineError("reindexing over HTTP is disabled: set DATELINE_REINDEX_TOKEN to enable it",
-                            code="reindex_disabled", status=403)
-    given = request.headers.get("Authorization", "")
-    scheme, _, value = given.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), token.encode()):
-        raise DatelineError("send the reindex token as `Authorization: Bearer <token>`",
-                            code="unauthorized", status=401)
+    require_token("reindexing")
     body = json_body(required=False)
-    full = ReindexRequest.checked({} if body is None else body).full
-    pid = reindex.start(current_app.config["DATA_DIR"], full=full)
-    if pid is None:
-        return {"status": "already running"}, 200
-    return {"status": "started", "full": full}, 202
+    # No body means the defaults; a body of JSON null is refused as any other non-object is.
+    empty = body is None and not request.get_data(cache=True).strip()
+    full = ReindexRequest.checked({} if empty else body).full
+    data_dir = current_app.config["DATA_DIR"]
+    job_id = reindex.start(data_dir, full=full)
+    if job_id is None:
+        pending = jobs.active(data_dir, "index")
+        return {"status": "already running", "job": pending.id if pending else None}, 200
+    return {"status": "started", "full": full, "job": job_id}, 202, {"Location": f"/api/jobs/{job_id}"}
 
 
 @bp.get("/openapi.json")

@@ -3,7 +3,8 @@ endpoints answer only requests that send one as ``Authorization: Bearer <key>``.
 
 The pages (chat, item pages, static files) stay open: the chat page asks for a key when the
 API refuses it and keeps it in the browser. Status and the OpenAPI document stay open for
-monitors and client generators; reindex has its own token.
+monitors and client generators; reindex and uploads (POST /api/import) have their own token,
+which also opens the jobs' reports (GET /api/jobs) to the archive page that sends it.
 """
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from flask import current_app, request
 
 from dateline.index.errors import DatelineError
 
-OPEN_ENDPOINTS = {"api.status", "api.openapi", "api.reindex_start"}
+OPEN_ENDPOINTS = {"api.status", "api.openapi", "api.reindex_start", "jobs.upload"}
+# Open to the reindex token as well as to an API key: the archive page reads its jobs with it.
+TOKEN_ENDPOINTS = {"jobs.list_jobs", "jobs.get_job"}
 
 
 def configured_keys(value: str | None) -> tuple[bytes, ...]:
@@ -45,8 +48,27 @@ def require_key() -> None:
     if given is None:
         raise DatelineError("this server needs an API key: send it as `Authorization: Bearer <key>`",
                             code="unauthorized", status=401)
+    if request.endpoint in TOKEN_ENDPOINTS and _is_token(given):
+        return
     if not is_known_key(given, keys):
         raise DatelineError("the API key is not one this server accepts", code="invalid_api_key", status=401)
+
+
+def _is_token(given: str) -> bool:
+    token = current_app.config["REINDEX_TOKEN"]
+    return bool(token) and hmac.compare_digest(given.encode("utf-8", "replace"), token.encode())
+
+
+def require_token(what: str) -> None:
+    """Refuse the request unless it sends the reindex token: 403 when none is set (``what`` is
+    then disabled over HTTP), 401 when it is missing or wrong."""
+    if not current_app.config["REINDEX_TOKEN"]:
+        raise DatelineError(f"{what} over HTTP is disabled: set DATELINE_REINDEX_TOKEN to enable it",
+                            code="reindex_disabled", status=403)
+    given = bearer_token()
+    if given is None or not _is_token(given):
+        raise DatelineError("send the reindex token as `Authorization: Bearer <token>`",
+                            code="unauthorized", status=401)
 
 
 def challenge(response):

@@ -14,7 +14,7 @@ closing the connection after it:
 
 - 408 when the request line and headers take longer than ``header_timeout`` seconds, or the
   body longer than ``body_timeout``;
-- 413 for a body over ``max_request_bytes``, chunked or not, after reading and dropping what
+- 413 for a body over ``max_request_bytes`` (``upload_max_mb`` for uploads), chunked or not, after reading and dropping what
   the client still sends (up to DISCARD_BYTES), so that a client which sends its whole body
   before it reads, like Python's urllib, gets the answer rather than a broken pipe;
 - 414, 431, 400, 501 for an over-long URL, over-large headers, malformed or unsupported requests;
@@ -53,6 +53,7 @@ RETRY_AFTER_S = 1  # what a 503 tells the client to wait
 REFUSING_MAX = 256  # connections over max_connections being answered 503 at once; more are dropped
 READ_BYTES = 64 * 1024
 MAX_RESPONSE_HEAD_BYTES = 64 * 1024
+UPLOAD_PATH = b"/api/import"  # the one route whose bodies may be as large as upload_max_mb
 METHODS = frozenset({b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"OPTIONS", b"PATCH"})
 # Headers about one hop, not the request: the front frames both hops itself.
 HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding",
@@ -69,6 +70,13 @@ class Limits:
     body_timeout: float
     max_connections: int
     max_queued: int
+    upload_max_mb: int
+
+    def body_limit(self, target: bytes) -> tuple[int, str]:
+        """The largest body a request to ``target`` may send, in bytes, and the setting that sets it."""
+        if target.split(b"?", 1)[0] == UPLOAD_PATH:
+            return self.upload_max_mb * 1024 * 1024, "upload_max_mb"
+        return self.max_request_bytes, "max_request_bytes"
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -318,20 +326,24 @@ class Front:
         if length is not None and chunked:
             # Two framings of one body: whoever picks the other one reads a different request.
             raise Rejected(400, "bad_request", "send Content-Length or Transfer-Encoding, not both")
-        if length is not None and length > self.limits.max_request_bytes:
-            raise self._too_large()
+        if length is not None and length > self.limits.body_limit(request.target)[0]:
+            raise self._too_large(request.target)
 
-    def _too_large(self) -> Rejected:
-        # The message Flask gives for the same limit (web/errors.py).
+    def _too_large(self, target: bytes) -> Rejected:
+        # The messages Flask gives for the same limits (web/errors.py, web/jobs_api.py).
+        limit, setting = self.limits.body_limit(target)
+        if setting == "upload_max_mb":
+            return Rejected(413, "request_entity_too_large",
+                            f"the upload is larger than {self.limits.upload_max_mb} MB (setting upload_max_mb)")
         return Rejected(413, "request_entity_too_large",
-                        f"the request body is larger than {self.limits.max_request_bytes} bytes "
-                        "(setting max_request_bytes)")
+                        f"the request body is larger than {limit} bytes (setting max_request_bytes)")
 
     async def _read_body(self, conn: h11.Connection, reader, writer, request: h11.Request) -> bytes:
-        """The whole body, within ``body_timeout`` seconds and ``max_request_bytes`` bytes."""
+        """The whole body, within ``body_timeout`` seconds and the target's body limit."""
         if conn.they_are_waiting_for_100_continue:
             writer.write(conn.send(h11.InformationalResponse(status_code=100, headers=[])))
         deadline = asyncio.get_running_loop().time() + self.limits.body_timeout
+        limit = self.limits.body_limit(request.target)[0]
         body = bytearray()
         while True:
             try:
@@ -340,8 +352,8 @@ class Front:
                 raise Rejected(400, "bad_request", f"malformed request body: {_reason(e)}") from None
             if isinstance(event, h11.Data):
                 body += event.data
-                if len(body) > self.limits.max_request_bytes:
-                    raise self._too_large()
+                if len(body) > limit:
+                    raise self._too_large(request.target)
             elif isinstance(event, h11.EndOfMessage):
                 return bytes(body)
             elif event is h11.NEED_DATA:

@@ -1,4 +1,4 @@
-"""The API's response shapes and its one request of its own (reindex), as pydantic models.
+"""The API's response shapes and its requests of its own (reindex, import), as pydantic models.
 
 They describe the JSON the views return (``Answer.to_dict()``, ``Passage.to_dict()``,
 ``Item.to_record()``, ``Engine.status()``) for the OpenAPI document; the views do not build their
@@ -7,12 +7,15 @@ tests/test_web_openapi.py checks every response against them.
 """
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic_core import PydanticCustomError
 
-from dateline.qa.request import (MAX_HISTORY_ENTRIES, ChatMessage, DateFrom, DateTo, Place, RequestModel, Source,
-                                 TopK)
+from dateline.index.ingest import FORMATS
+from dateline.qa.request import (MAX_FILTER_CHARS, MAX_HISTORY_ENTRIES, ChatMessage, DateFrom, DateTo, Place,
+                                 RequestModel, Source, TopK)
 
 
 class ReindexRequest(RequestModel):
@@ -26,6 +29,126 @@ class ReindexStarted(BaseModel):
 
     status: Literal["started", "already running"]
     full: bool | None = Field(None, description="Whether the rebuild started from scratch.")
+    job: int | None = Field(None, description="The rebuild's job (GET /api/jobs/{job_id}): the one started, "
+                                              "or the one already queued or running.")
+
+
+def _year(value: Any) -> Any:
+    """A year from a form field: digits, 1800 to 2200."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,6}", value.strip()):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1800 <= value <= 2200:
+        raise PydanticCustomError("invalid_field", "must be a year from 1800 to 2200")
+    return value
+
+
+def _yes_no(value: Any) -> Any:
+    """A form field's true or false ("true", "false", "1", "0", "yes", "no")."""
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise PydanticCustomError("invalid_field", "must be true or false")
+
+
+class ImportForm(RequestModel):
+    """The form fields of POST /api/import, beside its `file` parts: `dateline import`'s options."""
+
+    source: Annotated[str, Field(max_length=MAX_FILTER_CHARS), AfterValidator(lambda v: v.strip() or None)] | None = Field(
+        None, description="Publication name to give every imported item.")
+    year: Annotated[int, Field(ge=1800, le=2200), BeforeValidator(_year)] | None = Field(
+        None, description="Year for datelines that give none.")
+    format: Literal[FORMATS] | None = Field(  # type: ignore[valid-type]
+        None, description="Read every file in this format instead of detecting it.")
+    index: Annotated[bool, BeforeValidator(_yes_no)] = Field(
+        True, description="Bring the index up to date after the import, in the same job.")
+
+
+class ProgressOut(BaseModel):
+    """How far a job's current phase got."""
+
+    phase: str | None = Field(description="importing (files), then embedding (chunks) when the index is rebuilt.")
+    done: int | None
+    total: int | None = Field(description="Units of the phase in all; null while unknown.")
+    unit: str | None = Field(description="files or chunks.")
+    rate: float | None = Field(description="Units per second in the phase; null in its first second.")
+    seconds_left: float | None = Field(description="The phase's time left at that rate.")
+
+
+class RejectionOut(BaseModel):
+    """A record that was not imported."""
+
+    file: str = Field(description="The file's name.")
+    line: int | None = Field(description="Its line (or record number) in the file.")
+    reason: str
+
+
+class FileReportOut(BaseModel):
+    """What the import of one file did (one transaction)."""
+
+    file: str = Field(description="The file's name.")
+    format: str
+    added: int
+    updated: int
+    unchanged: int
+    rejected: int = Field(description="Records not imported; the rejections of a job list at most 1000 over all its files.")
+    rejections: list[RejectionOut]
+
+
+class SkippedOut(BaseModel):
+    """A file that holds no news dateline can import, with why."""
+
+    file: str
+    reason: str
+
+
+class BuildOut(BaseModel):
+    """What an index build did (`dateline index --json`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    generation: str | None = Field(description="The live generation after the build.")
+    published: bool = Field(description="False when the index was already up to date.")
+    chunks: int = Field(description="Chunks in the archive, i.e. vectors in the index.")
+    chunks_added: int
+    chunks_removed: int
+    chunks_reused: int = Field(description="Added vectors taken from the embedding cache.")
+    embedded: int = Field(description="Chunks embedded by the model in this build.")
+    seconds: float
+
+
+class ImportResultOut(BaseModel):
+    """What an import job did: per file its counts and rejections, the files skipped, the totals."""
+
+    files: list[FileReportOut]
+    skipped: list[SkippedOut]
+    totals: dict[str, int] = Field(description="added, updated, unchanged and rejected over every file.")
+    index: BuildOut | None = Field(None, description="The rebuild after the import, when it ran.")
+
+
+class JobOut(BaseModel):
+    """An import or index build: where it stands, how far it got, and what it did."""
+
+    id: int
+    kind: Literal["import", "index"]
+    state: Literal["queued", "running", "done", "failed"] = Field(
+        description="queued waits for the job before it (one writer at a time).")
+    origin: Literal["cli", "upload", "watch", "api"] = Field(description="Who started it.")
+    progress: ProgressOut | None
+    result: ImportResultOut | BuildOut | None = Field(
+        description="The summary the CLI prints: an import's (with the rebuild's under index), or a build's. "
+                    "Also a failed import's, up to where it stopped.")
+    error: str | None = Field(description="Why it failed.")
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+
+class JobListOut(BaseModel):
+    """The latest jobs, newest first."""
+
+    jobs: list[JobOut]
 
 
 class ErrorDetail(BaseModel):
@@ -176,7 +299,7 @@ class ReindexState(BaseModel):
 
 
 class StatusOut(BaseModel):
-    """Archive and index counts, the live index generation, the model and the date range."""
+    """Archive and index counts, the live index generation, the model, the date range, and the job under way."""
 
     items: int
     chunks: int
@@ -188,6 +311,10 @@ class StatusOut(BaseModel):
     date_to: str | None
     sources: list[SourceCount]
     reindex: ReindexState
+    indexed_at: str | None = Field(None, description="When the published generation was built (UTC, ISO 8601).")
+    job: JobOut | None = Field(None, description="The import or build running now (from any origin, the "
+                                                 "command line included), else the next queued; null when idle. "
+                                                 "Its result is left out: GET /api/jobs/{job_id} has it.")
 
 
 # -- the OpenAI-compatible endpoints (web/openai_api.py) ----------------------------------------
@@ -304,5 +431,5 @@ class OpenAIErrorOut(BaseModel):
     error: OpenAIErrorDetail
 
 
-RESPONSES = (AnswerOut, SearchOut, ItemOut, StatusOut, ReindexStarted, ErrorOut,
+RESPONSES = (AnswerOut, SearchOut, ItemOut, StatusOut, ReindexStarted, JobOut, JobListOut, ErrorOut,
              ModelListOut, ModelOut, ChatCompletionOut, ChatCompletionChunkOut, OpenAIErrorOut)

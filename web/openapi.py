@@ -15,7 +15,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from dateline.qa.request import AskRequest, SearchRequest
 
-from .models import RESPONSES, ChatCompletionRequest, ReindexRequest
+from .models import RESPONSES, ChatCompletionRequest, ImportForm, ReindexRequest
 
 
 class OpenAPI30Schema(GenerateJsonSchema):
@@ -59,6 +59,17 @@ def query_parameters(model: type[BaseModel]) -> list[dict]:
     return params
 
 
+def form_schema(model: type[BaseModel], files: str) -> dict:
+    """A flat request model's fields as multipart/form-data fields, with ``files`` as file parts."""
+    schema = model.model_json_schema(schema_generator=OpenAPI30Schema)
+    properties = {files: {"type": "array", "minItems": 1, "items": {"type": "string", "format": "binary"},
+                          "description": "The files to import, each a part of this name, in any format "
+                                         "`dateline import` reads."}}
+    for name, prop in schema["properties"].items():
+        properties[name] = {k: v for k, v in prop.items() if k != "nullable" and not (k == "default" and v is None)}
+    return {"type": "object", "required": [files], "properties": properties, "additionalProperties": False}
+
+
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -86,7 +97,8 @@ def _v1_error(description: str) -> dict:
     return _json("OpenAIErrorOut", description)
 _PAGE = {"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}}
 _ITEM_ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
-_OFFSET = {"type": "integer", "minimum": 0}
+_OFFSET = {"type": "integer", "minimum": 0, "maximum": 10 ** 18 - 1}  # web/pages.py takes at most 18 digits
+_LOCATION = {"Location": {"description": "The job: /api/jobs/{job_id}.", "schema": {"type": "string"}}}
 
 
 def paths() -> dict:
@@ -142,16 +154,19 @@ def paths() -> dict:
             "requestBody": {"required": False,
                             "content": {"application/json": {"schema": _ref("ReindexRequest")}}},
             "responses": {
-                "202": _json("ReindexStarted", "The rebuild started."),
-                "200": _json("ReindexStarted", "A rebuild is already running."),
+                "202": {**_json("ReindexStarted", "The rebuild's job is queued; it starts when the job "
+                                                  "before it (if any) ends."), "headers": _LOCATION},
+                "200": _json("ReindexStarted", "A rebuild is already queued or running."),
                 "400": _error("The body is not JSON or not a JSON object."),
                 "401": _error("The token is missing or wrong."),
                 "403": _error("Reindexing over HTTP is disabled (no reindex_token is set)."),
                 "413": _error("The body is larger than the max_request_bytes setting."),
                 "415": _error("The body is not sent as application/json."),
                 "422": _error("A field is invalid; `field` names it."),
+                "503": _error("There is no archive yet, or it cannot be written."),
             },
         }},
+        **job_paths(),
         **v1_paths(),
         "/api/openapi.json": {"get": {
             "operationId": "openapi",
@@ -162,6 +177,11 @@ def paths() -> dict:
         "/": {"get": {
             "operationId": "chatPage",
             "summary": "The chat page (HTML; its script and style are served by the app).",
+            "responses": {"200": _PAGE},
+        }},
+        "/archive": {"get": {
+            "operationId": "archivePage",
+            "summary": "The archive page (HTML): upload files, follow the jobs, see the counts and date range.",
             "responses": {"200": _PAGE},
         }},
         "/items/{item_id}": {"get": {
@@ -179,6 +199,56 @@ def paths() -> dict:
                 "404": _error("No item has this id."),
                 "422": _error("start or end is not an offset, or end is before start."),
                 "503": _NO_INDEX,
+            },
+        }},
+    }
+
+
+def job_paths() -> dict:
+    """The jobs and uploads (web/jobs_api.py)."""
+    readable = "Open like the rest of the API, and to the reindex token as well as to an API key."
+    return {
+        "/api/jobs": {"get": {
+            "operationId": "listJobs",
+            "summary": "The latest imports and index builds, from every origin, newest first.",
+            "description": readable,
+            "security": [*_KEYED, {"reindexToken": []}],
+            "parameters": [{"name": "limit", "in": "query", "required": False,
+                            "description": "How many jobs to list.",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}],
+            "responses": {"200": _json("JobListOut", "The jobs."), "401": _NO_KEY,
+                          "422": _error("limit is not a number from 1 to 100.")},
+        }},
+        "/api/jobs/{job_id}": {"get": {
+            "operationId": "getJob",
+            "summary": "One job: its state, progress and result.",
+            "description": readable,
+            "security": [*_KEYED, {"reindexToken": []}],
+            "parameters": [{"name": "job_id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 0, "maximum": 2 ** 53}}],
+            "responses": {"200": _json("JobOut", "The job."), "401": _NO_KEY,
+                          "404": _error("No job has this id.")},
+        }},
+        "/api/import": {"post": {
+            "operationId": "importFiles",
+            "summary": "Upload files to import, as a job; the index is brought up to date after it.",
+            "description": "Needs the reindex_token setting, sent as `Authorization: Bearer <token>`. "
+                           "The files are kept in the data directory's uploads/<job id>/ and imported by a "
+                           "job (one writer at a time: it waits while another import or build runs); then, "
+                           "unless `index` is false, the same job rebuilds the index. Poll the job at its "
+                           "Location: a file that holds no news, or records that are not, are listed in "
+                           "its result with file, line and reason.",
+            "security": [{"reindexToken": []}],
+            "requestBody": {"required": True, "content": {"multipart/form-data": {
+                "schema": form_schema(ImportForm, "file")}}},
+            "responses": {
+                "202": {**_json("JobOut", "The import's job, queued."), "headers": _LOCATION},
+                "401": _error("The token is missing or wrong."),
+                "403": _error("Uploads over HTTP are disabled (no reindex_token is set)."),
+                "413": _error("The upload is larger than the upload_max_mb setting."),
+                "415": _error("The body is not sent as multipart/form-data."),
+                "422": _error("A field is invalid, or no file is sent; `field` names it."),
+                "503": _error("The archive or the upload folder cannot be written."),
             },
         }},
     }

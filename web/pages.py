@@ -1,4 +1,5 @@
-"""The HTML pages: the chat (rendered by static/chat.js from the JSON API) and the item page.
+"""The HTML pages: the chat (rendered by static/chat.js from the JSON API), the item page, and
+the archive page (static/archive.js: uploads, jobs, counts).
 
 Item text is untrusted: templates autoescape it, the chat script only ever sets textContent,
 and every page carries a Content-Security-Policy that allows no inline script.
@@ -8,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from dateline.index.dates import display_date
 from dateline.index.errors import DatelineError
@@ -61,6 +62,15 @@ def date_display(item) -> str:
 def chat():
     """The chat page."""
     return render_template("chat.html", max_question=MAX_QUESTION_CHARS, max_filter=MAX_FILTER_CHARS)
+
+
+@bp.get("/archive")
+def archive():
+    """The archive page: upload files to import, follow the jobs, see the counts and date range."""
+    from dateline.index.ingest import FORMATS
+
+    return render_template("archive.html", formats=FORMATS, max_filter=MAX_FILTER_CHARS,
+                           upload_max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024))
 
 
 # ASCII digits only: str.isdigit() takes "²" and "٣", which int() then refuses. 18 digits

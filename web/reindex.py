@@ -1,76 +1,70 @@
-"""POST /api/reindex's worker: `dateline index` in a child process, one at a time per data dir.
+"""Jobs the server starts (POST /api/reindex, POST /api/import): each queued in the archive's
+jobs table, then run by a child process (`python -m dateline.index.tasks DATA JOB_ID`), so that
+the gunicorn workers stay free to answer.
 
-The child holds an exclusive ``flock`` on ``<data>/.reindex.lock`` for as long as it runs, so
-"already running" holds across every server worker process; the server's workers pick up the
-generation it publishes by themselves (see web.engine).
+The child waits for the archive's writer lock (index/jobs.py) in state queued, so a rebuild or
+an upload started while `dateline import` runs in a shell goes after it; the server's workers
+pick up the generation it publishes by themselves (see web.engine).
 """
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+from dateline.index import jobs
+
 log = logging.getLogger(__name__)
 
-LOCK_NAME = ".reindex.lock"
-LOG_NAME = "reindex.log"
-
-
-def _lock_path(data_dir: str | Path) -> Path:
-    return Path(data_dir) / LOCK_NAME
+LOG_NAME = "jobs.log"  # the children's output, in the data directory
 
 
 def running(data_dir: str | Path) -> bool:
-    """Whether a rebuild started by POST /api/reindex is still running on ``data_dir``."""
-    path = _lock_path(data_dir)
-    if not path.exists():
-        return False
-    with open(path, "a") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(f, fcntl.LOCK_UN)
-    return False
+    """Whether an index build is queued or running on ``data_dir``, from any origin."""
+    return building(jobs.active(data_dir))
 
 
-def start(data_dir: str | Path, *, full: bool = False) -> int | None:
-    """Start `dateline index` on ``data_dir``; return its pid, or None if one is running."""
+def building(job: jobs.Job | None) -> bool:
+    """Whether ``job`` (the active one) is a build: a rebuild job, or an import in its rebuild phase."""
+    return job is not None and (job.kind == "index" or job.phase == "embedding")
+
+
+def start(data_dir: str | Path, full: bool = False) -> int | None:
+    """Queue an incremental rebuild (from scratch with ``full``) and start its child; return the
+    job's id, or None when a rebuild is already queued or running."""
+    job_id, created = jobs.enqueue(data_dir, "index", origin="api", params={"full": full}, unless_pending=True)
+    if not created:
+        return None
+    spawn(data_dir, job_id)
+    return job_id
+
+
+def spawn(data_dir: str | Path, job_id: int) -> None:
+    """Start the child that runs queued job ``job_id``; the job fails when it cannot start."""
     data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    lock = open(_lock_path(data_dir), "a")
     try:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return None
-        args = _command(data_dir, full)
         with open(data_dir / LOG_NAME, "ab") as out:
-            # The child inherits the locked file, so the lock lasts exactly as long as it runs.
-            child = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                                     pass_fds=(lock.fileno(),), start_new_session=True)
-    finally:
-        lock.close()
-    threading.Thread(target=_reap, args=(child, data_dir), daemon=True,
-                     name=f"reindex-{child.pid}").start()
-    log.info("reindex of %s started (pid %d)", data_dir, child.pid)
-    return child.pid
+            child = subprocess.Popen(_command(data_dir, job_id), stdin=subprocess.DEVNULL, stdout=out,
+                                     stderr=out, start_new_session=True)
+    except OSError as e:
+        jobs.fail(data_dir, job_id, f"the job could not be started ({e.strerror or e})")
+        raise
+    jobs.assign(data_dir, job_id, child.pid)
+    threading.Thread(target=_reap, args=(child, data_dir, job_id), daemon=True, name=f"job-{job_id}").start()
+    log.info("job %d on %s started (pid %d)", job_id, data_dir, child.pid)
 
 
-def _command(data_dir: Path, full: bool) -> list[str]:
-    """`dateline index --data DIR [--full]`, run by this interpreter."""
-    return [sys.executable, "-m", "dateline", "index",
-            "--data", str(data_dir)] + (["--full"] if full else [])
+def _command(data_dir: Path, job_id: int) -> list[str]:
+    """`python -m dateline.index.tasks DATA JOB_ID`, run by this interpreter."""
+    return [sys.executable, "-m", "dateline.index.tasks", str(data_dir), str(job_id)]
 
 
-def _reap(child: subprocess.Popen, data_dir: Path) -> None:
+def _reap(child: subprocess.Popen, data_dir: Path, job_id: int) -> None:
     """Wait for the child (no zombie) and log how it ended."""
     code = child.wait()
     if code:
-        log.error("reindex of %s failed (exit %d); see %s", data_dir, code, data_dir / LOG_NAME)
+        log.error("job %d on %s failed (exit %d); see %s", job_id, data_dir, code, data_dir / LOG_NAME)
     else:
-        log.info("reindex of %s finished", data_dir)
+        log.info("job %d on %s finished", job_id, data_dir)

@@ -171,6 +171,22 @@ async def _run_front(listener: socket.socket, backend_path: str, workers: int, l
     return failed
 
 
+def _socket_folder() -> tempfile.TemporaryDirectory:
+    """Make a folder for the workers' socket that only this user can enter, so nobody reaches
+    the workers past the front's limits.
+
+    It goes in /dev/shm (memory) where there is one, so that a full disk does not stop the
+    server, else in /tmp: Unix socket paths are short (108 bytes), never under the data folder.
+    """
+    error = None
+    for place in [p for p in ("/dev/shm", "/tmp") if os.path.isdir(p)] or [None]:
+        try:
+            return tempfile.TemporaryDirectory(prefix="dateline-", dir=place)
+        except OSError as e:
+            error = e
+    raise DatelineError(f"cannot make a folder for the workers' socket in {error.filename}: {error.strerror}")
+
+
 def serve(data_dir: str, *, host: str, port: int, workers: int, access_log: bool = False,
           listening: Callable[[], None] | None = None) -> None:
     """Run the front on ``host:port`` and ``workers`` gunicorn workers behind it until
@@ -183,9 +199,7 @@ def serve(data_dir: str, *, host: str, port: int, workers: int, access_log: bool
     listener = listen(host, port)  # before the workers start: a taken port fails at once
     if listening is not None:
         listening()
-    # The workers' socket sits in a directory only this user can enter: nobody else reaches
-    # them past the front's limits. Unix socket paths are short (108 bytes): stay in /tmp.
-    with tempfile.TemporaryDirectory(prefix="dateline-", dir="/tmp" if os.path.isdir("/tmp") else None) as private:
+    with _socket_folder() as private:
         backend_path = os.path.join(private, "workers.sock")
         gunicorn = start_workers(str(data_dir), f"unix:{backend_path}", workers)
         try:

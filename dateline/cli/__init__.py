@@ -18,6 +18,7 @@ COMMANDS = {
     "serve": "serve.serve", "demo": "serve.demo",
     "mcp": "mcp.mcp",
     "check": "check.check", "backup": "check.backup",
+    "jobs": "jobs.jobs_cmd", "watch": "watch.watch",
 }
 
 

@@ -10,10 +10,10 @@ import click
 
 from dateline.index.disk import REPAIR_ARCHIVE, explained
 from dateline.index.errors import DatelineError
-from dateline.index.ingest import FORMATS, is_importable, parse_file, stream_file
+from dateline.index.ingest import FORMATS, is_importable
 from dateline.index.store import Archive
 
-from .common import data_option, echo_status, user_errors
+from .common import data_option, echo_status, echo_waiting, user_errors
 
 
 def _files_in(path: Path) -> list[Path]:
@@ -40,54 +40,94 @@ def import_cmd(paths, fmt, source, year, verbose, data_dir):
     Formats: plain-text dumps, JSONL/JSON/CSV exports, Reuters SGML, HTML pages, RSS/Atom
     feeds; detected from content and extension. Each file is one transaction.
     """
-    from tqdm import tqdm
+    from dateline.index import jobs
+    from dateline.index.importing import import_files
+    from dateline.index.tasks import ImportProgress
 
-    jobs: list[tuple[Path, bool]] = []  # (file, came from a directory)
+    files: list[tuple[Path, bool]] = []  # (file, came from a directory: skipped when bad)
     for path in paths:
-        files = _files_in(path)
-        if path.is_dir() and not files:
+        found = _files_in(path)
+        if path.is_dir() and not found:
             raise DatelineError(f"{path}: the directory holds no files to import "
                                 "(.txt, .jsonl, .json, .csv, .sgm, .html, .rss, .xml)")
-        jobs += [(f, path.is_dir()) for f in files]
+        files += [(f, path.is_dir()) for f in found]
 
     try:
         archive = Archive.open(data_dir)
     except DatelineError as e:  # a full disk, a read-only folder, a damaged archive
         raise DatelineError(f"{e.message}; nothing was imported", code=e.code, status=e.status,
                             detail=e.detail) from None
-    totals = {"added": 0, "updated": 0, "unchanged": 0, "rejected": 0}
-    imported = 0
-    bar = tqdm(jobs, unit="file", disable=None, file=sys.stderr, leave=False)
-    for file, from_dir in bar:
-        bar.set_description(file.name)
-        try:
-            # JSONL and CSV are read as they are written; other formats are parsed whole first.
-            streamed = stream_file(file, fmt, source, year)
-            if streamed is None:
-                found_fmt, parsed = parse_file(file, fmt, source, year)
-                streamed = found_fmt, parsed.items, parsed.rejections
-            else:  # a big export: count its items as they go in
-                found_fmt, items, rejections = streamed
-                streamed = found_fmt, tqdm(items, unit=" items", disable=None, file=sys.stderr,
-                                           leave=False, position=1, desc=file.name), rejections
-            report = archive.import_items(str(file), *streamed)
-        except DatelineError as e:
-            if from_dir and e.status < 500:  # a bad file is skipped; a full disk stops the import
-                click.echo(f"skipped {e.message}", err=True)
-                continue
-            raise
-        imported += 1
-        click.echo(report.summary())
-        for rejection in report.rejections[: None if verbose else 10]:
-            click.echo(f"  rejected {rejection}")
-        if not verbose and report.rejected > 10:
-            click.echo(f"  ... and {report.rejected - 10} more (--verbose lists them all)")
-        for key in totals:
-            totals[key] += getattr(report, key)
-    if not imported:
-        raise DatelineError(f"no news items found in {', '.join(map(str, paths))}")
-    if imported > 1:
-        click.echo("total: " + ", ".join(f"{v} {k}" for k, v in totals.items()))
+    bars = _ImportBars(len(files))
+    try:
+        with jobs.run(data_dir, "import", origin="cli", on_wait=echo_waiting) as job:
+            recorded = ImportProgress(job)
+
+            def on_file(file, outcome):
+                bars.done_with(file)
+                _echo_outcome(outcome, verbose)
+                recorded.on_file(file, outcome)
+
+            def on_progress(done, total, file, items):
+                bars.show(done, file, items)
+                recorded.on_progress(done, total, file, items)
+
+            summary = import_files(archive, files, fmt=fmt, source=source, year=year,
+                                   on_file=on_file, on_progress=on_progress)
+            bars.close()
+            job.result = summary.to_dict()
+            if not summary.imported:
+                raise DatelineError(f"no news items found in {', '.join(map(str, paths))}")
+    finally:
+        bars.close()
+    if summary.imported > 1:
+        click.echo("total: " + ", ".join(f"{v} {k}" for k, v in summary.totals.items()))
+
+
+def _echo_outcome(outcome, verbose: bool) -> None:
+    """Print what one file's import did, or why it was skipped."""
+    from dateline.index.importing import SkippedFile
+
+    if isinstance(outcome, SkippedFile):
+        click.echo(f"skipped {outcome.message}", err=True)
+        return
+    click.echo(outcome.summary())
+    for rejection in outcome.rejections[: None if verbose else 10]:
+        click.echo(f"  rejected {rejection}")
+    if not verbose and outcome.rejected > 10:
+        click.echo(f"  ... and {outcome.rejected - 10} more (--verbose lists them all)")
+
+
+class _ImportBars:
+    """tqdm bars on stderr (hidden when it is not a terminal): files, and a streamed file's items."""
+
+    def __init__(self, files: int):
+        from tqdm import tqdm
+
+        self._tqdm = tqdm
+        self.files = tqdm(total=files, unit="file", disable=None, file=sys.stderr, leave=False)
+        self.items = None
+
+    def show(self, done: int, file: Path, items: int | None) -> None:
+        """Name the file being imported; count a streamed file's items as they go in."""
+        if items is None:
+            self.files.set_description(file.name)
+        elif self.items is None:
+            self.items = self._tqdm(unit=" items", disable=None, file=sys.stderr, leave=False, position=1,
+                                    desc=file.name)
+        if self.items is not None and items:
+            self.items.update(items - self.items.n)
+
+    def done_with(self, file: Path) -> None:
+        if self.items is not None:
+            self.items.close()
+            self.items = None
+        self.files.update(1)
+
+    def close(self) -> None:
+        if self.items is not None:
+            self.items.close()
+            self.items = None
+        self.files.close()
 
 
 @click.command()

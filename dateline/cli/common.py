@@ -73,3 +73,10 @@ def echo_status(info: dict, archive_path: Path) -> None:
         for imp in info["imports"]:
             click.echo(f"  {imp['finished_at']}  {imp['path']} ({imp['format']}): {imp['added']} added, "
                        f"{imp['updated']} updated, {imp['unchanged']} unchanged, {imp['rejected']} rejected")
+
+
+def echo_waiting(holder) -> None:
+    """Say on stderr that this command waits for the job ``holder`` (a ``jobs.Job``, or None
+    when the process holding the archive recorded none) to finish writing."""
+    what = f"job {holder.id} ({holder.kind}, from {holder.origin})" if holder is not None else "another writer"
+    click.echo(f"waiting for {what} to finish: one import or build at a time", err=True)

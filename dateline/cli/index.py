@@ -9,7 +9,7 @@ import click
 from dateline.index.embed import BACKENDS
 from dateline.index.faiss_index import INDEX_TYPES
 
-from .common import data_option, setting_option, user_errors
+from .common import data_option, echo_waiting, setting_option, user_errors
 
 
 @click.command("index")
@@ -27,14 +27,18 @@ def index_cmd(full, index_type, backend, as_json, data_dir):
     removed items are dropped. The new generation goes live atomically: a running server keeps
     answering and picks it up by itself.
     """
+    from dateline.index import jobs
     from dateline.index.build import build_index, check_writable
     from dateline.index.embed import load_embedder
+    from dateline.index.tasks import build_progress
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     check_writable(data_dir)  # a read-only index folder is said at once, not after the model loads
-    embedder = load_embedder(backend=backend)
-    report = build_index(data_dir, embedder=embedder, full=full, progress=not as_json,
-                         index_type=index_type)
+    with jobs.run(data_dir, "index", origin="cli", on_wait=echo_waiting) as job:
+        embedder = load_embedder(backend=backend)
+        report = build_index(data_dir, embedder=embedder, full=full, progress=not as_json,
+                             index_type=index_type, on_progress=build_progress(job))
+        job.result = report.to_dict()
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:

@@ -36,8 +36,9 @@ MAX_FILE_BYTES = 250_000_000
 # 28 MB after 300 s and 2.4 GB.
 MAX_PAGE_CHARS = 10_000_000
 
-# Memory one page's extraction may take on top of what the importing process already maps:
-# a 1 MB page of dense markup needs ~120 MB.
+# Memory one page's extraction, or one feed's reading, may take on top of what the importing
+# process already maps: a 1 MB page of dense markup needs ~120 MB, a 10 MB feed of 5,000
+# entries ~60 MB.
 PAGE_MEMORY_BYTES = 1_000_000_000
 
 T = TypeVar("T")

@@ -585,6 +585,17 @@
     input.focus();
   });
 
+  // How fresh the archive is, in the header: its newest item's date and the last rebuild's time.
+  function showFreshness(info) {
+    const freshness = document.getElementById("freshness");
+    if (!freshness) return;
+    const parts = [];
+    if (info.date_to) parts.push(`newest item ${info.date_to}`);
+    if (info.indexed_at) parts.push(`rebuilt ${String(info.indexed_at).replace("T", " ").replace(/:\d\d\+00:00$/, " UTC")}`);
+    if (info.job && info.job.state === "running") parts.push(`${info.job.kind} running`);
+    freshness.textContent = parts.join(" · ");
+  }
+
   async function loadArchiveInfo() {
     try {
       const response = await fetch("/api/status", { headers: apiHeaders() });
@@ -607,6 +618,7 @@
       if (typeof info.items === "number") parts.push(`${info.items} items`);
       if (info.date_from && info.date_to) parts.push(`${info.date_from} to ${info.date_to}`);
       archiveInfo.textContent = parts.join(" · ");
+      showFreshness(info);
     } catch (e) {
       statusLine.textContent = "Could not reach the server.";
     }
