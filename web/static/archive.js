@@ -29,21 +29,6 @@
   let pending = null; // files waiting for a token
   let memoryToken = null; // the token, where localStorage cannot keep it
 
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(props || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === "class") node.className = value;
-      else if (key === "text") node.textContent = value;
-      else node.setAttribute(key, value === true ? "" : String(value));
-    }
-    for (const child of children) {
-      if (child === null || child === undefined || child === "") continue;
-      node.append(typeof child === "string" ? document.createTextNode(child) : child);
-    }
-    return node;
-  }
-
   // -- the token: localStorage may be missing or full (private windows); the prompt then comes back.
 
   function readToken() {
