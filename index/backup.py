@@ -71,17 +71,32 @@ def backup(data_dir: str | Path, dest: str | Path) -> BackupReport:
     started = time.perf_counter()
     data_dir, dest = Path(data_dir), Path(dest)
     _check_dest(data_dir, dest)
-    archive = Archive.open(data_dir, create=False, reading=True)
     report = BackupReport(dest=dest)
+    with disk.explained(dest / Archive.FILENAME, folder=dest,
+                        then=f"no backup was made, {dest} holds what it held before"):
+        copy_data(data_dir, dest, report)
+    report.seconds = time.perf_counter() - started
+    log.info("%s", report.summary())
+    return report
+
+
+def copy_data(data_dir: Path, dest: Path, report: BackupReport, *, one_file: bool = False) -> None:
+    """Copy the archive and the live index generation of ``data_dir`` into ``dest`` (made if
+    missing), staged beside their places and moved there only once both are complete.
+
+    ``one_file`` writes the archive in rollback-journal mode, complete in its one file, for
+    readers that open it immutable (index/snapshot.py); otherwise it keeps the source's mode.
+    What was copied goes into ``report``; OSError and sqlite3.Error are left to the caller's
+    ``disk.explained``, which says what the copy was for.
+    """
+    archive = Archive.open(data_dir, create=False, reading=True)
     staged_index = staged_archive = None  # complete copies, not yet in their places
     try:
-        with disk.explained(dest / Archive.FILENAME, folder=dest,
-                            then=f"no backup was made, {dest} holds what it held before"):
-            dest.mkdir(parents=True, exist_ok=True)
-            # The index first: an archive copied after it holds every chunk the index names.
-            staged_index = _stage_index(data_dir, dest, report)
-            staged_archive = _stage_archive(archive, dest, report)
-            _put_in_place(dest, staged_archive, staged_index, report.generation)
+        dest.mkdir(parents=True, exist_ok=True)
+        # The index first: an archive copied after it holds every chunk the index names.
+        staged_index = _stage_index(data_dir, dest, report)
+        staged_archive = _stage_archive(archive, dest, report, one_file=one_file)
+        _put_in_place(dest, staged_archive, staged_index, report.generation)
     finally:
         archive.close()
         for path in (staged_index, staged_archive):  # left over where something failed
@@ -89,9 +104,6 @@ def backup(data_dir: str | Path, dest: str | Path) -> BackupReport:
                 shutil.rmtree(path, ignore_errors=True)
             elif path is not None:
                 path.unlink(missing_ok=True)
-    report.seconds = time.perf_counter() - started
-    log.info("%s", report.summary())
-    return report
 
 
 def _check_dest(data_dir: Path, dest: Path) -> None:
@@ -105,8 +117,9 @@ def _check_dest(data_dir: Path, dest: Path) -> None:
         raise DatelineError(f"{dest} is not empty and holds no earlier backup: give a new or empty folder")
 
 
-def _stage_archive(archive: Archive, dest: Path, report: BackupReport) -> Path:
-    """Copy the archive to a temporary file in ``dest`` with SQLite's backup API; return it."""
+def _stage_archive(archive: Archive, dest: Path, report: BackupReport, *, one_file: bool = False) -> Path:
+    """Copy the archive to a temporary file in ``dest`` with SQLite's backup API; return it.
+    ``one_file``: in rollback-journal mode, so that the file alone is the whole archive."""
     tmp = dest / f".{Archive.FILENAME}.{os.getpid()}.tmp"
     tmp.unlink(missing_ok=True)
     target = sqlite3.connect(tmp)
@@ -114,6 +127,10 @@ def _stage_archive(archive: Archive, dest: Path, report: BackupReport) -> Path:
         # pages=-1: every page in one step, under one read transaction of the source, so the copy
         # is one consistent snapshot however many imports run meanwhile.
         archive.conn.backup(target, pages=-1)
+        if one_file:
+            # The copy takes the source's WAL mode from its header; a reader that opens it
+            # immutable (no -wal, no -shm: a network mount) needs it in rollback-journal mode.
+            target.execute("PRAGMA journal_mode=DELETE").fetchone()
         problems = [r[0] for r in target.execute("PRAGMA quick_check")]
         if problems == ["ok"]:
             report.items = target.execute("SELECT count(*) FROM items").fetchone()[0]
@@ -126,7 +143,7 @@ def _stage_archive(archive: Archive, dest: Path, report: BackupReport) -> Path:
     if problems != ["ok"]:
         tmp.unlink(missing_ok=True)
         # An earlier backup is worth more than a copy of the damage.
-        raise DatelineError(f"{archive.path} is damaged ({problems[0]}), so no backup was made: "
+        raise DatelineError(f"{archive.path} is damaged ({problems[0]}), so nothing was copied: "
                             f"{disk.REPAIR_ARCHIVE}", code="damaged_archive", status=503)
     report.archive_bytes = tmp.stat().st_size
     return tmp

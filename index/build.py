@@ -18,11 +18,12 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -32,7 +33,8 @@ import numpy as np
 from . import disk, settings
 from .chunk import Chunk, bundled_limit, chunk_item, chunker_config
 from .errors import DatelineError
-from .faiss_index import choose_index_type, index_kind, make_index, probe_questions, remove_ids, tune
+from .faiss_index import (COMPRESSED, buildable_kind, choose_index_type, index_kind, is_ivf, make_index,
+                          probe_questions, remove_ids, trained_index, training_sample, tune)
 from .facets import Facets
 from .files import write_atomically
 from .generations import (LiveIndex, current_generation, generation_ids, generations_on_disk, incompatibility,
@@ -44,12 +46,16 @@ if TYPE_CHECKING:
     import faiss
 
     from .embed import Embedder
+    from .ray_embed import RayOptions
 
 log = logging.getLogger(__name__)
 
 _CHUNK_BATCH = 500  # items per chunking transaction
 _EMBED_BLOCK = 1024  # chunks per embedding transaction (and progress step)
 _IVF_RETRAIN = 4.0  # retrain an IVF index once it holds this many times what it was trained on
+# Vectors read from the cache, written to the exact vectors file and added to a compressed index
+# at a time: 96 MB at 384 dimensions, however big the archive.
+_STREAM_BLOCK = 1 << 16
 
 
 @dataclass
@@ -71,7 +77,9 @@ class BuildReport:
     recall_at_10: float = 1.0  # measured against exact search (1.0 for flat)
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    embed_path: str = ""  # how the chunks were embedded and why: "torch-bf16 on cpu (bf16 2.44x fp32 ...)"
     repaired: str = ""  # what was wrong with index/CURRENT, which this run replaced ("it was damaged")
+    index_note: str = ""  # how the index was cut down to the archive's size (too few vectors to train)
 
     def summary(self) -> str:
         """Return the one-paragraph summary the CLI prints."""
@@ -85,8 +93,12 @@ class BuildReport:
                 f"{self.chunks_removed} removed")
         if self.index_type != "flat":
             text += f"; recall@10 {self.recall_at_10:.3f}"
+        if self.embed_path:
+            text += f"; embedded with {self.embed_path}"
         if self.full:
             text += f"; full rebuild ({self.reason})"
+        if self.index_note:
+            text += f"; {self.index_note}"
         if self.repaired:
             text += f"; index/CURRENT now names this generation ({self.repaired})"
         return text + f". {self.seconds:.1f}s."
@@ -207,13 +219,31 @@ def _progress_bar(total: int):
                            "[{elapsed}<{remaining}, {rate_fmt}]")
 
 
+def store_vectors(archive: Archive, model: str, hashes: list[str], vectors: np.ndarray) -> None:
+    """Commit one batch of vectors into the embedding cache, in one transaction."""
+    with archive.write() as c:
+        c.executemany("INSERT OR REPLACE INTO embeddings(hash, model, vector) VALUES (?, ?, ?)",
+                      [(h, model, v.tobytes()) for h, v in zip(hashes, vectors)])
+
+
+def _missing_blocks(archive: Archive, rows: list[tuple[str, int]]):
+    """Yield (hashes, texts) of ``rows``' chunks, a block at a time, read as they are needed."""
+    for block in batched(rows, _EMBED_BLOCK):
+        text_of = _texts_of(archive, [r[0] for r in block])
+        hashes = [r[0] for r in block if r[0] in text_of]  # a chunk deleted since: nothing to embed
+        yield hashes, [text_of[h] for h in hashes]
+
+
 def embed_missing(archive: Archive, embedder: "Embedder", *, progress: bool = False,
                   batch_size: int | None = None,
-                  on_progress: Callable[[int, int], None] | None = None) -> tuple[int, float]:
+                  on_progress: Callable[[int, int], None] | None = None,
+                  ray: "RayOptions | None" = None) -> tuple[int, float]:
     """Embed every chunk text the cache lacks for this model; return (count, seconds).
 
     ``on_progress(done, total)`` hears of each block of chunks once it is stored (a job's
-    progress: index/jobs.py), outside the block's transaction.
+    progress: index/jobs.py), outside the block's transaction. With ``ray`` the texts are
+    embedded by a Ray Data pipeline (index/ray_embed.py) instead of ``embedder``; this process
+    still reads them and commits the vectors, so both paths fill the cache the same way.
     """
     # Hashes and lengths only: the texts are read a block at a time, so a build of millions of
     # chunks does not hold them all (about 1.2 KB each) in memory.
@@ -224,27 +254,29 @@ def embed_missing(archive: Archive, embedder: "Embedder", *, progress: bool = Fa
         return 0, 0.0
     # Similar lengths in one batch waste less padding.
     rows.sort(key=lambda r: r[1])
-    getattr(embedder, "model", None)  # load the model (seconds) before the clock starts: the rate is the embedding's
-    batch_size = batch_size or settings.get("embed_batch")
-    bar = _progress_bar(len(rows)) if progress else None
-    started = time.perf_counter()
-    embedded = 0
-    try:
-        for block in batched(rows, _EMBED_BLOCK):
-            text_of = _texts_of(archive, [r[0] for r in block])
-            hashes = [r[0] for r in block if r[0] in text_of]  # a chunk deleted since: nothing to embed
-            vectors = embedder.encode([text_of[h] for h in hashes], batch_size=batch_size)
-            with archive.write() as c:
-                c.executemany("INSERT OR REPLACE INTO embeddings(hash, model, vector) VALUES (?, ?, ?)",
-                              [(h, embedder.name, v.tobytes()) for h, v in zip(hashes, vectors)])
+    with ExitStack() as stack:
+        if ray is None:
+            getattr(embedder, "model", None)  # load the model (seconds) before the clock starts: the rate is the embedding's
+            batch_size = batch_size or settings.get("embed_batch")
+            done = ((hashes, embedder.encode(texts, batch_size=batch_size))
+                    for hashes, texts in _missing_blocks(archive, rows))
+        else:
+            from .ray_embed import RaySession
+
+            # Joined (or started, for `local`) before the clock, as the model is loaded above;
+            # the actors' start and model loads are in the clock: a user pays them per build.
+            session = stack.enter_context(RaySession(ray))
+            done = session.embed(_missing_blocks(archive, rows), embedder.name)
+        bar = stack.enter_context(_progress_bar(len(rows))) if progress else None
+        started = time.perf_counter()
+        embedded = 0
+        for hashes, vectors in done:
+            store_vectors(archive, embedder.name, hashes, vectors)
             embedded += len(hashes)
             if bar is not None:
-                bar.update(len(vectors))
+                bar.update(len(hashes))
             if on_progress is not None:
                 on_progress(embedded, len(rows))
-    finally:
-        if bar is not None:
-            bar.close()
     return embedded, time.perf_counter() - started
 
 
@@ -277,7 +309,8 @@ def _vectors_for(archive: Archive, model: str, dim: int, ids: np.ndarray | None)
 
 def build_index(data_dir: str | Path, *, embedder: "Embedder | None" = None, full: bool = False,
                 progress: bool = False, index_type: str | None = None,
-                on_progress: Callable[[int, int], None] | None = None) -> BuildReport:
+                on_progress: Callable[[int, int], None] | None = None,
+                ray: "RayOptions | None" = None) -> BuildReport:
     """Bring the index of ``data_dir`` up to date with its archive and publish it.
 
     Only new or changed items are chunked and only chunks missing from the embedding cache are
@@ -285,6 +318,7 @@ def build_index(data_dir: str | Path, *, embedder: "Embedder | None" = None, ful
     ``full``, a model or chunker change, or an index type change calls for a rebuild from the
     cache. Nothing is published when nothing changed. ``index_type`` overrides the setting.
     ``on_progress(done, total)`` hears how many of the chunks to embed are done, block by block.
+    ``ray`` embeds them on a Ray cluster instead of in this process (index/ray_embed.py).
 
     >>> report = build_index("./dateline-data", progress=True)
     >>> print(report.summary())
@@ -301,7 +335,7 @@ def build_index(data_dir: str | Path, *, embedder: "Embedder | None" = None, ful
         report = BuildReport()
         with (_build_lock(data_dir),
               disk.explained(archive.path, folder=index_root(data_dir), then="the live index was left as it was")):
-            _build(archive, data_dir, embedder, config, full, progress, index_type, report, on_progress)
+            _build(archive, data_dir, embedder, config, full, progress, index_type, report, on_progress, ray)
         report.seconds = time.perf_counter() - started
         log.info("%s", report.summary())
         return report
@@ -311,11 +345,15 @@ def build_index(data_dir: str | Path, *, embedder: "Embedder | None" = None, ful
 
 def _build(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict, full: bool,
            progress: bool, index_type: str | None, report: BuildReport,
-           on_progress: Callable[[int, int], None] | None = None) -> None:
+           on_progress: Callable[[int, int], None] | None = None, ray: "RayOptions | None" = None) -> None:
     """Run the three steps of a build (chunks, embeddings, index), filling in ``report``."""
     _sync_chunks(archive, data_dir, embedder, config, full, report)
     report.embedded, report.embed_seconds = embed_missing(archive, embedder, progress=progress,
-                                                          on_progress=on_progress)
+                                                          on_progress=on_progress, ray=ray)
+    if report.embedded and ray is not None:  # the workers chose their paths, not this process
+        report.embed_path = ray.describe()
+    elif report.embedded and hasattr(embedder, "bulk_path"):
+        report.embed_path = str(embedder.bulk_path())
     # Server workers and `dateline ask` encode questions with the ONNX export: made by the build,
     # they never load torch (seconds and about 300 MB each).
     embedder.prepare_queries()
@@ -365,6 +403,7 @@ class _NewIndex:
     trained_on: int  # vectors an IVF index was trained on (0 for other kinds)
     vectors: np.ndarray | None = None  # every vector, when the index was made from them
     facets: Facets | None = None  # the filter columns of ``ids``
+    exact_path: Path | None = None  # a compressed index's exact vectors (.npy, rows aligned to ``ids``), to move in
 
 
 def _sync_index(archive: Archive, data_dir: Path, embedder: "Embedder", config: dict, full: bool,
@@ -424,7 +463,9 @@ def _rebuild_reason(base: LiveIndex, embedder: "Embedder", config: dict, kind: s
         reason = f"index type changes from {index_kind(base.index)} to {kind}"
     if reason is None and kind == "hnsw":
         reason = "hnsw indexes cannot remove vectors, so they are rebuilt"
-    if reason is None and kind == "ivf" and n_chunks > _IVF_RETRAIN * base.manifest.get("trained_on", n_chunks):
+    if reason is None and kind in COMPRESSED and base.stored is None:
+        reason = "the live generation lacks the exact vectors its searches re-score from"
+    if reason is None and is_ivf(kind) and n_chunks > _IVF_RETRAIN * base.manifest.get("trained_on", n_chunks):
         reason = "the archive outgrew the IVF training sample"
     return reason
 
@@ -448,20 +489,116 @@ def _patch(archive: Archive, embedder: "Embedder", base: LiveIndex, chunk_ids: n
     report.chunks_removed = len(to_remove)
     report.chunks_added = len(add_ids)
     ids = np.union1d(np.setdiff1d(base.ids, to_remove, assume_unique=True), add_ids)
-    return _NewIndex(index, ids, trained_on=base.manifest.get("trained_on", 0))
+    new = _NewIndex(index, ids, trained_on=base.manifest.get("trained_on", 0))
+    if base.stored is not None:  # a compressed index: its exact vectors must follow the ids
+        new.exact_path = _exact_vectors_path(base.path.parent)
+        try:
+            _merge_exact_vectors(new.exact_path, base, ids, add_ids, add_vectors)
+        except BaseException:
+            new.exact_path.unlink(missing_ok=True)  # half a file is of no use, and on a full disk in the way
+            raise
+        new.vectors = np.load(new.exact_path, mmap_mode="r")
+    return new
+
+
+def _exact_vectors_path(root: Path) -> Path:
+    """Return where a build writes the exact vectors of a compressed index before they move into
+    the generation (``publish`` removes ``.tmp`` leftovers of killed builds)."""
+    return root / f"exact-vectors-{os.getpid()}.tmp"
+
+
+def _write_rows(path: Path, n: int, dim: int, blocks) -> None:
+    """Write ``blocks`` ((m, dim) float32 arrays, ``n`` rows in all) to ``path`` as one .npy
+    file, with plain writes: a full disk then raises OSError (ENOSPC), where writing through a
+    memory map would kill the build with SIGBUS."""
+    written = 0
+    with open(path, "wb") as f:
+        np.lib.format.write_array_header_1_0(f, {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)),
+                                                 "fortran_order": False, "shape": (n, dim)})
+        for block in blocks:
+            f.write(np.ascontiguousarray(block, dtype=np.float32).tobytes())
+            written += len(block)
+    if written != n:
+        raise RuntimeError(f"wrote {written} of {n} exact vectors: the archive changed during the build")
+
+
+def _merge_exact_vectors(path: Path, base: LiveIndex, ids: np.ndarray, add_ids: np.ndarray,
+                         add_vectors: np.ndarray) -> None:
+    """Write the exact vectors of ``ids`` to ``path``, a block at a time: kept chunks' rows from
+    the live generation's file, added ones from ``add_vectors`` (rows of sorted ``add_ids``)."""
+    def blocks():
+        for start in range(0, len(ids), _STREAM_BLOCK):
+            block = ids[start:start + _STREAM_BLOCK]
+            at = np.minimum(np.searchsorted(base.ids, block), max(len(base.ids) - 1, 0))
+            kept = base.ids[at] == block if len(base.ids) else np.zeros(len(block), dtype=bool)
+            rows = np.empty((len(block), base.dim), dtype=np.float32)
+            rows[kept] = base.stored[at[kept]]
+            rows[~kept] = add_vectors[np.searchsorted(add_ids, block[~kept])]
+            yield rows
+
+    _write_rows(path, len(ids), base.dim, blocks())
+
+
+def _write_exact_vectors(archive: Archive, model: str, dim: int, path: Path) -> np.ndarray:
+    """Write every cached vector of the archive's chunks to ``path`` (float32 .npy, rows in
+    chunk id order) a block at a time; return their ids. Call inside the build's snapshot."""
+    c = archive.conn
+    join = "FROM chunks c JOIN embeddings e ON e.hash = c.hash AND e.model = ?"
+    n = c.execute(f"SELECT count(*) {join}", (model,)).fetchone()[0]
+    ids = np.zeros(n, dtype=np.int64)
+    filled = 0
+
+    def blocks():
+        nonlocal filled
+        rows = c.execute(f"SELECT c.id, e.vector {join} ORDER BY c.id", (model,))
+        while block := rows.fetchmany(_STREAM_BLOCK)[:n - filled]:
+            ids[filled:filled + len(block)] = [r[0] for r in block]
+            filled += len(block)
+            yield np.frombuffer(b"".join(r[1] for r in block), dtype=np.float32).reshape(-1, dim)
+
+    _write_rows(path, n, dim, blocks())
+    return ids
+
+
+def _rebuild_compressed(archive: Archive, data_dir: Path, embedder: "Embedder", kind: str) -> _NewIndex:
+    """Make a compressed (``kind``) index of every cached vector with bounded memory: the
+    vectors stream from the cache into the exact vectors file, the index trains on a sample of
+    that file and takes the vectors in batches from it."""
+    path = _exact_vectors_path(index_root(data_dir))
+    try:
+        ids = _write_exact_vectors(archive, embedder.name, embedder.dim, path)
+        stored = np.load(path, mmap_mode="r")
+        index = trained_index(kind, embedder.dim, training_sample(kind, stored), len(ids))
+        for start in range(0, len(ids), _STREAM_BLOCK):
+            index.add_with_ids(np.ascontiguousarray(stored[start:start + _STREAM_BLOCK]),
+                               ids[start:start + _STREAM_BLOCK])
+    except BaseException:
+        path.unlink(missing_ok=True)  # at 10M chunks 15 GB: not left for the next publish to find
+        raise
+    return _NewIndex(index, ids, trained_on=len(ids), vectors=stored, exact_path=path)
 
 
 def _rebuild(archive: Archive, data_dir: Path, embedder: "Embedder", kind: str, live_name: str | None,
              report: BuildReport) -> _NewIndex:
     """Make a ``kind`` index of every cached vector of the archive's chunks."""
     report.full = True
-    ids, vectors = _vectors_for(archive, embedder.name, embedder.dim, None)
-    log.info("building a %s index of %d vectors", kind, len(ids))
-    index = make_index(kind, embedder.dim, vectors, ids)
+    if kind in COMPRESSED:
+        kind, report.index_note = buildable_kind(kind, archive.conn.execute(
+            "SELECT count(*) FROM chunks c JOIN embeddings e ON e.hash = c.hash AND e.model = ?",
+            (embedder.name,)).fetchone()[0])
+        report.index_type = kind
+    if kind in COMPRESSED:
+        log.info("building a %s index, streaming the vectors", kind)
+        new = _rebuild_compressed(archive, data_dir, embedder, kind)
+    else:
+        ids, vectors = _vectors_for(archive, embedder.name, embedder.dim, None)
+        log.info("building a %s index of %d vectors", kind, len(ids))
+        index = make_index(kind, embedder.dim, vectors, ids)
+        new = _NewIndex(index, ids, trained_on=len(ids) if is_ivf(kind) else 0, vectors=vectors)
     old_ids = generation_ids(data_dir, live_name)
-    report.chunks_added = len(np.setdiff1d(ids, old_ids))
-    report.chunks_removed = len(np.setdiff1d(old_ids, ids))
-    return _NewIndex(index, ids, trained_on=len(ids) if kind == "ivf" else 0, vectors=vectors)
+    report.chunks_added = len(np.setdiff1d(new.ids, old_ids))
+    report.chunks_removed = len(np.setdiff1d(old_ids, new.ids))
+    return new
 
 
 def _search_params(archive: Archive, embedder: "Embedder", new: _NewIndex) -> dict:
@@ -491,7 +628,12 @@ def _publish_index(archive: Archive, data_dir: Path, embedder: "Embedder", confi
         "counts": {"items": report.items, "chunks": int(len(new.ids))},
         "previous": None if report.repaired else current_generation(data_dir),
     }
-    generation = write_generation(data_dir, new.index, new.ids, manifest, facets=new.facets)
+    try:
+        generation = write_generation(data_dir, new.index, new.ids, manifest, facets=new.facets,
+                                      exact_vectors=new.exact_path)
+    finally:
+        if new.exact_path is not None:
+            new.exact_path.unlink(missing_ok=True)  # moved into the generation, or of no use
     publish(data_dir, generation)
     report.generation = generation
     report.published = True

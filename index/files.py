@@ -33,3 +33,12 @@ def write_atomically(path: Path, write: Callable[[Path], object], *, durable: bo
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def fsync_dir(path: Path) -> None:
+    """Flush a directory's entries to disk, so a rename or a new file in it survives a crash."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

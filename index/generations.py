@@ -2,11 +2,12 @@
 
 An index generation is a directory ``<data>/index/<generation>/`` holding ``vectors.faiss``,
 ``ids.npy`` (the chunk ids it contains, sorted), ``facets.npz`` (the filter columns of the same
-chunks) and ``manifest.json`` (model, dimension, chunker settings, index type and search
-parameters, counts, checksums). ``<data>/index/CURRENT`` names the live generation and is
-swapped with ``os.replace`` only after the generation is complete, so a reader never sees a
-half-written index and a killed build leaves the old one live. The index itself is made and
-searched by faiss_index.py.
+chunks), for the compressed index types ``exact_vectors.npy`` (the chunks' float32 vectors,
+rows aligned to ``ids.npy``, memory-mapped to re-score candidates) and ``manifest.json``
+(model, dimension, chunker settings, index type and search parameters, counts, checksums).
+``<data>/index/CURRENT`` names the live generation and is swapped with ``os.replace`` only after
+the generation is complete, so a reader never sees a half-written index and a killed build
+leaves the old one live. The index itself is made and searched by faiss_index.py.
 """
 from __future__ import annotations
 
@@ -25,10 +26,11 @@ import numpy as np
 
 from .chunk import chunker_config
 from .errors import DatelineError
-from .faiss_index import check_vectors, search, set_search_params
+from .faiss_index import check_vectors, rescored_search, search, set_search_params
 from .facets import FILENAME as FACETS_FILE
 from .facets import Facets
-from .files import write_atomically
+from .files import fsync_dir, write_atomically
+from .replica import is_snapshot
 
 if TYPE_CHECKING:
     import faiss
@@ -44,7 +46,9 @@ POINTER = "CURRENT"  # in index/: the name of the live generation
 _GENERATION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _POINTER_MAX_BYTES = 256  # a pointer longer than this is damaged, whatever it holds
 # The files a generation may hold besides verified.json, which readers rewrite: what stamps watch.
-GENERATION_FILES = ("manifest.json", "vectors.faiss", "ids.npy", FACETS_FILE)
+# The exact vectors of a compressed index's chunks (float32 .npy, rows aligned to ids.npy).
+EXACT_FILE = "exact_vectors.npy"
+GENERATION_FILES = ("manifest.json", "vectors.faiss", "ids.npy", FACETS_FILE, EXACT_FILE)
 VERIFIED_FILE = "verified.json"  # in a generation: its files' stamps when they last matched their checksums
 _HASH_BLOCK = 1 << 22  # bytes read at a time when hashing a generation's files (4 MiB)
 # Loading the live generation is retried this often: each publish between reading CURRENT and
@@ -135,6 +139,8 @@ def _write_verified(folder: Path, stamps: dict[str, tuple[str, list[int]]]) -> N
     """Record that the files of ``folder`` matched their checksums with these stamps (name ->
     (checksum, stamp taken before hashing)), so that later loads skip hashing them. Best
     effort: where it cannot be written, loads just hash again."""
+    if is_snapshot(folder.parent.parent):  # a replica writes nothing in the snapshot it reads
+        return
     record = {name: {"checksum": checksum, "stamp": stamp} for name, (checksum, stamp) in stamps.items()}
     try:
         write_atomically(folder / VERIFIED_FILE, lambda p: p.write_text(json.dumps(record), encoding="utf-8"))
@@ -235,15 +241,6 @@ def check_index(data_dir: str | Path, *, full: bool = False) -> tuple[str | None
     return name, [f"index generation {name}: {damage}: run `dateline index` to build a sound one"] if damage else []
 
 
-def _fsync_dir(path: Path) -> None:
-    """Flush a directory's entries to disk, so a rename or a new file in it survives a crash."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _save_ids(path: Path, ids: np.ndarray) -> None:
     """Write ``ids`` to ``path`` in numpy's .npy format."""
     with open(path, "wb") as f:
@@ -259,11 +256,28 @@ def _write_index(path: Path, index: "faiss.Index") -> None:
         faiss.write_index(index, faiss.PyCallbackIOWriter(f.write))
 
 
-def _write_files(folder: Path, index: "faiss.Index", ids: np.ndarray, facets: Facets | None) -> list[str]:
-    """Write the index, its ids and the filter columns into ``folder``; return the file names."""
+def _move_exact_vectors(folder: Path, source: Path, ids: np.ndarray, dim: int) -> None:
+    """Move the exact vectors file ``source`` (written by the build) into ``folder``, durably,
+    after checking it holds one ``dim``-wide float32 row per id."""
+    stored = np.load(source, mmap_mode="r")
+    if stored.dtype != np.float32 or stored.shape != (len(ids), dim):
+        raise RuntimeError(f"the exact vectors file holds {stored.dtype} {stored.shape}, the index {len(ids)} x {dim}")
+    del stored
+    with open(source, "rb+") as f:
+        os.fsync(f.fileno())
+    os.replace(source, folder / EXACT_FILE)
+
+
+def _write_files(folder: Path, index: "faiss.Index", ids: np.ndarray, facets: Facets | None,
+                 exact_vectors: Path | None = None) -> list[str]:
+    """Write the index, its ids, the filter columns and (moved in) the exact vectors into
+    ``folder``; return the file names."""
     write_atomically(folder / "vectors.faiss", lambda p: _write_index(p, index), durable=True)
     write_atomically(folder / "ids.npy", lambda p: _save_ids(p, ids), durable=True)
     files = ["vectors.faiss", "ids.npy"]
+    if exact_vectors is not None:
+        _move_exact_vectors(folder, Path(exact_vectors), ids, int(index.d))
+        files.append(EXACT_FILE)
     if facets is not None:
         if not np.array_equal(facets.ids, ids):
             raise RuntimeError("the filter columns describe other chunks than the index holds")
@@ -273,11 +287,13 @@ def _write_files(folder: Path, index: "faiss.Index", ids: np.ndarray, facets: Fa
 
 
 def write_generation(data_dir: str | Path, index: "faiss.Index", ids: np.ndarray,
-                     manifest: dict, facets: Facets | None = None) -> str:
+                     manifest: dict, facets: Facets | None = None, exact_vectors: Path | None = None) -> str:
     """Write a complete generation directory (not yet live); return its name.
 
     ``manifest`` gets the generation name, counts and the files' checksums added; ``facets``,
-    the filter columns of the same chunks, are written beside the index.
+    the filter columns of the same chunks, are written beside the index. ``exact_vectors``, a
+    float32 .npy file of the vectors of ``ids`` in order (a compressed index re-scores from it),
+    is moved in: at 10M chunks it is 15 GB, too much to copy.
     """
     root = index_root(data_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -288,7 +304,9 @@ def write_generation(data_dir: str | Path, index: "faiss.Index", ids: np.ndarray
         ids = np.sort(np.asarray(ids, dtype=np.int64))
         if len(ids) != index.ntotal:
             raise RuntimeError(f"index holds {index.ntotal} vectors but {len(ids)} ids were given")
-        files = _write_files(folder, index, ids, facets)
+        if exact_vectors is not None and not np.all(ids[1:] > ids[:-1]):
+            raise RuntimeError("the exact vectors need distinct ids, sorted as their rows are")
+        files = _write_files(folder, index, ids, facets, exact_vectors)
         manifest = dict(manifest, format=MANIFEST_FORMAT, generation=generation,
                         created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
         manifest.setdefault("counts", {})["vectors"] = int(index.ntotal)
@@ -298,7 +316,7 @@ def write_generation(data_dir: str | Path, index: "faiss.Index", ids: np.ndarray
         # Just hashed: readers need not hash these files again while their stamps hold.
         _write_verified(folder, {name: (checksum, _stamp(folder / name))
                                  for name, checksum in manifest["checksums"].items()})
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)  # half a generation is no use, and on a full disk it is in the way
         raise
@@ -322,7 +340,7 @@ def publish(data_dir: str | Path, generation: str) -> None:
         previous = next((g for g in generations_on_disk(data_dir) if g != generation), None)
         log.info("%s; publishing %s over it", e.message, generation)
     write_atomically(root / POINTER, lambda p: p.write_text(generation + "\n", encoding="utf-8"), durable=True)
-    _fsync_dir(root)
+    fsync_dir(root)
     log.info("published index generation %s (previous %s)", generation, previous)
     keep = {generation, previous}
     for path in root.iterdir():
@@ -350,6 +368,8 @@ class LiveIndex:
     path: Path | None = None
     facets: Facets | None = field(default=None, repr=False)  # filter columns of the same chunks
     mapped: bool = False  # read-only, mapped from its file: adding or removing vectors would crash
+    # A compressed index's exact vectors, mapped read-only from EXACT_FILE, rows aligned to ``ids``.
+    stored: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def ntotal(self) -> int:
@@ -383,7 +403,11 @@ class LiveIndex:
         if among is not None:
             keep = np.zeros(int(self.ids[-1]) + 1, dtype=bool)
             keep[self.ids[among]] = True
-        scores, found = search(self.index, queries, k, keep)
+        rerank = self.manifest.get("search", {}).get("rerank")
+        if self.stored is not None and rerank:
+            scores, found = rescored_search(self.index, self.stored, self.ids, queries, k, rerank, keep)
+        else:
+            scores, found = search(self.index, queries, k, keep)
         return [[(int(i), float(s)) for i, s in zip(row_ids, row_scores) if i >= 0]
                 for row_ids, row_scores in zip(found, scores)]
 
@@ -444,8 +468,16 @@ def load_generation(data_dir: str | Path, generation: str, *, verify: bool = Tru
     set_search_params(index, manifest.get("search", {}))
     with open(folder / "ids.npy", "rb") as f:
         ids = np.load(f)
+    stored = None
+    if EXACT_FILE in manifest.get("checksums", {}):
+        # Mapped even for the build: it reads a few rows per question, and a patch writes a new file.
+        stored = np.load(folder / EXACT_FILE, mmap_mode="r")
+        if stored.shape != (len(ids), index.d):
+            raise DatelineError(f"index generation {generation}: {EXACT_FILE} holds {stored.shape[0]} vectors for "
+                                f"{len(ids)} ids: run `dateline index --full`", code="bad_index", status=503,
+                                detail=str(folder))
     return LiveIndex(generation=generation, manifest=manifest, index=index, ids=ids, path=folder,
-                     facets=_read_facets(folder, generation), mapped=mmap)
+                     facets=_read_facets(folder, generation), mapped=mmap, stored=stored)
 
 
 def incompatibility(manifest: dict, embedder: "Embedder | None", chunker: dict | None = None) -> str | None:

@@ -19,6 +19,7 @@ from . import disk
 from .errors import DatelineError
 from .item import FIELDS, Item
 from .reader import ArchiveReader, item_from_row
+from .replica import is_replica_root, is_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +222,12 @@ class Archive:
         """
         data_dir = Path(data_dir)
         path = data_dir / cls.FILENAME
+        if is_snapshot(data_dir):
+            return cls(cls._connect_immutable(data_dir, reading=reading, shown=shown), data_dir)
+        if is_replica_root(data_dir):
+            raise DatelineError(f"{shown or data_dir} holds read-only snapshots made by `dateline snapshot`, not an "
+                                "archive: `dateline serve --data` it to answer from the live one, and import into "
+                                "the data directory they are taken from", code="read_only_replica", status=403)
         if not path.exists():
             if not create:
                 raise DatelineError(
@@ -264,6 +271,37 @@ class Archive:
         except BaseException:
             conn.close()
             raise
+        return conn
+
+    @classmethod
+    def _connect_immutable(cls, data_dir: Path, *, reading: bool, shown: str | None) -> sqlite3.Connection:
+        """Open the archive of the snapshot ``data_dir`` (index/snapshot.py) for reading only.
+
+        Immutable: no lock, no -wal, no -shm and no journal, nothing written beside the file, so
+        that replicas may read it from a network mount that they do not write. Snapshots are
+        written in rollback-journal mode, so the file alone holds the whole archive.
+        """
+        path = data_dir / cls.FILENAME
+        if not reading:
+            raise DatelineError(f"{shown or data_dir} is a read-only snapshot made by `dateline snapshot`: import "
+                                "and index into the data directory it was taken from, then take a new snapshot",
+                                code="read_only_replica", status=403)
+        if not path.is_file():
+            raise DatelineError(f"{shown or path} is missing from the snapshot {data_dir.name}: publish a sound one "
+                                "with `dateline snapshot`", code="damaged_archive", status=503, detail=str(path))
+        uri = "file:" + pathname2url(str(path.resolve())) + "?mode=ro&immutable=1"
+        conn = None
+        try:
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a damaged file fails here
+        except sqlite3.Error as e:
+            if conn is not None:
+                conn.close()
+            error = disk.sqlite_error(e, path, shown=shown)
+            if error is None:
+                raise
+            raise error from e
         return conn
 
     @staticmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,9 @@ from .store import Archive, ImportReport
 
 log = logging.getLogger(__name__)
 
-UPLOADS = "uploads"  # <data>/uploads/<job id>/: the files of an upload, kept as they came
+# <data>/uploads/<job id>/: the files of an upload, kept as they came until its job ends. Then
+# the archive holds every item and the job's report every file's outcome, so they go.
+UPLOADS = "uploads"
 
 
 class ImportProgress:
@@ -115,9 +118,23 @@ def run_queued(data_dir: str | Path, job_id: int) -> None:
     os.chdir(data_dir)
     folder = upload_folder(Path("."), job_id)
     files = [(path, True) for path in sorted(folder.iterdir()) if path.is_file()] if folder.is_dir() else []
-    run_import(data_dir, files, origin=origin, job_id=job_id, fmt=params.get("format"),
-               source=params.get("source"), year=params.get("year"), index=params.get("index", True),
-               nothing_found="no news items found in the uploaded files")
+    try:
+        run_import(data_dir, files, origin=origin, job_id=job_id, fmt=params.get("format"),
+                   source=params.get("source"), year=params.get("year"), index=params.get("index", True),
+                   nothing_found="no news items found in the uploaded files")
+    finally:
+        remove_finished_uploads(data_dir)
+
+
+def remove_finished_uploads(data_dir: str | Path) -> None:
+    """Remove the files of every upload whose job has ended, or whose process died (a job
+    marked failed since): they were imported, or their failure is in the job's report."""
+    root = Path(data_dir) / UPLOADS
+    folders = [f for f in root.iterdir() if f.is_dir() and f.name.isdigit()] if root.is_dir() else []
+    for folder in folders:
+        job = jobs.get(data_dir, int(folder.name))
+        if job is None or job.state in ("done", "failed"):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def main(argv: list[str]) -> int:

@@ -65,14 +65,15 @@ class Engine:
     '28 Jun 2017?'
     """
 
-    def __init__(self, data_dir: str | Path, *, model: str | None = None):
+    def __init__(self, data_dir: str | Path, *, model: str | None = None, embedder=None):
+        """``embedder``: one already loaded (a replica's engine for a new snapshot takes the old one's)."""
         self.data_dir = Path(data_dir)
         self.model = model or settings.get("model") or None
         self.threshold = float(settings.get("no_answer_threshold"))
         self.per_item = int(settings.get("passages_per_item"))
         self._lock = threading.RLock()
         self._local = threading.local()
-        self._embedder = None
+        self._embedder = embedder
         self._live = None
         self._state: tuple | None = None  # the index on disk as the loaded generation was last checked
         self._refused: tuple[tuple, DatelineError] | None = None  # (index_state, why) of the last failed open

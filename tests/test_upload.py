@@ -150,7 +150,8 @@ def test_an_uploaded_item_is_found_after_its_job_while_clients_keep_asking(serve
 
     status, info, _ = _call(port, "GET", "/api/status")
     assert info["items"] == items_before + 41 and info["indexed_at"] and info["job"] is None
-    assert (data / "uploads" / str(job["id"]) / "polar_times.jsonl").read_bytes() == news
+    # The archive holds the items and the report each file's outcome: the upload's files are gone.
+    assert not (data / "uploads" / str(job["id"])).exists()
 
 
 def test_a_file_that_is_not_news_gets_its_reason_in_the_report(server):
@@ -164,6 +165,7 @@ def test_a_file_that_is_not_news_gets_its_reason_in_the_report(server):
     reasons = {s["file"]: s["reason"] for s in job["result"]["skipped"]}
     assert reasons == {"notes.txt": "the file is empty", "scan.pdf": "this is a binary file, not a news export"}
     assert _call(port, "GET", "/api/status")[1]["items"] == items
+    assert not (data / "uploads" / str(job["id"])).exists()  # the report says why; the files go
     listed = _call(port, "GET", "/api/jobs?limit=1", headers={"Authorization": f"Bearer {TOKEN}"})[1]["jobs"]
     assert listed[0]["id"] == job["id"] and str(data) not in json.dumps(listed)
 

@@ -17,7 +17,7 @@ from dateline.qa.request import NOT_TEXT, AskRequest, FieldError, SearchRequest
 
 from . import jobs_api, reindex, strict_json
 from .auth import challenge, require_key, require_token
-from .engine import get_engine
+from .engine import get_engine, holder, refuse_on_replica
 from .markdown import engine_history
 from .models import ReindexRequest
 
@@ -119,11 +119,15 @@ def _file_name(path: str) -> str:
 def status():
     """Items, chunks, index generation, model, date range, and whether a rebuild runs."""
     data_dir = current_app.config["DATA_DIR"]
-    info = dict(get_engine().status())
+    engine = get_engine()
+    info = dict(engine.status())
     # Before the model loads, the engine names it by its setting: a local model's directory.
     info["model"] = _file_name(str(info["model"]))
-    active = jobs.active(data_dir)  # a build or import started in a shell shows too
-    info["reindex"] = {"enabled": bool(current_app.config["REINDEX_TOKEN"]), "running": reindex.building(active)}
+    info["replica"] = holder().replica_info(engine)
+    # A replica runs no jobs, and reads no jobs table: marking a dead job failed would write.
+    active = None if info["replica"] else jobs.active(data_dir)  # a build or import started in a shell shows too
+    info["reindex"] = {"enabled": bool(current_app.config["REINDEX_TOKEN"]) and not info["replica"],
+                       "running": reindex.building(active)}
     info["indexed_at"] = _generation_time(info.get("generation"))
     # Without its result: status is open to monitors even where API keys guard the reports.
     info["job"] = {**jobs_api.public(active), "result": None} if active is not None else None
@@ -142,6 +146,7 @@ def _generation_time(name: str | None) -> str | None:
 @bp.post("/reindex")
 def reindex_start():
     """Start an incremental rebuild (``{"full": true}`` rebuilds from scratch); needs the token."""
+    refuse_on_replica("reindexing")
     require_token("reindexing")
     body = json_body(required=False)
     # No body means the defaults; a body of JSON null is refused as any other non-object is.

@@ -17,6 +17,7 @@ from dateline.qa.request import FieldError
 
 from . import uploads
 from .auth import challenge, require_key, require_token
+from .engine import refuse_on_replica
 from .errors import without_paths
 from .models import ImportForm
 
@@ -75,6 +76,7 @@ def get_job(job_id: int):
 @bp.post("/import")
 def upload():
     """Import the uploaded files as a job (then rebuild the index, unless ``index`` is false); needs the token."""
+    refuse_on_replica("importing")
     require_token("importing")
     limit = current_app.config["UPLOAD_MAX_BYTES"]
     request.max_content_length = limit  # uploads get their own limit, above max_request_bytes

@@ -54,12 +54,13 @@ class NoArguments(RequestModel):
 
 
 # StatusOut less what only the web server knows: whether its reindex endpoint is enabled, when
-# its index was built and the job under way. The fields, with their descriptions, stay StatusOut's own.
+# its index was built, the job under way and the snapshot a replica serves. The fields, with
+# their descriptions, stay StatusOut's own.
 ArchiveStatusOut = create_model(
     "ArchiveStatusOut", __doc__="Archive and index counts, the published index generation, the model, "
                                 "the date range and the sources.",
     **{name: (field.annotation, field) for name, field in StatusOut.model_fields.items()
-       if name not in ("reindex", "indexed_at", "job")})
+       if name not in ("reindex", "indexed_at", "job", "replica")})
 
 
 @dataclass(frozen=True)

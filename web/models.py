@@ -298,6 +298,12 @@ class ReindexState(BaseModel):
     running: bool
 
 
+class ReplicaState(BaseModel):
+    snapshot: str = Field(description="The snapshot this server answers from (`dateline snapshot`).")
+    published_at: str | None = Field(description="When that snapshot went live (UTC, ISO 8601).")
+    following: bool = Field(description="Whether the server follows the snapshots folder's pointer to newer ones.")
+
+
 class StatusOut(BaseModel):
     """Archive and index counts, the live index generation, the model, the date range, and the job under way."""
 
@@ -315,6 +321,8 @@ class StatusOut(BaseModel):
     job: JobOut | None = Field(None, description="The import or build running now (from any origin, the "
                                                  "command line included), else the next queued; null when idle. "
                                                  "Its result is left out: GET /api/jobs/{job_id} has it.")
+    replica: ReplicaState | None = Field(None, description="Set on a read-only replica (`dateline serve --data` "
+                                                       "a folder of snapshots); null otherwise.")
 
 
 # -- the OpenAI-compatible endpoints (web/openai_api.py) ----------------------------------------

@@ -1,5 +1,6 @@
 """Uploads (POST /api/import): the files are kept in ``<data>/uploads/<job id>/`` under their
-client's names made safe, and imported (then indexed) by a job in a child process."""
+client's names made safe, and imported (then indexed) by a job in a child process, which
+removes them when the job ends (index/tasks.py)."""
 from __future__ import annotations
 
 import re

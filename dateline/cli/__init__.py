@@ -17,7 +17,7 @@ COMMANDS = {
     "remove": "archive.remove", "index": "index.index_cmd", "ask": "ask.ask", "eval": "ask.eval_cmd",
     "serve": "serve.serve", "demo": "serve.demo",
     "mcp": "mcp.mcp",
-    "check": "check.check", "backup": "check.backup",
+    "check": "check.check", "backup": "check.backup", "snapshot": "snapshot.snapshot",
     "jobs": "jobs.jobs_cmd", "watch": "watch.watch",
 }
 

@@ -37,10 +37,14 @@ def exec_server(data_dir, host: str, port: int, workers: int) -> None:
 
 def run_server(data_dir, host: str, port: int, workers: int, access_log: bool = False) -> None:
     """Print where the chat is, then serve until Ctrl+C."""
+    from dateline.index.replica import is_replica_root, live_snapshot
     from dateline.web.server import serve
 
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}, reachable from other machines", err=True)
+    if is_replica_root(data_dir):
+        click.echo(f"read-only replica: answering from snapshot {live_snapshot(data_dir)} of {data_dir}, "
+                   "and from each new one `dateline snapshot` publishes there")
 
     def listening() -> None:
         click.echo(f"Chat at http://{host}:{port}/  (API description: /api/openapi.json; Ctrl+C stops)")
@@ -61,6 +65,9 @@ def serve(host, port, workers, access_log, data_dir):
     max_connections clients are connected or max_queued requests wait. Each worker loads the
     model and the live index once and picks up a newly published index (from `dateline
     index`) within the reload_interval setting, without a restart.
+
+    Given a folder of snapshots (`dateline snapshot DEST`), it is a read-only replica: it
+    writes nothing there, refuses uploads and rebuilds, and follows each new snapshot.
     """
     run_server(data_dir, host, port, workers, access_log)
 
