@@ -32,7 +32,7 @@ SETTINGS: list[Setting] = [
     Setting("ivf_sq8_threshold", 2000000, "Chunk count from which index_type auto builds a compressed ivf-sq8 index (8-bit codes, candidates re-scored from the stored vectors; measured: benchmarks/search.py)."),
     Setting("ivf_pq_threshold", 5000000, "Chunk count from which index_type auto builds a compressed ivf-pq index (64-byte codes, candidates re-scored from the stored vectors; measured: benchmarks/search.py)."),
     Setting("embed_batch", 64, "Chunks per embedding batch in `dateline index`."),
-    Setting("ray", "", "Ray cluster address for `dateline index` (`auto`, `ray://head:10001`, ...): the chunks the embedding cache lacks are embedded there by a Ray Data pipeline; `local` starts a local Ray instance on this machine's cores; empty embeds in process. Needs `pip install 'dateline[ray]'`."),
+    Setting("ray", "", "Ray cluster address for `dateline index` and the rebuilds of uploads, reindex and `dateline watch` (`auto`, `ray://head:10001`, ...): the chunks the embedding cache lacks are embedded there by a Ray Data pipeline; `local` starts a local Ray instance on this machine's cores; empty embeds in process. Needs `pip install 'dateline[ray]'`."),
     Setting("ray_workers", 2, "Embedding actors of a Ray build, each with its own copy of the model."),
     Setting("ray_batch", 64, "Chunks per batch handed to a Ray embedding actor."),
     Setting("ray_gpus", 0.0, "GPUs per Ray embedding actor (1, or 0.5 for two actors per GPU); 0 runs each actor on one CPU."),

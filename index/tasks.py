@@ -96,9 +96,10 @@ def run_index(data_dir: str | Path, *, origin: str, job_id: int | None = None, f
 def _build(data_dir: Path, job: jobs.JobRun, *, full: bool = False) -> dict:
     """Run ``build_index`` for ``job``; return its report as data."""
     from .build import build_index  # numpy, faiss and the model: only a build needs them
+    from .ray_embed import RayOptions  # DATELINE_RAY: embed on the cluster, as `dateline index --ray`
 
     job.progress(0, None, unit="chunks", phase="embedding")
-    return build_index(data_dir, full=full, on_progress=build_progress(job)).to_dict()
+    return build_index(data_dir, full=full, on_progress=build_progress(job), ray=RayOptions.from_settings()).to_dict()
 
 
 def upload_folder(data_dir: str | Path, job_id: int) -> Path:

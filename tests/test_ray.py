@@ -214,3 +214,25 @@ def test_ray_flag_without_ray_says_how_to_install(tmp_path):
     assert done.returncode != 0
     assert "pip install 'dateline[ray]'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_watch_rebuilds_on_the_cluster_that_DATELINE_RAY_names(tmp_path):
+    # The rebuilds that `dateline watch` (and an upload's job) run follow DATELINE_RAY too: here
+    # Ray is hidden, so the cycle's rebuild must say how to install it, after importing the file.
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    story = {"id": "ray-watch-1", "source": "Wire", "dateline": "Oslo", "date": "2017-06-28",
+             "title": "Ferry strike ends", "body": "Oslo, 28 Jun - The ferry strike ended after two days."}
+    (folder / "news.jsonl").write_text(json.dumps(story) + "\n", encoding="utf-8")
+    settled = time.time() - 60  # written a minute ago: the watcher takes it at once
+    os.utime(folder / "news.jsonl", (settled, settled))
+    data = tmp_path / "data"
+    code = ("import sys; sys.modules['ray'] = None; from dateline.cli import main; "
+            f"sys.argv = ['dateline', 'watch', {str(folder)!r}, '--once', '--data', {str(data)!r}]; main()")
+    done = subprocess.run([sys.executable, "-c", code], env={**ENV, "DATELINE_RAY": "local"},
+                          capture_output=True, text=True, timeout=300)
+    output = done.stdout + done.stderr
+    assert "pip install 'dateline[ray]'" in output, output
+    assert "Traceback" not in output
+    with sqlite3.connect(data / "archive.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM items WHERE id = 'ray-watch-1'").fetchone() == (1,)

@@ -216,11 +216,12 @@ class Watcher:
         """Bring the index up to date for ``job``; return the build's report as data."""
         from ..build import build_index
         from ..embed import load_embedder
+        from ..ray_embed import RayOptions  # DATELINE_RAY: embed on the cluster, as `dateline index --ray`
 
         if self.embedder is None:
             self.embedder = load_embedder()
         job.progress(0, None, unit="chunks", phase="embedding")
-        built = build_index(self.data_dir, embedder=self.embedder,
+        built = build_index(self.data_dir, embedder=self.embedder, ray=RayOptions.from_settings(),
                             on_progress=lambda done, total: job.progress(done, total, unit="chunks", phase="embedding"))
         self.state.build_due = False
         return built.to_dict()
