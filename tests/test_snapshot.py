@@ -249,3 +249,46 @@ def test_bad_snapshot_folders_are_one_line_errors(web_data, tmp_path, runner):
                           catch_exceptions=False)
     assert again.exit_code == 0 and "removed 1 snapshot(s)" in again.output, again.output
     assert [p.name for p in dest.iterdir() if p.is_dir()] == [(dest / "CURRENT").read_text().strip()]
+
+
+def test_a_server_started_before_the_first_snapshot_becomes_a_replica(web_data, tmp_path, runner):
+    from conftest import free_port
+
+    dest = tmp_path / "replica"
+    dest.mkdir()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DATELINE_RELOAD_INTERVAL": "0.5", "DATELINE_REINDEX_TOKEN": TOKEN}
+    server = subprocess.Popen([sys.executable, "-m", "dateline", "serve", "--data", str(dest), "--workers", "1",
+                               "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:  # up, with nothing to answer from yet
+            try:
+                status, answer = _ask(url)
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.5)
+        assert status == 503 and answer["error"]["code"] == "no_archive", answer
+        assert list(dest.iterdir()) == []  # it wrote nothing there while waiting
+
+        made = _snapshot(runner, dest, web_data)
+        assert made.exit_code == 0, made.output
+        first = (dest / "CURRENT").read_text().strip()
+        deadline = time.monotonic() + 30  # noticed at the next reload check (0.5 s here)
+        while (answered := _ask(url))[0] != 200:
+            assert time.monotonic() < deadline, answered
+            time.sleep(0.2)
+        status, answer = _call(url, "POST", "/api/ask", json.dumps({"question": "Why did the Zanzibar ferry "
+                                                                   "company cancel its crossings?"}).encode(),
+                               {"Content-Type": "application/json"})
+        assert status == 200 and answer["citations"][0]["item_id"] == "hostile-zanzibar-ferry", answer
+        assert _served_snapshot(url) == first
+        status, refused = _call(url, "POST", "/api/reindex", b"{}",
+                                {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+        assert status == 403 and refused["error"]["code"] == "read_only_replica", refused
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)

@@ -54,6 +54,7 @@ class EngineHolder:
         if engine is None:
             with self._lock:
                 if self._engine is None:
+                    self._notice_first_snapshot()
                     folder = self._folder()
                     self._engine = self._open(folder)
                     self._checked = time.monotonic()
@@ -64,6 +65,7 @@ class EngineHolder:
             if self._lock.acquire(blocking=False):
                 try:
                     self._checked = time.monotonic()
+                    self._notice_first_snapshot()
                     if self.replica and self._follow_snapshot(engine):
                         engine = self._engine
                         # The old engine's SQLite connections sit in reference cycles (each with
@@ -79,6 +81,13 @@ class EngineHolder:
                 finally:
                     self._lock.release()
         return engine
+
+    def _notice_first_snapshot(self) -> None:
+        """Become a replica when ``data_dir``, empty when the server started, now holds the
+        first snapshot `dateline snapshot` published there: no restart needed."""
+        if not self.replica and is_replica_root(self.data_dir):
+            self.replica = self.read_only = True
+            log.info("%s now holds snapshots: answering from them, read-only", self.data_dir)
 
     def _folder(self) -> str:
         """The data directory to answer from: ``data_dir``, or on a replica its live snapshot."""
