@@ -42,3 +42,24 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+POINTER_MAX_BYTES = 256  # a pointer file longer than this is damaged, whatever it holds
+
+
+def read_pointer(path: Path) -> str | None:
+    """Return the name a pointer file (index/CURRENT, a snapshot folder's CURRENT) holds, stripped;
+    None when the file is missing. ValueError, saying why, when it cannot be read as a name."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(POINTER_MAX_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise ValueError(f"unreadable: {e.strerror}") from None
+    if len(raw) > POINTER_MAX_BYTES:
+        raise ValueError(f"over {POINTER_MAX_BYTES} bytes")
+    try:
+        return raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None

@@ -29,7 +29,7 @@ from .errors import DatelineError
 from .faiss_index import check_vectors, rescored_search, search, set_search_params
 from .facets import FILENAME as FACETS_FILE
 from .facets import Facets
-from .files import fsync_dir, write_atomically
+from .files import fsync_dir, read_pointer, write_atomically
 from .replica import is_snapshot
 
 if TYPE_CHECKING:
@@ -44,7 +44,6 @@ POINTER = "CURRENT"  # in index/: the name of the live generation
 # Generation names are UTC times (new_generation_name); any name of these characters is read,
 # so that a pointer can never lead out of index/.
 _GENERATION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-_POINTER_MAX_BYTES = 256  # a pointer longer than this is damaged, whatever it holds
 # The files a generation may hold besides verified.json, which readers rewrite: what stamps watch.
 # The exact vectors of a compressed index's chunks (float32 .npy, rows aligned to ids.npy).
 EXACT_FILE = "exact_vectors.npy"
@@ -68,20 +67,10 @@ def current_generation(data_dir: str | Path) -> str | None:
     defensively: content that cannot be a generation's name (not UTF-8, too long, a path)
     raises DatelineError ``bad_index`` (503) saying that `dateline index` publishes a fresh one.
     """
-    path = index_root(data_dir) / POINTER
     try:
-        with open(path, "rb") as f:
-            raw = f.read(_POINTER_MAX_BYTES + 1)
-    except FileNotFoundError:
-        return None
-    except OSError as e:
-        raise _bad_pointer(data_dir, f"unreadable: {e.strerror}") from None
-    if len(raw) > _POINTER_MAX_BYTES:
-        raise _bad_pointer(data_dir, f"over {_POINTER_MAX_BYTES} bytes")
-    try:
-        name = raw.decode("utf-8").strip()
-    except UnicodeDecodeError:
-        raise _bad_pointer(data_dir, "not UTF-8 text") from None
+        name = read_pointer(index_root(data_dir) / POINTER)
+    except ValueError as e:
+        raise _bad_pointer(data_dir, str(e)) from None
     if not name:
         return None
     if not _GENERATION_NAME.fullmatch(name):

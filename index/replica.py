@@ -12,12 +12,12 @@ import re
 from pathlib import Path
 
 from .errors import DatelineError
+from .files import read_pointer
 
 POINTER = "CURRENT"  # in DEST: the name of the live snapshot
 MARKER = "snapshot.json"  # in a snapshot: it is read-only; what it holds
 # Snapshot names are UTC times; a pointer holding anything else is damaged, and cannot lead out of DEST.
 NAME = re.compile(r"[0-9]{8}T[0-9]{12}Z")
-_POINTER_MAX_BYTES = 256
 _ARCHIVE = "archive.sqlite"  # Archive.FILENAME, named here since store.py imports this module
 
 
@@ -38,16 +38,11 @@ def live_snapshot(root: str | Path) -> str | None:
     Cheap (one small read): replicas call it between requests. A pointer that cannot name a
     snapshot raises DatelineError ``bad_snapshot`` (503) saying that `dateline snapshot` writes a sound one.
     """
-    path = Path(root) / POINTER
     try:
-        with open(path, "rb") as f:
-            raw = f.read(_POINTER_MAX_BYTES + 1)
-    except FileNotFoundError:
-        return None
-    except OSError as e:
-        raise _bad_pointer(root, f"unreadable: {e.strerror}") from None
-    name = raw.decode("utf-8", "replace").strip()
-    if len(raw) > _POINTER_MAX_BYTES or not NAME.fullmatch(name):
+        name = read_pointer(Path(root) / POINTER)
+    except ValueError as e:
+        raise _bad_pointer(root, str(e)) from None
+    if name is not None and not NAME.fullmatch(name):
         raise _bad_pointer(root, f"{name[:40]!r} is not a snapshot's name")
     return name
 
