@@ -22,7 +22,7 @@ from dateline.index.store import Archive
 
 from .answer import Answer, citation_for, compose
 from .chat import asks_who_reported, previous_first, resolve
-from .query import ArchiveFacts, Filters, parse_question
+from .query import ArchiveFacts, Filters, over_all_dates, parse_question
 from .request import AskRequest, SearchRequest
 from .retrieve import Passage, Retriever
 
@@ -250,10 +250,20 @@ class Engine:
                                     self.reader().items(missing, chunked=True) if missing and same_filters else {})
         answer = compose(resolved.parsed, result, top_k=top_k, threshold=self.threshold,
                          searched=resolved.search_text, previous=resolved.refers_to)
+        if not answer.found and resolved.parsed.counted_back and resolved.refers_to is None:
+            answer = self._over_all_dates(resolved, top_k) or answer
         answer.took_ms = (time.perf_counter() - t0) * 1000
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)
         return answer
+
+    def _over_all_dates(self, resolved, top_k: int) -> Answer | None:
+        """Ask again over all dates a question whose period ("last week") was counted back from
+        the archive's newest item and holds no answer; None if still none answers."""
+        parsed = over_all_dates(resolved.parsed)
+        result = self.retriever().search(resolved.search_text, parsed.filters, k=top_k)
+        answer = compose(parsed, result, top_k=top_k, threshold=self.threshold, searched=resolved.search_text)
+        return answer if answer.found else None
 
     def _who_reported(self, resolved) -> Answer | None:
         """Answer "Who reported it?" from the previous answer's citations, citing them again."""

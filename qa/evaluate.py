@@ -11,8 +11,10 @@ Three kinds of set:
   asked of an existing archive.
 
 Metrics are computed over items (an item ranks where its best chunk ranks): Recall@k, MRR,
-nDCG@10 with binary gains, and, where gold answers exist, the answer hit rate (the gold answer
-appears in the answer text or the first citation's excerpt).
+nDCG@10 with binary gains, the gold cited rate (a gold item among the answer's citations), and,
+where gold answers exist, the answer hit rate (the gold answer appears in the answer text or the
+first citation's excerpt) and the first-sentence hit rate (the answer's first cited sentence holds
+the gold answer and its [n] points at a gold item: what a reader gets without reading on).
 """
 from __future__ import annotations
 
@@ -259,17 +261,51 @@ def metrics(ranking: list[str], gold: set[str]) -> dict[str, float]:
     return out
 
 
-def answer_hit(answer_dict: dict, gold: str) -> bool:
-    """Whether the gold answer appears in the answer text or the first citation's excerpt."""
-    def norm(s: str) -> str:
-        return " ".join(re.sub(r"[^\w$%.]+", " ", s.lower()).split())
-    target = norm(gold.strip("“”\"' "))
+def _norm(s: str) -> str:
+    return " ".join(re.sub(r"[^\w$%.]+", " ", s.lower()).split())
+
+
+def _holds(texts: list[str], gold: str) -> bool:
+    """Whether any of ``texts`` holds the gold answer as whole words, case and punctuation aside."""
+    target = _norm(gold.strip("“”\"' "))
     if not target:
         return False
+    return any(re.search(rf"(?<!\w){re.escape(target)}(?!\w)", _norm(t)) for t in texts)
+
+
+def answer_hit(answer_dict: dict, gold: str) -> bool:
+    """Whether the gold answer appears in the answer text or the first citation's excerpt."""
     texts = [answer_dict.get("answer") or ""]
     if answer_dict.get("citations"):
         texts.append(answer_dict["citations"][0].get("excerpt") or "")
-    return any(re.search(rf"(?<!\w){re.escape(target)}(?!\w)", norm(t)) for t in texts)
+    return _holds(texts, gold)
+
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def first_sentence(answer_dict: dict) -> tuple[str, str | None]:
+    """The answer's first cited sentence (its text up to and including the first ``[n]``: the
+    answer quotes one sentence per marker) and the item that ``[n]`` cites; ("", None) when the
+    answer cites nothing."""
+    text = answer_dict.get("answer") or ""
+    m = _MARKER.search(text)
+    if not m or answer_dict.get("found") is False:
+        return "", None
+    cited = next((c["item_id"] for c in answer_dict.get("citations") or [] if c.get("n") == int(m.group(1))), None)
+    return text[:m.end()], cited
+
+
+def first_sentence_hit(answer_dict: dict, gold: str, gold_ids: set[str]) -> bool:
+    """Whether the answer's first cited sentence holds the gold answer and cites a gold item."""
+    sentence, cited = first_sentence(answer_dict)
+    return cited in gold_ids and _holds([sentence], gold)
+
+
+def gold_cited(answer_dict: dict, gold_ids: set[str]) -> bool:
+    """Whether the answer cites a gold item (related items do not count)."""
+    return answer_dict.get("found") is not False and any(
+        c["item_id"] in gold_ids for c in answer_dict.get("citations") or [])
 
 
 ASK = "ask"  # the row of a report that scores what `ask` returns: its citations, then related items
@@ -294,13 +330,16 @@ class Report:
     n_questions: int
     modes: dict[str, dict[str, float]]
     answer_hit_rate: float | None = None
+    first_sentence_hit_rate: float | None = None
+    gold_cited_rate: float | None = None
     found_rate: float | None = None
     seconds: float = 0.0
     details: list[dict] = field(default_factory=list)
 
     def to_dict(self, details: bool = False) -> dict:
         d = {"set": self.name, "questions": self.n_questions, "modes": self.modes,
-             "answer_hit_rate": self.answer_hit_rate, "found_rate": self.found_rate,
+             "answer_hit_rate": self.answer_hit_rate, "first_sentence_hit_rate": self.first_sentence_hit_rate,
+             "gold_cited_rate": self.gold_cited_rate, "found_rate": self.found_rate,
              "seconds": round(self.seconds, 1)}
         if details:
             d["details"] = self.details
@@ -316,6 +355,11 @@ class Report:
             lines.append(f"{label:<10}" + "".join(f"{m[c]:>11.3f}" for c in cols))
         if self.answer_hit_rate is not None:
             lines.append(f"answer hit rate (answer or first excerpt holds the gold answer): {self.answer_hit_rate:.3f}")
+        if self.first_sentence_hit_rate is not None:
+            lines.append("first-sentence hit rate (first cited sentence holds the gold answer, cites a gold item): "
+                         f"{self.first_sentence_hit_rate:.3f}")
+        if self.gold_cited_rate is not None:
+            lines.append(f"gold cited (a gold item among the citations): {self.gold_cited_rate:.3f}")
         if self.found_rate is not None:
             lines.append(f"answered (not 'nothing found'): {self.found_rate:.3f}")
         return "\n".join(lines)
@@ -340,9 +384,11 @@ def evaluate(engine, evalset: EvalSet, *, modes: tuple[str, ...] = MODES, answer
     report = Report(evalset.name, n, means, seconds=time.perf_counter() - t0, details=details)
     if answers:
         report.found_rate = sum(d["found"] for d in details) / n
-        with_answers = [d["hit"] for d in details if "hit" in d]
+        report.gold_cited_rate = sum(d["gold_cited"] for d in details) / n
+        with_answers = [d for d in details if "hit" in d]
         if with_answers:
-            report.answer_hit_rate = sum(with_answers) / len(with_answers)
+            report.answer_hit_rate = sum(d["hit"] for d in with_answers) / len(with_answers)
+            report.first_sentence_hit_rate = sum(d["first_sentence_hit"] for d in with_answers) / len(with_answers)
     return report
 
 
@@ -358,8 +404,12 @@ def _score_question(engine, evalset: EvalSet, q: EvalQuestion, modes: tuple[str,
         ans = engine.ask(q.question, date_from=q.date_from, date_to=q.date_to, top_k=top_k).to_dict()
         row[ASK] = _ranked(user_ranking(ans), q.gold_ids)
         row["found"], row["confidence"] = ans["found"], ans["confidence"]
+        row["gold_cited"] = gold_cited(ans, q.gold_ids)
         if q.answer:
             row["hit"] = answer_hit(ans, q.answer)
+            row["first_sentence_hit"] = first_sentence_hit(ans, q.answer, q.gold_ids)
+            # What a reader sees first, to tell a wrong article from a wrong sentence.
+            row["first_sentence"], row["first_cited"] = first_sentence(ans)
     qvec = engine.embedder.encode_query(parsed.text) if modes else None
     retriever = engine.retriever()
     for mode in modes:
@@ -419,13 +469,15 @@ def _kept_and_refused(model: np.ndarray, pos: np.ndarray, neg: np.ndarray, thres
     return float((prob(pos) >= threshold).mean()), float((prob(neg) < threshold).mean())
 
 
-def calibrate(pos: np.ndarray, neg: np.ndarray, *, folds: int = 5, seed: int = 0) -> dict:
+def calibrate(pos: np.ndarray, neg: np.ndarray, *, folds: int = 5, seed: int = 0,
+              groups: dict[str, np.ndarray] | None = None) -> dict:
     """Fit the no-answer model on answerable (``pos``) and unrelated (``neg``) questions' evidence.
 
     Rows come from ``question_features``. The model is a class-balanced logistic regression;
     its figures on questions it was not fitted on come from ``folds``-fold cross-validation
     (each fold's model judged at the 0.5 threshold). Beside them: how the shipped model
-    (answer.NO_ANSWER_MODEL at the configured threshold) does on the same questions.
+    (answer.NO_ANSWER_MODEL at the configured threshold) does on the same questions, and, for
+    each of ``groups`` (name: evidence rows), the share each model answers.
     """
     x = np.vstack([pos, neg])
     y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))])
@@ -452,4 +504,13 @@ def calibrate(pos: np.ndarray, neg: np.ndarray, *, folds: int = 5, seed: int = 0
         "current": {"model": NO_ANSWER_MODEL, "threshold": threshold,
                     "answerable_kept": round(now_kept, 4), "unrelated_refused": round(now_refused, 4)},
         "answerable": len(pos), "unrelated": len(neg),
+        "answered_by_group": {name: {"questions": len(rows),
+                                     "fitted": round(_answered(model, rows, 0.5), 4),
+                                     "current": round(_answered(shipped, rows, threshold), 4)}
+                              for name, rows in (groups or {}).items()},
     }
+
+
+def _answered(model: np.ndarray, rows: np.ndarray, threshold: float) -> float:
+    """Share of questions of evidence ``rows`` that ``model`` answers at ``threshold``."""
+    return float((1 / (1 + np.exp(-(model[0] + rows @ model[1:]))) >= threshold).mean()) if len(rows) else 0.0

@@ -85,6 +85,7 @@ class ParsedQuery:
     ordered: bool = False  # a "when" or how-did-it-unfold question: cite by date
     dates_from_question: bool = False  # the question itself set a date filter
     as_of: str | None = None  # ISO date that recency counts back from; None: recency plays no part
+    counted_back: str | None = None  # the phrase that set the dates when it counts back ("last week")
 
 
 @dataclass
@@ -314,9 +315,10 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
     # Phrases that became filters are blanked out of the searched text; ``work`` also loses
     # the date phrases read as topic, so that no later pattern reads them again.
     work = search = question
-    dates_from_question = False
+    date_phrase = None
     if not filters.has_dates:
-        work, search, dates_from_question = _dates_from_question(work, search, facts, filters, notes)
+        work, search, date_phrase = _dates_from_question(work, search, facts, filters, notes)
+    dates_from_question = date_phrase is not None
     _names_from_question(work, facts, filters, notes)
     text = " ".join(search.split()) or question
     # A date phrase that filters already named a period; when the request set the dates, the
@@ -325,7 +327,24 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
     as_of = None if named else _as_of(question, date_to and filters.date_to, facts, notes)
     return ParsedQuery(question=question, text=text, filters=filters, notes=notes,
                        ordered=bool(_WHEN.search(question)), dates_from_question=dates_from_question,
-                       as_of=as_of)
+                       as_of=as_of,
+                       counted_back=date_phrase if date_phrase and _RELATIVE.fullmatch(date_phrase) else None)
+
+
+def over_all_dates(parsed: ParsedQuery) -> ParsedQuery:
+    """``parsed`` without the period its relative phrase counted back from the archive's newest
+    item ("last week").
+
+    The newest item's date only guesses at the asker's "now" (a TIME story's "last week" is
+    1963's), so when nothing inside that period answers, `ask` searches again over all dates;
+    a guess that proved wrong is no ground for ranking newer items first either.
+    """
+    notes = [n for n in parsed.notes if not n.startswith("dates ")]
+    notes.append(f"nothing dated {parsed.filters.date_from} to {parsed.filters.date_to} "
+                 f"(\"{parsed.counted_back}\", counted back from the archive's newest item) answers this: "
+                 "searched all dates")
+    return replace(parsed, filters=replace(parsed.filters, date_from=None, date_to=None), notes=notes,
+                   dates_from_question=False, as_of=None, counted_back=None)
 
 
 def _names_a_period(question: str, facts: ArchiveFacts) -> bool:
@@ -382,19 +401,20 @@ def _request_notes(filters: Filters, facts: ArchiveFacts) -> list[str]:
 
 
 def _dates_from_question(work: str, search: str, facts: ArchiveFacts, filters: Filters,
-                         notes: list[str]) -> tuple[str, str, bool]:
+                         notes: list[str]) -> tuple[str, str, str | None]:
     """Set ``filters``' dates from the first date phrase some item is dated inside, noting each
-    phrase read; return ``work`` and ``search`` with the phrases read cut, and whether one filtered."""
+    phrase read; return ``work`` and ``search`` with the phrases read cut, and the phrase that
+    filtered (None when none did)."""
     for (lo, hi), span, phrase in _question_dates(work, facts.newest):
         if facts.count_dated(lo.isoformat() if lo else None, hi.isoformat() if hi else None):
             filters.date_from = lo.isoformat() if lo else None
             filters.date_to = hi.isoformat() if hi else None
             notes.append(f"dates {filters.date_from or '...'} to {filters.date_to or '...'} from \"{phrase}\"")
-            return _cut(work, span), _cut(search, span), True
+            return _cut(work, span), _cut(search, span), phrase
         notes.append(f"\"{phrase}\" read as part of the topic: no item is dated "
                      f"{lo or '...'} to {hi or '...'}")
         work = _cut(work, span)
-    return work, search, False
+    return work, search, None
 
 
 def _names_from_question(work: str, facts: ArchiveFacts, filters: Filters, notes: list[str]) -> None:

@@ -165,6 +165,23 @@ def test_unrelated_questions_are_still_refused(sample):
         assert not a.found and a.citations == [] and a.related == [], a.answer
 
 
+def test_last_week_counted_back_from_the_newest_item_widens_when_it_holds_no_answer(sample):
+    # The newest item is of 22 August 2017: "last week" is 16-22 August, whose one item (a retirees'
+    # protest) says nothing of Fox News; the op-ed of 19 June answers, found over all dates.
+    a = sample.ask("Which former Italian foreign minister wrote an op-ed for Fox News last week?")
+    assert a.found and first(a).item_id == "a7f22ff82b93a0e8", a.answer
+    assert "Terzi" in a.answer.split("[1]")[0]
+    assert a.filters.date_from is None and a.filters.date_to is None
+    assert any('("last week", counted back from the archive\'s newest item)' in n and "all dates" in n
+               for n in a.notes), a.notes
+    # A period that holds the answer keeps its filter, and an unrelated question is still refused.
+    kept = sample.ask("What did retirees protest last week?")
+    assert kept.found and first(kept).item_id == "3a0f8e6648d2cdc4"
+    assert (kept.filters.date_from, kept.filters.date_to) == ("2017-08-16", "2017-08-22")
+    refused = sample.ask("Who won the football match between Arsenal and Chelsea last week?")
+    assert not refused.found and refused.citations == [], refused.answer
+
+
 def test_no_answer_lists_the_nearest_items(sample):
     a = sample.ask("What is the price of wheat in Kansas?")
     assert not a.found and a.citations == [] and "[" not in a.answer

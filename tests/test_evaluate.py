@@ -7,7 +7,8 @@ import math
 import pytest
 
 from conftest import REALTIMEQA, TIME
-from dateline.qa.evaluate import answer_hit, calibrate, metrics, read_questions, read_realtimeqa, read_time
+from dateline.qa.evaluate import (answer_hit, calibrate, first_sentence, first_sentence_hit, gold_cited, metrics,
+                                  read_questions, read_realtimeqa, read_time)
 
 
 def test_metrics_by_hand():
@@ -71,6 +72,29 @@ def test_answer_hit():
     assert answer_hit(ans, "$5") and answer_hit(ans, "“Squid Game”") and not answer_hit(ans, "$4")
 
 
+def test_first_sentence_hit_needs_the_answer_and_a_gold_citation_in_the_first_sentence():
+    cites = [{"n": 1, "item_id": "gold", "excerpt": "It sold 380 head of cattle."},
+             {"n": 2, "item_id": "other", "excerpt": "Kuwait bought cattle."}]
+    right = {"found": True, "citations": cites,
+             "answer": "The CCC accepted a bid for 380 head of dairy cattle to Kuwait. [1] Kuwait bought cattle. [2]"}
+    assert first_sentence(right) == ("The CCC accepted a bid for 380 head of dairy cattle to Kuwait. [1]", "gold")
+    assert first_sentence_hit(right, "380 head", {"gold"})
+    # The right string, but the first sentence cites an item that is not gold.
+    assert not first_sentence_hit(right, "380 head", {"other"})
+    # The answer only in the second sentence: a hit for answer_hit, a miss here.
+    second = {"found": True, "citations": [dict(cites[1], n=1), dict(cites[0], n=2)],
+              "answer": "Kuwait bought cattle. [1] The CCC accepted a bid for 380 head. [2]"}
+    assert answer_hit(second, "380 head") and not first_sentence_hit(second, "380 head", {"gold"})
+    # Marker numbers, not positions, name the item: [2] first still cites "other".
+    swapped = {"found": True, "citations": cites, "answer": "A bid for 380 head. [2] Kuwait. [1]"}
+    assert not first_sentence_hit(swapped, "380 head", {"gold"})
+    # A refusal quotes nothing, whatever its text says; an answer without markers cites nothing.
+    refused = {"found": False, "citations": [], "answer": "Nothing about 380 head [1] was found."}
+    assert first_sentence(refused) == ("", None) and not first_sentence_hit(refused, "380 head", {"gold"})
+    assert not first_sentence_hit({"found": True, "citations": cites, "answer": "380 head."}, "380 head", {"gold"})
+    assert gold_cited(second, {"gold"}) and not gold_cited(refused, {"gold"}) and not gold_cited(right, {"x"})
+
+
 def test_calibrate_fits_a_model_that_separates_the_two_kinds():
     import numpy as np
     from dateline.qa.answer import EVIDENCE_FEATURES
@@ -79,8 +103,12 @@ def test_calibrate_fits_a_model_that_separates_the_two_kinds():
     pos = np.column_stack([rng.uniform(0.5, 0.8, 40), rng.uniform(0.6, 1, 40), rng.uniform(0.6, 1, 40), np.zeros(40)])
     neg = np.column_stack([rng.uniform(0.1, 0.4, 40), rng.uniform(0, 0.4, 40), rng.uniform(0, 0.4, 40),
                            rng.uniform(0, 0.5, 40)])
-    out = calibrate(pos, neg)
+    out = calibrate(pos, neg, groups={"answerable": pos, "unrelated": neg})
     fitted = out["fitted"]
+    # Each group's share answered by the fitted model: all of one, none of the other.
+    assert out["answered_by_group"]["answerable"] == {"questions": 40, "fitted": 1.0,
+                                                      "current": out["answered_by_group"]["answerable"]["current"]}
+    assert out["answered_by_group"]["unrelated"]["fitted"] == 0.0
     assert set(fitted["model"]) == {"intercept", *EVIDENCE_FEATURES}
     assert fitted["cross_validated"]["answerable_kept"] == 1.0 and fitted["cross_validated"]["unrelated_refused"] == 1.0
     assert fitted["model"]["cosine"] > 0 and fitted["model"]["unknown"] < 0
@@ -116,7 +144,8 @@ def test_eval_jsonl_on_the_sample(runner, web_data, tmp_path):
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert out["questions"] == 5 and set(out["modes"]) == {"ask", "dense", "fts", "hybrid"}
-    assert out["answer_hit_rate"] == 1.0
+    assert out["answer_hit_rate"] == 1.0 and out["first_sentence_hit_rate"] == 1.0
+    assert out["gold_cited_rate"] == pytest.approx(3 / 5)
     per_question = json.loads(details.read_text())["details"]
     assert [q["ask"]["rank"] is not None for q in per_question] == [True, True, True, False, False]
     assert not per_question[3]["found"] and per_question[3]["ask"]["recall@20"] == 0

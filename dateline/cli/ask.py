@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -148,7 +149,15 @@ def eval_cmd(question_set, paths, work, modes, limit, top_k, as_json, details, d
 
 
 def _calibrate(work: Path, time_path: Path, realtimeqa_path: Path, limit: int | None) -> dict:
-    """Features of answerable and unrelated questions from the two built eval archives."""
+    """Fit the no-answer model on the two built eval archives' questions; report each group.
+
+    Answerable: each set's questions asked of its own archive. Unrelated: RealTime QA's 2022
+    quiz questions and its gold articles' headlines (topic statements, as TIME's are) asked of
+    the 1963 TIME archive. TIME's queries asked of the 2022 archive are reported, not fitted:
+    many are answered there ("Background of the new prime minister of Great Britain",
+    "Continuing conflict between India and Pakistan over Kashmir"), so as negatives they taught
+    the model to refuse TIME's own topic statements.
+    """
     for name in ("time", "realtimeqa"):
         if not (work / name / "archive.sqlite").exists():
             raise DatelineError(f"run `dateline eval {name} PATH --work {work}` first")
@@ -158,11 +167,26 @@ def _calibrate(work: Path, time_path: Path, realtimeqa_path: Path, limit: int | 
     ev.resolve_gold(rt, rt_engine.reader())
     rt_q = rt.questions[:limit] if limit else rt.questions
     tm_q = tm.questions[:limit] if limit else tm.questions
-    # Answerable: each set's questions against its own archive. Unrelated: against the other's.
-    pos = np.concatenate([
-        ev.question_features(rt_engine, [q.question for q in rt_q], [q.date_to for q in rt_q]),
-        ev.question_features(tm_engine, [q.question for q in tm_q])])
-    neg = np.concatenate([
-        ev.question_features(tm_engine, [q.question for q in rt_q]),
-        ev.question_features(rt_engine, [q.question for q in tm_q])])
-    return ev.calibrate(pos, neg)
+    groups = {
+        "realtimeqa_own": ev.question_features(rt_engine, [q.question for q in rt_q], [q.date_to for q in rt_q]),
+        "time_own": ev.question_features(tm_engine, [q.question for q in tm_q]),
+        "realtimeqa_on_time": ev.question_features(tm_engine, [q.question for q in rt_q]),
+        "headlines_on_time": ev.question_features(tm_engine, _gold_headlines(rt, rt_q)),
+        "time_on_realtimeqa": ev.question_features(rt_engine, [q.question for q in tm_q]),
+    }
+    pos = np.concatenate([groups["realtimeqa_own"], groups["time_own"]])
+    neg = np.concatenate([groups["realtimeqa_on_time"], groups["headlines_on_time"]])
+    return ev.calibrate(pos, neg, groups=groups)
+
+
+def _gold_headlines(evalset: ev.EvalSet, questions: list[ev.EvalQuestion]) -> list[str]:
+    """The headline of each question's gold article, once each, without a site name or a
+    search result's trailing "...": 2022 topic statements."""
+    title = {r["url"]: r["title"] for r in evalset.records}
+    heads = []
+    for q in questions:
+        found = next((title[u] for u in sorted(evalset.gold_urls.get(q.qid, ())) if title.get(u)), "")
+        head = re.split(r" [-|] ", found)[0].removesuffix("...").strip()
+        if head and head not in heads:
+            heads.append(head)
+    return heads
