@@ -32,7 +32,8 @@ _WORD_NUM = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six"
 
 _RANGE = re.compile(rf"\b(?:between|from)\s+(?:the\s+)?(?P<a>{_DATE})\s+(?:and|to|until|till|through|-)\s+(?:the\s+)?(?P<b>{_DATE})\b", re.I)
 _ON = re.compile(rf"\b(?:on|dated)\s+(?:the\s+)?(?P<a>{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?)\b", re.I)
-_IN = re.compile(rf"\b(?:in|during|of|for)\s+(?:early\s+|late\s+|mid-?)?(?P<a>{_MONTH}(?:\s+(?:of\s+)?{_YEAR})?|{_YEAR})\b", re.I)
+# A month followed by a day is a day ("of August 11, 2016"), read by the patterns of days.
+_IN = re.compile(rf"\b(?:in|during|of|for)\s+(?:early\s+|late\s+|mid-?)?(?P<a>{_MONTH}(?:\s+(?:of\s+)?{_YEAR})?(?!\s+{_DAY}\b)|{_YEAR})\b", re.I)
 _SINCE = re.compile(rf"\b(?P<op>since|after|from|before|until|till|by)\s+(?P<a>{_DATE})\b", re.I)
 _BARE_DAY = re.compile(rf"\b(?P<a>{_DAY}\s+{_MONTH}(?:,?\s+{_YEAR})?|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?)\b", re.I)
 _RELATIVE = re.compile(

@@ -22,6 +22,7 @@ SAMPLE_LIKE = ArchiveFacts(dates=["2016-11-23", "2017-06-19", "2017-06-24", "201
     ("news in the past 3 days", "2017-08-20", "2017-08-22"),
     ("protests since June 2017", "2017-06-01", None),
     ("protests before July 2017", None, "2017-07-31"),
+    ("Where was the execution of November 23, 2016?", "2016-11-23", "2016-11-23"),  # a day, not "of November"
 ])
 def test_dates_read_from_the_question(question, date_from, date_to):
     q = parse_question(question, SAMPLE_LIKE)
