@@ -433,10 +433,20 @@ def _names_from_question(work: str, facts: ArchiveFacts, filters: Filters, notes
             notes.append(f"place {filters.place} (dateline) from the question")
 
 
+# "the week ended March 14", "the year to March 31": a date that ends a reporting period names
+# what the figures cover, not when the story ran (a week's figures come out days later), so it
+# stays in the topic instead of filtering.
+_PERIOD_END = re.compile(r"\b(?:week|weeks|month|months|quarter|year|period|fortnight|session)\s+"
+                         r"(?:ended|ending|ends|to)\s+(?:on\s+)?$", re.I)
+
+
 def _question_dates(text: str, newest: dt.date | None) -> list[tuple[tuple[dt.date | None, dt.date | None], tuple[int, int], str]]:
     """Every date phrase in ``text``, most specific pattern first: ((first, last), span, phrase)."""
     found = []
-    taken: list[tuple[int, int]] = []
+    # The end dates of reporting periods are taken first, so that no pattern reads them.
+    taken: list[tuple[int, int]] = [m.span() for pattern in (_BARE_DAY, _RELATIVE) for m in pattern.finditer(text)
+                                    if _PERIOD_END.search(text[:m.start()])]
+    taken += [m.span("a") for m in _IN.finditer(text) if _PERIOD_END.search(text[:m.start("a")])]
 
     def free(span):
         return all(span[1] <= a or span[0] >= b for a, b in taken)

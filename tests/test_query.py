@@ -36,6 +36,18 @@ def test_between_months_borrows_the_year():
     assert "1987" not in q.text and "between" not in q.text
 
 
+@pytest.mark.parametrize("question", [
+    "How many bags arrived in the week ended February 26?",
+    "What did the Fed add in the week ending March 2, 1987?",
+    "Which bank's profit rose in the year ended March 20?",
+])
+def test_the_end_of_a_reporting_period_is_topic_not_a_filter(question):
+    # The figures of the week ended 26 February ran days later: filtering on that day loses them.
+    q = parse_question(question, REUTERS_LIKE)
+    assert q.filters.date_from is None and q.filters.date_to is None and not q.dates_from_question
+    assert q.text == question
+
+
 def test_a_year_with_no_items_is_a_topic_not_a_filter():
     q = parse_question("How many prisoners were executed in 1988?", SAMPLE_LIKE)
     assert not q.filters.active
