@@ -46,13 +46,15 @@ def _nouns(words: str) -> str:
 
 
 _HOW_NUMBER = re.compile(r"\bhow\s+(?:many|much|old|long|far|big|large|tall|high|often|fast)\b", re.I)
-_WH_NOUN = re.compile(rf"\b(?:which|what|whose)\s+{_MODIFIERS}(?:(?P<place>{_nouns(_PLACE_NOUNS)})|"
+_WH_NOUN = re.compile(rf"\b(?:which|what)\s+{_MODIFIERS}(?:(?P<place>{_nouns(_PLACE_NOUNS)})|"
                       rf"(?P<person>{_nouns(_PERSON_NOUNS)})|(?P<number>{_nouns(_NUMBER_NOUNS)}))\b|"
                       rf"\b(?:which|what)\s+(?P<date>{_nouns(_DATE_NOUNS)})\b", re.I)
 _WHEN = re.compile(r"\bwhen\b", re.I)
 _WHERE = re.compile(r"\bwhere\b", re.I)
 _WHO = re.compile(r"\b(?:who|whom)\b", re.I)
 _WHICH = re.compile(rf"\b(?:which|what)\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
+# "Whose Goodwood Park Hotel shares ...?" wants the owner's name; the noun after it is the thing owned.
+_WHOSE = re.compile(r"\bwhose\b", re.I)
 # A question's preamble ("Police arrested 31 men this week. Which group ...?") sets the scene;
 # the wh-word of the last sentence says what is asked.
 _LAST_SENTENCE = re.compile(r"(?:^|[.!?]\s+)([^.!?]+[.!?]?)\s*$")
@@ -72,6 +74,8 @@ def expected(question: str) -> str | None:
             return DATE
         if _WHERE.search(text):
             return PLACE
+        if _WHOSE.search(text):
+            return NAME
         if _WHO.search(text):
             return PERSON
         if _WHICH.search(text):
@@ -126,9 +130,12 @@ _ORG_WORDS = frozenset("""board council committee ministry party agency organiza
 association corp inc co ltd company bank group university news regime guards court department
 commission assembly house senate congress times post journal press network service services
 institute foundation fund army force forces police government administration office""".split())
-_PLACE_CUE = re.compile(r"\b(?:in|at|from|near|to|across|throughout|outside|inside|into|towards?)\s+$")
+# "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the
+# United States" ("to the Gulf state of qatar", "from the Fed" name no place).
+_PLACE_CUE = re.compile(r"\b(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|their|our)\s+)?|"
+                        r"(?:from|to|across|throughout|outside|inside|into|towards?)\s+)$")
 _DEMONYM = re.compile(r"(?:ian|ese|ish|ean)$")
-_CUE_CHARS = 12  # characters looked back for "in", "from" before a place
+_CUE_CHARS = 20  # characters looked back for "in", "from" (and "the", "its") before a place
 
 
 def _name_words(span: str, qstems: set[str] | frozenset[str]) -> list[str]:
@@ -145,6 +152,20 @@ def _name_words(span: str, qstems: set[str] | frozenset[str]) -> list[str]:
     return out
 
 
+def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str]) -> bool:
+    """Whether a capitalised run names what the question already names: "Kenyan President Daniel
+    Arap Moi" when it asks about Moi, "Business Computer Solutions Inc" when it asks about that
+    company. Titles and organisation words ("Minister", "Corp") are shared by other names."""
+    for w in re.findall(r"[\w’'&-]+", span):
+        low = w.lower().replace("’", "'")
+        low = low[:-2] if low.endswith("'s") else low
+        if low in STOP_WORDS or low in _TITLES or low in _ORG_WORDS or low in _CALENDAR:
+            continue
+        if stem(low) in qstems or low in qstems:
+            return True
+    return False
+
+
 def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
     """Spans of ``text`` that could answer a question of ``kind``, leaving out the question's
     own words (``qstems``, as words.stems gives them): a person's name is two or more
@@ -159,6 +180,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
         words = _name_words(m.group(0), qstems)
         if not words:
             continue
+        if kind in (PERSON, NAME) and _is_the_questions_own(m.group(0), qstems):
+            continue
         if kind == PERSON:
             if any(w.lower() in _ORG_WORDS for w in words):
                 continue
@@ -172,3 +195,15 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
                 continue
         out.append(m.span())
     return out
+
+
+# "next month", "last week": a date, but one that leaves the day to another sentence.
+_RELATIVE_DATE = re.compile(r"yesterday|today|tomorrow|(?:last|next|this)\s+(?:week|month|year)", re.I)
+
+
+def names_exactly(kind: str, text: str, qstems: set[str] | frozenset[str]) -> bool:
+    """Whether ``text`` offers what a question of ``kind`` asks for outright: a candidate other
+    than a date counted from the day of writing ("next month" asks for "April 1-2")."""
+    return any(not (kind == DATE and _RELATIVE_DATE.fullmatch(text[s:e]))
+               for s, e in candidates(kind, text, qstems))
+

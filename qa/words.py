@@ -58,3 +58,15 @@ def stem(word: str) -> str:
 def stems(text: str) -> frozenset[str]:
     """The stems of ``text``'s content words."""
     return frozenset(stem(w) for w in terms(text))
+
+
+def rare_in_general(word: str) -> bool:
+    """Whether ``word`` is rare in English at large: cl100k, whose vocabulary was learned from a
+    broad web crawl, spells it in more than one token ("czarnecki", "netflix", but not "newspaper").
+
+    An archive that lacks a common word says little of whether it holds the topic (34 items need
+    not say "newspaper"); one that lacks a name says much.
+    """
+    from dateline.index.chunk import count_tokens  # tiktoken loads on the first call
+
+    return count_tokens(" " + word.lower()) > 1

@@ -138,3 +138,18 @@ def test_a_topic_cites_its_most_relevant_stories_in_the_order_search_ranks_them(
         ranked = [p.item.id for p in reuters.retriever().search(topic, k=10).passages]
         shown = [c.item_id for c in a.citations] + [r.item_id for r in a.related]
         assert len(a.citations) == 3 and shown == list(dict.fromkeys(ranked))[:len(shown)], topic
+
+
+def test_a_later_sentence_naming_the_place_answers_for_the_lead(reuters):
+    # The lead states the eurobond's terms; only the next sentence says where it is listed.
+    said = first_sentence(reuters.ask("Where will the CAECL 12 billion yen eurobond be listed?"))
+    assert "listed in Luxembourg" in said
+
+
+def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions_own_person():
+    assert expected("Whose hotel shares did the government take over?") == NAME
+    text = "Workers returned to work at its Dakota City plant, the company said."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))] == ["Dakota City"]
+    # The question's Moi, named in full, is not who it asks for.
+    text = "The IMF assured Kenyan President Daniel Arap Moi of its support."
+    assert candidates(PERSON, text, stems("Who promised President Moi support?")) == []

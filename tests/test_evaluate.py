@@ -111,7 +111,7 @@ def test_calibrate_fits_a_model_that_separates_the_two_kinds():
     assert out["answered_by_group"]["unrelated"]["fitted"] == 0.0
     assert set(fitted["model"]) == {"intercept", *EVIDENCE_FEATURES}
     assert fitted["cross_validated"]["answerable_kept"] == 1.0 and fitted["cross_validated"]["unrelated_refused"] == 1.0
-    assert fitted["model"]["cosine"] > 0 and fitted["model"]["unknown"] < 0
+    assert fitted["model"]["cosine"] > 0 and fitted["model"]["unknown_rare"] < 0
     assert (out["answerable"], out["unrelated"]) == (40, 40)
 
 
