@@ -497,7 +497,7 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     elif answer_type.is_topic(parsed.question) and not parsed.ordered:
         quoted = picks[:MAX_ANSWER_SENTENCES]  # a topic: its most relevant stories, in rank order
     else:
-        quoted = _quoted(picks, parsed.ordered)
+        quoted = _quoted(picks, parsed.ordered, answer_type.expected(parsed.question) == answer_type.DATE)
     answer.citations = [_citation(n, pick) for n, pick in enumerate(quoted, 1)]
     answer.related = [_related(pick) for pick in picks if all(pick is not q for q in quoted)]
     answer.found = True
@@ -568,14 +568,18 @@ def _by_date(pick: _Pick) -> tuple[str, int]:
     return pick.passage.item.date or UNDATED_LAST, pick.rank
 
 
-def _quoted(picks: list[_Pick], ordered: bool) -> list[_Pick]:
+def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False) -> list[_Pick]:
     """The picks the answer quotes, in the order it quotes them (and numbers their citations).
 
     The best sentence plus others scoring at least ANSWER_SHARE of it (at most
-    MAX_ANSWER_SENTENCES), best first; for a "when" question, in date order.
+    MAX_ANSWER_SENTENCES), best first; for a question of how things unfolded, in date order.
+    A "when" question (``asks_date``) keeps its best sentence first, the one that dates what
+    it asks about ("When will ATT redeem its preferred shares?"), and the others in date order.
     """
     order = sorted(picks, key=lambda p: (-p.score, p.rank))
     quoted = [p for p in order if p.score >= ANSWER_SHARE * order[0].score][:MAX_ANSWER_SENTENCES] or order[:1]
+    if ordered and asks_date:
+        return quoted[:1] + sorted(quoted[1:], key=_by_date)
     return sorted(quoted, key=_by_date) if ordered else quoted
 
 

@@ -89,6 +89,16 @@ def test_when_question_cites_in_date_order(sample):
     assert "22 Jun 2017?, London:" in a.answer
 
 
+def test_when_question_about_one_event_quotes_the_sentence_that_dates_it_first(reuters):
+    # Three stories on the coffee talks (1 and 2 March); the one that says when they resume is
+    # the newest: it leads, and the others follow in date order.
+    a = reuters.ask("When will the coffee quota talks resume?", top_k=5)
+    assert first(a).item_id == "5dcbc0d790fb534f", a.answer
+    assert "will resume at noon" in a.answer.split("[1]")[0]
+    later = [c.date for c in a.citations[1:]]
+    assert len(later) >= 1 and later == sorted(later)
+
+
 def test_follow_up_carries_the_date_filter(sample):
     first_turn = sample.ask("What did the Iranian Resistance say in June 2017?")
     assert (first_turn.filters.date_from, first_turn.filters.date_to) == ("2017-06-01", "2017-06-30")
