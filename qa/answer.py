@@ -341,7 +341,8 @@ def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set
         seen.add(p.item.id)
         if p.item.body:
             quoted = {start for item_id, start in previous.quoted if item_id == p.item.id} if own else set()
-            best = _best_sentence(p.item.body, find, qstems, idf, kind, focus & qstems, own, quoted)
+            best = _best_sentence(p.item.body, find, qstems, idf, kind, focus & qstems, own, quoted,
+                                  paragraphs=_paragraphs(p.item.id, p.item.body))
         else:
             best = (sum(idf.get(w, 0) for w in qstems & splits[i][0][2]), 0, 0)
         rank = len(seen) - 1
@@ -366,12 +367,13 @@ def _matched_stem(word: str) -> str:
 
 def _best_sentence(body: str, find: re.Pattern | None, qstems: set[str], idf: dict[str, float],
                    kind: str | None, focus: frozenset[str] = frozenset(), own: frozenset[str] = frozenset(),
-                   quoted: set[int] | None = None) -> tuple[float, int, int]:
+                   quoted: set[int] | None = None, paragraphs: list[_Paragraph] | None = None) -> tuple[float, int, int]:
     """(score, start, end) of ``body``'s best sentence for the question.
 
-    The body is searched once for question words; only the paragraphs holding one (and the
-    first, and each one after them) are split into sentences, and only sentences that could
-    win are searched for answer candidates: stemming every sentence would cost more.
+    The body is searched once for question words; only the sentences of the paragraphs holding
+    one (and the first, and each one after them) are scored, and only sentences that could win
+    are searched for answer candidates: stemming every sentence would cost more. ``paragraphs``
+    is the body split as ``_paragraphs`` does (split here when not given).
     """
     hits = []
     if find is not None:
@@ -379,7 +381,7 @@ def _best_sentence(body: str, find: re.Pattern | None, qstems: set[str], idf: di
             st = _matched_stem(m.group(0))
             if st in qstems:
                 hits.append((m.start(), st))
-    spans = _sentences_near(body, [h for h, _ in hits])
+    spans = _sentences_near(paragraphs if paragraphs is not None else _split_paragraphs(body), [h for h, _ in hits])
     starts = [s for s, _ in spans]
     words: list[set[str]] = [set() for _ in spans]
     for at, st in hits:
@@ -447,25 +449,38 @@ def _best_sentence(body: str, find: re.Pattern | None, qstems: set[str], idf: di
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
 
-def _sentences_near(body: str, offsets: list[int]) -> list[tuple[int, int]]:
-    """The sentences of the body's first paragraph, of those holding one of ``offsets``, and of
-    the paragraph after each of them, in order (a blank line always ends a sentence)."""
+# A paragraph: (start, end) in the body, and its sentences' (start, end) in the body.
+_Paragraph = tuple[int, int, list[tuple[int, int]]]
+# Items' bodies split into paragraphs and sentences: the same items answer many questions, and
+# splitting a long article was a tenth of `ask`'s time on TIME (docs/performance.md).
+_PARAGRAPHS = TextCache(1024)
+
+
+def _paragraphs(item_id: str, body: str) -> list[_Paragraph]:
+    """``body`` split into paragraphs and sentences, kept for the next question about the item."""
+    return _PARAGRAPHS.get((item_id, hash(body)), lambda: _split_paragraphs(body))
+
+
+def _split_paragraphs(body: str) -> list[_Paragraph]:
+    """Split ``body`` at blank lines, then each paragraph into sentences (a blank line always
+    ends a sentence)."""
     bounds, start = [], 0
     for m in _PARAGRAPH.finditer(body):
         bounds.append((start, m.start()))
         start = m.end()
     bounds.append((start, len(body)))
+    return [(b, e, [(b + s, b + t) for s, t in sentences(body[b:e])]) for b, e in bounds]
+
+
+def _sentences_near(paragraphs: list[_Paragraph], offsets: list[int]) -> list[tuple[int, int]]:
+    """The sentences of the first paragraph, of those holding one of ``offsets``, and of the
+    paragraph after each of them, in order."""
     keep = {0}
-    firsts = [b for b, _ in bounds]
+    firsts = [b for b, _, _ in paragraphs]
     for at in offsets:
         k = bisect.bisect_right(firsts, at) - 1
         keep.update((k, k + 1))
-    spans = []
-    for k in sorted(keep):
-        if k < len(bounds):
-            b, e = bounds[k]
-            spans += [(b + s, b + t) for s, t in sentences(body[b:e])]
-    return spans
+    return [span for k in sorted(keep) if k < len(paragraphs) for span in paragraphs[k][2]]
 
 
 def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold: float,
