@@ -410,18 +410,30 @@ class Retriever:
         total_idf = sum(idf.values()) or 1.0
         # Full text alone needs no vectors.
         rows = self.reader.chunks_of(item_ids, None if qvec is None else self.embedder.name)
-        # One pass of a regex per chunk finds which question stems start a word in it.
-        find = re.compile(r"\b(" + "|".join(map(re.escape, sorted(idf, key=len, reverse=True))) + r")", re.I) if idf else None
         scored: dict[str, list[tuple[float, int, int, int, float | None]]] = {}
         for cid, item_id, start, end, text, vector in rows:
             cos = None
             if qvec is not None and vector is not None:
                 cos = float(np.frombuffer(vector, dtype=np.float32) @ qvec)
-            have = {m.lower() for m in find.findall(text)} if find else set()
-            lex = sum(v for s, v in idf.items() if s in have) / total_idf
+            lowered = text.lower()
+            lex = sum(v for s, v in idf.items() if starts_a_word(lowered, s)) / total_idf
             scored.setdefault(item_id, []).append(((cos or 0.0) + PASSAGE_WORD_WEIGHT * lex, cid, start, end, cos))
         return {item_id: [(cid, start, end, cos) for _, cid, start, end, cos in sorted(chunks, reverse=True)[: self.per_item]]
                 for item_id, chunks in scored.items()}
+
+
+def starts_a_word(text: str, prefix: str) -> bool:
+    """Whether ``prefix`` starts a word of ``text`` (both lower-cased): "execut" in "... executed".
+
+    str.find, not a regex: this runs for every chunk of every cited item, and one regex pass
+    over each chunk was a sixth of `ask`'s time on TIME.
+    """
+    at = text.find(prefix)
+    while at >= 0:
+        if at == 0 or not text[at - 1].isalnum() and text[at - 1] != "_":
+            return True
+        at = text.find(prefix, at + 1)
+    return False
 
 
 def fuse(lists: list[dict[str, float]], weights: tuple[float, ...]) -> dict[str, float]:
