@@ -200,9 +200,11 @@ class Answer:
         }
 
 
-def related_for(item: Item, start: int, end: int, score: float, *, also_in: list[Item] | None = None) -> Related:
-    """Describe ``item`` as a related item, by its body span [start, end) (its title if it has no body)."""
-    if item.body:
+def related_for(item: Item, start: int, end: int, score: float, *, also_in: list[Item] | None = None,
+                in_title: bool = False) -> Related:
+    """Describe ``item`` as a related item, by its body span [start, end) (its title if it has no
+    body, or ``in_title``)."""
+    if item.body and not in_title:
         excerpt, field_ = item.body[start:end], "body"
     else:
         excerpt, start, end, field_ = item.title, 0, 0, "title"
@@ -216,9 +218,11 @@ def related_for(item: Item, start: int, end: int, score: float, *, also_in: list
 
 
 def citation_for(n: int, item: Item, start: int, end: int, score: float, *,
-                 highlight: tuple[int, int] | None = None, also_in: list[Item] | None = None) -> Citation:
-    """Build citation ``n`` for ``item``'s body span [start, end) (its title if it has no body)."""
-    source = related_for(item, start, end, score, also_in=also_in)
+                 highlight: tuple[int, int] | None = None, also_in: list[Item] | None = None,
+                 in_title: bool = False) -> Citation:
+    """Build citation ``n`` for ``item``'s body span [start, end) (its title if it has no body,
+    or ``in_title``)."""
+    source = related_for(item, start, end, score, also_in=also_in, in_title=in_title)
     return Citation(**{f.name: getattr(source, f.name) for f in fields(Related)}, n=n,
                     highlight=highlight or (0, len(source.excerpt)))
 
@@ -232,6 +236,7 @@ class _Pick:
     end: int
     score: float
     rank: int
+    in_title: bool = False  # the item's headline is the answering "sentence" (start = end = 0)
 
 
 # One passage split into sentences: (start, end, stems) with body offsets; a title-only item
@@ -343,12 +348,34 @@ def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set
             quoted = {start for item_id, start in previous.quoted if item_id == p.item.id} if own else set()
             best = _best_sentence(p.item.body, find, qstems, idf, kind, focus & qstems, own, quoted,
                                   paragraphs=_paragraphs(p.item.id, p.item.body))
+            in_title = not own and _headline_answers(p.item, best, qstems, idf, kind)
+            if in_title:
+                best = (_headline_score(p.item.title, qstems, idf), 0, 0)
         else:
-            best = (sum(idf.get(w, 0) for w in qstems & splits[i][0][2]), 0, 0)
+            best, in_title = (sum(idf.get(w, 0) for w in qstems & splits[i][0][2]), 0, 0), True
         rank = len(seen) - 1
         discount = RANK_DISCOUNT * min(rank, MAX_DISCOUNTED_RANK)
-        picks.append(_Pick(p, best[1], best[2], best[0] * (1 - discount), rank))
+        picks.append(_Pick(p, best[1], best[2], best[0] * (1 - discount), rank, in_title))
     return picks
+
+
+def _headline_score(title: str, qstems: set[str], idf: dict[str, float]) -> float:
+    """A headline's score as an answer sentence: its question words' weights, more as it offers
+    what is asked, and the lead bonus of a first sentence."""
+    return sum(idf.get(w, 0) for w in qstems & stems(title)) * (1 + TYPE_WEIGHT) + LEAD_BONUS
+
+
+def _headline_answers(item: Item, best: tuple[float, int, int], qstems: set[str], idf: dict[str, float],
+                      kind: str | None) -> bool:
+    """Whether ``item``'s headline answers better than its best body sentence ``best``: it names
+    what is asked ("North Korea's Kim Jong Un declares victory against Covid" for "Which country
+    declared victory against Covid-19?"), the sentence does not, and it holds more of the question."""
+    if not kind or not item.title or not answer_type.candidates(kind, item.title, qstems):
+        return False
+    s, e = best[1], best[2]
+    if e > s and answer_type.candidates(kind, item.body[s:e], qstems):
+        return False
+    return _headline_score(item.title, qstems, idf) > best[0]
 
 
 def _word_finder(qstems: set[str]) -> re.Pattern | None:
@@ -622,8 +649,8 @@ def _citation(n: int, pick: _Pick) -> Citation:
     """Citation ``n`` for a picked sentence: the sentence and what follows it, the sentence
     highlighted (a title-only item: its title)."""
     item = pick.passage.item
-    if not item.body:
-        return citation_for(n, item, 0, 0, pick.passage.score, also_in=pick.passage.also_in)
+    if pick.in_title:
+        return citation_for(n, item, 0, 0, pick.passage.score, also_in=pick.passage.also_in, in_title=True)
     return citation_for(n, item, pick.start, _excerpt_end(pick), pick.passage.score,
                         highlight=(0, pick.end - pick.start), also_in=pick.passage.also_in)
 
@@ -631,8 +658,8 @@ def _citation(n: int, pick: _Pick) -> Citation:
 def _related(pick: _Pick) -> Related:
     """A related item for a pick the answer does not quote: its best sentence and what follows."""
     item = pick.passage.item
-    return related_for(item, pick.start, _excerpt_end(pick) if item.body else 0, pick.passage.score,
-                       also_in=pick.passage.also_in)
+    return related_for(item, pick.start, 0 if pick.in_title else _excerpt_end(pick), pick.passage.score,
+                       also_in=pick.passage.also_in, in_title=pick.in_title)
 
 
 def _answer_text(citations: list[Citation], *, dated: bool) -> str:

@@ -153,3 +153,49 @@ def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions
     # The question's Moi, named in full, is not who it asks for.
     text = "The IMF assured Kenyan President Daniel Arap Moi of its support."
     assert candidates(PERSON, text, stems("Who promised President Moi support?")) == []
+
+
+# Two harbour stories: one whose headline names the new chief while its body never does, one
+# whose body names who resigned. Plus an unrelated item.
+HARBOUR = [
+    ("h1", "2021-05-03", "Maria Okafor named head of the harbour authority",
+     "The harbour authority has chosen a new chief executive. The appointment was announced on Monday "
+     "after a search that lasted eight months. The board said the new head would start in June and "
+     "would oversee the dredging of the eastern channel."),
+    ("h2", "2021-04-26", "Harbour master steps down",
+     "Harbour master John Reyes resigned on Friday after twelve years in the post. "
+     "He said he wanted to spend more time sailing."),
+    ("h3", "2021-04-20", "Storm closes ferry routes", "A winter storm closed every ferry route for two days."),
+]
+
+
+@pytest.fixture(scope="module")
+def harbour(tmp_path_factory) -> Engine:
+    import json
+
+    from dateline.index.build import build_index
+    from dateline.index.ingest import parse_file
+    from dateline.index.store import Archive
+
+    data = tmp_path_factory.mktemp("harbour") / "data"
+    path = data.parent / "harbour.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "source": "Harbour Gazette", "date": d, "title": t, "body": b}) + "\n"
+                            for i, d, t, b in HARBOUR), encoding="utf-8")
+    archive = Archive.open(data)
+    fmt, parsed = parse_file(path)
+    archive.import_items(str(path), fmt, parsed.items, parsed.rejections)
+    archive.close()
+    build_index(data)
+    return Engine(data)
+
+
+def test_a_headline_that_names_what_is_asked_is_quoted_when_the_body_does_not(harbour):
+    a = harbour.ask("Who was named head of the harbour authority?")
+    assert a.found, a.answer
+    c = a.citations[0]
+    assert c.item_id == "h1" and c.excerpt_field == "title" and c.excerpt == HARBOUR[0][2], a.answer
+    assert (c.start, c.end) == (0, 0) and a.answer.startswith('"Maria Okafor named head of the harbour authority" [1]')
+    # The body names who resigned: its sentence is quoted, not the headline.
+    b = harbour.ask("Who resigned as harbour master?")
+    assert b.citations[0].item_id == "h2" and b.citations[0].excerpt_field == "body"
+    assert "John Reyes" in first_sentence(b)

@@ -183,7 +183,8 @@ class RelatedOut(BaseModel):
     date_display: str | None = Field(description='"30 Jun 2017"; "30 Jun 2017?" when the year was inferred.')
     year_inferred: bool
     excerpt: str = Field(description="A verbatim span of the item's body: its sentence closest to the question "
-                                     "and what follows (its title for a title-only item).")
+                                     "and what follows (its title, excerpt_field \"title\", for a title-only item or a headline "
+                                     "that names what is asked).")
     start: int = Field(ge=0, description="Offset of the excerpt in the body.")
     end: int = Field(ge=0)
     url: str | None
@@ -197,7 +198,8 @@ class CitationOut(RelatedOut):
 
     n: int = Field(ge=1, description="The number of the [n] marker in the answer.")
     excerpt: str = Field(description="A verbatim span of the item's body: the quoted sentence and what follows "
-                                     "(its title for a title-only item).")
+                                     "(its title, excerpt_field \"title\", for a title-only item or a headline that names "
+                                     "what is asked).")
     highlight: list[int] = Field(min_length=2, max_length=2,
                                  description="Offsets of the answering sentence inside the excerpt.")
 
