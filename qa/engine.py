@@ -239,8 +239,11 @@ class Engine:
             if answer is not None:
                 answer.took_ms = (time.perf_counter() - t0) * 1000
                 return answer
+        # A question whose period counts back from the newest item may be searched twice (see
+        # _over_all_dates): it is encoded once.
+        qvec = self.embedder.encode_query(resolved.search_text) if resolved.parsed.counted_back else None
         result = self.retriever().search(resolved.search_text, resolved.parsed.filters, k=top_k,
-                                         as_of=resolved.parsed.as_of)
+                                         as_of=resolved.parsed.as_of, qvec=qvec)
         if resolved.refers_to is not None:
             # Items retrieval missed are added only inside the filters they were cited under.
             same_filters = resolved.parsed.filters.to_dict() == (resolved.previous.answer or {}).get("filters")
@@ -251,17 +254,17 @@ class Engine:
         answer = compose(resolved.parsed, result, top_k=top_k, threshold=self.threshold,
                          searched=resolved.search_text, previous=resolved.refers_to)
         if not answer.found and resolved.parsed.counted_back and resolved.refers_to is None:
-            answer = self._over_all_dates(resolved, top_k) or answer
+            answer = self._over_all_dates(resolved, top_k, qvec) or answer
         answer.took_ms = (time.perf_counter() - t0) * 1000
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)
         return answer
 
-    def _over_all_dates(self, resolved, top_k: int) -> Answer | None:
+    def _over_all_dates(self, resolved, top_k: int, qvec) -> Answer | None:
         """Ask again over all dates a question whose period ("last week") was counted back from
         the archive's newest item and holds no answer; None if still none answers."""
         parsed = over_all_dates(resolved.parsed)
-        result = self.retriever().search(resolved.search_text, parsed.filters, k=top_k)
+        result = self.retriever().search(resolved.search_text, parsed.filters, k=top_k, qvec=qvec)
         answer = compose(parsed, result, top_k=top_k, threshold=self.threshold, searched=resolved.search_text)
         return answer if answer.found else None
 
