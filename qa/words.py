@@ -25,15 +25,19 @@ happen happened happening anything something news report reported reports articl
 many much one ever whose
 inside outside within without across among amid toward towards upon onto behind beyond beside near
 latest newest recent recently lately currently
+a.m p.m i.e e.g
 """.split())
 
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+# A term: a dotted abbreviation of single letters ("U.N.", "U.S.") as one term "u.n", which full
+# text searches as the phrase "u n" (its letters alone are too short to be words), or a word.
+TERM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_](?![^\W_])|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
 
 def terms(text: str) -> list[str]:
     """Lower-cased content words of ``text`` in order, without stop words or repeats."""
     seen: dict[str, None] = {}
-    for w in WORD.findall(text.lower()):
+    for w in TERM.findall(text.lower()):
         w = w.replace("’", "'")
         if w.endswith("'s"):
             w = w[:-2]

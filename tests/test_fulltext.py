@@ -210,3 +210,18 @@ def test_filtered_dense_search_matches_exact_search_with_and_without_filter_colu
             assert [c for c, _ in found] == [c for c, _ in exact], f
             assert [s for _, s in found] == pytest.approx([s for _, s in exact], abs=1e-5)
     archive.close()
+
+
+def test_a_dotted_abbreviation_is_searched_as_one_term(data_dir, tmp_path):
+    # "U.N." is indexed as the letters u and n, each too short to be a word: the question's
+    # "U.N." must still find the item that names it, and not one that only shares "vote".
+    _import(data_dir, tmp_path, [
+        {"id": "un", "source": "TIME", "date": "1963-10-04", "title": "", "body": "The U.N. vote went against Portugal."},
+        {"id": "club", "source": "TIME", "date": "1963-10-04", "title": "", "body": "The club vote went against the coach."},
+    ])
+    build_index(data_dir, embedder=FakeEmbedder())
+    archive = Archive.open(data_dir)
+    result = Retriever(archive.reader(), None, None).search("the U.N. vote", Filters(), k=3, mode="fts")
+    assert [p.item.id for p in result.passages][:1] == ["un"], [p.item.id for p in result.passages]
+    assert "u.n" in result.query_terms
+    archive.close()
