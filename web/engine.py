@@ -18,6 +18,7 @@ from flask import Flask, current_app
 
 from dateline.index.errors import DatelineError
 from dateline.index.replica import is_replica_root, is_snapshot, live_snapshot, read_marker
+from dateline.qa.words import rare_in_general
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +155,7 @@ class EngineHolder:
         """
         try:
             self.get().search("news", k=1)
+            rare_in_general("news")  # loads tiktoken's table (0.2 s), which the no-answer check reads
         except DatelineError as e:
             log.warning("%s", e)
         except Exception:  # a worker that fails to boot takes the whole server down with it
