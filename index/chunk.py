@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -112,7 +113,13 @@ def bundled_limit() -> TokenLimit:
 def _encoding():
     import tiktoken
 
-    return tiktoken.get_encoding(ENCODING)
+    try:
+        return tiktoken.get_encoding(ENCODING)
+    except OSError:
+        # tiktoken keeps a copy of the bundled table in the temp folder, and finding that folder
+        # fails on a full disk; an empty cache folder makes it read the bundled file directly.
+        os.environ["TIKTOKEN_CACHE_DIR"] = ""
+        return tiktoken.get_encoding(ENCODING)
 
 
 def count_tokens(text: str) -> int:
