@@ -346,8 +346,8 @@ def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set
         seen.add(p.item.id)
         if p.item.body:
             quoted = {start for item_id, start in previous.quoted if item_id == p.item.id} if own else set()
-            best = _best_sentence(p.item.body, find, qstems, idf, kind, focus & qstems, own, quoted,
-                                  paragraphs=_paragraphs(p.item.id, p.item.body))
+            best = _best_sentence(p.item.body, _paragraphs(p.item.id, p.item.body), find, qstems, idf, kind,
+                                  focus & qstems, own, quoted)
             in_title = not own and _headline_answers(p.item, best, qstems, idf, kind)
             if in_title:
                 best = (_headline_score(p.item.title, qstems, idf), 0, 0)
@@ -392,15 +392,15 @@ def _matched_stem(word: str) -> str:
     return stem(w[:-2] if w.endswith("'s") else w)
 
 
-def _best_sentence(body: str, find: re.Pattern | None, qstems: set[str], idf: dict[str, float],
-                   kind: str | None, focus: frozenset[str] = frozenset(), own: frozenset[str] = frozenset(),
-                   quoted: set[int] | None = None, paragraphs: list[_Paragraph] | None = None) -> tuple[float, int, int]:
+def _best_sentence(body: str, paragraphs: list[_Paragraph], find: re.Pattern | None, qstems: set[str],
+                   idf: dict[str, float], kind: str | None, focus: frozenset[str] = frozenset(),
+                   own: frozenset[str] = frozenset(), quoted: set[int] | None = None) -> tuple[float, int, int]:
     """(score, start, end) of ``body``'s best sentence for the question.
 
     The body is searched once for question words; only the sentences of the paragraphs holding
     one (and the first, and each one after them) are scored, and only sentences that could win
     are searched for answer candidates: stemming every sentence would cost more. ``paragraphs``
-    is the body split as ``_paragraphs`` does (split here when not given).
+    is the body split as ``_paragraphs`` does.
     """
     hits = []
     if find is not None:
@@ -408,7 +408,7 @@ def _best_sentence(body: str, find: re.Pattern | None, qstems: set[str], idf: di
             st = _matched_stem(m.group(0))
             if st in qstems:
                 hits.append((m.start(), st))
-    spans = _sentences_near(paragraphs if paragraphs is not None else _split_paragraphs(body), [h for h, _ in hits])
+    spans = _sentences_near(paragraphs, [h for h, _ in hits])
     starts = [s for s, _ in spans]
     words: list[set[str]] = [set() for _ in spans]
     for at, st in hits:
@@ -426,9 +426,13 @@ def _best_sentence(body: str, find: re.Pattern | None, qstems: set[str], idf: di
             offers[j] = bool(kind) and bool(answer_type.candidates(kind, body[s:e], qstems))
         return offers[j]
 
-    def names_exactly(j: int) -> bool:
-        s, e = spans[j]
-        return offer(j) and answer_type.names_exactly(kind, body[s:e], qstems)
+    named: list[bool] = []  # whether the best-matching sentence names what is asked outright, once found
+
+    def top_names_it() -> bool:
+        if not named:
+            s, e = spans[top]
+            named.append(offer(top) and answer_type.names_exactly(kind, body[s:e], qstems))
+        return named[0]
 
     lead = [LEAD_BONUS / (1 + s / LEAD_CHARS) for s, _ in spans]
     plain = [overlap[j] + lead[j] for j in range(len(spans))]
@@ -464,7 +468,7 @@ def _best_sentence(body: str, find: re.Pattern | None, qstems: set[str], idf: di
             continue
         own_score = max(overlap[j], before[j] if described[j] and not offer(j - 1) else 0.0)
         own_score = own_score * (1 + TYPE_WEIGHT) + lead[j]
-        score = max(own_score, (told[j] if follows[j] and not names_exactly(top) else 0.0) * (1 + TYPE_WEIGHT) + lead[j])
+        score = max(own_score, (told[j] if follows[j] and not top_names_it() else 0.0) * (1 + TYPE_WEIGHT) + lead[j])
         if score > best[0]:
             best = (score, *spans[j])
             # What it borrows picks the item's sentence, not how well the item answers: the
@@ -530,8 +534,9 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
                                 "its confidence alone was below the no-answer threshold")
     if not result.passages or conf < threshold:
         return _nothing_found(answer, result, parsed.filters)
+    kind = answer_type.expected(parsed.question)
     picks = _pick_sentences(result, splits, qstems, _question_idf(qstems, result, splits),
-                            answer_type.expected(parsed.question), answer_type.focus(parsed.question),
+                            kind, answer_type.focus(parsed.question),
                             previous)[:top_k]
     digest = broad_question(parsed, qstems)
     if digest:
@@ -539,7 +544,7 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     elif answer_type.is_topic(parsed.question) and not parsed.ordered:
         quoted = picks[:MAX_ANSWER_SENTENCES]  # a topic: its most relevant stories, in rank order
     else:
-        quoted = _quoted(picks, parsed.ordered, answer_type.expected(parsed.question) == answer_type.DATE)
+        quoted = _quoted(picks, parsed.ordered, kind == answer_type.DATE)
     answer.citations = [_citation(n, pick) for n, pick in enumerate(quoted, 1)]
     answer.related = [_related(pick) for pick in picks if all(pick is not q for q in quoted)]
     answer.found = True

@@ -185,6 +185,19 @@ def read_realtimeqa(path: str | Path, weeks: list[str] | None = None) -> EvalSet
     return EvalSet("realtimeqa", list(records.values()), questions, gold_urls)
 
 
+def gold_headlines(evalset: EvalSet, questions: list[EvalQuestion]) -> list[str]:
+    """The headline of each question's gold article, once each, without a site name or a
+    search result's trailing "...": 2022 topic statements."""
+    title = {r["url"]: r["title"] for r in evalset.records}
+    heads = []
+    for q in questions:
+        found = next((title[u] for u in sorted(evalset.gold_urls.get(q.qid, ())) if title.get(u)), "")
+        head = re.split(r" [-|] ", found)[0].removesuffix("...").strip()
+        if head and head not in heads:
+            heads.append(head)
+    return heads
+
+
 def read_questions(path: str | Path) -> EvalSet:
     """Read a JSONL question file: question, gold_ids or gold_urls, and optionally answer and dates."""
     path = Path(path)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from dateline.index.chunk import count_tokens  # tiktoken's table loads on the first count
+
 # Words that carry no topic: English function words plus the question words people type,
 # news-specific ones among them ("news", "reported", "article"), hence a list of our own. Place
 # prepositions are function words too: "Which rift inside the regime ...?" must not quote "deep
@@ -71,6 +73,4 @@ def rare_in_general(word: str) -> bool:
     An archive that lacks a common word says little of whether it holds the topic (34 items need
     not say "newspaper"); one that lacks a name says much.
     """
-    from dateline.index.chunk import count_tokens  # tiktoken loads on the first call
-
     return count_tokens(" " + word.lower()) > 1

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from pathlib import Path
 
@@ -171,22 +170,9 @@ def _calibrate(work: Path, time_path: Path, realtimeqa_path: Path, limit: int | 
         "realtimeqa_own": ev.question_features(rt_engine, [q.question for q in rt_q], [q.date_to for q in rt_q]),
         "time_own": ev.question_features(tm_engine, [q.question for q in tm_q]),
         "realtimeqa_on_time": ev.question_features(tm_engine, [q.question for q in rt_q]),
-        "headlines_on_time": ev.question_features(tm_engine, _gold_headlines(rt, rt_q)),
+        "headlines_on_time": ev.question_features(tm_engine, ev.gold_headlines(rt, rt_q)),
         "time_on_realtimeqa": ev.question_features(rt_engine, [q.question for q in tm_q]),
     }
     pos = np.concatenate([groups["realtimeqa_own"], groups["time_own"]])
     neg = np.concatenate([groups["realtimeqa_on_time"], groups["headlines_on_time"]])
     return ev.calibrate(pos, neg, groups=groups)
-
-
-def _gold_headlines(evalset: ev.EvalSet, questions: list[ev.EvalQuestion]) -> list[str]:
-    """The headline of each question's gold article, once each, without a site name or a
-    search result's trailing "...": 2022 topic statements."""
-    title = {r["url"]: r["title"] for r in evalset.records}
-    heads = []
-    for q in questions:
-        found = next((title[u] for u in sorted(evalset.gold_urls.get(q.qid, ())) if title.get(u)), "")
-        head = re.split(r" [-|] ", found)[0].removesuffix("...").strip()
-        if head and head not in heads:
-            heads.append(head)
-    return heads
