@@ -181,24 +181,29 @@ HARBOUR = [
 ]
 
 
-@pytest.fixture(scope="module")
-def harbour(tmp_path_factory) -> Engine:
+def small_archive(tmp_path_factory, name: str, rows: list[tuple[str, str, str, str]], source: str) -> Engine:
+    """An archive of ``rows`` (id, date, title, body) from one source, indexed with the real model."""
     import json
 
     from dateline.index.build import build_index
     from dateline.index.ingest import parse_file
     from dateline.index.store import Archive
 
-    data = tmp_path_factory.mktemp("harbour") / "data"
-    path = data.parent / "harbour.jsonl"
-    path.write_text("".join(json.dumps({"id": i, "source": "Harbour Gazette", "date": d, "title": t, "body": b}) + "\n"
-                            for i, d, t, b in HARBOUR), encoding="utf-8")
+    data = tmp_path_factory.mktemp(name) / "data"
+    path = data.parent / f"{name}.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "source": source, "date": d, "title": t, "body": b}) + "\n"
+                            for i, d, t, b in rows), encoding="utf-8")
     archive = Archive.open(data)
     fmt, parsed = parse_file(path)
     archive.import_items(str(path), fmt, parsed.items, parsed.rejections)
     archive.close()
     build_index(data)
     return Engine(data)
+
+
+@pytest.fixture(scope="module")
+def harbour(tmp_path_factory) -> Engine:
+    return small_archive(tmp_path_factory, "harbour", HARBOUR, "Harbour Gazette")
 
 
 def test_a_headline_that_names_what_is_asked_is_quoted_when_the_body_does_not(harbour):
@@ -211,3 +216,30 @@ def test_a_headline_that_names_what_is_asked_is_quoted_when_the_body_does_not(ha
     b = harbour.ask("Who resigned as harbour master?")
     assert b.citations[0].item_id == "h2" and b.citations[0].excerpt_field == "body"
     assert "John Reyes" in first_sentence(b)
+
+
+# Three Reuters stories of reut2-010 (NEWID as id) whose lead states the subject and names a
+# company or a date, while the answer is a later sentence holding the rest of the question.
+LEAD_AND_LATER = [
+    ("10073", "1987-03-26", "PILLSBURY <PSY> FILES FOR SECOND BURGER KING MLP",
+     "The Pillsbury Co said it filed a registration statement with the Securities and Exchange Commission for the sale of limited partnership interests in a second master limited partnership of its Burger King unit's restaurant properties.\n\nPillsbury said it expects the offering to yield 73-82 mln dlrs, resulting in an after-tax gain of 20-23 mln dlrs.\n\nA spokesman for Pillsbury said the company is aiming to get this after-tax gain in the fourth fiscal quarter ending in May.\n\nPillsbury said the sale will occur as soon as practicable, considering the business and legal contigencies.\n\nThe company said Burger King and another Pillsbury unit, QSV Properties, will be the master limited partnership's general partner.\n\nPillsbury said it expects the interests to be sold to public investors and listed for trading on the New York Stock Exchange.\n\nMerrill Lynch will lead the underwriting, Pillsbury said.\n\nPillsbury first sold limited partnership interests in Burger King Investors L.P. in February 1986."),
+    ("10858", "1987-03-30", "BAXTER <BAX> STARTS CLINICAL TRIALS ON DRUG",
+     "Baxter Travenol Laboratories said its Hyland Therapeutics unit has started the first human clinical trials on genetically engineered Factor VIII, the clotting agent missing from the blood of most hemophiliacs.\n\nIt said unlike Factor VIII concentrates currently in use, genetically engineered Factor VIII would not be limited by the availability of human plasma and will be completely free from blood-borne viruses, including AIDS and all forms of hepatitis, Baxter said.\n\nBaxter also said it is in the final states of U.S. clinical trials on a highly purified form of Factor VIII derived from human plasma that is produced using an advanced process incorporating monoclonal antibody purification.\n\nIt said Genetics Institute, a publicly held biotechnology company in which Baxter is a shareholder, will supply the protein used for human clinical testing, as well as a substantial portion of ongoing production requirements."),
+    ("10110", "1987-03-26", "TRANSWORLD TRUST <TWT> SETS INITIAL PAY DATE",
+     "Transworld Liquidating Trust said it will distribute proceeds from the sale of Hilton International Co to UAL Inc <UAL> to its holders on April 8.\n\nThe deal is expected to close March 31, the day trading ceases in the Liquidating Trust shares.\n\nUAL will pay 632.5 mln dlrs cash, 2,564,000 shares of UAL common stock and 200 mln dlrs worth of UAL debentures to Transworld, but it may substitute cash for the securities. The initial distribution will include all the cash, stock and debentures received in connection with the sale, the company said.\n\nThe shares in the Trust formerly represented shares of Transworld Corp common stock.\n\nThe company said the balance of cash in the Trust will be used to satisfy all liabilities and obligations of the Trust. After satisfaction of the payments, the company will make a second distribution around April 29, it said."),
+]
+
+
+@pytest.fixture(scope="module")
+def lead_and_later(tmp_path_factory) -> Engine:
+    return small_archive(tmp_path_factory, "lead_and_later", LEAD_AND_LATER, "Reuters")
+
+
+@pytest.mark.parametrize("question, wanted", [
+    ("Which firm will lead the underwriting of Pillsbury's second master limited partnership?", "Merrill Lynch"),
+    ("Which biotechnology company will supply the protein for Baxter's clinical trials of Factor VIII?",
+     "Genetics Institute"),
+    ("Around what date will Transworld Liquidating Trust make its second distribution to holders?", "April 29"),
+])
+def test_a_later_sentence_holding_what_the_lead_lacks_answers(lead_and_later, question, wanted):
+    assert wanted in first_sentence(lead_and_later.ask(question))
