@@ -129,7 +129,9 @@ _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2
                    r"yesterday|today|tomorrow|(?:last|next|this)\s+(?:week|month|year)|"
                    r"(?:first|second|third|fourth|final)\s+(?:quarter|half))", re.I)
 # A run of capitalised words, joined by the small words names contain ("Bank of England").
-_CAPS = re.compile(r"(?<![\w’'])[A-Z][\w’'&-]*(?:\s+(?:(?:of|the|de|da|del|van|von|bin|al|for)\s+)?[A-Z][\w’'&-]*)*")
+# Arabic names may start with a lower-case article: "al-Emara", "Bashar al-Assad".
+_CAPS = re.compile(r"(?<![\w’'-])(?:[ae]l-)?[A-Z][\w’'&-]*"
+                   r"(?:\s+(?:(?:of|the|de|da|del|van|von|bin|al|for)\s+)?(?:[ae]l-)?[A-Z][\w’'&-]*)*")
 _TITLES = frozenset("""prime minister president secretary chancellor general governor senator sen rep mr
 mrs ms dr sir lord lady king queen prince princess judge justice chief deputy vice foreign former
 first chairman ceo speaker""".split())
@@ -141,7 +143,8 @@ institute foundation fund army force forces police government administration off
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the
 # United States" ("to the Gulf state of qatar", "from the Fed" name no place).
 _PLACE_CUE = re.compile(r"\b(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|their|our)\s+)?|"
-                        r"(?:from|to|across|throughout|outside|inside|into|towards?)\s+)$")
+                        r"(?:from|to|across|throughout|outside|inside|into|towards?)\s+|"
+                        r"\b(?:city|town|village|province|region|port|capital)\s+of\s+)$")
 _DEMONYM = re.compile(r"(?:ian|ese|ish|ean)$")
 _CUE_CHARS = 20  # characters looked back for "in", "from" (and "the", "its") before a place
 

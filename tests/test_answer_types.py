@@ -153,6 +153,10 @@ def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions
     assert expected("Whose hotel shares did the government take over?") == NAME
     text = "Workers returned to work at its Dakota City plant, the company said."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))] == ["Dakota City"]
+    # An Arabic name's lower-case article, and "the city of" as a place cue.
+    text = "This included Camp Ashraf and a base in the city of al-Emara. Syria's Bashar al-Assad spoke."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("In which Iraqi city was a base hit?"))] == ["al-Emara"]
+    assert "Syria's Bashar al-Assad" in [text[s:e] for s, e in candidates(PERSON, text, stems("Who spoke?"))]
     # A year is a date, not a count: "How many sponsored it?" is not answered by "the 1988 massacre".
     # Nor is the question's own number, even at the end of a sentence.
     text = "Forty-Six members sponsored a resolution condemning the 1988 massacre, Resolution 188."
