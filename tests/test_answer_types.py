@@ -50,6 +50,9 @@ def first_sentence(answer) -> str:
     ("When will people gather in Paris to support the Iranian Resistance?", "July 1"),
     ("Where will one hundred thousand people gather to support the Iranian Resistance?", "in Paris"),
     ("Where were customers of the Samen-Hujaj financial institution beaten by police?", "in Tehran"),
+    # The best-matching sentence ("The annual convention, organised by ...") names no place; the
+    # lead before it does.
+    ("In which city is the annual convention backing the Iranian Resistance due to take place?", "Paris"),
 ])
 def test_sample_first_sentence_answers(sample, question, wanted):
     assert wanted in first_sentence(sample.ask(question))
