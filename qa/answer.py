@@ -105,6 +105,7 @@ _BROAD = re.compile(
 _ABBREV = frozenset("mr mrs ms dr st jr sr inc co corp ltd bros no vs gen gov sen rep jan feb mar apr "
                     "jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e".split())
 _LAST_WORD = re.compile(r"[\w.]+$")
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # "a.h", "j.p": initials, as "u.s" is
 _BOUNDARY = re.compile(r"([.!?]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 
 
@@ -117,8 +118,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
             # Look back a few characters only: searching from the sentence start is quadratic.
             word = _LAST_WORD.search(text, max(start, m.start(1) - ABBREV_LOOKBACK), m.start(1))
             w = word.group(0).lower().rstrip(".") if word else ""
-            # "U.S. Agriculture", "Mr. Smith", "Feb. 26": not a sentence end.
-            if w in _ABBREV or (len(w) == 1 and w.isalpha()):
+            # "U.S. Agriculture", "Mr. Smith", "Feb. 26", "A.H. Belo": not a sentence end.
+            if w in _ABBREV or (len(w) == 1 and w.isalpha()) or _INITIALS.fullmatch(w):
                 continue
             end = m.end(1)
         else:

@@ -318,6 +318,9 @@ def test_sentences_keep_offsets():
     spans = sentences(text)
     assert [text[s:e] for s, e in spans] == ["The U.S. Agriculture Dept said so.", "Prices rose 5.5 pct.",
                                              "Mr. Smith left.", "Done"]
+    # Initials are no sentence end either: the quote would stop at "from A.H."
+    text = "Jacor agreed to buy two Denver stations from A.H. Belo Corp for 24 mln dlrs. It said so."
+    assert [text[s:e] for s, e in sentences(text)] == [text[:76], "It said so."]
 
 
 def test_cli_ask_json_and_text(runner, web_data):

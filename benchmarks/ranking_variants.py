@@ -1,0 +1,172 @@
+"""Variants of the hybrid ranking, scored on TIME and RealTime QA, beside the shipped one.
+
+Each variant re-ranks the candidates `Retriever.search` fuses (the dense list by item and the
+full-text list, weighted z-scores, recency for as-of questions) with one more signal, and the
+script prints nDCG@10 and Recall@5 of each over the set's judged questions. None beat the
+shipped fusion by more than a question's worth on TIME (docs/evaluation.md, "Retrieval
+alone"); the script is here so that the claim can be checked and new ideas tried the same way.
+
+    .venv/bin/python benchmarks/ranking_variants.py time ../shared/data/time-collection --work /tmp/ev
+    .venv/bin/python benchmarks/ranking_variants.py realtimeqa ../shared/data/realtimeqa --work /tmp/ev
+
+The archives are those `dateline eval` prepares under --work (built there when missing).
+Variants (``--variants``, comma-separated; parameters after colons):
+
+- ``shipped``: the fused ranking as `ask` gets it.
+- ``rocchio:M:B``: dense pseudo-relevance feedback: the question's vector plus B x the mean of
+  the best-matching chunk vector of each of the top M items, searched again and fused.
+- ``rm3:M:N``: full-text feedback: the N words that weigh most (share in the top M items x
+  idf) added to the full-text query.
+- ``pairs``: adjacent question words searched as phrases, a third list fused at weight 0.1.
+- ``mean_chunks:A``: an item's dense score is its best chunk's cosine plus A x the mean cosine
+  of all its chunks (every candidate scored from the embedding cache).
+- ``near_dates:M:T:W``: temporal feedback: W x the mean of exp(-days / T) to the dates of the
+  top M items is added (stories run over consecutive weeks).
+- ``like_top:M:W``: score regularisation: W x the mean cosine of the item's mean chunk vector
+  to those of the top M items is added.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime as dt
+import math
+
+import numpy as np
+
+from dateline.qa import evaluate as ev
+from dateline.qa.engine import Engine
+from dateline.qa.query import Filters, ParsedQuery, parse_question
+from dateline.qa.retrieve import CANDIDATE_DEPTH, FUSION_WEIGHTS, fuse
+from dateline.qa.words import STOP_WORDS, WORD, terms
+
+DEFAULT_VARIANTS = ("shipped,rocchio:3:0.5,rocchio:3:1,rm3:5:10,pairs,mean_chunks:0.5,"
+                    "near_dates:5:30:1,like_top:3:1")
+
+
+class Variants:
+    """The shipped ranking's two lists for one archive, and the variants built on them."""
+
+    def __init__(self, engine: Engine, depth: int):
+        self.engine, self.depth = engine, depth
+        self.retriever, self.reader, self.embedder = engine.retriever(), engine.reader(), engine.embedder
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def rank(self, parsed: ParsedQuery, variant: str) -> list[str]:
+        """Item ids, best first, for one question under ``variant``."""
+        name, *params = variant.split(":")
+        text, filters = parsed.text, parsed.filters
+        qvec = self.embedder.encode_query(text)
+        words = terms(text)
+        dense, full_text = self._dense_items(qvec, filters), dict(self.retriever.fts(words, filters, self.depth))
+        score = self._fused([dense, full_text], FUSION_WEIGHTS["hybrid"], parsed)
+        top = sorted(score, key=lambda i: -score[i])
+        if name == "shipped":
+            return top
+        if name == "rocchio":
+            m, beta = int(params[0]), float(params[1])
+            best = [v[np.argmax(v @ qvec)] for v in (self._chunk_vectors(i) for i in top[:m]) if len(v)]
+            moved = qvec + beta * np.mean(best, axis=0)
+            dense = self._dense_items((moved / np.linalg.norm(moved)).astype(np.float32), filters)
+            score = self._fused([dense, full_text], FUSION_WEIGHTS["hybrid"], parsed)
+        elif name == "rm3":
+            extra = self._feedback_words(top[:int(params[0])], words, int(params[1]))
+            full_text = dict(self.reader.full_text(self.retriever.select_words(words) + extra, filters,
+                                                   self.depth, (1.0, 1.0, 1.0)))
+            score = self._fused([dense, full_text], FUSION_WEIGHTS["hybrid"], parsed)
+        elif name == "pairs":
+            pairs = [f"{a} {b}" for a, b in zip(words, words[1:])]
+            phrases = dict(self.reader.full_text(pairs, filters, self.depth, (1.0, 1.0, 1.0))) if pairs else {}
+            score = self._fused([dense, full_text, phrases], (0.5, 0.4, 0.1), parsed)
+        elif name == "mean_chunks":
+            alpha = float(params[0])
+            rescored = {}
+            for item_id in set(dense) | set(full_text):
+                cos = self._chunk_vectors(item_id) @ qvec
+                if len(cos):
+                    rescored[item_id] = float(cos.max() + alpha * cos.mean())
+            score = self._fused([rescored, full_text], FUSION_WEIGHTS["hybrid"], parsed)
+        elif name == "near_dates":
+            m, days, weight = int(params[0]), float(params[1]), float(params[2])
+            dates = {i: dt.date.fromisoformat(d[:10]).toordinal()
+                     for i, d in self.reader.item_dates(list(score)).items() if d}
+            anchors = [dates[i] for i in top[:m] if i in dates]
+            if anchors:
+                score = {i: s + (weight * sum(math.exp(-abs(dates[i] - a) / days) for a in anchors) / len(anchors)
+                                 if i in dates else 0.0) for i, s in score.items()}
+        elif name == "like_top":
+            m, weight = int(params[0]), float(params[1])
+            means = {i: self._mean_vector(i) for i in score}
+            leaders = [i for i in top[:m] if means[i] is not None]
+            for i, s in list(score.items()):
+                others = [float(means[i] @ means[t]) for t in leaders if t != i] if means[i] is not None else []
+                score[i] = s + (weight * sum(others) / len(others) if others else 0.0)
+        else:
+            raise SystemExit(f"unknown variant {variant!r}")
+        return sorted(score, key=lambda i: -score[i])
+
+    def _fused(self, lists, weights, parsed: ParsedQuery) -> dict[str, float]:
+        score = fuse(lists, weights)
+        return self.retriever._with_recency(score, parsed.as_of) if parsed.as_of else score
+
+    def _dense_items(self, qvec: np.ndarray, filters: Filters) -> dict[str, float]:
+        return self.retriever._dense_items(qvec, filters, self.depth)[0]
+
+    def _chunk_vectors(self, item_id: str) -> np.ndarray:
+        if item_id not in self._vectors:
+            rows = self.reader.chunks_of([item_id], self.embedder.name)
+            vectors = [np.frombuffer(v, dtype=np.float32) for *_, v in rows if v is not None]
+            self._vectors[item_id] = np.array(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
+        return self._vectors[item_id]
+
+    def _mean_vector(self, item_id: str) -> np.ndarray | None:
+        vectors = self._chunk_vectors(item_id)
+        if not len(vectors):
+            return None
+        mean = vectors.mean(axis=0)
+        return mean / np.linalg.norm(mean)
+
+    def _feedback_words(self, item_ids: list[str], asked: list[str], n: int) -> list[str]:
+        """The ``n`` words of the top items that weigh most: their share of each item's words,
+        summed, times their idf; neither the question's own nor in one item only."""
+        share: collections.Counter = collections.Counter()
+        for item_id in item_ids:
+            item = self.reader.item(item_id)
+            counts = collections.Counter(w for w in WORD.findall(f"{item.title} {item.body}".lower())
+                                         if w not in STOP_WORDS and len(w) > 2 and not w.isdigit())
+            total = sum(counts.values()) or 1
+            for w, c in counts.items():
+                share[w] += c / total
+        items = self.retriever._item_count()
+        weighed = {w: s * math.log(1 + items / (1 + self.retriever._df(w)))
+                   for w, s in share.items() if w not in asked and self.retriever._df(w) >= 2}
+        return sorted(weighed, key=lambda w: -weighed[w])[:n]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("set", choices=("time", "realtimeqa"))
+    ap.add_argument("path", help="the collection's directory under ../shared/data")
+    ap.add_argument("--work", default="/tmp/ev", help="where `dateline eval` keeps its archives")
+    ap.add_argument("--variants", default=DEFAULT_VARIANTS)
+    ap.add_argument("--depth", type=int, default=CANDIDATE_DEPTH, help="candidates each list reads")
+    args = ap.parse_args()
+
+    evalset = ev.read_time(args.path) if args.set == "time" else ev.read_realtimeqa(args.path)
+    data = f"{args.work}/{evalset.name}"
+    ev.prepare(evalset, data)
+    engine = Engine(data)
+    ev.resolve_gold(evalset, engine.reader())
+    variants = Variants(engine, args.depth)
+    facts = engine.facts()
+    parsed = [parse_question(q.question, facts, date_from=q.date_from, date_to=q.date_to) if evalset.parse
+              else ParsedQuery(q.question, q.question, Filters(q.date_from, q.date_to)) for q in evalset.questions]
+    print(f"{evalset.name}: {len(parsed)} questions, depth {args.depth}")
+    for variant in args.variants.split(","):
+        scores = [ev.metrics(variants.rank(p, variant), q.gold_ids) for p, q in zip(parsed, evalset.questions)]
+        mean = {k: sum(s[k] for s in scores) / len(scores) for k in ("ndcg@10", "recall@5")}
+        print(f"  {variant:22s} nDCG@10 {mean['ndcg@10']:.3f}  Recall@5 {mean['recall@5']:.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
