@@ -30,7 +30,9 @@ _PERSON_NOUNS = ("minister ministers president presidents official officials lea
                  "governors lawmaker lawmakers politician spokesman spokeswoman man woman person people "
                  "king queen prince princess pope judge general candidate member members head director "
                  "founder author writer journalist celebrity athlete quarterback coach secretary "
-                 "ambassador envoy diplomat commander premier mayor host personality musician rapper")
+                 "ambassador envoy diplomat commander premier mayor host personality musician rapper "
+                 "sergeant colonel captain lieutenant officer soldier analyst economist scientist "
+                 "researcher lawyer attorney prosecutor")
 _NUMBER_NOUNS = ("percentage percent share proportion number amount price age figure sum total rate "
                  "cost value size score sales revenue revenues profit profits earnings income loss losses "
                  "deficit surplus debt dividend turnover output population budget")
@@ -50,13 +52,17 @@ def _nouns(words: str) -> str:
 
 
 _HOW_NUMBER = re.compile(r"\bhow\s+(?:many|much|old|long|far|big|large|tall|high|often|fast)\b", re.I)
-_WH_NOUN = re.compile(rf"\b(?:which|what)\s+{_MODIFIERS}(?:(?P<place>{_nouns(_PLACE_NOUNS)})|"
+# "Name the Marine sergeant arrested ...", "Identify the company that ...": a request that asks
+# as "which" does.
+_WH = r"(?:\b(?:which|what)|^\W*(?:please\s+)?(?:name|identify)\s+(?:the|a|an))"
+_REQUEST_WORDS = frozenset({"name", "identify"})
+_WH_NOUN = re.compile(rf"{_WH}\s+{_MODIFIERS}(?:(?P<place>{_nouns(_PLACE_NOUNS)})|"
                       rf"(?P<person>{_nouns(_PERSON_NOUNS)})|(?P<number>{_nouns(_NUMBER_NOUNS)}))\b|"
                       rf"\b(?:which|what)\s+{_DATE_ASKED}(?P<date>{_nouns(_DATE_NOUNS)})\b", re.I)
 _WHEN = re.compile(r"\bwhen\b", re.I)
 _WHERE = re.compile(r"\bwhere\b", re.I)
 _WHO = re.compile(r"\b(?:who|whom)\b", re.I)
-_WHICH = re.compile(rf"\b(?:which|what)\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
+_WHICH = re.compile(rf"{_WH}\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
 # "Whose Goodwood Park Hotel shares ...?" wants the owner's name; the noun after it is the thing owned.
 _WHOSE = re.compile(r"\bwhose\b", re.I)
 # A question's preamble ("Police arrested 31 men this week. Which group ...?") sets the scene;
@@ -109,7 +115,7 @@ def focus(question: str) -> frozenset[str]:
     for text in (m.group(1) if m else question, question):
         found = _WH_NOUN.search(text) or _WHICH.search(text)
         if found:
-            return stems(found.group(0))
+            return stems(found.group(0)) - _REQUEST_WORDS
     return frozenset()
 
 

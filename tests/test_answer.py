@@ -321,6 +321,9 @@ def test_sentences_keep_offsets():
     # Initials are no sentence end either: the quote would stop at "from A.H."
     text = "Jacor agreed to buy two Denver stations from A.H. Belo Corp for 24 mln dlrs. It said so."
     assert [text[s:e] for s, e in sentences(text)] == [text[:76], "It said so."]
+    # Nor at a title: "Sgt. John Joseph Weirick, 26, was arrested" is one sentence.
+    text = "Sgt. John Joseph Weirick, 26, was arrested. Lt. Col. Oliver North testified."
+    assert [text[s:e] for s, e in sentences(text)] == [text[:43], text[44:]]
 
 
 def test_cli_ask_json_and_text(runner, web_data):

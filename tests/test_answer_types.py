@@ -101,6 +101,8 @@ def test_reuters_first_sentence_answers(reuters, question, wanted):
     ("In what year was it founded?", DATE),
     ("What is the payment date of Bull's bond issue?", DATE),
     ("What were last year's sales of Dunn Paper?", NUMBER),
+    ("Name the Marine sergeant arrested in California as the third suspect.", PERSON),
+    ("Identify the company that agreed to buy Spirit Airlines.", NAME),
     ("How large is the credit facility Elders arranged?", NUMBER),
     ("Where will they gather?", PLACE),
     ("Which US national park was flooded this week?", PLACE),
