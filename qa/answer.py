@@ -457,10 +457,9 @@ def _best_sentence(body: str, paragraphs: list[_Paragraph], find: re.Pattern | N
     described = [bool(focus) and j > 0 and focus <= words[j - 1] for j in range(len(spans))]
     # "Associates Corp ... is issuing a 15 billion yen eurobond" then "The bonds will be listed in
     # Luxembourg": the best sentence states the item's subject and later ones go on about it, so
-    # one after it (or the lead) that shares a question word and names what is asked may take
-    # CONTEXT_SHARE of the weight of the question words it lacks, when the best sentence names
-    # nothing. The lead too: sample dev 0.900 -> 0.933, Reuters dev 0.875 -> 0.900, sample blind
-    # 0.767 -> 0.800, Reuters blind 0.775 -> 0.750 (a lead naming the man who stepped down).
+    # one after it (or the lead, below) that shares a question word and names what is asked may
+    # take CONTEXT_SHARE of the weight of the question words it lacks, when the best sentence
+    # names nothing.
     weigh = (lambda ws: sum(idf.get(w, 0) * (1 if w in own else CARRIED_WEIGHT) for w in ws)) if own else (
         lambda ws: sum(idf.get(w, 0) for w in ws))
     # "The Pillsbury Co said it filed ... with the Securities and Exchange Commission" then
@@ -471,6 +470,8 @@ def _best_sentence(body: str, paragraphs: list[_Paragraph], find: re.Pattern | N
     completes = [j > top and len(lacked) >= COMPLETING_WORDS and lacked <= words[j] for j in range(len(spans))]
     # The lead states the story's facts: it may borrow as a later sentence does ("One hundred
     # thousand people will gather in Paris ..." before "The annual convention, organised by ...").
+    # Sample dev 0.900 -> 0.933, Reuters dev 0.875 -> 0.900, sample blind 0.767 -> 0.800, Reuters
+    # blind 0.775 -> 0.750 (a lead naming the chairman who stepped down, docs/evaluation.md).
     follows = [completes[j] or kind != answer_type.NAME and (j > top or j == 0) and bool(words[j])
                for j in range(len(spans))]
     told = [overlap[j] + CONTEXT_SHARE * weigh(words[top] - words[j]) if follows[j] else 0.0
