@@ -12,7 +12,7 @@ import pytest
 
 from dateline.qa.answer_type import DATE, NAME, NUMBER, PERSON, PLACE, candidates, expected, focus, is_topic
 from dateline.qa.engine import Engine
-from dateline.qa.words import stems
+from dateline.qa.words import stem, stems
 
 pytestmark = pytest.mark.slow
 
@@ -91,6 +91,12 @@ def test_reuters_first_sentence_answers(reuters, question, wanted):
 
 
 # -- the answer type, without the model ---------------------------------------------------------
+
+def test_singular_plural_and_past_meet_at_one_stem():
+    for words in [("share", "shares", "shared"), ("price", "prices", "priced"), ("hope", "hopes", "hoped"),
+                  ("execution", "executed"), ("rate", "rates")]:
+        assert len({stem(w) for w in words}) == 1, words
+
 
 @pytest.mark.parametrize("question, kind", [
     ("Which former Italian foreign minister wrote for Fox News?", PERSON),
