@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from .places import PLACES
 from .words import STOP_WORDS, stem, stems
 
 PERSON, NAME, PLACE, DATE, NUMBER = "person", "name", "place", "date", "number"
@@ -211,10 +212,17 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
                     and w.lower() not in _TITLES]) < 2:
                 continue
         elif kind == PLACE:
-            if not _PLACE_CUE.search(text[max(0, m.start() - _CUE_CHARS):m.start()]):
+            if not (_PLACE_CUE.search(text[max(0, m.start() - _CUE_CHARS):m.start()]) or _known_place(m.group(0))):
                 continue
         out.append(m.span())
     return out
+
+
+def _known_place(span: str) -> bool:
+    """Whether a capitalised run is a country's, a US state's or a region's name ("China's",
+    "The Netherlands"), which names a place with no "in" before it."""
+    name = re.sub(r"^The\s+|['’]s$", "", span)
+    return name in PLACES
 
 
 # "next month", "last week": a date, but one that leaves the day to another sentence.

@@ -164,6 +164,10 @@ def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions
     assert expected("Whose hotel shares did the government take over?") == NAME
     text = "Workers returned to work at its Dakota City plant, the company said."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))] == ["Dakota City"]
+    # A country, a US state or a region names a place without "in" before it; a city does not
+    # (it is as often a company's name).
+    text = "China is home to 1.4 billion people. California's average is highest. Boston Scientific said so."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("Which country was hit?"))] == ["China", "California's"]
     # An Arabic name's lower-case article, and "the city of" as a place cue.
     text = "This included Camp Ashraf and a base in the city of al-Emara. Syria's Bashar al-Assad spoke."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("In which Iraqi city was a base hit?"))] == ["al-Emara"]

@@ -1,0 +1,50 @@
+"""Names of countries, US states and world regions: places a text names without "in" or "at".
+
+"China is home to 1.4 billion people" names a country in a sentence's subject, where no place
+cue precedes it; a "Which country ...?" question is answered by it. Country names follow ISO
+3166 (common forms), with the older and shorter names news uses (Burma, West Germany, the
+Soviet Union, Britain). Cities are left out: a city named without a cue is as often a
+company's or a team's name ("Boston Scientific", "Chicago Bulls").
+"""
+from __future__ import annotations
+
+COUNTRIES = """
+Afghanistan|Albania|Algeria|Andorra|Angola|Antigua and Barbuda|Argentina|Armenia|Australia|Austria|
+Azerbaijan|Bahamas|Bahrain|Bangladesh|Barbados|Belarus|Belgium|Belize|Benin|Bhutan|Bolivia|
+Bosnia and Herzegovina|Botswana|Brazil|Brunei|Bulgaria|Burkina Faso|Burundi|Cabo Verde|Cape Verde|
+Cambodia|Cameroon|Canada|Central African Republic|Chad|Chile|China|Colombia|Comoros|Congo|Costa Rica|
+Croatia|Cuba|Cyprus|Czechia|Czech Republic|Ivory Coast|Denmark|Djibouti|Dominica|Dominican Republic|
+Ecuador|Egypt|El Salvador|Equatorial Guinea|Eritrea|Estonia|Eswatini|Swaziland|Ethiopia|Fiji|Finland|
+France|Gabon|Gambia|Georgia|Germany|Ghana|Greece|Greenland|Grenada|Guatemala|Guinea|Guinea-Bissau|Guyana|
+Haiti|Honduras|Hong Kong|Hungary|Iceland|India|Indonesia|Iran|Iraq|Ireland|Israel|Italy|Jamaica|Japan|
+Jordan|Kazakhstan|Kenya|Kiribati|Kosovo|Kuwait|Kyrgyzstan|Laos|Latvia|Lebanon|Lesotho|Liberia|Libya|
+Liechtenstein|Lithuania|Luxembourg|Macao|Macau|Madagascar|Malawi|Malaysia|Maldives|Mali|Malta|
+Marshall Islands|Mauritania|Mauritius|Mexico|Micronesia|Moldova|Monaco|Mongolia|Montenegro|Morocco|
+Mozambique|Myanmar|Burma|Namibia|Nauru|Nepal|Netherlands|Holland|New Zealand|Nicaragua|Niger|Nigeria|
+North Korea|North Macedonia|Macedonia|Norway|Oman|Pakistan|Palau|Palestine|Gaza|West Bank|Panama|
+Papua New Guinea|Paraguay|Peru|Philippines|Poland|Portugal|Puerto Rico|Qatar|Romania|Russia|
+Russian Federation|Rwanda|Saint Kitts and Nevis|Saint Lucia|Saint Vincent and the Grenadines|Samoa|
+San Marino|Sao Tome and Principe|Saudi Arabia|Senegal|Serbia|Seychelles|Sierra Leone|Singapore|Slovakia|
+Slovenia|Solomon Islands|Somalia|South Africa|South Korea|South Sudan|Spain|Sri Lanka|Sudan|Suriname|
+Sweden|Switzerland|Syria|Taiwan|Tajikistan|Tanzania|Thailand|Timor-Leste|East Timor|Togo|Tonga|
+Trinidad and Tobago|Tunisia|Turkey|Türkiye|Turkmenistan|Tuvalu|Uganda|Ukraine|United Arab Emirates|
+United Kingdom|Britain|Great Britain|England|Scotland|Wales|Northern Ireland|United States|America|
+Uruguay|Uzbekistan|Vanuatu|Vatican|Venezuela|Vietnam|Western Sahara|Yemen|Zambia|Zimbabwe|
+Soviet Union|West Germany|East Germany|Yugoslavia|Czechoslovakia|Zaire|Rhodesia
+"""
+
+US_STATES = """
+Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Hawaii|Idaho|
+Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|
+Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|North Carolina|
+North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|
+Texas|Utah|Vermont|Virginia|West Virginia|Wisconsin|Wyoming
+"""
+
+REGIONS = """
+Africa|Antarctica|Asia|Europe|Oceania|North America|South America|Latin America|Central America|
+Middle East|Southeast Asia|Scandinavia|Caribbean|Balkans|Siberia
+"""
+
+PLACES = frozenset(name.strip() for block in (COUNTRIES, US_STATES, REGIONS)
+                   for name in block.replace("\n", "").split("|") if name.strip())
