@@ -25,7 +25,8 @@ KINDS = (PERSON, NAME, PLACE, DATE, NUMBER)
 # "which former minister" a person.
 _PLACE_NOUNS = ("country countries state states city cities region regions area areas nation nations "
                 "town towns province provinces continent island islands place places capital county port "
-                "territory location park parks village border sea river")
+                "territory location park parks village border sea river site venue airport factory "
+                "plant headquarters")
 _PERSON_NOUNS = ("minister ministers president presidents official officials leader leaders star stars actor "
                  "actress singer player players ceo chief executive chairman senator senators governor "
                  "governors lawmaker lawmakers politician spokesman spokeswoman man woman person people "
@@ -83,7 +84,7 @@ def expected(question: str) -> str | None:
             return noun.lastgroup
         if _WHEN.search(text):
             return DATE
-        if _WHERE.search(text):
+        if _WHERE.search(text) or _IN_WHICH.search(text):
             return PLACE
         if _WHOSE.search(text):
             return NAME
@@ -146,7 +147,11 @@ first chairman ceo speaker""".split())
 _ORG_WORDS = frozenset("""board council committee ministry party agency organization organisation union
 association corp inc co ltd company bank group university news regime guards court department
 commission assembly house senate congress times post journal press network service services
-institute foundation fund army force forces police government administration office""".split())
+institute foundation fund army force forces police government administration office newspaper
+magazine outlet publication channel""".split())
+# "At what site ...?", "In which part of Iran ...?": a place, whatever the noun ("In what year"
+# is read as a date before this is tried), unless an organisation's ("In which company ...?").
+_IN_WHICH = re.compile(rf"\b(?:in|at|near)\s+(?:which|what)\b(?!\s+(?:{_nouns(' '.join(_ORG_WORDS))})\b)", re.I)
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the
 # United States" ("to the Gulf state of qatar", "from the Fed" name no place).
 _PLACE_CUE = re.compile(r"\b(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|their|our)\s+)?|"
