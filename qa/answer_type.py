@@ -219,8 +219,21 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
         elif kind == PLACE:
             if not (_PLACE_CUE.search(text[max(0, m.start() - _CUE_CHARS):m.start()]) or _known_place(m.group(0))):
                 continue
+            if _named_by_its_people(words, qstems):
+                continue
         out.append(m.span())
     return out
+
+
+def _named_by_its_people(words: list[str], qstems: set[str] | frozenset[str]) -> bool:
+    """Whether the question names this place through its people: "Zimbabwe" when it asks about
+    "Zimbabwean veterinary officials", "China" for "Chinese", "Canada" for "Canadian" (a question
+    word sharing all but the place's last letter, four at least)."""
+    for w in words:
+        low = w.lower()
+        if len(low) >= 4 and any(q.startswith(low[:max(4, len(low) - 1)]) and q != low for q in qstems):
+            return True
+    return False
 
 
 def _known_place(span: str) -> bool:

@@ -172,6 +172,11 @@ def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions
     # (it is as often a company's name).
     text = "China is home to 1.4 billion people. California's average is highest. Boston Scientific said so."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Which country was hit?"))] == ["China", "California's"]
+    # A place the question names through its people is the question's own: "Zimbabwe" does not
+    # answer "Where did Zimbabwean officials suspect the outbreak?", nor "China" a "Chinese" one.
+    text = "Botswana stopped imports from Zimbabwe after it broke out at Insiza. Sales in China rose."
+    asked = stems("Where did Zimbabwean officials suspect the outbreak that hit Chinese sales?")
+    assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["Botswana", "Insiza"]
     # An Arabic name's lower-case article, and "the city of" as a place cue.
     text = "This included Camp Ashraf and a base in the city of al-Emara. Syria's Bashar al-Assad spoke."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("In which Iraqi city was a base hit?"))] == ["al-Emara"]
