@@ -26,7 +26,7 @@ from .chat import Previous
 from .query import Filters, ParsedQuery, counts_back
 from .retrieve import Passage, SearchResult
 from .text_cache import TextCache
-from .words import rare_in_general, stem, stems
+from .words import INITIALS, rare_in_general, stem, stems
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +103,10 @@ _BROAD = re.compile(
     r"|summari[sz]e\b)", re.I)
 
 _ABBREV = frozenset("mr mrs ms dr st jr sr inc co corp ltd bros no vs gen gov sen rep jan feb mar apr "
-                    "jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e "
+                    "jun jul aug sep sept oct nov dec "
                     "sgt lt col capt cpl maj adm prof rev hon pres atty supt det insp mt ft messrs".split())
 _LAST_WORD = re.compile(r"[\w.]+$")
-_INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # "a.h", "j.p": initials, as "u.s" is
+_INITIALS = re.compile(INITIALS)  # "u.s", "a.h", "e.g"
 _BOUNDARY = re.compile(r"([.!?]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 
 

@@ -33,7 +33,8 @@ a.m p.m i.e e.g
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 # A term: a dotted abbreviation of single letters ("U.N.", "U.S.") as one term "u.n", which full
 # text searches as the phrase "u n" (its letters alone are too short to be words), or a word.
-TERM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_](?![^\W_])|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+INITIALS = r"(?:[^\W\d_]\.)+[^\W\d_]"  # "u.n", "a.h": single letters with full stops between
+TERM = re.compile(rf"{INITIALS}(?![^\W_])|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
 
 def terms(text: str) -> list[str]:
