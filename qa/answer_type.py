@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .places import PLACES
+from .places import DEMONYMS, PLACES
 from .words import STOP_WORDS, stem, stems
 
 PERSON, NAME, PLACE, DATE, NUMBER = "person", "name", "place", "date", "number"
@@ -137,9 +137,10 @@ _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2
                    r"yesterday|today|tomorrow|(?:last|next|this)\s+(?:week|month|year)|"
                    r"(?:first|second|third|fourth|final)\s+(?:quarter|half))", re.I)
 # A run of capitalised words, joined by the small words names contain ("Bank of England").
-# Arabic names may start with a lower-case article: "al-Emara", "Bashar al-Assad".
-_CAPS = re.compile(r"(?<![\w’'-])(?:[ae]l-)?[A-Z][\w’'&-]*"
-                   r"(?:\s+(?:(?:of|the|de|da|del|van|von|bin|al|for)\s+)?(?:[ae]l-)?[A-Z][\w’'&-]*)*")
+# Arabic names may start with a lower-case article: "al-Emara", "Bashar al-Assad". A middle
+# initial keeps its full stop: "John P. Desmond".
+_CAPS_WORD = r"(?:[ae]l-)?[A-Z](?:\.(?=\s+[A-Z])|[\w’'&-]*)"
+_CAPS = re.compile(rf"(?<![\w’'-]){_CAPS_WORD}(?:\s+(?:(?:of|the|de|da|del|van|von|bin|al|for)\s+)?{_CAPS_WORD})*")
 _TITLES = frozenset("""prime minister president secretary chancellor general governor senator sen rep mr
 mrs ms dr sir lord lady king queen prince princess judge justice chief deputy vice foreign former
 first chairman ceo speaker""".split())
@@ -175,18 +176,20 @@ def _name_words(span: str, qstems: set[str] | frozenset[str]) -> list[str]:
     return out
 
 
-def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str]) -> bool:
+def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: str) -> bool:
     """Whether a capitalised run names what the question already names: "Kenyan President Daniel
     Arap Moi" when it asks about Moi, "Business Computer Solutions Inc" when it asks about that
-    company. Titles and organisation words ("Minister", "Corp") are shared by other names."""
+    company. Titles and organisation words ("Minister", "Corp") are shared by other names, and a
+    person is named by the surname: "John P. Desmond" is not the question's "John Geiger"."""
+    words = []
     for w in re.findall(r"[\w’'&-]+", span):
         low = w.lower().replace("’", "'")
         low = low[:-2] if low.endswith("'s") else low
-        if low in STOP_WORDS or low in _TITLES or low in _ORG_WORDS or low in _CALENDAR:
-            continue
-        if stem(low) in qstems or low in qstems:
-            return True
-    return False
+        if not (low in STOP_WORDS or low in _TITLES or low in _ORG_WORDS or low in _CALENDAR):
+            words.append(low)
+    if kind == PERSON:
+        words = words[-1:]
+    return any(stem(low) in qstems or low in qstems for low in words)
 
 
 def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
@@ -206,29 +209,34 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
         words = _name_words(m.group(0), qstems)
         if not words:
             continue
-        if kind in (PERSON, NAME) and _is_the_questions_own(m.group(0), qstems):
+        if kind in (PERSON, NAME) and _is_the_questions_own(m.group(0), qstems, kind):
             continue
         if kind == PERSON:
             if any(w.lower() in _ORG_WORDS for w in words):
                 continue
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
             # without acronyms, nationalities and titles, in two words or more.
-            if len([w for w in words if not (w.isupper() and len(w) > 1) and not _DEMONYM.search(w)
-                    and w.lower() not in _TITLES]) < 2:
+            if len([w for w in _name_words(m.group(0), frozenset())
+                    if not (w.isupper() and len(w) > 1) and not _DEMONYM.search(w)
+                    and w.lower() not in DEMONYMS and w.lower() not in _TITLES]) < 2:
                 continue
         elif kind == PLACE:
             if not (_PLACE_CUE.search(text[max(0, m.start() - _CUE_CHARS):m.start()]) or _known_place(m.group(0))):
                 continue
-            if _named_by_its_people(words, qstems):
+            if _named_by_its_people(m.group(0), words, qstems):
                 continue
         out.append(m.span())
     return out
 
 
-def _named_by_its_people(words: list[str], qstems: set[str] | frozenset[str]) -> bool:
+def _named_by_its_people(span: str, words: list[str], qstems: set[str] | frozenset[str]) -> bool:
     """Whether the question names this place through its people: "Zimbabwe" when it asks about
     "Zimbabwean veterinary officials", "China" for "Chinese", "Canada" for "Canadian" (a question
-    word sharing all but the place's last letter, four at least)."""
+    word sharing all but the place's last letter, four at least), "Turkey" for "Turkish" (the
+    table of places.DEMONYMS)."""
+    name = re.sub(r"^The\s+|['’]s$", "", span)
+    if any(name in places and all(stem(w) in qstems for w in people.split()) for people, places in DEMONYMS.items()):
+        return True
     for w in words:
         low = w.lower()
         if len(low) >= 4 and any(q.startswith(low[:max(4, len(low) - 1)]) and q != low for q in qstems):

@@ -48,3 +48,28 @@ Middle East|Southeast Asia|Scandinavia|Caribbean|Balkans|Siberia
 
 PLACES = frozenset(name.strip() for block in (COUNTRIES, US_STATES, REGIONS)
                    for name in block.replace("\n", "").split("|") if name.strip())
+
+# What a country's people are called where no rule derives it ("Turkish" for Turkey, "Swiss",
+# "Dutch"), and the common ones a suffix does not mark ("American", "Iraqi", "Thai"): a question
+# about "Procter and Gamble's Turkish partner" names Turkey, and "American Consulate" names no
+# person. Demonyms ending in -ian, -ese, -ish and -ean that share a country's stem ("Canadian",
+# "Chinese") are recognised without this table (answer_type).
+_DEMONYMS = """
+american:United States,America|british:Britain,United Kingdom,Great Britain|english:England|
+scottish:Scotland|scots:Scotland|welsh:Wales|irish:Ireland|french:France|german:Germany,West Germany,
+East Germany|dutch:Netherlands,Holland|swiss:Switzerland|spanish:Spain|portuguese:Portugal|
+greek:Greece|turkish:Turkey|danish:Denmark|swedish:Sweden|norwegian:Norway|finnish:Finland|
+polish:Poland|belgian:Belgium|czech:Czechoslovakia,Czech Republic,Czechia|slovak:Slovakia|
+serb:Serbia|croat:Croatia|cypriot:Cyprus|soviet:Soviet Union|lebanese:Lebanon|afghan:Afghanistan|
+saudi:Saudi Arabia|iraqi:Iraq|israeli:Israel|kuwaiti:Kuwait|qatari:Qatar|emirati:United Arab Emirates|
+yemeni:Yemen|omani:Oman|bahraini:Bahrain|pakistani:Pakistan|bangladeshi:Bangladesh|nepali:Nepal|
+somali:Somalia|thai:Thailand|filipino:Philippines|philippine:Philippines|kazakh:Kazakhstan|
+uzbek:Uzbekistan|mexican:Mexico|cuban:Cuba|moroccan:Morocco|kenyan:Kenya|ugandan:Uganda|
+rwandan:Rwanda|venezuelan:Venezuela|dominican:Dominican Republic|puerto rican:Puerto Rico|
+costa rican:Costa Rica|sri lankan:Sri Lanka|new zealander:New Zealand|icelandic:Iceland|
+argentine:Argentina|texan:Texas|alaskan:Alaska
+"""
+
+DEMONYMS: dict[str, frozenset[str]] = {
+    people.strip(): frozenset(p.strip() for p in places.split(","))
+    for people, places in (entry.split(":") for entry in _DEMONYMS.replace("\n", "").split("|") if entry.strip())}

@@ -193,6 +193,17 @@ def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions
     # The question's Moi, named in full, is not who it asks for.
     text = "The IMF assured Kenyan President Daniel Arap Moi of its support."
     assert candidates(PERSON, text, stems("Who promised President Moi support?")) == []
+    # A person is named by the surname: "John P. Desmond" is someone else than the question's
+    # "John Geiger"; "American Consulate" is no person, nor does "Turkey" answer a question that
+    # names it as "Turkish".
+    text = "Geiger's post has been filled by John P. Desmond, the company said."
+    asked = stems("Who took over John Geiger's former post?")
+    assert [text[s:e] for s, e in candidates(PERSON, text, asked)] == ["John P. Desmond"]
+    text = "A Marine was arrested over security at the American Consulate in Leningrad."
+    assert candidates(PERSON, text, stems("Name the Marine sergeant who was arrested.")) == []
+    text = "It formed a venture in Turkey with Mintax, based in Istanbul."
+    asked = stems("In what city is Mintax, the Turkish joint venture partner, based?")
+    assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["Istanbul"]
 
 
 # Two harbour stories: one whose headline names the new chief while its body never does, one
