@@ -279,11 +279,13 @@ def _norm(s: str) -> str:
 
 
 def _holds(texts: list[str], gold: str) -> bool:
-    """Whether any of ``texts`` holds the gold answer as whole words, case and punctuation aside."""
+    """Whether any of ``texts`` holds the gold answer as whole words, case and punctuation aside;
+    a number may take an ordinal's ending ("June 19th" holds "June 19")."""
     target = _norm(gold.strip("“”\"' "))
     if not target:
         return False
-    return any(re.search(rf"(?<!\w){re.escape(target)}(?!\w)", _norm(t)) for t in texts)
+    ordinal = "(?:st|nd|rd|th)?" if target[-1].isdigit() else ""
+    return any(re.search(rf"(?<!\w){re.escape(target)}{ordinal}(?!\w)", _norm(t)) for t in texts)
 
 
 def answer_hit(answer_dict: dict, gold: str) -> bool:

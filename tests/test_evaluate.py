@@ -70,6 +70,9 @@ def test_realtimeqa_one_week():
 def test_answer_hit():
     ans = {"answer": "A gallon now costs $5 on average [1]", "citations": [{"excerpt": "Squid Game is back"}]}
     assert answer_hit(ans, "$5") and answer_hit(ans, "“Squid Game”") and not answer_hit(ans, "$4")
+    # A day written as an ordinal holds the date; a longer number does not hold a shorter one.
+    dated = {"answer": "According to a June 19th report by Fars [1]", "citations": []}
+    assert answer_hit(dated, "June 19") and not answer_hit(dated, "June 1")
 
 
 def test_first_sentence_hit_needs_the_answer_and_a_gold_citation_in_the_first_sentence():
