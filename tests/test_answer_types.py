@@ -257,8 +257,8 @@ def test_a_headline_that_names_what_is_asked_is_quoted_when_the_body_does_not(ha
     assert "John Reyes" in first_sentence(b)
 
 
-# Three Reuters stories of reut2-010 (NEWID as id) whose lead states the subject and names a
-# company or a date, while the answer is a later sentence holding the rest of the question.
+# Reuters stories of reut2-010 (NEWID as id) whose lead states the subject and names a company,
+# a date or a person, while the answer is a later sentence holding the rest of the question.
 LEAD_AND_LATER = [
     ("10073", "1987-03-26", "PILLSBURY <PSY> FILES FOR SECOND BURGER KING MLP",
      "The Pillsbury Co said it filed a registration statement with the Securities and Exchange Commission for the sale of limited partnership interests in a second master limited partnership of its Burger King unit's restaurant properties.\n\nPillsbury said it expects the offering to yield 73-82 mln dlrs, resulting in an after-tax gain of 20-23 mln dlrs.\n\nA spokesman for Pillsbury said the company is aiming to get this after-tax gain in the fourth fiscal quarter ending in May.\n\nPillsbury said the sale will occur as soon as practicable, considering the business and legal contigencies.\n\nThe company said Burger King and another Pillsbury unit, QSV Properties, will be the master limited partnership's general partner.\n\nPillsbury said it expects the interests to be sold to public investors and listed for trading on the New York Stock Exchange.\n\nMerrill Lynch will lead the underwriting, Pillsbury said.\n\nPillsbury first sold limited partnership interests in Burger King Investors L.P. in February 1986."),
@@ -266,6 +266,10 @@ LEAD_AND_LATER = [
      "Baxter Travenol Laboratories said its Hyland Therapeutics unit has started the first human clinical trials on genetically engineered Factor VIII, the clotting agent missing from the blood of most hemophiliacs.\n\nIt said unlike Factor VIII concentrates currently in use, genetically engineered Factor VIII would not be limited by the availability of human plasma and will be completely free from blood-borne viruses, including AIDS and all forms of hepatitis, Baxter said.\n\nBaxter also said it is in the final states of U.S. clinical trials on a highly purified form of Factor VIII derived from human plasma that is produced using an advanced process incorporating monoclonal antibody purification.\n\nIt said Genetics Institute, a publicly held biotechnology company in which Baxter is a shareholder, will supply the protein used for human clinical testing, as well as a substantial portion of ongoing production requirements."),
     ("10110", "1987-03-26", "TRANSWORLD TRUST <TWT> SETS INITIAL PAY DATE",
      "Transworld Liquidating Trust said it will distribute proceeds from the sale of Hilton International Co to UAL Inc <UAL> to its holders on April 8.\n\nThe deal is expected to close March 31, the day trading ceases in the Liquidating Trust shares.\n\nUAL will pay 632.5 mln dlrs cash, 2,564,000 shares of UAL common stock and 200 mln dlrs worth of UAL debentures to Transworld, but it may substitute cash for the securities. The initial distribution will include all the cash, stock and debentures received in connection with the sale, the company said.\n\nThe shares in the Trust formerly represented shares of Transworld Corp common stock.\n\nThe company said the balance of cash in the Trust will be used to satisfy all liabilities and obligations of the Trust. After satisfaction of the payments, the company will make a second distribution around April 29, it said."),
+    ("10071", "1987-03-26", "DENNISON MANUFACTURING <DSN> TO SELL PAPER UNIT",
+     "Dennison Manufacturing Co said it has signed a letter of intent to sell its Dunn Paper Co subsidiary to James River Corp <JR> for an undisclosed amount of cash, resulting in a first quarter charge against earnings.\n\nThe company saiud the loss on the sale may be partly reduced by contingent payments over the next five years and will in the first quarter be more than offset by the gain from the previously-announced sale of its Hygeia Sciences Inc shares.\n\nDunn had sales last year of about 65 mln dlrs.\n\nIn Richmond, Va., James River said closing is expected by the end of April, subject to approval by both boards and on the reaching of satisfactory labor agreements."),
+    ("10252", "1987-03-26", "FLIGHT DYNAMICS <FLTY> CHAIRMAN STEPS DOWN",
+     "Flight Dynamics Inc said Robert L. Carter has stepped down as chairman but will continue as a director.\n\nThe company said Carter has been succeeded by John H. Geiger, who had been president and chief executive officer since 1985.\n\nGeiger's post, in turn, has been filled by John P. Desmond, previously executive vice president and chief operating officer, the company said."),
 ]
 
 
@@ -279,6 +283,13 @@ def lead_and_later(tmp_path_factory) -> Engine:
     ("Which biotechnology company will supply the protein for Baxter's clinical trials of Factor VIII?",
      "Genetics Institute"),
     ("Around what date will Transworld Liquidating Trust make its second distribution to holders?", "April 29"),
+    # Two later sentences name an amount; the one that names Dunn itself wins over the one that
+    # only borrows the lead's words.
+    ("What were last year's sales of Dunn Paper, the subsidiary Dennison Manufacturing is selling to James River?",
+     "65 mln dlrs"),
+    # "John P. Desmond" shares a first name with the question's "John Geiger", not a surname.
+    ("Who took over John Geiger's former post as president and chief executive officer of Flight Dynamics?",
+     "John P. Desmond"),
 ])
 def test_a_later_sentence_holding_what_the_lead_lacks_answers(lead_and_later, question, wanted):
     assert wanted in first_sentence(lead_and_later.ask(question))
