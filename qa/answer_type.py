@@ -73,25 +73,29 @@ _LAST_SENTENCE = re.compile(r"(?:^|[.!?]\s+)([^.!?]+[.!?]?)\s*$")
 
 
 def expected(question: str) -> str | None:
-    """The kind of answer ``question`` asks for: one of KINDS, or None ("Why ...?", "What happened?")."""
+    """The kind of answer ``question`` asks for: one of KINDS, or None ("Why ...?", "What happened?").
+
+    "How many/much" asks for a number wherever it stands. Otherwise the first asking word
+    decides ("Who is proposed to become chairman when Lord Cayzer retires?" asks for a person,
+    not a date), where two start at one word ("In what year") the earlier in _CUES. One after a
+    comma opens a relative clause ("Olivia Newton-John, who died this week, was beaten by which
+    act?") and counts only when nothing else asks, unless the comma ends an opening phrase
+    ("According to the report, who ...?").
+    """
     m = _LAST_SENTENCE.search(question.strip())
     asked = m.group(1) if m else question
     for text in (asked, question) if asked != question else (question,):
         if _HOW_NUMBER.search(text):
             return NUMBER
-        noun = _WH_NOUN.search(text)
-        if noun:
-            return noun.lastgroup
-        if _WHEN.search(text):
-            return DATE
-        if _WHERE.search(text) or _IN_WHICH.search(text):
-            return PLACE
-        if _WHOSE.search(text):
-            return NAME
-        if _WHO.search(text):
-            return PERSON
-        if _WHICH.search(text):
-            return NAME
+        found = []  # (a relative clause's, where the asking word starts, its rank in _CUES, kind)
+        opening = bool(_OPENING.match(text))
+        for rank, (pattern, kind) in enumerate(_CUES):
+            for cue in pattern.finditer(text):
+                at = cue.end() - len(cue.group(0).split()[-1]) if pattern is _IN_WHICH else cue.start()
+                relative = not opening and text[:at].rstrip().endswith(",")
+                found.append((relative, at, rank, kind or cue.lastgroup))
+        if found:
+            return min(found)[3]
     return None
 
 
@@ -153,6 +157,14 @@ magazine outlet publication channel""".split())
 # "At what site ...?", "In which part of Iran ...?": a place, whatever the noun ("In what year"
 # is read as a date before this is tried), unless an organisation's ("In which company ...?").
 _IN_WHICH = re.compile(rf"\b(?:in|at|near)\s+(?:which|what)\b(?!\s+(?:{_nouns(' '.join(_ORG_WORDS))})\b)", re.I)
+
+# A question that starts with a phrase of circumstance puts its asking word after a comma.
+_OPENING = re.compile(r"^\W*(?:according|after|before|in|on|at|following|despite|as|to|with|since|during|"
+                      r"unlike|amid|given|while|once|if|although|though|because|for|from|by|over|under)\b", re.I)
+# The cues of expected(), in the order that breaks a tie; None: the noun's group names the kind.
+_CUES = ((_WH_NOUN, None), (_WHEN, DATE), (_WHERE, PLACE), (_IN_WHICH, PLACE),
+         (_WHOSE, NAME), (_WHO, PERSON), (_WHICH, NAME))
+
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the
 # United States" ("to the Gulf state of qatar", "from the Fed" name no place).
 _PLACE_CUE = re.compile(r"\b(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|their|our)\s+)?|"

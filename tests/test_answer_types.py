@@ -117,6 +117,15 @@ def test_singular_plural_and_past_meet_at_one_stem():
     ("Where will they gather?", PLACE),
     ("Which US national park was flooded this week?", PLACE),
     ("Police arrested 31 men this week. Which group are they from?", NAME),
+    # The first asking word decides; one opening a relative clause after a comma counts only
+    # when nothing else asks, or when the comma ends an opening phrase.
+    ("Who is proposed to become chairman of British and Commonwealth Shipping when Lord Cayzer retires?", PERSON),
+    ("Which company operates Norway's Oseberg oil field, where test output fell sharply?", NAME),
+    ("Olivia Newton-John, who died this week aged 73, was beaten in the Eurovision Song Contest by which act?", NAME),
+    ("Ukrainians celebrated Independence Day, which marks the day the country split from the Soviet Union in "
+     "which year?", DATE),
+    ("According to the report, who resigned when the scandal broke?", PERSON),
+    ("As temperatures hit record highs this week, where was the hottest temperature recorded?", PLACE),
     ("The IRS announced it will do what this week?", None),
     ("Why did cities cancel their fireworks?", None),
     ("What happened in Tehran?", None),
