@@ -125,6 +125,32 @@ def focus(question: str) -> frozenset[str]:
     return frozenset()
 
 
+# The phrases of a question that set the scene rather than ask: an opening phrase ("According to
+# the 20 June piece on ..., which ...?"), a description after a comma ("Rolm, the IBM subsidiary
+# that got a new president in April, ..."), a clause of time or cause ("... once it closes its
+# Levallois plant?", "... when Lord Cayzer retires?").
+_SETTING = re.compile(r"^\W*(?:according|after|before|in|on|at|following|despite|as|to|with|since|during|unlike|"
+                      r"amid|given|while|once|if|although|though|because|for|from|by|over|under)\b[^,?]*,"
+                      r"|,\s*(?:the|a|an)\s[^,?]*"
+                      r"|(?<=[\w,]\s)(?:once|when|while|because|although|though|whereas|until|after|before|"
+                      r"according\s+to)\s[^,?]*", re.I)
+
+
+def setting(question: str) -> frozenset[str]:
+    """The stems of the question's words that set the scene (see _SETTING) and are not also in
+    what it asks: they say which story is meant, less which of its sentences answers."""
+    spans = [m.span() for m in _SETTING.finditer(question)]
+    if not spans:
+        return frozenset()
+    asked, scene, at = [], [], 0
+    for start, end in spans:
+        asked.append(question[at:start])
+        scene.append(question[start:end])
+        at = end
+    asked.append(question[at:])
+    return stems(" ".join(scene)) - stems(" ".join(asked))
+
+
 _MONTHS = ("january february march april may june july august september october november december "
            "jan feb mar apr jun jul aug sep sept oct nov dec")
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday"

@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from dateline.qa.answer_type import DATE, NAME, NUMBER, PERSON, PLACE, candidates, expected, focus, is_topic
+from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, candidates, expected, focus, is_topic,
+                                      setting)
 from dateline.qa.engine import Engine
 from dateline.qa.words import stem, stems
 
@@ -53,6 +54,9 @@ def first_sentence(answer) -> str:
     # The best-matching sentence ("The annual convention, organised by ...") names no place; the
     # lead before it does.
     ("In which city is the annual convention backing the Iranian Resistance due to take place?", "Paris"),
+    # The opening phrase says which item is meant; the lead matches it, the answer the rest.
+    ("According to the 20 June piece on Washington's stalled Iran policy, which earlier US president tried "
+     "to open a dialogue with Tehran?", "Barack Obama"),
 ])
 def test_sample_first_sentence_answers(sample, question, wanted):
     assert wanted in first_sentence(sample.ask(question))
@@ -132,6 +136,18 @@ def test_singular_plural_and_past_meet_at_one_stem():
 ])
 def test_expected_kind(question, kind):
     assert expected(question) == kind
+
+
+def test_setting_holds_the_words_that_say_which_story_is_meant():
+    assert setting("Where will Citroen keep producing the 2-CV once it closes its Levallois plant?") == \
+        stems("closes Levallois plant")
+    assert setting("According to the 20 June piece on Iran policy, which US president tried dialogue?") == \
+        stems("according 20 June piece Iran policy")
+    # A word the question also asks with is not scene: "Iran" stays.
+    assert "iran" not in setting("According to the piece on Iran policy, who visited Iran?")
+    assert setting("What were the sales of Dunn Paper, the subsidiary Dennison is selling?") == \
+        stems("the subsidiary Dennison is selling")
+    assert setting("When did Boeing acknowledge the faulty repairs?") == frozenset()
 
 
 def test_candidates_leave_out_the_question_and_its_description():
