@@ -65,6 +65,11 @@ _WHEN = re.compile(r"\bwhen\b", re.I)
 _WHERE = re.compile(r"\bwhere\b", re.I)
 _WHO = re.compile(r"\b(?:who|whom)\b", re.I)
 _WHICH = re.compile(rf"{_WH}\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
+# "What is the title of ...?", "What is Northwest calling its fares?", "Under what name ...?"
+# ask for a name.
+_WHAT_NAME = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?:name|title)s?\b|"
+                        r"\bwhat\s+(?:is|was|are|were|will|does|did)\b[^?]*?\b(?:call(?:ed|ing)|"
+                        r"nam(?:ed|ing)|titled|dubbed)\b|\bunder\s+what\s+name\b", re.I)
 # "Whose Goodwood Park Hotel shares ...?" wants the owner's name; the noun after it is the thing owned.
 _WHOSE = re.compile(r"\bwhose\b", re.I)
 # A question's preamble ("Police arrested 31 men this week. Which group ...?") sets the scene;
@@ -188,7 +193,7 @@ _IN_WHICH = re.compile(rf"\b(?:in|at|near)\s+(?:which|what)\b(?!\s+(?:{_nouns(' 
 _OPENING = re.compile(r"^\W*(?:according|after|before|in|on|at|following|despite|as|to|with|since|during|"
                       r"unlike|amid|given|while|once|if|although|though|because|for|from|by|over|under)\b", re.I)
 # The cues of expected(), in the order that breaks a tie; None: the noun's group names the kind.
-_CUES = ((_WH_NOUN, None), (_WHEN, DATE), (_WHERE, PLACE), (_IN_WHICH, PLACE),
+_CUES = ((_WH_NOUN, None), (_WHAT_NAME, NAME), (_WHEN, DATE), (_WHERE, PLACE), (_IN_WHICH, PLACE),
          (_WHOSE, NAME), (_WHO, PERSON), (_WHICH, NAME))
 
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the

@@ -130,6 +130,11 @@ def test_singular_plural_and_past_meet_at_one_stem():
      "which year?", DATE),
     ("According to the report, who resigned when the scandal broke?", PERSON),
     ("As temperatures hit record highs this week, where was the hottest temperature recorded?", PLACE),
+    # A name or a title is asked for; "call attention to" asks for none.
+    ("What is the title of economist Ravi Batra's best-selling book?", NAME),
+    ("What is Northwest Airlines calling its cut-price fares to Hawaii?", NAME),
+    ("Under what name does Genentech hope to market its heart drug?", NAME),
+    ("What are the activists trying to call attention to?", None),
     ("The IRS announced it will do what this week?", None),
     ("Why did cities cancel their fireworks?", None),
     ("What happened in Tehran?", None),
