@@ -68,7 +68,7 @@ _WHICH = re.compile(rf"{_WH}\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
 # "What is the title of ...?", "What is Northwest calling its fares?", "Under what name ...?"
 # ask for a name.
 _WHAT_NAME = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?:name|title)s?\b|"
-                        r"\bwhat\s+(?:is|was|are|were|will|does|did)\b[^?]*?\b(?:call(?:ed|ing)|"
+                        r"\bwhat\s+(?:is|was|are|were|will|does|did)\b[^?]{0,100}?\b(?:call(?:ed|ing)|"
                         r"nam(?:ed|ing)|titled|dubbed)\b|\bunder\s+what\s+name\b", re.I)
 # "Whose Goodwood Park Hotel shares ...?" wants the owner's name; the noun after it is the thing owned.
 _WHOSE = re.compile(r"\bwhose\b", re.I)
