@@ -48,8 +48,11 @@ _AS_OF = re.compile(r"\b(?:latest|newest|most\s+recent(?:ly)?|recent(?:ly)?|late
                     r"so\s+far|to\s+date|these\s+days|this\s+week)\b", re.I)
 
 # Words that make a question ask for an order in time.
-_WHEN = re.compile(r"^\s*(?:and\s+)?when\b|\b(?:timeline|chronolog\w*|unfold\w*|develop(?:ed|ments?)|evolv\w*|"
-                   r"over time|sequence of events|what date|which day|how did .* (?:go|progress|change))\b", re.I)
+# "developments" but not "development" ("Inter-American Development Bank") nor "developed" (a
+# "developed country"); "how did it develop" asks for an order.
+_WHEN = re.compile(r"^\s*(?:and\s+)?when\b|\b(?:timeline|chronolog\w*|unfold\w*|developments|evolv\w*|"
+                   r"over time|sequence of events|what date|which day|how (?:did|has|have) .* (?:go|gone|progress\w*|"
+                   r"chang\w*|develop\w*))\b", re.I)
 
 
 @dataclass

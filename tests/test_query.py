@@ -184,3 +184,16 @@ def test_a_period_the_question_names_overrides_recency():
     assert parse_question("latest news in March 1987", AS_OF_FACTS).as_of is None
     # No date asked and no as-of word: recency plays no part; "current" is an adjective here.
     assert parse_question("What was the current account deficit?", AS_OF_FACTS).as_of is None
+
+
+@pytest.mark.parametrize("question, ordered", [
+    ("When did the strike end?", True),
+    ("What are the latest developments in the strike?", True),
+    ("How has the dispute over the harbour developed?", True),
+    ("How did the talks change over the week?", True),
+    # A name is no request for an order in time.
+    ("Where will the Inter-American Development Bank hold its annual meeting?", False),
+    ("Which developed countries signed the accord?", False),
+])
+def test_questions_that_ask_for_an_order_in_time(question, ordered):
+    assert parse_question(question, AS_OF_FACTS).ordered is ordered
