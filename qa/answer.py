@@ -358,7 +358,7 @@ def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set
     count only for them: the answer moves on rather than repeating itself.
     """
     own = previous.own & qstems if previous else frozenset()
-    find = _word_finder(qstems)
+    find = _WordFinder(qstems)
     picks: list[_Pick] = []
     seen: set[str] = set()
     for i, p in enumerate(result.passages):
@@ -399,21 +399,53 @@ def _headline_answers(item: Item, best: tuple[float, int, int], qstems: set[str]
     return _headline_score(item.title, qstems, idf) > best[0]
 
 
-def _word_finder(qstems: set[str]) -> re.Pattern | None:
-    """One regex finding every word that starts with a question stem (checked by stemming after)."""
-    if not qstems:
-        return None
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, sorted(qstems, key=len, reverse=True)))
-                      + r")[^\W_]*(?:['’][^\W_]+)?", re.I)
-
-
 def _matched_stem(word: str) -> str:
     """The stem words.stems would give ``word`` (lower-cased, without a possessive)."""
     w = word.lower().replace("’", "'")
     return stem(w[:-2] if w.endswith("'s") else w)
 
 
-def _best_sentence(body: str, paragraphs: list[_Paragraph], find: re.Pattern | None, qstems: set[str],
+_DOER = re.compile(r"(?:er|or)s?(?:['’]s?)?$", re.I)
+MIN_DOER_STEM = 4  # "offer" and "order" name no doer of "off" and "ord"
+
+
+def _doing(word: str) -> str | None:
+    """The stem of what the doer ``word`` does ("found" for "founder", "produc" for
+    "producers"), or None when it names no doer."""
+    bare = _DOER.sub("", word.lower())
+    if len(bare) < MIN_DOER_STEM or len(bare) == len(word):
+        return None
+    return stem(bare)
+
+
+class _WordFinder:
+    """Finds the question's words in a body: every word starting with a question stem, checked
+    by stemming; a doer counts for its deed and the deed for its doer ("founder" for "Who
+    founded Rolm?", "founded" for "Who is Rolm's founder?")."""
+
+    def __init__(self, qstems: set[str]):
+        self.qstems = qstems
+        self.deeds = {d: q for q in qstems if (d := _doing(q))}  # "found" -> the question's "founder"
+        starts = sorted(qstems | set(self.deeds), key=len, reverse=True)
+        self.pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, starts))
+                                  + r")[^\W_]*(?:['’][^\W_]+)?", re.I) if starts else None
+
+    def find(self, body: str) -> list[tuple[int, str]]:
+        """(offset, question stem) of each question word in ``body``."""
+        if self.pattern is None:
+            return []
+        hits = []
+        for m in self.pattern.finditer(body):
+            st = _matched_stem(m.group(0))
+            if st not in self.qstems:
+                deed = _doing(m.group(0))
+                st = self.deeds.get(st) or (deed if deed in self.qstems else None)
+            if st:
+                hits.append((m.start(), st))
+        return hits
+
+
+def _best_sentence(body: str, paragraphs: list[_Paragraph], find: _WordFinder, qstems: set[str],
                    idf: dict[str, float], kind: str | None, focus: frozenset[str] = frozenset(),
                    own: frozenset[str] = frozenset(), quoted: set[int] | None = None,
                    setting: frozenset[str] = frozenset()) -> tuple[float, int, int]:
@@ -424,12 +456,7 @@ def _best_sentence(body: str, paragraphs: list[_Paragraph], find: re.Pattern | N
     are searched for answer candidates: stemming every sentence would cost more. ``paragraphs``
     is the body split as ``_paragraphs`` does.
     """
-    hits = []
-    if find is not None:
-        for m in find.finditer(body):
-            st = _matched_stem(m.group(0))
-            if st in qstems:
-                hits.append((m.start(), st))
+    hits = find.find(body)
     spans = _sentences_near(paragraphs, [h for h, _ in hits])
     starts = [s for s, _ in spans]
     words: list[set[str]] = [set() for _ in spans]

@@ -287,7 +287,7 @@ def test_a_headline_that_names_what_is_asked_is_quoted_when_the_body_does_not(ha
     assert "John Reyes" in first_sentence(b)
 
 
-# Reuters stories of reut2-010 (NEWID as id) whose lead states the subject and names a company,
+# Reuters stories of reut2-010 and reut2-015 (NEWID as id) whose lead states the subject and names a company,
 # a date or a person, while the answer is a later sentence holding the rest of the question.
 LEAD_AND_LATER = [
     ("10073", "1987-03-26", "PILLSBURY <PSY> FILES FOR SECOND BURGER KING MLP",
@@ -298,6 +298,8 @@ LEAD_AND_LATER = [
      "Transworld Liquidating Trust said it will distribute proceeds from the sale of Hilton International Co to UAL Inc <UAL> to its holders on April 8.\n\nThe deal is expected to close March 31, the day trading ceases in the Liquidating Trust shares.\n\nUAL will pay 632.5 mln dlrs cash, 2,564,000 shares of UAL common stock and 200 mln dlrs worth of UAL debentures to Transworld, but it may substitute cash for the securities. The initial distribution will include all the cash, stock and debentures received in connection with the sale, the company said.\n\nThe shares in the Trust formerly represented shares of Transworld Corp common stock.\n\nThe company said the balance of cash in the Trust will be used to satisfy all liabilities and obligations of the Trust. After satisfaction of the payments, the company will make a second distribution around April 29, it said."),
     ("10071", "1987-03-26", "DENNISON MANUFACTURING <DSN> TO SELL PAPER UNIT",
      "Dennison Manufacturing Co said it has signed a letter of intent to sell its Dunn Paper Co subsidiary to James River Corp <JR> for an undisclosed amount of cash, resulting in a first quarter charge against earnings.\n\nThe company saiud the loss on the sale may be partly reduced by contingent payments over the next five years and will in the first quarter be more than offset by the gain from the previously-announced sale of its Hygeia Sciences Inc shares.\n\nDunn had sales last year of about 65 mln dlrs.\n\nIn Richmond, Va., James River said closing is expected by the end of April, subject to approval by both boards and on the reaching of satisfactory labor agreements."),
+    ("15214", "1987-04-08", "IBM <IBM> NAMES NEW PRESIDENT FOR ROLM UNIT",
+     "International Business Machines Corp said IBM vice president Ray S. AbuZayyad has been named president of its ROLM Corp subsidiary, succeeding Dennis D. Paboojian, who remains with IBM as a consultant.\n\nThe company said IBM vice president Paul R. Low has been named president of the IBM General Products Division, succeeding AbuZayyad, and IBM vice president Michael J. Attardo has been named president of IBM's General Technology Division, succeeding Low.\n\nA Rolm spokeswoman said Paboojian decided to step down for personal reasons.\n\nHis decision, she said, was not related to IBM's move last month to merge Rolm's sales and service organization into its own marketing corps.\n\nThat merger was viewed by some analysts as reducing Rolm's independence and relegating it to a role as a manufacturing and product development site within IBM.\n\n\"He wanted to take some personal time off,\" she said, adding that Paboojian had taken part in the merger decision.\n\nScores of Rolm veterans have left the company, which makes telephone exchanges and other communications equipment, since it was acquired by IBM in 1984.\n\nRolm's highly respected founder, Ken Oshman, left more than a year ago.\n\nRolm and IBM customers have complained about a lack of coordination between Rolm and IBM, and analysts estimate the unit lost money last year.\n\nBut the spokeswoman said Paboojian was \"happy with the way things are going with Rolm.\" She said the unit posted its best fourth quarter revenues ever in the 1986 fourth quarter."),
     ("10252", "1987-03-26", "FLIGHT DYNAMICS <FLTY> CHAIRMAN STEPS DOWN",
      "Flight Dynamics Inc said Robert L. Carter has stepped down as chairman but will continue as a director.\n\nThe company said Carter has been succeeded by John H. Geiger, who had been president and chief executive officer since 1985.\n\nGeiger's post, in turn, has been filled by John P. Desmond, previously executive vice president and chief operating officer, the company said."),
 ]
@@ -320,6 +322,20 @@ def lead_and_later(tmp_path_factory) -> Engine:
     # "John P. Desmond" shares a first name with the question's "John Geiger", not a surname.
     ("Who took over John Geiger's former post as president and chief executive officer of Flight Dynamics?",
      "John P. Desmond"),
+    # A founder is who founded: "founded" meets "founder", and "founder" meets "founded".
+    ("Who founded Rolm, the IBM telephone-equipment subsidiary?", "Ken Oshman"),
+    ("Who is Rolm's founder?", "Ken Oshman"),
 ])
 def test_a_later_sentence_holding_what_the_lead_lacks_answers(lead_and_later, question, wanted):
     assert wanted in first_sentence(lead_and_later.ask(question))
+
+
+def test_a_doer_meets_its_deed_both_ways():
+    from dateline.qa.answer import _doing, _WordFinder
+
+    asked = _WordFinder(set(stems("Who is Rolm's founder?")))
+    assert [st for _, st in asked.find("Ken Oshman founded Rolm in 1969.")] == ["founder", "rolm"]
+    asked = _WordFinder(set(stems("Who founded Rolm, and who will produce its phones?")))
+    assert [st for _, st in asked.find("Rolm's founder met the producers.")] == ["rolm", "found", "produc"]
+    # Too short a stem names no doer: an "offer" is not someone who does "off".
+    assert _doing("offer") is None and _doing("order") is None and _doing("investors") == "invest"
