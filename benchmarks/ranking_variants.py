@@ -107,7 +107,8 @@ class Variants:
 
     def _fused(self, lists, weights, parsed: ParsedQuery) -> dict[str, float]:
         score = fuse(lists, weights)
-        return self.retriever._with_recency(score, parsed.as_of) if parsed.as_of else score
+        recency = parsed.as_of and not parsed.newest_first  # "latest" reorders only what is shown
+        return self.retriever._with_recency(score, parsed.as_of) if recency else score
 
     def _dense_items(self, qvec: np.ndarray, filters: Filters) -> dict[str, float]:
         return self.retriever._dense_items(qvec, filters, self.depth)[0]

@@ -243,7 +243,8 @@ class Engine:
         # _over_all_dates): it is encoded once.
         qvec = self.embedder.encode_query(resolved.search_text) if resolved.parsed.counted_back else None
         result = self.retriever().search(resolved.search_text, resolved.parsed.filters, k=top_k,
-                                         as_of=resolved.parsed.as_of, qvec=qvec)
+                                         as_of=resolved.parsed.as_of, newest_first=resolved.parsed.newest_first,
+                                         qvec=qvec)
         if resolved.refers_to is not None:
             # Items retrieval missed are added only inside the filters they were cited under.
             same_filters = resolved.parsed.filters.to_dict() == (resolved.previous.answer or {}).get("filters")
@@ -306,7 +307,8 @@ class Engine:
         wanted = SearchRequest.checked(dict(q=q, k=k, date_from=date_from, date_to=date_to,
                                             source=source, place=place))
         parsed = parse_question(wanted.q, self.facts(), **wanted.filters())
-        return self.retriever().search(parsed.text, parsed.filters, k=wanted.k, as_of=parsed.as_of).passages
+        return self.retriever().search(parsed.text, parsed.filters, k=wanted.k, as_of=parsed.as_of,
+                                       newest_first=parsed.newest_first).passages
 
     @_archive_errors
     def get_item(self, item_id: str) -> Item | None:

@@ -430,7 +430,7 @@ def _score_question(engine, evalset: EvalSet, q: EvalQuestion, modes: tuple[str,
     for mode in modes:
         # The depth `ask` uses and no story grouping: the ranking the answer step draws on.
         result = retriever.search(parsed.text, parsed.filters, k=20, mode=mode, qvec=qvec, group=False,
-                                  as_of=parsed.as_of)
+                                  as_of=parsed.as_of, newest_first=parsed.newest_first)
         row[mode] = _ranked(result.item_ids, q.gold_ids)
     return row
 
@@ -449,7 +449,8 @@ def question_features(engine, questions: list[str], date_to: list[str | None] | 
     out = []
     for i, text in enumerate(questions):
         parsed = parse_question(text, facts, date_to=(date_to[i] if date_to else None))
-        result = retriever.search(parsed.text, parsed.filters, k=5, as_of=parsed.as_of)
+        result = retriever.search(parsed.text, parsed.filters, k=5, as_of=parsed.as_of,
+                                  newest_first=parsed.newest_first)
         found = evidence(result, set(stems(parsed.text)))
         out.append([getattr(found, name) for name in EVIDENCE_FEATURES])
     return np.asarray(out, dtype=np.float64).reshape(-1, len(EVIDENCE_FEATURES))

@@ -89,6 +89,7 @@ class ParsedQuery:
     ordered: bool = False  # a "when" or how-did-it-unfold question: cite by date
     dates_from_question: bool = False  # the question itself set a date filter
     as_of: str | None = None  # ISO date that recency counts back from; None: recency plays no part
+    newest_first: bool = False  # "latest" with no `to` date: the most relevant stories, newest first
     counted_back: str | None = None  # the phrase that set the dates when it counts back ("last week")
 
 
@@ -328,10 +329,10 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
     # A date phrase that filters already named a period; when the request set the dates, the
     # question's own phrases were not read as filters and are checked here.
     named = dates_from_question or (bool(date_from or date_to) and _names_a_period(question, facts))
-    as_of = None if named else _as_of(question, date_to and filters.date_to, facts, notes)
+    as_of, newest_first = (None, False) if named else _as_of(question, date_to and filters.date_to, facts, notes)
     return ParsedQuery(question=question, text=text, filters=filters, notes=notes,
                        ordered=bool(_WHEN.search(question)), dates_from_question=dates_from_question,
-                       as_of=as_of,
+                       as_of=as_of, newest_first=newest_first,
                        counted_back=date_phrase if date_phrase and _RELATIVE.fullmatch(date_phrase) else None)
 
 
@@ -359,19 +360,24 @@ def _names_a_period(question: str, facts: ArchiveFacts) -> bool:
                if not _RELATIVE.fullmatch(phrase))
 
 
-def _as_of(question: str, requested_to: str | None, facts: ArchiveFacts, notes: list[str]) -> str | None:
-    """The date recency counts back from: the request's `to` date, else the archive's newest
-    item when the question asks for the latest; None when neither (a period the question names
-    was applied as a filter instead, and the caller does not ask)."""
+def _as_of(question: str, requested_to: str | None, facts: ArchiveFacts,
+           notes: list[str]) -> tuple[str | None, bool]:
+    """(the date recency counts back from, whether the most relevant stories are shown newest
+    first). A request's `to` date makes age a ranking signal, as tuned on RealTime QA's dated
+    quiz; a question that asks for the latest with no `to` date ("What is the latest on the
+    Italian elections?") has its most relevant stories ordered newest first, so that a newer
+    story on something else (South Korea's elections) cannot outrank them. (None, False) when
+    neither (a period the question names was applied as a filter instead, and the caller does
+    not ask)."""
     asks_latest = _AS_OF.search(question)
     if requested_to:
-        as_of, why = requested_to, "the request's date_to"
-    elif asks_latest and facts.newest:
-        as_of, why = facts.newest.isoformat(), f"\"{asks_latest.group(0)}\": the archive's newest item"
-    else:
-        return None
-    notes.append(f"newer items rank higher, counting back from {as_of} ({why})")
-    return as_of
+        notes.append(f"newer items rank higher, counting back from {requested_to} (the request's date_to)")
+        return requested_to, False
+    if asks_latest and facts.newest:
+        notes.append(f"the most relevant items, newest first (\"{asks_latest.group(0)}\"; "
+                     f"the archive's newest item is of {facts.newest.isoformat()})")
+        return facts.newest.isoformat(), True
+    return None, False
 
 
 def _request_filters(facts: ArchiveFacts, date_from: str | None, date_to: str | None,

@@ -304,14 +304,15 @@ class Retriever:
 
     def search(self, text: str, filters: Filters | None = None, *, k: int = 10, mode: str = "hybrid",
                qvec: np.ndarray | None = None, depth: int | None = None, group: bool = True,
-               as_of: str | None = None) -> SearchResult:
+               as_of: str | None = None, newest_first: bool = False) -> SearchResult:
         """Search ``text`` inside ``filters``; return up to ``k`` stories' passages, best first.
 
         ``mode`` is "hybrid" (both lists fused by weighted z-scores), "dense" or "fts".
         ``qvec`` is the question's vector when the caller has it; ``depth`` is how many
         candidates each list reads (default: the larger of the retriever's depth and
         DEPTH_PER_RESULT x k). ``group`` merges near-identical items into one story. ``as_of``
-        (ISO date) ranks newer items higher, counting back from that day.
+        (ISO date) ranks newer items higher, counting back from that day; with ``newest_first``
+        the ``k`` most relevant stories are ordered newest first instead.
         """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
@@ -322,7 +323,7 @@ class Retriever:
         dense_items, best_dense = self._dense_items(qvec, filters, depth) if mode != "fts" else ({}, -1.0)
         fts_items = dict(self.fts(words, filters, depth)) if mode != "dense" else {}
         item_score = fuse([dense_items, fts_items], FUSION_WEIGHTS[mode])
-        if as_of:
+        if as_of and not newest_first:
             item_score = self._with_recency(item_score, as_of)
         ranked = sorted(item_score, key=lambda i: -item_score[i])
         result = SearchResult(passages=[], item_ids=ranked, best_dense=best_dense, query_terms=words,
@@ -330,6 +331,11 @@ class Retriever:
                               unknown_terms=[w for w in words if self._df(w) == 0])
         if ranked:
             stories = self._stories(ranked, k, group)
+            if as_of and newest_first:
+                # Undated stories last; ties keep their relevance order.
+                stories.sort(key=lambda s: s[0].date or "", reverse=True)
+                leaders = [leader.id for leader, _ in stories]
+                result.item_ids = leaders + [i for i in ranked if i not in set(leaders)]
             result.passages = self._passages(stories, item_score, qvec, result.idf)
         return result
 

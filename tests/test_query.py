@@ -172,11 +172,15 @@ def test_a_to_date_makes_recency_count_back_from_it():
     assert parse_question("What did the council decide this week?", AS_OF_FACTS, date_to="1987-03-02").as_of == "1987-03-02"
 
 
-def test_latest_counts_back_from_the_newest_item():
+def test_latest_shows_the_most_relevant_items_newest_first():
     q = parse_question("What is the latest on the council budget?", AS_OF_FACTS)
-    assert q.as_of == "1987-06-01" and q.filters.date_to is None
-    assert '"latest": the archive\'s newest item' in q.notes[-1]
-    assert parse_question("What did the council decide recently?", AS_OF_FACTS).as_of == "1987-06-01"
+    assert q.as_of == "1987-06-01" and q.newest_first and q.filters.date_to is None
+    assert q.notes[-1] == ('the most relevant items, newest first ("latest"; the archive\'s newest item '
+                           'is of 1987-06-01)')
+    assert parse_question("What did the council decide recently?", AS_OF_FACTS).newest_first
+    # With a `to` date, age is a ranking signal instead.
+    assert not parse_question("What is the latest on the council budget?", AS_OF_FACTS,
+                              date_to="1987-03-02").newest_first
 
 
 def test_a_period_the_question_names_overrides_recency():
