@@ -348,7 +348,8 @@ def confidence(result: SearchResult, qstems: set[str], splits: dict[int, _Split]
 def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set[str],
                     idf: dict[str, float], kind: str | None = None,
                     focus: frozenset[str] = frozenset(), previous: Previous | None = None,
-                    setting: frozenset[str] = frozenset()) -> list[_Pick]:
+                    setting: frozenset[str] = frozenset(),
+                    acronyms: dict[str, frozenset[str]] | None = None) -> list[_Pick]:
     """The best sentence of each story, in story order, from anywhere in its body.
 
     A sentence scores its question words' weights, more when it offers what the question asks
@@ -358,7 +359,8 @@ def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set
     count only for them: the answer moves on rather than repeating itself.
     """
     own = previous.own & qstems if previous else frozenset()
-    find = _WordFinder(qstems)
+    find = _WordFinder(qstems, acronyms)
+    qstems = qstems | set(acronyms or ())  # "NMMC" is the question's own name, not an answer
     picks: list[_Pick] = []
     seen: set[str] = set()
     for i, p in enumerate(result.passages):
@@ -421,12 +423,15 @@ def _doing(word: str) -> str | None:
 class _WordFinder:
     """Finds the question's words in a body: every word starting with a question stem, checked
     by stemming; a doer counts for its deed and the deed for its doer ("founder" for "Who
-    founded Rolm?", "founded" for "Who is Rolm's founder?")."""
+    founded Rolm?", "founded" for "Who is Rolm's founder?"); an acronym of a name the question
+    spells out counts for its words ("NMMC in Smyrna, Tennessee" for "Nissan Motor
+    Manufacturing Corp USA")."""
 
-    def __init__(self, qstems: set[str]):
+    def __init__(self, qstems: set[str], acronyms: dict[str, frozenset[str]] | None = None):
         self.qstems = qstems
         self.deeds = {d: q for q in qstems if (d := _doing(q))}  # "found" -> the question's "founder"
-        starts = sorted(qstems | set(self.deeds), key=len, reverse=True)
+        self.acronyms = acronyms or {}  # "nmmc" -> the stems of "Nissan Motor Manufacturing Corp"
+        starts = sorted(qstems | set(self.deeds) | set(self.acronyms), key=len, reverse=True)
         self.pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, starts))
                                   + r")[^\W_]*(?:['’][^\W_]+)?", re.I) if starts else None
 
@@ -436,6 +441,9 @@ class _WordFinder:
             return []
         hits = []
         for m in self.pattern.finditer(body):
+            if m.group(0).isupper() and m.group(0).lower() in self.acronyms:
+                hits += [(m.start(), named) for named in self.acronyms[m.group(0).lower()]]
+                continue
             st = _matched_stem(m.group(0))
             if st not in self.qstems:
                 deed = _doing(m.group(0))
@@ -600,7 +608,8 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     kind = answer_type.expected(parsed.question)
     picks = _pick_sentences(result, splits, qstems, _question_idf(qstems, result, splits),
                             kind, answer_type.focus(parsed.question),
-                            previous, answer_type.setting(parsed.question))[:top_k]
+                            previous, answer_type.setting(parsed.question),
+                            answer_type.acronyms(parsed.question, qstems))[:top_k]
     digest = broad_question(parsed, qstems)
     if digest:
         quoted = _digest(picks, result, splits, qstems)

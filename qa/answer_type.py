@@ -141,6 +141,24 @@ _SETTING = re.compile(r"^\W*(?:according|after|before|in|on|at|following|despite
                       r"according\s+to)\s[^,?]*", re.I)
 
 
+_ACRONYM_SKIP = frozenset({"of", "and", "the", "for", "de", "du", "la", "&"})
+MIN_ACRONYM = 3  # letters: "NMMC", not "NM"
+
+
+def acronyms(question: str, qstems: set[str] | frozenset[str]) -> dict[str, frozenset[str]]:
+    """The acronyms an item may use for the question's names, each with the stems of the words
+    it stands for: "nmmc" for "Nissan Motor Manufacturing Corp USA" (the initials of the name
+    and of each of its leading runs, three letters at least)."""
+    out = {}
+    for m in _CAPS.finditer(question):
+        words = [w for w in re.findall(r"[\w’'&-]+", m.group(0)) if w.lower() not in _ACRONYM_SKIP]
+        for n in range(MIN_ACRONYM, len(words) + 1):
+            named = stems(" ".join(words[:n])) & qstems
+            if len(named) >= 2:
+                out["".join(w[0] for w in words[:n]).lower()] = frozenset(named)
+    return out
+
+
 def setting(question: str) -> frozenset[str]:
     """The stems of the question's words that set the scene (see _SETTING) and are not also in
     what it asks: they say which story is meant, less which of its sentences answers."""

@@ -300,6 +300,8 @@ LEAD_AND_LATER = [
      "Dennison Manufacturing Co said it has signed a letter of intent to sell its Dunn Paper Co subsidiary to James River Corp <JR> for an undisclosed amount of cash, resulting in a first quarter charge against earnings.\n\nThe company saiud the loss on the sale may be partly reduced by contingent payments over the next five years and will in the first quarter be more than offset by the gain from the previously-announced sale of its Hygeia Sciences Inc shares.\n\nDunn had sales last year of about 65 mln dlrs.\n\nIn Richmond, Va., James River said closing is expected by the end of April, subject to approval by both boards and on the reaching of satisfactory labor agreements."),
     ("15214", "1987-04-08", "IBM <IBM> NAMES NEW PRESIDENT FOR ROLM UNIT",
      "International Business Machines Corp said IBM vice president Ray S. AbuZayyad has been named president of its ROLM Corp subsidiary, succeeding Dennis D. Paboojian, who remains with IBM as a consultant.\n\nThe company said IBM vice president Paul R. Low has been named president of the IBM General Products Division, succeeding AbuZayyad, and IBM vice president Michael J. Attardo has been named president of IBM's General Technology Division, succeeding Low.\n\nA Rolm spokeswoman said Paboojian decided to step down for personal reasons.\n\nHis decision, she said, was not related to IBM's move last month to merge Rolm's sales and service organization into its own marketing corps.\n\nThat merger was viewed by some analysts as reducing Rolm's independence and relegating it to a role as a manufacturing and product development site within IBM.\n\n\"He wanted to take some personal time off,\" she said, adding that Paboojian had taken part in the merger decision.\n\nScores of Rolm veterans have left the company, which makes telephone exchanges and other communications equipment, since it was acquired by IBM in 1984.\n\nRolm's highly respected founder, Ken Oshman, left more than a year ago.\n\nRolm and IBM customers have complained about a lack of coordination between Rolm and IBM, and analysts estimate the unit lost money last year.\n\nBut the spokeswoman said Paboojian was \"happy with the way things are going with Rolm.\" She said the unit posted its best fourth quarter revenues ever in the 1986 fourth quarter."),
+    ("10740", "1987-03-30", "NISSAN MEXICANA TO TAKE OVER CAR ENGINE EXPORTS",
+     "<Nissan Mexicana SA de CV>, owned 96.4 pct by Nissan Motor Co Ltd <NSAN.T> and the rest by Marubeni Corp <MART.T>, will supply all engines for manual transmission \"Sentra\" cars produced by Nissan Motor's wholly-owned subsidiary <Nissan Motor Manufacturing Corp USA> (NMMC), a Nissan spokeswoman said.\n\nNissan's shift to Mexican production from Japan is due to improved quality there and the yen's rise against the dollar.\n\nFrom July 1987, all car engines for NMMC will be supplied by Nissan Mexicana. As a start, Nissan Mexicana shipped a total of 17,000 car engines to NMMC last summer, the spokeswoman said.\n\nNMMC in Smyrna, Tennessee, which has produced Sentras since March 1985, made 65,000 cars.\n\nNMMC will more than double Sentra production to 140,000 this year including 80,000 to 90,000 manuals, she said.\n\nREUTER"),
     ("10252", "1987-03-26", "FLIGHT DYNAMICS <FLTY> CHAIRMAN STEPS DOWN",
      "Flight Dynamics Inc said Robert L. Carter has stepped down as chairman but will continue as a director.\n\nThe company said Carter has been succeeded by John H. Geiger, who had been president and chief executive officer since 1985.\n\nGeiger's post, in turn, has been filled by John P. Desmond, previously executive vice president and chief operating officer, the company said."),
 ]
@@ -325,6 +327,9 @@ def lead_and_later(tmp_path_factory) -> Engine:
     # A founder is who founded: "founded" meets "founder", and "founder" meets "founded".
     ("Who founded Rolm, the IBM telephone-equipment subsidiary?", "Ken Oshman"),
     ("Who is Rolm's founder?", "Ken Oshman"),
+    # "NMMC" stands for the name the question spells out, and is not itself a place.
+    ("Where is Nissan Motor Manufacturing Corp USA, the Sentra plant supplied with engines by Nissan "
+     "Mexicana, located?", "Smyrna, Tennessee"),
 ])
 def test_a_later_sentence_holding_what_the_lead_lacks_answers(lead_and_later, question, wanted):
     assert wanted in first_sentence(lead_and_later.ask(question))
@@ -339,3 +344,13 @@ def test_a_doer_meets_its_deed_both_ways():
     assert [st for _, st in asked.find("Rolm's founder met the producers.")] == ["rolm", "found", "produc"]
     # Too short a stem names no doer: an "offer" is not someone who does "off".
     assert _doing("offer") is None and _doing("order") is None and _doing("investors") == "invest"
+
+
+def test_acronyms_of_the_questions_names():
+    from dateline.qa.answer_type import acronyms
+
+    q = "Where is Nissan Motor Manufacturing Corp USA located?"
+    found = acronyms(q, stems(q))
+    assert found["nmmc"] == stems("Nissan Motor Manufacturing Corp") and "nmmcu" in found
+    q = "What did the Bank of New York say?"
+    assert acronyms(q, stems(q)) == {"bny": stems("Bank New York")}
