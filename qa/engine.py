@@ -22,7 +22,7 @@ from dateline.index.store import Archive
 
 from .answer import Answer, citation_for, compose
 from .chat import asks_who_reported, previous_first, resolve
-from .query import ArchiveFacts, Filters, over_all_dates, parse_question
+from .query import ArchiveFacts, Filters, over_all_dates, parse_question, without_names_read
 from .request import AskRequest, SearchRequest
 from .retrieve import Passage, Retriever
 
@@ -256,6 +256,8 @@ class Engine:
                          searched=resolved.search_text, previous=resolved.refers_to)
         if not answer.found and resolved.parsed.counted_back and resolved.refers_to is None:
             answer = self._over_all_dates(resolved, top_k, qvec) or answer
+        if not answer.found and resolved.parsed.names_read and resolved.refers_to is None:
+            answer = self._without_names_read(resolved, top_k) or answer
         answer.took_ms = (time.perf_counter() - t0) * 1000
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)
@@ -266,6 +268,15 @@ class Engine:
         the archive's newest item and holds no answer; None if still none answers."""
         parsed = over_all_dates(resolved.parsed)
         result = self.retriever().search(resolved.search_text, parsed.filters, k=top_k, qvec=qvec)
+        answer = compose(parsed, result, top_k=top_k, threshold=self.threshold, searched=resolved.search_text)
+        return answer if answer.found else None
+
+    def _without_names_read(self, resolved, top_k: int) -> Answer | None:
+        """Ask again, without the source or place filter read from a name in the question, a
+        question that holds no answer under it; None if still none answers."""
+        parsed = without_names_read(resolved.parsed)
+        result = self.retriever().search(resolved.search_text, parsed.filters, k=top_k, as_of=parsed.as_of,
+                                         newest_first=parsed.newest_first)
         answer = compose(parsed, result, top_k=top_k, threshold=self.threshold, searched=resolved.search_text)
         return answer if answer.found else None
 

@@ -91,6 +91,7 @@ class ParsedQuery:
     as_of: str | None = None  # ISO date that recency counts back from; None: recency plays no part
     newest_first: bool = False  # "latest" with no `to` date: the most relevant stories, newest first
     counted_back: str | None = None  # the phrase that set the dates when it counts back ("last week")
+    names_read: tuple[str, ...] = ()  # the filters set from names in the question: "source", "place"
 
 
 @dataclass
@@ -292,9 +293,15 @@ def _find_name(table: dict[str, str], text: str, cue: str) -> tuple[str, tuple[i
 
 
 # Words before a source's or a dateline place's name in a question: "according to Reuters",
-# "datelined London".
+# "datelined London", "news from Tehran". A bare "from" names what a story is about as often
+# as where it was filed ("fresh fruit from San Diego", "an investment firm from Hong Kong" in
+# stories filed in Washington), so only news words before it, or its standing apart ("...,
+# from Wellington?", "From Tokyo: ..."), make it a dateline; the place name stays in the
+# searched text, where the dateline column weighs it anyway.
 _SOURCE_CUES = r"from|by|in|according\s+to|reported\s+by|at|did|does|on"
-_PLACE_CUES = r"from|datelined|dateline|filed\s+in|reported\s+from|out\s+of"
+_PLACE_CUES = (r"datelined|dateline|filed\s+in|(?:reported|filed|written|sent)\s+from|out\s+of|"
+               r"(?:news|reports?|stories|story|items?|articles?|dispatch(?:es)?|coverage)\s+from|"
+               r"(?:(?<=,\s)|(?<![\s\S]))from")
 
 
 def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None = None,
@@ -324,7 +331,7 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
     if not filters.has_dates:
         work, search, date_phrase = _dates_from_question(work, search, facts, filters, notes)
     dates_from_question = date_phrase is not None
-    _names_from_question(work, facts, filters, notes)
+    names_read = _names_from_question(work, facts, filters, notes)
     text = " ".join(search.split()) or question
     # A date phrase that filters already named a period; when the request set the dates, the
     # question's own phrases were not read as filters and are checked here.
@@ -332,7 +339,7 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
     as_of, newest_first = (None, False) if named else _as_of(question, date_to and filters.date_to, facts, notes)
     return ParsedQuery(question=question, text=text, filters=filters, notes=notes,
                        ordered=bool(_WHEN.search(question)), dates_from_question=dates_from_question,
-                       as_of=as_of, newest_first=newest_first,
+                       as_of=as_of, newest_first=newest_first, names_read=names_read,
                        counted_back=date_phrase if date_phrase and _RELATIVE.fullmatch(date_phrase) else None)
 
 
@@ -350,6 +357,19 @@ def over_all_dates(parsed: ParsedQuery) -> ParsedQuery:
                  "searched all dates")
     return replace(parsed, filters=replace(parsed.filters, date_from=None, date_to=None), notes=notes,
                    dates_from_question=False, as_of=None, counted_back=None)
+
+
+def without_names_read(parsed: ParsedQuery) -> ParsedQuery:
+    """``parsed`` without the source and place filters read from names in the question.
+
+    "fresh fruit from San Diego" names what the story is about, not where it was filed; when
+    nothing under such a filter answers, `ask` searches again without it and says so.
+    """
+    dropped = {name: getattr(parsed.filters, name) for name in parsed.names_read}
+    notes = [n for n in parsed.notes if not any(n.startswith(f"{name} {value} ") for name, value in dropped.items())]
+    said = " or ".join(f"from {v}" if name == "source" else f"datelined {v}" for name, v in dropped.items())
+    notes.append(f"nothing {said} answers this: searched without that filter")
+    return replace(parsed, filters=replace(parsed.filters, **dict.fromkeys(dropped)), notes=notes, names_read=())
 
 
 def _names_a_period(question: str, facts: ArchiveFacts) -> bool:
@@ -427,19 +447,24 @@ def _dates_from_question(work: str, search: str, facts: ArchiveFacts, filters: F
     return work, search, None
 
 
-def _names_from_question(work: str, facts: ArchiveFacts, filters: Filters, notes: list[str]) -> None:
-    """Set the source and the place the request left open from names in ``work``, noting each."""
+def _names_from_question(work: str, facts: ArchiveFacts, filters: Filters, notes: list[str]) -> tuple[str, ...]:
+    """Set the source and the place the request left open from names in ``work``, noting each;
+    return the names of the filters set."""
+    read = []
     if filters.source is None:
         hit = _find_name(facts.source_table, work, _SOURCE_CUES)
         if hit:
             filters.source = hit[0]
             notes.append(f"source {hit[0]} from the question")
             work = _cut(work, hit[1])
+            read.append("source")
     if filters.place is None:
         hit = _find_name(facts.place_table, work, _PLACE_CUES)
         if hit:
             filters.place = hit[0]
             notes.append(f"place {filters.place} (dateline) from the question")
+            read.append("place")
+    return tuple(read)
 
 
 # "the week ended March 14", "the year to March 31": a date that ends a reporting period names

@@ -222,6 +222,17 @@ def test_reuters_date_and_place_filter(reuters):
     assert all(x.dateline == "Wellington" and x.date == "1987-02-26" for x in a.citations)
 
 
+def test_a_place_the_question_names_is_dropped_when_nothing_filed_there_answers(reuters):
+    # The sale was reported from Commack, N.Y.; nothing datelined Houston answers.
+    a = reuters.ask("What news from Houston about Woodco buying Dot Matrix technology?")
+    assert a.found and a.filters.place is None, a.answer
+    assert "nothing datelined Houston answers this: searched without that filter" in a.notes
+    assert "Woodco" in a.answer
+    # A bare "from" names no dateline at all: the firm is of Hong Kong, the story of Washington.
+    b = reuters.ask("Which investment firm from Hong Kong raised its stake in Wrather?")
+    assert b.filters.place is None and "Industrial Equity (Pacific) Ltd" in b.answer
+
+
 def test_reuters_duplicate_story_cited_once(reuters):
     a = reuters.ask("Senators introduce export licensing reform bill")
     c = first(a)

@@ -5,7 +5,7 @@ import pytest
 
 from dateline.index.errors import DatelineError
 from dateline.qa.chat import is_follow_up, read_history
-from dateline.qa.query import ArchiveFacts, Filters, merge_filters, parse_question
+from dateline.qa.query import ArchiveFacts, Filters, merge_filters, parse_question, without_names_read
 
 REUTERS_LIKE = ArchiveFacts(
     dates=["1987-02-26", "1987-03-02", "1987-03-20", "1987-04-07", "1987-05-01", "1987-10-19"],
@@ -61,13 +61,35 @@ def test_a_day_with_no_items_is_a_topic():
 
 
 def test_place_and_source_from_the_question():
-    q = parse_question("What did officials from Washington say in April?", REUTERS_LIKE)
-    assert q.filters.place == "Washington"
+    q = parse_question("What news from Washington in April?", REUTERS_LIKE)
+    assert q.filters.place == "Washington" and q.names_read == ("place",)
     assert (q.filters.date_from, q.filters.date_to) == ("1987-04-01", "1987-04-30")
-    q = parse_question("Which companies from San Mateo filed plans?", REUTERS_LIKE)
+    q = parse_question("Which companies filed plans, datelined San Mateo?", REUTERS_LIKE)
     assert q.filters.place == "San Mateo"
+    assert parse_question("What was reported from San Mateo?", REUTERS_LIKE).filters.place == "San Mateo"
     q = parse_question("What did Reuters report about cocoa?", REUTERS_LIKE)
-    assert q.filters.source == "Reuters"
+    assert q.filters.source == "Reuters" and q.names_read == ("source",)
+
+
+def test_a_bare_from_names_a_topic_not_a_dateline():
+    # "officials from Washington", "fruit from San Diego": what the story is about, wherever it
+    # was filed; the name stays in the searched text.
+    q = parse_question("What did officials from Washington say in April?", REUTERS_LIKE)
+    assert q.filters.place is None and "Washington" in q.text
+    assert parse_question("Which companies from San Mateo filed plans?", REUTERS_LIKE).filters.place is None
+    # Standing apart, it asks for the dateline.
+    assert parse_question("What happened to reserves, from San Mateo?", REUTERS_LIKE).filters.place == "San Mateo"
+    assert parse_question("From Washington: what did officials say?", REUTERS_LIKE).filters.place == "Washington"
+
+
+def test_without_names_read_drops_the_filters_the_question_named():
+    q = parse_question("Any news from Washington about cocoa, according to Reuters?", REUTERS_LIKE)
+    assert (q.filters.place, q.filters.source) == ("Washington", "Reuters")
+    wider = without_names_read(q)
+    assert (wider.filters.place, wider.filters.source) == (None, None) and wider.names_read == ()
+    assert wider.notes[-1] == ("nothing from Reuters or datelined Washington answers this: "
+                               "searched without that filter")
+    assert not any(n.startswith(("place ", "source ")) for n in wider.notes)
 
 
 def test_capitalised_source_needs_its_capitals():
