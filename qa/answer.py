@@ -359,6 +359,9 @@ def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set
     count only for them: the answer moves on rather than repeating itself.
     """
     own = previous.own & qstems if previous else frozenset()
+    # The words that set the scene weigh less wherever a sentence is scored: a body's, a
+    # headline's, a title-only item's.
+    idf = {w: v * SETTING_WEIGHT if w in setting else v for w, v in idf.items()}
     find = _WordFinder(qstems, acronyms)
     qstems = qstems | set(acronyms or ())  # "NMMC" is the question's own name, not an answer
     picks: list[_Pick] = []
@@ -370,7 +373,7 @@ def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set
         if p.item.body:
             quoted = {start for item_id, start in previous.quoted if item_id == p.item.id} if own else set()
             best = _best_sentence(p.item.body, _paragraphs(p.item.id, p.item.body), find, qstems, idf, kind,
-                                  focus & qstems, own, quoted, setting)
+                                  focus & qstems, own, quoted)
             in_title = not own and _headline_answers(p.item, best, qstems, idf, kind)
             if in_title:
                 best = (_headline_score(p.item.title, qstems, idf), 0, 0)
@@ -455,8 +458,7 @@ class _WordFinder:
 
 def _best_sentence(body: str, paragraphs: list[_Paragraph], find: _WordFinder, qstems: set[str],
                    idf: dict[str, float], kind: str | None, focus: frozenset[str] = frozenset(),
-                   own: frozenset[str] = frozenset(), quoted: set[int] | None = None,
-                   setting: frozenset[str] = frozenset()) -> tuple[float, int, int]:
+                   own: frozenset[str] = frozenset(), quoted: set[int] | None = None) -> tuple[float, int, int]:
     """(score, start, end) of ``body``'s best sentence for the question.
 
     The body is searched once for question words; only the sentences of the paragraphs holding
@@ -470,8 +472,7 @@ def _best_sentence(body: str, paragraphs: list[_Paragraph], find: _WordFinder, q
     words: list[set[str]] = [set() for _ in spans]
     for at, st in hits:
         words[bisect.bisect_right(starts, at) - 1].add(st)
-    weight = {w: idf.get(w, 0) * (CARRIED_WEIGHT if own and w not in own else 1)
-              * (SETTING_WEIGHT if w in setting else 1) for w in qstems}
+    weight = {w: idf.get(w, 0) * (CARRIED_WEIGHT if own and w not in own else 1) for w in qstems}
 
     def weigh(ws: set[str]) -> float:
         return sum(weight[w] for w in ws)

@@ -287,7 +287,7 @@ def test_a_headline_that_names_what_is_asked_is_quoted_when_the_body_does_not(ha
     assert "John Reyes" in first_sentence(b)
 
 
-# Reuters stories of reut2-010 and reut2-015 (NEWID as id) whose lead states the subject and names a company,
+# Reuters stories of reut2-010, -015, -018 (NEWID as id) whose lead states the subject and names a company,
 # a date or a person, while the answer is a later sentence holding the rest of the question.
 LEAD_AND_LATER = [
     ("10073", "1987-03-26", "PILLSBURY <PSY> FILES FOR SECOND BURGER KING MLP",
@@ -302,6 +302,10 @@ LEAD_AND_LATER = [
      "International Business Machines Corp said IBM vice president Ray S. AbuZayyad has been named president of its ROLM Corp subsidiary, succeeding Dennis D. Paboojian, who remains with IBM as a consultant.\n\nThe company said IBM vice president Paul R. Low has been named president of the IBM General Products Division, succeeding AbuZayyad, and IBM vice president Michael J. Attardo has been named president of IBM's General Technology Division, succeeding Low.\n\nA Rolm spokeswoman said Paboojian decided to step down for personal reasons.\n\nHis decision, she said, was not related to IBM's move last month to merge Rolm's sales and service organization into its own marketing corps.\n\nThat merger was viewed by some analysts as reducing Rolm's independence and relegating it to a role as a manufacturing and product development site within IBM.\n\n\"He wanted to take some personal time off,\" she said, adding that Paboojian had taken part in the merger decision.\n\nScores of Rolm veterans have left the company, which makes telephone exchanges and other communications equipment, since it was acquired by IBM in 1984.\n\nRolm's highly respected founder, Ken Oshman, left more than a year ago.\n\nRolm and IBM customers have complained about a lack of coordination between Rolm and IBM, and analysts estimate the unit lost money last year.\n\nBut the spokeswoman said Paboojian was \"happy with the way things are going with Rolm.\" She said the unit posted its best fourth quarter revenues ever in the 1986 fourth quarter."),
     ("10740", "1987-03-30", "NISSAN MEXICANA TO TAKE OVER CAR ENGINE EXPORTS",
      "<Nissan Mexicana SA de CV>, owned 96.4 pct by Nissan Motor Co Ltd <NSAN.T> and the rest by Marubeni Corp <MART.T>, will supply all engines for manual transmission \"Sentra\" cars produced by Nissan Motor's wholly-owned subsidiary <Nissan Motor Manufacturing Corp USA> (NMMC), a Nissan spokeswoman said.\n\nNissan's shift to Mexican production from Japan is due to improved quality there and the yen's rise against the dollar.\n\nFrom July 1987, all car engines for NMMC will be supplied by Nissan Mexicana. As a start, Nissan Mexicana shipped a total of 17,000 car engines to NMMC last summer, the spokeswoman said.\n\nNMMC in Smyrna, Tennessee, which has produced Sentras since March 1985, made 65,000 cars.\n\nNMMC will more than double Sentra production to 140,000 this year including 80,000 to 90,000 manuals, she said.\n\nREUTER"),
+    # A flash of reut2-018 with no body, and the story it announced.
+    ("18943", "1987-06-18", "MINPECO LIFTS FORCE MAJEURE ON ZINC INGOT SHIPMENTS FROM CAJAMARQUILLA-SPOKESMAN", ""),
+    ("18945", "1987-06-18", "FORCE MAJEURE LIFTED AT CAJAMARQUILLA",
+     "Peru's state minerals marketing arm, Minero Peru Comercial SA (Minpeco), lifted a force majeure on zinc ingot shipments from the country's biggest zinc refinery at Cajamarquilla, a spokesman said.\n\nThe spokesman said the problems affecting sulphuric acid and roaster plants that had halted production since May 4 had been resolved.\n\nHowever, he said production of zinc ingots this year was expected to fall to around 86,000 tonnes this year at Cajamarquilla, from 94,000 tonnes in 1986 because of the stoppage.\n\nThe refinery has an optimum annual production capacity of 100,000 tonnes but its highest production was 96,000 tonnes of refined zinc ingots in 1985, the spokesman said."),
     ("10252", "1987-03-26", "FLIGHT DYNAMICS <FLTY> CHAIRMAN STEPS DOWN",
      "Flight Dynamics Inc said Robert L. Carter has stepped down as chairman but will continue as a director.\n\nThe company said Carter has been succeeded by John H. Geiger, who had been president and chief executive officer since 1985.\n\nGeiger's post, in turn, has been filled by John P. Desmond, previously executive vice president and chief operating officer, the company said."),
 ]
@@ -330,6 +334,10 @@ def lead_and_later(tmp_path_factory) -> Engine:
     # "NMMC" stands for the name the question spells out, and is not itself a place.
     ("Where is Nissan Motor Manufacturing Corp USA, the Sentra plant supplied with engines by Nissan "
      "Mexicana, located?", "Smyrna, Tennessee"),
+    # The scene ("before Minpeco lifted force majeure") weighs less in the flash's headline too,
+    # so the headline that repeats it does not lead over the sentence that dates the halt.
+    ("Since what date had production been halted at Peru's Cajamarquilla zinc refinery before Minpeco "
+     "lifted force majeure?", "May 4"),
 ])
 def test_a_later_sentence_holding_what_the_lead_lacks_answers(lead_and_later, question, wanted):
     assert wanted in first_sentence(lead_and_later.ask(question))
