@@ -411,13 +411,17 @@ def _matched_stem(word: str) -> str:
 
 
 _DOER = re.compile(r"(?:er|or)s?(?:['’]s?)?$", re.I)
+_DOER_ENDS = ("er", "or", "ers", "ors", "s'", "'s", "’s")  # a cheap look before the regex
 MIN_DOER_STEM = 4  # "offer" and "order" name no doer of "off" and "ord"
 
 
 def _doing(word: str) -> str | None:
     """The stem of what the doer ``word`` does ("found" for "founder", "produc" for
     "producers"), or None when it names no doer."""
-    bare = _DOER.sub("", word.lower())
+    low = word.lower()
+    if not low.endswith(_DOER_ENDS):
+        return None
+    bare = _DOER.sub("", low)
     if len(bare) < MIN_DOER_STEM or len(bare) == len(word):
         return None
     return stem(bare)
@@ -443,14 +447,16 @@ class _WordFinder:
         if self.pattern is None:
             return []
         hits = []
+        qstems, deeds, acronyms = self.qstems, self.deeds, self.acronyms
         for m in self.pattern.finditer(body):
-            if m.group(0).isupper() and m.group(0).lower() in self.acronyms:
-                hits += [(m.start(), named) for named in self.acronyms[m.group(0).lower()]]
+            word = m.group(0)
+            if acronyms and word.isupper() and word.lower() in acronyms:
+                hits += [(m.start(), named) for named in acronyms[word.lower()]]
                 continue
-            st = _matched_stem(m.group(0))
-            if st not in self.qstems:
-                deed = _doing(m.group(0))
-                st = self.deeds.get(st) or (deed if deed in self.qstems else None)
+            st = _matched_stem(word)
+            if st not in qstems:
+                deed = _doing(word)
+                st = deeds.get(st) or (deed if deed in qstems else None)
             if st:
                 hits.append((m.start(), st))
         return hits

@@ -148,8 +148,11 @@ MIN_ACRONYM = 3  # letters: "NMMC", not "NM"
 def acronyms(question: str, qstems: set[str] | frozenset[str]) -> dict[str, frozenset[str]]:
     """The acronyms an item may use for the question's names, each with the stems of the words
     it stands for: "nmmc" for "Nissan Motor Manufacturing Corp USA" (the initials of the name
-    and of each of its leading runs, three letters at least)."""
-    out = {}
+    and of each of its leading runs, three letters at least). None when no content word of the
+    question is in lower case (capitals or title case, where a run is not a name)."""
+    out: dict[str, frozenset[str]] = {}
+    if not any(w[0].islower() and w not in STOP_WORDS for w in re.findall(r"[A-Za-z][\w’'-]*", question)):
+        return out
     for m in _CAPS.finditer(question):
         words = [w for w in re.findall(r"[\w’'&-]+", m.group(0)) if w.lower() not in _ACRONYM_SKIP]
         for n in range(MIN_ACRONYM, len(words) + 1):

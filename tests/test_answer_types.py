@@ -360,5 +360,5 @@ def test_acronyms_of_the_questions_names():
     q = "Where is Nissan Motor Manufacturing Corp USA located?"
     found = acronyms(q, stems(q))
     assert found["nmmc"] == stems("Nissan Motor Manufacturing Corp") and "nmmcu" in found
-    q = "What did the Bank of New York say?"
+    q = "What did the Bank of New York report about profits?"
     assert acronyms(q, stems(q)) == {"bny": stems("Bank New York")}
