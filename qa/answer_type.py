@@ -72,6 +72,9 @@ _WHAT_NAME = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?
                         r"nam(?:ed|ing)|titled|dubbed)\b|\bunder\s+what\s+name\b", re.I)
 # "Whose Goodwood Park Hotel shares ...?" wants the owner's name; the noun after it is the thing owned.
 _WHOSE = re.compile(r"\bwhose\b", re.I)
+# A question that starts with a phrase of circumstance puts its asking word after a comma.
+_OPENING = re.compile(r"^\W*(?:according|after|before|in|on|at|following|despite|as|to|with|since|during|"
+                      r"unlike|amid|given|while|once|if|although|though|because|for|from|by|over|under)\b", re.I)
 # A question's preamble ("Police arrested 31 men this week. Which group ...?") sets the scene;
 # the wh-word of the last sentence says what is asked.
 _LAST_SENTENCE = re.compile(r"(?:^|[.!?]\s+)([^.!?]+[.!?]?)\s*$")
@@ -134,8 +137,7 @@ def focus(question: str) -> frozenset[str]:
 # the 20 June piece on ..., which ...?"), a description after a comma ("Rolm, the IBM subsidiary
 # that got a new president in April, ..."), a clause of time or cause ("... once it closes its
 # Levallois plant?", "... when Lord Cayzer retires?").
-_SETTING = re.compile(r"^\W*(?:according|after|before|in|on|at|following|despite|as|to|with|since|during|unlike|"
-                      r"amid|given|while|once|if|although|though|because|for|from|by|over|under)\b[^,?]*,"
+_SETTING = re.compile(rf"{_OPENING.pattern}[^,?]*,"
                       r"|,\s*(?:the|a|an)\s[^,?]*"
                       r"|(?<=[\w,]\s)(?:once|when|while|because|although|though|whereas|until|after|before|"
                       r"according\s+to)\s[^,?]*", re.I)
@@ -209,10 +211,6 @@ magazine outlet publication channel""".split())
 # "At what site ...?", "In which part of Iran ...?": a place, whatever the noun ("In what year"
 # is read as a date before this is tried), unless an organisation's ("In which company ...?").
 _IN_WHICH = re.compile(rf"\b(?:in|at|near)\s+(?:which|what)\b(?!\s+(?:{_nouns(' '.join(_ORG_WORDS))})\b)", re.I)
-
-# A question that starts with a phrase of circumstance puts its asking word after a comma.
-_OPENING = re.compile(r"^\W*(?:according|after|before|in|on|at|following|despite|as|to|with|since|during|"
-                      r"unlike|amid|given|while|once|if|although|though|because|for|from|by|over|under)\b", re.I)
 # The cues of expected(), in the order that breaks a tie; None: the noun's group names the kind.
 _CUES = ((_WH_NOUN, None), (_WHAT_NAME, NAME), (_WHEN, DATE), (_WHERE, PLACE), (_IN_WHICH, PLACE),
          (_WHOSE, NAME), (_WHO, PERSON), (_WHICH, NAME))
@@ -298,8 +296,7 @@ def _named_by_its_people(span: str, words: list[str], qstems: set[str] | frozens
     "Zimbabwean veterinary officials", "China" for "Chinese", "Canada" for "Canadian" (a question
     word sharing all but the place's last letter, four at least), "Turkey" for "Turkish" (the
     table of places.DEMONYMS)."""
-    name = re.sub(r"^The\s+|['’]s$", "", span)
-    if any(name in places and all(stem(w) in qstems for w in people.split()) for people, places in DEMONYMS.items()):
+    if any(all(stem(w) in qstems for w in people.split()) for people in _PEOPLE_OF.get(_place_name(span), ())):
         return True
     for w in words:
         low = w.lower()
@@ -311,8 +308,17 @@ def _named_by_its_people(span: str, words: list[str], qstems: set[str] | frozens
 def _known_place(span: str) -> bool:
     """Whether a capitalised run is a country's, a US state's or a region's name ("China's",
     "The Netherlands"), which names a place with no "in" before it."""
-    name = re.sub(r"^The\s+|['’]s$", "", span)
-    return name in PLACES
+    return _place_name(span) in PLACES
+
+
+def _place_name(span: str) -> str:
+    """A capitalised run as a place's name: "Netherlands" for "The Netherlands", "China" for "China's"."""
+    return re.sub(r"^The\s+|['’]s$", "", span)
+
+
+# Each place of places.DEMONYMS with what its people are called: "Turkey" -> ("turkish",).
+_PEOPLE_OF = {place: tuple(people for people, places in DEMONYMS.items() if place in places)
+              for place in frozenset().union(*DEMONYMS.values())}
 
 
 # "next month", "last week": a date, but one that leaves the day to another sentence.

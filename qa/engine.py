@@ -239,44 +239,37 @@ class Engine:
             if answer is not None:
                 answer.took_ms = (time.perf_counter() - t0) * 1000
                 return answer
-        # A question whose period counts back from the newest item may be searched twice (see
-        # _over_all_dates): it is encoded once.
-        qvec = self.embedder.encode_query(resolved.search_text) if resolved.parsed.counted_back else None
-        result = self.retriever().search(resolved.search_text, resolved.parsed.filters, k=top_k,
-                                         as_of=resolved.parsed.as_of, newest_first=resolved.parsed.newest_first,
-                                         qvec=qvec)
+        # A question whose period counts back from the newest item, or that names a source or
+        # place, may be searched twice (see _ask_wider): it is encoded once.
+        parsed = resolved.parsed
+        qvec = self.embedder.encode_query(resolved.search_text) if parsed.counted_back or parsed.names_read else None
+        result = self.retriever().search(resolved.search_text, parsed.filters, k=top_k, as_of=parsed.as_of,
+                                         newest_first=parsed.newest_first, qvec=qvec)
         if resolved.refers_to is not None:
             # Items retrieval missed are added only inside the filters they were cited under.
-            same_filters = resolved.parsed.filters.to_dict() == (resolved.previous.answer or {}).get("filters")
+            same_filters = parsed.filters.to_dict() == (resolved.previous.answer or {}).get("filters")
             found = {p.item.id for p in result.passages}
             missing = [i for i in resolved.refers_to.items if i not in found]
             result = previous_first(result, resolved.refers_to,
                                     self.reader().items(missing, chunked=True) if missing and same_filters else {})
-        answer = compose(resolved.parsed, result, top_k=top_k, threshold=self.threshold,
+        answer = compose(parsed, result, top_k=top_k, threshold=self.threshold,
                          searched=resolved.search_text, previous=resolved.refers_to)
-        if not answer.found and resolved.parsed.counted_back and resolved.refers_to is None:
-            answer = self._over_all_dates(resolved, top_k, qvec) or answer
-        if not answer.found and resolved.parsed.names_read and resolved.refers_to is None:
-            answer = self._without_names_read(resolved, top_k) or answer
+        if not answer.found and parsed.counted_back and resolved.refers_to is None:
+            answer = self._ask_wider(resolved, over_all_dates(parsed), top_k, qvec) or answer
+        if not answer.found and parsed.names_read and resolved.refers_to is None:
+            answer = self._ask_wider(resolved, without_names_read(parsed), top_k, qvec) or answer
         answer.took_ms = (time.perf_counter() - t0) * 1000
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)
         return answer
 
-    def _over_all_dates(self, resolved, top_k: int, qvec) -> Answer | None:
-        """Ask again over all dates a question whose period ("last week") was counted back from
-        the archive's newest item and holds no answer; None if still none answers."""
-        parsed = over_all_dates(resolved.parsed)
-        result = self.retriever().search(resolved.search_text, parsed.filters, k=top_k, qvec=qvec)
-        answer = compose(parsed, result, top_k=top_k, threshold=self.threshold, searched=resolved.search_text)
-        return answer if answer.found else None
-
-    def _without_names_read(self, resolved, top_k: int) -> Answer | None:
-        """Ask again, without the source or place filter read from a name in the question, a
-        question that holds no answer under it; None if still none answers."""
-        parsed = without_names_read(resolved.parsed)
+    def _ask_wider(self, resolved, parsed, top_k: int, qvec) -> Answer | None:
+        """Ask again, under the wider filters of ``parsed``, a question that held no answer under
+        a guess read from its words: a period counted back from the archive's newest item
+        ("last week", see query.over_all_dates) or a source or place it names (see
+        query.without_names_read). None if still none answers."""
         result = self.retriever().search(resolved.search_text, parsed.filters, k=top_k, as_of=parsed.as_of,
-                                         newest_first=parsed.newest_first)
+                                         newest_first=parsed.newest_first, qvec=qvec)
         answer = compose(parsed, result, top_k=top_k, threshold=self.threshold, searched=resolved.search_text)
         return answer if answer.found else None
 

@@ -335,7 +335,8 @@ class Retriever:
                 # Undated stories last; ties keep their relevance order.
                 stories.sort(key=lambda s: s[0].date or "", reverse=True)
                 leaders = [leader.id for leader, _ in stories]
-                result.item_ids = leaders + [i for i in ranked if i not in set(leaders)]
+                shown = set(leaders)
+                result.item_ids = leaders + [i for i in ranked if i not in shown]
             result.passages = self._passages(stories, item_score, qvec, result.idf)
         return result
 
