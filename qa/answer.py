@@ -12,7 +12,6 @@ the answer says so and lists the nearest items instead of citing them.
 """
 from __future__ import annotations
 
-import bisect
 import logging
 import math
 import re
@@ -25,8 +24,10 @@ from . import answer_type
 from .chat import Previous
 from .query import Filters, ParsedQuery, counts_back
 from .retrieve import Passage, SearchResult
+from .sentence_choice import QUOTE_MARGIN, Question, WordFinder, choose
+from .sentences import sentences
 from .text_cache import TextCache
-from .words import INITIALS, rare_in_general, stem, stems
+from .words import rare_in_general, stems
 
 log = logging.getLogger(__name__)
 
@@ -43,51 +44,17 @@ log = logging.getLogger(__name__)
 # the 34-item sample archive (benchmarks/questions/sample_dev.jsonl), for lacking "newspaper".
 NO_ANSWER_MODEL = {"intercept": -9.833, "cosine": 16.481, "coverage": 3.059, "weighted_coverage": 4.455,
                    "unknown_rare": -13.047}
-# Retrieval rank knows what word overlap does not: a lower-ranked story's sentence must match a
-# little better to lead the answer. Measured on RealTime QA's answer hit rate (103 questions):
-# 0 -> 0.602, 0.05 -> 0.631, 0.1 -> 0.621, 0.15 -> 0.592. A small, noisy gain (three questions).
-RANK_DISCOUNT = 0.05  # per story rank, off a sentence's score
-MAX_DISCOUNTED_RANK = 5  # ranks below this one are discounted as this one
-# News leads state the facts: a sentence gets LEAD_BONUS / (1 + its offset / LEAD_CHARS) beside
-# its question words' weights, small beside one rare word's, so early sentences win near-ties.
-# Set by hand with the first answer step, not tuned.
-LEAD_BONUS = 0.3
-LEAD_CHARS = 200
-# The answer quotes the best sentence and those scoring at least ANSWER_SHARE of it, at most
-# MAX_ANSWER_SENTENCES: more sentences of lower scores repeat the first or answer something
-# else. Set by hand with the first answer step, not tuned.
-ANSWER_SHARE = 0.6
-MAX_ANSWER_SENTENCES = 3
-# A sentence offering what the question asks for (a name, a number, see answer_type.py) has its
-# question words' weight multiplied by 1 + TYPE_WEIGHT; one naming it right after a sentence that
-# holds the question's description of it but names nothing may take CONTEXT_SHARE of that one's
-# weight. RealTime QA answer hit rate (103 questions, sentences from the whole body): type weight
-# 0 -> 0.699, 0.25 -> 0.709, 0.5 -> 0.699, 1 -> 0.689 (with CONTEXT_SHARE 1, which alone changes
-# none of the 103); a flat curve: the weight is there for the sample's and Reuters' typed questions.
-TYPE_WEIGHT = 0.25
+MAX_ANSWER_SENTENCES = 3  # the answer quotes at most this many sentences (see _quoted)
 # In a follow-up that refers back, the earlier question's words, which it is searched with, weigh
 # CARRIED_WEIGHT beside its own ("advisory board" in "Which advisory board is he on?"): they
 # say where to look, its own what to answer. Set by hand: no dev set has follow-ups.
 CARRIED_WEIGHT = 0.25
-# Words a sentence borrows weigh a little less than words it holds: of two later sentences that
-# name an amount, "Dunn had sales last year of about 65 mln dlrs" (which names Dunn) wins over
-# "The company said the loss on the sale may be ..." (which borrows it). Reuters blind 0.800 ->
-# 0.825 at 0.9 and 0.95; at 0.75 Reuters dev 0.900 -> 0.825 and the blind sets lose too; the
-# other sets, RealTime QA and TIME unchanged at 0.9.
-CONTEXT_SHARE = 0.9
 # The words of a question that set the scene (answer_type.setting: "According to the 20 June
 # piece on Washington's stalled Iran policy, ...", "... once it closes its Levallois plant?")
 # say which story is meant more than which sentence answers: in choosing the sentence they weigh
 # SETTING_WEIGHT, as a follow-up's carried words do. Sample blind 0.867 -> 0.933 (0.900 at 0.5
 # and 0.75); the other sets, RealTime QA and TIME unchanged at each.
 SETTING_WEIGHT = 0.25
-# A later sentence holding every question word (of those the item holds) that the item's best
-# sentence lacks, at least this many, completes it (see _best_sentence). First-sentence hit on
-# the blind Reuters set (benchmarks/questions) 0.625 -> 0.775 at 2, 0.675 at 3; at 1 it is 0.825
-# but a single stray word ("major" cities for "Which major holiday ...?") takes the answer
-# elsewhere: RealTime QA answer hit 0.709 -> 0.660, sample dev 0.900 -> 0.867, Reuters dev 0.875
-# -> 0.825. At 2: RealTime QA 0.699 (one question), the other sets unchanged (docs/evaluation.md).
-COMPLETING_WORDS = 2
 # A question word retrieval did not weigh gets its rarity among the candidate stories plus this,
 # so that one found in every story still counts a little.
 FALLBACK_IDF_FLOOR = 0.1
@@ -97,7 +64,6 @@ UNDATED_LAST = "9999"  # sorts after every ISO date: undated citations end a "wh
 # A question with a period of its own and at most this many topic words ("Tehran in June 2017",
 # "executions last week") asks what the archive holds then: it is answered as a digest.
 MAX_DIGEST_TOPIC_WORDS = 1
-ABBREV_LOOKBACK = 24  # characters searched back for the word before a full stop ("U.S.", "Feb.")
 
 # Questions that ask for an overview rather than one fact: "What happened in X?" (not "what
 # happened to X?", which asks about X), "What do we know about Y?", "Tell me about Z", "news
@@ -112,42 +78,6 @@ _BROAD = re.compile(
     r"|(?:any|the|latest|what(?:'s|\s+is)\s+the)?\s*news\s+(?:about|on|of|from|in)\b"
     r"|(?:give\s+me\s+)?(?:an?\s+)?(?:overview|summary|digest|round-?up)\s+of\b"
     r"|summari[sz]e\b)", re.I)
-
-_ABBREV = frozenset("mr mrs ms dr st jr sr inc co corp ltd bros no vs gen gov sen rep jan feb mar apr "
-                    "jun jul aug sep sept oct nov dec "
-                    "sgt lt col capt cpl maj adm prof rev hon pres atty supt det insp mt ft messrs".split())
-_LAST_WORD = re.compile(r"[\w.]+$")
-_INITIALS = re.compile(INITIALS)  # "u.s", "a.h", "e.g"
-_BOUNDARY = re.compile(r"([.!?]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Split ``text`` into sentences; return (start, end) offsets with whitespace trimmed."""
-    spans = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        if m.group(1):
-            # Look back a few characters only: searching from the sentence start is quadratic.
-            word = _LAST_WORD.search(text, max(start, m.start(1) - ABBREV_LOOKBACK), m.start(1))
-            w = word.group(0).lower().rstrip(".") if word else ""
-            # "U.S. Agriculture", "Mr. Smith", "Feb. 26", "A.H. Belo": not a sentence end.
-            if w in _ABBREV or (len(w) == 1 and w.isalpha()) or _INITIALS.fullmatch(w):
-                continue
-            end = m.end(1)
-        else:
-            end = m.start()
-        spans.append((start, end))
-        start = m.end()
-    spans.append((start, len(text)))
-    out = []
-    for s, e in spans:
-        seg = text[s:e]
-        lead = len(seg) - len(seg.lstrip())
-        trail = len(seg) - len(seg.rstrip())
-        if e - trail > s + lead:
-            out.append((s + lead, e - trail))
-    return out
-
 
 @dataclass
 class Related:
@@ -350,246 +280,31 @@ def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set
                     focus: frozenset[str] = frozenset(), previous: Previous | None = None,
                     setting: frozenset[str] = frozenset(),
                     acronyms: dict[str, frozenset[str]] | None = None) -> list[_Pick]:
-    """The best sentence of each story, in story order, from anywhere in its body.
+    """The best sentence of each story, in story order, from anywhere in its body or its headline.
 
-    A sentence scores its question words' weights, more when it offers what the question asks
-    for (``kind``, see answer_type.py), plus a little for coming early; ``focus`` holds the
-    stems of the question's description of the answer. In a follow-up that refers back
-    (``previous``), its own words weigh more and the sentences the previous answer quoted
-    count only for them: the answer moves on rather than repeating itself.
+    Sentences are chosen and scored by sentence_choice's model: what of the question they hold,
+    whether they offer what it asks for (``kind``, see answer_type.py; ``focus`` holds the stems
+    of the question's description of the answer), where they stand and how retrieval ranked the
+    story. In a follow-up that refers back (``previous``), its own words weigh more and the
+    sentences the previous answer quoted count only for them: the answer moves on rather than
+    repeating itself. The words that set the scene (``setting``) weigh SETTING_WEIGHT.
     """
-    own = previous.own & qstems if previous else frozenset()
-    # The words that set the scene weigh less wherever a sentence is scored: a body's, a
-    # headline's, a title-only item's.
-    idf = {w: v * SETTING_WEIGHT if w in setting else v for w, v in idf.items()}
-    find = _WordFinder(qstems, acronyms)
-    qstems = qstems | set(acronyms or ())  # "NMMC" is the question's own name, not an answer
+    own = frozenset(previous.own & qstems) if previous else frozenset()
+    weight = {w: idf.get(w, 0.0) * (SETTING_WEIGHT if w in setting else 1.0)
+              * (CARRIED_WEIGHT if own and w not in own else 1.0) for w in qstems}
+    question = Question(qstems=frozenset(qstems | set(acronyms or ())),  # "NMMC" is the question's own name
+                        weight=weight, kind=kind, focus=focus, find=WordFinder(qstems, acronyms), own=own)
+    top_score = max((p.score for p in result.passages), default=0.0)
     picks: list[_Pick] = []
     seen: set[str] = set()
-    for i, p in enumerate(result.passages):
+    for p in result.passages:
         if p.item.id in seen:
             continue
         seen.add(p.item.id)
-        if p.item.body:
-            quoted = {start for item_id, start in previous.quoted if item_id == p.item.id} if own else set()
-            best = _best_sentence(p.item.body, _paragraphs(p.item.id, p.item.body), find, qstems, idf, kind,
-                                  focus & qstems, own, quoted)
-            in_title = not own and _headline_answers(p.item, best, qstems, idf, kind)
-            if in_title:
-                best = (_headline_score(p.item.title, qstems, idf), 0, 0)
-        else:
-            best, in_title = (sum(idf.get(w, 0) for w in qstems & splits[i][0][2]), 0, 0), True
-        rank = len(seen) - 1
-        discount = RANK_DISCOUNT * min(rank, MAX_DISCOUNTED_RANK)
-        picks.append(_Pick(p, best[1], best[2], best[0] * (1 - discount), rank, in_title))
+        quoted = {start for item_id, start in previous.quoted if item_id == p.item.id} if own else set()
+        best = choose(p.item, len(seen) - 1, top_score - p.score, question, quoted)
+        picks.append(_Pick(p, best.start, best.end, best.score, len(seen) - 1, best.in_title))
     return picks
-
-
-def _headline_score(title: str, qstems: set[str], idf: dict[str, float]) -> float:
-    """A headline's score as an answer sentence: its question words' weights, more as it offers
-    what is asked, and the lead bonus of a first sentence."""
-    return sum(idf.get(w, 0) for w in qstems & stems(title)) * (1 + TYPE_WEIGHT) + LEAD_BONUS
-
-
-def _headline_answers(item: Item, best: tuple[float, int, int], qstems: set[str], idf: dict[str, float],
-                      kind: str | None) -> bool:
-    """Whether ``item``'s headline answers better than its best body sentence ``best``: it names
-    what is asked ("North Korea's Kim Jong Un declares victory against Covid" for "Which country
-    declared victory against Covid-19?"), the sentence does not, and it holds more of the question."""
-    if not kind or not item.title or not answer_type.candidates(kind, item.title, qstems):
-        return False
-    s, e = best[1], best[2]
-    if e > s and answer_type.candidates(kind, item.body[s:e], qstems):
-        return False
-    return _headline_score(item.title, qstems, idf) > best[0]
-
-
-def _matched_stem(word: str) -> str:
-    """The stem words.stems would give ``word`` (lower-cased, without a possessive)."""
-    w = word.lower().replace("’", "'")
-    return stem(w[:-2] if w.endswith("'s") else w)
-
-
-_DOER = re.compile(r"(?:er|or)s?(?:['’]s?)?$", re.I)
-_DOER_ENDS = ("er", "or", "ers", "ors", "s'", "'s", "’s")  # a cheap look before the regex
-MIN_DOER_STEM = 4  # "offer" and "order" name no doer of "off" and "ord"
-
-
-def _doing(word: str) -> str | None:
-    """The stem of what the doer ``word`` does ("found" for "founder", "produc" for
-    "producers"), or None when it names no doer."""
-    low = word.lower()
-    if not low.endswith(_DOER_ENDS):
-        return None
-    bare = _DOER.sub("", low)
-    if len(bare) < MIN_DOER_STEM or len(bare) == len(word):
-        return None
-    return stem(bare)
-
-
-class _WordFinder:
-    """Finds the question's words in a body: every word starting with a question stem, checked
-    by stemming; a doer counts for its deed and the deed for its doer ("founder" for "Who
-    founded Rolm?", "founded" for "Who is Rolm's founder?"); an acronym of a name the question
-    spells out counts for its words ("NMMC in Smyrna, Tennessee" for "Nissan Motor
-    Manufacturing Corp USA")."""
-
-    def __init__(self, qstems: set[str], acronyms: dict[str, frozenset[str]] | None = None):
-        self.qstems = qstems
-        self.deeds = {d: q for q in qstems if (d := _doing(q))}  # "found" -> the question's "founder"
-        self.acronyms = acronyms or {}  # "nmmc" -> the stems of "Nissan Motor Manufacturing Corp"
-        starts = sorted(qstems | set(self.deeds) | set(self.acronyms), key=len, reverse=True)
-        self.pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, starts))
-                                  + r")[^\W_]*(?:['’][^\W_]+)?", re.I) if starts else None
-
-    def find(self, body: str) -> list[tuple[int, str]]:
-        """(offset, question stem) of each question word in ``body``."""
-        if self.pattern is None:
-            return []
-        hits = []
-        qstems, deeds, acronyms = self.qstems, self.deeds, self.acronyms
-        for m in self.pattern.finditer(body):
-            word = m.group(0)
-            if acronyms and word.isupper() and word.lower() in acronyms:
-                hits += [(m.start(), named) for named in acronyms[word.lower()]]
-                continue
-            st = _matched_stem(word)
-            if st not in qstems:
-                deed = _doing(word)
-                st = deeds.get(st) or (deed if deed in qstems else None)
-            if st:
-                hits.append((m.start(), st))
-        return hits
-
-
-def _best_sentence(body: str, paragraphs: list[_Paragraph], find: _WordFinder, qstems: set[str],
-                   idf: dict[str, float], kind: str | None, focus: frozenset[str] = frozenset(),
-                   own: frozenset[str] = frozenset(), quoted: set[int] | None = None) -> tuple[float, int, int]:
-    """(score, start, end) of ``body``'s best sentence for the question.
-
-    The body is searched once for question words; only the sentences of the paragraphs holding
-    one (and the first, and each one after them) are scored, and only sentences that could win
-    are searched for answer candidates: stemming every sentence would cost more. ``paragraphs``
-    is the body split as ``_paragraphs`` does.
-    """
-    hits = find.find(body)
-    spans = _sentences_near(paragraphs, [h for h, _ in hits])
-    starts = [s for s, _ in spans]
-    words: list[set[str]] = [set() for _ in spans]
-    for at, st in hits:
-        words[bisect.bisect_right(starts, at) - 1].add(st)
-    weight = {w: idf.get(w, 0) * (CARRIED_WEIGHT if own and w not in own else 1) for w in qstems}
-
-    def weigh(ws: set[str]) -> float:
-        return sum(weight[w] for w in ws)
-
-    overlap = [weigh(ws) for ws in words]
-    if own:
-        overlap = [0.0 if s in quoted and not words[j] & own else overlap[j] for j, (s, _) in enumerate(spans)]
-    offers: dict[int, bool] = {}
-
-    def offer(j: int) -> bool:
-        if j not in offers:
-            s, e = spans[j]
-            offers[j] = bool(kind) and bool(answer_type.candidates(kind, body[s:e], qstems))
-        return offers[j]
-
-    named: list[bool] = []  # whether the best-matching sentence names what is asked outright, once found
-
-    def top_names_it() -> bool:
-        if not named:
-            s, e = spans[top]
-            named.append(offer(top) and answer_type.names_exactly(kind, body[s:e], qstems))
-        return named[0]
-
-    lead = [LEAD_BONUS / (1 + s / LEAD_CHARS) for s, _ in spans]
-    plain = [overlap[j] + lead[j] for j in range(len(spans))]
-    if not spans:
-        return (-1.0, 0, 0)
-    top = max(range(len(spans)), key=plain.__getitem__)
-    best = (plain[top], *spans[top])
-    if not kind:
-        return best
-    # "The former minister wrote ..." then "Giulio Terzi, who ...": a sentence naming what the
-    # question asks for may match it through the one before it, when that one holds the
-    # question's description of it ("former Italian foreign minister") but names nothing.
-    described = [bool(focus) and j > 0 and focus <= words[j - 1] for j in range(len(spans))]
-    # "Associates Corp ... is issuing a 15 billion yen eurobond" then "The bonds will be listed in
-    # Luxembourg": the best sentence states the item's subject and later ones go on about it, so
-    # one after it (or the lead, below) that shares a question word and names what is asked may
-    # take CONTEXT_SHARE of the weight of the question words it lacks, when the best sentence
-    # names nothing.
-    # "The Pillsbury Co said it filed ... with the Securities and Exchange Commission" then
-    # "Merrill Lynch will lead the underwriting": the best sentence holds the question's subject
-    # and names something, but a later one holds every question word it lacks (COMPLETING_WORDS
-    # at least): that one completes it and may borrow its words even so, and for any kind.
-    lacked = set().union(*words) - words[top]
-    completes = [j > top and len(lacked) >= COMPLETING_WORDS and lacked <= words[j] for j in range(len(spans))]
-    # The lead states the story's facts: it may borrow as a later sentence does ("One hundred
-    # thousand people will gather in Paris ..." before "The annual convention, organised by ...").
-    # Sample dev 0.900 -> 0.933, Reuters dev 0.875 -> 0.900, sample blind 0.767 -> 0.800, Reuters
-    # blind 0.775 -> 0.750 (a lead naming the chairman who stepped down, docs/evaluation.md).
-    follows = [completes[j] or kind != answer_type.NAME and (j > top or j == 0) and bool(words[j])
-               for j in range(len(spans))]
-    told = [overlap[j] + CONTEXT_SHARE * weigh(words[top] - words[j]) if follows[j] else 0.0
-            for j in range(len(spans))]
-    before = [CONTEXT_SHARE * overlap[j - 1] if described[j] else 0.0 for j in range(len(spans))]
-    reach = [max(overlap[j], before[j], told[j]) for j in range(len(spans))]
-    bound = [reach[j] * (1 + TYPE_WEIGHT) + lead[j] for j in range(len(spans))]
-    # Searching a sentence for candidates costs more than scoring it: only those that could
-    # still win are searched, best bound first.
-    worth = best[0]
-    for j in sorted(range(len(spans)), key=lambda j: -bound[j]):
-        if bound[j] <= best[0] or reach[j] <= 0:
-            break
-        if not offer(j):
-            continue
-        own_score = max(overlap[j], before[j] if described[j] and not offer(j - 1) else 0.0)
-        own_score = own_score * (1 + TYPE_WEIGHT) + lead[j]
-        score = max(own_score, (told[j] if follows[j] and (completes[j] or not top_names_it()) else 0.0) * (1 + TYPE_WEIGHT) + lead[j])
-        if score > best[0]:
-            best = (score, *spans[j])
-            # What it borrows picks the item's sentence, not how well the item answers: the
-            # stories are ranked as if it borrowed nothing.
-            worth = max(own_score, plain[top])
-    return (worth, *best[1:])
-
-
-_PARAGRAPH = re.compile(r"\n\s*\n")
-
-
-# A paragraph: (start, end) in the body, and its sentences' (start, end) in the body.
-_Paragraph = tuple[int, int, list[tuple[int, int]]]
-# Items' bodies split into paragraphs and sentences: the same items answer many questions, and
-# splitting a long article was a tenth of `ask`'s time on TIME (docs/performance.md).
-_PARAGRAPHS = TextCache(1024)
-
-
-def _paragraphs(item_id: str, body: str) -> list[_Paragraph]:
-    """``body`` split into paragraphs and sentences, kept for the next question about the item."""
-    return _PARAGRAPHS.get((item_id, hash(body)), lambda: _split_paragraphs(body))
-
-
-def _split_paragraphs(body: str) -> list[_Paragraph]:
-    """Split ``body`` at blank lines, then each paragraph into sentences (a blank line always
-    ends a sentence)."""
-    bounds, start = [], 0
-    for m in _PARAGRAPH.finditer(body):
-        bounds.append((start, m.start()))
-        start = m.end()
-    bounds.append((start, len(body)))
-    return [(b, e, [(b + s, b + t) for s, t in sentences(body[b:e])]) for b, e in bounds]
-
-
-def _sentences_near(paragraphs: list[_Paragraph], offsets: list[int]) -> list[tuple[int, int]]:
-    """The sentences of the first paragraph, of those holding one of ``offsets``, and of the
-    paragraph after each of them, in order."""
-    keep = {0}
-    firsts = [b for b, _, _ in paragraphs]
-    for at in offsets:
-        k = bisect.bisect_right(firsts, at) - 1
-        keep.update((k, k + 1))
-    return [span for k in sorted(keep) if k < len(paragraphs) for span in paragraphs[k][2]]
 
 
 def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold: float,
@@ -623,7 +338,7 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     elif answer_type.is_topic(parsed.question) and not parsed.ordered:
         quoted = picks[:MAX_ANSWER_SENTENCES]  # a topic: its most relevant stories, in rank order
     else:
-        quoted = _quoted(picks, parsed.ordered, kind == answer_type.DATE)
+        quoted = _quoted(picks, parsed.ordered, kind == answer_type.DATE, parsed.newest_first)
     answer.citations = [_citation(n, pick) for n, pick in enumerate(quoted, 1)]
     answer.related = [_related(pick) for pick in picks if all(pick is not q for q in quoted)]
     answer.found = True
@@ -694,18 +409,22 @@ def _by_date(pick: _Pick) -> tuple[str, int]:
     return pick.passage.item.date or UNDATED_LAST, pick.rank
 
 
-def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False) -> list[_Pick]:
+def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False, newest_first: bool = False) -> list[_Pick]:
     """The picks the answer quotes, in the order it quotes them (and numbers their citations).
 
-    The best sentence plus others scoring at least ANSWER_SHARE of it (at most
+    The best sentence plus others scoring within QUOTE_MARGIN of it (at most
     MAX_ANSWER_SENTENCES), best first; for a question of how things unfolded, in date order.
     A "when" question (``asks_date``) keeps its best sentence first, the one that dates what
     it asks about ("When will ATT redeem its preferred shares?"), and the others in date order.
+    A question for the latest (``newest_first``) quotes them as retrieval ordered the stories:
+    the newest first, undated last.
     """
     order = sorted(picks, key=lambda p: (-p.score, p.rank))
-    quoted = [p for p in order if p.score >= ANSWER_SHARE * order[0].score][:MAX_ANSWER_SENTENCES] or order[:1]
+    quoted = [p for p in order if p.score >= order[0].score - QUOTE_MARGIN][:MAX_ANSWER_SENTENCES]
     if ordered and asks_date:
         return quoted[:1] + sorted(quoted[1:], key=_by_date)
+    if newest_first:
+        return sorted(quoted, key=lambda p: p.rank)
     return sorted(quoted, key=_by_date) if ordered else quoted
 
 

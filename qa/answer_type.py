@@ -88,8 +88,12 @@ def expected(question: str) -> str | None:
     not a date), where two start at one word ("In what year") the earlier in _CUES. One after a
     comma opens a relative clause ("Olivia Newton-John, who died this week, was beaten by which
     act?") and counts only when nothing else asks, unless the comma ends an opening phrase
-    ("According to the report, who ...?").
+    ("According to the report, who ...?"). A topic statement (is_topic: "U.S. policy toward the
+    new regime in South Viet Nam which overthrew President Diem") asks for nothing: its "which"
+    opens a clause.
     """
+    if is_topic(question):
+        return None
     m = _LAST_SENTENCE.search(question.strip())
     asked = m.group(1) if m else question
     for text in (asked, question) if asked != question else (question,):
@@ -111,7 +115,7 @@ def expected(question: str) -> str | None:
 # ("Kennedy administration pressure on Diem", "Senators introduce export licensing reform bill").
 _ASKING = re.compile(r"^\W*(?:(?:and|so|but|also|then|ok|okay|please)\W+)?(?:who|whom|whose|what|which|when|where|why|"
                      r"how|is|are|was|were|am|do|does|did|can|could|will|would|should|shall|may|might|must|"
-                     r"has|have|had|tell|list|show|give|name|find|describe|explain|summari[sz]e|compare|"
+                     r"has|have|had|tell|list|show|give|name|identify|find|describe|explain|summari[sz]e|compare|"
                      r"any|anything|in\s+which|on\s+which|since\s+when)\b", re.I)
 
 

@@ -37,7 +37,14 @@ MAX_ITEM_ID_CHARS = 2000  # an item id sent back in a history: most are 16 hex d
 MAX_SEARCH_K = 50  # passages per search
 DEFAULT_SEARCH_K = 10
 # Years 1000-9999, months 01-12, days 01-31; whether the day exists in its month is checked after.
-DATE_PATTERN = r"^[1-9][0-9]{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+# A year, a month or a day that exists, as the API's schema states it: a client (or a fuzzer) that
+# follows the schema is never refused. A month's own number of days, and 29 February only in
+# leap years (every fourth year, but of the centuries only every fourth: 2000, not 1900).
+_LEAP_YEAR = r"(?:[1-9][0-9](?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[13579][26])00)"
+_MONTH_DAY = (r"(?:(?:0[13578]|1[02])(?:-(?:0[1-9]|[12][0-9]|3[01]))?"
+              r"|(?:0[469]|11)(?:-(?:0[1-9]|[12][0-9]|30))?"
+              r"|02(?:-(?:0[1-9]|1[0-9]|2[0-8]))?)")
+DATE_PATTERN = rf"^(?:[1-9][0-9]{{3}}(?:-{_MONTH_DAY})?|{_LEAP_YEAR}-02-29)$"
 _ISO_DATE = re.compile(DATE_PATTERN)
 _DATE_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY"
 

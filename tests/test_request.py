@@ -84,6 +84,28 @@ def test_the_document_and_the_chat_page_state_the_models_limits(client):
     assert f'maxlength="{MAX_FILTER_CHARS}"' in page
 
 
+def test_the_documented_date_pattern_admits_exactly_the_days_that_exist(client):
+    """A request that follows the schema is never refused for its dates: the pattern the document
+    states admits a day only if the calendar has it (a fuzzer sent date_to "6400-04-31")."""
+    import datetime as dt
+
+    doc = document(max_request_bytes=1)
+    pattern = re.compile(doc["components"]["schemas"]["AskRequest"]["properties"]["date_to"]["pattern"])
+    for year in (1900, 1987, 2000, 2023, 2024, 6400):
+        for month in range(1, 13):
+            assert pattern.fullmatch(f"{year}-{month:02d}") and pattern.fullmatch(str(year))
+            for day in range(1, 32):
+                try:
+                    exists = bool(dt.date(year, month, day))
+                except ValueError:
+                    exists = False
+                assert bool(pattern.fullmatch(f"{year}-{month:02d}-{day:02d}")) == exists, (year, month, day)
+    for not_a_date in ("0999", "1987-00", "1987-13", "1987-1", "87-01-01", "1987-01-01T00"):
+        assert not pattern.fullmatch(not_a_date)
+    refused = client.post("/api/ask", json={"question": "q", "date_to": "6400-04-31"})
+    assert refused.status_code == 422 and refused.get_json()["error"]["field"] == "date_to"
+
+
 def test_response_models_name_every_key_the_json_has():
     item = Item(source="Iran Focus", title="Rift", body="London - The rift widens.", dateline="London",
                 date="2017-06-22", date_precision="day").finish()

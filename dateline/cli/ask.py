@@ -84,7 +84,17 @@ def ask(question, as_json, date_from, date_to, source, place, top_k, data_dir):
 
 
 def _corpus_paths(question_set: str, paths: tuple[Path, ...]) -> tuple[Path, ...]:
-    """Check that ``paths`` name what ``question_set`` reads: one folder, two for calibrate, none for a file."""
+    """Check that ``paths`` name what ``question_set`` reads: one folder, two for calibrate, none for a file,
+    pairs of a question file and its archive for fit-sentences."""
+    if question_set == "fit-sentences":
+        if len(paths) < 4 or len(paths) % 2:
+            raise DatelineError("dateline eval fit-sentences takes <questions.jsonl> <archive folder> pairs, two at least")
+        for qfile, archive in zip(paths[::2], paths[1::2]):
+            if not qfile.is_file():
+                raise DatelineError(f"{qfile}: no such file")
+            if not (archive / "archive.sqlite").exists():
+                raise DatelineError(f"{archive}: no archive here (run `dateline import` and `dateline index` first)")
+        return paths
     wanted = {"time": ("the TIME collection's folder",), "realtimeqa": ("the RealTime QA folder",),
               "calibrate": ("the TIME collection's folder", "the RealTime QA folder")}.get(question_set, ())
     if len(paths) != len(wanted):
@@ -122,13 +132,18 @@ def eval_cmd(question_set, paths, work, modes, limit, top_k, as_json, details, d
     {"question", "gold_ids" or "gold_urls", "answer"} asked of the --data archive, or
     `calibrate TIME_PATH REALTIMEQA_PATH`: choose the no-answer threshold from the TIME and
     RealTime QA archives built under --work (answerable questions against their own archive,
-    unrelated ones against the other's).
+    unrelated ones against the other's), or `fit-sentences Q1.jsonl ARCHIVE1 Q2.jsonl ARCHIVE2
+    ...`: fit the model that chooses the answering sentence on those sets' questions, each set
+    judged by a model fitted on the others.
     """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     paths = _corpus_paths(question_set, paths)
     if question_set == "calibrate":
         out = _calibrate(work, *paths, limit)
         click.echo(json.dumps(out, indent=2))
+        return
+    if question_set == "fit-sentences":
+        click.echo(json.dumps(_fit_sentences(paths, limit, top_k), indent=2))
         return
     if question_set in ("time", "realtimeqa"):
         evalset = ev.read_time(paths[0]) if question_set == "time" else ev.read_realtimeqa(paths[0])
@@ -145,6 +160,20 @@ def eval_cmd(question_set, paths, work, modes, limit, top_k, as_json, details, d
     if details:
         details.write_text(json.dumps(report.to_dict(details=True), indent=1))
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.table())
+
+
+def _fit_sentences(paths: tuple[Path, ...], limit: int | None, top_k: int) -> dict:
+    """Record every question's candidate sentences, set by set, and fit and judge the model."""
+    from dateline.qa import sentence_fit
+
+    sets = {}
+    for qfile, archive in zip(paths[::2], paths[1::2]):
+        evalset = ev.read_questions(qfile)
+        if limit:
+            evalset.questions = evalset.questions[:limit]
+        click.echo(f"asking {len(evalset.questions)} questions of {archive} ...", err=True)
+        sets[qfile.stem] = sentence_fit.candidates_of(Engine(archive), evalset, top_k)
+    return sentence_fit.fit_and_judge(sets)
 
 
 def _calibrate(work: Path, time_path: Path, realtimeqa_path: Path, limit: int | None) -> dict:

@@ -1,0 +1,85 @@
+"""The model that chooses the answering sentence: exact when it skips work, fitted from question
+sets by `dateline eval fit-sentences`, and judged on sets it was not fitted on."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from dateline.cli import main
+from dateline.qa import sentence_fit
+from dateline.qa.engine import Engine
+from dateline.qa.sentence_choice import FEATURES, recording
+
+REUTERS_QUESTIONS = [
+    {"question": "How many ships were waiting at the Panama Canal?", "gold_ids": ["5f6ce4753a52d23f"], "answer": "39"},
+    {"question": "Which country was Shultz travelling to when he said he would not resign?",
+     "gold_ids": ["0c311f816a529d98"], "answer": "China"},
+]
+SAMPLE_QUESTIONS = [
+    {"question": "Who sponsored a resolution condemning the 1988 massacre?", "gold_ids": ["db3f4be049b17f96"],
+     "answer": "Forty-Six US Congressmen"},
+    {"question": "Which former Italian foreign minister wrote for Fox News?", "gold_ids": ["a7f22ff82b93a0e8"],
+     "answer": "Giulio Terzi"},
+]
+
+
+@pytest.mark.slow
+def test_skipping_sentences_that_cannot_win_chooses_as_scoring_them_all(reuters_data):
+    """`ask` searches only the sentences whose bound could still beat the best for answer
+    candidates; recording (what fitting does) scores every one. Both must quote the same."""
+    engine = Engine(reuters_data)
+    titles = [r[0] for r in engine.reader().conn.execute("SELECT title FROM items ORDER BY rowid LIMIT 40")]
+    questions = [f"Who is behind {t.lower()}?" for t in titles[:20]] + [
+        f"How much was {t.lower()}?" for t in titles[20:]] + [q["question"] for q in REUTERS_QUESTIONS]
+    for q in questions:
+        quick = engine.ask(q, top_k=5)
+        with recording() as rows:
+            thorough = engine.ask(q, top_k=5)
+        assert quick.answer == thorough.answer, q
+        if thorough.found:
+            assert rows and all(set(c.features) == set(FEATURES) for _, cands in rows for c in cands)
+
+
+def test_fitting_finds_the_feature_that_marks_the_right_sentence():
+    rng = np.random.default_rng(0)
+    marker = FEATURES.index("exact")
+
+    def question(n: int) -> sentence_fit.Asked:
+        x = rng.normal(size=(n, len(FEATURES)))
+        right = np.zeros(n, dtype=bool)
+        right[rng.integers(n)] = True
+        x[:, marker] = np.where(right, 1.0, 0.0) + rng.normal(scale=0.3, size=n)
+        return sentence_fit.Asked("q", x, right, [f"item{i}" for i in range(n)])
+
+    train = [question(8) for _ in range(60)]
+    held = [question(8) for _ in range(40)]
+    weights = sentence_fit.fit(train)
+    assert int(np.argmax(np.abs(weights))) == marker and weights[marker] > 0
+    assert sentence_fit.chosen_right(held, weights) >= 35
+    # A model that ignores the marker does no better than chance on the same questions.
+    assert sentence_fit.chosen_right(held, np.zeros(len(FEATURES))) < 35
+    with pytest.raises(ValueError, match="no question"):
+        sentence_fit.fit([sentence_fit.Asked("q", np.zeros((3, len(FEATURES))), np.zeros(3, dtype=bool), ["a"] * 3)])
+
+
+@pytest.mark.slow
+def test_eval_fit_sentences_fits_and_judges_each_set_on_the_others(runner, web_data, reuters_data, tmp_path):
+    reuters_q, sample_q = tmp_path / "reuters.jsonl", tmp_path / "sample.jsonl"
+    reuters_q.write_text("".join(json.dumps(r) + "\n" for r in REUTERS_QUESTIONS))
+    sample_q.write_text("".join(json.dumps(r) + "\n" for r in SAMPLE_QUESTIONS))
+    r = runner.invoke(main, ["eval", "fit-sentences", str(reuters_q), str(reuters_data), str(sample_q), str(web_data)])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert set(out["fitted"]["model"]) == set(FEATURES)
+    assert {name: h["questions"] for name, h in out["held_out"].items()} == {"reuters": 2, "sample": 2}
+    # The shipped model chooses the answering sentence of each of these questions.
+    assert out["shipped_right"] == 1.0 and out["shipped"]["quoted_per_question"] >= 1
+
+    # Bad input is named: a path that is no file, a folder with no archive, a set without its pair.
+    for args, says in [([str(tmp_path / "none.jsonl"), str(reuters_data), str(sample_q), str(web_data)], "no such file"),
+                       ([str(reuters_q), str(tmp_path), str(sample_q), str(web_data)], "no archive here"),
+                       ([str(reuters_q), str(reuters_data), str(sample_q)], "pairs, two at least")]:
+        r = runner.invoke(main, ["eval", "fit-sentences", *args])
+        assert r.exit_code != 0 and says in r.output and "Traceback" not in r.output, r.output
