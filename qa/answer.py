@@ -182,7 +182,7 @@ class _Pick:
     """The best sentence of one story."""
 
     passage: Passage
-    start: int  # sentence offsets in the body (0, 0 for a title-only item)
+    start: int  # sentence offsets in the body (0, 0 when the headline answers)
     end: int
     score: float
     rank: int
@@ -275,8 +275,7 @@ def confidence(result: SearchResult, qstems: set[str], splits: dict[int, _Split]
     return evidence(result, qstems, splits).confidence()
 
 
-def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set[str],
-                    idf: dict[str, float], kind: str | None = None,
+def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float], kind: str | None = None,
                     focus: frozenset[str] = frozenset(), previous: Previous | None = None,
                     setting: frozenset[str] = frozenset(),
                     acronyms: dict[str, frozenset[str]] | None = None) -> list[_Pick]:
@@ -284,8 +283,8 @@ def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set
 
     Sentences are chosen and scored by sentence_choice's model: what of the question they hold,
     whether they offer what it asks for (``kind``, see answer_type.py; ``focus`` holds the stems
-    of the question's description of the answer), where they stand and how retrieval ranked the
-    story. In a follow-up that refers back (``previous``), its own words weigh more and the
+    of the question's description of the answer), how long they are and how retrieval ranked
+    the story. In a follow-up that refers back (``previous``), its own words weigh more and the
     sentences the previous answer quoted count only for them: the answer moves on rather than
     repeating itself. The words that set the scene (``setting``) weigh SETTING_WEIGHT.
     """
@@ -293,7 +292,8 @@ def _pick_sentences(result: SearchResult, splits: dict[int, _Split], qstems: set
     weight = {w: idf.get(w, 0.0) * (SETTING_WEIGHT if w in setting else 1.0)
               * (CARRIED_WEIGHT if own and w not in own else 1.0) for w in qstems}
     question = Question(qstems=frozenset(qstems | set(acronyms or ())),  # "NMMC" is the question's own name
-                        weight=weight, kind=kind, focus=focus, find=WordFinder(qstems, acronyms), own=own)
+                        asked=frozenset(qstems), weight=weight, kind=kind, focus=focus,
+                        find=WordFinder(qstems, acronyms), own=own)
     top_score = max((p.score for p in result.passages), default=0.0)
     picks: list[_Pick] = []
     seen: set[str] = set()
@@ -328,7 +328,7 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     if not result.passages or conf < threshold:
         return _nothing_found(answer, result, parsed.filters)
     kind = answer_type.expected(parsed.question)
-    picks = _pick_sentences(result, splits, qstems, _question_idf(qstems, result, splits),
+    picks = _pick_sentences(result, qstems, _question_idf(qstems, result, splits),
                             kind, answer_type.focus(parsed.question),
                             previous, answer_type.setting(parsed.question),
                             answer_type.acronyms(parsed.question, qstems))[:top_k]

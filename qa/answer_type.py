@@ -120,10 +120,18 @@ _ASKING = re.compile(r"^\W*(?:(?:and|so|but|also|then|ok|okay|please)\W+)?(?:who
 
 
 def is_topic(question: str) -> bool:
-    """Whether ``question`` names a topic rather than asking something: no "?" and no opening
-    question word or request. Such a query has no answer sentence to find; its most relevant
-    items are what it wants."""
-    return "?" not in question and not _ASKING.search(question)
+    """Whether ``question`` names a topic rather than asking something: no "?", no "how many/much"
+    anywhere, and no question word or request opening it, its last sentence ("Police arrested 31
+    men this week. Which group is behind it") or what follows an opening phrase ("According to the
+    report, who sponsored the resolution"). Such a query has no answer sentence to find; its most
+    relevant items are what it wants."""
+    if "?" in question or _HOW_NUMBER.search(question) or _ASKING.search(question):
+        return False
+    last = _LAST_SENTENCE.search(question.strip())
+    if last and _ASKING.search(last.group(1)):
+        return False
+    opening = _OPENING.match(question)
+    return not (opening and "," in question and _ASKING.search(question.split(",", 1)[1]))
 
 
 def focus(question: str) -> frozenset[str]:
@@ -329,9 +337,11 @@ _PEOPLE_OF = {place: tuple(people for people, places in DEMONYMS.items() if plac
 _RELATIVE_DATE = re.compile(r"yesterday|today|tomorrow|(?:last|next|this)\s+(?:week|month|year)", re.I)
 
 
-def names_exactly(kind: str, text: str, qstems: set[str] | frozenset[str]) -> bool:
+def names_exactly(kind: str, text: str, qstems: set[str] | frozenset[str],
+                  found: list[tuple[int, int]] | None = None) -> bool:
     """Whether ``text`` offers what a question of ``kind`` asks for outright: a candidate other
-    than a date counted from the day of writing ("next month" asks for "April 1-2")."""
+    than a date counted from the day of writing ("next month" asks for "April 1-2"). ``found``:
+    its candidates, when already searched."""
     return any(not (kind == DATE and _RELATIVE_DATE.fullmatch(text[s:e]))
-               for s, e in candidates(kind, text, qstems))
+               for s, e in (candidates(kind, text, qstems) if found is None else found))
 

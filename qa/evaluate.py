@@ -278,7 +278,7 @@ def _norm(s: str) -> str:
     return " ".join(re.sub(r"[^\w$%.]+", " ", s.lower()).split())
 
 
-def _holds(texts: list[str], gold: str) -> bool:
+def holds_answer(texts: list[str], gold: str) -> bool:
     """Whether any of ``texts`` holds the gold answer as whole words, case and punctuation aside;
     a number may take an ordinal's ending ("June 19th" holds "June 19")."""
     target = _norm(gold.strip("“”\"' "))
@@ -293,7 +293,7 @@ def answer_hit(answer_dict: dict, gold: str) -> bool:
     texts = [answer_dict.get("answer") or ""]
     if answer_dict.get("citations"):
         texts.append(answer_dict["citations"][0].get("excerpt") or "")
-    return _holds(texts, gold)
+    return holds_answer(texts, gold)
 
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -314,7 +314,7 @@ def first_sentence(answer_dict: dict) -> tuple[str, str | None]:
 def first_sentence_hit(answer_dict: dict, gold: str, gold_ids: set[str]) -> bool:
     """Whether the answer's first cited sentence holds the gold answer and cites a gold item."""
     sentence, cited = first_sentence(answer_dict)
-    return cited in gold_ids and _holds([sentence], gold)
+    return cited in gold_ids and holds_answer([sentence], gold)
 
 
 def gold_cited(answer_dict: dict, gold_ids: set[str]) -> bool:

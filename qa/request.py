@@ -36,7 +36,6 @@ MAX_TOP_K = 20  # citations per answer
 MAX_ITEM_ID_CHARS = 2000  # an item id sent back in a history: most are 16 hex digits
 MAX_SEARCH_K = 50  # passages per search
 DEFAULT_SEARCH_K = 10
-# Years 1000-9999, months 01-12, days 01-31; whether the day exists in its month is checked after.
 # A year, a month or a day that exists, as the API's schema states it: a client (or a fuzzer) that
 # follows the schema is never refused. A month's own number of days, and 29 February only in
 # leap years (every fourth year, but of the centuries only every fourth: 2000, not 1900).

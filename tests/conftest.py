@@ -56,6 +56,27 @@ HOSTILE = {
 }
 
 
+def copy_data(source: Path, dest: Path, **options) -> Path:
+    """Copy a data directory that other tests may be reading: its archive's write-ahead log is
+    checkpointed into the file first, and SQLite's side files (``-wal``, ``-shm``) are not
+    copied, since a reader closing mid-copy deletes them (a copy failed on a vanished ``-shm``)."""
+    import shutil
+    import sqlite3
+
+    archive = source / "archive.sqlite"
+    if archive.exists():
+        conn = sqlite3.connect(archive)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+    skip = shutil.ignore_patterns("*.sqlite-wal", "*.sqlite-shm")
+    extra = options.pop("ignore", None)
+    ignore = (lambda folder, names: set(skip(folder, names)) | set(extra(folder, names))) if extra else skip
+    shutil.copytree(source, dest, ignore=ignore, **options)
+    return dest
+
+
 @pytest.fixture(scope="session")
 def web_data(tmp_path_factory) -> Path:
     """The sample archive plus HOSTILE, imported and indexed once with the real model. Read-only:

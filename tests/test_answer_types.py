@@ -177,6 +177,10 @@ def test_candidates_leave_out_the_question_and_its_description():
     ("And what did Shultz say", False),
     ("Panama Canal ships waiting?", False),
     ("Identify the company that agreed to buy Spirit Airlines.", False),
+    # Asking after an opening phrase, in a last sentence, or "how many" anywhere, without a "?".
+    ("According to the report, who sponsored the resolution", False),
+    ("In 1987, how many ships were waiting at the Panama Canal", False),
+    ("Police arrested 31 men this week. Which group is behind it", False),
 ])
 def test_topic_or_question(text, topic):
     assert is_topic(text) == topic

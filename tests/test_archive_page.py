@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, dateline_process
+from conftest import ROOT, copy_data, dateline_process
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,7 @@ UPLOADED = {"id": "page-glacier", "source": "Polar Times", "dateline": "Longyear
 @pytest.fixture(scope="module")
 def server(web_data, tmp_path_factory):
     data = tmp_path_factory.mktemp("archive-page") / "data"
-    shutil.copytree(web_data, data)
+    copy_data(web_data, data)
     env = {"DATELINE_REINDEX_TOKEN": TOKEN, "DATELINE_RELOAD_INTERVAL": "0.5"}
     with dateline_process("serve", "--data", str(data), "--workers", "1", env=env) as url:
         yield url

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 import dateline
-from conftest import HOSTILE, free_port
+from conftest import HOSTILE, copy_data, free_port
 from dateline.cli import main
 from dateline.index.generations import current_generation, index_root
 from dateline.web import create_app
@@ -42,7 +42,7 @@ ZANZIBAR = "What did the Zanzibar ferry company cancel?"  # answered by HOSTILE 
 def data(web_data, tmp_path) -> Path:
     """A copy of the indexed sample, the archive's write-ahead log folded into its file."""
     copy = tmp_path / "data"
-    shutil.copytree(web_data, copy)
+    copy_data(web_data, copy)
     conn = sqlite3.connect(copy / "archive.sqlite")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from dateline.index.errors import DatelineError
 from dateline.qa.engine import Engine
+from conftest import copy_data
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ def test_reload_after_a_new_generation(web_data, tmp_path):
     from dateline.index.store import Archive
 
     data = tmp_path / "data"
-    shutil.copytree(web_data, data)
+    copy_data(web_data, data)
     engine = Engine(data)
     assert not engine.ask("What did the Mars rover find in the Gale crater?").found
     assert engine.maybe_reload() is False

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -17,6 +16,7 @@ import pytest
 
 from dateline.index import jobs
 from dateline.web import create_app
+from conftest import copy_data
 
 GOOD = {"id": "jobs-1", "source": "Polar Times", "title": "Ice road opens",
         "body": "Tromso, 3 Mar 2018 - The ice road to the islands opened for the winter."}
@@ -131,7 +131,7 @@ def test_a_killed_import_leaves_whole_files_and_shows_as_failed(cli, data_dir, t
 
 
 def test_a_second_job_waits_queued_while_one_runs(cli, data_dir, tmp_path, web_data):
-    shutil.copytree(web_data, data_dir)
+    copy_data(web_data, data_dir)
     feed = tmp_path / "one.jsonl"
     feed.write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
     client = create_app({"DATA_DIR": str(data_dir), "RELOAD_INTERVAL": 3600}).test_client()

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from dateline.cli import main
+from dateline.index.errors import DatelineError
 from dateline.qa import sentence_fit
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import FEATURES, recording
@@ -42,6 +43,40 @@ def test_skipping_sentences_that_cannot_win_chooses_as_scoring_them_all(reuters_
             assert rows and all(set(c.features) == set(FEATURES) for _, cands in rows for c in cands)
 
 
+def test_the_pruned_choice_is_the_best_of_all_candidates():
+    """Without the model: random questions over small items, chosen as `ask` does (answer
+    candidates searched only while they could still win) and as fitting does (all searched)."""
+    import random
+
+    from dateline.index.item import Item
+    from dateline.qa import answer_type
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.words import stems
+
+    rng = random.Random(7)
+    names = ["Kenneth May", "Holly Farms", "Little Rock", "Sardinia", "Paul Mellon", "Nathan W. Pearson"]
+    verbs = ["said", "bought", "sold", "named", "reported", "will succeed", "is based in", "expects"]
+    things = ["the bank", "shares", "the plant", "65 mln dlrs", "April 23", "the company", "coffee", "1987"]
+
+    def sentence() -> str:
+        return f"{rng.choice(names)} {rng.choice(verbs)} {rng.choice(things)} on {rng.choice(things)}."
+
+    for n in range(600):
+        paragraphs = [" ".join(sentence() for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 4))]
+        item = Item(source="Test", title=sentence().upper() if n % 2 else sentence(),
+                    body="" if n % 10 == 0 else "\n\n".join(paragraphs), id=f"i{n}")
+        asked = stems(" ".join(rng.sample(names + verbs + things, 4)))
+        q = Question(qstems=frozenset(asked), asked=frozenset(asked), weight={w: rng.uniform(0.5, 3) for w in asked},
+                     kind=rng.choice(answer_type.KINDS + (None,)), focus=frozenset(rng.sample(sorted(asked), 1)),
+                     find=WordFinder(set(asked)))
+        rank, gap = rng.randint(0, 6), rng.uniform(0, 4)
+        quick = choose(item, rank, gap, q)
+        with recording() as rows:
+            thorough = choose(item, rank, gap, q)
+        assert (quick.start, quick.end, quick.in_title) == (thorough.start, thorough.end, thorough.in_title)
+        assert quick.score == thorough.score == max(c.score for _, cands in rows for c in cands)
+
+
 def test_fitting_finds_the_feature_that_marks_the_right_sentence():
     rng = np.random.default_rng(0)
     marker = FEATURES.index("exact")
@@ -60,7 +95,7 @@ def test_fitting_finds_the_feature_that_marks_the_right_sentence():
     assert sentence_fit.chosen_right(held, weights) >= 35
     # A model that ignores the marker does no better than chance on the same questions.
     assert sentence_fit.chosen_right(held, np.zeros(len(FEATURES))) < 35
-    with pytest.raises(ValueError, match="no question"):
+    with pytest.raises(DatelineError, match="no question"):
         sentence_fit.fit([sentence_fit.Asked("q", np.zeros((3, len(FEATURES))), np.zeros(3, dtype=bool), ["a"] * 3)])
 
 
@@ -80,6 +115,7 @@ def test_eval_fit_sentences_fits_and_judges_each_set_on_the_others(runner, web_d
     # Bad input is named: a path that is no file, a folder with no archive, a set without its pair.
     for args, says in [([str(tmp_path / "none.jsonl"), str(reuters_data), str(sample_q), str(web_data)], "no such file"),
                        ([str(reuters_q), str(tmp_path), str(sample_q), str(web_data)], "no archive here"),
-                       ([str(reuters_q), str(reuters_data), str(sample_q)], "pairs, two at least")]:
+                       ([str(reuters_q), str(reuters_data), str(sample_q)], "pairs, two at least"),
+                       ([str(reuters_q), str(reuters_data), str(reuters_q), str(web_data)], "two question files named")]:
         r = runner.invoke(main, ["eval", "fit-sentences", *args])
         assert r.exit_code != 0 and says in r.output and "Traceback" not in r.output, r.output

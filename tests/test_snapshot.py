@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import dateline_process
+from conftest import copy_data, dateline_process
 from dateline.cli import main
 
 pytestmark = pytest.mark.slow
@@ -114,7 +114,7 @@ def _import_and_index(data: Path, tmp_path: Path) -> None:
 
 def test_two_replicas_follow_a_new_snapshot_and_write_nothing(web_data, tmp_path, runner):
     source, dest = tmp_path / "data", tmp_path / "replica"
-    shutil.copytree(web_data, source)
+    copy_data(web_data, source)
     made = _snapshot(runner, dest, source)
     assert made.exit_code == 0, made.output
     first = (dest / "CURRENT").read_text().strip()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import shutil
 import threading
 import time
 import uuid
@@ -14,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import dateline_process
+from conftest import copy_data, dateline_process
 from dateline.web import create_app
 
 pytestmark = pytest.mark.slow
@@ -81,7 +80,7 @@ def _finished(port: int, location: str, timeout: float = 300) -> dict:
 @pytest.fixture(scope="module")
 def server(web_data, tmp_path_factory):
     data = tmp_path_factory.mktemp("upload") / "data"
-    shutil.copytree(web_data, data)
+    copy_data(web_data, data)
     env = {"DATELINE_RELOAD_INTERVAL": "0.5", "DATELINE_REINDEX_TOKEN": TOKEN, "DATELINE_UPLOAD_MAX_MB": "1"}
     with dateline_process("serve", "--data", str(data), "--workers", "2", env=env) as url:
         yield urlsplit(url).port, data

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import HOSTILE
+from conftest import HOSTILE, copy_data
 from dateline.web import create_app
 
 pytestmark = pytest.mark.slow
@@ -339,7 +339,7 @@ def test_no_index_or_archive_message_names_the_data_directory(web_data, tmp_path
     assert str(tmp_path) not in message and "dateline" in message, message
     # An archive without its index: the message names the command to run, not the directory.
     unindexed = tmp_path / "unindexed"
-    shutil.copytree(web_data, unindexed, ignore=shutil.ignore_patterns("index"))
+    copy_data(web_data, unindexed, ignore=shutil.ignore_patterns("index"))
     r = create_app({"DATA_DIR": str(unindexed)}).test_client().post("/api/ask", json={"question": "Who?"})
     assert r.status_code == 503
     message = r.get_json()["error"]["message"]

@@ -3,7 +3,6 @@ from it and checks each response (status documented, body matching its schema, n
 input accepted, invalid input refused) against the app on the indexed sample archive."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 import schemathesis
@@ -14,6 +13,7 @@ from dateline.qa.request import MAX_QUESTION_CHARS, SearchRequest
 from dateline.web import create_app
 from dateline.qa.request import FieldError
 from dateline.web.openapi import document
+from conftest import copy_data
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +34,7 @@ OPERATIONS = [
 def api_schema(web_data, tmp_path_factory):
     # A copy: generated uploads are kept in the data directory and queued in its archive.
     data = tmp_path_factory.mktemp("openapi") / "data"
-    shutil.copytree(web_data, data)
+    copy_data(web_data, data)
     app = create_app({"DATA_DIR": str(data), "REINDEX_TOKEN": TOKEN, "RELOAD_INTERVAL": 3600})
     return schemathesis.openapi.from_wsgi("/api/openapi.json", app)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import dateline_process
+from conftest import copy_data, dateline_process
 
 pytestmark = pytest.mark.slow
 
@@ -93,7 +92,7 @@ def test_rebuild_while_asking_loses_no_request(web_data, tmp_path):
     from dateline.index.store import Archive
 
     data = tmp_path / "data"
-    shutil.copytree(web_data, data)
+    copy_data(web_data, data)
     env = {"DATELINE_RELOAD_INTERVAL": "0.5", "DATELINE_REINDEX_TOKEN": TOKEN}
     with dateline_process("serve", "--data", str(data), "--workers", "2", env=env) as url:
         port = urlsplit(url).port

@@ -89,6 +89,11 @@ def _corpus_paths(question_set: str, paths: tuple[Path, ...]) -> tuple[Path, ...
     if question_set == "fit-sentences":
         if len(paths) < 4 or len(paths) % 2:
             raise DatelineError("dateline eval fit-sentences takes <questions.jsonl> <archive folder> pairs, two at least")
+        names = [qfile.stem for qfile in paths[::2]]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise DatelineError(f"dateline eval fit-sentences: two question files named {twice[0]}; "
+                                "each set is reported by its file's name, so rename one")
         for qfile, archive in zip(paths[::2], paths[1::2]):
             if not qfile.is_file():
                 raise DatelineError(f"{qfile}: no such file")
