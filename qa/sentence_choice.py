@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import contextvars
+import functools
 import math
 import operator
 import re
@@ -160,8 +161,9 @@ class Question:
     find: WordFinder
     own: frozenset[str] = frozenset()  # in a follow-up that refers back: its own stems
 
-    @property
+    @functools.cached_property
     def total(self) -> float:
+        """The question's words' total weight: overlaps are shares of it."""
         return sum(self.weight.get(w, 0.0) for w in self.qstems) or 1.0
 
 
@@ -209,48 +211,45 @@ def choose(item: Item, rank: int, gap: float, q: Question, quoted: set[int] | No
     starts of sentences a previous answer quoted (in a follow-up they count only for its own words)."""
     cands = _candidates(item, rank, gap, q, quoted or set())  # never empty: the lead or the headline
     record = _RECORD.get()
-    if record is not None or not q.kind:
+    if record is not None:
         for c in cands:
             _describe_kind(c, q)
-        if record is not None:
-            record.append((item, cands))
+        record.append((item, cands))
+    if record is not None or not q.kind:  # with no kind asked, the kind features are all zero
         return max(cands, key=lambda c: c.score)
     # Searching a sentence for answer candidates costs more than the rest: only those whose
     # bound (their score plus the most the kind features could add) still beats the best are
-    # searched, best bound first.
-    # Of equal scores the earlier candidate wins, as max() over all of them would have it.
-    bounded = sorted((-(c.score + _most_added(c.features)), i) for i, c in enumerate(cands))
-    best_at = bounded[0][1]
-    _describe_kind(cands[best_at], q)
-    for negative_bound, i in bounded[1:]:
-        best = cands[best_at]
-        if -negative_bound < best.score or (-negative_bound == best.score and i > best_at):
+    # searched, best bound first. Candidates rank by (score, -position): of equal scores the
+    # earlier wins, as max() over all of them would have it.
+    bounded = sorted(((c.score + _most_added(c.features), -i) for i, c in enumerate(cands)), reverse=True)
+    best: tuple[float, int] | None = None
+    for bound, at in bounded:
+        if best is not None and (bound, at) <= best:
             break
-        _describe_kind(cands[i], q)
-        if cands[i].score > best.score or (cands[i].score == best.score and i < best_at):
-            best_at = i
-    return cands[best_at]
+        _describe_kind(cands[-at], q)
+        best = max(best or (cands[-at].score, at), (cands[-at].score, at))
+    return cands[-best[1]]
 
 
 def _most_added(f: dict[str, float]) -> float:
     """The most the kind features could add to a candidate's score: each at the value that adds
     most, whatever the signs of the weights."""
-    return (max(0.0, SENTENCE_MODEL["offer"]) + max(0.0, SENTENCE_MODEL["exact"])
-            + max(0.0, SENTENCE_MODEL["offer_overlap"] * f["overlap"])
-            + max(0.0, SENTENCE_MODEL["offer_reach"] * f["reach"])
-            + max(0.0, SENTENCE_MODEL["candidates"] * _MOST_CANDIDATES))
+    return (_MOST_FROM_OFFERING + max(0.0, SENTENCE_MODEL["offer_overlap"] * f["overlap"])
+            + max(0.0, SENTENCE_MODEL["offer_reach"] * f["reach"]) + _MOST_FROM_COUNT)
 
 
-_MOST_CANDIDATES = math.log1p(MAX_CANDIDATES)
+_MOST_FROM_OFFERING = max(0.0, SENTENCE_MODEL["offer"]) + max(0.0, SENTENCE_MODEL["exact"])
+_MOST_FROM_COUNT = max(0.0, SENTENCE_MODEL["candidates"] * math.log1p(MAX_CANDIDATES))
 
 
-def _describe_kind(c: Candidate, q: Question) -> None:
+def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | None = None) -> None:
     """Add the features that depend on what the question asks for to ``c``, and to its score
-    (with no kind asked, they are all zero)."""
+    (with no kind asked, they are all zero); ``found``: its answer candidates, when searched."""
     if c.kind_described:
         return
     c.kind_described = True
-    found = answer_type.candidates(q.kind, c.text, q.qstems) if q.kind and c.text else []
+    if found is None:
+        found = answer_type.candidates(q.kind, c.text, q.qstems) if q.kind and c.text else []
     if not found:
         return
     f = c.features
@@ -312,10 +311,13 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
     # victory against Covid" for "Which country declared victory against Covid-19?"); otherwise
     # a body sentence, which says more and can be read in context, answers. Nor does a follow-up
     # answer with the headline again.
-    if item.title and not q.own and q.kind and answer_type.candidates(q.kind, item.title, q.qstems):
-        out.append(_unscored(0, 0, True, item.title, {
+    named = answer_type.candidates(q.kind, item.title, q.qstems) if item.title and not q.own and q.kind else []
+    if named:
+        headline = _unscored(0, 0, True, item.title, {
             **common, "overlap": title_overlap, "top_overlap": overlap[top], "reach": title_overlap,
-            "headline": 1.0, "words": math.log1p(len(item.title.split())), "coverage": coverage}))
+            "headline": 1.0, "words": math.log1p(len(item.title.split())), "coverage": coverage})
+        _describe_kind(headline, q, named)
+        out.append(headline)
     return out
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from dateline.index.errors import DatelineError
 
+from .answer import MAX_ANSWER_SENTENCES
 from .evaluate import EvalSet, holds_answer, resolve_gold
 from .sentence_choice import FEATURES, QUOTE_MARGIN, SENTENCE_MODEL, recording
 
@@ -106,7 +107,7 @@ def chosen_right(asked: list[Asked], weights: np.ndarray) -> int:
 
 def quoted_per_question(asked: list[Asked], weights: np.ndarray, margin: float = QUOTE_MARGIN) -> float:
     """Mean number of items whose best candidate scores within ``margin`` of the question's best
-    (at most three): how many sentences the answer would quote."""
+    (at most MAX_ANSWER_SENTENCES): how many sentences the answer would quote (answer._quoted)."""
     counts = []
     for a in asked:
         if not len(a.x):
@@ -115,7 +116,7 @@ def quoted_per_question(asked: list[Asked], weights: np.ndarray, margin: float =
         best: dict[str, float] = {}
         for item, v in zip(a.items, s):
             best[item] = max(best.get(item, -np.inf), v)
-        counts.append(min(3, sum(v >= s.max() - margin for v in best.values())))
+        counts.append(min(MAX_ANSWER_SENTENCES, sum(v >= s.max() - margin for v in best.values())))
     return float(np.mean(counts)) if counts else 0.0
 
 
