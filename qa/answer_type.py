@@ -219,7 +219,9 @@ _ORG_WORDS = frozenset("""board council committee ministry party agency organiza
 association corp inc co ltd company bank group university news regime guards court department
 commission assembly house senate congress times post journal press network service services
 institute foundation fund army force forces police government administration office newspaper
-magazine outlet publication channel""".split())
+magazine outlet publication channel plc ag sa nv spa llc gmbh bv ab oy asa pty bhd lp holdings
+industries international systems trust partners securities motors airlines airways petroleum
+resources technologies electronics communications enterprises laboratories stores hotels exchange""".split())
 # "At what site ...?", "In which part of Iran ...?": a place, whatever the noun ("In what year"
 # is read as a date before this is tried), unless an organisation's ("In which company ...?").
 _IN_WHICH = re.compile(rf"\b(?:in|at|near)\s+(?:which|what)\b(?!\s+(?:{_nouns(' '.join(_ORG_WORDS))})\b)", re.I)
@@ -229,11 +231,13 @@ _CUES = ((_WH_NOUN, None), (_WHAT_NAME, NAME), (_WHEN, DATE), (_WHERE, PLACE), (
 
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the
 # United States" ("to the Gulf state of qatar", "from the Fed" name no place).
-_PLACE_CUE = re.compile(r"\b(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|their|our)\s+)?|"
+_PLACE_CUE = re.compile(r"\b(?:(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|their|our)\s+)?|"
                         r"(?:from|to|across|throughout|outside|inside|into|towards?)\s+|"
-                        r"\b(?:city|town|village|province|region|port|capital)\s+of\s+)$")
+                        r"\b(?:city|town|village|province|region|port|capital|coast)\s+of\s+)"
+                        r"(?:(?:north|south|east|west)?(?:-?(?:north|south|east|west)(?:ern)?)?\s+|central\s+)?|"
+                        r"\boffshore\s+)$", re.I)
 _DEMONYM = re.compile(r"(?:ian|ese|ish|ean)$")
-_CUE_CHARS = 20  # characters looked back for "in", "from" (and "the", "its") before a place
+_CUE_CHARS = 32  # characters looked back for "in", "from" (and "the", "its") before a place
 
 
 def _name_words(span: str, qstems: set[str] | frozenset[str]) -> list[str]:
@@ -333,8 +337,9 @@ _PEOPLE_OF = {place: tuple(people for people, places in DEMONYMS.items() if plac
               for place in frozenset().union(*DEMONYMS.values())}
 
 
-# "next month", "last week": a date, but one that leaves the day to another sentence.
-_RELATIVE_DATE = re.compile(r"yesterday|today|tomorrow|(?:last|next|this)\s+(?:week|month|year)", re.I)
+# "next month", "last week": a date, but one that leaves the day to another sentence. "Today",
+# "yesterday" and "tomorrow" name a day outright: the answer shows the item's date beside them.
+_RELATIVE_DATE = re.compile(r"(?:last|next|this)\s+(?:week|month|year)", re.I)
 
 
 def names_exactly(kind: str, text: str, qstems: set[str] | frozenset[str],

@@ -41,12 +41,19 @@ North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South
 Texas|Utah|Vermont|Virginia|West Virginia|Wisconsin|Wyoming
 """
 
-REGIONS = """
-Africa|Antarctica|Asia|Europe|Oceania|North America|South America|Latin America|Central America|
-Middle East|Southeast Asia|Scandinavia|Caribbean|Balkans|Siberia
+# Canada's provinces and Australia's states ("Victoria" left out: as often a person).
+PROVINCES = """
+Ontario|Quebec|British Columbia|Alberta|Saskatchewan|Manitoba|Nova Scotia|New Brunswick|Newfoundland|
+Prince Edward Island|Yukon|New South Wales|Queensland|Tasmania|Western Australia|South Australia|
+Northern Territory
 """
 
-PLACES = frozenset(name.strip() for block in (COUNTRIES, US_STATES, REGIONS)
+REGIONS = """
+Africa|Antarctica|Asia|Europe|Oceania|North America|South America|Latin America|Central America|
+Middle East|Southeast Asia|Scandinavia|Caribbean|Balkans|Siberia|North Sea|Gulf of Mexico|Persian Gulf
+"""
+
+PLACES = frozenset(name.strip() for block in (COUNTRIES, US_STATES, PROVINCES, REGIONS)
                    for name in block.replace("\n", "").split("|") if name.strip())
 
 # What a country's people are called where no rule derives it ("Turkish" for Turkey, "Swiss",

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, candidates, expected, focus, is_topic,
-                                      setting)
+                                      names_exactly, setting)
 from dateline.qa.engine import Engine
 from dateline.qa.words import stem, stems
 
@@ -241,6 +241,24 @@ def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions
     text = "It formed a venture in Turkey with Mintax, based in Istanbul."
     asked = stems("In what city is Mintax, the Turkish joint venture partner, based?")
     assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["Istanbul"]
+
+
+def test_candidates_read_a_region_of_a_place_a_company_and_a_day_named_relative_to_the_item():
+    # "in northwestern Ontario", "offshore Newfoundland": a point of the compass between the cue
+    # and the name, a province named without a cue.
+    text = "It will develop the property in northwestern Ontario. The field lies offshore Newfoundland."
+    asked = stems("Where is St. Joe Gold's property?")
+    assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["Ontario", "Newfoundland"]
+    text = "Terra Nova is Quebec's largest, and Hibernia lies in the North Sea."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the field?"))] == ["Quebec's", "North Sea"]
+    # A company's legal form makes its name no person's: "Former Guinness Plc chairman ...".
+    text = "Former Guinness Plc chairman Ernest Saunders denied it, his assistant Margaret McGrath said."
+    asked = stems("Who accused Ernest Saunders?")
+    assert [text[s:e] for s, e in candidates(PERSON, text, asked)] == ["Margaret McGrath"]
+    # "Today" names a day outright (the answer shows the item's date beside it); "next month" does not.
+    asked = stems("When will the talks resume?")
+    assert names_exactly(DATE, "The talks will resume at noon gmt today, officials said.", asked)
+    assert not names_exactly(DATE, "The talks will resume next month, officials said.", asked)
 
 
 # Two harbour stories: one whose headline names the new chief while its body never does, one

@@ -77,6 +77,24 @@ def test_the_pruned_choice_is_the_best_of_all_candidates():
         assert quick.score == thorough.score == max(c.score for _, cands in rows for c in cands)
 
 
+def test_of_two_sentences_holding_the_same_words_the_one_naming_its_answer_beside_them_answers():
+    """Both sentences name Willy Olsen and hold "Statoil" and "gas field"; only in the second
+    does he stand beside them (offer_near), and it answers though the first leads."""
+    from dateline.index.item import Item
+    from dateline.qa.answer_type import PERSON
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.words import stems
+
+    body = ("Willy Olsen said the weather in the north was fine all week, while the gas field belongs to Statoil.\n\n"
+            "The weather in the north was fine all week, while the gas field belongs to Statoil, said Willy Olsen.")
+    asked = stems("Who spoke for Statoil about the gas field?")
+    q = Question(qstems=asked, asked=asked, weight=dict.fromkeys(asked, 1.0), kind=PERSON, focus=frozenset(),
+                 find=WordFinder(set(asked)))
+    chosen = choose(Item(source="Test", title="Statoil", body=body, id="s1"), 0, 0.0, q)
+    assert body[chosen.start:chosen.end].startswith("The weather"), chosen
+    assert chosen.features["offer_near"] > 0
+
+
 def test_fitting_finds_the_feature_that_marks_the_right_sentence():
     rng = np.random.default_rng(0)
     marker = FEATURES.index("exact")
