@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .places import DEMONYMS, PLACES
+from .places import DEMONYMS, PLACES, US_STATES_NAMES
 from .words import STOP_WORDS, stem, stems
 
 PERSON, NAME, PLACE, DATE, NUMBER = "person", "name", "place", "date", "number"
@@ -73,8 +73,11 @@ _WHAT_NAME = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?
 # "Whose Goodwood Park Hotel shares ...?" wants the owner's name; the noun after it is the thing owned.
 _WHOSE = re.compile(r"\bwhose\b", re.I)
 # A question that starts with a phrase of circumstance puts its asking word after a comma.
+# "When Data General unveiled ..., which ...?" opens with a clause of time ("When will ...?" asks).
 _OPENING = re.compile(r"^\W*(?:according|after|before|in|on|at|following|despite|as|to|with|since|during|"
-                      r"unlike|amid|given|while|once|if|although|though|because|for|from|by|over|under)\b", re.I)
+                      r"unlike|amid|given|while|once|if|although|though|because|for|from|by|over|under|"
+                      r"when(?!\s+(?:will|would|did|does|do|is|are|was|were|has|have|had|can|could|should|"
+                      r"shall|may|might|must)\b))\b", re.I)
 # A question's preamble ("Police arrested 31 men this week. Which group ...?") sets the scene;
 # the wh-word of the last sentence says what is asked.
 _LAST_SENTENCE = re.compile(r"(?:^|[.!?]\s+)([^.!?]+[.!?]?)\s*$")
@@ -106,6 +109,8 @@ def expected(question: str) -> str | None:
                 at = cue.end() - len(cue.group(0).split()[-1]) if pattern is _IN_WHICH else cue.start()
                 relative = not opening and text[:at].rstrip().endswith(",")
                 found.append((relative, at, rank, kind or cue.lastgroup))
+        if opening and "," in text:  # the opening phrase's own "when" asks nothing when a cue follows it
+            found = [f for f in found if f[1] > text.index(",")] or found
         if found:
             return min(found)[3]
     return None
@@ -195,7 +200,8 @@ _MONTHS = ("january february march april may june july august september october 
            "jan feb mar apr jun jul aug sep sept oct nov dec")
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday"
 _CALENDAR = frozenset((_MONTHS + " " + _DAYS).split())
-_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fifteen twenty "
+_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                 "sixteen seventeen eighteen nineteen twenty "
                  "thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million "
                  "millions billion billions trillion dozen dozens mln bln half quarter")
 _NUMBER = re.compile(rf"[$£€]?\d(?:[\d,.]*\d)?(?:\s?(?:%|pct|percent))?|\b(?:{_nouns(_NUMBER_WORDS)})\b", re.I)
@@ -236,6 +242,13 @@ _PLACE_CUE = re.compile(r"\b(?:(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|th
                         r"\b(?:city|town|village|province|region|port|capital|coast)\s+of\s+)"
                         r"(?:(?:north|south|east|west)?(?:-?(?:north|south|east|west)(?:ern)?)?\s+|central\s+)?|"
                         r"\boffshore\s+)$", re.I)
+# "its Farmingdale, N.Y., plant", "Little Rock, Ark.": a name followed by a US state (as news
+# abbreviates it, or in full) is a town.
+_STATE_ABBREVIATIONS = ("Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Kans Ky La Md Mass Mich Minn Miss "
+                        "Mo Mont Neb Nev N.H N.J N.M N.Y N.C N.D Okla Ore Pa R.I S.C S.D Tenn Va Vt Wash Wis "
+                        "W.Va Wyo")
+_STATE_AFTER = re.compile(r",\s+(?:(?:" + "|".join(re.escape(a) for a in _STATE_ABBREVIATIONS.split())
+                          + r")\.|" + "|".join(sorted(US_STATES_NAMES, key=len, reverse=True)) + r")(?![\w-])")
 _DEMONYM = re.compile(r"(?:ian|ese|ish|ean)$")
 _CUE_CHARS = 32  # characters looked back for "in", "from" (and "the", "its") before a place
 
@@ -282,6 +295,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
                 and not any(s <= m.start() and m.end() <= e for s, e in dates)]
     if kind == DATE:
         return [m.span() for m in _DATE.finditer(text) if m.group(0).lower() not in qstems]
+    if kind in (PERSON, NAME) and not any(ch.islower() for ch in text):
+        return []  # in capitals ("FROST/SULLIVAN OFFICERS TO SELL SHARES") every word looks like a name
     out = []
     for m in _CAPS.finditer(text):
         words = _name_words(m.group(0), qstems)
@@ -299,7 +314,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
                     and w.lower() not in DEMONYMS and w.lower() not in _TITLES]) < 2:
                 continue
         elif kind == PLACE:
-            if not (_PLACE_CUE.search(text[max(0, m.start() - _CUE_CHARS):m.start()]) or _known_place(m.group(0))):
+            if not (_PLACE_CUE.search(text[max(0, m.start() - _CUE_CHARS):m.start()]) or _known_place(m.group(0))
+                    or _STATE_AFTER.match(text, m.end())):
                 continue
             if _named_by_its_people(m.group(0), words, qstems):
                 continue
@@ -349,4 +365,3 @@ def names_exactly(kind: str, text: str, qstems: set[str] | frozenset[str],
     its candidates, when already searched."""
     return any(not (kind == DATE and _RELATIVE_DATE.fullmatch(text[s:e]))
                for s, e in (candidates(kind, text, qstems) if found is None else found))
-

@@ -41,6 +41,8 @@ North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South
 Texas|Utah|Vermont|Virginia|West Virginia|Wisconsin|Wyoming
 """
 
+US_STATES_NAMES = tuple(name.strip() for name in US_STATES.replace("\n", "").split("|") if name.strip())
+
 # Canada's provinces and Australia's states ("Victoria" left out: as often a person).
 PROVINCES = """
 Ontario|Quebec|British Columbia|Alberta|Saskatchewan|Manitoba|Nova Scotia|New Brunswick|Newfoundland|

@@ -130,6 +130,9 @@ def test_singular_plural_and_past_meet_at_one_stem():
      "which year?", DATE),
     ("According to the report, who resigned when the scandal broke?", PERSON),
     ("As temperatures hit record highs this week, where was the hottest temperature recorded?", PLACE),
+    # A clause of time opening the question sets the scene; "When will ...?" asks.
+    ("When Data General unveiled its new products, which artificial intelligence company did it team with?", NAME),
+    ("When will the coffee quota talks resume, delegates asked?", DATE),
     # A name or a title is asked for; "call attention to" asks for none.
     ("What is the title of economist Ravi Batra's best-selling book?", NAME),
     ("What is Northwest Airlines calling its cut-price fares to Hawaii?", NAME),
@@ -255,6 +258,15 @@ def test_candidates_read_a_region_of_a_place_a_company_and_a_day_named_relative_
     text = "Former Guinness Plc chairman Ernest Saunders denied it, his assistant Margaret McGrath said."
     asked = stems("Who accused Ernest Saunders?")
     assert [text[s:e] for s, e in candidates(PERSON, text, asked)] == ["Margaret McGrath"]
+    # "Farmingdale, N.Y.", "Little Rock, Ark.": a town followed by its state.
+    text = "It will close its Farmingdale, N.Y., plant; Dillard is based in Little Rock, Ark."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the Fairchild plant?"))] == [
+        "Farmingdale", "Little Rock"]
+    # "Sixteen" counts; an all-capitals headline names no one ("FROST/SULLIVAN OFFICERS TO SELL").
+    text = "Sixteen Wall Street stockbrokers were charged."
+    assert [text[s:e] for s, e in candidates(NUMBER, text, stems("How many stockbrokers were charged?"))] == ["Sixteen"]
+    assert candidates(NAME, "FROST/SULLIVAN OFFICERS TO SELL SHARES TO THEODORE CROSS", stems("Which investor?")) == []
+    assert candidates(PERSON, "NATIONAL VIDEO TO OPEN STORES, SAYS JOHN DOE", stems("Who said it?")) == []
     # "Today" names a day outright (the answer shows the item's date beside it); "next month" does not.
     asked = stems("When will the talks resume?")
     assert names_exactly(DATE, "The talks will resume at noon gmt today, officials said.", asked)
