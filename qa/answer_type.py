@@ -46,7 +46,10 @@ _AUX = ("is are was were do does did will would can could should has have had ha
         "about if kind sort type")
 # "which US national park": up to three words before the noun; a date noun comes next to its
 # wh-word ("what year"), or "do what this week?" would ask for a date.
-_MODIFIERS = r"(?:[\w’'-]+\s+){0,3}?"
+# A form of "be" may be the first of them ("What were last year's sales ...?"), no other verb:
+# "Since what year has General Motors' ..." asks for a year, not a general.
+_NOT_VERB = r"(?!(?:is|are|was|were|do|does|did|will|would|can|could|should|has|have|had)\b)[\w’'-]+\s+"
+_MODIFIERS = rf"(?:(?:is|are|was|were)\s+(?:{_NOT_VERB}){{0,2}}?|(?:{_NOT_VERB}){{0,3}}?)"
 
 
 def _nouns(words: str) -> str:

@@ -111,6 +111,7 @@ def test_singular_plural_and_past_meet_at_one_stem():
     ("In what year was it founded?", DATE),
     ("What is the payment date of Bull's bond issue?", DATE),
     ("What were last year's sales of Dunn Paper?", NUMBER),
+    ("Since what year has General Motors' executive bonus plan been in effect?", DATE),  # no "general"
     ("Name the Marine sergeant arrested in California as the third suspect.", PERSON),
     ("Identify the company that agreed to buy Spirit Airlines.", NAME),
     ("At what site in South Korea will KEPCO's new nuclear plants go up?", PLACE),
