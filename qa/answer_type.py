@@ -75,12 +75,15 @@ _WHAT_NAME = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?
                         r"nam(?:ed|ing)|titled|dubbed)\b|\bunder\s+what\s+name\b", re.I)
 # "Whose Goodwood Park Hotel shares ...?" wants the owner's name; the noun after it is the thing owned.
 _WHOSE = re.compile(r"\bwhose\b", re.I)
+# "When Data General unveiled ..., which ...?" opens with a clause of time: "when", no verb that
+# makes it ask ("When did ...", "When's ..."), a comma, and an asking word after it.
+_AUXILIARIES = "will|would|did|does|do|is|are|was|were|has|have|had|can|could|should|shall|may|might|must"
+_WHEN_CLAUSE = rf"when\b(?!['’]s)(?![^,?]*\b(?:{_AUXILIARIES})\b)(?=[^,?]*,\s*(?:which|what|who|whom|whose|where|how)\b)"
+_WHEN_OPENING = re.compile(rf"^\W*{_WHEN_CLAUSE}", re.I)
 # A question that starts with a phrase of circumstance puts its asking word after a comma.
-# "When Data General unveiled ..., which ...?" opens with a clause of time ("When will ...?" asks).
-_OPENING = re.compile(r"^\W*(?:according|after|before|in|on|at|following|despite|as|to|with|since|during|"
-                      r"unlike|amid|given|while|once|if|although|though|because|for|from|by|over|under|"
-                      r"when(?!\s+(?:will|would|did|does|do|is|are|was|were|has|have|had|can|could|should|"
-                      r"shall|may|might|must)\b))\b", re.I)
+_OPENING = re.compile(r"^\W*(?:(?:according|after|before|in|on|at|following|despite|as|to|with|since|during|"
+                      r"unlike|amid|given|while|once|if|although|though|because|for|from|by|over|under)\b|"
+                      rf"{_WHEN_CLAUSE})", re.I)
 # A question's preamble ("Police arrested 31 men this week. Which group ...?") sets the scene;
 # the wh-word of the last sentence says what is asked.
 _LAST_SENTENCE = re.compile(r"(?:^|[.!?]\s+)([^.!?]+[.!?]?)\s*$")
@@ -94,7 +97,8 @@ def expected(question: str) -> str | None:
     not a date), where two start at one word ("In what year") the earlier in _CUES. One after a
     comma opens a relative clause ("Olivia Newton-John, who died this week, was beaten by which
     act?") and counts only when nothing else asks, unless the comma ends an opening phrase
-    ("According to the report, who ...?"). A topic statement (is_topic: "U.S. policy toward the
+    ("According to the report, who ...?"); the "when" of an opening clause of time asks nothing
+    ("When Data General unveiled its products, which company ...?"). A topic statement (is_topic: "U.S. policy toward the
     new regime in South Viet Nam which overthrew President Diem") asks for nothing: its "which"
     opens a clause.
     """
@@ -112,7 +116,7 @@ def expected(question: str) -> str | None:
                 at = cue.end() - len(cue.group(0).split()[-1]) if pattern is _IN_WHICH else cue.start()
                 relative = not opening and text[:at].rstrip().endswith(",")
                 found.append((relative, at, rank, kind or cue.lastgroup))
-        if opening and "," in text:  # the opening phrase's own "when" asks nothing when a cue follows it
+        if _WHEN_OPENING.match(text):  # the opening clause's own "when" asks nothing
             found = [f for f in found if f[1] > text.index(",")] or found
         if found:
             return min(found)[3]
@@ -228,9 +232,12 @@ _ORG_WORDS = frozenset("""board council committee ministry party agency organiza
 association corp inc co ltd company bank group university news regime guards court department
 commission assembly house senate congress times post journal press network service services
 institute foundation fund army force forces police government administration office newspaper
-magazine outlet publication channel plc ag sa nv spa llc gmbh bv ab oy asa pty bhd lp holdings
-industries international systems trust partners securities motors airlines airways petroleum
-resources technologies electronics communications enterprises laboratories stores hotels exchange""".split())
+magazine outlet publication channel""".split())
+# ... and a company's legal form or trade, which also start or end companies' names that questions
+# name in part ("General Motors"), so they only keep a run from being read as a person.
+_COMPANY_WORDS = frozenset("""plc ag sa nv spa llc gmbh bv ab oy asa pty bhd lp holdings industries
+international systems trust partners securities motors airlines airways petroleum resources
+technologies electronics communications enterprises laboratories stores hotels exchange""".split())
 # "At what site ...?", "In which part of Iran ...?": a place, whatever the noun ("In what year"
 # is read as a date before this is tried), unless an organisation's ("In which company ...?").
 _IN_WHICH = re.compile(rf"\b(?:in|at|near)\s+(?:which|what)\b(?!\s+(?:{_nouns(' '.join(_ORG_WORDS))})\b)", re.I)
@@ -245,13 +252,16 @@ _PLACE_CUE = re.compile(r"\b(?:(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|th
                         r"\b(?:city|town|village|province|region|port|capital|coast)\s+of\s+)"
                         r"(?:(?:north|south|east|west)?(?:-?(?:north|south|east|west)(?:ern)?)?\s+|central\s+)?|"
                         r"\boffshore\s+)$", re.I)
-# "its Farmingdale, N.Y., plant", "Little Rock, Ark.": a name followed by a US state (as news
-# abbreviates it, or in full) is a town.
+# "its Farmingdale, N.Y., plant", "Little Rock, Ark.", "Dallas, Texas.": a name followed by a US
+# state (as news abbreviates it, or in full and ending a phrase, not "Texaco, Texas Eastern and
+# Mobil") is a town.
 _STATE_ABBREVIATIONS = ("Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Kans Ky La Md Mass Mich Minn Miss "
                         "Mo Mont Neb Nev N.H N.J N.M N.Y N.C N.D Okla Ore Pa R.I S.C S.D Tenn Va Vt Wash Wis "
                         "W.Va Wyo")
 _STATE_AFTER = re.compile(r",\s+(?:(?:" + "|".join(re.escape(a) for a in _STATE_ABBREVIATIONS.split())
-                          + r")\.|" + "|".join(sorted(US_STATES_NAMES, key=len, reverse=True)) + r")(?![\w-])")
+                          + r")\.|(?:" + "|".join(sorted(US_STATES_NAMES + ("New York", "Washington", "Georgia"),
+                                                          key=len, reverse=True))
+                          + r")(?=\s*[,.;:)]|\s*$))")
 _DEMONYM = re.compile(r"(?:ian|ese|ish|ean)$")
 _CUE_CHARS = 32  # characters looked back for "in", "from" (and "the", "its") before a place
 
@@ -290,7 +300,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
     """Spans of ``text`` that could answer a question of ``kind``, leaving out the question's
     own words (``qstems``, as words.stems gives them): a person's name is two or more
     capitalised words, not a nationality ("Iranian Regime"); a place is a name after "in",
-    "from", "near"; a date is a month, weekday or year; a number is digits or a number word."""
+    "from", "near" (or "in northwestern"), a known place's name, or a town before its US state;
+    a date is a month, weekday or year; a number is digits or a number word."""
     if kind == NUMBER:
         dates = [m.span() for m in _DATE.finditer(text)]
         return [m.span() for m in _NUMBER.finditer(text)
@@ -308,7 +319,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
         if kind in (PERSON, NAME) and _is_the_questions_own(m.group(0), qstems, kind):
             continue
         if kind == PERSON:
-            if any(w.lower() in _ORG_WORDS for w in words):
+            if any(w.lower() in _ORG_WORDS or w.lower() in _COMPANY_WORDS for w in words):
                 continue
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
             # without acronyms, nationalities and titles, in two words or more.
@@ -341,8 +352,9 @@ def _named_by_its_people(span: str, words: list[str], qstems: set[str] | frozens
 
 
 def _known_place(span: str) -> bool:
-    """Whether a capitalised run is a country's, a US state's or a region's name ("China's",
-    "The Netherlands"), which names a place with no "in" before it."""
+    """Whether a capitalised run is a country's, a US state's, a Canadian province's, an
+    Australian state's, a region's or a sea's name ("China's", "The Netherlands", "Ontario"),
+    which names a place with no "in" before it."""
     return _place_name(span) in PLACES
 
 
@@ -364,7 +376,7 @@ _RELATIVE_DATE = re.compile(r"(?:last|next|this)\s+(?:week|month|year)", re.I)
 def names_exactly(kind: str, text: str, qstems: set[str] | frozenset[str],
                   found: list[tuple[int, int]] | None = None) -> bool:
     """Whether ``text`` offers what a question of ``kind`` asks for outright: a candidate other
-    than a date counted from the day of writing ("next month" asks for "April 1-2"). ``found``:
-    its candidates, when already searched."""
+    than a week, month or year counted from the day of writing ("next month" asks for "April
+    1-2"; "today" names the item's day). ``found``: its candidates, when already searched."""
     return any(not (kind == DATE and _RELATIVE_DATE.fullmatch(text[s:e]))
                for s, e in (candidates(kind, text, qstems) if found is None else found))

@@ -134,6 +134,9 @@ def test_singular_plural_and_past_meet_at_one_stem():
     # A clause of time opening the question sets the scene; "When will ...?" asks.
     ("When Data General unveiled its new products, which artificial intelligence company did it team with?", NAME),
     ("When will the coffee quota talks resume, delegates asked?", DATE),
+    ("When exactly did Rolm, which IBM bought, open its plant?", DATE),
+    ("To which Kenyan town does the ferry from Jinja run, whose breakdown delayed exports?", PLACE),
+    ("In what year did Texaco, which filed for bankruptcy, settle?", DATE),
     # A name or a title is asked for; "call attention to" asks for none.
     ("What is the title of economist Ravi Batra's best-selling book?", NAME),
     ("What is Northwest Airlines calling its cut-price fares to Hawaii?", NAME),
@@ -263,6 +266,13 @@ def test_candidates_read_a_region_of_a_place_a_company_and_a_day_named_relative_
     text = "It will close its Farmingdale, N.Y., plant; Dillard is based in Little Rock, Ark."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the Fairchild plant?"))] == [
         "Farmingdale", "Little Rock"]
+    # A state in full counts where it ends a phrase: "Texas Eastern" is a company.
+    text = "Texaco, Texas Eastern and Mobil bid. The plant is in Dallas, Texas. It shut its Farmingdale, New York, plant."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))] == [
+        "Dallas", "Texas", "Farmingdale"]
+    # The question's own company, named in part, is not what it asks for.
+    assert candidates(NAME, "General Motors Corp said it would buy the unit.",
+                      stems("Which company did General Motors buy?")) == []
     # "Sixteen" counts; an all-capitals headline names no one ("FROST/SULLIVAN OFFICERS TO SELL").
     text = "Sixteen Wall Street stockbrokers were charged."
     assert [text[s:e] for s, e in candidates(NUMBER, text, stems("How many stockbrokers were charged?"))] == ["Sixteen"]

@@ -3,6 +3,7 @@ sets by `dateline eval fit-sentences`, and judged on sets it was not fitted on."
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -61,18 +62,23 @@ def test_the_pruned_choice_is_the_best_of_all_candidates():
     def sentence() -> str:
         return f"{rng.choice(names)} {rng.choice(verbs)} {rng.choice(things)} on {rng.choice(things)}."
 
-    for n in range(600):
+    for n in range(3000):
         paragraphs = [" ".join(sentence() for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 4))]
         item = Item(source="Test", title=sentence().upper() if n % 2 else sentence(),
                     body="" if n % 10 == 0 else "\n\n".join(paragraphs), id=f"i{n}")
         asked = stems(" ".join(rng.sample(names + verbs + things, 4)))
+        # Every third is a follow-up: some sentences were quoted before, and count only for its own words.
+        follow_up = n % 3 == 0
+        own = frozenset(rng.sample(sorted(asked), 1)) if follow_up else frozenset()
+        starts = [0] + [m.end() for m in re.finditer(r"[.]\s+", item.body)]
+        quoted = set(rng.sample(starts, rng.randint(0, len(starts)))) if follow_up else set()
         q = Question(qstems=frozenset(asked), asked=frozenset(asked), weight={w: rng.uniform(0.5, 3) for w in asked},
                      kind=rng.choice(answer_type.KINDS + (None,)), focus=frozenset(rng.sample(sorted(asked), 1)),
-                     find=WordFinder(set(asked)))
+                     find=WordFinder(set(asked)), own=own)
         rank, gap = rng.randint(0, 6), rng.uniform(0, 4)
-        quick = choose(item, rank, gap, q)
+        quick = choose(item, rank, gap, q, quoted)
         with recording() as rows:
-            thorough = choose(item, rank, gap, q)
+            thorough = choose(item, rank, gap, q, quoted)
         assert (quick.start, quick.end, quick.in_title) == (thorough.start, thorough.end, thorough.in_title)
         assert quick.score == thorough.score == max(c.score for _, cands in rows for c in cands)
 
@@ -93,6 +99,26 @@ def test_of_two_sentences_holding_the_same_words_the_one_naming_its_answer_besid
     chosen = choose(Item(source="Test", title="Statoil", body=body, id="s1"), 0, 0.0, q)
     assert body[chosen.start:chosen.end].startswith("The weather"), chosen
     assert chosen.features["offer_near"] > 0
+
+
+def test_a_follow_up_gives_the_sentence_it_quoted_nothing_for_the_words_it_held():
+    """In a follow-up, a sentence the previous answer quoted counts only for the follow-up's own
+    words: neither its overlap nor the nearness of its words to a name may lift it again."""
+    from dateline.index.item import Item
+    from dateline.qa.answer_type import PERSON
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.words import stems
+
+    body = ("Statoil spokesman Willy Olsen said the gas field is big.\n\n"
+            "The field was found in 1986, said Peter Brandt of the ministry.")
+    asked = stems("Who spoke for Statoil about the gas field in 1986?")
+    q = Question(qstems=asked, asked=asked, weight=dict.fromkeys(asked, 1.0), kind=PERSON, focus=frozenset(),
+                 find=WordFinder(set(asked)), own=stems("1986"))
+    with recording() as rows:
+        chosen = choose(Item(source="Test", title="Statoil", body=body, id="s1"), 0, 0.0, q, quoted={0})
+    first = next(c for _, cands in rows for c in cands if c.start == 0)
+    assert first.features["overlap"] == 0 and first.features["offer_near"] == 0, first.features
+    assert body[chosen.start:].startswith("The field"), chosen
 
 
 def test_fitting_finds_the_feature_that_marks_the_right_sentence():
