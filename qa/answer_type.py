@@ -42,13 +42,16 @@ _DATE_NOUNS = "year date day month time week decade century deadline"
 # "What is the payment date of ...?": a date noun a little after "what is the" asks for a date too
 # (only date, day or deadline: "what were last year's sales" asks for a number).
 _DATE_ASKED = r"(?:(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}?(?=(?:date|day|deadline)\b))?"
-_AUX = ("is are was were do does did will would can could should has have had happened happens this that "
-        "about if kind sort type")
+# The verbs that make a question of what follows them; with "shall", "may", "might", "must" they
+# are the auxiliaries that make a "When ..." clause ask.
+_VERBS = "is|are|was|were|do|does|did|will|would|can|could|should|has|have|had"
+_AUXILIARIES = _VERBS + "|shall|may|might|must"
+_AUX = _VERBS.replace("|", " ") + " happened happens this that about if kind sort type"
 # "which US national park": up to three words before the noun; a date noun comes next to its
 # wh-word ("what year"), or "do what this week?" would ask for a date.
 # A form of "be" may be the first of them ("What were last year's sales ...?"), no other verb:
 # "Since what year has General Motors' ..." asks for a year, not a general.
-_NOT_VERB = r"(?!(?:is|are|was|were|do|does|did|will|would|can|could|should|has|have|had)\b)[\w’'-]+\s+"
+_NOT_VERB = rf"(?!(?:{_VERBS})\b)[\w’'-]+\s+"
 _MODIFIERS = rf"(?:(?:is|are|was|were)\s+(?:{_NOT_VERB}){{0,2}}?|(?:{_NOT_VERB}){{0,3}}?)"
 
 
@@ -77,7 +80,6 @@ _WHAT_NAME = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?
 _WHOSE = re.compile(r"\bwhose\b", re.I)
 # "When Data General unveiled ..., which ...?" opens with a clause of time: "when", no verb that
 # makes it ask ("When did ...", "When's ..."), a comma, and an asking word after it.
-_AUXILIARIES = "will|would|did|does|do|is|are|was|were|has|have|had|can|could|should|shall|may|might|must"
 _WHEN_CLAUSE = rf"when\b(?!['’]s)(?![^,?]*\b(?:{_AUXILIARIES})\b)(?=[^,?]*,\s*(?:which|what|who|whom|whose|where|how)\b)"
 _WHEN_OPENING = re.compile(rf"^\W*{_WHEN_CLAUSE}", re.I)
 # A question that starts with a phrase of circumstance puts its asking word after a comma.

@@ -41,7 +41,13 @@ North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South
 Texas|Utah|Vermont|Virginia|West Virginia|Wisconsin|Wyoming
 """
 
-US_STATES_NAMES = tuple(name.strip() for name in US_STATES.replace("\n", "").split("|") if name.strip())
+
+def _names(block: str) -> tuple[str, ...]:
+    """The names of a block above: "|"-separated, wrapped at will."""
+    return tuple(name.strip() for name in block.replace("\n", "").split("|") if name.strip())
+
+
+US_STATES_NAMES = _names(US_STATES)
 
 # Canada's provinces and Australia's states ("Victoria" left out: as often a person).
 PROVINCES = """
@@ -55,8 +61,7 @@ Africa|Antarctica|Asia|Europe|Oceania|North America|South America|Latin America|
 Middle East|Southeast Asia|Scandinavia|Caribbean|Balkans|Siberia|North Sea|Gulf of Mexico|Persian Gulf
 """
 
-PLACES = frozenset(name.strip() for block in (COUNTRIES, US_STATES, PROVINCES, REGIONS)
-                   for name in block.replace("\n", "").split("|") if name.strip())
+PLACES = frozenset(name for block in (COUNTRIES, US_STATES, PROVINCES, REGIONS) for name in _names(block))
 
 # What a country's people are called where no rule derives it ("Turkish" for Turkey, "Swiss",
 # "Dutch"), and the common ones a suffix does not mark ("American", "Iraqi", "Thai"): a question
@@ -81,4 +86,4 @@ argentine:Argentina|texan:Texas|alaskan:Alaska
 
 DEMONYMS: dict[str, frozenset[str]] = {
     people.strip(): frozenset(p.strip() for p in places.split(","))
-    for people, places in (entry.split(":") for entry in _DEMONYMS.replace("\n", "").split("|") if entry.strip())}
+    for people, places in (entry.split(":") for entry in _names(_DEMONYMS))}

@@ -308,9 +308,9 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
 
     overlap = [weigh(ws) for ws in words]
     if q.own:  # a follow-up moves on: what the previous answer quoted counts only for its own words
-        passed = [s in quoted and not words[j] & q.own for j, s in enumerate(starts)]
-        overlap = [0.0 if passed[j] else overlap[j] for j in range(len(spans))]
-        placed = [[] if passed[j] else placed[j] for j in range(len(spans))]  # nor is it near them
+        for j, s in enumerate(starts):
+            if s in quoted and not words[j] & q.own:
+                overlap[j], placed[j] = 0.0, []  # nor are its words near what it offers
     lead = [1 / (1 + s / LEAD_CHARS) for s in starts]
     top = max(range(len(spans)), key=lambda j: overlap[j] + LEAD_BONUS * lead[j] / total)
     focus = q.focus & q.qstems
