@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field, fields
 from dateline.index.dates import display_date
 from dateline.index.item import Item
 
-from . import answer_type
+from . import answer_type, tense
 from .chat import Previous
 from .query import Filters, ParsedQuery, counts_back
 from .retrieve import Passage, SearchResult
@@ -278,7 +278,7 @@ def confidence(result: SearchResult, qstems: set[str], splits: dict[int, _Split]
 def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float], kind: str | None = None,
                     focus: frozenset[str] = frozenset(), previous: Previous | None = None,
                     setting: frozenset[str] = frozenset(),
-                    acronyms: dict[str, frozenset[str]] | None = None) -> list[_Pick]:
+                    acronyms: dict[str, frozenset[str]] | None = None, looks: int = tense.EITHER) -> list[_Pick]:
     """The best sentence of each story, in story order, from anywhere in its body or its headline.
 
     Sentences are chosen and scored by sentence_choice's model: what of the question they hold,
@@ -286,14 +286,15 @@ def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float
     of the question's description of the answer), how long they are and how retrieval ranked
     the story. In a follow-up that refers back (``previous``), its own words weigh more and the
     sentences the previous answer quoted count only for them: the answer moves on rather than
-    repeating itself. The words that set the scene (``setting``) weigh SETTING_WEIGHT.
+    repeating itself. The words that set the scene (``setting``) weigh SETTING_WEIGHT. ``looks``:
+    which way in time a "when" question looks from each item's day (tense.py).
     """
     own = frozenset(previous.own & qstems) if previous else frozenset()
     weight = {w: idf.get(w, 0.0) * (SETTING_WEIGHT if w in setting else 1.0)
               * (CARRIED_WEIGHT if own and w not in own else 1.0) for w in qstems}
     question = Question(qstems=frozenset(qstems | set(acronyms or ())),  # "NMMC" is the question's own name
                         asked=frozenset(qstems), weight=weight, kind=kind, focus=focus,
-                        find=WordFinder(qstems, acronyms), own=own)
+                        find=WordFinder(qstems, acronyms), own=own, looks=looks)
     top_score = max((p.score for p in result.passages), default=0.0)
     picks: list[_Pick] = []
     seen: set[str] = set()
@@ -331,7 +332,8 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     picks = _pick_sentences(result, qstems, _question_idf(qstems, result, splits),
                             kind, answer_type.focus(parsed.question),
                             previous, answer_type.setting(parsed.question),
-                            answer_type.acronyms(parsed.question, qstems))[:top_k]
+                            answer_type.acronyms(parsed.question, qstems),
+                            tense.looks(parsed.question) if kind == answer_type.DATE else tense.EITHER)[:top_k]
     digest = broad_question(parsed, qstems)
     if digest:
         quoted = _digest(picks, result, splits, qstems)

@@ -217,8 +217,8 @@ _NUMBER = re.compile(rf"[$£€]?\d(?:[\d,.]*\d)?(?:\s?(?:%|pct|percent))?|\b(?:
 # A bare year ("the 1988 massacre") is a date, not a count: of the 19,292 four-digit numbers from
 # 1800 to 2099 in Reuters-21578's bodies, 5 are followed by a unit ("1900 dlrs").
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
-_DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2}}\b)?|{_YEAR.pattern}\b|"
-                   r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
+_DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?|{_YEAR.pattern}\b|"
+                   r"\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
                    r"yesterday|today|tomorrow|(?:last|next|this)\s+(?:week|month|year)|"
                    r"(?:first|second|third|fourth|final)\s+(?:quarter|half))", re.I)
 # A run of capitalised words, joined by the small words names contain ("Bank of England").

@@ -88,6 +88,8 @@ def test_follow_up_moves_on_from_the_quoted_sentence(sample):
     ("Who was recently elected to the Robeson board?", "Carl Singer"),
     ("Who was elected president of Arvin Industries?", "Evans"),
     ("When was the Iranian operation Karbala-5 launched into Iraq?", "January 9"),
+    # Looking ahead from the item's day: not "since November 1984" on the American exchange.
+    ("When will Landmark Bancshares stock begin trading on the New York Stock Exchange?", "March 26"),
     ("Which countries were named among those producing above their OPEC quota?", "Kuwait"),
 ])
 def test_reuters_first_sentence_answers(reuters, question, wanted):

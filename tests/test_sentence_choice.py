@@ -101,6 +101,51 @@ def test_of_two_sentences_holding_the_same_words_the_one_naming_its_answer_besid
     assert chosen.features["offer_near"] > 0
 
 
+def test_the_subject_every_sentence_names_weighs_less_beside_a_date_than_the_word_asked_about():
+    """Anderson and the Treasury are named throughout; "sentencing" once. The date beside the
+    word the question asks about answers, not the one beside the subject (offer_near divides a
+    word's weight by how many of the item's sentences hold it)."""
+    from dateline.index.item import Item
+    from dateline.qa.answer_type import DATE
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.words import stems
+
+    body = ("Former Treasury Secretary Robert Anderson pleaded guilty to tax evasion.\n\n"
+            "Anderson ran the Treasury in 1957, under Eisenhower.\n\n"
+            "The judge set May 7 for sentencing of Anderson, lawyers said.")
+    asked = stems("When is former Treasury Secretary Robert Anderson to be sentenced?")
+    q = Question(qstems=asked, asked=asked, weight=dict.fromkeys(asked, 1.0), kind=DATE, focus=frozenset(),
+                 find=WordFinder(set(asked)))
+    with recording() as rows:
+        chosen = choose(Item(source="Test", title="Anderson", body=body, id="s1", date="1987-03-26"), 0, 0.0, q)
+    assert body[chosen.start:].startswith("The judge set May 7"), chosen
+    near = {c.text[:8]: c.features["offer_near"] for _, cands in rows for c in cands}
+    assert near["The judg"] > near["Anderson"], near
+
+
+@pytest.mark.parametrize("question, wanted", [
+    ("When will Chase close its consumer banking business in Peru?", "Chase will close its consumer banking business in Peru by June 30"),
+    ("When did Chase open its consumer banking business in Peru?", "Chase opened its consumer banking business in Peru in September 1984"),
+])
+def test_a_when_question_takes_the_date_that_points_the_way_it_looks(question, wanted):
+    """Of two sentences holding the same words, "When will ...?" takes the one whose date lies
+    after the item's day and "When did ...?" the one whose date lies before (the tense feature)."""
+    from dateline.index.item import Item
+    from dateline.qa import tense
+    from dateline.qa.answer_type import DATE
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.words import stems
+
+    body = ("Chase opened its consumer banking business in Peru in September 1984, the bank said.\n\n"
+            "Chase will close its consumer banking business in Peru by June 30, the bank said.")
+    asked = stems("Chase consumer banking business Peru")
+    q = Question(qstems=asked, asked=asked, weight=dict.fromkeys(asked, 1.0), kind=DATE, focus=frozenset(),
+                 find=WordFinder(set(asked)), looks=tense.looks(question))
+    chosen = choose(Item(source="Test", title="Chase", body=body, id="c1", date="1987-04-07"), 0, 0.0, q)
+    assert body[chosen.start:].startswith(wanted), chosen
+    assert chosen.features["tense"] == 1.0
+
+
 def test_a_follow_up_gives_the_sentence_it_quoted_nothing_for_the_words_it_held():
     """In a follow-up, a sentence the previous answer quoted counts only for the follow-up's own
     words: neither its overlap nor the nearness of its words to a name may lift it again."""
