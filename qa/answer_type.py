@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from dateline.index.dates import MONTH_PATTERN
+
 from .places import DEMONYMS, PLACES, US_STATES_NAMES
 from .words import STOP_WORDS, stem, stems
 
@@ -218,7 +220,7 @@ _NUMBER = re.compile(rf"[$£€]?\d(?:[\d,.]*\d)?(?:\s?(?:%|pct|percent))?|\b(?:
 # 1800 to 2099 in Reuters-21578's bodies, 5 are followed by a unit ("1900 dlrs").
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?|{_YEAR.pattern}\b|"
-                   r"\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
+                   rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN}(?![\w-])|"
                    r"yesterday|today|tomorrow|(?:last|next|this)\s+(?:week|month|year)|"
                    r"(?:first|second|third|fourth|final)\s+(?:quarter|half))", re.I)
 # A run of capitalised words, joined by the small words names contain ("Bank of England").
@@ -310,7 +312,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
                 if m.group(0).lower().strip("$£€%") not in qstems and not _YEAR.fullmatch(m.group(0))
                 and not any(s <= m.start() and m.end() <= e for s, e in dates)]
     if kind == DATE:
-        return [m.span() for m in _DATE.finditer(text) if m.group(0).lower() not in qstems]
+        return [m.span() for m in _DATE.finditer(text) if m.group(0).lower() not in qstems and _a_date(m.group(0))]
     if kind in (PERSON, NAME) and not any(ch.islower() for ch in text):
         return []  # in capitals ("FROST/SULLIVAN OFFICERS TO SELL SHARES") every word looks like a name
     out = []
@@ -368,6 +370,19 @@ def _place_name(span: str) -> str:
 # Each place of places.DEMONYMS with what its people are called: "Turkey" -> ("turkish",).
 _PEOPLE_OF = {place: tuple(people for people, places in DEMONYMS.items() if place in places)
               for place in frozenset().union(*DEMONYMS.values())}
+
+
+# Months that are also words ("it may sell", "a protest march"): a month only with its day
+# ("May 7") or written as a name ("in March"), not in capitals, where every word is.
+_MONTH_OR_WORD = frozenset({"may", "march", "mar"})
+
+
+def _a_date(span: str) -> bool:
+    """Whether a span the date pattern found is a date: a bare "may" or "march" is a word."""
+    first = span.split()[0].rstrip(".")
+    if first.lower() not in _MONTH_OR_WORD or any(ch.isdigit() for ch in span):
+        return True
+    return first[0].isupper() and not first.isupper()
 
 
 # "next month", "last week": a date, but one that leaves the day to another sentence. "Today",

@@ -11,7 +11,7 @@ it, and the answer quotes the best-scoring sentences.
 
 The model replaced hand-set rules over the same features (a type weight, a lead bonus, a rank
 discount, when a sentence may borrow). Fitted on seventeen question sets (660 questions) and
-each set left out in turn, it picks the answering sentence for 0.845 of them; on two sets no fit
+each set left out in turn, it picks the answering sentence for 0.847 of them; on two sets no fit
 has seen, 0.838 (the thirteen-set model before it 0.800). On the sets first scored before any
 fit saw them it came out about even with the rules (docs/evaluation.md): its gains come from
 features that read more (nearness, tense) and from refitting as question sets grow.
@@ -66,19 +66,19 @@ FEATURES = (
                       # (the most around any one): "dealer-manager" beside "Drexel Burnham Lambert";
                       # each word's weight divided by how many of the item's sentences hold it
     "tense",          # a "when" question: 1 when a date it offers points the way the question looks
-                      # from the item's day ("When will ...?": a later date), -1 when all point
-                      # the other way, 0 otherwise (tense.py)
+                      # from the item's day ("When will ...?": a later date) or is that day, -1
+                      # when all point the other way, 0 otherwise (tense.py)
 )
 # Fitted by `dateline eval fit-sentences` (conditional logit over each question's candidates,
 # l2 1 on standardised features, Newton's method to convergence) on 660 questions of
 # benchmarks/questions: the Reuters and sample dev sets, the sample blind set and fourteen blind
 # Reuters sets (reut2-010, -015, -020, -018, -008, -016, -003, -012, -019, -009, -013, -017,
 # -002, -014). Weights are per raw feature.
-SENTENCE_MODEL = {"overlap": 2.5912, "top_overlap": 2.124, "is_top": 0.3598, "told": -0.9552,
-                  "before": 0.0399, "completes": 2.3699, "offer": 0.2673, "exact": 2.1442,
-                  "offer_overlap": -0.6544, "offer_reach": 0.5626, "reach": 1.493, "rank": -1.0652,
-                  "score_gap": -0.9083, "words": -0.5521, "headline": -0.6316, "coverage": 5.7076,
-                  "candidates": 0.637, "offer_near": 4.8232, "tense": 2.1264}
+SENTENCE_MODEL = {"overlap": 2.5441, "top_overlap": 2.1078, "is_top": 0.3727, "told": -0.9454,
+                  "before": 0.0491, "completes": 2.3846, "offer": 0.3669, "exact": 1.9906,
+                  "offer_overlap": -0.6039, "offer_reach": 0.5257, "reach": 1.4819, "rank": -1.066,
+                  "score_gap": -0.9095, "words": -0.5321, "headline": -0.6141, "coverage": 5.7323,
+                  "candidates": 0.6513, "offer_near": 4.7422, "tense": 4.0339}
 # The answer quotes the best sentence and those of other items scoring within QUOTE_MARGIN of it
 # (at most three): the margin at which it quoted about as many sentences, on average over 260
 # questions, as the rules it replaced did (1.22 a question; the model 1.24; 1.18 at 5.0; the
@@ -281,12 +281,13 @@ def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | Non
 
 
 def _tense(c: Candidate, found: list[tuple[int, int]], looks: int) -> float:
-    """1 when a date ``c`` offers points the way the question ``looks`` from the item's day, -1
-    when every date that points a way points the other, 0 otherwise (or no way asked)."""
+    """1 when a date ``c`` offers points the way the question ``looks`` from the item's day or
+    is that day ("today"), -1 when every date that points a way points the other, 0 otherwise
+    (or no way asked)."""
     if looks == tense.EITHER or c.day is None:
         return 0.0
-    ways = {tense.points(c.text[s:e], c.text[e:e + 8], c.day) for s, e in found}
-    return 1.0 if looks in ways else -1.0 if -looks in ways else 0.0
+    ways = {tense.points(c.text[s:e], c.text[e:e + tense.AFTER_CHARS], c.day) for s, e in found}
+    return 1.0 if looks in ways or tense.SAME_DAY in ways else -1.0 if -looks in ways else 0.0
 
 
 def _nearness(hits: list[tuple[int, str]], found: list[tuple[int, int]], q: Question,
@@ -316,11 +317,12 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
     body = item.body
     hits = q.find.find(body) if body else []
     spans = sentences_near(paragraphs(item.id, body), [h for h, _ in hits]) if body else []
+    day = _day(item)
     if not spans:  # a title-only item (or a body of blank lines): its headline is all it says
         f = {**common, "overlap": title_overlap, "top_overlap": title_overlap, "is_top": 1.0,
              "reach": title_overlap, "headline": 1.0, "words": math.log1p(len(item.title.split())),
              "coverage": _share(q.asked & title_stems, q.asked)}
-        return [_unscored(0, 0, True, item.title, f, q.find.find(item.title))]
+        return [_unscored(0, 0, True, item.title, f, q.find.find(item.title), day=day)]
     starts = [s for s, _ in spans]
     words: list[set[str]] = [set() for _ in spans]
     placed: list[list[tuple[int, str]]] = [[] for _ in spans]  # each sentence's hits, offsets in it
@@ -335,7 +337,6 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
 
     overlap = [weigh(ws) for ws in words]
     spread = collections.Counter(w for ws in words for w in ws)
-    day = _day(item.date)
     if q.own:  # a follow-up moves on: what the previous answer quoted counts only for its own words
         for j, s in enumerate(starts):
             if s in quoted and not words[j] & q.own:
@@ -359,8 +360,8 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
         out.append(_unscored(s, e, False, text, {
             **common, "overlap": overlap[j], "top_overlap": overlap[top],
             "is_top": float(j == top), "told": told, "before": before, "completes": float(completes),
-            "reach": reach, "words": math.log1p(len(text.split())), "coverage": coverage}, placed[j]))
-        out[-1].spread, out[-1].day = spread, day
+            "reach": reach, "words": math.log1p(len(text.split())), "coverage": coverage}, placed[j],
+            spread=spread, day=day))
     # The headline is a candidate when it names what is asked ("North Korea's Kim Jong Un declares
     # victory against Covid" for "Which country declared victory against Covid-19?"); otherwise
     # a body sentence, which says more and can be read in context, answers. Nor does a follow-up
@@ -370,26 +371,29 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
         headline = _unscored(0, 0, True, item.title, {
             **common, "overlap": title_overlap, "top_overlap": overlap[top], "reach": title_overlap,
             "headline": 1.0, "words": math.log1p(len(item.title.split())), "coverage": coverage},
-            q.find.find(item.title))
-        headline.spread, headline.day = spread, day
+            q.find.find(item.title), spread=spread, day=day)
         _describe_kind(headline, q, named)
         out.append(headline)
     return out
 
 
-def _day(iso: str | None) -> dt.date | None:
-    """An item's date as a date; None when it has none."""
+def _day(item: Item) -> dt.date | None:
+    """The item's day; None when it has none, or only a month or a year (stored as its first day,
+    which would put "in March" ahead of a story of 1987 dated only by its year)."""
+    if not item.date or item.date_precision not in (None, "", "day"):
+        return None
     try:
-        return dt.date.fromisoformat(iso[:10]) if iso else None
+        return dt.date.fromisoformat(item.date[:10])
     except ValueError:
         return None
 
 
 def _unscored(start: int, end: int, in_title: bool, text: str, features: dict[str, float],
-              hits: list[tuple[int, str]] | None = None) -> Candidate:
+              hits: list[tuple[int, str]] | None = None, *, spread: dict[str, int] | None = None,
+              day: dt.date | None = None) -> Candidate:
     full = _NO_FEATURES.copy()
     full.update(features)
-    return Candidate(start, end, in_title, text, full, score(full), hits or [])
+    return Candidate(start, end, in_title, text, full, score(full), hits or [], spread=spread or {}, day=day)
 
 
 def _share(have: set[str] | frozenset[str], of: frozenset[str]) -> float:

@@ -10,20 +10,34 @@ import re
 from dateline.index.dates import MONTHS
 
 AHEAD, BACK, EITHER = 1, -1, 0
+SAME_DAY = 2  # a date on the item's own day: what a "will" and a "did" question alike may ask for
 
-# The first of these in a question sets its tense: "When will ... that was founded ...?" looks ahead.
-_AHEAD_WORDS = r"will|shall|due|scheduled|expected|going\s+to|plans?\s+to|intends?\s+to|is\s+to|are\s+to"
-_BACK_WORDS = r"did|was|were|had"
-_TENSE = re.compile(rf"\b(?:(?P<ahead>{_AHEAD_WORDS})|(?P<back>{_BACK_WORDS}))\b", re.I)
+# The auxiliary after the question's "when" (or "what date") sets its tense: "When is the payment
+# that was deferred due?" looks ahead. Without one of these there, the first anywhere does.
+_AHEAD_WORDS = r"will|shall|won['’]t|['’]ll"
+_BACK_WORDS = r"did|was|were|had|didn['’]t|wasn['’]t|weren['’]t|hadn['’]t"
+_TENSE = re.compile(rf"(?:\b|(?=['’]))(?:(?P<ahead>{_AHEAD_WORDS})|(?P<back>{_BACK_WORDS}))\b", re.I)
+_ASKS_WHEN = re.compile(r"\b(?:when|what\s+(?:date|day|time|year|month))\s+(?=\S)", re.I)
+# Words that look ahead whatever the auxiliary: "When is X due?", "To what date did X delay ...?",
+# "By what deadline did X hope ...?", "When is X to be set up?"
+_AHEAD_CUES = re.compile(r"\b(?:due|scheduled|expected|deadline|going\s+to|plans?\s+to|intends?\s+to"
+                         r"|(?:is|are)\b[^?]*?\bto\s+be|(?:to|until|till|for|by)\s+(?:what|which)\s+(?:date|day|time))\b",
+                         re.I)
 
-_RELATIVE = {"yesterday": BACK, "tomorrow": AHEAD, "last": BACK, "next": AHEAD}
-_YEAR_AFTER = re.compile(r",?\s+((?:1[89]|20)\d\d)\b")
+_RELATIVE = {"yesterday": BACK, "tomorrow": AHEAD, "last": BACK, "next": AHEAD, "today": SAME_DAY}
+_YEAR_AFTER = re.compile(r"(,)?\s+((?:1[89]|20)\d\d)\b")  # "July 16, 1990", "March 1988"
+AFTER_CHARS = 8  # how much of the text after a date may give its year
 HALF_YEAR_DAYS = 183  # a month and day without a year: the nearest such day, before or after
 
 
 def looks(question: str) -> int:
     """AHEAD for "When will ...?", BACK for "When did ...?", EITHER when the question does not say."""
-    m = _TENSE.search(question)
+    if _AHEAD_CUES.search(question):
+        return AHEAD
+    asks = _ASKS_WHEN.search(question)
+    m = _TENSE.match(question, asks.end()) if asks else None
+    if m is None and (asks is None or not re.match(r"(?:is|are|does|do|has|have)\b", question[asks.end():], re.I)):
+        m = _TENSE.search(question)  # no "when" with its verb: the first tense word anywhere
     if m is None:
         return EITHER
     return AHEAD if m.group("ahead") else BACK
@@ -31,8 +45,9 @@ def looks(question: str) -> int:
 
 def points(span: str, after: str, day: dt.date) -> int:
     """Which way the date ``span`` (as answer_type finds one) points from ``day``, the item's
-    date: AHEAD, BACK or EITHER (the same day, a weekday, a quarter). ``after`` is the text that
-    follows the span, which may give its year ("July 16, 1990")."""
+    date: AHEAD, BACK, SAME_DAY ("today", or that very date) or EITHER (a weekday, a quarter, the
+    month of writing). ``after`` is the text that follows the span, which may give its year
+    ("July 16, 1990")."""
     words = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", span.lower().replace(".", " ")).split()  # "June 19th"
     if not words:
         return EITHER
@@ -42,17 +57,18 @@ def points(span: str, after: str, day: dt.date) -> int:
         return _compare(int(words[0]), day.year)
     month = next((MONTHS[w] for w in words if w in MONTHS), None)
     if month is None:
-        return EITHER  # a weekday, "today", "first quarter"
+        return EITHER  # a weekday, "first quarter"
     number = next((int(w) for w in words if w.isdigit() and len(w) <= 2), None)
     year = next((int(w) for w in words if w.isdigit() and len(w) == 4), None)
-    if year is None and (m := _YEAR_AFTER.match(after)):
-        year = int(m.group(1))
+    if year is None and (m := _YEAR_AFTER.match(after)) and (m.group(1) or number is None):
+        year = int(m.group(2))  # after a day only past a comma: "June 30 2000 tonnes" is no year
     if year:
-        return _compare((year, month, number or 1), (day.year, day.month, day.day if number else 1))
+        way = _compare((year, month, number or 1), (day.year, day.month, day.day if number else 1))
+        return SAME_DAY if way == EITHER and number else way
     if number is None and month == day.month:
         return EITHER  # "in March", written in March
     try:
-        when = dt.date(day.year, month, number or 15)
+        when = dt.date(day.year, month, min(number or 15, 28) if month == 2 else number or 15)
     except ValueError:
         return EITHER
     # Without a year, the nearest such day: "December" in a March story is the December before.
@@ -60,8 +76,8 @@ def points(span: str, after: str, day: dt.date) -> int:
         return BACK
     if (day - when).days > HALF_YEAR_DAYS:
         return AHEAD
-    return _compare(when, day)
+    return _compare(when, day) if when != day else SAME_DAY
 
 
-def _compare(a, b) -> int:
+def _compare(a: tuple | int | dt.date, b: tuple | int | dt.date) -> int:
     return AHEAD if a > b else BACK if a < b else EITHER
