@@ -65,7 +65,8 @@ def test_the_pruned_choice_is_the_best_of_all_candidates():
     for n in range(3000):
         paragraphs = [" ".join(sentence() for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 4))]
         item = Item(source="Test", title=sentence().upper() if n % 2 else sentence(),
-                    body="" if n % 10 == 0 else "\n\n".join(paragraphs), id=f"i{n}")
+                    body="" if n % 10 == 0 else "\n\n".join(paragraphs), id=f"i{n}",
+                    date=rng.choice([None, "1987-04-07", "1987-05-20"]))
         asked = stems(" ".join(rng.sample(names + verbs + things, 4)))
         # Every third is a follow-up: some sentences were quoted before, and count only for its own words.
         follow_up = n % 3 == 0
@@ -74,7 +75,7 @@ def test_the_pruned_choice_is_the_best_of_all_candidates():
         quoted = set(rng.sample(starts, rng.randint(0, len(starts)))) if follow_up else set()
         q = Question(qstems=frozenset(asked), asked=frozenset(asked), weight={w: rng.uniform(0.5, 3) for w in asked},
                      kind=rng.choice(answer_type.KINDS + (None,)), focus=frozenset(rng.sample(sorted(asked), 1)),
-                     find=WordFinder(set(asked)), own=own)
+                     find=WordFinder(set(asked)), own=own, looks=rng.choice((-1, 0, 1)))
         rank, gap = rng.randint(0, 6), rng.uniform(0, 4)
         quick = choose(item, rank, gap, q, quoted)
         with recording() as rows:
