@@ -18,6 +18,7 @@ _AHEAD_WORDS = r"will|shall|won['’]t|['’]ll"
 _BACK_WORDS = r"did|was|were|had|didn['’]t|wasn['’]t|weren['’]t|hadn['’]t"
 _TENSE = re.compile(rf"(?:\b|(?=['’]))(?:(?P<ahead>{_AHEAD_WORDS})|(?P<back>{_BACK_WORDS}))\b", re.I)
 _ASKS_WHEN = re.compile(r"\b(?:when|what\s+(?:date|day|time|year|month))\s+(?=\S)", re.I)
+_PRESENT = re.compile(r"(?:is|are|does|do|has|have)\b", re.I)  # "When does ... end?" says no way
 # Words that look ahead whatever the auxiliary: "When is X due?", "To what date did X delay ...?",
 # "By what deadline did X hope ...?", "When is X to be set up?"
 _AHEAD_CUES = re.compile(r"\b(?:due|scheduled|expected|deadline|going\s+to|plans?\s+to|intends?\s+to"
@@ -36,7 +37,7 @@ def looks(question: str) -> int:
         return AHEAD
     asks = _ASKS_WHEN.search(question)
     m = _TENSE.match(question, asks.end()) if asks else None
-    if m is None and (asks is None or not re.match(r"(?:is|are|does|do|has|have)\b", question[asks.end():], re.I)):
+    if m is None and (asks is None or not _PRESENT.match(question, asks.end())):
         m = _TENSE.search(question)  # no "when" with its verb: the first tense word anywhere
     if m is None:
         return EITHER
