@@ -67,7 +67,7 @@ _HOW_NUMBER = re.compile(r"\bhow\s+(?:many|much|old|long|far|big|large|tall|high
 _WH = r"(?:\b(?:which|what)|^\W*(?:please\s+)?(?:name|identify)\s+(?:the|a|an))"
 _REQUEST_WORDS = frozenset({"name", "identify"})
 _WH_NOUN = re.compile(rf"{_WH}\s+{_MODIFIERS}(?:(?P<place>{_nouns(_PLACE_NOUNS)})|"
-                      rf"(?P<person>{_nouns(_PERSON_NOUNS)})|(?P<number>{_nouns(_NUMBER_NOUNS)}))\b|"
+                      rf"(?P<person>{_nouns(_PERSON_NOUNS)})|(?P<number>{_nouns(_NUMBER_NOUNS)}))\b(?!-)|"
                       rf"\b(?:which|what)\s+{_DATE_ASKED}(?P<date>{_nouns(_DATE_NOUNS)})\b", re.I)
 _WHEN = re.compile(r"\bwhen\b", re.I)
 _WHERE = re.compile(r"\bwhere\b", re.I)
@@ -267,6 +267,23 @@ _STATE_AFTER = re.compile(r",\s+(?:(?:" + "|".join(re.escape(a) for a in _STATE_
                                                           key=len, reverse=True))
                           + r")(?=\s*[,.;:)]|\s*$))")
 _DEMONYM = re.compile(r"(?:ian|ese|ish|ean)$")
+
+# The places' names (each word) that a people's name may be read from: "Iran" for "Iranian".
+_PLACE_WORDS = frozenset(w.lower() for place in PLACES for w in place.split())
+
+
+def _names_a_people(word: str) -> bool:
+    """Whether a word ending as peoples' names do ("Iranian", "Chinese", "Korean") names one: what
+    precedes the ending starts a known place's name, all but two letters of it at most. A first
+    name ending so ("Brian", "Jean", "Julian") is no people."""
+    low = word.lower()
+    m = _DEMONYM.search(low)
+    if not m:
+        return False
+    root = low[:m.start()]
+    return len(root) >= 2 and any(w.startswith(root) and len(w) - len(root) <= 2 for w in _PLACE_WORDS)
+
+
 _CUE_CHARS = 32  # characters looked back for "in", "from" (and "the", "its") before a place
 
 
@@ -328,7 +345,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
             # without acronyms, nationalities and titles, in two words or more.
             if len([w for w in _name_words(m.group(0), frozenset())
-                    if not (w.isupper() and len(w) > 1) and not _DEMONYM.search(w)
+                    if not (w.isupper() and len(w) > 1) and not _names_a_people(w)
                     and w.lower() not in DEMONYMS and w.lower() not in _TITLES]) < 2:
                 continue
         elif kind == PLACE:
@@ -345,14 +362,13 @@ def _named_by_its_people(span: str, words: list[str], qstems: set[str] | frozens
     """Whether the question names this place through its people: "Zimbabwe" when it asks about
     "Zimbabwean veterinary officials", "China" for "Chinese", "Canada" for "Canadian" (a question
     word sharing all but the place's last letter, four at least), "Turkey" for "Turkish" (the
-    table of places.DEMONYMS)."""
+    table of places.DEMONYMS). Every word of the place must be so named: "South Australia" is
+    a place to offer when the question asks about an "Australian state"."""
     if any(all(stem(w) in qstems for w in people.split()) for people in _PEOPLE_OF.get(_place_name(span), ())):
         return True
-    for w in words:
-        low = w.lower()
-        if len(low) >= 4 and any(q.startswith(low[:max(4, len(low) - 1)]) and q != low for q in qstems):
-            return True
-    return False
+    return bool(words) and all(
+        len(low) >= 4 and any(q.startswith(low[:max(4, len(low) - 1)]) and q != low for q in qstems)
+        for low in (w.lower() for w in words))
 
 
 def _known_place(span: str) -> bool:

@@ -144,6 +144,8 @@ def test_singular_plural_and_past_meet_at_one_stem():
     ("What are the activists trying to call attention to?", None),
     ("The IRS announced it will do what this week?", None),
     ("Why did cities cancel their fireworks?", None),
+    # A hyphenated word is not the noun it starts with: a "state-controlled bank" is no place.
+    ("Which state-controlled bank is La Caja Obrera merging with?", NAME),
     ("What happened in Tehran?", None),
     # A topic statement asks for nothing: its "which" opens a clause (a TIME query).
     ("U.S. POLICY TOWARD THE NEW REGIME IN SOUTH VIET NAM WHICH OVERTHREW PRESIDENT DIEM .", None),
@@ -248,6 +250,19 @@ def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions
     text = "It formed a venture in Turkey with Mintax, based in Istanbul."
     asked = stems("In what city is Mintax, the Turkish joint venture partner, based?")
     assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["Istanbul"]
+
+
+def test_candidates_read_first_names_that_end_as_peoples_do_and_places_the_question_names_in_part():
+    # "Jean", "Brian", "Julian" end as "Iranian" and "Korean" do, but name no people.
+    text = "Group president Jean Mantelet, who is 87, said so. Brian Mulroney and Julian Hodge agreed."
+    asked = stems("Who is the president of Moulinex?")
+    assert [text[s:e] for s, e in candidates(PERSON, text, asked)] == ["Jean Mantelet", "Brian Mulroney", "Julian Hodge"]
+    assert candidates(PERSON, "The Iranian Regime and Korean Air said so.", asked) == []
+    # A place the question names through its people in part is still a place to offer:
+    # "South Australia" is an Australian state; "Australia" alone is the question's own.
+    text = "It found 172 billion cubic feet of gas in South Australia and more in Australia."
+    asked = stems("In which Australian state did Santos find gas?")
+    assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["South Australia"]
 
 
 def test_candidates_read_a_region_of_a_place_a_company_and_a_day_named_relative_to_the_item():
