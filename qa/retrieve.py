@@ -144,7 +144,11 @@ def same_story(a: frozenset[int], b: frozenset[int], threshold: float = SAME_STO
     """Whether two shingle sets are near-identical (Jaccard similarity at least ``threshold``)."""
     if not a or not b:
         return False
-    return len(a & b) / len(a | b) >= threshold
+    small, large = sorted((len(a), len(b)))
+    if small < threshold * large:  # even if the smaller lay wholly inside the larger
+        return False
+    shared = len(a & b)  # the union's size follows from it, without building the union
+    return shared / (small + large - shared) >= threshold
 
 
 class Retriever:

@@ -44,6 +44,26 @@ def test_skipping_sentences_that_cannot_win_chooses_as_scoring_them_all(reuters_
             assert rows and all(set(c.features) == set(FEATURES) for _, cands in rows for c in cands)
 
 
+def test_question_words_are_found_where_they_start_a_word_whatever_their_case():
+    """The word finder reads each word that starts with a question stem (str.find per stem):
+    whole words from their start, the longest stem first, a possessive and an apostrophe's
+    tail kept, nothing inside a word already read, offsets into the body as written."""
+    from dateline.qa.sentence_choice import WordFinder
+
+    finder = WordFinder({"found", "o'neil", "neil", "u.n", "istanbul", "shar", "share"})
+    body = ("O'Neil met U.N. officials; Neil's shares were shared. Istanbul's founder "
+            "refounded nothing, un-founded. The FOUNDERS' day; sharp.")
+    words = finder._words(body)
+    assert [w for _, w in words] == ["O'Neil", "U.N", "Neil's", "shares", "shared", "Istanbul's", "founder",
+                                     "founded", "FOUNDERS", "sharp"]
+    assert all(body[at:at + len(w)] == w for at, w in words)
+    # The same as one regex pass trying every stem at every character (the way it was read before).
+    assert words == [(m.start(), m.group(0)) for m in finder.pattern.finditer(body)]
+    # A letter whose lower case is longer ("İ" -> "i̇") would move offsets: the regex reads such a body.
+    body = "İİ İstanbul, Istanbul's"
+    assert finder._words(body) == [(3, "İstanbul"), (13, "Istanbul's")]
+
+
 def test_the_pruned_choice_is_the_best_of_all_candidates():
     """Without the model: random questions over small items, chosen as `ask` does (answer
     candidates searched only while they could still win) and as fitting does (all searched)."""
