@@ -18,6 +18,7 @@ import re
 from dateline.index.dates import MONTH_PATTERN
 
 from .places import DEMONYMS, PLACES, US_STATES_NAMES
+from .sentences import sentences
 from .words import STOP_WORDS, stem, stems
 
 PERSON, NAME, PLACE, DATE, NUMBER = "person", "name", "place", "date", "number"
@@ -192,18 +193,28 @@ def acronyms(question: str, qstems: set[str] | frozenset[str]) -> dict[str, froz
     return out
 
 
+_WH_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
+
+
 def setting(question: str) -> frozenset[str]:
-    """The stems of the question's words that set the scene (see _SETTING) and are not also in
-    what it asks: they say which story is meant, less which of its sentences answers."""
-    spans = [m.span() for m in _SETTING.finditer(question)]
-    if not spans:
+    """The stems of the question's words that set the scene (see _SETTING, and every sentence
+    before the last: "Rents in the US hit a record high for the 17th month in a row. Which city
+    saw the biggest increase?") and are not also in what it asks: they say which story is
+    meant, less which of its sentences answers."""
+    parts = sentences(question)
+    lead_end = parts[-1][0] if len(parts) > 1 else 0
+    if lead_end and (_WH_WORD.search(question, 0, lead_end) or not _WH_WORD.search(question, lead_end)):
+        lead_end = 0  # the asking is not all in the last sentence ("... chewing gum maker Wm. Wrigley?")
+    asking = question[lead_end:]
+    spans = [m.span() for m in _SETTING.finditer(asking)]
+    if not spans and not lead_end:
         return frozenset()
-    asked, scene, at = [], [], 0
+    asked, scene, at = [], [question[:lead_end]], 0
     for start, end in spans:
-        asked.append(question[at:start])
-        scene.append(question[start:end])
+        asked.append(asking[at:start])
+        scene.append(asking[start:end])
         at = end
-    asked.append(question[at:])
+    asked.append(asking[at:])
     return stems(" ".join(scene)) - stems(" ".join(asked))
 
 

@@ -415,6 +415,27 @@ def test_a_later_sentence_holding_what_the_lead_lacks_answers(lead_and_later, qu
     assert wanted in first_sentence(lead_and_later.ask(question))
 
 
+@pytest.mark.parametrize("question, wanted", [
+    ("Pillsbury has filed to sell limited partnership interests in a second Burger King master limited "
+     "partnership, for an after-tax gain of 20-23 mln dlrs. Which firm will lead the underwriting?", "Merrill Lynch"),
+    ("Transworld Liquidating Trust will distribute proceeds from the sale of Hilton International to UAL to "
+     "its holders. When will the second distribution be made?", "April 29"),
+    ("IBM has named a new president of its Rolm subsidiary, succeeding Dennis Paboojian. Who founded Rolm?",
+     "Ken Oshman"),
+])
+def test_a_sentence_before_the_question_sets_the_scene(lead_and_later, question, wanted):
+    # A news quiz tells the story first, then asks: the story's lead repeats the telling, the
+    # answer is elsewhere.
+    assert wanted in first_sentence(lead_and_later.ask(question))
+
+
+def test_the_scene_is_every_sentence_before_the_one_that_asks():
+    asked = "Rents in the US hit a record high for the 17th month in a row. Which US city saw the biggest increase?"
+    assert setting(asked) == stems("rents hit record high 17th month row")
+    # An abbreviation's full stop ends no sentence that sets a scene: the asking word is before it.
+    assert setting("Who is the president of chewing gum maker Wm. Wrigley Jr Co?") == frozenset()
+
+
 def test_a_doer_meets_its_deed_both_ways():
     from dateline.qa.sentence_choice import WordFinder, doing
 
