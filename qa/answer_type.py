@@ -332,8 +332,9 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
     """Spans of ``text`` that could answer a question of ``kind``, leaving out the question's
     own words (``qstems``, as words.stems gives them): a person's name is two or more
     capitalised words, not a nationality ("Iranian Regime"); a place is a name after "in",
-    "from", "near" (or "in northwestern"), a known place's name, or a town before its US state;
-    a date is a month, weekday or year; a number is digits or a number word."""
+    "from", "near" (or "in northwestern"), a known place's name, or a town before its US state
+    or before "in" and a country ("Kisumu in Kenya"); a date is a month, weekday or year; a
+    number is digits or a number word."""
     if kind == NUMBER:
         dates = [m.span() for m in _DATE.finditer(text)]
         return [m.span() for m in _NUMBER.finditer(text)
@@ -361,12 +362,21 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
                 continue
         elif kind == PLACE:
             if not (_PLACE_CUE.search(text[max(0, m.start() - _CUE_CHARS):m.start()]) or _known_place(m.group(0))
-                    or _STATE_AFTER.match(text, m.end())):
+                    or _STATE_AFTER.match(text, m.end()) or _in_a_country(text, m.end())):
                 continue
             if _named_by_its_people(m.group(0), words, qstems):
                 continue
         out.append(m.span())
     return out
+
+
+_IN_PLACE = re.compile(r"\s+in\s+(?:the\s+)?([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
+
+
+def _in_a_country(text: str, end: int) -> bool:
+    """Whether the run ending at ``end`` is followed by "in" and a known place: "Kisumu in Kenya"."""
+    m = _IN_PLACE.match(text, end)
+    return bool(m) and _known_place(m.group(1))
 
 
 def _named_by_its_people(span: str, words: list[str], qstems: set[str] | frozenset[str]) -> bool:

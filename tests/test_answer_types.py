@@ -263,6 +263,10 @@ def test_candidates_read_first_names_that_end_as_peoples_do_and_places_the_quest
     text = "It found 172 billion cubic feet of gas in South Australia and more in Australia."
     asked = stems("In which Australian state did Santos find gas?")
     assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["South Australia"]
+    # A name followed by "in" and a country is a place there: "Kisumu in Kenya".
+    text = "The rail ferry which plies between the lake port of Jinja and Kisumu in Kenya broke down."
+    asked = stems("To which Kenyan town does the rail ferry from Jinja run?")
+    assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["Kisumu"]
 
 
 def test_candidates_read_a_region_of_a_place_a_company_and_a_day_named_relative_to_the_item():
