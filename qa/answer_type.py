@@ -67,8 +67,10 @@ _HOW_NUMBER = re.compile(r"\bhow\s+(?:many|much|old|long|far|big|large|tall|high
 # as "which" does.
 _WH = r"(?:\b(?:which|what)|^\W*(?:please\s+)?(?:name|identify)\s+(?:the|a|an))"
 _REQUEST_WORDS = frozenset({"name", "identify"})
+# A noun made an adjective by a participle names no kind: a "state-controlled bank" is no place.
+_AS_ADJECTIVE = r"(?!-(?:\w+ed|run|made|built)\b)"
 _WH_NOUN = re.compile(rf"{_WH}\s+{_MODIFIERS}(?:(?P<place>{_nouns(_PLACE_NOUNS)})|"
-                      rf"(?P<person>{_nouns(_PERSON_NOUNS)})|(?P<number>{_nouns(_NUMBER_NOUNS)}))\b(?!-)|"
+                      rf"(?P<person>{_nouns(_PERSON_NOUNS)})|(?P<number>{_nouns(_NUMBER_NOUNS)}))\b{_AS_ADJECTIVE}|"
                       rf"\b(?:which|what)\s+{_DATE_ASKED}(?P<date>{_nouns(_DATE_NOUNS)})\b", re.I)
 _WHEN = re.compile(r"\bwhen\b", re.I)
 _WHERE = re.compile(r"\bwhere\b", re.I)
@@ -203,8 +205,11 @@ def setting(question: str) -> frozenset[str]:
     meant, less which of its sentences answers."""
     parts = sentences(question)
     lead_end = parts[-1][0] if len(parts) > 1 else 0
-    if lead_end and (_WH_WORD.search(question, 0, lead_end) or not _WH_WORD.search(question, lead_end)):
-        lead_end = 0  # the asking is not all in the last sentence ("... chewing gum maker Wm. Wrigley?")
+    if lead_end and (_WH_WORD.search(question, 0, lead_end) or not _WH_WORD.search(question, lead_end)
+                     or _ABBREVIATED.search(question, 0, lead_end)):
+        # The asking is not all in the last sentence ("Who is the president of ... Wm. Wrigley?"),
+        # or the "sentence" ends at an abbreviation ("Long Beach, Calif. Mayor Ernie Kell said what?").
+        lead_end = 0
     asking = question[lead_end:]
     spans = [m.span() for m in _SETTING.finditer(asking)]
     if not spans and not lead_end:
@@ -273,6 +278,10 @@ _PLACE_CUE = re.compile(r"\b(?:(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|th
 _STATE_ABBREVIATIONS = ("Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Kans Ky La Md Mass Mich Minn Miss "
                         "Mo Mont Neb Nev N.H N.J N.M N.Y N.C N.D Okla Ore Pa R.I S.C S.D Tenn Va Vt Wash Wis "
                         "W.Va Wyo")
+# A question's lead that ends at a short capitalised word or a US state's abbreviation ("Wm.",
+# "Calif.", "Pa.") rather than ending a sentence (see setting).
+_ABBREVIATED = re.compile(r"\b(?:[A-Z][a-z]?|" + "|".join(re.escape(a) for a in _STATE_ABBREVIATIONS.split())
+                          + r")\.\s*$")
 _STATE_AFTER = re.compile(r",\s+(?:(?:" + "|".join(re.escape(a) for a in _STATE_ABBREVIATIONS.split())
                           + r")\.|(?:" + "|".join(sorted(US_STATES_NAMES + ("New York", "Washington", "Georgia"),
                                                           key=len, reverse=True))
@@ -283,16 +292,27 @@ _DEMONYM = re.compile(r"(?:ian|ese|ish|ean)$")
 _PLACE_WORDS = frozenset(w.lower() for place in PLACES for w in place.split())
 
 
+# Peoples and regions' adjectives that no known place's name spells out.
+_OTHER_PEOPLES = frozenset("""persian jewish kurdish arabian parisian cantonese javanese balinese
+sicilian bavarian prussian siamese sinhalese tibetan flemish mediterranean""".split())
+
+
 def _names_a_people(word: str) -> bool:
-    """Whether a word ending as peoples' names do ("Iranian", "Chinese", "Korean") names one: what
-    precedes the ending starts a known place's name, all but two letters of it at most. A first
-    name ending so ("Brian", "Jean", "Julian") is no people."""
+    """Whether a word ending as peoples' names do ("Iranian", "Chinese", "Korean") names one: it
+    is a known place's word ("Caribbean") or one of _OTHER_PEOPLES, or what precedes the ending
+    starts a known place's name with at most two letters to go ("Korea") or shares all but its
+    last letter with one ("Peru" for "Peruvian", "Togo" for "Togolese"). A first name ending so
+    ("Brian", "Jean", "Julian") is no people."""
     low = word.lower()
     m = _DEMONYM.search(low)
     if not m:
         return False
+    if low in _PLACE_WORDS or low in _OTHER_PEOPLES:
+        return True
     root = low[:m.start()]
-    return len(root) >= 2 and any(w.startswith(root) and len(w) - len(root) <= 2 for w in _PLACE_WORDS)
+    return len(root) >= 2 and any(
+        (w.startswith(root) and len(w) - len(root) <= 2) or (len(w) >= 4 and root.startswith(w[:max(4, len(w) - 1)]))
+        for w in _PLACE_WORDS)
 
 
 _CUE_CHARS = 32  # characters looked back for "in", "from" (and "the", "its") before a place
@@ -332,9 +352,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
     """Spans of ``text`` that could answer a question of ``kind``, leaving out the question's
     own words (``qstems``, as words.stems gives them): a person's name is two or more
     capitalised words, not a nationality ("Iranian Regime"); a place is a name after "in",
-    "from", "near" (or "in northwestern"), a known place's name, or a town before its US state
-    or before "in" and a country ("Kisumu in Kenya"); a date is a month, weekday or year; a
-    number is digits or a number word."""
+    "from", "near" (or "in northwestern"), a known place's name, or a town before its US state;
+    a date is a month, weekday or year; a number is digits or a number word."""
     if kind == NUMBER:
         dates = [m.span() for m in _DATE.finditer(text)]
         return [m.span() for m in _NUMBER.finditer(text)
@@ -362,21 +381,12 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
                 continue
         elif kind == PLACE:
             if not (_PLACE_CUE.search(text[max(0, m.start() - _CUE_CHARS):m.start()]) or _known_place(m.group(0))
-                    or _STATE_AFTER.match(text, m.end()) or _in_a_country(text, m.end())):
+                    or _STATE_AFTER.match(text, m.end())):
                 continue
             if _named_by_its_people(m.group(0), words, qstems):
                 continue
         out.append(m.span())
     return out
-
-
-_IN_PLACE = re.compile(r"\s+in\s+(?:the\s+)?([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
-
-
-def _in_a_country(text: str, end: int) -> bool:
-    """Whether the run ending at ``end`` is followed by "in" and a known place: "Kisumu in Kenya"."""
-    m = _IN_PLACE.match(text, end)
-    return bool(m) and _known_place(m.group(1))
 
 
 def _named_by_its_people(span: str, words: list[str], qstems: set[str] | frozenset[str]) -> bool:

@@ -145,7 +145,7 @@ def same_story(a: frozenset[int], b: frozenset[int], threshold: float = SAME_STO
     if not a or not b:
         return False
     small, large = sorted((len(a), len(b)))
-    if small < threshold * large:  # even if the smaller lay wholly inside the larger
+    if small / large < threshold:  # even if the smaller lay wholly inside the larger
         return False
     shared = len(a & b)  # the union's size follows from it, without building the union
     return shared / (small + large - shared) >= threshold

@@ -138,6 +138,7 @@ class WordFinder:
         self.deeds = {d: q for q in qstems if (d := doing(q))}  # "found" -> the question's "founder"
         self.acronyms = acronyms or {}  # "nmmc" -> the stems of "Nissan Motor Manufacturing Corp"
         self.starts = sorted(qstems | set(self.deeds) | set(self.acronyms), key=len, reverse=True)
+        self.ascii = all(s.isascii() for s in self.starts)
         self.pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, self.starts))
                                   + r")[^\W_]*(?:['’][^\W_]+)?", re.I) if self.starts else None
 
@@ -164,9 +165,11 @@ class WordFinder:
         ``pattern`` finds. str.find over the lower-cased body for each start, then the rest of
         the word: one regex pass trying every start at every character was a tenth of `ask`'s
         time on TIME's long articles."""
-        low = body.lower()
-        if len(low) != len(body):  # a letter whose lower case is longer: offsets would drift
+        if not self.ascii or (not body.isascii() and _NON_ASCII_LETTER.search(body)):
+            # Beyond ASCII, lower case and the regex's ignoring of case part ways ("İ" lowers to
+            # two characters, "ı" and "ſ" match "I" and "s"): the regex reads such text.
             return [(m.start(), m.group(0)) for m in self.pattern.finditer(body)]
+        low = body.lower()
         longest: dict[int, int] = {}  # where a word starts -> the longest start found there
         for start in self.starts:
             at = low.find(start)
@@ -184,6 +187,7 @@ class WordFinder:
 
 
 _WORD_CHAR = re.compile(r"[^\W_]")
+_NON_ASCII_LETTER = re.compile(r"(?![\x00-\x7f])[^\W\d_]")
 _WORD_REST = re.compile(r"[^\W_]*(?:['’][^\W_]+)?")
 
 

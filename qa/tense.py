@@ -21,7 +21,8 @@ _ASKS_WHEN = re.compile(r"\b(?:when|what\s+(?:date|day|time|year|month))\s+(?=\S
 _PRESENT = re.compile(r"(?:is|are|does|do|has|have)\b", re.I)  # "When does ... end?" says no way
 # Words that look ahead whatever the auxiliary: "When is X due?", "To what date did X delay ...?",
 # "By what deadline did X hope ...?", "When is X to be set up?", "When are payments set to restart?"
-_AHEAD_CUES = re.compile(r"\b(?:due|scheduled|expected|deadline|going\s+to|plans?\s+to|intends?\s+to|(?:set|slated|poised)\s+to"
+_AHEAD_CUES = re.compile(r"\b(?:due|scheduled|expected|deadline|going\s+to|plans?\s+to|intends?\s+to"
+                         r"|(?:is|are|will\s+be)\b[^?]*?\b(?:set|slated|poised)\s+to"
                          r"|(?:is|are)\b[^?]*?\bto\s+be|(?:to|until|till|for|by)\s+(?:what|which)\s+(?:date|day|time))\b",
                          re.I)
 

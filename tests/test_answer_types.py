@@ -144,8 +144,11 @@ def test_singular_plural_and_past_meet_at_one_stem():
     ("What are the activists trying to call attention to?", None),
     ("The IRS announced it will do what this week?", None),
     ("Why did cities cancel their fireworks?", None),
-    # A hyphenated word is not the noun it starts with: a "state-controlled bank" is no place.
+    # A noun made an adjective by a participle names no kind: a "state-controlled bank" is no
+    # place; a "president-elect" is still a person.
     ("Which state-controlled bank is La Caja Obrera merging with?", NAME),
+    ("Which state-run company bought it?", NAME),
+    ("Which president-elect spoke?", PERSON),
     ("What happened in Tehran?", None),
     # A topic statement asks for nothing: its "which" opens a clause (a TIME query).
     ("U.S. POLICY TOWARD THE NEW REGIME IN SOUTH VIET NAM WHICH OVERTHREW PRESIDENT DIEM .", None),
@@ -258,15 +261,14 @@ def test_candidates_read_first_names_that_end_as_peoples_do_and_places_the_quest
     asked = stems("Who is the president of Moulinex?")
     assert [text[s:e] for s, e in candidates(PERSON, text, asked)] == ["Jean Mantelet", "Brian Mulroney", "Julian Hodge"]
     assert candidates(PERSON, "The Iranian Regime and Korean Air said so.", asked) == []
+    # A people no country's name spells out, or one whose country drops a letter, is still a people.
+    text = "Tankers in the Persian Gulf on Monday. Peruvian Garcia met Kurdish Talabani in the Mediterranean Sea."
+    assert candidates(PERSON, text, asked) == []
     # A place the question names through its people in part is still a place to offer:
     # "South Australia" is an Australian state; "Australia" alone is the question's own.
     text = "It found 172 billion cubic feet of gas in South Australia and more in Australia."
     asked = stems("In which Australian state did Santos find gas?")
     assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["South Australia"]
-    # A name followed by "in" and a country is a place there: "Kisumu in Kenya".
-    text = "The rail ferry which plies between the lake port of Jinja and Kisumu in Kenya broke down."
-    asked = stems("To which Kenyan town does the rail ferry from Jinja run?")
-    assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["Kisumu"]
 
 
 def test_candidates_read_a_region_of_a_place_a_company_and_a_day_named_relative_to_the_item():
@@ -438,6 +440,7 @@ def test_the_scene_is_every_sentence_before_the_one_that_asks():
     assert setting(asked) == stems("rents hit record high 17th month row")
     # An abbreviation's full stop ends no sentence that sets a scene: the asking word is before it.
     assert setting("Who is the president of chewing gum maker Wm. Wrigley Jr Co?") == frozenset()
+    assert setting("Long Beach, Calif. Mayor Ernie Kell said what about the port?") == frozenset()
 
 
 def test_a_doer_meets_its_deed_both_ways():

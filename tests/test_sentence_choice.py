@@ -62,6 +62,10 @@ def test_question_words_are_found_where_they_start_a_word_whatever_their_case():
     # A letter whose lower case is longer ("İ" -> "i̇") would move offsets: the regex reads such a body.
     body = "İİ İstanbul, Istanbul's"
     assert finder._words(body) == [(3, "İstanbul"), (13, "Istanbul's")]
+    # Beyond ASCII, ignoring case is not lower-casing: "ı" and "I" meet, as the regex has them.
+    finder = WordFinder({"diyarbakır", "sea"})
+    body = "DIYARBAKIR and Diyarbakir, Diyarbakır by the ſea"
+    assert [w for _, w in finder._words(body)] == ["DIYARBAKIR", "Diyarbakir", "Diyarbakır", "ſea"]
 
 
 def test_the_pruned_choice_is_the_best_of_all_candidates():

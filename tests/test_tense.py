@@ -17,6 +17,7 @@ DAY = dt.date(1987, 4, 7)  # the item's date: Reuters, 7 Apr 1987
     ("When are the talks scheduled to resume?", AHEAD),
     ("When are student loan payments set to restart?", AHEAD),  # "set to", "slated to": a plan
     ("When are the talks slated to resume?", AHEAD),
+    ("When was the discount rate set to 5.5 pct?", BACK),  # a value set, in the past
     ("When did Chase open its consumer banking operation in Lima?", BACK),
     ("When was the Iranian operation Karbala-5 launched into Iraq?", BACK),
     ("When will the company that was founded in 1920 list its shares?", AHEAD),  # the first verb sets it
