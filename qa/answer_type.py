@@ -232,6 +232,8 @@ _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve
                  "thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million "
                  "millions billion billions trillion dozen dozens mln bln half quarter")
 _NUMBER = re.compile(rf"[$£€]?\d(?:[\d,.]*\d)?(?:\s?(?:%|pct|percent))?|\b(?:{_nouns(_NUMBER_WORDS)})\b", re.I)
+# "one of these swings", "one of the company's plants": a pick from a group, no count.
+_ONE_OF = re.compile(r"\s+of\b", re.I)
 # A bare year ("the 1988 massacre") is a date, not a count: of the 19,292 four-digit numbers from
 # 1800 to 2099 in Reuters-21578's bodies, 5 are followed by a unit ("1900 dlrs").
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
@@ -358,7 +360,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
         dates = [m.span() for m in _DATE.finditer(text)]
         return [m.span() for m in _NUMBER.finditer(text)
                 if m.group(0).lower().strip("$£€%") not in qstems and not _YEAR.fullmatch(m.group(0))
-                and not any(s <= m.start() and m.end() <= e for s, e in dates)]
+                and not any(s <= m.start() and m.end() <= e for s, e in dates)
+                and not (m.group(0).lower() == "one" and _ONE_OF.match(text, m.end()))]
     if kind == DATE:
         return [m.span() for m in _DATE.finditer(text) if m.group(0).lower() not in qstems and _a_date(m.group(0))]
     if kind in (PERSON, NAME) and not any(ch.islower() for ch in text):

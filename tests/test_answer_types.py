@@ -236,6 +236,10 @@ def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions
     asked = stems("How many members of Congress sponsored Resolution 188?")
     assert [text[s:e] for s, e in candidates(NUMBER, text, asked)] == ["Forty", "Six"]
     assert [text[s:e] for s, e in candidates(DATE, text, asked)] == ["1988"]
+    # "one of these swings" picks from a group; it counts nothing.
+    text = "If you own one of these swings, check it: one million were recalled, and one rocker."
+    assert [text[s:e] for s, e in candidates(NUMBER, text, stems("How many were recalled?"))] == ["one", "million", "one"]
+    assert text.index("one of") not in [s for s, _ in candidates(NUMBER, text, stems("How many were recalled?"))]
     # The day of a date and a quarter of the year are no amounts either.
     text = "It extended the offer to April 23 and took a first quarter charge of 390 mln dlrs."
     assert [text[s:e] for s, e in candidates(NUMBER, text, stems("How large is the facility?"))] == ["390", "mln"]
