@@ -153,6 +153,20 @@ def is_topic(question: str) -> bool:
     return not (opening and "," in question and _ASKING.search(question.split(",", 1)[1]))
 
 
+# "How many container ships does ...?": what it counts runs to the verb or the question's end.
+_HOW_MANY_NOUN = re.compile(rf"\bhow\s+many\s+(?!(?:{_AUXILIARIES})\b)(.+?)(?=\s+(?:{_AUXILIARIES})\b|[?,;:]|$)", re.I)
+
+
+COUNTED_WORDS = 4  # "professional and management jobs"
+
+
+def counted(question: str) -> frozenset[str]:
+    """The stems of what "How many ...?" counts, up to its verb: "years" in "How many years was
+    his sentence?", "container ships" in "How many container ships does Evergreen operate?"."""
+    m = _HOW_MANY_NOUN.search(question)
+    return stems(" ".join(m.group(1).split()[:COUNTED_WORDS])) if m else frozenset()
+
+
 def focus(question: str) -> frozenset[str]:
     """The stems of the phrase that describes what is asked: "former Italian foreign minister" in
     "Which former Italian foreign minister wrote ...?"; empty when there is none ("Who ...?")."""

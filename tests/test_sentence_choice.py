@@ -99,7 +99,8 @@ def test_the_pruned_choice_is_the_best_of_all_candidates():
         quoted = set(rng.sample(starts, rng.randint(0, len(starts)))) if follow_up else set()
         q = Question(qstems=frozenset(asked), asked=frozenset(asked), weight={w: rng.uniform(0.5, 3) for w in asked},
                      kind=rng.choice(answer_type.KINDS + (None,)), focus=frozenset(rng.sample(sorted(asked), 1)),
-                     find=WordFinder(set(asked)), own=own, looks=rng.choice((-1, 0, 1)))
+                     find=WordFinder(set(asked)), own=own, looks=rng.choice((-1, 0, 1)),
+                     counted=stems(rng.choice(["", "mln dlrs", "shares", "the bank"])))
         rank, gap = rng.randint(0, 6), rng.uniform(0, 4)
         quick = choose(item, rank, gap, q, quoted)
         with recording() as rows:
@@ -124,6 +125,28 @@ def test_of_two_sentences_holding_the_same_words_the_one_naming_its_answer_besid
     chosen = choose(Item(source="Test", title="Statoil", body=body, id="s1"), 0, 0.0, q)
     assert body[chosen.start:chosen.end].startswith("The weather"), chosen
     assert chosen.features["offer_near"] > 0
+
+
+def test_a_number_before_what_how_many_counts_answers():
+    """The lead holds most of the question and a number ("2 counts"); the next sentence's number
+    stands before what the question counts ("12 years"), and it answers."""
+    from dateline.index.item import Item
+    from dateline.qa.answer_type import NUMBER, counted
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.words import stems
+
+    body = ("Cheer star Harris, who pleaded guilty to 2 counts this week, was sentenced on Thursday by the "
+            "court in Chicago.\n\nHe got 12 years in prison, the attorney said.")
+    question = "How many years was Cheer star Harris sentenced to?"
+    assert counted(question) == {"year"}
+    asked = stems(question)
+    q = Question(qstems=asked, asked=asked, weight=dict.fromkeys(asked, 1.0), kind=NUMBER, focus=frozenset(),
+                 find=WordFinder(set(asked)), counted=counted(question))
+    with recording() as rows:
+        chosen = choose(Item(source="Test", title="Harris sentenced", body=body, id="h1"), 0, 0.0, q)
+    assert body[chosen.start:].startswith("He got 12 years"), chosen
+    assert {c.text[:5]: c.features["counts"] for _, cands in rows for c in cands if not c.in_title} == \
+        {"Cheer": 0.0, "He go": 1.0}
 
 
 def test_the_subject_every_sentence_names_weighs_less_beside_a_date_than_the_word_asked_about():
