@@ -272,7 +272,8 @@ def choose(item: Item, rank: int, gap: float, q: Question, quoted: set[int] | No
     # bound (their score plus the most the kind features could add) still beats the best are
     # searched, best bound first. Candidates rank by (score, -position): of equal scores the
     # earlier wins, as max() over all of them would have it.
-    bounded = sorted(((c.score + _most_added(c.features, q.looks), -i) for i, c in enumerate(cands)), reverse=True)
+    bounded = sorted(((c.score + _most_added(c.features, q.looks, bool(q.counted)), -i) for i, c in enumerate(cands)),
+                     reverse=True)
     best: tuple[float, int] | None = None
     for bound, at in bounded:
         if best is not None and (bound, at) <= best:
@@ -282,13 +283,14 @@ def choose(item: Item, rank: int, gap: float, q: Question, quoted: set[int] | No
     return cands[-best[1]]
 
 
-def _most_added(f: dict[str, float], looks: int) -> float:
+def _most_added(f: dict[str, float], looks: int, counts: bool) -> float:
     """The most the kind features could add to a candidate's score: each at the value that adds
-    most, whatever the signs of the weights (tense only for a question that looks a way)."""
+    most, whatever the signs of the weights (tense only for a question that looks a way, counts
+    only for one that says what it counts)."""
     return (_MOST_FROM_OFFERING + max(0.0, SENTENCE_MODEL["offer_overlap"] * f["overlap"])
             + max(0.0, SENTENCE_MODEL["offer_reach"] * f["reach"]) + _MOST_FROM_COUNT
             + max(0.0, SENTENCE_MODEL["offer_near"] * f["overlap"])  # offer_near <= overlap
-            + max(0.0, SENTENCE_MODEL["counts"])
+            + (max(0.0, SENTENCE_MODEL["counts"]) if counts else 0.0)  # counts is 0 or 1
             + (abs(SENTENCE_MODEL["tense"]) if looks else 0.0))  # tense is -1, 0 or 1
 
 
