@@ -155,9 +155,7 @@ def is_topic(question: str) -> bool:
 
 # "How many container ships does ...?": what it counts runs to the verb or the question's end.
 _HOW_MANY_NOUN = re.compile(rf"\bhow\s+many\s+(?!(?:{_AUXILIARIES})\b)(.+?)(?=\s+(?:{_AUXILIARIES})\b|[?,;:]|$)", re.I)
-
-
-COUNTED_WORDS = 4  # "professional and management jobs"
+COUNTED_WORDS = 4  # at most: "professional and management jobs"
 
 
 def counted(question: str) -> frozenset[str]:
