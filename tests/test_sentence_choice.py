@@ -51,10 +51,10 @@ def test_question_words_are_found_where_they_start_a_word_whatever_their_case():
     from dateline.qa.sentence_choice import WordFinder
 
     finder = WordFinder({"found", "o'neil", "neil", "u.n", "istanbul", "shar", "share"})
-    body = ("O'Neil met U.N. officials; Neil's shares were shared. Istanbul's founder "
+    body = ("O'Neil met U.N. officials; Neil's shares were sharing. Istanbul's founder "
             "refounded nothing, un-founded. The FOUNDERS' day; sharp.")
     words = finder._words(body)
-    assert [w for _, w in words] == ["O'Neil", "U.N", "Neil's", "shares", "shared", "Istanbul's", "founder",
+    assert [w for _, w in words] == ["O'Neil", "U.N", "Neil's", "shares", "sharing", "Istanbul's", "founder",
                                      "founded", "FOUNDERS", "sharp"]
     assert all(body[at:at + len(w)] == w for at, w in words)
     # The same as one regex pass trying every stem at every character (the way it was read before).
