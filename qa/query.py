@@ -43,9 +43,13 @@ _RELATIVE = re.compile(
     r"|(?P<yesterday>yesterday)|(?P<today>today))\b", re.I)
 
 # Words that ask for what is newest: with them, recency counts from the request's `to` date, or
-# from the archive's newest item ("What is the latest on the strike?").
-_AS_OF = re.compile(r"\b(?:latest|newest|most\s+recent(?:ly)?|recent(?:ly)?|lately|now|currently|"
-                    r"so\s+far|to\s+date|these\s+days|this\s+week)\b", re.I)
+# from the archive's newest item ("What is the latest on the strike?"). "recent" before other
+# words names an event rather than asking for the newest news ("the recent Italian elections":
+# TIME query 28, nDCG@10 0.449 newest first, 0.805 by relevance), so it counts only before
+# words for news itself ("recent developments").
+_AS_OF = re.compile(r"\b(?:latest|newest|most\s+recent(?:ly)?|recently|recent\s+(?:news|developments|events|"
+                    r"updates|reports|stories|happenings)|lately|now|currently|so\s+far|to\s+date|"
+                    r"these\s+days|this\s+week)\b", re.I)
 
 # Words that make a question ask for an order in time.
 # "developments" but not "development" ("Inter-American Development Bank") nor "developed" (a

@@ -155,3 +155,25 @@ def test_eval_jsonl_on_the_sample(runner, web_data, tmp_path):
     assert out["modes"]["ask"]["recall@5"] == pytest.approx(3 / 5)
     r = runner.invoke(main, ["eval", str(path), "--data", str(web_data), "--mode", "fts"])
     assert r.exit_code == 0 and "fts only" in r.stdout and "ask" in r.stdout and "ndcg@10" in r.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("top_k", [5, 20])
+def test_the_ranking_rows_read_as_many_candidates_as_ask(web_data, tmp_path, monkeypatch, top_k):
+    """The retrieval-only rows are the ranking `ask` draws on: fused from lists of the same depth
+    (a deeper list standardises its scores differently and ranks otherwise)."""
+    from dateline.qa import retrieve
+    from dateline.qa.engine import Engine
+    from dateline.qa.evaluate import evaluate
+    depths = []
+    search = retrieve.Retriever.search
+
+    def spy(self, text, filters=None, *, k=10, depth=None, **kw):
+        depths.append(depth or max(self.depth, k * retrieve.DEPTH_PER_RESULT))
+        return search(self, text, filters, k=k, depth=depth, **kw)
+
+    monkeypatch.setattr(retrieve.Retriever, "search", spy)
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({"question": "Who is Shahin Gobadi?", "gold_ids": ["5bb711a2a883ed42"]}) + "\n")
+    evaluate(Engine(web_data), read_questions(path), top_k=top_k)
+    assert len(depths) == 4 and len(set(depths)) == 1, depths  # ask, then dense, full text, hybrid

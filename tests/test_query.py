@@ -205,6 +205,19 @@ def test_latest_shows_the_most_relevant_items_newest_first():
                               date_to="1987-03-02").newest_first
 
 
+@pytest.mark.parametrize("question, newest_first", [
+    # "recent" before an event names the event: the most relevant stories come first.
+    ("STRENGTHS IN POPULAR VOTES OF THE VARIOUS POLITICAL PARTIES IN THE RECENT ITALIAN ELECTIONS .", False),
+    ("Which incumbent was declared winner of Iran's recent presidential vote?", False),
+    # Before the news itself, or as "most recent", it asks for the newest.
+    ("What are the recent developments in the council budget?", True),
+    ("What is the most recent news on the strike?", True),
+    ("Which bid is the most recent?", True),
+])
+def test_recent_asks_for_the_newest_only_of_the_news_itself(question, newest_first):
+    assert parse_question(question, AS_OF_FACTS).newest_first is newest_first
+
+
 def test_a_period_the_question_names_overrides_recency():
     assert parse_question("What did the council decide in March 1987?", AS_OF_FACTS, date_to="1987-12-31").as_of is None
     assert parse_question("latest news in March 1987", AS_OF_FACTS).as_of is None
