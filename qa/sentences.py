@@ -14,9 +14,17 @@ from .words import INITIALS
 
 ABBREV_LOOKBACK = 24  # characters searched back for the word before a full stop ("U.S.", "Feb.")
 
-_ABBREV = frozenset("mr mrs ms dr st jr sr inc co corp ltd bros no vs gen gov sen rep jan feb mar apr "
+_ABBREV = frozenset("mr mrs ms dr st jr sr no vs gen gov sen rep jan feb mar apr "
                     "jun jul aug sep sept oct nov dec "
                     "sgt lt col capt cpl maj adm prof rev hon pres atty supt det insp mt ft messrs".split())
+# A company's name ends its sentence more often than not ("... analyst at E.F. Hutton Co. He
+# thinks"), unless the name or a title goes on ("Morgan and Co. Inc.", "Apple Inc. Chief Executive").
+_ENDS_NAMES = frozenset("inc co corp ltd bros".split())
+_NAME_GOES_ON = re.compile(r"[\"'“‘]?(?:\(|(?:Inc|Co|Corp|Ltd|Chief|Chairman|President|Vice|Executive)\b)")
+# Initials seldom end one ("U.S. Agriculture Department"), unless a word that opens sentences but
+# seldom follows a name comes next ("... exports to the U.S. The").
+_OPENER = re.compile(r"[\"'“‘(]?(?:The|It|He|She|They|We|I|In|A|An|This|That|These|Those|But|Its|His|Her|"
+                     r"Their|There|On|At|For|Last|Earlier|Meanwhile|Also|As|After|Before|When|While|If)\b")
 _LAST_WORD = re.compile(r"[\w.]+$")
 _INITIALS = re.compile(INITIALS)  # "u.s", "a.h", "e.g"
 _BOUNDARY = re.compile(r"([.!?]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
@@ -31,8 +39,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
             # Look back a few characters only: searching from the sentence start is quadratic.
             word = _LAST_WORD.search(text, max(start, m.start(1) - ABBREV_LOOKBACK), m.start(1))
             w = word.group(0).lower().rstrip(".") if word else ""
-            # "U.S. Agriculture", "Mr. Smith", "Feb. 26", "A.H. Belo": not a sentence end.
-            if w in _ABBREV or (len(w) == 1 and w.isalpha()) or _INITIALS.fullmatch(w):
+            if not _ends_sentence(w, text, m.end()):
                 continue
             end = m.end(1)
         else:
@@ -48,6 +55,17 @@ def sentences(text: str) -> list[tuple[int, int]]:
         if e - trail > s + lead:
             out.append((s + lead, e - trail))
     return out
+
+
+def _ends_sentence(word: str, text: str, following: int) -> bool:
+    """Whether a full stop after ``word`` (lower case, its own full stops but the last kept) ends
+    a sentence, the next word starting at ``following`` in ``text``."""
+    if word in _ENDS_NAMES:
+        return not _NAME_GOES_ON.match(text, following)
+    if _INITIALS.fullmatch(word):
+        return bool(_OPENER.match(text, following))
+    # "Mr. Smith", "Feb. 26", "John F. Kennedy": not a sentence end.
+    return not (word in _ABBREV or (len(word) == 1 and word.isalpha()))
 
 
 _PARAGRAPH = re.compile(r"\n\s*\n")

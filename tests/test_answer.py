@@ -335,6 +335,15 @@ def test_sentences_keep_offsets():
     # Nor at a title: "Sgt. John Joseph Weirick, 26, was arrested" is one sentence.
     text = "Sgt. John Joseph Weirick, 26, was arrested. Lt. Col. Oliver North testified."
     assert [text[s:e] for s, e in sentences(text)] == [text[:43], text[44:]]
+    # A company or a country can end a sentence: the quote stops there when a pronoun or an
+    # article opens the next one (reut2-005: the analyst's view is a sentence of its own).
+    text = ("said Frederick Meinke, analyst at E.F. Hutton Co. He thinks the dispute could end. "
+            "Exports to the U.S. The mill closed.")
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "said Frederick Meinke, analyst at E.F. Hutton Co.", "He thinks the dispute could end.", "Exports to the U.S.",
+        "The mill closed."]
+    text = "J.P. Morgan and Co. Inc. said it. Mr. He Ping and Gen. Li spoke. Lehman Brothers Inc. Chairman Smith left."
+    assert [text[s:e] for s, e in sentences(text)] == [text[:33], text[34:64], text[65:]]
 
 
 def test_cli_ask_json_and_text(runner, web_data):
