@@ -24,6 +24,9 @@ Variants (``--variants``, comma-separated; parameters after colons):
   top M items is added (stories run over consecutive weeks).
 - ``like_top:M:W``: score regularisation: W x the mean cosine of the item's mean chunk vector
   to those of the top M items is added.
+- ``chunk_bm25:W``: an item's best chunk by BM25 (the question's stems, the items' idf), a third
+  list that takes share W of the full-text list's weight: the question's words meeting in one
+  passage rather than anywhere in a long article.
 """
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ from dateline.qa import evaluate as ev
 from dateline.qa.engine import Engine
 from dateline.qa.query import Filters, ParsedQuery, parse_question
 from dateline.qa.retrieve import CANDIDATE_DEPTH, FUSION_WEIGHTS, fuse
-from dateline.qa.words import STOP_WORDS, WORD, terms
+from dateline.qa.words import STOP_WORDS, WORD, stem, terms
 
 DEFAULT_VARIANTS = ("shipped,rocchio:3:0.5,rocchio:3:1,rm3:5:10,pairs,mean_chunks:0.5,"
                     "near_dates:5:30:1,like_top:3:1")
@@ -101,6 +104,12 @@ class Variants:
             for i, s in list(score.items()):
                 others = [float(means[i] @ means[t]) for t in leaders if t != i] if means[i] is not None else []
                 score[i] = s + (weight * sum(others) / len(others) if others else 0.0)
+        elif name == "chunk_bm25":
+            weight = float(params[0])
+            passages = self._chunk_bm25(set(dense) | set(full_text), words)
+            dense_weight, text_weight = FUSION_WEIGHTS["hybrid"]
+            score = self._fused([dense, full_text, passages],
+                                (dense_weight, text_weight * (1 - weight), text_weight * weight), parsed)
         else:
             raise SystemExit(f"unknown variant {variant!r}")
         return sorted(score, key=lambda i: -score[i])
@@ -126,6 +135,22 @@ class Variants:
             return None
         mean = vectors.mean(axis=0)
         return mean / np.linalg.norm(mean)
+
+    def _chunk_bm25(self, item_ids: set[str], words: list[str], k1: float = 1.2,
+                    b: float = 0.75) -> dict[str, float]:
+        """Each item's best chunk by BM25 over the question's stems (idf of the items): where the
+        question's words meet in one passage rather than anywhere in a long article."""
+        idf = self.retriever.idf(words)
+        rows = self.reader.chunks_of(list(item_ids))
+        counted = [(item_id, collections.Counter(stem(w) for w in WORD.findall(text.lower())))
+                   for _, item_id, _, _, text, _ in rows]
+        mean_len = sum(sum(c.values()) for _, c in counted) / max(len(counted), 1)
+        best: dict[str, float] = {}
+        for item_id, counts in counted:
+            norm = k1 * (1 - b + b * sum(counts.values()) / mean_len)
+            s = sum(w * counts[t] * (k1 + 1) / (counts[t] + norm) for t, w in idf.items() if counts[t])
+            best[item_id] = max(best.get(item_id, 0.0), s)
+        return best
 
     def _feedback_words(self, item_ids: list[str], asked: list[str], n: int) -> list[str]:
         """The ``n`` words of the top items that weigh most: their share of each item's words,
