@@ -168,6 +168,14 @@ def test_a_question_naming_a_day_quotes_the_item_that_answers(sample):
     assert first(a).item_id == "1430727e23d8d63e"
 
 
+@pytest.mark.parametrize("query", ["executions", "What is the latest on executions?"])
+def test_a_keyword_in_the_plural_finds_the_items_that_name_it_once(query, sample):
+    # The items say "Execution of four young men", "Public execution in Kazerun", "were executed".
+    a = sample.ask(query)
+    assert a.found, a.answer
+    assert {"014f97cafae66cfd", "3fc6f722616e8a57"} <= {x.item_id for x in a.citations + a.related}
+
+
 def test_unrelated_questions_are_still_refused(sample):
     for q in ["Who won the football match between Arsenal and Chelsea?",
               "What did the European Parliament say on June 23?"]:  # a day the archive has, another topic
