@@ -20,7 +20,8 @@ _ABBREV = frozenset("mr mrs ms dr st jr sr no vs gen gov sen rep jan feb mar apr
 # A company's name ends its sentence more often than not ("... analyst at E.F. Hutton Co. He
 # thinks"), unless the name or a title goes on ("Morgan and Co. Inc.", "Apple Inc. Chief Executive").
 _ENDS_NAMES = frozenset("inc co corp ltd bros".split())
-_NAME_GOES_ON = re.compile(r"[\"'“‘]?(?:\(|(?:Inc|Co|Corp|Ltd|Chief|Chairman|President|Vice|Executive)\b)")
+_NAME_GOES_ON = re.compile(r"[\"'“‘]?(?:\(|(?:Inc|Co|Corp|Ltd|LLC|LLP|LP|PLC|AG|SA|NV|GmbH|Chief|Chairman|"
+                           r"President|Vice|Executive|Senior|Managing|CEO|CFO|COO|Spokesman|Spokeswoman)\b)")
 # Initials seldom end one ("U.S. Agriculture Department"), unless a word that opens sentences but
 # seldom follows a name comes next ("... exports to the U.S. The").
 _OPENER = re.compile(r"[\"'“‘(]?(?:The|It|He|She|They|We|I|In|A|An|This|That|These|Those|But|Its|His|Her|"

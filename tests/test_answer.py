@@ -352,6 +352,8 @@ def test_sentences_keep_offsets():
         "The mill closed."]
     text = "J.P. Morgan and Co. Inc. said it. Mr. He Ping and Gen. Li spoke. Lehman Brothers Inc. Chairman Smith left."
     assert [text[s:e] for s, e in sentences(text)] == [text[:33], text[34:64], text[65:]]
+    text = "Goldman Sachs & Co. LLC advised it. Apple Inc. CEO Tim Cook spoke."
+    assert [text[s:e] for s, e in sentences(text)] == [text[:35], text[36:]]
 
 
 def test_cli_ask_json_and_text(runner, web_data):
