@@ -41,7 +41,8 @@ from dateline.qa import evaluate as ev
 from dateline.qa.engine import Engine
 from dateline.qa.query import Filters, ParsedQuery, parse_question
 from dateline.qa.retrieve import CANDIDATE_DEPTH, FUSION_WEIGHTS, fuse
-from dateline.qa.words import STOP_WORDS, WORD, stem, terms
+from dateline.qa.sentence_choice import _matched_stem
+from dateline.qa.words import STOP_WORDS, TERM, WORD, terms
 
 DEFAULT_VARIANTS = ("shipped,rocchio:3:0.5,rocchio:3:1,rm3:5:10,pairs,mean_chunks:0.5,"
                     "near_dates:5:30:1,like_top:3:1")
@@ -142,9 +143,9 @@ class Variants:
         question's words meet in one passage rather than anywhere in a long article."""
         idf = self.retriever.idf(words)
         rows = self.reader.chunks_of(list(item_ids))
-        counted = [(item_id, collections.Counter(stem(w) for w in WORD.findall(text.lower())))
+        counted = [(item_id, collections.Counter(_matched_stem(w) for w in TERM.findall(text)))
                    for _, item_id, _, _, text, _ in rows]
-        mean_len = sum(sum(c.values()) for _, c in counted) / max(len(counted), 1)
+        mean_len = max(sum(sum(c.values()) for _, c in counted) / max(len(counted), 1), 1.0)
         best: dict[str, float] = {}
         for item_id, counts in counted:
             norm = k1 * (1 - b + b * sum(counts.values()) / mean_len)

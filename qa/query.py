@@ -31,10 +31,17 @@ _WORD_NUM = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six"
              "seven": 7, "ten": 10}
 
 _RANGE = re.compile(rf"\b(?:between|from)\s+(?:the\s+)?(?P<a>{_DATE})\s+(?:and|to|until|till|through|-)\s+(?:the\s+)?(?P<b>{_DATE})\b", re.I)
+# Two days of one month: "between 20 and 25 June", "from 20 to 25 June 2017", "20-25 June",
+# "June 20 to 25"; the first day borrows the second's month and year.
+_TO = r"\s*(?:and|to|until|till|through|-|–)\s*"
+_DAYS = re.compile(rf"\b(?:(?:between|from)\s+(?:the\s+)?)?"
+                   rf"(?:(?P<d1>{_DAY}){_TO}(?:the\s+)?(?P<b1>{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?)"
+                   rf"|(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}){_TO}(?P<e2>{_DAY})(?P<y2>,?\s+{_YEAR})?)\b", re.I)
 _ON = re.compile(rf"\b(?:on|dated)\s+(?:the\s+)?(?P<a>{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?)\b", re.I)
 # A month followed by a day is a day ("of August 11, 2016"), read by the patterns of days.
 _IN = re.compile(rf"\b(?:in|during|of|for)\s+(?:early\s+|late\s+|mid-?)?(?P<a>{_MONTH}(?:\s+(?:of\s+)?{_YEAR})?(?!\s+{_DAY}\b)|{_YEAR})\b", re.I)
 _SINCE = re.compile(rf"\b(?P<op>since|after|from|before|until|till|by)\s+(?P<a>{_DATE})\b", re.I)
+_ONWARDS = re.compile(r"\s+(?:on\b|onwards?\b)", re.I)  # "from June on(wards)": open-ended
 _BARE_DAY = re.compile(rf"\b(?P<a>{_DAY}\s+{_MONTH}(?:,?\s+{_YEAR})?|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?)\b", re.I)
 _RELATIVE = re.compile(
     r"\b(?:(?P<lastn>(?:in\s+)?(?:the\s+)?(?:last|past)\s+(?P<n>\d+|a|one|two|three|four|five|six|seven|ten)\s+(?P<unit>days?|weeks?|months?|years?))"
@@ -47,9 +54,9 @@ _RELATIVE = re.compile(
 # words names an event rather than asking for the newest news ("the recent Italian elections":
 # TIME query 28, nDCG@10 0.449 newest first, 0.805 by relevance), so it counts only before
 # words for news itself ("recent developments").
-_AS_OF = re.compile(r"\b(?:latest|newest|most\s+recent(?:ly)?|recently|recent\s+(?:news|developments|events|"
-                    r"updates|reports|stories|happenings)|lately|now|currently|so\s+far|to\s+date|"
-                    r"these\s+days|this\s+week)\b", re.I)
+_AS_OF = re.compile(r"\b(?:latest|newest|most\s+recent(?:ly)?|recently|(?:in\s+)?recent\s+(?:days|weeks|months)|"
+                    r"recent\s+(?:news|developments?|events?|updates?|reports?|stor(?:y|ies)|happenings|headlines?|"
+                    r"articles?|coverage)|lately|now|currently|so\s+far|to\s+date|these\s+days|this\s+week)\b", re.I)
 
 # Words that make a question ask for an order in time.
 # "developments" but not "development" ("Inter-American Development Bank") nor "developed" (a
@@ -489,7 +496,22 @@ def _question_dates(text: str, newest: dt.date | None) -> list[tuple[tuple[dt.da
     def free(span):
         return all(span[1] <= a or span[0] >= b for a, b in taken)
 
+    for m in _DAYS.finditer(text):
+        if not free(m.span()):
+            continue
+        if m.group("d1"):
+            b = _read_date(m.group("b1"), newest)
+            a = b and _read_date(f"{m.group('d1')} {b[0]:%B %Y}", newest)
+        else:
+            year = m.group("y2") or ""
+            a = _read_date(f"{m.group('d2')} {m.group('m2')}{year}", newest)
+            b = a and _read_date(f"{m.group('e2')} {a[0]:%B %Y}", newest)
+        if a and b and a[0] <= b[1]:
+            found.append(((a[0], b[1]), m.span(), m.group(0)))
+            taken.append(m.span())
     for m in _RANGE.finditer(text):
+        if not free(m.span()):
+            continue
         b = _read_date(m.group("b"), newest)
         if b is None:
             continue
@@ -515,7 +537,10 @@ def _question_dates(text: str, newest: dt.date | None) -> list[tuple[tuple[dt.da
             r = _read_date(m.group("a"), newest)
             if r:
                 op = m.group("op").lower()
-                rng = (r[0], None) if op in ("since", "after", "from") else (None, r[1])
+                if op == "from" and not _ONWARDS.match(text, m.end()):
+                    rng = r  # "news from 2016", "reports from June": dated then
+                else:
+                    rng = (r[0], None) if op in ("since", "after", "from") else (None, r[1])
                 found.append((rng, m.span(), m.group(0)))
                 taken.append(m.span())
     for m in _BARE_DAY.finditer(text):

@@ -1,8 +1,11 @@
 """Split an item's body into sentences and paragraphs, as offsets into the text.
 
-A sentence ends at a full stop, "!" or "?" before a capital or digit, except after an
-abbreviation, a title or initials ("U.S. Agriculture", "Mr. Smith", "A.H. Belo"), and always
-at a blank line. Splits of bodies are cached by item: the same items answer many questions.
+A sentence ends at a full stop, "!" or "?" before a capital or digit, except after a title, a
+month or a single letter ("Mr. Smith", "Feb. 26", "John F. Kennedy"); after initials only when a
+word that opens sentences follows ("U.S. Agriculture" goes on, "... in the U.S. But" ends);
+after a company's name unless the name or a title goes on ("... Hutton Co. He thinks" ends,
+"Morgan and Co. Inc." goes on); and always at a blank line. Splits of bodies are cached by
+item: the same items answer many questions.
 """
 from __future__ import annotations
 
@@ -14,18 +17,20 @@ from .words import INITIALS
 
 ABBREV_LOOKBACK = 24  # characters searched back for the word before a full stop ("U.S.", "Feb.")
 
-_ABBREV = frozenset("mr mrs ms dr st jr sr no vs gen gov sen rep jan feb mar apr "
+_ABBREV = frozenset("mr mrs ms dr st jr sr bros no vs gen gov sen rep jan feb mar apr "
                     "jun jul aug sep sept oct nov dec "
                     "sgt lt col capt cpl maj adm prof rev hon pres atty supt det insp mt ft messrs".split())
 # A company's name ends its sentence more often than not ("... analyst at E.F. Hutton Co. He
 # thinks"), unless the name or a title goes on ("Morgan and Co. Inc.", "Apple Inc. Chief Executive").
-_ENDS_NAMES = frozenset("inc co corp ltd bros".split())
-_NAME_GOES_ON = re.compile(r"[\"'“‘]?(?:\(|(?:Inc|Co|Corp|Ltd|LLC|LLP|LP|PLC|AG|SA|NV|GmbH|Chief|Chairman|"
-                           r"President|Vice|Executive|Senior|Managing|CEO|CFO|COO|Spokesman|Spokeswoman)\b)")
+# "Bros." mostly sits inside a name ("Warner Bros. Pictures") and stays in _ABBREV. Only a letter
+# opens the next sentence: "Acme Inc. 1987 sales" goes on.
+_ENDS_NAMES = frozenset("inc co corp ltd".split())
+_NAME_GOES_ON = re.compile(r"[\"'“‘]?(?:\(|\d|(?:Inc|Co|Corp|Ltd|LLC|LLP|LP|PLC|AG|SA|NV|GmbH|Chief|Chairman|"
+                           r"President|Vice|Executive|Senior|Managing|CEO|CFO|COO|Spokesman|Spokeswoman)\b)", re.I)
 # Initials seldom end one ("U.S. Agriculture Department"), unless a word that opens sentences but
 # seldom follows a name comes next ("... exports to the U.S. The").
 _OPENER = re.compile(r"[\"'“‘(]?(?:The|It|He|She|They|We|I|In|A|An|This|That|These|Those|But|Its|His|Her|"
-                     r"Their|There|On|At|For|Last|Earlier|Meanwhile|Also|As|After|Before|When|While|If)\b")
+                     r"Their|There|On|At|For|Last|Earlier|Meanwhile|Also|As|After|Before|When|While|If)(?![\w-])")
 _LAST_WORD = re.compile(r"[\w.]+$")
 _INITIALS = re.compile(INITIALS)  # "u.s", "a.h", "e.g"
 _BOUNDARY = re.compile(r"([.!?]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
@@ -40,8 +45,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
             # Look back a few characters only: searching from the sentence start is quadratic.
             word = _LAST_WORD.search(text, max(start, m.start(1) - ABBREV_LOOKBACK), m.start(1))
             w = word.group(0).lower().rstrip(".") if word else ""
-            if not _ends_sentence(w, text, m.end()):
-                continue
+            if not _ends_sentence(w, text, m.end()) and m.group(2).count("\n") < 2:
+                continue  # an abbreviation inside a sentence; a blank line ends it all the same
             end = m.end(1)
         else:
             end = m.start()

@@ -354,6 +354,11 @@ def test_sentences_keep_offsets():
     assert [text[s:e] for s, e in sentences(text)] == [text[:33], text[34:64], text[65:]]
     text = "Goldman Sachs & Co. LLC advised it. Apple Inc. CEO Tim Cook spoke."
     assert [text[s:e] for s, e in sentences(text)] == [text[:35], text[36:]]
+    for text in ("Warner Bros. Pictures said so.", "ACME CO. CHAIRMAN JOHN SMITH SAID SO.", "Acme Inc. 1987 sales rose.",
+                 "Experts studied the U.S. A-bomb test."):
+        assert sentences(text) == [(0, len(text))], text
+    text = "He met Gen.\n\nSmith said so."  # a blank line ends a sentence even after an abbreviation
+    assert [text[s:e] for s, e in sentences(text)] == ["He met Gen.", "Smith said so."]
 
 
 def test_cli_ask_json_and_text(runner, web_data):

@@ -158,7 +158,7 @@ def test_eval_jsonl_on_the_sample(runner, web_data, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("top_k", [5, 20])
+@pytest.mark.parametrize("top_k", [5, 10])
 def test_the_ranking_rows_read_as_many_candidates_as_ask(web_data, tmp_path, monkeypatch, top_k):
     """The retrieval-only rows are the ranking `ask` draws on: fused from lists of the same depth
     (a deeper list standardises its scores differently and ranks otherwise)."""

@@ -36,6 +36,22 @@ def test_between_months_borrows_the_year():
     assert "1987" not in q.text and "between" not in q.text
 
 
+@pytest.mark.parametrize("question, dates", [
+    ("What happened between 2 and 4 March?", ("1987-03-02", "1987-03-04")),
+    ("What happened from 2 to 4 March 1987?", ("1987-03-02", "1987-03-04")),
+    ("What happened 2-4 March?", ("1987-03-02", "1987-03-04")),
+    ("What happened March 2 to 4?", ("1987-03-02", "1987-03-04")),
+    # "from" a period alone: items of that period; "on" or "onwards" after it: from then on.
+    ("news from March 1987", ("1987-03-01", "1987-03-31")),
+    ("news from 1987", ("1987-01-01", "1987-12-31")),
+    ("news from March onwards", ("1987-03-01", None)),
+    ("news since March", ("1987-03-01", None)),
+])
+def test_days_of_one_month_and_news_from_a_period(question, dates):
+    q = parse_question(question, REUTERS_LIKE)
+    assert (q.filters.date_from, q.filters.date_to) == dates, q.notes
+
+
 @pytest.mark.parametrize("question", [
     "How many bags arrived in the week ended February 26?",
     "What did the Fed add in the week ending March 2, 1987?",
@@ -212,6 +228,9 @@ def test_latest_shows_the_most_relevant_items_newest_first():
     # Before the news itself, or as "most recent", it asks for the newest.
     ("What are the recent developments in the council budget?", True),
     ("What is the most recent news on the strike?", True),
+    ("What has the council said in recent weeks?", True),
+    ("Give me a recent update on the strike", True),
+    ("Any recent headlines about the harbour bridge?", True),
     ("Which bid is the most recent?", True),
 ])
 def test_recent_asks_for_the_newest_only_of_the_news_itself(question, newest_first):
