@@ -341,7 +341,11 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     if digest:
         quoted = _digest(picks, result, splits, qstems)
     elif answer_type.is_topic(parsed.question) and not parsed.ordered:
-        quoted = picks[:MAX_ANSWER_SENTENCES]  # a topic: its most relevant stories, in rank order
+        # A topic: its most relevant stories that name any of its words, in rank order ("Volcker"
+        # is answered by stories about him, not by one the model finds close to the name).
+        by_story = _story_stems(result, splits)
+        naming = [p for p in picks if qstems & by_story[p.passage.item.id]]
+        quoted = (naming or picks)[:MAX_ANSWER_SENTENCES]
     else:
         quoted = _quoted(picks, parsed.ordered, kind == answer_type.DATE, parsed.newest_first)
     answer.citations = [_citation(n, pick) for n, pick in enumerate(quoted, 1)]

@@ -176,6 +176,13 @@ def test_a_keyword_in_the_plural_finds_the_items_that_name_it_once(query, sample
     assert {"014f97cafae66cfd", "3fc6f722616e8a57"} <= {x.item_id for x in a.citations + a.related}
 
 
+def test_a_name_alone_is_answered_by_the_stories_that_name_it(sample):
+    # "Czarnecki" is in one item; the model finds other op-eds close to the name: they are related.
+    a = sample.ask("Czarnecki")
+    assert a.found and [c.item_id for c in a.citations] == ["9cd444e41d6da2e4"], a.answer
+    assert a.answer.startswith("Ryszard Czarnecki") and a.related
+
+
 def test_unrelated_questions_are_still_refused(sample):
     for q in ["Who won the football match between Arsenal and Chelsea?",
               "What did the European Parliament say on June 23?"]:  # a day the archive has, another topic
