@@ -339,13 +339,11 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
                             answer_type.counted(parsed.question) if kind == answer_type.NUMBER else frozenset())[:top_k]
     digest = broad_question(parsed, qstems)
     if digest:
-        quoted = _digest(picks, result, splits, qstems)
+        quoted = sorted(_naming(picks, result, splits, qstems), key=_by_date)
     elif answer_type.is_topic(parsed.question) and not parsed.ordered:
         # A topic: its most relevant stories that name any of its words, in rank order ("Volcker"
         # is answered by stories about him, not by one the model finds close to the name).
-        by_story = _story_stems(result, splits)
-        naming = [p for p in picks if qstems & by_story[p.passage.item.id]]
-        quoted = (naming or picks)[:MAX_ANSWER_SENTENCES]
+        quoted = _naming(picks, result, splits, qstems)[:MAX_ANSWER_SENTENCES]
     else:
         quoted = _quoted(picks, parsed.ordered, kind == answer_type.DATE, parsed.newest_first)
     answer.citations = [_citation(n, pick) for n, pick in enumerate(quoted, 1)]
@@ -437,13 +435,12 @@ def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False, newest_f
     return sorted(quoted, key=_by_date) if ordered else quoted
 
 
-def _digest(picks: list[_Pick], result: SearchResult, splits: dict[int, _Split],
+def _naming(picks: list[_Pick], result: SearchResult, splits: dict[int, _Split],
             qstems: set[str]) -> list[_Pick]:
-    """The picks a digest lists, in date order: the stories that hold one of the question's
-    words (every story when none does, or when the question has none: the filters chose them)."""
+    """The picks whose stories hold one of the question's words, in their order (every pick when
+    none does, or when the question has none: a digest's filters chose them)."""
     by_story = _story_stems(result, splits)
-    holding = [p for p in picks if qstems & by_story[p.passage.item.id]]
-    return sorted(holding or picks, key=_by_date)
+    return [p for p in picks if qstems & by_story[p.passage.item.id]] or picks
 
 
 def _excerpt_end(pick: _Pick) -> int:

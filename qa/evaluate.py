@@ -35,7 +35,7 @@ from dateline.index.reader import ArchiveReader
 
 from .answer import EVIDENCE_FEATURES, NO_ANSWER_MODEL, evidence
 from .query import Filters, ParsedQuery, parse_question
-from .retrieve import DEPTH_PER_RESULT, MODES
+from .retrieve import MODES
 from .words import stems
 
 log = logging.getLogger(__name__)
@@ -431,7 +431,7 @@ def _score_question(engine, evalset: EvalSet, q: EvalQuestion, modes: tuple[str,
         # The depth `ask` reads at this top_k (a deeper list standardises its scores differently)
         # and no story grouping: the ranking the answer step draws on.
         result = retriever.search(parsed.text, parsed.filters, k=20, mode=mode, qvec=qvec, group=False,
-                                  depth=max(retriever.depth, top_k * DEPTH_PER_RESULT),
+                                  depth=retriever.depth_for(top_k),
                                   as_of=parsed.as_of, newest_first=parsed.newest_first)
         row[mode] = _ranked(result.item_ids, q.gold_ids)
     return row

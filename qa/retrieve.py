@@ -307,6 +307,11 @@ class Retriever:
 
     # -- fusion -------------------------------------------------------------------------
 
+    def depth_for(self, k: int) -> int:
+        """Candidates each list reads for ``k`` stories: the retriever's depth, or DEPTH_PER_RESULT
+        x k when that is more."""
+        return max(self.depth, k * DEPTH_PER_RESULT)
+
     def search(self, text: str, filters: Filters | None = None, *, k: int = 10, mode: str = "hybrid",
                qvec: np.ndarray | None = None, depth: int | None = None, group: bool = True,
                as_of: str | None = None, newest_first: bool = False) -> SearchResult:
@@ -322,7 +327,7 @@ class Retriever:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         filters = filters or Filters()
-        depth = depth or max(self.depth, k * DEPTH_PER_RESULT)
+        depth = depth or self.depth_for(k)
         words = terms(text)
         qvec = self._query_vector(text, qvec, mode)
         dense_items, best_dense = self._dense_items(qvec, filters, depth) if mode != "fts" else ({}, -1.0)

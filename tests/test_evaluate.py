@@ -169,7 +169,7 @@ def test_the_ranking_rows_read_as_many_candidates_as_ask(web_data, tmp_path, mon
     search = retrieve.Retriever.search
 
     def spy(self, text, filters=None, *, k=10, depth=None, **kw):
-        depths.append(depth or max(self.depth, k * retrieve.DEPTH_PER_RESULT))
+        depths.append(depth or self.depth_for(k))
         return search(self, text, filters, k=k, depth=depth, **kw)
 
     monkeypatch.setattr(retrieve.Retriever, "search", spy)
