@@ -338,18 +338,20 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
                             tense.looks(parsed.question) if kind == answer_type.DATE else tense.EITHER,
                             answer_type.counted(parsed.question) if kind == answer_type.NUMBER else frozenset())[:top_k]
     digest = broad_question(parsed, qstems)
+    topic = not digest and answer_type.is_topic(parsed.question) and not parsed.ordered
     if digest:
         quoted = sorted(_naming(picks, result, splits, qstems), key=_by_date)
-    elif answer_type.is_topic(parsed.question) and not parsed.ordered:
-        # A topic: its most relevant stories that name any of its words, in rank order ("Volcker"
-        # is answered by stories about him, not by one the model finds close to the name).
-        quoted = _naming(picks, result, splits, qstems)[:MAX_ANSWER_SENTENCES]
+    elif topic:
+        # A topic asks for its stories, not one fact: it is answered with a line from each of its
+        # most relevant stories that name any of its words, in rank order ("Volcker" is answered
+        # by stories about him, not by ones the model finds close to the name, which are related).
+        quoted = _naming(picks, result, splits, qstems)
     else:
         quoted = _quoted(picks, parsed.ordered, kind == answer_type.DATE, parsed.newest_first)
     answer.citations = [_citation(n, pick) for n, pick in enumerate(quoted, 1)]
     answer.related = [_related(pick) for pick in picks if all(pick is not q for q in quoted)]
     answer.found = True
-    answer.answer = _answer_text(answer.citations, dated=digest or parsed.ordered)
+    answer.answer = _answer_text(answer.citations, dated=digest or topic or parsed.ordered)
     return answer
 
 

@@ -180,7 +180,18 @@ def test_a_name_alone_is_answered_by_the_stories_that_name_it(sample):
     # "Czarnecki" is in one item; the model finds other op-eds close to the name: they are related.
     a = sample.ask("Czarnecki")
     assert a.found and [c.item_id for c in a.citations] == ["9cd444e41d6da2e4"], a.answer
-    assert a.answer.startswith("Ryszard Czarnecki") and a.related
+    assert a.answer.startswith("28 Jun 2017?, London: Ryszard Czarnecki") and a.related
+
+
+def test_a_topic_lists_each_story_that_names_it_with_a_dated_line(sample):
+    # A keyword asks for its stories: every one of the top five that names an execution is cited,
+    # one line each led by its date, in rank order.
+    a = sample.ask("executions", top_k=5)
+    lines = a.answer.splitlines()
+    assert len(a.citations) == len(lines) >= 3, a.answer
+    assert {"014f97cafae66cfd", "3fc6f722616e8a57", "d9226444175c4b58"} <= {c.item_id for c in a.citations}
+    for n, (line, c) in enumerate(zip(lines, a.citations), 1):
+        assert line.startswith(f"{c.date_display}") and line.endswith(f"[{n}]"), line
 
 
 def test_unrelated_questions_are_still_refused(sample):
