@@ -324,22 +324,25 @@ def gold_cited(answer_dict: dict, gold_ids: set[str]) -> bool:
 
 
 ASK = "ask"  # the row of a report that scores what `ask` returns: its citations, then related items
+CITED = "cited"  # the row that scores the numbered citations alone, for a reader who counts only them
 ASK_TOP_K = 10  # citations and related items `ask` is asked for: nDCG@10 needs ten
 
 
-def user_ranking(answer: dict) -> list[str]:
-    """The items a user is shown, in order: the citations, then the related items; a refusal
-    shows none (the nearest items it lists are not offered as an answer)."""
+def user_ranking(answer: dict, related: bool = True) -> list[str]:
+    """The items a user is shown, in order: the citations, then (``related``) the related items;
+    a refusal shows none (the nearest items it lists are not offered as an answer)."""
     if not answer.get("found"):
         return []
     shown = [c["item_id"] for c in answer.get("citations") or []]
-    shown += [r["item_id"] for r in answer.get("related") or [] if r["item_id"] not in shown]
+    if related:
+        shown += [r["item_id"] for r in answer.get("related") or [] if r["item_id"] not in shown]
     return shown
 
 
 @dataclass
 class Report:
-    """Mean metrics of what `ask` returns (row ``ask``) and of each retrieval mode alone."""
+    """Mean metrics of what `ask` returns (row ``ask``; ``cited``: its citations alone) and of each
+    retrieval mode alone."""
 
     name: str
     n_questions: int
@@ -366,7 +369,7 @@ class Report:
         lines = [f"{self.name}: {self.n_questions} questions ({self.seconds:.0f} s)",
                  f"{'':<10}" + "".join(f"{c:>11}" for c in cols)]
         for mode, m in self.modes.items():
-            label = "ask" if mode == ASK else f"{mode} only"
+            label = mode if mode in (ASK, CITED) else f"{mode} only"
             lines.append(f"{label:<10}" + "".join(f"{m[c]:>11.3f}" for c in cols))
         if self.answer_hit_rate is not None:
             lines.append(f"answer hit rate (answer or first excerpt holds the gold answer): {self.answer_hit_rate:.3f}")
@@ -394,7 +397,7 @@ def evaluate(engine, evalset: EvalSet, *, modes: tuple[str, ...] = MODES, answer
     n = len(details)
     if n == 0:
         raise DatelineError(f"{evalset.name}: no question has a gold item in the archive")
-    scored = ((ASK,) if answers else ()) + tuple(modes)
+    scored = ((ASK, CITED) if answers else ()) + tuple(modes)
     means = {m: {k: sum(d[m][k] for d in details) / n for k in details[0][m] if k != "rank"} for m in scored}
     report = Report(evalset.name, n, means, seconds=time.perf_counter() - t0, details=details)
     if answers:
@@ -418,6 +421,7 @@ def _score_question(engine, evalset: EvalSet, q: EvalQuestion, modes: tuple[str,
     if answers:
         ans = engine.ask(q.question, date_from=q.date_from, date_to=q.date_to, top_k=top_k).to_dict()
         row[ASK] = _ranked(user_ranking(ans), q.gold_ids)
+        row[CITED] = _ranked(user_ranking(ans, related=False), q.gold_ids)
         row["found"], row["confidence"] = ans["found"], ans["confidence"]
         row["gold_cited"] = gold_cited(ans, q.gold_ids)
         if q.answer:

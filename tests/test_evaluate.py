@@ -146,13 +146,15 @@ def test_eval_jsonl_on_the_sample(runner, web_data, tmp_path):
     r = runner.invoke(main, ["eval", str(path), "--json", "--data", str(web_data), "--details", str(details)])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert out["questions"] == 5 and set(out["modes"]) == {"ask", "dense", "fts", "hybrid"}
+    assert out["questions"] == 5 and set(out["modes"]) == {"ask", "cited", "dense", "fts", "hybrid"}
     assert out["answer_hit_rate"] == 1.0 and out["first_sentence_hit_rate"] == 1.0
     assert out["gold_cited_rate"] == pytest.approx(3 / 5)
     per_question = json.loads(details.read_text())["details"]
     assert [q["ask"]["rank"] is not None for q in per_question] == [True, True, True, False, False]
     assert not per_question[3]["found"] and per_question[3]["ask"]["recall@20"] == 0
     assert out["modes"]["ask"]["recall@5"] == pytest.approx(3 / 5)
+    # The citations alone hold the gold item exactly where the answer cites it.
+    assert [q["cited"]["rank"] is not None for q in per_question] == [q["gold_cited"] for q in per_question]
     r = runner.invoke(main, ["eval", str(path), "--data", str(web_data), "--mode", "fts"])
     assert r.exit_code == 0 and "fts only" in r.stdout and "ask" in r.stdout and "ndcg@10" in r.stdout
 

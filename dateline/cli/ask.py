@@ -130,7 +130,8 @@ def eval_cmd(question_set, paths, work, modes, limit, top_k, as_json, details, d
     """Measure what `ask` returns, and each retrieval mode alone: nDCG@10, Recall@k, MRR, hit rate.
 
     The `ask` row scores the items `ask` shows (its citations, then the related items; a
-    refusal shows none) and its answer; the other rows rank by one retrieval mode alone.
+    refusal shows none) and its answer; the `cited` row its numbered citations alone; the other
+    rows rank by one retrieval mode alone.
 
     QUESTION_SET is `time PATH` (the TIME collection's folder), `realtimeqa PATH` (RealTime QA's
     folder; each question filtered to items dated up to its date), a JSONL file of
