@@ -104,6 +104,14 @@ class ArchiveReader:
                 found[row["id"]] = item_from_row(row)
         return found
 
+    def newest(self, filters: FilterLike, n: int) -> list[str]:
+        """The ids of the ``n`` newest dated items inside ``filters`` whose chunks follow their
+        current text, newest first (the items_date index serves it)."""
+        cond, args = filter_sql(filters)
+        return [r[0] for r in self.conn.execute(
+            f"SELECT i.id FROM items i WHERE i.date IS NOT NULL AND i.chunked_hash = i.content_hash{cond}"
+            " ORDER BY i.date DESC LIMIT ?", [*args, n])]
+
     def item_dates(self, ids: list[str]) -> dict[str, str | None]:
         """Each item's ISO date (None when undated), by id."""
         found: dict[str, str | None] = {}

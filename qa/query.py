@@ -19,6 +19,8 @@ from dateline.index.dates import MONTH_PATTERN, MONTHS, infer_year, parse_date
 from dateline.index.errors import DatelineError
 from dateline.index.reader import ArchiveReader
 
+from .words import terms
+
 log = logging.getLogger(__name__)
 
 _MONTH = MONTH_PATTERN
@@ -103,6 +105,9 @@ class ParsedQuery:
     newest_first: bool = False  # "latest" with no `to` date: the most relevant stories, newest first
     counted_back: str | None = None  # the phrase that set the dates when it counts back ("last week")
     names_read: tuple[str, ...] = ()  # the filters set from names in the question: "source", "place"
+    # A period that is all the question names ("And in July?") and no item is dated in: read as
+    # topic, but a follow-up takes it as its dates rather than the previous question's.
+    unheld_period: tuple[str | None, str | None] | None = None
 
 
 @dataclass
@@ -338,19 +343,20 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
     # Phrases that became filters are blanked out of the searched text; ``work`` also loses
     # the date phrases read as topic, so that no later pattern reads them again.
     work = search = question
-    date_phrase = None
+    date_phrase = unheld = None
     if not filters.has_dates:
-        work, search, date_phrase = _dates_from_question(work, search, facts, filters, notes)
+        work, search, date_phrase, unheld = _dates_from_question(work, search, facts, filters, notes)
     dates_from_question = date_phrase is not None
     names_read = _names_from_question(work, facts, filters, notes)
     text = " ".join(search.split()) or question
     # A date phrase that filters already named a period; when the request set the dates, the
     # question's own phrases were not read as filters and are checked here.
     named = dates_from_question or (bool(date_from or date_to) and _names_a_period(question, facts))
-    as_of, newest_first = (None, False) if named else _as_of(question, date_to and filters.date_to, facts, notes)
+    as_of, newest_first = (None, False) if named else _as_of(question, date_to and filters.date_to, facts,
+                                                             notes, topic=bool(terms(text)))
     return ParsedQuery(question=question, text=text, filters=filters, notes=notes,
                        ordered=bool(_WHEN.search(question)), dates_from_question=dates_from_question,
-                       as_of=as_of, newest_first=newest_first, names_read=names_read,
+                       as_of=as_of, newest_first=newest_first, names_read=names_read, unheld_period=unheld,
                        counted_back=date_phrase if date_phrase and _RELATIVE.fullmatch(date_phrase) else None)
 
 
@@ -392,20 +398,21 @@ def _names_a_period(question: str, facts: ArchiveFacts) -> bool:
 
 
 def _as_of(question: str, requested_to: str | None, facts: ArchiveFacts,
-           notes: list[str]) -> tuple[str | None, bool]:
+           notes: list[str], topic: bool = True) -> tuple[str | None, bool]:
     """(the date recency counts back from, whether the most relevant stories are shown newest
     first). A request's `to` date makes age a ranking signal, as tuned on RealTime QA's dated
     quiz; a question that asks for the latest with no `to` date ("What is the latest on the
     Italian elections?") has its most relevant stories ordered newest first, so that a newer
     story on something else (South Korea's elections) cannot outrank them. (None, False) when
     neither (a period the question names was applied as a filter instead, and the caller does
-    not ask)."""
+    not ask). With no ``topic`` words ("What is the latest news?") the newest items are shown."""
     asks_latest = _AS_OF.search(question)
     if requested_to:
         notes.append(f"newer items rank higher, counting back from {requested_to} (the request's date_to)")
         return requested_to, False
     if asks_latest and facts.newest:
-        notes.append(f"the most relevant items, newest first (\"{asks_latest.group(0)}\"; "
+        shown = "the most relevant items, newest first" if topic else "the newest items"
+        notes.append(f"{shown} (\"{asks_latest.group(0)}\"; "
                      f"the archive's newest item is of {facts.newest.isoformat()})")
         return facts.newest.isoformat(), True
     return None, False
@@ -441,21 +448,25 @@ def _request_notes(filters: Filters, facts: ArchiveFacts) -> list[str]:
     return notes
 
 
-def _dates_from_question(work: str, search: str, facts: ArchiveFacts, filters: Filters,
-                         notes: list[str]) -> tuple[str, str, str | None]:
+def _dates_from_question(work: str, search: str, facts: ArchiveFacts, filters: Filters, notes: list[str]
+                         ) -> tuple[str, str, str | None, tuple[str | None, str | None] | None]:
     """Set ``filters``' dates from the first date phrase some item is dated inside, noting each
-    phrase read; return ``work`` and ``search`` with the phrases read cut, and the phrase that
-    filtered (None when none did)."""
+    phrase read; return ``work`` and ``search`` with the phrases read cut, the phrase that
+    filtered (None when none did), and the period of a phrase read as topic that is all the
+    question names ("And in July?" of an archive with no July: see ParsedQuery.unheld_period)."""
+    unheld = None
     for (lo, hi), span, phrase in _question_dates(work, facts.newest):
-        if facts.count_dated(lo.isoformat() if lo else None, hi.isoformat() if hi else None):
-            filters.date_from = lo.isoformat() if lo else None
-            filters.date_to = hi.isoformat() if hi else None
+        lo_iso, hi_iso = (lo.isoformat() if lo else None), (hi.isoformat() if hi else None)
+        if facts.count_dated(lo_iso, hi_iso):
+            filters.date_from, filters.date_to = lo_iso, hi_iso
             notes.append(f"dates {filters.date_from or '...'} to {filters.date_to or '...'} from \"{phrase}\"")
-            return _cut(work, span), _cut(search, span), phrase
+            return _cut(work, span), _cut(search, span), phrase, None
         notes.append(f"\"{phrase}\" read as part of the topic: no item is dated "
                      f"{lo or '...'} to {hi or '...'}")
         work = _cut(work, span)
-    return work, search, None
+        if unheld is None and not terms(work):
+            unheld = (lo_iso, hi_iso)
+    return work, search, None, unheld
 
 
 def _names_from_question(work: str, facts: ArchiveFacts, filters: Filters, notes: list[str]) -> tuple[str, ...]:
@@ -483,6 +494,11 @@ def _names_from_question(work: str, facts: ArchiveFacts, filters: Filters, notes
 # stays in the topic instead of filtering.
 _PERIOD_END = re.compile(r"\b(?:week|weeks|month|months|quarter|year|period|fortnight|session)\s+"
                          r"(?:ended|ending|ends|to)\s+(?:on\s+)?$", re.I)
+
+
+# A question that is only a date after "and" or "what about" ("And March 2017?"): a bare month and
+# year elsewhere is read only after "in", "on" and the like ("the March 2017 report" names one).
+_ONLY_A_DATE = re.compile(r"^\s*(?:and|what\s+about|how\s+about)\s+(?P<a>[\w ,.-]+?)\s*[?.!]*\s*$", re.I)
 
 
 def _question_dates(text: str, newest: dt.date | None) -> list[tuple[tuple[dt.date | None, dt.date | None], tuple[int, int], str]]:
@@ -520,6 +536,10 @@ def _question_dates(text: str, newest: dt.date | None) -> list[tuple[tuple[dt.da
         if a and a[0] <= b[1]:
             found.append(((a[0], b[1]), m.span(), m.group(0)))
             taken.append(m.span())
+    m = _ONLY_A_DATE.match(text)  # "What about March 2017?", "And 2016?": a follow-up's new period
+    if m and free(m.span("a")) and (r := _read_date(m.group("a"), newest)):
+        found.append((r, m.span("a"), m.group("a")))
+        taken.append(m.span("a"))
     if newest is not None:
         for m in _RELATIVE.finditer(text):
             if free(m.span()):
@@ -564,7 +584,14 @@ def merge_filters(new: ParsedQuery, previous: Filters | None) -> ParsedQuery:
         return new
     f = replace(new.filters)
     carried = []
-    if not f.has_dates and not new.dates_from_question and previous.has_dates:
+    notes = list(new.notes)
+    if not f.has_dates and new.unheld_period:
+        # "And in July?" asks about July, of which the archive holds nothing: not about the
+        # previous question's dates with "July" as a topic word.
+        f.date_from, f.date_to = new.unheld_period
+        notes.append(f"dates {f.date_from or '...'} to {f.date_to or '...'}: a follow-up that names "
+                     "only a period asks about that period")
+    elif not f.has_dates and not new.dates_from_question and previous.has_dates:
         f.date_from, f.date_to = previous.date_from, previous.date_to
         carried.append(f"dates {f.date_from or '...'} to {f.date_to or '...'}")
     if f.source is None and previous.source:
@@ -573,5 +600,5 @@ def merge_filters(new: ParsedQuery, previous: Filters | None) -> ParsedQuery:
     if f.place is None and previous.place:
         f.place = previous.place
         carried.append(f"place {f.place}")
-    notes = new.notes + [f"{c} carried over from the previous question" for c in carried]
+    notes += [f"{c} carried over from the previous question" for c in carried]
     return replace(new, filters=f, notes=notes)

@@ -418,8 +418,10 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
     # The headline is a candidate when it names what is asked ("North Korea's Kim Jong Un declares
     # victory against Covid" for "Which country declared victory against Covid-19?"); otherwise
     # a body sentence, which says more and can be read in context, answers. Nor does a follow-up
-    # answer with the headline again.
-    named = answer_type.candidates(q.kind, item.title, q.qstems) if item.title and not q.own and q.kind else []
+    # answer with the headline again. A headline made from the first sentence (and cut short,
+    # "... and its allies across…") is no candidate: that sentence says it in full.
+    headed = item.title and not item.title_derived and not q.own and q.kind
+    named = answer_type.candidates(q.kind, item.title, q.qstems) if headed else []
     if named:
         headline = _unscored(0, 0, True, item.title, {
             **common, "overlap": title_overlap, "top_overlap": overlap[top], "reach": title_overlap,

@@ -171,6 +171,24 @@ def test_follow_up_keeps_filters_unless_it_sets_its_own():
     assert changed.filters.place == "London"
 
 
+@pytest.mark.parametrize("follow_up", ["And in July?", "What about July 2017?", "And 2015?"])
+def test_a_follow_up_naming_only_a_period_the_archive_lacks_asks_about_that_period(follow_up):
+    # No item is dated then: the period is read as topic, but the follow-up takes it as its dates
+    # rather than carrying over the previous question's June and searching June for "July".
+    previous = Filters("2017-06-01", "2017-06-30", None, None)
+    q = merge_filters(parse_question(follow_up, SAMPLE_LIKE), previous)
+    assert q.filters.date_from in ("2017-07-01", "2015-01-01"), q.notes
+    assert not any("carried over" in n for n in q.notes), q.notes
+    # A follow-up with a topic of its own keeps the previous dates.
+    kept = merge_filters(parse_question("And the resolution in 2015?", SAMPLE_LIKE), previous)
+    assert kept.filters == previous
+
+
+def test_a_bare_month_and_year_is_a_date_only_when_it_is_all_a_follow_up_says():
+    assert parse_question("What about June 2017?", SAMPLE_LIKE).filters.date_to == "2017-06-30"
+    assert not parse_question("Who wrote the June 2017 resolution?", SAMPLE_LIKE).filters.has_dates
+
+
 def test_follow_up_detection_and_history_shapes():
     assert is_follow_up("Who reported it?") and is_follow_up("And in July?")
     assert not is_follow_up("Who sponsored the resolution condemning the 1988 massacre?")

@@ -57,9 +57,14 @@ def test_cli_engine_and_api_refuse_a_mistake_alike(client, cli, data_dir, body, 
         Engine(data_dir).ask(**body)
     assert (e.value.code, e.value.field, e.value.message, e.value.status) == (code, field, error["message"], 422)
 
+    # The command line names the option that was wrong where the API names the field.
     result = cli("ask", *argv)
     assert result.exit_code == 1
-    assert result.output.strip().splitlines() == [f"Error: {error['message']}"]
+    options = {"`top_k`": "--top-k", "`date_from`": "--from", "`date_to`": "--to", "`place`": "--place"}
+    expected = error["message"]
+    for name, option in options.items():
+        expected = expected.replace(name, option)
+    assert result.output.strip().splitlines() == [f"Error: {expected}"]
 
 
 def test_search_k_is_refused_alike_by_the_engine_and_the_api(client, data_dir):

@@ -160,7 +160,8 @@ def test_ask_takes_months_and_years_as_dates(client, engine):
 
 
 def test_ask_malformed_json_is_400(client):
-    error = _error(client.post("/api/ask", data='{"question": ', content_type="application/json"), 400, "bad_json")
+    error = _error(client.post("/api/ask", data='{"question": ', content_type="application/json"), 400, "bad_json",
+                   field="body")
     assert "line 1" in error["message"]
     _error(client.post("/api/ask", data="", content_type="application/json"), 400)
     _error(client.post("/api/ask", json=["question"]), 400, field="body")

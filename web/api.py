@@ -59,8 +59,8 @@ def json_body(*, required: bool = True) -> Any:
         raise DatelineError(str(e), code="bad_json", status=400) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         where = f" at line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
-        raise DatelineError(f"the request body is not valid JSON{where}", code="bad_json",
-                            status=400) from None
+        raise FieldError("body", f"the request body is not valid JSON{where}", code="bad_json",
+                         status=400) from None
     # Checked here for every field, the ones the models drop unread included, so that no such
     # string reaches a log line, a message or the engine.
     field = strict_json.find_surrogate(body)

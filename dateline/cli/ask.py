@@ -5,6 +5,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+import re
 
 import click
 import numpy as np
@@ -58,7 +59,7 @@ def ask(question, as_json, date_from, date_to, source, place, top_k, data_dir):
     engine = Engine(data_dir)
     filters = dict(date_from=date_from, date_to=date_to, source=source, place=place, top_k=top_k)
     if question is not None:
-        answer = engine.ask(question, **filters).to_dict()
+        answer = _asked(engine, question, filters).to_dict()
         if as_json:
             click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
         else:
@@ -74,13 +75,31 @@ def ask(question, as_json, date_from, date_to, source, place, top_k, data_dir):
             break
         if not line.strip():
             continue
-        answer = engine.ask(line.strip(), history=history, **filters).to_dict()
+        answer = _asked(engine, line.strip(), filters, history).to_dict()
         if as_json:
             click.echo(json.dumps(answer, ensure_ascii=False))
         else:
+            if not interactive:  # piped questions: say which question each answer is to
+                click.echo(f"? {line.strip()}")
             _print_answer(answer)
             click.echo("")
         history.append({"question": line.strip(), "answer": answer})
+    if not history:
+        raise DatelineError("no question: give QUESTION, or questions on standard input, one a line")
+
+
+# The request fields `dateline ask` sets from its options, named in messages as the options.
+_OPTIONS = {"date_from": "--from", "date_to": "--to", "top_k": "--top-k", "source": "--source", "place": "--place"}
+_FIELD = re.compile(r"`(date_from|date_to|top_k|source|place)`|\b(date_from|date_to|top_k)\b")
+
+
+def _asked(engine: Engine, question: str, filters: dict, history: list[dict] | None = None):
+    """``engine.ask``, with a bad filter's message naming the option that set it, not the API field."""
+    try:
+        return engine.ask(question, history=history, **filters)
+    except DatelineError as e:
+        e.message = _FIELD.sub(lambda m: _OPTIONS[m.group(1) or m.group(2)], e.message)
+        raise
 
 
 def _corpus_paths(question_set: str, paths: tuple[Path, ...]) -> tuple[Path, ...]:
