@@ -191,6 +191,7 @@ class _Pick:
     score: float
     rank: int
     in_title: bool = False  # the item's headline is the answering "sentence" (start = end = 0)
+    holds: bool = True  # the sentence (or what it may lean on) holds a word of the question
 
 
 # One passage split into sentences: (start, end, stems) with body offsets; a title-only item
@@ -309,7 +310,8 @@ def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float
         seen.add(p.item.id)
         quoted = {start for item_id, start in previous.quoted if item_id == p.item.id} if own else set()
         best = choose(p.item, len(seen) - 1, top_score - p.score, question, quoted)
-        picks.append(_Pick(p, best.start, best.end, best.score, len(seen) - 1, best.in_title))
+        picks.append(_Pick(p, best.start, best.end, best.score, len(seen) - 1, best.in_title,
+                           best.features["reach"] > 0))
     return picks
 
 
@@ -322,6 +324,8 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     is what a follow-up that refers back knows of the answer it follows (chat.previous_answer).
     """
     qstems = set(stems(searched or parsed.text))
+    if "source" in parsed.names_read:  # "According to Iran Focus, ...": every item searched is by it
+        qstems -= stems(parsed.filters.source)
     splits = {i: _split(p) for i, p in enumerate(result.passages)}
     conf = confidence(result, qstems, splits)
     answer = Answer(question=parsed.question, answer="", found=False, citations=[], filters=parsed.filters,
@@ -453,7 +457,11 @@ def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False, newest_f
     the newest first, undated last.
     """
     order = sorted(picks, key=lambda p: (-p.score, p.rank))
-    quoted = [p for p in order if p.score >= order[0].score - QUOTE_MARGIN][:MAX_ANSWER_SENTENCES]
+    # A sentence after the first must hold a word of the question: one that holds none (another
+    # story's headline, "The untold story of the 1988 Massacre in Iran", for "what did the
+    # Guardian report?") supports nothing the question asks.
+    quoted = order[:1] + [p for p in order[1:] if p.holds and p.score >= order[0].score - QUOTE_MARGIN]
+    quoted = quoted[:MAX_ANSWER_SENTENCES]
     if ordered and asks_date:
         return quoted[:1] + sorted(quoted[1:], key=_by_date)
     if newest_first:
