@@ -201,9 +201,12 @@ def test_items(client, engine):
     assert r.status_code == 200 and "text/html" in r.content_type
     assert '<mark id="excerpt" tabindex="-1">The rift widens.</mark>' in r.get_data(as_text=True)
     assert "22 Jun 2017" in r.get_data(as_text=True)
-    _error(client.get(f"/items/{item.id}?start=x"), 422, field="start")
-    _error(client.get(f"/items/{item.id}?start=9&end=3"), 422, field="end")
-    _error(client.get("/items/nope"), 404, "not_found")
+    # The page fails as a page, naming what was wrong.
+    for url, status, said in [(f"/items/{item.id}?start=x", 422, "`start` must be a character offset"),
+                              (f"/items/{item.id}?start=9&end=3", 422, "`end` is before `start`"),
+                              ("/items/nope", 404, "no item with id &#39;nope&#39;")]:
+        r = client.get(url)
+        assert r.status_code == status and r.mimetype == "text/html" and said in r.get_data(as_text=True), url
 
 
 def test_item_text_is_escaped_on_the_item_page(client, engine):

@@ -89,6 +89,13 @@ def test_search_status_and_items(client):
     assert status["reindex"] == {"enabled": False, "running": False}
     r = client.get("/api/items/no-such-item")
     assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+    # The item page a browser opens fails as a page, with the way back to the chat.
+    r = client.get("/items/no-such-item")
+    assert r.status_code == 404 and r.mimetype == "text/html"
+    page = r.get_data(as_text=True)
+    assert "No such item" in page and "no item with id &#39;no-such-item&#39;" in page and 'href="/"' in page
+    r = client.get("/items/no-such-item?start=x")
+    assert r.status_code == 422 and r.mimetype == "text/html" and "start" in r.get_data(as_text=True)
 
 
 def test_hostile_item_text_is_escaped_on_the_item_page(client):

@@ -1,4 +1,5 @@
-"""One error shape for every response that is not a success:
+"""One error shape for every response that is not a success (but the pages a browser opens,
+which fail as pages: web/pages.py):
 ``{"error": {"code": "...", "message": "...", "field": "..."}}`` (``field`` when one is to blame).
 
 DatelineError carries its own status; werkzeug's HTTP errors keep theirs; anything else is a

@@ -6,6 +6,7 @@ and every page carries a Content-Security-Policy that allows no inline script.
 """
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import urlsplit, urlunsplit
 
@@ -13,12 +14,13 @@ from flask import Blueprint, current_app, render_template, request
 
 from dateline.index.dates import display_date
 from dateline.index.errors import DatelineError
-from dateline.qa.request import MAX_FILTER_CHARS, MAX_QUESTION_CHARS
+from dateline.qa.request import MAX_FILTER_CHARS, MAX_QUESTION_CHARS, FieldError
 
 from .engine import get_engine
-from dateline.qa.request import FieldError
+from .errors import without_paths
 
 bp = Blueprint("pages", __name__)
+log = logging.getLogger(__name__)
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'none'")
@@ -56,6 +58,17 @@ def _relative_redirects(response):
 def date_display(item) -> str:
     """An item's date as the citation cards show it: "30 Jun 2017", "?" marking an inferred year."""
     return display_date(item.date, item.date_precision, item.year_inferred) if item.date else ""
+
+
+@bp.errorhandler(DatelineError)
+def page_error(e: DatelineError):
+    """A page a browser opened fails as a page, with the message and the way back to the chat
+    (the API's errors stay JSON)."""
+    if e.status >= 500:
+        log.warning("%s (%d): %s", e.code, e.status, e)  # str(e) carries the operator's detail
+    heading = "No such item" if e.status == 404 else "This page cannot be shown"
+    return render_template("error.html", status=e.status, heading=heading,
+                           message=without_paths(e.message)), e.status
 
 
 @bp.get("/")
