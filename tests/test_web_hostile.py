@@ -323,7 +323,7 @@ def test_a_history_score_that_is_finite_is_answered(client, follow_up):
 @pytest.mark.parametrize("value", ["%C2%B2", "%D9%A3", "1" * 5000, "-1"])
 def test_an_item_page_offset_that_is_not_ascii_digits_is_a_422(client, value):
     r = client.get(f"/items/{HOSTILE['id']}?start={value}&end=9")
-    assert r.status_code == 422 and r.get_json()["error"]["field"] == "start"
+    assert r.status_code == 422 and "`start` must be a character offset" in r.get_data(as_text=True)
 
 
 def test_an_item_page_offset_past_the_body_is_clamped(client):

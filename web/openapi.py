@@ -95,7 +95,13 @@ _SSE_EVENT = {"type": "object", "required": ["data"], "properties": {"data": {
 
 def _v1_error(description: str) -> dict:
     return _json("OpenAIErrorOut", description)
-_PAGE = {"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}}
+def _html(description: str) -> dict:
+    """A response that is an HTML page: a page, or a page's failure with its message (the API's
+    errors are JSON)."""
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+_PAGE = _html("The page.")
 _ITEM_ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
 _OFFSET = {"type": "integer", "minimum": 0, "maximum": 10 ** 18 - 1}  # web/pages.py takes at most 18 digits
 _LOCATION = {"Location": {"description": "The job: /api/jobs/{job_id}.", "schema": {"type": "string"}}}
@@ -196,9 +202,9 @@ def paths() -> dict:
             ],
             "responses": {
                 "200": _PAGE,
-                "404": _error("No item has this id."),
-                "422": _error("start or end is not an offset, or end is before start."),
-                "503": _NO_INDEX,
+                "404": _html("No item has this id."),
+                "422": _html("start or end is not an offset, or end is before start."),
+                "503": _html("No archive is there yet; the page names the command to run."),
             },
         }},
     }
