@@ -61,6 +61,7 @@ SETTING_WEIGHT = 0.25
 FALLBACK_IDF_FLOOR = 0.1
 EXCERPT_CHARS = 400  # an excerpt is the answering sentence plus what follows, up to this length
 NEAREST_ITEMS = 3  # items listed when the archive holds no answer
+YEAR_INFERRED_NOTE = "a \"?\" after a date: the item's dateline gave no year; it was inferred from its file"
 UNDATED_LAST = "9999"  # sorts after every ISO date: undated citations end a "when" answer or a digest
 # A question with a period of its own and at most this many topic words ("Tehran in June 2017",
 # "executions last week") asks what the archive holds then: it is answered as a digest.
@@ -220,10 +221,13 @@ def _coverage(qstems: set[str], have: set[str] | frozenset[str]) -> float:
 
 
 def _story_stems(result: SearchResult, splits: dict[int, _Split]) -> dict[str, set[str]]:
-    """Each story's stems, by item id: its title's and all its passages' sentences', in one pass."""
+    """Each story's stems, by item id: its title's, its dateline's and all its passages'
+    sentences', in one pass. The dateline is where the story was filed ("STOCKHOLM, March 16 -"
+    opens the wire text): a question about what happened in Stockholm is about it, though its
+    body may say only "Swedish"."""
     have: dict[str, set[str]] = {}
     for i, p in enumerate(result.passages):
-        story = have.setdefault(p.item.id, set(stems(p.item.title)))
+        story = have.setdefault(p.item.id, set(stems(p.item.title)) | stems(p.item.dateline or ""))
         for _, _, st in splits[i]:
             story |= st
     return have
@@ -366,6 +370,8 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     answer.related = [_related(pick) for pick in picks if all(pick is not q for q in quoted)]
     answer.found = True
     answer.answer = _answer_text(answer.citations, dated=digest or parsed.ordered, lines=topic)
+    if any(r.year_inferred for r in answer.citations + answer.related):
+        answer.notes.append(YEAR_INFERRED_NOTE)
     return answer
 
 
@@ -426,8 +432,17 @@ def _nothing_found(answer: Answer, result: SearchResult, filters: Filters) -> An
         answer.answer = f"The archive holds nothing that answers this. Nearest items: {listed}."
     else:
         answer.answer = "The archive holds nothing that answers this" + (
-            " within the filters." if filters.active else ".")
+            f" within the filters ({_described(filters)})." if filters.active else ".")
     return answer
+
+
+def _described(filters: Filters) -> str:
+    """The filters as a reader would say them: "dates 2017-07-01 to 2017-07-31, place Tehran"."""
+    parts = []
+    if filters.has_dates:
+        parts.append(f"dates {filters.date_from or '...'} to {filters.date_to or '...'}")
+    parts += [f"{name} {value}" for name, value in (("source", filters.source), ("place", filters.place)) if value]
+    return ", ".join(parts)
 
 
 def _question_idf(qstems: set[str], result: SearchResult, splits: dict[int, _Split]) -> dict[str, float]:

@@ -13,6 +13,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
+from . import answer_type
 from .query import ArchiveFacts, Filters, ParsedQuery, check_date, merge_filters, parse_question
 from .request import NOT_TEXT, FieldError, checked_answer
 from .retrieve import Passage, SearchResult
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|him|his|her|there|then)\b", re.I)
 _MARKER = re.compile(r"\[(\d+)\]")
+_NEWS = re.compile(r"\bnews\b", re.I)
 _CONTINUE = re.compile(r"^\s*(and|also|what about|how about|but|so|then)\b", re.I)
 # "Who reported it?", "Which source published that?", "Who wrote the article?"
 _WHO_REPORTED = re.compile(
@@ -87,11 +89,18 @@ def _answer(value: object, where: tuple) -> dict | None:
 
 
 def is_follow_up(question: str) -> bool:
-    """Whether ``question`` leans on an earlier turn: a pronoun, "And ...", or almost no topic words."""
+    """Whether ``question`` leans on an earlier turn: a pronoun, "And ...", or a question with
+    almost no topic words ("Why?", "Which board?"). A keyword or a name with no question
+    ("executions") is a new search, and so is a question for the news at large ("What is the
+    latest news?"), however few their words."""
     words = terms(question)
     if _CONTINUE.search(question) or _WHO_REPORTED.search(question):
         return True
-    return len(words) <= 1 or (bool(_PRONOUN.search(question)) and len(words) <= 3)
+    if _PRONOUN.search(question) and len(words) <= 3:
+        return True
+    if answer_type.is_topic(question) or _NEWS.search(question):
+        return False
+    return len(words) <= 1
 
 
 def asks_who_reported(question: str) -> bool:
@@ -193,7 +202,12 @@ def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, **re
                           facts)
     prev_filters = prev_parsed.parsed.filters
     if previous.answer and isinstance(previous.answer.get("filters"), dict):
-        prev_filters = _history_filters(previous.answer["filters"], facts)
+        # What the answer applied, of what its question's own words set: the request's filters
+        # are the client's to send again (the chat page sends its filter fields with every
+        # question, so dates a user cleared there must not come back from the earlier turn).
+        applied, own = _history_filters(previous.answer["filters"], facts), prev_filters
+        prev_filters = Filters(applied.date_from if own.has_dates else None, applied.date_to if own.has_dates else None,
+                               applied.source if own.source else None, applied.place if own.place else None)
     merged = merge_filters(parsed, prev_filters)
     # The new question's own words come first; the earlier question supplies the topic.
     text = f"{parsed.text} {prev_parsed.search_text}".strip()

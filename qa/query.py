@@ -589,8 +589,10 @@ def merge_filters(new: ParsedQuery, previous: Filters | None) -> ParsedQuery:
         # "And in July?" asks about July, of which the archive holds nothing: not about the
         # previous question's dates with "July" as a topic word.
         f.date_from, f.date_to = new.unheld_period
-        notes.append(f"dates {f.date_from or '...'} to {f.date_to or '...'}: a follow-up that names "
-                     "only a period asks about that period")
+        span = f"{f.date_from or '...'} to {f.date_to or '...'}"
+        notes = [n for n in notes if not (" read as part of the topic: no item is dated " in n and n.endswith(span))]
+        notes.append(f"dates {span}: a follow-up that names only a period asks about that period; "
+                     "no item is dated then")
     elif not f.has_dates and not new.dates_from_question and previous.has_dates:
         f.date_from, f.date_to = previous.date_from, previous.date_to
         carried.append(f"dates {f.date_from or '...'} to {f.date_to or '...'}")

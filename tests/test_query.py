@@ -190,7 +190,9 @@ def test_a_bare_month_and_year_is_a_date_only_when_it_is_all_a_follow_up_says():
 
 
 def test_follow_up_detection_and_history_shapes():
-    assert is_follow_up("Who reported it?") and is_follow_up("And in July?")
+    assert is_follow_up("Who reported it?") and is_follow_up("And in July?") and is_follow_up("Why?")
+    # A keyword, a name or the news at large is a new search, however few its words.
+    assert not any(map(is_follow_up, ["executions", "Czarnecki", "What is the latest news?", "latest news"]))
     assert not is_follow_up("Who sponsored the resolution condemning the 1988 massacre?")
     turns = read_history([{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"},
                           {"question": "q2", "answer": {"answer": "a2", "citations": []}}])
@@ -201,13 +203,18 @@ def test_follow_up_detection_and_history_shapes():
 
 def test_a_follow_up_checks_the_filters_the_client_sends_back():
     from dateline.qa.chat import resolve
-    history = [{"question": "What did the resolution say?",
+    history = [{"question": "What did Iran Focus report from London in June 2017?",
                 "answer": {"answer": "...", "filters": {"date_from": "2017-06", "date_to": "2017-06", "place": ""}}}]
     resolved = resolve("And what about Iran?", history, SAMPLE_LIKE)
     # Carried over as a request's filters would be: a month spans its days, empty means none.
     assert resolved.parsed.filters == Filters("2017-06-01", "2017-06-30", None, None)
     history[0]["answer"]["filters"] = {"source": "IRAN FOCUS", "place": "london"}  # spelt as the archive does
     assert resolve("And what about Iran?", history, SAMPLE_LIKE).parsed.filters == Filters(None, None, "Iran Focus", "London")
+    # Filters the request set and the earlier question's words did not are the client's to send
+    # again: the chat page sends its fields with each question, so dates cleared there stay cleared.
+    history[0]["question"] = "What did the resolution say?"
+    history[0]["answer"]["filters"] = {"date_from": "2017-06-20", "date_to": "2017-06-25", "place": "London"}
+    assert resolve("And what about Iran?", history, SAMPLE_LIKE).parsed.filters == Filters()
     for bad in ({"source": 5}, {"date_from": 2020}, {"date_to": "June-ish"}):
         history[0]["answer"]["filters"] = bad
         with pytest.raises(DatelineError) as e:
