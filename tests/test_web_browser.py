@@ -192,6 +192,14 @@ def test_conversation_survives_a_reload_until_new_chat(server, browser):
     assert "Iran Focus" in follow.find_element(By.CSS_SELECTOR, ".answer-text").text
     assert [t["question"] for t in _stored_turns(browser)] == [MASSACRE, "Who reported it?"]
 
+    # A question of blanks sends nothing and says why.
+    from selenium.webdriver.common.keys import Keys
+    box = browser.find_element(By.ID, "question")
+    box.send_keys("   ")
+    box.send_keys(Keys.ENTER)
+    assert browser.find_element(By.ID, "status").text == "Type a question first."
+    assert len(browser.find_elements(By.CSS_SELECTOR, "article.turn")) == 2
+
     new_chat = browser.find_element(By.ID, "new-conversation")
     assert new_chat.text == "New chat"
     new_chat.click()

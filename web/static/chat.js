@@ -549,7 +549,12 @@
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const question = input.value.trim();
-    if (!question || busy) return;
+    if (busy) return;
+    if (!question) {  // say why nothing happens, rather than nothing
+      statusLine.textContent = "Type a question first.";
+      input.focus();
+      return;
+    }
     input.value = "";
     ask(question, filterValues(), false);
   });
