@@ -402,6 +402,8 @@
       const picture = svg("svg", { class: "timeline-svg", width: "100%", height: axisY + 20, role: "group",
         "aria-label": `Timeline of ${dated.length} dated item${dated.length === 1 ? "" : "s"}` },
       svg("line", { class: "axis", x1: "1%", x2: "99%", y1: axisY, y2: axisY }));
+      const ticks = svg("g", { class: "ticks" });
+      const marks = [];
       for (const entry of dated) {
         const x = `${entry.at.toFixed(2)}%`;
         const y = axisY - 10 - entry.row * ROW_HEIGHT;
@@ -409,13 +411,16 @@
         const title = svg("title");
         title.textContent = (entry.n ? `[${entry.n}] ` : "Related: ")
           + [item.date_display || dayLabel(entry.time), item.source, item.title].filter(Boolean).join(" · ");
+        // Every stem goes in before any mark, so that a stacked mark's stem runs behind the marks
+        // below it rather than across their numbers.
+        ticks.append(svg("line", { class: entry.n ? "tick cited" : "tick related", x1: x, x2: x, y1: y, y2: axisY }));
         const mark = svg("a", { class: entry.n ? "mark cited" : "mark related", href: `#${entry.id}` },
-          title, svg("line", { class: "tick", x1: x, x2: x, y1: y, y2: axisY }),
-          svg("circle", { cx: x, cy: y, r: entry.n ? 8 : 5 }),
+          title, svg("circle", { cx: x, cy: y, r: entry.n ? 8 : 5 }),
           entry.n ? svgText({ x, y, "text-anchor": "middle", "dominant-baseline": "central" }, String(entry.n)) : null);
         mark.addEventListener("click", (event) => jumpTo(entry.id, event));
-        picture.append(mark);
+        marks.push(mark);
       }
+      picture.append(ticks, ...marks);
       if (last > first) {
         picture.append(svgText({ class: "axis-label", x: "0", y: axisY + 15 }, dayLabel(first)),
           svgText({ class: "axis-label", x: "100%", y: axisY + 15, "text-anchor": "end" }, dayLabel(last)));
