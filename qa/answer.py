@@ -288,7 +288,7 @@ def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float
                     focus: frozenset[str] = frozenset(), previous: Previous | None = None,
                     setting: frozenset[str] = frozenset(),
                     acronyms: dict[str, frozenset[str]] | None = None, looks: int = tense.EITHER,
-                    counted: frozenset[str] = frozenset()) -> list[_Pick]:
+                    counted: frozenset[str] = frozenset(), money: bool = False) -> list[_Pick]:
     """The best sentence of each story, in story order, from anywhere in its body or its headline.
 
     Sentences are chosen and scored by sentence_choice's model: what of the question they hold,
@@ -304,7 +304,7 @@ def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float
               * (CARRIED_WEIGHT if own and w not in own else 1.0) for w in qstems}
     question = Question(qstems=frozenset(qstems | set(acronyms or ())),  # "NMMC" is the question's own name
                         asked=frozenset(qstems), weight=weight, kind=kind, focus=focus,
-                        find=WordFinder(qstems, acronyms), own=own, looks=looks, counted=counted)
+                        find=WordFinder(qstems, acronyms), own=own, looks=looks, counted=counted, money=money)
     top_score = max((p.score for p in result.passages), default=0.0)
     picks: list[_Pick] = []
     seen: set[str] = set()
@@ -351,7 +351,8 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
                             previous, answer_type.setting(parsed.question),
                             answer_type.acronyms(parsed.question, qstems),
                             tense.looks(parsed.question) if kind == answer_type.DATE else tense.EITHER,
-                            answer_type.counted(parsed.question) if kind == answer_type.NUMBER else frozenset())[:top_k]
+                            answer_type.counted(parsed.question) if kind == answer_type.NUMBER else frozenset(),
+                            kind == answer_type.NUMBER and answer_type.asks_money(parsed.question))[:top_k]
     digest = broad_question(parsed, qstems)
     topic = not digest and answer_type.is_topic(parsed.question) and not parsed.ordered
     if digest:

@@ -165,6 +165,29 @@ def counted(question: str) -> frozenset[str]:
     return stems(" ".join(m.group(1).split()[:COUNTED_WORDS])) if m else frozenset()
 
 
+# "How much did Sara Lee pay ...?", "How much is the sale worth?": an amount of money is asked,
+# and a number that is none ("34 PCT OF DIM" in the headline) does not answer.
+_HOW_MUCH_MONEY = re.compile(r"\bhow\s+much\b[^?]*?\b(?:pay|pays|paid|paying|cost|costs|costing|worth|priced|"
+                             r"charge|charges|charged|charging|spend|spends|spent|spending|offer|offers|offered|offering|"
+                             r"fetch|fetched|valued?|sell\s+for|sold\s+for|buy\s+for|bought\s+for)\b", re.I)
+_CURRENCY = re.compile(r"[$£€¥]|\b(?:dlrs?|dollars?|stg|sterling|pounds?|yen|marks?|francs?|lire|lira|crowns?|"
+                       r"guilders?|pesos?|rupees?|cents?|cts|euros?|ecus?|riyals?|dinars?|rand|yuan|ringgit|baht|"
+                       r"schillings?|kroner|kronor|krona|won)\b", re.I)
+MONEY_AFTER_CHARS = 20  # a currency within this many characters after a number makes it money ("84 mln dlrs")
+
+
+def asks_money(question: str) -> bool:
+    """Whether ``question`` asks for an amount of money ("How much will Sara Lee pay ...?")."""
+    return bool(_HOW_MUCH_MONEY.search(question))
+
+
+def money(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans of ``found`` (numbers in ``text``) that are amounts of money: a currency sign
+    before or in them, or a currency word just after ("84 mln dlrs", "$20,000", "205 pence")."""
+    return [(s, e) for s, e in found
+            if _CURRENCY.search(text, max(0, s - 1), e) or _CURRENCY.search(text, e, e + MONEY_AFTER_CHARS)]
+
+
 def focus(question: str) -> frozenset[str]:
     """The stems of the phrase that describes what is asked: "former Italian foreign minister" in
     "Which former Italian foreign minister wrote ...?"; empty when there is none ("Who ...?")."""

@@ -212,6 +212,7 @@ class Question:
     own: frozenset[str] = frozenset()  # in a follow-up that refers back: its own stems
     looks: int = tense.EITHER  # a "when" question: which way in time it looks from an item's day
     counted: frozenset[str] = frozenset()  # the stems of what "How many ...?" counts
+    money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
 
     @functools.cached_property
     def total(self) -> float:
@@ -309,7 +310,7 @@ def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | Non
         return
     c.kind_described = True
     if found is None:
-        found = answer_type.candidates(q.kind, c.text, q.qstems) if q.kind and c.text else []
+        found = _offered(q, c.text)
     if not found:
         return
     f = c.features
@@ -322,6 +323,13 @@ def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | Non
     f["tense"] = _tense(c, found, q.looks)
     f["counts"] = _counts(c.text, found, q.counted)
     c.score += sum(SENTENCE_MODEL[name] * f[name] for name in _KIND_FEATURES)
+
+
+def _offered(q: Question, text: str) -> list[tuple[int, int]]:
+    """The spans of ``text`` that could answer ``q``: things of the kind asked, amounts of money
+    alone when it asks for one."""
+    found = answer_type.candidates(q.kind, text, q.qstems) if q.kind and text else []
+    return answer_type.money(text, found) if q.money and found else found
 
 
 def _counts(text: str, found: list[tuple[int, int]], counted: frozenset[str]) -> float:
@@ -421,7 +429,7 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
     # answer with the headline again. A headline made from the first sentence (and cut short,
     # "... and its allies across…") is no candidate: that sentence says it in full.
     headed = item.title and not item.title_derived and not q.own and q.kind
-    named = answer_type.candidates(q.kind, item.title, q.qstems) if headed else []
+    named = _offered(q, item.title) if headed else []
     if named:
         headline = _unscored(0, 0, True, item.title, {
             **common, "overlap": title_overlap, "top_overlap": overlap[top], "reach": title_overlap,

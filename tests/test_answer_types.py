@@ -483,3 +483,4 @@ def test_what_happened_in_a_place_is_answered_by_the_stories_filed_from_it(quest
     assert len(a.citations) >= 2 and {c.dateline for c in a.citations} == {place}, a.answer
     dates = [c.date for c in a.citations]
     assert dates == sorted(dates)  # a digest, in date order
+

@@ -149,6 +149,26 @@ def test_a_number_before_what_how_many_counts_answers():
         {"Cheer": 0.0, "He go": 1.0}
 
 
+def test_how_much_a_buyer_pays_is_answered_by_an_amount_of_money_not_a_share():
+    """The headline holds the question's words and a number, "34 PCT"; the question asks what
+    Sara Lee pays, and only the lead names an amount of money (reut2-001, 3 March 1987)."""
+    from dateline.index.item import Item
+    from dateline.qa.answer_type import NUMBER, asks_money
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.words import stems
+
+    body = ("Sara Lee Corp said it agreed to buy a 34 pct interest in Paris-based DIM S.A., a subsidiary of BIC "
+            "S.A., at a cost of about 84 mln dlrs.\n\nDIM S.A., a hosiery manufacturer, had 1985 sales of about "
+            "260 mln dlrs.")
+    question = "How much will Sara Lee pay for its stake in DIM?"
+    assert asks_money(question) and not asks_money("By how much are meat prices going up?")
+    asked = stems(question)
+    q = Question(qstems=asked, asked=asked, weight=dict.fromkeys(asked, 1.0), kind=NUMBER, focus=frozenset(),
+                 find=WordFinder(set(asked)), money=True)
+    chosen = choose(Item(source="Reuters", title="SARA LEE <SLE> TO BUY 34 PCT OF DIM", body=body, id="d1"), 0, 0.0, q)
+    assert not chosen.in_title and "84 mln dlrs" in chosen.text, chosen
+
+
 def test_the_subject_every_sentence_names_weighs_less_beside_a_date_than_the_word_asked_about():
     """Anderson and the Treasury are named throughout; "sentencing" once. The date beside the
     word the question asks about answers, not the one beside the subject (offer_near divides a
