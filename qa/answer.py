@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from dateline.index.dates import display_date
 from dateline.index.item import Item
@@ -356,6 +356,7 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     digest = broad_question(parsed, qstems)
     topic = not digest and answer_type.is_topic(parsed.question) and not parsed.ordered
     if digest:
+        picks = [_lead(p) if _filed_from(p, qstems) else p for p in picks]
         quoted = _naming(picks, result, splits, qstems)
         if not parsed.newest_first:  # "the latest news about X": as retrieval ordered them, newest first
             quoted.sort(key=_by_date)
@@ -455,6 +456,20 @@ def _question_idf(qstems: set[str], result: SearchResult, splits: dict[int, _Spl
         idf.update({s: math.log(1 + len(docs) / (1 + sum(s in d for d in docs))) + FALLBACK_IDF_FLOOR
                     for s in qstems - idf.keys()})
     return idf
+
+
+def _filed_from(pick: _Pick, qstems: set[str]) -> bool:
+    """Whether every topic word of the question names the place the pick's story was filed from
+    ("What happened in Manila in March 1987?" of a story datelined Manila)."""
+    return bool(qstems) and qstems <= stems(pick.passage.item.dateline or "")
+
+
+def _lead(pick: _Pick) -> _Pick:
+    """The pick with its story's first sentence instead: what a story filed from the place asked
+    about says first is its news, where the sentence that happens to name the place is a detail
+    ("Rainfall measured between 15 and 270 mm in Buenos Aires province ...")."""
+    first = sentences(pick.passage.item.body)[:1]
+    return replace(pick, start=first[0][0], end=first[0][1], in_title=False) if first else pick
 
 
 def _by_date(pick: _Pick) -> tuple[str, int]:

@@ -473,14 +473,18 @@ def test_acronyms_of_the_questions_names():
     assert acronyms(q, stems(q)) == {"bny": stems("Bank New York")}
 
 
-@pytest.mark.parametrize("question", ["What happened in Jakarta?", "What happened in Wellington in March 1987?"])
+@pytest.mark.parametrize("question", ["What happened in Jakarta?", "What happened in Wellington in March 1987?",
+                                      "What happened in Manila?"])
 def test_what_happened_in_a_place_is_answered_by_the_stories_filed_from_it(question, reuters):
     # Eight stories are datelined Jakarta and none says "Jakarta" ("INDONESIAN WHEAT IMPORTS ...");
-    # the dateline opens the wire story, so a story filed from the place is about it.
+    # the dateline opens the wire story, so a story filed from the place is about it. The three
+    # Manila stories name Manila only after their leads, and their leads are quoted.
     a = reuters.ask(question, top_k=5)
     assert a.found, a.answer
     place = question.split(" in ")[1].split()[0].rstrip("?")
     assert len(a.citations) >= 2 and {c.dateline for c in a.citations} == {place}, a.answer
     dates = [c.date for c in a.citations]
     assert dates == sorted(dates)  # a digest, in date order
+    # Each line is its story's lead, the news it was filed with, not a detail that names the place.
+    assert all(c.start == 0 for c in a.citations if c.excerpt_field == "body"), a.answer
 
