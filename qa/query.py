@@ -408,7 +408,7 @@ def _as_of(question: str, requested_to: str | None, facts: ArchiveFacts,
     not ask). With no ``topic`` words ("What is the latest news?") the newest items are shown."""
     asks_latest = _AS_OF.search(question)
     if requested_to:
-        notes.append(f"newer items rank higher, counting back from {requested_to} (the request's date_to)")
+        notes.append(f"newer items rank higher, counting back from {requested_to} (the request's \"to\" date)")
         return requested_to, False
     if asks_latest and facts.newest:
         shown = "the most relevant items, newest first" if topic else "the newest items"
@@ -434,12 +434,16 @@ def _request_filters(facts: ArchiveFacts, date_from: str | None, date_to: str | 
     return filters
 
 
+# The request's filters as a note names them for a reader (not by their API fields).
+_REQUEST_FILTERS = {"date_from": "items dated from", "date_to": "items dated up to", "source": "source", "place": "place"}
+
+
 def _request_notes(filters: Filters, facts: ArchiveFacts) -> list[str]:
     """One note per filter the request set, and one for each name no item has."""
     notes: list[str] = []
     for name in ("date_from", "date_to", "source", "place"):
         if getattr(filters, name):
-            notes.append(f"{name} {getattr(filters, name)} from the request")
+            notes.append(f"{_REQUEST_FILTERS[name]} {getattr(filters, name)} (the request's filter)")
             if name in ("source", "place"):
                 # A misspelt or absent name filters everything out: say so, and what was meant.
                 unknown = facts.unknown_name_note(name, getattr(filters, name))

@@ -230,7 +230,8 @@ AS_OF_FACTS = ArchiveFacts(dates=["1987-02-26", "1987-03-02", "1987-06-01"], sou
 def test_a_to_date_makes_recency_count_back_from_it():
     q = parse_question("What did the council decide?", AS_OF_FACTS, date_to="1987-03-02")
     assert q.as_of == "1987-03-02" and q.filters.date_to == "1987-03-02"
-    assert q.notes[-1] == "newer items rank higher, counting back from 1987-03-02 (the request's date_to)"
+    assert q.notes == ["items dated up to 1987-03-02 (the request's filter)",
+                       "newer items rank higher, counting back from 1987-03-02 (the request's \"to\" date)"]
     # "this week" asks for recency too; it does not name a period of its own.
     assert parse_question("What did the council decide this week?", AS_OF_FACTS, date_to="1987-03-02").as_of == "1987-03-02"
 
