@@ -253,8 +253,9 @@ class Evidence:
 EVIDENCE_FEATURES = ("cosine", "coverage", "weighted_coverage", "unknown_rare")
 
 
-def evidence(result: SearchResult, qstems: set[str], splits: dict[int, _Split] | None = None) -> Evidence:
-    """The evidence ``result`` holds that the archive answers a question of stems ``qstems``.
+def evidence(result: SearchResult, qstems: set[str], by_story: dict[str, set[str]] | None = None) -> Evidence:
+    """The evidence ``result`` holds that the archive answers a question of stems ``qstems``
+    (``by_story``: each story's stems, _story_stems, when the caller has them).
 
     The judged story is the top one; when recency reordered the stories (an as-of question),
     the best covered of those shown: whether the archive answers is a matter of relevance, and
@@ -265,9 +266,9 @@ def evidence(result: SearchResult, qstems: set[str], splits: dict[int, _Split] |
                if result.query_terms else 0.0)
     if not result.passages or not qstems:
         return Evidence(cosine, 0.0, 0.0, unknown)
-    splits = splits if splits is not None else {i: _split(p) for i, p in enumerate(result.passages)}
+    if by_story is None:
+        by_story = _story_stems(result, {i: _split(p) for i, p in enumerate(result.passages)})
     judged = dict.fromkeys(p.item.id for p in result.passages) if result.by_recency else [result.passages[0].item.id]
-    by_story = _story_stems(result, splits)
     # A word no item holds has no idf from the archive: it weighs as the rarest possible.
     rarest = max(result.idf.values(), default=1.0)
     weight = {s: result.idf.get(s, rarest) for s in qstems}
@@ -277,11 +278,11 @@ def evidence(result: SearchResult, qstems: set[str], splits: dict[int, _Split] |
     return Evidence(cosine, coverage, weighted, unknown)
 
 
-def confidence(result: SearchResult, qstems: set[str], splits: dict[int, _Split] | None = None) -> float:
+def confidence(result: SearchResult, qstems: set[str], by_story: dict[str, set[str]] | None = None) -> float:
     """How sure we are the archive answers (0-1; refused below the no-answer threshold)."""
     if not result.passages:
         return 0.0
-    return evidence(result, qstems, splits).confidence()
+    return evidence(result, qstems, by_story).confidence()
 
 
 def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float], kind: str | None = None,
@@ -331,15 +332,16 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     if "source" in parsed.names_read:  # "According to Iran Focus, ...": every item searched is by it
         qstems -= stems(parsed.filters.source)
     splits = {i: _split(p) for i, p in enumerate(result.passages)}
-    conf = confidence(result, qstems, splits)
+    by_story = _story_stems(result, splits)  # read by the evidence, the rules below and _naming
+    conf = confidence(result, qstems, by_story)
     answer = Answer(question=parsed.question, answer="", found=False, citations=[], filters=parsed.filters,
                     notes=list(parsed.notes), searched=searched or parsed.text, confidence=conf)
-    if result.passages and conf < threshold and _holds_what_is_named(parsed, result, qstems, splits):
+    if result.passages and conf < threshold and _holds_what_is_named(parsed, qstems, by_story):
         answer.confidence = conf = threshold
         if qstems:  # say so: the items share the question's words, not necessarily its subject
             answer.notes.append("answered from the items of the dates asked that share the question's words; "
                                 "its confidence alone was below the no-answer threshold")
-    elif result.passages and conf < threshold and _holds_keyword(parsed, result, qstems, splits):
+    elif result.passages and conf < threshold and _holds_keyword(parsed, qstems, by_story):
         answer.confidence = conf = threshold
         answer.notes.append("answered from the items that hold every word searched for; "
                             "its confidence alone was below the no-answer threshold")
@@ -357,7 +359,7 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     topic = not digest and answer_type.is_topic(parsed.question) and not parsed.ordered
     if digest:
         picks = [_lead(p) if _filed_from(p, qstems) else p for p in picks]
-        quoted = _naming(picks, result, splits, qstems)
+        quoted = _naming(picks, by_story, qstems)
         if not parsed.newest_first:  # "the latest news about X": as retrieval ordered them, newest first
             quoted.sort(key=_by_date)
     elif topic:
@@ -365,7 +367,7 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
         # most relevant stories that name any of its words, in rank order ("Volcker" is answered
         # by stories about him, not by ones the model finds close to the name, which are related).
         # Their dates would read out of order, so the lines are not led by them.
-        quoted = _naming(picks, result, splits, qstems)
+        quoted = _naming(picks, by_story, qstems)
     else:
         quoted = _quoted(picks, parsed.ordered, kind == answer_type.DATE, parsed.newest_first)
     answer.citations = [_citation(n, pick) for n, pick in enumerate(quoted, 1)]
@@ -385,8 +387,7 @@ def broad_question(parsed: ParsedQuery, qstems: set[str]) -> bool:
         parsed.dates_from_question and len(qstems) <= MAX_DIGEST_TOPIC_WORDS)
 
 
-def _holds_what_is_named(parsed: ParsedQuery, result: SearchResult, qstems: set[str],
-                         splits: dict[int, _Split]) -> bool:
+def _holds_what_is_named(parsed: ParsedQuery, qstems: set[str], by_story: dict[str, set[str]]) -> bool:
     """Whether the archive answers a question that names what it wants through its filters,
     although its words and the items are not close enough for ``confidence``.
 
@@ -410,11 +411,10 @@ def _holds_what_is_named(parsed: ParsedQuery, result: SearchResult, qstems: set[
         return False
     if parsed.filters.date_from != parsed.filters.date_to and not broad_question(parsed, qstems):
         return False
-    return any(qstems & have for have in _story_stems(result, splits).values())
+    return any(qstems & have for have in by_story.values())
 
 
-def _holds_keyword(parsed: ParsedQuery, result: SearchResult, qstems: set[str],
-                   splits: dict[int, _Split]) -> bool:
+def _holds_keyword(parsed: ParsedQuery, qstems: set[str], by_story: dict[str, set[str]]) -> bool:
     """Whether a search for a keyword or two ("rift", "Terzi") finds a story that holds them all.
 
     A lone word is far from every passage for the model (the sample archive's story of a
@@ -423,7 +423,7 @@ def _holds_keyword(parsed: ParsedQuery, result: SearchResult, qstems: set[str],
     """
     if not qstems or len(qstems) > MAX_KEYWORD_WORDS or not answer_type.is_topic(parsed.question):
         return False
-    return any(qstems <= have for have in _story_stems(result, splits).values())
+    return any(qstems <= have for have in by_story.values())
 
 
 def _nothing_found(answer: Answer, result: SearchResult, filters: Filters) -> Answer:
@@ -434,17 +434,8 @@ def _nothing_found(answer: Answer, result: SearchResult, filters: Filters) -> An
         answer.answer = f"The archive holds nothing that answers this. Nearest items: {listed}."
     else:
         answer.answer = "The archive holds nothing that answers this" + (
-            f" within the filters ({_described(filters)})." if filters.active else ".")
+            f" within the filters ({filters.described()})." if filters.active else ".")
     return answer
-
-
-def _described(filters: Filters) -> str:
-    """The filters as a reader would say them: "dates 2017-07-01 to 2017-07-31, place Tehran"."""
-    parts = []
-    if filters.has_dates:
-        parts.append(f"dates {filters.date_from or '...'} to {filters.date_to or '...'}")
-    parts += [f"{name} {value}" for name, value in (("source", filters.source), ("place", filters.place)) if value]
-    return ", ".join(parts)
 
 
 def _question_idf(qstems: set[str], result: SearchResult, splits: dict[int, _Split]) -> dict[str, float]:
@@ -500,11 +491,10 @@ def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False, newest_f
     return sorted(quoted, key=_by_date) if ordered else quoted
 
 
-def _naming(picks: list[_Pick], result: SearchResult, splits: dict[int, _Split],
-            qstems: set[str]) -> list[_Pick]:
-    """The picks whose stories hold one of the question's words, in their order (every pick when
-    none does, or when the question has none: a digest's filters chose them)."""
-    by_story = _story_stems(result, splits)
+def _naming(picks: list[_Pick], by_story: dict[str, set[str]], qstems: set[str]) -> list[_Pick]:
+    """The picks whose stories (``by_story``: their stems) hold one of the question's words, in
+    their order (every pick when none does, or when the question has none: a digest's filters
+    chose them)."""
     return [p for p in picks if qstems & by_story[p.passage.item.id]] or picks
 
 

@@ -90,6 +90,17 @@ class Filters:
     def has_dates(self) -> bool:
         return self.date_from is not None or self.date_to is not None
 
+    @property
+    def period(self) -> str:
+        """The dates as notes say them: "2017-07-01 to 2017-07-31", "... to 1987-03-02"."""
+        return f"{self.date_from or '...'} to {self.date_to or '...'}"
+
+    def described(self) -> str:
+        """The filters as a reader would say them: "dates 2017-07-01 to 2017-07-31, place Tehran"."""
+        parts = [f"dates {self.period}"] if self.has_dates else []
+        parts += [f"{name} {value}" for name, value in (("source", self.source), ("place", self.place)) if value]
+        return ", ".join(parts)
+
 
 @dataclass
 class ParsedQuery:
@@ -452,6 +463,9 @@ def _request_notes(filters: Filters, facts: ArchiveFacts) -> list[str]:
     return notes
 
 
+_READ_AS_TOPIC = " read as part of the topic: no item is dated "  # a date phrase's note when no item is
+
+
 def _dates_from_question(work: str, search: str, facts: ArchiveFacts, filters: Filters, notes: list[str]
                          ) -> tuple[str, str, str | None, tuple[str | None, str | None] | None]:
     """Set ``filters``' dates from the first date phrase some item is dated inside, noting each
@@ -463,10 +477,9 @@ def _dates_from_question(work: str, search: str, facts: ArchiveFacts, filters: F
         lo_iso, hi_iso = (lo.isoformat() if lo else None), (hi.isoformat() if hi else None)
         if facts.count_dated(lo_iso, hi_iso):
             filters.date_from, filters.date_to = lo_iso, hi_iso
-            notes.append(f"dates {filters.date_from or '...'} to {filters.date_to or '...'} from \"{phrase}\"")
+            notes.append(f"dates {filters.period} from \"{phrase}\"")
             return _cut(work, span), _cut(search, span), phrase, None
-        notes.append(f"\"{phrase}\" read as part of the topic: no item is dated "
-                     f"{lo or '...'} to {hi or '...'}")
+        notes.append(f"\"{phrase}\"{_READ_AS_TOPIC}{lo or '...'} to {hi or '...'}")
         work = _cut(work, span)
         if unheld is None and not terms(work):
             unheld = (lo_iso, hi_iso)
@@ -593,13 +606,12 @@ def merge_filters(new: ParsedQuery, previous: Filters | None) -> ParsedQuery:
         # "And in July?" asks about July, of which the archive holds nothing: not about the
         # previous question's dates with "July" as a topic word.
         f.date_from, f.date_to = new.unheld_period
-        span = f"{f.date_from or '...'} to {f.date_to or '...'}"
-        notes = [n for n in notes if not (" read as part of the topic: no item is dated " in n and n.endswith(span))]
-        notes.append(f"dates {span}: a follow-up that names only a period asks about that period; "
+        notes = [n for n in notes if not (_READ_AS_TOPIC in n and n.endswith(f.period))]  # said below
+        notes.append(f"dates {f.period}: a follow-up that names only a period asks about that period; "
                      "no item is dated then")
     elif not f.has_dates and not new.dates_from_question and previous.has_dates:
         f.date_from, f.date_to = previous.date_from, previous.date_to
-        carried.append(f"dates {f.date_from or '...'} to {f.date_to or '...'}")
+        carried.append(f"dates {f.period}")
     if f.source is None and previous.source:
         f.source = previous.source
         carried.append(f"source {f.source}")

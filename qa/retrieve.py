@@ -333,15 +333,16 @@ class Retriever:
         dense_items, best_dense = self._dense_items(qvec, filters, depth) if mode != "fts" else ({}, -1.0)
         fts_items = dict(self.fts(words, filters, depth)) if mode != "dense" else {}
         item_score = fuse([dense_items, fts_items], FUSION_WEIGHTS[mode])
-        if as_of and not newest_first:
-            item_score = self._with_recency(item_score, as_of)
-        ranked = sorted(item_score, key=lambda i: -item_score[i])
         if as_of and not words:
             # Nothing to be relevant to ("What is the latest news?"): the newest items inside the
             # filters answer, whatever the model finds close to the words "latest news".
             ranked = self.reader.newest(filters, depth)
             lowest = min(item_score.values(), default=0.0)
             item_score = {i: item_score.get(i, lowest) for i in ranked}
+        else:
+            if as_of and not newest_first:
+                item_score = self._with_recency(item_score, as_of)
+            ranked = sorted(item_score, key=lambda i: -item_score[i])
         result = SearchResult(passages=[], item_ids=ranked, best_dense=best_dense, query_terms=words,
                               idf=self.idf(words), by_recency=bool(as_of),
                               unknown_terms=[w for w in words if self._df(w) == 0])

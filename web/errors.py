@@ -31,9 +31,14 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return response
 
 
-def _dateline_error(e: DatelineError):
+def log_if_ours(e: DatelineError) -> None:
+    """Log a failure that is the server's (5xx), with the operator's detail that str(e) carries."""
     if e.status >= 500:
-        log.warning("%s (%d): %s", e.code, e.status, e)  # str(e) carries the operator's detail
+        log.warning("%s (%d): %s", e.code, e.status, e)
+
+
+def _dateline_error(e: DatelineError):
+    log_if_ours(e)
     return error_response(e.status, e.code, without_paths(e.message), getattr(e, "field", None))
 
 

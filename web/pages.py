@@ -6,7 +6,6 @@ and every page carries a Content-Security-Policy that allows no inline script.
 """
 from __future__ import annotations
 
-import logging
 import re
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,10 +16,9 @@ from dateline.index.errors import DatelineError
 from dateline.qa.request import MAX_FILTER_CHARS, MAX_QUESTION_CHARS, FieldError
 
 from .engine import get_engine
-from .errors import without_paths
+from .errors import log_if_ours, without_paths
 
 bp = Blueprint("pages", __name__)
-log = logging.getLogger(__name__)
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'none'")
@@ -64,8 +62,7 @@ def date_display(item) -> str:
 def page_error(e: DatelineError):
     """A page a browser opened fails as a page, with the message and the way back to the chat
     (the API's errors stay JSON)."""
-    if e.status >= 500:
-        log.warning("%s (%d): %s", e.code, e.status, e)  # str(e) carries the operator's detail
+    log_if_ours(e)
     heading = "No such item" if e.status == 404 else "This page cannot be shown"
     return render_template("error.html", status=e.status, heading=heading,
                            message=without_paths(e.message)), e.status

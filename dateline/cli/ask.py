@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from pathlib import Path
-import re
 
 import click
 import numpy as np
