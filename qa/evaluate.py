@@ -8,7 +8,8 @@ Three kinds of set:
   archive; a question's gold is its gold article (by url), its date is the upper date filter,
   and its answer is the gold choice's text;
 - a JSONL file of ``{"question", "gold_ids" or "gold_urls", "answer", "date_from", "date_to"}``
-  asked of an existing archive.
+  asked of an existing archive; a line with ``"history": [earlier questions]`` is a follow-up,
+  asked after them in one conversation (each earlier answer sent back as a chat client does).
 
 Metrics are computed over items (an item ranks where its best chunk ranks): Recall@k, MRR,
 nDCG@10 with binary gains, the gold cited rate (a gold item among the answer's citations), and,
@@ -34,6 +35,7 @@ from dateline.index.errors import DatelineError
 from dateline.index.reader import ArchiveReader
 
 from .answer import EVIDENCE_FEATURES, NO_ANSWER_MODEL, evidence
+from .chat import resolve
 from .query import Filters, ParsedQuery, parse_question
 from .retrieve import MODES
 from .words import stems
@@ -53,6 +55,7 @@ class EvalQuestion:
     answer: str | None = None
     date_from: str | None = None
     date_to: str | None = None
+    history: list[str] = field(default_factory=list)  # earlier questions of a follow-up, in order
 
 
 @dataclass
@@ -215,9 +218,12 @@ def read_questions(path: str | Path) -> EvalSet:
             raise DatelineError(f"{path}:{n}: needs a \"question\"")
         if not rec.get("gold_ids") and not rec.get("gold_urls"):
             raise DatelineError(f"{path}:{n}: needs \"gold_ids\" or \"gold_urls\"")
+        history = rec.get("history") or []
+        if not isinstance(history, list) or not all(isinstance(h, str) and h.strip() for h in history):
+            raise DatelineError(f"{path}:{n}: \"history\" must be a list of earlier questions")
         qid = str(rec.get("id") or n)
         questions.append(EvalQuestion(qid, rec["question"], set(map(str, rec.get("gold_ids") or [])),
-                                      rec.get("answer"), rec.get("date_from"), rec.get("date_to")))
+                                      rec.get("answer"), rec.get("date_from"), rec.get("date_to"), history))
         if rec.get("gold_urls"):
             gold_urls[qid] = set(map(str, rec["gold_urls"]))
     return EvalSet(path.stem, [], questions, gold_urls)
@@ -289,7 +295,10 @@ def holds_answer(texts: list[str], gold: str) -> bool:
 
 
 def answer_hit(answer_dict: dict, gold: str) -> bool:
-    """Whether the gold answer appears in the answer text or the first citation's excerpt."""
+    """Whether the gold answer appears in the answer text or the first citation's excerpt (a
+    refusal answers nothing, though its text names the nearest items' sources)."""
+    if answer_dict.get("found") is False:
+        return False
     texts = [answer_dict.get("answer") or ""]
     if answer_dict.get("citations"):
         texts.append(answer_dict["citations"][0].get("excerpt") or "")
@@ -315,6 +324,22 @@ def first_sentence_hit(answer_dict: dict, gold: str, gold_ids: set[str]) -> bool
     """Whether the answer's first cited sentence holds the gold answer and cites a gold item."""
     sentence, cited = first_sentence(answer_dict)
     return cited in gold_ids and holds_answer([sentence], gold)
+
+
+def first_quote(answer_dict: dict) -> tuple[str, int] | None:
+    """Where the answer's first cited sentence stands: its item and offset in the body (None
+    when the answer cites nothing)."""
+    m = _MARKER.search(answer_dict.get("answer") or "")
+    if not m or answer_dict.get("found") is False:
+        return None
+    c = next((c for c in answer_dict.get("citations") or [] if c.get("n") == int(m.group(1))), None)
+    return (c["item_id"], c.get("start", 0) + (c.get("highlight") or [0])[0]) if c else None
+
+
+def repeats(answer_dict: dict, earlier: dict) -> bool:
+    """Whether the answer opens with the sentence the earlier answer opened with."""
+    first = first_quote(answer_dict)
+    return first is not None and first == first_quote(earlier)
 
 
 def gold_cited(answer_dict: dict, gold_ids: set[str]) -> bool:
@@ -351,6 +376,7 @@ class Report:
     first_sentence_hit_rate: float | None = None
     gold_cited_rate: float | None = None
     found_rate: float | None = None
+    repeated_rate: float | None = None  # follow-ups answered by the earlier answer's first sentence, missing theirs
     seconds: float = 0.0
     details: list[dict] = field(default_factory=list)
 
@@ -358,7 +384,7 @@ class Report:
         d = {"set": self.name, "questions": self.n_questions, "modes": self.modes,
              "answer_hit_rate": self.answer_hit_rate, "first_sentence_hit_rate": self.first_sentence_hit_rate,
              "gold_cited_rate": self.gold_cited_rate, "found_rate": self.found_rate,
-             "seconds": round(self.seconds, 1)}
+             "repeated_rate": self.repeated_rate, "seconds": round(self.seconds, 1)}
         if details:
             d["details"] = self.details
         return d
@@ -380,6 +406,9 @@ class Report:
             lines.append(f"gold cited (a gold item among the citations): {self.gold_cited_rate:.3f}")
         if self.found_rate is not None:
             lines.append(f"answered (not 'nothing found'): {self.found_rate:.3f}")
+        if self.repeated_rate is not None:
+            lines.append("follow-ups whose first sentence repeats the earlier answer's, without their own answer: "
+                         f"{self.repeated_rate:.3f}")
         return "\n".join(lines)
 
 
@@ -407,19 +436,27 @@ def evaluate(engine, evalset: EvalSet, *, modes: tuple[str, ...] = MODES, answer
         if with_answers:
             report.answer_hit_rate = sum(d["hit"] for d in with_answers) / len(with_answers)
             report.first_sentence_hit_rate = sum(d["first_sentence_hit"] for d in with_answers) / len(with_answers)
+        follow_ups = [d for d in details if "repeated" in d]
+        if follow_ups:
+            report.repeated_rate = sum(d["repeated"] for d in follow_ups) / len(follow_ups)
     return report
 
 
 def _score_question(engine, evalset: EvalSet, q: EvalQuestion, modes: tuple[str, ...], answers: bool,
                     top_k: int) -> dict:
-    """One question's metrics: what `ask` returns, and each retrieval mode's ranking."""
+    """One question's metrics: what `ask` returns, and each retrieval mode's ranking. A follow-up
+    is asked after its earlier questions, each answer sent back as history."""
+    history = _conversation(engine, q, top_k) if q.history else []
     if evalset.parse:
-        parsed = parse_question(q.question, engine.facts(), date_from=q.date_from, date_to=q.date_to)
+        resolved = resolve(q.question, history, engine.facts(), date_from=q.date_from, date_to=q.date_to)
+        parsed, search_text = resolved.parsed, resolved.search_text
     else:  # TIME's topic statements are searched as they are, without reading filters
         parsed = ParsedQuery(q.question, q.question, Filters(q.date_from, q.date_to))
+        search_text = parsed.text
     row: dict = {"qid": q.qid, "question": q.question, "gold": sorted(q.gold_ids)}
     if answers:
-        ans = engine.ask(q.question, date_from=q.date_from, date_to=q.date_to, top_k=top_k).to_dict()
+        ans = engine.ask(q.question, history=history or None, date_from=q.date_from, date_to=q.date_to,
+                         top_k=top_k).to_dict()
         row[ASK] = _ranked(user_ranking(ans), q.gold_ids)
         row[CITED] = _ranked(user_ranking(ans, related=False), q.gold_ids)
         row["found"], row["confidence"] = ans["found"], ans["confidence"]
@@ -429,16 +466,28 @@ def _score_question(engine, evalset: EvalSet, q: EvalQuestion, modes: tuple[str,
             row["first_sentence_hit"] = first_sentence_hit(ans, q.answer, q.gold_ids)
             # What a reader sees first, to tell a wrong article from a wrong sentence.
             row["first_sentence"], row["first_cited"] = first_sentence(ans)
-    qvec = engine.embedder.encode_query(parsed.text) if modes else None
+        if history:  # the fault follow-ups risk: the earlier answer again, not what is asked now
+            row["repeated"] = repeats(ans, history[-1]["answer"]) and not row.get("first_sentence_hit", False)
+    qvec = engine.embedder.encode_query(search_text) if modes else None
     retriever = engine.retriever()
     for mode in modes:
         # The depth `ask` reads at this top_k (a deeper list standardises its scores differently)
         # and no story grouping: the ranking the answer step draws on.
-        result = retriever.search(parsed.text, parsed.filters, k=20, mode=mode, qvec=qvec, group=False,
+        result = retriever.search(search_text, parsed.filters, k=20, mode=mode, qvec=qvec, group=False,
                                   depth=retriever.depth_for(top_k),
                                   as_of=parsed.as_of, newest_first=parsed.newest_first)
         row[mode] = _ranked(result.item_ids, q.gold_ids)
     return row
+
+
+def _conversation(engine, q: EvalQuestion, top_k: int) -> list[dict]:
+    """The turns before a follow-up: each earlier question asked with the turns before it, and
+    its answer as a chat client sends it back."""
+    turns: list[dict] = []
+    for earlier in q.history:
+        answer = engine.ask(earlier, history=turns or None, date_from=q.date_from, date_to=q.date_to, top_k=top_k)
+        turns.append({"question": earlier, "answer": answer.to_dict()})
+    return turns
 
 
 def _ranked(ranking: list[str], gold: set[str]) -> dict:

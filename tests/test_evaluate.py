@@ -8,7 +8,7 @@ import pytest
 
 from conftest import REALTIMEQA, TIME
 from dateline.qa.evaluate import (answer_hit, calibrate, first_sentence, first_sentence_hit, gold_cited, metrics,
-                                  read_questions, read_realtimeqa, read_time)
+                                  read_questions, read_realtimeqa, read_time, repeats)
 
 
 def test_metrics_by_hand():
@@ -73,6 +73,10 @@ def test_answer_hit():
     # A day written as an ordinal holds the date; a longer number does not hold a shorter one.
     dated = {"answer": "According to a June 19th report by Fars [1]", "citations": []}
     assert answer_hit(dated, "June 19") and not answer_hit(dated, "June 1")
+    # A refusal lists the nearest items by source: naming one is no answer.
+    refused = {"answer": "The archive holds nothing that answers this. Nearest items: \"X\" (Iran Focus, 22 Jun 2017).",
+               "found": False, "citations": []}
+    assert not answer_hit(refused, "Iran Focus")
 
 
 def test_first_sentence_hit_needs_the_answer_and_a_gold_citation_in_the_first_sentence():
@@ -124,6 +128,43 @@ def test_read_questions_errors(tmp_path):
     bad.write_text('{"question": "x"}\n')
     with pytest.raises(DatelineError, match="gold_ids"):
         read_questions(bad)
+    bad.write_text('{"question": "x", "gold_ids": ["a"]}\n{"question": "x", "gold_ids": ["a"], "history": "y"}\n')
+    with pytest.raises(DatelineError, match=r"q.jsonl:2: \"history\" must be a list"):
+        read_questions(bad)
+
+
+@pytest.mark.slow
+def test_eval_asks_a_follow_up_after_its_earlier_questions(runner, web_data, tmp_path):
+    """A line with "history" is a follow-up: scored as asked in a conversation, with the earlier
+    answer sent back, and checked for repeating that answer instead of answering."""
+    from dateline.cli import main
+    path = tmp_path / "follow.jsonl"
+    massacre = "Who sponsored a resolution condemning the 1988 massacre?"
+    rows = [{"history": [massacre], "question": "Who reported it?", "gold_ids": ["db3f4be049b17f96"],
+             "answer": "Iran Focus"},
+            {"question": "Who reported it?", "gold_ids": ["db3f4be049b17f96"], "answer": "Iran Focus"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    details = tmp_path / "details.json"
+    r = runner.invoke(main, ["eval", str(path), "--data", str(web_data), "--mode", "hybrid", "--details", str(details)])
+    assert r.exit_code == 0, r.output
+    per_question = json.loads(details.read_text())["details"]
+    # In the conversation "it" is the massacre resolution; alone it is nothing, and refused.
+    assert [q["found"] for q in per_question] == [True, False]
+    assert per_question[0]["first_sentence_hit"] and not per_question[1]["hit"]
+    assert not per_question[0]["repeated"] and "repeated" not in per_question[1]
+    assert "follow-ups whose first sentence repeats the earlier answer's" in r.stdout
+
+
+def test_a_follow_up_repeats_when_it_opens_with_the_earlier_first_sentence():
+    def answer(text, item, start, highlight):
+        return {"answer": text, "found": True,
+                "citations": [{"n": 1, "item_id": item, "start": start, "highlight": [highlight, highlight + 9]}]}
+    earlier = answer("It sold 380 head of cattle. [1]", "a", 100, 0)
+    # The same sentence, led by its date this time, is a repeat; another sentence of the story is not.
+    assert repeats(answer("3 Mar 1987, Sydney: It sold 380 head of cattle. [1]", "a", 90, 10), earlier)
+    assert not repeats(answer("It paid 2 mln dlrs. [1]", "a", 200, 0), earlier)
+    assert not repeats(answer("It sold 380 head of cattle. [1]", "b", 100, 0), earlier)
+    assert not repeats({"answer": "The archive holds nothing that answers this.", "found": False}, earlier)
 
 
 @pytest.mark.slow

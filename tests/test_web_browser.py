@@ -236,6 +236,12 @@ def test_a_question_link_asks_it_once(server, browser):
     WebDriverWait(browser, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.turn")) == 2)
     assert [t["question"] for t in _stored_turns(browser)] == [MASSACRE, MASSACRE]
 
+    # "New chat" starts again without the filters: a source kept from the last topic would
+    # silently narrow the next one.
+    browser.find_element(By.ID, "new-conversation").click()
+    assert Select(browser.find_element(By.ID, "source")).first_selected_option.get_attribute("value") == ""
+    assert browser.find_element(By.ID, "status").text == "New chat started; filters cleared."
+
 
 def test_copy_an_answer_as_markdown(server, browser):
     from selenium.webdriver.common.by import By

@@ -154,7 +154,8 @@ def eval_cmd(question_set, paths, work, modes, limit, top_k, as_json, details, d
 
     QUESTION_SET is `time PATH` (the TIME collection's folder), `realtimeqa PATH` (RealTime QA's
     folder; each question filtered to items dated up to its date), a JSONL file of
-    {"question", "gold_ids" or "gold_urls", "answer"} asked of the --data archive, or
+    {"question", "gold_ids" or "gold_urls", "answer"} asked of the --data archive (with
+    "history": [earlier questions], a follow-up asked after them in one conversation), or
     `calibrate TIME_PATH REALTIMEQA_PATH`: choose the no-answer threshold from the TIME and
     RealTime QA archives built under --work (answerable questions against their own archive,
     unrelated ones against the other's), or `fit-sentences Q1.jsonl ARCHIVE1 Q2.jsonl ARCHIVE2

@@ -571,11 +571,15 @@
     }
   });
 
+  // Starting again forgets the filters too: dates or a source kept from the last topic would
+  // silently narrow the next one.
   newButton.addEventListener("click", () => {
     kept = [];
     saveConversation();
     conversation.replaceChildren();
-    statusLine.textContent = "New chat started.";
+    const hadFilters = Object.keys(filterValues()).length > 0;
+    for (const name of FILTERS) document.getElementById(name).value = "";
+    statusLine.textContent = hadFilters ? "New chat started; filters cleared." : "New chat started.";
     input.value = "";
     input.focus();
   });
