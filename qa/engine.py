@@ -22,6 +22,7 @@ from dateline.index.store import Archive
 
 from .answer import Answer, citation_for, compose
 from .chat import asks_who_reported, previous_first, resolve
+from .read_on import asks_more, named_citation, where_to_read_on
 from .query import ArchiveFacts, Filters, over_all_dates, parse_question, without_names_read
 from .request import AskRequest, SearchRequest
 from .retrieve import Passage, Retriever
@@ -239,6 +240,11 @@ class Engine:
             if answer is not None:
                 answer.took_ms = (time.perf_counter() - t0) * 1000
                 return answer
+        if resolved.previous is not None and asks_more(question):
+            answer = self._read_on(resolved)
+            if answer is not None:
+                answer.took_ms = (time.perf_counter() - t0) * 1000
+                return answer
         # A question whose period counts back from the newest item, or that names a source or
         # place, may be searched twice (see _ask_wider): it is encoded once.
         parsed = resolved.parsed
@@ -303,6 +309,35 @@ class Engine:
         return Answer(question=resolved.parsed.question, answer=text, found=True, citations=citations,
                       filters=resolved.parsed.filters, notes=resolved.parsed.notes,
                       searched=resolved.search_text, confidence=1.0)
+
+    def _read_on(self, resolved) -> Answer | None:
+        """Answer "Tell me more" with the passage after what the previous answer showed of the
+        item it cites (qa/read_on.py); None when that answer does not say where its excerpts
+        ended (a chat client's text alone): the follow-up is then searched as any other."""
+        prev, parsed = resolved.previous.answer or {}, resolved.parsed
+        cited = [c for c in prev.get("citations") or [] if isinstance(c, dict) and c.get("item_id")]
+        if not any(isinstance(c.get("end"), int) for c in cited):
+            return None
+        items = {i: self.get_item(i) for i in dict.fromkeys(str(c["item_id"]) for c in cited)}
+        where = where_to_read_on(parsed.question, prev, {i: it.body for i, it in items.items() if it is not None})
+        answer = Answer(question=parsed.question, answer="", found=False, citations=[], filters=parsed.filters,
+                        notes=list(parsed.notes), searched=resolved.search_text)
+        named = named_citation(parsed.question, len(cited))
+        if named is not None and all(c.get("n") != named for c in cited):
+            cites = "only [1]" if len(cited) == 1 else f"[1] to [{len(cited)}]"
+            answer.answer = f"The previous answer has no source [{named}]: it cites {cites}."
+            return answer
+        if where is None:
+            answer.answer = (f"The item cited as [{named}] says no more after what the previous answer showed."
+                             if named is not None else "The items the previous answer cited say no more after what it showed.")
+            return answer
+        item = items[where.item_id]
+        score = next((float(c.get("score") or 0.0) for c in cited if str(c["item_id"]) == item.id), 0.0)
+        answer.citations = [citation_for(1, item, where.start, where.end, score, highlight=(0, where.end - where.start))]
+        answer.answer = " ".join(item.body[where.start:where.end].split()) + " [1]"
+        answer.found, answer.confidence = True, 1.0
+        answer.notes.append(f"more of the item cited as [{where.n}] in the previous answer, after what it showed")
+        return answer
 
     @_archive_errors
     def search(self, q: str, *, k: int = 10, date_from: str | None = None, date_to: str | None = None,

@@ -252,7 +252,10 @@ class AskRequest(RequestModel):
     question: Question = Field(description="The question, in plain words; it may name dates, sources or places.")
     history: Annotated[list[HistoryEntry], Field(max_length=MAX_HISTORY_ENTRIES)] | None = Field(
         None, description="Earlier turns of this conversation, oldest first, for follow-ups: "
-                          "{question, answer} turns or {role, content} chat messages.")
+                          "{question, answer} turns or {role, content} chat messages. A follow-up that "
+                          "points back (\"Who is its chairman?\") is answered from the items the last "
+                          "answer cited; \"Tell me more\" shows what follows the excerpt it showed, "
+                          "which needs that answer's citations with their offsets sent back.")
     date_from: DateFrom = None
     date_to: DateTo = None
     source: Source = None

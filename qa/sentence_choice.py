@@ -210,6 +210,7 @@ class Question:
     focus: frozenset[str]  # the stems of its description of the answer
     find: WordFinder
     own: frozenset[str] = frozenset()  # in a follow-up that refers back: its own stems
+    moves_on: bool = False  # a follow-up that refers back: it asks something new of the earlier answer's items
     looks: int = tense.EITHER  # a "when" question: which way in time it looks from an item's day
     counted: frozenset[str] = frozenset()  # the stems of what "How many ...?" counts
     money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
@@ -396,12 +397,22 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
     def weigh(ws: set[str]) -> float:
         return sum(weight.get(w, 0.0) for w in ws) / total
 
-    overlap = [weigh(ws) for ws in words]
     spread = collections.Counter(w for ws in words for w in ws)
-    if q.own:  # a follow-up moves on: what the previous answer quoted counts only for its own words
+    after_quoted: dict[int, float] = {}  # sentence -> what the quoted sentence before it held
+    if q.moves_on:  # a follow-up moves on: what the previous answer quoted counts only for its own words
         for j, s in enumerate(starts):
-            if s in quoted and not words[j] & q.own:
-                overlap[j], placed[j] = 0.0, []  # nor are its words near what it offers
+            if s not in quoted:
+                continue
+            # Of the earlier question's words it holds, none counts again: it answered them.
+            # Holding none of the follow-up's own, it neither completes nor tells another
+            # sentence, nor are its words near what it offers; it answers again only by what it
+            # offers ("Which commander said that?" of the commander's words quoted). The sentence
+            # after it is the next passage, described by it ("Who is he?" of "The former Italian
+            # Foreign Minister wrote ...": "Giulio Terzi, who is also ...").
+            after_quoted[j + 1] = weigh(words[j])
+            words[j] = words[j] & q.own
+            placed[j] = [(at, st) for at, st in placed[j] if st in q.own]
+    overlap = [weigh(ws) for ws in words]
     lead = [1 / (1 + s / LEAD_CHARS) for s in starts]
     top = max(range(len(spans)), key=lambda j: overlap[j] + LEAD_BONUS * lead[j] / total)
     focus = q.focus & q.qstems
@@ -413,9 +424,9 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
         completes = j > top and len(lacked) >= COMPLETING_WORDS and lacked <= words[j]
         follows = completes or (q.kind != answer_type.NAME and (j > top or j == 0) and bool(words[j]))
         told = overlap[j] + CONTEXT_SHARE * weigh(words[top] - words[j]) if follows else 0.0
-        before = CONTEXT_SHARE * overlap[j - 1] if described else 0.0
+        before = CONTEXT_SHARE * (overlap[j - 1] if described else after_quoted.get(j, 0.0))
         reach = max(overlap[j], told, before)
-        if reach <= 0 and j != 0:
+        if reach <= 0 and j != 0 and s not in quoted:
             continue
         text = body[s:e]
         out.append(_unscored(s, e, False, text, {
@@ -428,7 +439,7 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
     # a body sentence, which says more and can be read in context, answers. Nor does a follow-up
     # answer with the headline again. A headline made from the first sentence (and cut short,
     # "... and its allies across…") is no candidate: that sentence says it in full.
-    headed = item.title and not item.title_derived and not q.own and q.kind
+    headed = item.title and not item.title_derived and not q.moves_on and q.kind
     named = _offered(q, item.title) if headed else []
     if named:
         headline = _unscored(0, 0, True, item.title, {

@@ -80,7 +80,29 @@ def test_follow_up_moves_on_from_the_quoted_sentence(sample):
     assert follow.citations[0].item_id == first.citations[0].item_id
 
 
+def test_follow_up_with_no_words_of_its_own_reads_on_past_the_quoted_sentence(sample):
+    """"Who is he?": the earlier answer quoted the sentence that describes him; the next one names
+    him. It used to quote the earlier sentence again."""
+    first = sample.ask("Which news outlet did the former Italian foreign minister write his op-ed for?")
+    assert first_sentence(first).startswith("The former Italian Foreign Minister wrote an op-ed for Fox News")
+    follow = sample.ask("Who is he?", history=[{"question": first.question, "answer": first.to_dict()}])
+    assert first_sentence(follow).startswith("Giulio Terzi")
+    assert follow.citations[0].item_id == first.citations[0].item_id
+
+
 # -- Reuters, 26 Feb - 2 Mar 1987 ---------------------------------------------------------------
+
+def test_a_follow_up_about_the_company_is_about_the_earlier_answers_company(reuters):
+    """"Who is the company's chairman?" names no company: in a conversation it is the one the
+    earlier answer cited (asked alone, it finds another company's chairman)."""
+    first = reuters.ask("How much does Dean Foods expect its sales to exceed this year?")
+    assert "1.4 billion dlrs" in first_sentence(first)
+    history = [{"question": first.question, "answer": first.to_dict()}]
+    follow = reuters.ask("Who is the company's chairman?", history=history)
+    assert "Chairman Kenneth Douglas" in first_sentence(follow)
+    assert follow.citations[0].item_id == first.citations[0].item_id
+    assert "Douglas" not in first_sentence(reuters.ask("Who is the company's chairman?"))
+
 
 @pytest.mark.parametrize("question, wanted", [
     # The same item's sentence about the bags still unsold shares "Bahia" and "bags".

@@ -194,6 +194,18 @@ def test_follow_up_detection_and_history_shapes():
     # A keyword, a name or the news at large is a new search, however few its words.
     assert not any(map(is_follow_up, ["executions", "Czarnecki", "What is the latest news?", "latest news"]))
     assert not is_follow_up("Who sponsored the resolution condemning the 1988 massacre?")
+    # A longer question points back when it names nothing its pronoun or description could stand for.
+    assert all(map(is_follow_up, ["What post does he hold in the European Parliament?",
+                                  "How big a stake will its parent hold in it through a subsidiary?",
+                                  "Who is the bank's chief executive?", "Where is the company based?",
+                                  "Which carmakers already run plants there?",
+                                  "Which airline hired him to fight off a takeover bid?"]))
+    assert not any(map(is_follow_up, ["Why did Japan say it would cut its lending rates?",
+                                      "Which French minister said he is keeping his inflation target?",
+                                      "How many miners ended their protest at Anglo American's mine?",
+                                      "Is there a plan to cut the discount rate?",
+                                      "Which company said its chairman had resigned after the loss?",
+                                      "Who said his company would cut its quarterly dividend?"]))
     turns = read_history([{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"},
                           {"question": "q2", "answer": {"answer": "a2", "citations": []}}])
     assert [t.question for t in turns] == ["q1", "q2"] and turns[0].answer == {"answer": "a1"}

@@ -226,7 +226,7 @@ def test_a_follow_up_gives_the_sentence_it_quoted_nothing_for_the_words_it_held(
             "The field was found in 1986, said Peter Brandt of the ministry.")
     asked = stems("Who spoke for Statoil about the gas field in 1986?")
     q = Question(qstems=asked, asked=asked, weight=dict.fromkeys(asked, 1.0), kind=PERSON, focus=frozenset(),
-                 find=WordFinder(set(asked)), own=stems("1986"))
+                 find=WordFinder(set(asked)), own=stems("1986"), moves_on=True)
     with recording() as rows:
         chosen = choose(Item(source="Test", title="Statoil", body=body, id="s1"), 0, 0.0, q, quoted={0})
     first = next(c for _, cands in rows for c in cands if c.start == 0)

@@ -70,6 +70,30 @@ def test_follow_up_uses_the_history(client):
     assert {c["item_id"] for c in follow["citations"]} & {c["item_id"] for c in first["citations"]}
 
 
+def test_tell_me_more_reads_on_past_what_was_shown(client, web_data):
+    """"Tell me more" shows the item's text after the excerpt the answer showed, verbatim, not the
+    same sentence again; at the item's end it says so; "the second one" names a citation."""
+    from dateline.qa.engine import Engine
+    first = _ask(client, question="Who sponsored the resolution condemning the 1988 massacre?")
+    lead = first["citations"][0]
+    more = _ask(client, question="Tell me more", history=[{"question": first["question"], "answer": first}])
+    assert more["found"] and len(more["citations"]) == 1
+    cited = more["citations"][0]
+    body = Engine(web_data).get_item(lead["item_id"]).body
+    assert cited["item_id"] == lead["item_id"] and cited["start"] >= lead["end"]
+    assert cited["excerpt"] == body[cited["start"]:cited["end"]] and cited["excerpt"].startswith("Unlike much in Congress")
+    assert "Forty-Six" not in more["answer"] and more["answer"].endswith("[1]")
+    assert any("after what it showed" in n for n in more["notes"])
+    history = [{"question": first["question"], "answer": first}, {"question": "Tell me more", "answer": more}]
+    again = _ask(client, question="More?", history=history)
+    if again["found"]:  # the next passage, never the one just shown
+        assert again["citations"][0]["start"] >= cited["end"]
+    else:
+        assert again["answer"] == "The items the previous answer cited say no more after what it showed."
+    wrong = _ask(client, question="Tell me more about the third one", history=history)
+    assert not wrong["found"] and wrong["answer"] == "The previous answer has no source [3]: it cites only [1]."
+
+
 def test_request_filters_limit_the_citations(client):
     data = _ask(client, question="What did Khamenei say about Rouhani?", date_from="2017-06-22", date_to="2017-06-22",
                 source="Iran Focus")

@@ -1,0 +1,86 @@
+""""Tell me more": the passage after what the previous answer showed of an item it cited.
+
+A reader who wants more of a story asks for it ("Tell me more", "More?", "Go on", "Tell me more
+about the second one"). Searching again would find the same sentence and quote it again; what
+they want is the text that follows the excerpt they were shown. The previous answer, as the
+client sends it back, says which item each citation quoted and where its excerpt ended.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .sentences import sentences
+
+MORE_CHARS = 600  # what one "more" shows: whole sentences after the excerpt, up to about this long
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+_MORE = re.compile(
+    r"^\s*(?:and\s+|ok(?:ay)?,?\s+|please\s+)?"
+    r"(?:(?:(?:can|could)\s+you\s+)?(?:tell|show|give)\s+me\s+(?:some\s+)?more|(?:some\s+)?more|go\s+on|continue|"
+    r"keep\s+going|read\s+on)"
+    r"(?:\s+(?:about|on|of|from)\s+(?P<what>it|that|this|that\s+story|this\s+story|the\s+story|"
+    r"(?:the\s+)?(?P<ordinal>first|second|third|fourth|fifth|last)(?:\s+(?:one|story|item|source|citation))?|"
+    r"\[?(?P<number>\d)\]?))?"
+    r"(?:,?\s+please)?\s*[?.!]*\s*$", re.I)
+
+
+def asks_more(question: str) -> bool:
+    """Whether ``question`` asks for more of what the previous answer cited."""
+    return bool(_MORE.match(question))
+
+
+def named_citation(question: str, count: int) -> int | None:
+    """Which of the previous answer's ``count`` citations "more" names, by ordinal or number
+    ("the second one", "the last story", "[2]"); None when it names none."""
+    m = _MORE.match(question)
+    if m and m.group("number"):
+        return int(m.group("number"))
+    if m and m.group("ordinal"):
+        word = m.group("ordinal").lower()
+        return count if word == "last" else _ORDINALS[word]
+    return None
+
+
+@dataclass
+class NextPassage:
+    """Where to read on: the item, the span after what was shown, and the citation it came from."""
+
+    item_id: str
+    start: int
+    end: int
+    n: int  # the previous answer's citation number
+
+
+def next_passage(body: str, shown_end: int) -> tuple[int, int] | None:
+    """The whole sentences of ``body`` after offset ``shown_end``, up to about MORE_CHARS (at
+    least one); None when what is left holds no sentence of words (the end, or a wire's sign-off
+    such as "REUTER")."""
+    spans = [(shown_end + s, shown_end + e) for s, e in sentences(body[shown_end:])]
+    spans = [(s, e) for s, e in spans if re.search(r"[a-z]", body[s:e])]
+    if not spans:
+        return None
+    end = spans[0][1]
+    for s, e in spans[1:]:
+        if e - spans[0][0] > MORE_CHARS:
+            break
+        end = e
+    return spans[0][0], end
+
+
+def where_to_read_on(question: str, previous: dict, bodies: dict[str, str]) -> NextPassage | None:
+    """The passage "more" should show, in its item's body (``bodies``: item id -> body): after the
+    excerpt of the citation the question names; naming none, after the first citation's that
+    has more (the one the answer leads with, usually). None when there is no more, or the
+    previous answer does not say where its excerpts ended (a chat client's text alone)."""
+    cited = [c for c in previous.get("citations") or [] if isinstance(c, dict) and c.get("item_id")]
+    named = named_citation(question, len(cited))
+    for c in cited:
+        if named is not None and c.get("n") != named:
+            continue
+        body, end = bodies.get(str(c["item_id"])), c.get("end")
+        if body is None or not isinstance(end, int) or not 0 <= end <= len(body):
+            continue  # deleted or changed since, or read back from text that gives no offsets
+        span = next_passage(body, end)
+        if span is not None:
+            return NextPassage(str(c["item_id"]), span[0], span[1], int(c.get("n") or 0))
+    return None
