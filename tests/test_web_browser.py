@@ -243,6 +243,25 @@ def test_a_question_link_asks_it_once(server, browser):
     assert browser.find_element(By.ID, "status").text == "New chat started; filters cleared."
 
 
+def test_a_filter_the_server_refuses_is_named_by_its_label_and_marked(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _fresh(browser, server + "/?" + urlencode({"q": MASSACRE, "date_from": "2017-07-01", "date_to": "2017-06-01"}))
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "article.turn .error"))
+    error = browser.find_element(By.CSS_SELECTOR, "article.turn .error").text
+    assert error == "“To” is before “From”", error  # not the API's `date_to`
+    to = browser.find_element(By.ID, "date_to")
+    assert to.get_attribute("aria-invalid") == "true" and to.is_displayed()
+    assert browser.find_element(By.ID, "date_from").get_attribute("aria-invalid") is None
+    # Mended and asked again: answered, and the mark is gone.
+    browser.execute_script("document.getElementById('date_from').value = '2017-06-01';"
+                           "document.getElementById('date_to').value = '2017-06-30'")
+    turn = _ask(browser, MASSACRE)
+    assert "30,000" in turn.find_element(By.CSS_SELECTOR, ".answer-text").text
+    assert to.get_attribute("aria-invalid") is None
+
+
 def test_copy_an_answer_as_markdown(server, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait

@@ -17,6 +17,8 @@
   const sourceSelect = document.getElementById("source");
   const filterBox = document.getElementById("filters");
   const FILTERS = ["date_from", "date_to", "source", "place"];
+  // The API names its fields (`date_to`); on this page they are the filters' labels.
+  const FILTER_LABELS = { date_from: "From", date_to: "To", source: "Source", place: "Place" };
   const HISTORY_SENT = 4; // turns of context sent with a follow-up
   const STORED_TURNS = 30; // turns kept across reloads; a long conversation drops its oldest
   const CONVERSATION_KEY = "dateline.conversation";
@@ -497,6 +499,18 @@
     return article;
   }
 
+  // An error the API blames on a filter field, said with the form's labels; the field is
+  // shown (its box opened) and marked, until the next question is asked.
+  function filterError(error) {
+    let message = String(error.message || "");
+    for (const [name, label] of Object.entries(FILTER_LABELS)) message = message.split(`\`${name}\``).join(`“${label}”`);
+    if (Object.hasOwn(FILTER_LABELS, error.field)) {
+      filterBox.open = true;
+      document.getElementById(error.field).setAttribute("aria-invalid", "true");
+    }
+    return message;
+  }
+
   function filterValues() {
     const values = {};
     for (const name of FILTERS) values[name] = document.getElementById(name).value;
@@ -506,6 +520,7 @@
   // alone: ask without the conversation as context (a question opened from a link means
   // the same whatever was asked before it in this browser).
   async function ask(question, filters, alone) {
+    for (const name of FILTERS) document.getElementById(name).removeAttribute("aria-invalid");
     busy = true;
     button.disabled = true;
     statusLine.textContent = "Searching the archive…";
@@ -530,7 +545,7 @@
           return ask(question, filters, alone);
         });
       } else if (!response.ok || !data || data.error) {
-        const message = data && data.error ? data.error.message : `The server answered ${response.status}.`;
+        const message = data && data.error ? filterError(data.error) : `The server answered ${response.status}.`;
         renderError(question, message);
         statusLine.textContent = "The question was not answered.";
       } else {
