@@ -19,7 +19,7 @@ from dateline.index.dates import MONTH_PATTERN
 
 from .places import DEMONYMS, PLACES, US_STATES_NAMES
 from .sentences import sentences
-from .words import STOP_WORDS, stem, stems
+from .words import STOP_WORDS, rare_in_general, stem, stems
 
 PERSON, NAME, PLACE, DATE, NUMBER = "person", "name", "place", "date", "number"
 KINDS = (PERSON, NAME, PLACE, DATE, NUMBER)
@@ -228,6 +228,24 @@ def acronyms(question: str, qstems: set[str] | frozenset[str]) -> dict[str, froz
             if len(named) >= 2:
                 out["".join(w[0] for w in words[:n]).lower()] = frozenset(named)
     return out
+
+
+_MONTH_OR_DAY = re.compile(rf"(?:{MONTH_PATTERN}|monday|tuesday|wednesday|thursday|friday|saturday|sunday)[.,]?",
+                           re.I)
+
+
+def names(question: str) -> list[str]:
+    """The names a question uses for someone or something ("Winthrop Knowlton", "Karl Gustaf
+    Ratjen", "Knowlton"): runs of capitalised words after its first word, of two words or more,
+    or one word English at large seldom uses (words.rare_in_general: not "Brazil", "March")."""
+    found = []
+    for m in _CAPS.finditer(question):
+        if m.start() == len(question) - len(question.lstrip()):
+            continue  # the question's first word is capitalised whatever it is
+        words = [w for w in m.group(0).split() if w.lower() not in _TITLES and not _MONTH_OR_DAY.fullmatch(w)]
+        if len(words) >= 2 or (len(words) == 1 and rare_in_general(words[0].strip(".’'"))):
+            found.append(" ".join(words))
+    return found
 
 
 _WH_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from . import answer_type
@@ -54,6 +55,13 @@ _WHO_REPORTED = re.compile(
     r"^\s*(?:and\s+)?(?:who|which\s+(?:source|paper|newspaper|agency|outlet|publication))\s+"
     r"(?:\w+\s+)?(?:wrote|write|writes|reported|reports|report|published|publish|filed|author\w*|"
     r"said|says|ran|carried)\b", re.I)
+
+
+# A question of the story the previous answer led with holds at least this share of its words
+# (stems) in that story (see _asks_about_cited).
+ABOUT_CITED_SHARE = 0.75
+ABOUT_CITED_ITEMS = 3  # of the previous answer's citations, the first this many are looked at
+ItemStems = Callable[[str], "frozenset[str] | None"]  # item id -> the stored item's stems
 
 
 @dataclass
@@ -120,11 +128,19 @@ def is_follow_up(question: str) -> bool:
     words = terms(question)
     if _CONTINUE.search(question) or asks_who_reported(question) or asks_more(question):
         return True
-    if _PRONOUN.search(question) and len(words) <= 3:
+    if len(words) <= 3 and any(_leans_back(question, m) for m in _PRONOUN.finditer(question)):
         return True
     if answer_type.is_topic(question) or _NEWS.search(question):
         return False
-    return len(words) <= 1 or points_back(question)
+    # "Why did profit fall?": two words at most and no name of its own, the earlier story's.
+    return len(words) <= 1 or (len(words) <= 2 and not _NAME.search(question)) or points_back(question)
+
+
+def _leans_back(question: str, pronoun: re.Match) -> bool:
+    """Whether a pronoun of a short question stands for something earlier: it ends the question
+    ("Who reported it?", "What did Reagan say about it?") or no name comes before it ("its" in
+    "What did Volkswagen say about its currency losses?" is Volkswagen's)."""
+    return not question[pronoun.end():].strip(" ?.!") or not _NAME.search(question[:pronoun.start()])
 
 
 def points_back(question: str) -> bool:
@@ -175,16 +191,18 @@ class Resolved:
 
 def refers_back(question: str) -> bool:
     """Whether ``question`` points at something the previous answer named ("he", "it", "that
-    resolution", "the company"), rather than only continuing its topic ("And in July?")."""
-    return bool(_PRONOUN.search(question)) or points_back(question)
+    resolution", "the company"), or asks with no topic word of its own ("Why?", "How much?"),
+    rather than only continuing its topic ("And in July?")."""
+    return bool(_PRONOUN.search(question)) or points_back(question) or not terms(question)
 
 
-def previous_answer(question: str, turn: Turn) -> Previous | None:
+def previous_answer(question: str, turn: Turn, *, about_it: bool = False) -> Previous | None:
     """What the answer of ``turn`` cited and quoted, for a follow-up ``question`` that refers back
-    to it; None when it does not, or the turn's answer (as the client sent it back) cites nothing."""
+    to it (or asks ``about_it``, see _asks_about_cited); None when it does not, or the turn's
+    answer (as the client sent it back) cites nothing."""
     answer = turn.answer or {}
     cited = [c for c in answer.get("citations") or [] if isinstance(c, dict) and c.get("item_id")]
-    if not refers_back(question) or not cited:
+    if not (about_it or refers_back(question)) or not cited:
         return None
     shown = {int(n) for n in _MARKER.findall(str(answer.get("answer") or ""))}
     quoted = set()
@@ -235,17 +253,42 @@ def _history_filters(f: dict, facts: ArchiveFacts) -> Filters:
                    facts.spelling("source", text("source")), facts.spelling("place", text("place")))
 
 
-def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, **request_filters) -> Resolved:
-    """Parse ``question`` with the request's filters and, for a follow-up, its previous turn."""
+def _asks_about_cited(question: str, turn: Turn, item_stems: ItemStems | None) -> bool:
+    """Whether a question that does not point back lexically still asks about a story the
+    previous answer cited: every name it uses and most of its words are that story's ("Who is
+    the managing board chairman?" after Audi's results; "What does the bank expect for GNP
+    growth?" after the Bank of Japan's). A question naming anything the story does not
+    ("What did Volkswagen say ...?" after a story on Lawson) is a new one."""
+    words = stems(question)
+    if item_stems is None or not words or answer_type.is_topic(question):
+        return False
+    names = {s for m in _NAME.finditer(question) for s in stems(m.group(0))}
+    cited = dict.fromkeys(str(c["item_id"]) for c in (turn.answer or {}).get("citations") or []
+                          if isinstance(c, dict) and c.get("item_id"))
+    for item_id in list(cited)[:ABOUT_CITED_ITEMS]:
+        have = item_stems(item_id)
+        if have is not None and names <= have and len(words & have) >= ABOUT_CITED_SHARE * len(words):
+            return True
+    return False
+
+
+def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, *,
+            item_stems: ItemStems | None = None, **request_filters) -> Resolved:
+    """Parse ``question`` with the request's filters and, for a follow-up, its previous turn.
+    ``item_stems`` gives a stored item's stems (None when it is gone): with it, a question about
+    the story the previous answer led with is a follow-up though it does not point back."""
     parsed = parse_question(question, facts, **request_filters)
     turns = read_history(history)
-    if not turns or not is_follow_up(parsed.question):
+    if not turns:
+        return Resolved(parsed, parsed.text, None)
+    about_it = not is_follow_up(parsed.question) and _asks_about_cited(parsed.question, turns[-1], item_stems)
+    if not about_it and not is_follow_up(parsed.question):
         return Resolved(parsed, parsed.text, None)
     previous = turns[-1]
     # The previous question may itself be a follow-up: resolve it against the turns before it
     # (a few suffice; a conversation's topic does not reach further back).
     prev_parsed = resolve(previous.question, [{"question": t.question, "answer": t.answer} for t in turns[-4:-1]],
-                          facts)
+                          facts, item_stems=item_stems)
     prev_filters = prev_parsed.parsed.filters
     if previous.answer and isinstance(previous.answer.get("filters"), dict):
         # What the answer applied, of what its question's own words set: the request's filters
@@ -260,4 +303,4 @@ def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, **re
     merged = replace(merged, ordered=parsed.ordered or (prev_parsed.parsed.ordered and not terms(parsed.text)))
     merged.notes.append(f"follow-up of \"{previous.question}\"")
     log.debug("follow-up %r searched as %r", question, text)
-    return Resolved(merged, text, previous, previous_answer(parsed.question, previous))
+    return Resolved(merged, text, previous, previous_answer(parsed.question, previous, about_it=about_it))

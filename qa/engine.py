@@ -20,11 +20,13 @@ from dateline.index.item import Item
 from dateline.index.reader import ArchiveReader
 from dateline.index.store import Archive
 
+from . import answer_type
 from .answer import Answer, citation_for, compose
 from .chat import asks_who_reported, previous_first, resolve
 from .read_on import asks_more, named_citation, where_to_read_on
 from .query import ArchiveFacts, Filters, over_all_dates, parse_question, without_names_read
 from .request import AskRequest, SearchRequest
+from .words import stems
 from .retrieve import Passage, Retriever
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,9 @@ log = logging.getLogger(__name__)
 # 80 ms without, see benchmarks/query.py).
 MMAP_BYTES = 1 << 30  # address space, not memory: the OS pages in what is read
 PAGE_CACHE_KIB = 65536  # SQLite's page cache per connection (its default is 2,000 KiB)
+# A refused question that uses a name and at most this many words besides is answered from the
+# items that name it (see _ask_by_name).
+MAX_WORDS_BESIDE_NAME = 1
 WHO_REPORTED_CITATIONS = 3  # "Who reported it?" names the sources of this many earlier citations
 # A previous citation whose offsets no longer fit its item (the item changed) is cited from the
 # start of the body, this long.
@@ -234,7 +239,7 @@ class Engine:
         asked = AskRequest.checked(dict(question=question, date_from=date_from, date_to=date_to,
                                         source=source, place=place, top_k=top_k))
         question, top_k = asked.question, asked.top_k
-        resolved = resolve(question, history, self.facts(), **asked.filters())
+        resolved = resolve(question, history, self.facts(), item_stems=self.item_stems, **asked.filters())
         if resolved.previous is not None and asks_who_reported(question):
             answer = self._who_reported(resolved)
             if answer is not None:
@@ -264,6 +269,8 @@ class Engine:
             answer = self._ask_wider(resolved, over_all_dates(parsed), top_k, qvec) or answer
         if not answer.found and parsed.names_read and resolved.refers_to is None:
             answer = self._ask_wider(resolved, without_names_read(parsed), top_k, qvec) or answer
+        if not answer.found and resolved.refers_to is None:
+            answer = self._ask_by_name(resolved, top_k) or answer
         answer.took_ms = (time.perf_counter() - t0) * 1000
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)
@@ -278,6 +285,31 @@ class Engine:
                                          newest_first=parsed.newest_first, qvec=qvec)
         answer = compose(parsed, result, top_k=top_k, threshold=self.threshold, searched=resolved.search_text)
         return answer if answer.found else None
+
+    def _ask_by_name(self, resolved, top_k: int) -> Answer | None:
+        """Answer a refused question that uses a name from the stories that name it in full.
+
+        "Who is Winthrop Knowlton?": only two items hold the name, so the full-text list is too
+        short to stand out once standardised, and the model finds other people's stories closer
+        to "Who is ...?"; the judged story then lacks the name and the question is refused. A
+        question about someone the archive names is answered from the items that name them.
+        None when the question uses no name (answer_type.names) or no item holds one in full."""
+        parsed = resolved.parsed
+        wanted = answer_type.names(parsed.text)  # not the dates read as filters ("on June 23")
+        # Only a question about the name itself ("Who is ...?", "What did ... say?"): naming
+        # Hassan Rouhani does not make the archive answer what percentage of the vote he won.
+        if not wanted or len(stems(parsed.text) - stems(" ".join(wanted))) > MAX_WORDS_BESIDE_NAME:
+            return None
+        result = self.retriever().search(" ".join(wanted), parsed.filters, k=top_k, mode="fts")
+        need = [stems(name) for name in wanted]
+        result.passages = [p for p in result.passages
+                           if any(n <= stems(f"{p.item.title}\n{p.item.dateline}\n{p.item.body}") for n in need)]
+        if not result.passages:
+            return None
+        answer = compose(parsed, result, top_k=top_k, threshold=0.0, searched=resolved.search_text)
+        answer.notes.append(f"answered from the items that name {' or '.join(wanted)}; the question's confidence "
+                            "alone was below the no-answer threshold")
+        return answer
 
     def _who_reported(self, resolved) -> Answer | None:
         """Answer "Who reported it?" from the previous answer's citations, citing them again."""
@@ -309,6 +341,11 @@ class Engine:
         return Answer(question=resolved.parsed.question, answer=text, found=True, citations=citations,
                       filters=resolved.parsed.filters, notes=resolved.parsed.notes,
                       searched=resolved.search_text, confidence=1.0)
+
+    def item_stems(self, item_id: str) -> frozenset[str] | None:
+        """A stored item's stems (title, dateline and body); None when it is gone."""
+        item = self.get_item(item_id)
+        return None if item is None else stems(f"{item.title}\n{item.dateline}\n{item.body}")
 
     def _read_on(self, resolved) -> Answer | None:
         """Answer "Tell me more" with the passage after what the previous answer showed of the

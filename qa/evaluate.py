@@ -448,7 +448,8 @@ def _score_question(engine, evalset: EvalSet, q: EvalQuestion, modes: tuple[str,
     is asked after its earlier questions, each answer sent back as history."""
     history = _conversation(engine, q, top_k) if q.history else []
     if evalset.parse:
-        resolved = resolve(q.question, history, engine.facts(), date_from=q.date_from, date_to=q.date_to)
+        resolved = resolve(q.question, history, engine.facts(), item_stems=engine.item_stems,
+                           date_from=q.date_from, date_to=q.date_to)
         parsed, search_text = resolved.parsed, resolved.search_text
     else:  # TIME's topic statements are searched as they are, without reading filters
         parsed = ParsedQuery(q.question, q.question, Filters(q.date_from, q.date_to))

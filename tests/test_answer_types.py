@@ -92,6 +92,29 @@ def test_follow_up_with_no_words_of_its_own_reads_on_past_the_quoted_sentence(sa
 
 # -- Reuters, 26 Feb - 2 Mar 1987 ---------------------------------------------------------------
 
+def test_a_question_about_the_story_just_cited_is_a_follow_up_without_a_pronoun(reuters):
+    """"When is the first aircraft due for delivery?" after the Qantas order: no pronoun, but its
+    words are that story's, so it is answered from it (asked alone, it also quotes the MD-11's)."""
+    first = reuters.ask("How much is each of the Boeing 747-400s that Qantas ordered costing?")
+    history = [{"question": first.question, "answer": first.to_dict()}]
+    follow = reuters.ask("When is the first aircraft due for delivery?", history=history)
+    assert any(n.startswith("follow-up of") for n in follow.notes)
+    assert "due for delivery in April 1989" in first_sentence(follow)
+    assert {c.item_id for c in follow.citations} == {first.citations[0].item_id}
+    alone = reuters.ask("When is the first aircraft due for delivery?")
+    assert len({c.item_id for c in alone.citations}) > 1
+
+
+def test_who_is_someone_the_archive_names_is_answered_from_the_story_naming_them(reuters):
+    """Only one story names Irwin Guttag: the full-text list is too short to stand out and the
+    model finds other people's stories closer to "Who is ...?", so it used to be refused."""
+    answer = reuters.ask("Who is Irwin Guttag?")
+    assert answer.found and "Irwin Guttag, chairman of the NYSE special surveillance committee" in first_sentence(answer)
+    assert any("name Irwin Guttag" in n for n in answer.notes)
+    # A name does not make the archive answer anything asked about it.
+    assert not reuters.ask("What percentage of the vote did Irwin Guttag win in the 1986 election?").found
+
+
 def test_a_follow_up_about_the_company_is_about_the_earlier_answers_company(reuters):
     """"Who is the company's chairman?" names no company: in a conversation it is the one the
     earlier answer cited (asked alone, it finds another company's chairman)."""

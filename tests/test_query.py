@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from dateline.index.errors import DatelineError
-from dateline.qa.chat import is_follow_up, read_history
+from dateline.qa.answer_type import names
+from dateline.qa.chat import is_follow_up, read_history, refers_back
 from dateline.qa.query import ArchiveFacts, Filters, merge_filters, parse_question, without_names_read
 
 REUTERS_LIKE = ArchiveFacts(
@@ -205,7 +206,18 @@ def test_follow_up_detection_and_history_shapes():
                                       "How many miners ended their protest at Anglo American's mine?",
                                       "Is there a plan to cut the discount rate?",
                                       "Which company said its chairman had resigned after the loss?",
-                                      "Who said his company would cut its quarterly dividend?"]))
+                                      "Who said his company would cut its quarterly dividend?",
+                                      # "its" is Volkswagen's: the question names its own subject.
+                                      "What did Volkswagen say about its currency losses?"]))
+    assert is_follow_up("What did Reagan say about it?") and is_follow_up("Why did profit fall?")
+    assert refers_back("Why?") and refers_back("How much?") and not refers_back("And in July?")
+
+
+def test_the_names_a_question_uses():
+    assert names("Who is Winthrop Knowlton?") == ["Winthrop Knowlton"]
+    assert names("Who is Sir Roy Denman?") == ["Roy Denman"]  # a title is not the name
+    assert names("What did the European Parliament say on June 23?") == ["European Parliament"]
+    assert names("What did Brazil say in March?") == []  # common words, months: no name to look for
     turns = read_history([{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"},
                           {"question": "q2", "answer": {"answer": "a2", "citations": []}}])
     assert [t.question for t in turns] == ["q1", "q2"] and turns[0].answer == {"answer": "a1"}
