@@ -50,11 +50,12 @@ _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b(?!I\b)[A-Z][\w'’&.-]*|\b\d[\d.,]*\b"
 _MARKER = re.compile(r"\[(\d+)\]")
 _NEWS = re.compile(r"\bnews\b", re.I)
 _CONTINUE = re.compile(r"^\s*(and|also|what about|how about|but|so|then)\b", re.I)
-# "Who reported it?", "Which source published that?", "Who wrote the article?"
+# "Who reported it?", "Which source published that?", "Who wrote the article?"; not "Who said
+# so?", which asks for the speaker the story quotes.
 _WHO_REPORTED = re.compile(
     r"^\s*(?:and\s+)?(?:who|which\s+(?:source|paper|newspaper|agency|outlet|publication))\s+"
     r"(?:\w+\s+)?(?:wrote|write|writes|reported|reports|report|published|publish|filed|author\w*|"
-    r"said|says|ran|carried)\b", re.I)
+    r"ran|carried)\b", re.I)
 
 
 # A question of the story the previous answer led with holds at least this share of its words
@@ -253,6 +254,11 @@ def _history_filters(f: dict, facts: ArchiveFacts) -> Filters:
                    facts.spelling("source", text("source")), facts.spelling("place", text("place")))
 
 
+def _cites(turn: Turn) -> bool:
+    """Whether the turn's answer cites an item."""
+    return any(isinstance(c, dict) and c.get("item_id") for c in (turn.answer or {}).get("citations") or [])
+
+
 def _asks_about_cited(question: str, turn: Turn, item_stems: ItemStems | None) -> bool:
     """Whether a question that does not point back lexically still asks about a story the
     previous answer cited: every name it uses and most of its words are that story's ("Who is
@@ -284,10 +290,13 @@ def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, *,
     about_it = not is_follow_up(parsed.question) and _asks_about_cited(parsed.question, turns[-1], item_stems)
     if not about_it and not is_follow_up(parsed.question):
         return Resolved(parsed, parsed.text, None)
-    previous = turns[-1]
+    # The turn leaned on: the last one, or, when it cited nothing ("Tell me more" at the end of
+    # the item, a refusal), the one before it that did (turns[-4:] as below).
+    at = next((i for i in range(len(turns) - 1, max(len(turns) - 5, -1), -1) if _cites(turns[i])), len(turns) - 1)
+    previous, earlier = turns[at], turns[:at]
     # The previous question may itself be a follow-up: resolve it against the turns before it
     # (a few suffice; a conversation's topic does not reach further back).
-    prev_parsed = resolve(previous.question, [{"question": t.question, "answer": t.answer} for t in turns[-4:-1]],
+    prev_parsed = resolve(previous.question, [{"question": t.question, "answer": t.answer} for t in earlier[-3:]],
                           facts, item_stems=item_stems)
     prev_filters = prev_parsed.parsed.filters
     if previous.answer and isinstance(previous.answer.get("filters"), dict):

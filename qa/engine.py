@@ -23,7 +23,7 @@ from dateline.index.store import Archive
 from . import answer_type
 from .answer import Answer, citation_for, compose
 from .chat import asks_who_reported, previous_first, resolve
-from .read_on import asks_more, named_citation, where_to_read_on
+from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
 from .query import ArchiveFacts, Filters, over_all_dates, parse_question, without_names_read
 from .request import AskRequest, SearchRequest
 from .words import stems
@@ -327,9 +327,14 @@ class Engine:
         citations, parts = [], []
         for n, (item, c) in enumerate(items.values(), 1):
             start, end = int(c.get("start") or 0), int(c.get("end") or 0)
+            highlight = c.get("highlight")
             if not (0 <= start <= end <= len(item.body)):
-                start, end = 0, min(len(item.body), WHO_REPORTED_EXCERPT_CHARS)
-            cit = citation_for(n, item, start, end, float(c.get("score") or 0.0))
+                start, end, highlight = 0, min(len(item.body), WHO_REPORTED_EXCERPT_CHARS), None
+            if not (isinstance(highlight, list) and len(highlight) == 2 and 0 <= highlight[0] <= highlight[1] <= end - start):
+                highlight = None  # the whole excerpt, as when the sentence quoted is not known
+            # The sentence the earlier answer quoted stays the one marked.
+            cit = citation_for(n, item, start, end, float(c.get("score") or 0.0),
+                               highlight=tuple(highlight) if highlight else None)
             citations.append(cit)
             who = item.source or "an unnamed source"
             authors = item.metadata.get("authors") if isinstance(item.metadata, dict) else None
@@ -349,11 +354,11 @@ class Engine:
 
     def _read_on(self, resolved) -> Answer | None:
         """Answer "Tell me more" with the passage after what the previous answer showed of the
-        item it cites (qa/read_on.py); None when that answer does not say where its excerpts
-        ended (a chat client's text alone): the follow-up is then searched as any other."""
+        item it cites (qa/read_on.py); None when that answer cites nothing: the follow-up is
+        then searched as any other."""
         prev, parsed = resolved.previous.answer or {}, resolved.parsed
         cited = [c for c in prev.get("citations") or [] if isinstance(c, dict) and c.get("item_id")]
-        if not any(isinstance(c.get("end"), int) for c in cited):
+        if not cited:
             return None
         items = {i: self.get_item(i) for i in dict.fromkeys(str(c["item_id"]) for c in cited)}
         where = where_to_read_on(parsed.question, prev, {i: it.body for i, it in items.items() if it is not None})
@@ -364,6 +369,11 @@ class Engine:
             cites = "only [1]" if len(cited) == 1 else f"[1] to [{len(cited)}]"
             answer.answer = f"The previous answer has no source [{named}]: it cites {cites}."
             return answer
+        if where is None and not any(isinstance(c.get("end"), int) or (
+                items.get(str(c["item_id"])) is not None
+                and quoted_end(str(prev.get("answer") or ""), c.get("n"), items[str(c["item_id"])].body) is not None)
+                for c in cited):
+            return None  # where the answer's quotes end is not known: searched as any other question
         if where is None:
             answer.answer = (f"The item cited as [{named}] says no more after what the previous answer showed."
                              if named is not None else "The items the previous answer cited say no more after what it showed.")

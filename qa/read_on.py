@@ -67,19 +67,40 @@ def next_passage(body: str, shown_end: int) -> tuple[int, int] | None:
     return spans[0][0], end
 
 
+def quoted_end(answer_text: str, n: object, body: str) -> int | None:
+    """Where the sentence an answer quoted for ``[n]`` ends in ``body``, found by its words: a
+    chat client sends back the answer's text and its sources, not the excerpts' offsets. A dated
+    line's lead ("22 Jun 2017?, London: ") is not the item's text. None when not found."""
+    parts = re.split(r"\s?\[(\d+)\]", answer_text)
+    for text, number in zip(parts[0::2], parts[1::2]):
+        if number != str(n):
+            continue
+        for quote in (text.strip(), text.split(": ", 1)[-1].strip()):
+            words = quote.strip('"').split()
+            if not words:
+                continue
+            m = re.search(r"\s+".join(map(re.escape, words)), body)
+            if m:
+                return m.end()
+    return None
+
+
 def where_to_read_on(question: str, previous: dict, bodies: dict[str, str]) -> NextPassage | None:
     """The passage "more" should show, in its item's body (``bodies``: item id -> body): after the
     excerpt of the citation the question names; naming none, after the first citation's that
-    has more (the one the answer leads with, usually). None when there is no more, or the
-    previous answer does not say where its excerpts ended (a chat client's text alone)."""
+    has more (the one the answer leads with, usually). A citation that does not say where its
+    excerpt ended (read back from a chat client's text) is read on from the end of the sentence
+    the answer quoted for it. None when there is no more."""
     cited = [c for c in previous.get("citations") or [] if isinstance(c, dict) and c.get("item_id")]
     named = named_citation(question, len(cited))
     for c in cited:
         if named is not None and c.get("n") != named:
             continue
         body, end = bodies.get(str(c["item_id"])), c.get("end")
+        if body is not None and not isinstance(end, int):
+            end = quoted_end(str(previous.get("answer") or ""), c.get("n"), body)
         if body is None or not isinstance(end, int) or not 0 <= end <= len(body):
-            continue  # deleted or changed since, or read back from text that gives no offsets
+            continue  # deleted or changed since, or its quote is not found in it
         span = next_passage(body, end)
         if span is not None:
             return NextPassage(str(c["item_id"]), span[0], span[1], int(c.get("n") or 0))

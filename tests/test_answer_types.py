@@ -90,6 +90,20 @@ def test_follow_up_with_no_words_of_its_own_reads_on_past_the_quoted_sentence(sa
     assert follow.citations[0].item_id == first.citations[0].item_id
 
 
+def test_a_follow_up_reaches_back_past_a_turn_that_cited_nothing(sample):
+    """A refused question in between: "Who reported it?" is about the last answer that cited
+    something, and marks the sentence that answer quoted, not its whole excerpt."""
+    first = sample.ask("How many political prisoners were executed in 1988?")
+    refused = sample.ask("Which team won the football cup final on penalties?")
+    assert not refused.found
+    history = [{"question": first.question, "answer": first.to_dict()},
+               {"question": refused.question, "answer": refused.to_dict()}]
+    who = sample.ask("Who reported it?", history=history)
+    assert who.answer.startswith("It was reported by Iran Focus")
+    assert who.citations[0].item_id == first.citations[0].item_id
+    assert who.citations[0].highlight == first.citations[0].highlight != (0, len(first.citations[0].excerpt))
+
+
 # -- Reuters, 26 Feb - 2 Mar 1987 ---------------------------------------------------------------
 
 def test_a_question_about_the_story_just_cited_is_a_follow_up_without_a_pronoun(reuters):

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.slow
 
 KEY = "reader-key-2"
 TERZI = "Which former Italian foreign minister wrote for Fox News?"
+MASSACRE = "Who sponsored a resolution condemning the 1988 massacre?"
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +92,21 @@ def test_a_follow_up_finds_the_items_the_returned_message_cited(client):
     assert any(note.startswith("follow-up of") for note in answer["notes"])
     assert answer["citations"][0]["item_id"] == cited
     assert "Advisory Board" in follow_up.choices[0].message.content
+
+
+def test_tell_me_more_reads_on_from_the_sentence_the_returned_message_quoted(client):
+    """A chat client sends back the Markdown text, not the excerpts' offsets: "Tell me more"
+    finds the quoted sentence in the cited item and goes on from its end."""
+    first = client.chat.completions.create(model="dateline", messages=[{"role": "user", "content": MASSACRE}])
+    assert first.choices[0].message.content.startswith("Forty-Six US Congressmen")
+    more = client.chat.completions.create(model="dateline", messages=[
+        {"role": "user", "content": MASSACRE},
+        {"role": "assistant", "content": first.choices[0].message.content},
+        {"role": "user", "content": "Tell me more"},
+    ])
+    answer = more.model_extra["answer"]
+    assert answer["found"] and answer["citations"][0]["item_id"] == first.model_extra["citations"][0]["item_id"]
+    assert answer["answer"].startswith("Unlike much in Congress nowadays, Resolution 188")
 
 
 def test_filters_ride_in_extra_body(client):

@@ -5,7 +5,7 @@ import pytest
 
 from dateline.index.errors import DatelineError
 from dateline.qa.answer_type import names
-from dateline.qa.chat import is_follow_up, read_history, refers_back
+from dateline.qa.chat import asks_who_reported, is_follow_up, read_history, refers_back
 from dateline.qa.query import ArchiveFacts, Filters, merge_filters, parse_question, without_names_read
 
 REUTERS_LIKE = ArchiveFacts(
@@ -211,6 +211,9 @@ def test_follow_up_detection_and_history_shapes():
                                       "What did Volkswagen say about its currency losses?"]))
     assert is_follow_up("What did Reagan say about it?") and is_follow_up("Why did profit fall?")
     assert refers_back("Why?") and refers_back("How much?") and not refers_back("And in July?")
+    # "Who said so?" asks for the speaker the story quotes, not the outlet that reported it.
+    assert is_follow_up("Who said so?") and not asks_who_reported("Who said so?")
+    assert asks_who_reported("Who reported it?") and asks_who_reported("Which paper published that?")
 
 
 def test_the_names_a_question_uses():

@@ -130,6 +130,9 @@ def test_chat_in_a_browser(server, browser):
     follow = _ask(browser, "Who reported it?")
     assert "Iran Focus" in follow.find_element(By.CSS_SELECTOR, ".answer-text").text
     assert follow.find_elements(By.CSS_SELECTOR, "li.card .dateline")
+    # A question's link asks it alone: a follow-up ("Who reported it?" of nothing) has none.
+    assert turn.find_elements(By.CSS_SELECTOR, ".question a.question-link")
+    assert not follow.find_elements(By.CSS_SELECTOR, ".question a.question-link")
     browser.save_screenshot(str(ARTIFACTS / "chat.png"))
 
     # Hostile item text is shown as text, never run or parsed as HTML.
@@ -260,6 +263,31 @@ def test_a_filter_the_server_refuses_is_named_by_its_label_and_marked(server, br
     turn = _ask(browser, MASSACRE)
     assert "30,000" in turn.find_element(By.CSS_SELECTOR, ".answer-text").text
     assert to.get_attribute("aria-invalid") is None
+
+
+def test_a_copy_by_the_same_source_is_another_version_not_another_report(server, browser):
+    """A wire files a story again: its copy is not "also reported in" the wire itself."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def cited(also_in):
+        return {"n": 1, "item_id": "a", "title": "Brazil trade surplus", "source": "Reuters", "dateline": "Rio",
+                "date": "1987-03-16", "date_display": "16 Mar 1987", "excerpt": "Brazil's surplus rose.", "start": 0,
+                "end": 22, "highlight": [0, 22], "also_in": also_in}
+    copy = {"item_id": "b", "source": "Reuters", "title": "Brazil trade surplus", "url": ""}
+    other = {"item_id": "c", "source": "Folha", "title": "Superavit", "url": ""}
+    turns = [{"question": "q", "answer": {"answer": "Brazil's surplus rose. [1]", "found": True, "notes": [],
+                                          "citations": [cited([copy])], "related": []}},
+             {"question": "q", "answer": {"answer": "Brazil's surplus rose. [1]", "found": True, "notes": [],
+                                          "citations": [cited([copy, other])], "related": []}}]
+    _fresh(browser, server + "/")
+    browser.execute_script("localStorage.setItem('dateline.conversation', arguments[0])", json.dumps(turns))
+    browser.refresh()
+    WebDriverWait(browser, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.turn")) == 2)
+    first, second = ([p.text for p in t.find_elements(By.CSS_SELECTOR, ".also-in")]
+                     for t in browser.find_elements(By.CSS_SELECTOR, "article.turn"))
+    assert first == ["Another version of this story from Reuters"]
+    assert second == ["Also reported in: Folha", "Another version of this story from Reuters"]
 
 
 def test_copy_an_answer_as_markdown(server, browser):

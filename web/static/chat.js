@@ -231,9 +231,17 @@
       el("a", { href: itemHref(citation), class: "card-title", text: citation.title || "Untitled item" }));
     const extra = [];
     if (Array.isArray(citation.also_in) && citation.also_in.length) {
-      const names = citation.also_in.map((a) => (a && typeof a === "object")
-        ? [a.source, a.date_display || a.date].filter(Boolean).join(", ") : String(a));
-      extra.push(el("p", { class: "also-in", text: `Also reported in: ${names.join("; ")}` }));
+      // Copies by other sources were also reported there; a copy by the same source (a wire
+      // filing its story again) is another version of it.
+      const copies = citation.also_in.filter((a) => a && typeof a === "object");
+      const others = copies.filter((a) => a.source !== citation.source);
+      const versions = copies.length - others.length;
+      const names = others.map((a) => [a.source, a.date_display || a.date].filter(Boolean).join(", "));
+      if (names.length) extra.push(el("p", { class: "also-in", text: `Also reported in: ${names.join("; ")}` }));
+      if (versions) {
+        extra.push(el("p", { class: "also-in",
+          text: `${versions === 1 ? "Another version" : `${versions} other versions`} of this story from ${citation.source}` }));
+      }
     }
     const excerpt = citation.excerpt ? excerptNode(citation, answerText) : null;
     return el("li", { class: "card", id, tabindex: id ? "-1" : null }, head, meta, excerpt, ...extra);
@@ -447,8 +455,10 @@
     const turnId = turns;
     const data = turn.answer;
     const answerText = String(data.answer || "");
+    // A follow-up's link would ask it alone ("Tell me more" of nothing): it has none.
+    const followUp = Array.isArray(data.notes) && data.notes.some((n) => String(n).startsWith("follow-up of"));
     const article = el("article", { class: "turn", "aria-label": `Question ${turnId}` },
-      questionNode(turn.question, turn.filters),
+      questionNode(turn.question, followUp ? null : turn.filters),
       el("div", { class: data.found === false ? "answer not-found" : "answer" },
         el("span", { class: "who", text: "Answer" }),
         answerNode(data, turnId),
