@@ -324,7 +324,7 @@ class Engine:
                 items[item.id] = (item, c)
         if not items:
             return None
-        citations, parts = [], []
+        citations, parts = [], {}  # "Reuters, Rio De Janeiro, 16 Mar 1987" -> its citations' numbers
         for n, (item, c) in enumerate(items.values(), 1):
             start, end = int(c.get("start") or 0), int(c.get("end") or 0)
             highlight = c.get("highlight")
@@ -341,8 +341,10 @@ class Engine:
             if authors:
                 who += " (by " + ", ".join(map(str, authors if isinstance(authors, list) else [authors])) + ")"
             where = ", ".join(x for x in (item.dateline, cit.date_display) for x in [x] if x and x != "undated")
-            parts.append(f"{who}{', ' + where if where else ''} [{n}]")
-        text = "It was reported by " + "; ".join(parts) + "."
+            parts.setdefault(f"{who}{', ' + where if where else ''}", []).append(n)
+        # Two copies of one wire story (filed, then filed again) are one report with two sources.
+        text = "It was reported by " + "; ".join(f"{who} " + " ".join(f"[{n}]" for n in ns)
+                                                 for who, ns in parts.items()) + "."
         return Answer(question=resolved.parsed.question, answer=text, found=True, citations=citations,
                       filters=resolved.parsed.filters, notes=resolved.parsed.notes,
                       searched=resolved.search_text, confidence=1.0)

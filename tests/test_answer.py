@@ -336,6 +336,16 @@ def test_reuters_who_reported_it(reuters):
     assert again.excerpt == c.excerpt and (again.start, again.end) == (c.start, c.end)
 
 
+def test_who_reported_it_names_one_place_and_day_once(reuters):
+    """Two items the answer cited, both from Reuters in New York on 26 Feb 1987: one report
+    with two citations, not the same words twice."""
+    earlier = {"answer": "Moody's downgraded USX. [1] Magma lowered copper. [2]", "citations": [
+        {"n": 1, "item_id": "bba270bbaa630062"}, {"n": 2, "item_id": "6106a2deb0c4e89a"}]}
+    follow = reuters.ask("Who reported it?", history=[{"question": "What happened in New York?", "answer": earlier}])
+    assert follow.answer == "It was reported by Reuters, New York, 26 Feb 1987 [1] [2]."
+    assert [c.item_id for c in follow.citations] == ["bba270bbaa630062", "6106a2deb0c4e89a"]
+
+
 def test_reuters_and_in_march(reuters):
     a = reuters.ask("What did coffee producers propose in February?")
     assert a.filters.date_to == "1987-02-28"
