@@ -21,8 +21,8 @@ from .places import DEMONYMS, PLACES, US_STATES_NAMES
 from .sentences import sentences
 from .words import STOP_WORDS, rare_in_general, stem, stems
 
-PERSON, NAME, PLACE, DATE, NUMBER = "person", "name", "place", "date", "number"
-KINDS = (PERSON, NAME, PLACE, DATE, NUMBER)
+PERSON, NAME, PLACE, DATE, NUMBER, REASON = "person", "name", "place", "date", "number", "reason"
+KINDS = (PERSON, NAME, PLACE, DATE, NUMBER, REASON)
 
 # Nouns after "which"/"what" that name the kind of answer: "which national park" wants a place,
 # "which former minister" a person.
@@ -73,6 +73,7 @@ _WH_NOUN = re.compile(rf"{_WH}\s+{_MODIFIERS}(?:(?P<place>{_nouns(_PLACE_NOUNS)}
                       rf"(?P<person>{_nouns(_PERSON_NOUNS)})|(?P<number>{_nouns(_NUMBER_NOUNS)}))\b{_AS_ADJECTIVE}|"
                       rf"\b(?:which|what)\s+{_DATE_ASKED}(?P<date>{_nouns(_DATE_NOUNS)})\b", re.I)
 _WHEN = re.compile(r"\bwhen\b", re.I)
+_WHY = re.compile(r"\bwhy\b|\bfor\s+what\s+reasons?\b|\bwhat\s+(?:caused|led\s+to|prompted)\b|\bhow\s+come\b", re.I)
 _WHERE = re.compile(r"\bwhere\b", re.I)
 _WHO = re.compile(r"\b(?:who|whom)\b", re.I)
 _WHICH = re.compile(rf"{_WH}\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
@@ -97,7 +98,7 @@ _LAST_SENTENCE = re.compile(r"(?:^|[.!?]\s+)([^.!?]+[.!?]?)\s*$")
 
 
 def expected(question: str) -> str | None:
-    """The kind of answer ``question`` asks for: one of KINDS, or None ("Why ...?", "What happened?").
+    """The kind of answer ``question`` asks for: one of KINDS ("Why ...?" a reason), or None ("What happened?").
 
     "How many/much" asks for a number wherever it stands. Otherwise the first asking word
     decides ("Who is proposed to become chairman when Lord Cayzer retires?" asks for a person,
@@ -318,7 +319,7 @@ technologies electronics communications enterprises laboratories stores hotels e
 _IN_WHICH = re.compile(rf"\b(?:in|at|near)\s+(?:which|what)\b(?!\s+(?:{_nouns(' '.join(_ORG_WORDS))})\b)", re.I)
 # The cues of expected(), in the order that breaks a tie; None: the noun's group names the kind.
 _CUES = ((_WH_NOUN, None), (_WHAT_NAME, NAME), (_WHEN, DATE), (_WHERE, PLACE), (_IN_WHICH, PLACE),
-         (_WHOSE, NAME), (_WHO, PERSON), (_WHICH, NAME))
+         (_WHOSE, NAME), (_WHO, PERSON), (_WHY, REASON), (_WHICH, NAME))
 
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the
 # United States" ("to the Gulf state of qatar", "from the Fed" name no place).
@@ -403,6 +404,16 @@ def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: st
     return any(stem(low) in qstems or low in qstems for low in words)
 
 
+# What gives a reason, from the cue to the end of its clause: "because of ...", "due to ...",
+# "blamed the decline on ...", "citing ...". The weaker cues ("after", "amid", "to help
+# finance") give a reason less often than they tell what came before or what it is for.
+_REASON_STRONG = (r"because(?:\s+of)?|due\s+to|owing\s+to|as\s+a\s+result\s+of|on\s+account\s+of|thanks\s+to|"
+                  r"caused\s+by|(?:blam|attribut)(?:e|es|ed|ing)\b[^.;]{0,80}?\b(?:on|to)|cit(?:e|es|ed|ing)|"
+                  r"reflect(?:s|ed|ing)?|in\s+order\s+to|so\s+(?:as\s+)?to|in\s+response\s+to|for\s+fear")
+_REASON_WEAK = r"after|following|amid|since|to\s+help|to\s+(?:finance|fund|pay|cut|reduce|boost|raise|avoid)"
+_REASON = re.compile(rf"\b(?:(?P<strong>{_REASON_STRONG})|(?P<weak>{_REASON_WEAK}))\b[^.;]{{0,120}}", re.I)
+
+
 def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
     """Spans of ``text`` that could answer a question of ``kind``, leaving out the question's
     own words (``qstems``, as words.stems gives them): a person's name is two or more
@@ -417,6 +428,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
                 and not (m.group(0).lower() == "one" and _ONE_OF.match(text, m.end()))]
     if kind == DATE:
         return [m.span() for m in _DATE.finditer(text) if m.group(0).lower() not in qstems and _a_date(m.group(0))]
+    if kind == REASON:
+        return [m.span() for m in _REASON.finditer(text)]
     if kind in (PERSON, NAME) and not any(ch.islower() for ch in text):
         return []  # in capitals ("FROST/SULLIVAN OFFICERS TO SELL SHARES") every word looks like a name
     out = []
@@ -498,5 +511,8 @@ def names_exactly(kind: str, text: str, qstems: set[str] | frozenset[str],
     """Whether ``text`` offers what a question of ``kind`` asks for outright: a candidate other
     than a week, month or year counted from the day of writing ("next month" asks for "April
     1-2"; "today" names the item's day). ``found``: its candidates, when already searched."""
+    if kind == REASON:  # "because", "due to", not "after"
+        return any(_REASON.match(text, s).group("strong") for s, _ in (candidates(kind, text, qstems) if found is None
+                                                                       else found))
     return any(not (kind == DATE and _RELATIVE_DATE.fullmatch(text[s:e]))
                for s, e in (candidates(kind, text, qstems) if found is None else found))

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, candidates, expected, focus, is_topic,
+from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, candidates, expected, focus, is_topic,
                                       names_exactly, setting)
 from dateline.qa.engine import Engine
 from dateline.qa.words import stem, stems
@@ -148,12 +148,24 @@ def test_a_follow_up_about_the_company_is_about_the_earlier_answers_company(reut
     ("Who was elected president of Arvin Industries?", "Evans"),
     ("When was the Iranian operation Karbala-5 launched into Iraq?", "January 9"),
     ("Which countries were named among those producing above their OPEC quota?", "Kuwait"),
+    # A "why" asks for a reason: the sentence that gives one ("because of ..."), not the lead.
+    ("Why does the New York Stock Exchange say its review of securities regulation is needed?",
+     "because of the rapid changes taking place in the securities industry"),
 ])
 def test_reuters_first_sentence_answers(reuters, question, wanted):
     assert wanted in first_sentence(reuters.ask(question))
 
 
 # -- the answer type, without the model ---------------------------------------------------------
+
+def test_a_reason_is_a_clause_that_gives_one():
+    text = ("Habbel blamed the profit decline on costs for the new Audi 80 model. "
+            "Sales fell after the strike. Output rose.")
+    assert [text[s:e] for s, e in candidates(REASON, text, set())] == [
+        "blamed the profit decline on costs for the new Audi 80 model", "after the strike"]
+    # "after" tells what came before more often than why: offered, but not outright.
+    assert names_exactly(REASON, text, set()) and not names_exactly(REASON, "Sales fell after the strike.", set())
+
 
 def test_singular_plural_and_past_meet_at_one_stem():
     for words in [("share", "shares", "sharing"), ("price", "prices", "priced"), ("hope", "hopes", "hoped"),
@@ -167,6 +179,8 @@ def test_singular_plural_and_past_meet_at_one_stem():
     ("How many bags arrived?", NUMBER),
     ("What percentage of adults disapprove?", NUMBER),
     ("When did the offensive end?", DATE),
+    ("Why did Audi's profit fall?", REASON),
+    ("What caused the drop in output?", REASON),
     ("In what year was it founded?", DATE),
     ("What is the payment date of Bull's bond issue?", DATE),
     ("What were last year's sales of Dunn Paper?", NUMBER),
@@ -202,7 +216,7 @@ def test_singular_plural_and_past_meet_at_one_stem():
     ("Under what name does Genentech hope to market its heart drug?", NAME),
     ("What are the activists trying to call attention to?", None),
     ("The IRS announced it will do what this week?", None),
-    ("Why did cities cancel their fireworks?", None),
+    ("Why did cities cancel their fireworks?", REASON),  # a clause that gives a reason
     # A noun made an adjective by a participle names no kind: a "state-controlled bank" is no
     # place; a "president-elect" is still a person.
     ("Which state-controlled bank is La Caja Obrera merging with?", NAME),
