@@ -6,6 +6,8 @@ with the question it follows, and the previous turn's filters carry over unless 
 question sets its own. "Who reported it?" is answered from the previous answer's citations;
 a follow-up that refers back ("Which board is he on?") is answered from the previous answer's
 items first, moving past the sentences it already quoted unless they hold the new words.
+Which questions are follow-ups, read from their words, is qa/follow_up.py's to say; a question
+about a story the previous answer cited is one too (_asks_about_cited).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from . import answer_type
-from .read_on import asks_more
+from .follow_up import is_follow_up, names_used, refers_back
 from .query import ArchiveFacts, Filters, ParsedQuery, check_date, merge_filters, parse_question
 from .request import NOT_TEXT, FieldError, checked_answer
 from .retrieve import Passage, SearchResult
@@ -23,40 +25,7 @@ from .words import stems, terms
 
 log = logging.getLogger(__name__)
 
-_PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|him|his|her|there|then)\b", re.I)
-# In a longer question, a pronoun points back only when the question names nothing it could stand
-# for: "he", "his" no name before them ("What post does he hold in the European Parliament?" is
-# about someone earlier; "Which French minister said he ..." is not), "it", "their", "there"
-# no name at all ("How many miners ended their protest at Anglo American's mine?" is about those
-# miners). "there" is a place only where it is not "there is/are ...".
-_PERSONAL = re.compile(r"\b(he|she|him|his|her)\b", re.I)
-_REFERRING = re.compile(r"\b(it|its|they|them|their|this|these|those)\b"
-                        r"|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )"
-                        r"\bthere\b(?!\s+(?:is|are|was|were|be|been|will|would|has|have|had)\b)", re.I)
-# "Who is the bank's chief executive?", "Where is the company based?": a bare description of what
-# the earlier answer named, in a question that names nothing of its own.
-_DESCRIBED = re.compile(
-    r"\bthe\s+(company|firm|bank|group|corporation|government|minister|ministry|country|deal|agreement|"
-    r"accord|pact|offer|bid|talks|meeting|plan|programme|program|proposal|report|article|story|piece|"
-    r"op-ed|resolution|unit|subsidiary|chairman|president|official|writer|author|paper|newspaper|agency|"
-    r"sale|merger|takeover|acquisition|plant|project|strike|election|vote|union|court)(?:'s|’s)?"
-    r"(?!\s+(?:of|on|in|about|for|to|from|with|that|which|who|whose|where)\b)\b", re.I)
-_WHO = re.compile(r"^\s*(who|whose)\b", re.I)
-_WH_SUBJECT = re.compile(r"^\s*(who|whose|which|what)\b", re.I)
-_AUXILIARY_BEFORE = re.compile(r"\b(did|does|do|is|was|are|were|will|would|has|have|had|can|could|should|may|"
-                               r"might|must)\s+$", re.I)
-# What a question names of its own: a capitalised word after its first, or a number.
-_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b(?!I\b)[A-Z][\w'’&.-]*|\b\d[\d.,]*\b")
 _MARKER = re.compile(r"\[(\d+)\]")
-_NEWS = re.compile(r"\bnews\b", re.I)
-_CONTINUE = re.compile(r"^\s*(and|also|what about|how about|but|so|then)\b", re.I)
-# "Who reported it?", "Which source published that?", "Who wrote the article?"; not "Who said
-# so?", which asks for the speaker the story quotes.
-_WHO_REPORTED = re.compile(
-    r"^\s*(?:and\s+)?(?:who|which\s+(?:source|paper|newspaper|agency|outlet|publication))\s+"
-    r"(?:\w+\s+)?(?:wrote|write|writes|reported|reports|report|published|publish|filed|author\w*|"
-    r"ran|carried)\b", re.I)
-
 
 # A question of the story the previous answer led with holds at least this share of its words
 # (stems) in that story (see _asks_about_cited).
@@ -121,56 +90,6 @@ def _answer(value: object, where: tuple) -> dict | None:
     return checked_answer({"answer": value} if isinstance(value, str) else value, where)
 
 
-def is_follow_up(question: str) -> bool:
-    """Whether ``question`` leans on an earlier turn: a pronoun, "And ...", or a question with
-    almost no topic words ("Why?", "Which board?"). A keyword or a name with no question
-    ("executions") is a new search, and so is a question for the news at large ("What is the
-    latest news?"), however few their words."""
-    words = terms(question)
-    if _CONTINUE.search(question) or asks_who_reported(question) or asks_more(question):
-        return True
-    if len(words) <= 3 and any(_leans_back(question, m) for m in _PRONOUN.finditer(question)):
-        return True
-    if answer_type.is_topic(question) or _NEWS.search(question):
-        return False
-    # "Why did profit fall?": two words at most and no name of its own, the earlier story's.
-    return len(words) <= 1 or (len(words) <= 2 and not _NAME.search(question)) or points_back(question)
-
-
-def _leans_back(question: str, pronoun: re.Match) -> bool:
-    """Whether a pronoun of a short question stands for something earlier: it ends the question
-    ("Who reported it?", "What did Reagan say about it?") or no name comes before it ("its" in
-    "What did Volkswagen say about its currency losses?" is Volkswagen's)."""
-    return not question[pronoun.end():].strip(" ?.!") or not _NAME.search(question[:pronoun.start()])
-
-
-def points_back(question: str) -> bool:
-    """Whether a question of any length points at something it does not name: "he" or "his" with
-    no name before it, or "it", "their", "there" or a bare description ("the company") in a
-    question that names nothing; in each case a pronoun that may stand for what the question
-    asks about ("Which company said its chairman had resigned?") does not count."""
-    for m in _PERSONAL.finditer(question):  # a person's pronoun may stand only for "who"
-        if not _NAME.search(question[:m.start()]) and not (_WHO.match(question) and _stands_for_asked(question, m)):
-            return True
-    if _NAME.search(question):
-        return False
-    return (any(not _stands_for_asked(question, m) for m in _REFERRING.finditer(question))
-            or bool(_DESCRIBED.search(question)))
-
-
-def _stands_for_asked(question: str, pronoun: re.Match) -> bool:
-    """Whether ``pronoun`` may stand for who or what the question asks about: the question opens
-    with "Who", "Which ..." or "What ...", and the pronoun is neither the subject after an
-    auxiliary ("What post does he hold ...?") nor its last word ("... between them?")."""
-    return (bool(_WH_SUBJECT.match(question)) and not _AUXILIARY_BEFORE.search(question[:pronoun.start()])
-            and bool(question[pronoun.end():].strip(" ?.!")))
-
-
-def asks_who_reported(question: str) -> bool:
-    """Whether the question asks who reported or wrote what the previous answer cited."""
-    return bool(_WHO_REPORTED.search(question)) and len(terms(question)) <= 3
-
-
 @dataclass
 class Previous:
     """What a follow-up that refers back ("Which board is he on?") knows of the answer it follows."""
@@ -188,13 +107,6 @@ class Resolved:
     search_text: str
     previous: Turn | None  # the turn a follow-up leans on
     refers_to: Previous | None = None  # set when the follow-up points back at that turn's answer
-
-
-def refers_back(question: str) -> bool:
-    """Whether ``question`` points at something the previous answer named ("he", "it", "that
-    resolution", "the company"), or asks with no topic word of its own ("Why?", "How much?"),
-    rather than only continuing its topic ("And in July?")."""
-    return bool(_PRONOUN.search(question)) or points_back(question) or not terms(question)
 
 
 def previous_answer(question: str, turn: Turn, *, about_it: bool = False) -> Previous | None:
@@ -268,7 +180,7 @@ def _asks_about_cited(question: str, turn: Turn, item_stems: ItemStems | None) -
     words = stems(question)
     if item_stems is None or not words or answer_type.is_topic(question):
         return False
-    names = {s for m in _NAME.finditer(question) for s in stems(m.group(0))}
+    names = names_used(question)
     cited = dict.fromkeys(str(c["item_id"]) for c in (turn.answer or {}).get("citations") or []
                           if isinstance(c, dict) and c.get("item_id"))
     for item_id in list(cited)[:ABOUT_CITED_ITEMS]:
@@ -287,15 +199,15 @@ def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, *,
     turns = read_history(history)
     if not turns:
         return Resolved(parsed, parsed.text, None)
-    about_it = not is_follow_up(parsed.question) and _asks_about_cited(parsed.question, turns[-1], item_stems)
-    if not about_it and not is_follow_up(parsed.question):
-        return Resolved(parsed, parsed.text, None)
     # The turn leaned on: the last one, or, when it cited nothing ("Tell me more" at the end of
-    # the item, a refusal), the one before it that did (turns[-4:] as below).
+    # the item, a refusal), the one before it that did (of the last four: a conversation's
+    # topic does not reach further back).
     at = next((i for i in range(len(turns) - 1, max(len(turns) - 5, -1), -1) if _cites(turns[i])), len(turns) - 1)
     previous, earlier = turns[at], turns[:at]
-    # The previous question may itself be a follow-up: resolve it against the turns before it
-    # (a few suffice; a conversation's topic does not reach further back).
+    about_it = not is_follow_up(parsed.question) and _asks_about_cited(parsed.question, previous, item_stems)
+    if not about_it and not is_follow_up(parsed.question):
+        return Resolved(parsed, parsed.text, None)
+    # The previous question may itself be a follow-up: resolve it against the turns before it.
     prev_parsed = resolve(previous.question, [{"question": t.question, "answer": t.answer} for t in earlier[-3:]],
                           facts, item_stems=item_stems)
     prev_filters = prev_parsed.parsed.filters

@@ -22,7 +22,8 @@ from dateline.index.store import Archive
 
 from . import answer_type
 from .answer import Answer, citation_for, compose
-from .chat import asks_who_reported, previous_first, resolve
+from .chat import previous_first, resolve
+from .follow_up import asks_who_reported
 from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
 from .query import ArchiveFacts, Filters, over_all_dates, parse_question, without_names_read
 from .request import AskRequest, SearchRequest

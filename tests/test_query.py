@@ -5,7 +5,8 @@ import pytest
 
 from dateline.index.errors import DatelineError
 from dateline.qa.answer_type import names
-from dateline.qa.chat import asks_who_reported, is_follow_up, read_history, refers_back
+from dateline.qa.chat import read_history
+from dateline.qa.follow_up import asks_who_reported, is_follow_up, refers_back
 from dateline.qa.query import ArchiveFacts, Filters, merge_filters, parse_question, without_names_read
 
 REUTERS_LIKE = ArchiveFacts(
