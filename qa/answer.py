@@ -361,7 +361,9 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     topic = not digest and answer_type.is_topic(parsed.question) and not parsed.ordered
     if digest:
         picks = [_lead(p) if _filed_from(p, qstems) else p for p in picks]
-        quoted = _naming(picks, by_story, qstems)
+        # "What do we know about the Texaco bankruptcy?": the stories that name Texaco, before
+        # other companies' bankruptcies.
+        quoted = _naming(picks, by_story, qstems, answer_type.names(parsed.question))
         if not parsed.newest_first:  # "the latest news about X": as retrieval ordered them, newest first
             quoted.sort(key=_by_date)
     elif topic:
@@ -493,11 +495,15 @@ def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False, newest_f
     return sorted(quoted, key=_by_date) if ordered else quoted
 
 
-def _naming(picks: list[_Pick], by_story: dict[str, set[str]], qstems: set[str]) -> list[_Pick]:
-    """The picks whose stories (``by_story``: their stems) hold one of the question's words, in
-    their order (every pick when none does, or when the question has none: a digest's filters
-    chose them)."""
-    return [p for p in picks if qstems & by_story[p.passage.item.id]] or picks
+def _naming(picks: list[_Pick], by_story: dict[str, set[str]], qstems: set[str],
+            names: list[str] | None = None) -> list[_Pick]:
+    """The picks whose stories (``by_story``: their stems) hold every one of ``names`` (the
+    question's names, see answer_type.names), or else one of the question's words, in their
+    order (every pick when none does, or when the question has none: a digest's filters chose
+    them)."""
+    wanted = [stems(n) for n in names or ()]
+    named = [p for p in picks if all(w <= by_story[p.passage.item.id] for w in wanted)] if wanted else []
+    return named or [p for p in picks if qstems & by_story[p.passage.item.id]] or picks
 
 
 def _excerpt_end(pick: _Pick) -> int:

@@ -40,6 +40,12 @@ _AUXILIARY_BEFORE = re.compile(r"\b(did|does|do|is|was|are|were|will|would|has|h
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b(?!I\b)[A-Z][\w'’&.-]*|\b\d[\d.,]*\b")
 _NEWS = re.compile(r"\bnews\b", re.I)
 _CONTINUE = re.compile(r"^\s*(and|also|what about|how about|but|so|then)\b", re.I)
+# "Tell me about coffee quotas", "What do we know about cocoa?": a request for an overview that
+# names its own topic starts a new one, however few its words; "Tell me about it" points back.
+_ABOUT = re.compile(r"^\W*(?:please\s+|(?:can|could)\s+you\s+)?(?:tell\s+me\s+(?:about|of)|"
+                    r"what\s+(?:do|did|does|can)\s+(?:we|you|i|they)\s+know\s+(?:about|of|on)|"
+                    r"what\s+is\s+known\s+(?:about|of)|(?:give\s+me\s+)?(?:an?\s+)?"
+                    r"(?:overview|summary|digest|round-?up)\s+of)\b(?P<topic>.*)$", re.I)
 # "Who reported it?", "Which source published that?", "Who wrote the article?"; not "Who said
 # so?", which asks for the speaker the story quotes.
 _WHO_REPORTED = re.compile(
@@ -58,10 +64,17 @@ def is_follow_up(question: str) -> bool:
         return True
     if len(words) <= 3 and any(_leans_back(question, m) for m in _PRONOUN.finditer(question)):
         return True
-    if answer_type.is_topic(question) or _NEWS.search(question):
+    if answer_type.is_topic(question) or _NEWS.search(question) or _names_topic(question):
         return False
     # "Why did profit fall?": two words at most and no name of its own, the earlier story's.
     return len(words) <= 1 or (len(words) <= 2 and not _NAME.search(question)) or points_back(question)
+
+
+def _names_topic(question: str) -> bool:
+    """Whether ``question`` asks for an overview of a topic it names ("Tell me about coffee
+    quotas"), not of something earlier ("Tell me about it", "What do we know about the company?")."""
+    m = _ABOUT.match(question)
+    return bool(m) and bool(terms(m.group("topic"))) and not refers_back(m.group("topic"))
 
 
 def _leans_back(question: str, pronoun: re.Match) -> bool:

@@ -229,6 +229,16 @@ def test_a_keyword_after_a_conversation_is_a_new_search(sample):
     assert "Terzi" not in a.answer and "xecut" in a.answer.split("\n")[0], a.answer
 
 
+def test_a_request_about_a_topic_of_its_own_after_a_conversation_is_a_new_search(sample):
+    # "Tell me about executions" after a digest of Tehran in June 2017 names its own topic: the
+    # executions of 2016, not June's Tehran stories under June's dates.
+    first_turn = sample.ask("What happened in Tehran in June 2017?")
+    a = sample.ask("Tell me about executions", history=[{"question": first_turn.question, "answer": first_turn.to_dict()}])
+    assert not any(n.startswith(("follow-up of", "dates")) for n in a.notes), a.notes
+    assert a.filters.date_from is None and a.filters.date_to is None
+    assert {"2016-08-11", "2016-11-23"} <= {c.date for c in a.citations}, a.answer
+
+
 def test_an_inferred_year_is_explained(sample):
     a = sample.ask("Which former Italian foreign minister wrote for Fox News?")
     assert "19 Jun 2017?" in a.citations[0].date_display and a.notes[-1].startswith('a "?" after a date'), a.notes
@@ -317,6 +327,14 @@ def test_a_place_the_question_names_is_dropped_when_nothing_filed_there_answers(
     # A bare "from" names no dateline at all: the firm is of Hong Kong, the story of Washington.
     b = reuters.ask("Which investment firm from Hong Kong raised its stake in Wrather?")
     assert b.filters.place is None and "Industrial Equity (Pacific) Ltd" in b.answer
+
+
+def test_a_digest_about_a_named_company_cites_the_stories_that_name_it(reuters):
+    # Other companies' offers share "offer" and rank close; they are related, not cited.
+    a = reuters.ask("What do we know about the BankAmerica equity offer?")
+    assert a.found and a.citations, a.answer
+    assert all("BankAmerica" in reuters.get_item(c.item_id).body for c in a.citations), a.answer
+    assert any("BankAmerica" not in reuters.get_item(r.item_id).body for r in a.related)
 
 
 def test_reuters_duplicate_story_cited_once(reuters):
