@@ -244,7 +244,18 @@ class ArchiveReader:
         # per item rowid (the index's filter columns), so that FTS5 scores only the items it
         # keeps instead of joining every match to the items table; the few kept are still checked.
         # A query FTS5 cannot parse finds nothing.
-        match = " OR ".join(fts_phrase(w) for w in words)
+        return self._scored(" OR ".join(fts_phrase(w) for w in words), filters, depth, weights, keep)
+
+    def near(self, words: list[str], within: int, filters: FilterLike, depth: int,
+             weights: tuple[float, ...], keep: bytes | None = None) -> list[tuple[str, float]]:
+        """The best ``depth`` items holding every one of ``words`` within ``within`` words of
+        each other, inside ``filters``: [(item_id, -bm25)], best first."""
+        match = "NEAR(" + " ".join(fts_phrase(w) for w in words) + f", {int(within)})"
+        return self._scored(match, filters, depth, weights, keep)
+
+    def _scored(self, match: str, filters: FilterLike, depth: int, weights: tuple[float, ...],
+                keep: bytes | None) -> list[tuple[str, float]]:
+        """The items an FTS5 ``match`` finds, best first by BM25 (see full_text)."""
         sql, params = self._full_text_query(match, filters, depth, weights, keep)
         try:
             rows = self.conn.execute(sql, params).fetchall()

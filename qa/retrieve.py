@@ -35,6 +35,14 @@ FTS_ROW_BUDGET = 15000  # ... and, after the rarest, no more words than match th
 # `dateline eval time` and `dateline eval realtimeqa`: dense weights 0.4, 0.5 and 0.6 give TIME
 # nDCG@10 0.754, 0.768 and 0.764 (docs/design.md, "Retrieval").
 DENSE_WEIGHT = 0.5
+# An item that holds all of a short question's searched words (2 to NEAR_MAX_WORDS) within
+# NEAR_WORDS words of each other gains PROXIMITY_WEIGHT (z units) in the hybrid ranking: "Federal
+# Reserve chairman Paul Volcker" in a story about the yen answers "Who is the chairman of the
+# Federal Reserve?" better than the Fed's money-market stories full of "reserves". Weights 2 to 6
+# give the same TIME figures (docs/evaluation.md); 3 sits inside that range.
+PROXIMITY_WEIGHT = 3.0
+NEAR_WORDS = 6
+NEAR_MAX_WORDS = 5
 # (dense, full text) weights of each mode's fusion: "dense" and "fts" are one list alone.
 FUSION_WEIGHTS = {"hybrid": (DENSE_WEIGHT, 1 - DENSE_WEIGHT), "dense": (1.0, 0.0), "fts": (0.0, 1.0)}
 # Candidates each list reads: at least CANDIDATE_DEPTH, and DEPTH_PER_RESULT x k for a big k, so
@@ -300,10 +308,13 @@ class Retriever:
         words = self.select_words(words)
         if not words:
             return []
+        return self.reader.full_text(words, filters, depth, COLUMN_WEIGHTS, keep=self._kept(filters))
+
+    def _kept(self, filters: Filters) -> bytes | None:
+        """With filters, the items the in-memory filter columns keep (one byte per rowid), so that
+        FTS5 scores only those; None without filters or filter columns."""
         facets = getattr(self.live, "facets", None)
-        # With filters, FTS5 scores only the items the in-memory filter columns keep.
-        keep = facets.item_mask(**filters.to_dict()).tobytes() if filters.active and facets is not None else None
-        return self.reader.full_text(words, filters, depth, COLUMN_WEIGHTS, keep=keep)
+        return facets.item_mask(**filters.to_dict()).tobytes() if filters.active and facets is not None else None
 
     # -- fusion -------------------------------------------------------------------------
 
@@ -317,7 +328,8 @@ class Retriever:
                as_of: str | None = None, newest_first: bool = False) -> SearchResult:
         """Search ``text`` inside ``filters``; return up to ``k`` stories' passages, best first.
 
-        ``mode`` is "hybrid" (both lists fused by weighted z-scores), "dense" or "fts".
+        ``mode`` is "hybrid" (both lists fused by weighted z-scores, items holding all of a
+        short question's words close together raised: PROXIMITY_WEIGHT), "dense" or "fts".
         ``qvec`` is the question's vector when the caller has it; ``depth`` is how many
         candidates each list reads (default: the larger of the retriever's depth and
         DEPTH_PER_RESULT x k). ``group`` merges near-identical items into one story. ``as_of``
@@ -333,6 +345,8 @@ class Retriever:
         dense_items, best_dense = self._dense_items(qvec, filters, depth) if mode != "fts" else ({}, -1.0)
         fts_items = dict(self.fts(words, filters, depth)) if mode != "dense" else {}
         item_score = fuse([dense_items, fts_items], FUSION_WEIGHTS[mode])
+        if mode == "hybrid" and PROXIMITY_WEIGHT:
+            item_score = self._with_proximity(item_score, words, filters, depth)
         if as_of and not words:
             # Nothing to be relevant to ("What is the latest news?"): the newest items inside the
             # filters answer, whatever the model finds close to the words "latest news".
@@ -356,6 +370,23 @@ class Retriever:
                 result.item_ids = leaders + [i for i in ranked if i not in shown]
             result.passages = self._passages(stories, item_score, qvec, result.idf)
         return result
+
+    def _with_proximity(self, item_score: dict[str, float], words: list[str], filters: Filters,
+                        depth: int) -> dict[str, float]:
+        """``item_score`` with PROXIMITY_WEIGHT added for each item that holds all the question's
+        words close together ("Federal Reserve chairman Paul Volcker" for "Who is the chairman of
+        the Federal Reserve?", in a story about the yen)."""
+        words = self.select_words(words)
+        if not 2 <= len(words) <= NEAR_MAX_WORDS:
+            return item_score
+        near = self.reader.near(words, NEAR_WORDS, filters, depth, COLUMN_WEIGHTS, keep=self._kept(filters))
+        if not near:
+            return item_score
+        lowest = min(item_score.values(), default=0.0)
+        out = dict(item_score)
+        for item_id, _ in near:
+            out[item_id] = out.get(item_id, lowest) + PROXIMITY_WEIGHT
+        return out
 
     def _with_recency(self, item_score: dict[str, float], as_of: str) -> dict[str, float]:
         """Fused scores less each item's age penalty; an undated item takes the largest penalty

@@ -337,6 +337,13 @@ def test_a_digest_about_a_named_company_cites_the_stories_that_name_it(reuters):
     assert any("BankAmerica" not in reuters.get_item(r.item_id).body for r in a.related)
 
 
+def test_a_short_question_is_answered_where_its_words_stand_together(reuters):
+    # "Federal Reserve Board chairman Paul Volcker" is said in passing in a story about Brazil's
+    # debt; the stories that use "reserve", "board" and "chairman" apart rank above it by score.
+    a = reuters.ask("Who is the Reserve Board chairman?")
+    assert "Paul Volcker" in a.answer.split("[1]")[0], a.answer
+
+
 def test_reuters_duplicate_story_cited_once(reuters):
     a = reuters.ask("Senators introduce export licensing reform bill")
     c = first(a)

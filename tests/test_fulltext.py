@@ -225,3 +225,29 @@ def test_a_dotted_abbreviation_is_searched_as_one_term(data_dir, tmp_path):
     assert [p.item.id for p in result.passages][:1] == ["un"], [p.item.id for p in result.passages]
     assert "u.n" in result.query_terms
     archive.close()
+
+
+def test_near_finds_the_items_holding_every_word_close_together(data_dir, tmp_path):
+    # "Who is the chairman of the Federal Reserve?": the story naming "Federal Reserve chairman
+    # Paul Volcker" holds the three words together; the money-market story holds them apart.
+    _import(data_dir, tmp_path, [
+        {"id": "yen", "source": "Reuters", "dateline": "Tokyo", "date": "1987-03-16", "title": "Bank of Japan on the yen",
+         "body": "The Bank of Japan hopes Federal Reserve chairman Paul Volcker will be re-appointed."},
+        {"id": "fed", "source": "Reuters", "dateline": "New York", "date": "1987-03-17", "title": "Fed adds reserves",
+         "body": "The Federal Reserve added reserves to the banking system through repurchase agreements, "
+                 "dealers said, after the chairman of a regional bank spoke at length about the outlook for "
+                 "interest rates in the second half."},
+    ])
+    build_index(data_dir, embedder=FakeEmbedder())
+    archive = Archive.open(data_dir)
+    try:
+        reader = archive.reader()
+        near = reader.near(["chairman", "federal", "reserve"], 6, Filters(), 10, (1.0, 1.0, 1.0))
+        assert [item_id for item_id, _ in near] == ["yen"]
+        # Either order, and the words as FTS5 stems them ("reserves", "chairman's").
+        assert [i for i, _ in reader.near(["reserve", "chairman"], 6, Filters(), 10, (1.0, 1.0, 1.0))] == ["yen"]
+        assert reader.near(["chairman", "federal", "reserve"], 6, Filters(date_from="1987-03-17"), 10,
+                           (1.0, 1.0, 1.0)) == []  # inside the filters only
+        assert reader.near(["reserve", "NEAR", "OR"], 6, Filters(), 10, (1.0, 1.0, 1.0)) == []  # words, not syntax
+    finally:
+        archive.close()
