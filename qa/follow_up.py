@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from . import answer_type
+from .places import PLACES
 from .read_on import asks_more
 from .words import stems, terms
 
@@ -38,6 +39,7 @@ _AUXILIARY_BEFORE = re.compile(r"\b(did|does|do|is|was|are|were|will|would|has|h
                                r"might|must)\s+$", re.I)
 # What a question names of its own: a capitalised word after its first, or a number.
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b(?!I\b)[A-Z][\w'’&.-]*|\b\d[\d.,]*\b")
+_FIRST_WORD = re.compile(r"^\W*([A-Z][\w'’-]*)")
 _NEWS = re.compile(r"\bnews\b", re.I)
 _CONTINUE = re.compile(r"^\s*(and|also|what about|how about|but|so|then)\b", re.I)
 # "Tell me about coffee quotas", "What do we know about cocoa?": a request for an overview that
@@ -67,7 +69,15 @@ def is_follow_up(question: str) -> bool:
     if answer_type.is_topic(question) or _NEWS.search(question) or _names_topic(question):
         return False
     # "Why did profit fall?": two words at most and no name of its own, the earlier story's.
-    return len(words) <= 1 or (len(words) <= 2 and not _NAME.search(question)) or points_back(question)
+    return len(words) <= 1 or (len(words) <= 2 and not _names_something(question)) or points_back(question)
+
+
+def _names_something(question: str) -> bool:
+    """Whether the question names something of its own: a capitalised word after its first or a
+    number (_NAME), or a first word that is a country, state or region ("Brazil debt?"), which a
+    capital alone does not tell from "Profits fell?"."""
+    first = _FIRST_WORD.match(question)
+    return bool(_NAME.search(question)) or bool(first and first.group(1) in PLACES)
 
 
 def _names_topic(question: str) -> bool:
