@@ -27,7 +27,7 @@ from .retrieve import Passage, SearchResult
 from .sentence_choice import QUOTE_MARGIN, Question, WordFinder, choose
 from .sentences import sentences
 from .text_cache import TextCache
-from .words import rare_in_general, stems
+from .words import rare_in_general, stems, terms
 
 log = logging.getLogger(__name__)
 
@@ -363,7 +363,12 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
         picks = [_lead(p) if _filed_from(p, qstems) else p for p in picks]
         # "What do we know about the Texaco bankruptcy?": the stories that name Texaco, before
         # other companies' bankruptcies.
-        quoted = _naming(picks, by_story, qstems, answer_type.names(parsed.question))
+        names = answer_type.names(parsed.question)
+        quoted = _naming(picks, by_story, qstems, names)
+        unmentioned = _unmentioned(searched or parsed.text, quoted, by_story, names)
+        if unmentioned:  # say so: the stories are about the name, not necessarily what is asked of it
+            answer.notes.append(f"none of the stories quoted that name {' and '.join(names)} "
+                                f"mentions {', '.join(unmentioned)}")
         if not parsed.newest_first:  # "the latest news about X": as retrieval ordered them, newest first
             quoted.sort(key=_by_date)
     elif topic:
@@ -504,6 +509,19 @@ def _naming(picks: list[_Pick], by_story: dict[str, set[str]], qstems: set[str],
     wanted = [stems(n) for n in names or ()]
     named = [p for p in picks if all(w <= by_story[p.passage.item.id] for w in wanted)] if wanted else []
     return named or [p for p in picks if qstems & by_story[p.passage.item.id]] or picks
+
+
+def _unmentioned(searched: str, quoted: list[_Pick], by_story: dict[str, set[str]], names: list[str]) -> list[str]:
+    """The words searched for (the question less its filters), other than its names, that none
+    of the ``quoted`` stories holds,
+    when each of them names every one of ``names``: "bankruptcy" for "What do we know about the
+    Texaco bankruptcy?" answered from Texaco's stories about oil prices."""
+    wanted = [stems(n) for n in names]
+    if not wanted or not quoted or not all(all(w <= by_story[p.passage.item.id] for w in wanted) for p in quoted):
+        return []
+    held = set().union(*(by_story[p.passage.item.id] for p in quoted))
+    named = set().union(*wanted)
+    return [word for word in terms(searched) if not (stems(word) & named) and not stems(word) <= held]
 
 
 def _excerpt_end(pick: _Pick) -> int:

@@ -335,6 +335,10 @@ def test_a_digest_about_a_named_company_cites_the_stories_that_name_it(reuters):
     assert a.found and a.citations, a.answer
     assert all("BankAmerica" in reuters.get_item(c.item_id).body for c in a.citations), a.answer
     assert any("BankAmerica" not in reuters.get_item(r.item_id).body for r in a.related)
+    assert not any(n.startswith("none of the stories") for n in a.notes), a.notes
+    # Asked of something its stories never mention, the notes say so.
+    merger = reuters.ask("What do we know about the BankAmerica merger?")
+    assert "none of the stories quoted that name BankAmerica mentions merger" in merger.notes, merger.notes
 
 
 def test_a_short_question_is_answered_where_its_words_stand_together(reuters):
