@@ -487,6 +487,7 @@ def test_cli_ask_json_and_text(runner, web_data):
     r = runner.invoke(main, ["ask", "Who is Shahin Gobadi?", "--top-k", "1", "--data", str(web_data)])
     assert r.exit_code == 0 and "[1]" in r.stdout and "London, 28 Jun 2017?" in r.stdout
     assert "Related:" not in r.stdout  # one item, and the answer quotes it
+    assert "note: a \"?\" after a date" in r.stderr  # notes go to standard error, called notes
     r = runner.invoke(main, ["ask", "Who sponsored a resolution condemning the 1988 massacre?", "--data", str(web_data)])
     cited_part, related_part = r.stdout.split("\nRelated:\n")
     assert "[1]" in cited_part and "[2]" not in r.stdout

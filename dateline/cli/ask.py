@@ -37,7 +37,7 @@ def _print_answer(answer: dict) -> None:
             click.echo(f"    {r['source']} | {place}{r['date_display']} | item {r['item_id']}"
                        + (f" | {r['url']}" if r["url"] else ""))
     for note in answer.get("notes") or []:
-        click.echo(f"\nfilter: {note}", err=True)
+        click.echo(f"\nnote: {note}", err=True)
 
 
 @click.command()
