@@ -506,21 +506,24 @@ def _naming(picks: list[_Pick], by_story: dict[str, set[str]], qstems: set[str],
     question's names, see answer_type.names), or else one of the question's words, in their
     order (every pick when none does, or when the question has none: a digest's filters chose
     them)."""
-    wanted = [stems(n) for n in names or ()]
-    named = [p for p in picks if all(w <= by_story[p.passage.item.id] for w in wanted)] if wanted else []
+    named = [p for p in picks if _names_all(p, by_story, names)] if names else []
     return named or [p for p in picks if qstems & by_story[p.passage.item.id]] or picks
+
+
+def _names_all(pick: _Pick, by_story: dict[str, set[str]], names: list[str]) -> bool:
+    """Whether the pick's story holds every one of ``names`` in full."""
+    return all(stems(n) <= by_story[pick.passage.item.id] for n in names)
 
 
 def _unmentioned(searched: str, quoted: list[_Pick], by_story: dict[str, set[str]], names: list[str]) -> list[str]:
     """The words searched for (the question less its filters), other than its names, that none
-    of the ``quoted`` stories holds,
-    when each of them names every one of ``names``: "bankruptcy" for "What do we know about the
-    Texaco bankruptcy?" answered from Texaco's stories about oil prices."""
-    wanted = [stems(n) for n in names]
-    if not wanted or not quoted or not all(all(w <= by_story[p.passage.item.id] for w in wanted) for p in quoted):
+    of the ``quoted`` stories holds, when each of them names every one of ``names``: "bankruptcy"
+    for "What do we know about the Texaco bankruptcy?" answered from Texaco's stories about oil
+    prices."""
+    if not names or not quoted or not all(_names_all(p, by_story, names) for p in quoted):
         return []
     held = set().union(*(by_story[p.passage.item.id] for p in quoted))
-    named = set().union(*wanted)
+    named = stems(" ".join(names))
     return [word for word in terms(searched) if not (stems(word) & named) and not stems(word) <= held]
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from . import answer_type
 from .follow_up import is_follow_up, names_used, refers_back
 from .query import ArchiveFacts, Filters, ParsedQuery, check_date, merge_filters, parse_question
-from .request import NOT_TEXT, FieldError, checked_answer
+from .request import NOT_TEXT, FieldError, checked_answer, cited
 from .retrieve import Passage, SearchResult
 from .words import stems, terms
 
@@ -114,12 +114,12 @@ def previous_answer(question: str, turn: Turn, *, about_it: bool = False) -> Pre
     to it (or asks ``about_it``, see _asks_about_cited); None when it does not, or the turn's
     answer (as the client sent it back) cites nothing."""
     answer = turn.answer or {}
-    cited = [c for c in answer.get("citations") or [] if isinstance(c, dict) and c.get("item_id")]
-    if not (about_it or refers_back(question)) or not cited:
+    citations = cited(answer)
+    if not (about_it or refers_back(question)) or not citations:
         return None
     shown = {int(n) for n in _MARKER.findall(str(answer.get("answer") or ""))}
     quoted = set()
-    for c in cited:
+    for c in citations:
         if c.get("start") is None:
             continue  # read back from a Markdown answer: which sentence it quoted is not known
         try:
@@ -128,7 +128,7 @@ def previous_answer(question: str, turn: Turn, *, about_it: bool = False) -> Pre
             continue
         if c.get("n") in shown:
             quoted.add((str(c["item_id"]), start))
-    items = list(dict.fromkeys(str(c["item_id"]) for c in cited))
+    items = list(dict.fromkeys(str(c["item_id"]) for c in citations))
     return Previous(stems(question), items, quoted)
 
 
@@ -166,11 +166,6 @@ def _history_filters(f: dict, facts: ArchiveFacts) -> Filters:
                    facts.spelling("source", text("source")), facts.spelling("place", text("place")))
 
 
-def _cites(turn: Turn) -> bool:
-    """Whether the turn's answer cites an item."""
-    return any(isinstance(c, dict) and c.get("item_id") for c in (turn.answer or {}).get("citations") or [])
-
-
 def _asks_about_cited(question: str, turn: Turn, item_stems: ItemStems | None) -> bool:
     """Whether a question that does not point back lexically still asks about a story the
     previous answer cited: every name it uses and most of its words are that story's ("Who is
@@ -181,9 +176,8 @@ def _asks_about_cited(question: str, turn: Turn, item_stems: ItemStems | None) -
     if item_stems is None or not words or answer_type.is_topic(question):
         return False
     names = names_used(question)
-    cited = dict.fromkeys(str(c["item_id"]) for c in (turn.answer or {}).get("citations") or []
-                          if isinstance(c, dict) and c.get("item_id"))
-    for item_id in list(cited)[:ABOUT_CITED_ITEMS]:
+    item_ids = dict.fromkeys(str(c["item_id"]) for c in cited(turn.answer))
+    for item_id in list(item_ids)[:ABOUT_CITED_ITEMS]:
         have = item_stems(item_id)
         if have is not None and names <= have and len(words & have) >= ABOUT_CITED_SHARE * len(words):
             return True
@@ -202,10 +196,11 @@ def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, *,
     # The turn leaned on: the last one, or, when it cited nothing ("Tell me more" at the end of
     # the item, a refusal), the one before it that did (of the last four: a conversation's
     # topic does not reach further back).
-    at = next((i for i in range(len(turns) - 1, max(len(turns) - 5, -1), -1) if _cites(turns[i])), len(turns) - 1)
+    at = next((i for i in range(len(turns) - 1, max(len(turns) - 5, -1), -1) if cited(turns[i].answer)), len(turns) - 1)
     previous, earlier = turns[at], turns[:at]
-    about_it = not is_follow_up(parsed.question) and _asks_about_cited(parsed.question, previous, item_stems)
-    if not about_it and not is_follow_up(parsed.question):
+    follows = is_follow_up(parsed.question)
+    about_it = not follows and _asks_about_cited(parsed.question, previous, item_stems)
+    if not (follows or about_it):
         return Resolved(parsed, parsed.text, None)
     # The previous question may itself be a follow-up: resolve it against the turns before it.
     prev_parsed = resolve(previous.question, [{"question": t.question, "answer": t.answer} for t in earlier[-3:]],

@@ -26,7 +26,7 @@ from .chat import previous_first, resolve
 from .follow_up import asks_who_reported
 from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
 from .query import ArchiveFacts, Filters, over_all_dates, parse_question, without_names_read
-from .request import AskRequest, SearchRequest
+from .request import AskRequest, SearchRequest, cited
 from .words import stems
 from .retrieve import Passage, Retriever
 
@@ -303,8 +303,7 @@ class Engine:
             return None
         result = self.retriever().search(" ".join(wanted), parsed.filters, k=top_k, mode="fts")
         need = [stems(name) for name in wanted]
-        result.passages = [p for p in result.passages
-                           if any(n <= stems(f"{p.item.title}\n{p.item.dateline}\n{p.item.body}") for n in need)]
+        result.passages = [p for p in result.passages if any(n <= _stems_of(p.item) for n in need)]
         if not result.passages:
             return None
         answer = compose(parsed, result, top_k=top_k, threshold=0.0, searched=resolved.search_text)
@@ -315,11 +314,11 @@ class Engine:
     def _who_reported(self, resolved) -> Answer | None:
         """Answer "Who reported it?" from the previous answer's citations, citing them again."""
         prev = resolved.previous.answer or {}
-        cited = [c for c in prev.get("citations") or [] if isinstance(c, dict) and c.get("item_id")]
-        if not cited:
+        citations = cited(prev)
+        if not citations:
             return None
         items = {}
-        for c in cited[:WHO_REPORTED_CITATIONS]:
+        for c in citations[:WHO_REPORTED_CITATIONS]:
             item = self.get_item(str(c["item_id"]))
             if item is not None:
                 items[item.id] = (item, c)
@@ -353,36 +352,36 @@ class Engine:
     def item_stems(self, item_id: str) -> frozenset[str] | None:
         """A stored item's stems (title, dateline and body); None when it is gone."""
         item = self.get_item(item_id)
-        return None if item is None else stems(f"{item.title}\n{item.dateline}\n{item.body}")
+        return None if item is None else _stems_of(item)
 
     def _read_on(self, resolved) -> Answer | None:
         """Answer "Tell me more" with the passage after what the previous answer showed of the
         item it cites (qa/read_on.py); None when that answer cites nothing: the follow-up is
         then searched as any other."""
         prev, parsed = resolved.previous.answer or {}, resolved.parsed
-        cited = [c for c in prev.get("citations") or [] if isinstance(c, dict) and c.get("item_id")]
-        if not cited:
+        citations = cited(prev)
+        if not citations:
             return None
-        items = {i: self.get_item(i) for i in dict.fromkeys(str(c["item_id"]) for c in cited)}
+        items = {i: self.get_item(i) for i in dict.fromkeys(str(c["item_id"]) for c in citations)}
         where = where_to_read_on(parsed.question, prev, {i: it.body for i, it in items.items() if it is not None})
         answer = Answer(question=parsed.question, answer="", found=False, citations=[], filters=parsed.filters,
                         notes=list(parsed.notes), searched=resolved.search_text)
-        named = named_citation(parsed.question, len(cited))
-        if named is not None and all(c.get("n") != named for c in cited):
-            cites = "only [1]" if len(cited) == 1 else f"[1] to [{len(cited)}]"
+        named = named_citation(parsed.question, len(citations))
+        if named is not None and all(c.get("n") != named for c in citations):
+            cites = "only [1]" if len(citations) == 1 else f"[1] to [{len(citations)}]"
             answer.answer = f"The previous answer has no source [{named}]: it cites {cites}."
             return answer
         if where is None and not any(isinstance(c.get("end"), int) or (
                 items.get(str(c["item_id"])) is not None
                 and quoted_end(str(prev.get("answer") or ""), c.get("n"), items[str(c["item_id"])].body) is not None)
-                for c in cited):
+                for c in citations):
             return None  # where the answer's quotes end is not known: searched as any other question
         if where is None:
             answer.answer = (f"The item cited as [{named}] says no more after what the previous answer showed."
                              if named is not None else "The items the previous answer cited say no more after what it showed.")
             return answer
         item = items[where.item_id]
-        score = next((float(c.get("score") or 0.0) for c in cited if str(c["item_id"]) == item.id), 0.0)
+        score = next((float(c.get("score") or 0.0) for c in citations if str(c["item_id"]) == item.id), 0.0)
         answer.citations = [citation_for(1, item, where.start, where.end, score, highlight=(0, where.end - where.start))]
         answer.answer = " ".join(item.body[where.start:where.end].split()) + " [1]"
         answer.found, answer.confidence = True, 1.0
@@ -420,6 +419,11 @@ class Engine:
                 "model": self._embedder.name if self._embedder is not None else (self.model or "bundled all-MiniLM-L6-v2"),
                 "date_from": summary["date_from"], "date_to": summary["date_to"], "sources": summary["sources"]}
         return info
+
+
+def _stems_of(item: Item) -> frozenset[str]:
+    """An item's stems: its title, dateline and body."""
+    return stems(f"{item.title}\n{item.dateline}\n{item.body}")
 
 
 __all__ = ["Engine", "Answer", "Filters", "Passage"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .request import cited
 from .sentences import sentences
 
 MORE_CHARS = 600  # what one "more" shows: whole sentences after the excerpt, up to about this long
@@ -91,9 +92,9 @@ def where_to_read_on(question: str, previous: dict, bodies: dict[str, str]) -> N
     has more (the one the answer leads with, usually). A citation that does not say where its
     excerpt ended (read back from a chat client's text) is read on from the end of the sentence
     the answer quoted for it. None when there is no more."""
-    cited = [c for c in previous.get("citations") or [] if isinstance(c, dict) and c.get("item_id")]
-    named = named_citation(question, len(cited))
-    for c in cited:
+    citations = cited(previous)
+    named = named_citation(question, len(citations))
+    for c in citations:
         if named is not None and c.get("n") != named:
             continue
         body, end = bodies.get(str(c["item_id"])), c.get("end")

@@ -293,6 +293,11 @@ def checked_answer(data: Any, where: tuple) -> dict:
         raise field_error(e, HistoryAnswer, where) from None
 
 
+def cited(answer: dict | None) -> list[dict]:
+    """The citations of an earlier answer (as a client sent it back) that name an item."""
+    return [c for c in (answer or {}).get("citations") or [] if isinstance(c, dict) and c.get("item_id")]
+
+
 # -- errors --------------------------------------------------------------------------------
 
 # A str holding half of a UTF-16 pair ("\ud800" in JSON) is no text: no UTF-8 encodes it.

@@ -343,10 +343,13 @@ class Retriever:
         words = terms(text)
         qvec = self._query_vector(text, qvec, mode)
         dense_items, best_dense = self._dense_items(qvec, filters, depth) if mode != "fts" else ({}, -1.0)
-        fts_items = dict(self.fts(words, filters, depth)) if mode != "dense" else {}
+        # The words full text searches, and the items the filters keep, serve both of its queries.
+        searched = self.select_words(words) if mode != "dense" else []
+        keep = self._kept(filters) if searched else None
+        fts_items = dict(self.reader.full_text(searched, filters, depth, COLUMN_WEIGHTS, keep=keep)) if searched else {}
         item_score = fuse([dense_items, fts_items], FUSION_WEIGHTS[mode])
-        if mode == "hybrid" and PROXIMITY_WEIGHT:
-            item_score = self._with_proximity(item_score, words, filters, depth)
+        if mode == "hybrid" and PROXIMITY_WEIGHT and 2 <= len(searched) <= NEAR_MAX_WORDS:
+            item_score = self._with_proximity(item_score, searched, filters, depth, keep)
         if as_of and not words:
             # Nothing to be relevant to ("What is the latest news?"): the newest items inside the
             # filters answer, whatever the model finds close to the words "latest news".
@@ -372,14 +375,11 @@ class Retriever:
         return result
 
     def _with_proximity(self, item_score: dict[str, float], words: list[str], filters: Filters,
-                        depth: int) -> dict[str, float]:
-        """``item_score`` with PROXIMITY_WEIGHT added for each item that holds all the question's
-        words close together ("Federal Reserve chairman Paul Volcker" for "Who is the chairman of
-        the Federal Reserve?", in a story about the yen)."""
-        words = self.select_words(words)
-        if not 2 <= len(words) <= NEAR_MAX_WORDS:
-            return item_score
-        near = self.reader.near(words, NEAR_WORDS, filters, depth, COLUMN_WEIGHTS, keep=self._kept(filters))
+                        depth: int, keep: bytes | None) -> dict[str, float]:
+        """``item_score`` with PROXIMITY_WEIGHT added for each item that holds all the searched
+        ``words`` close together ("Federal Reserve chairman Paul Volcker" for "Who is the chairman
+        of the Federal Reserve?", in a story about the yen); ``keep``: see _kept."""
+        near = self.reader.near(words, NEAR_WORDS, filters, depth, COLUMN_WEIGHTS, keep=keep)
         if not near:
             return item_score
         lowest = min(item_score.values(), default=0.0)
