@@ -281,6 +281,7 @@ _MONTHS = ("january february march april may june july august september october 
            "jan feb mar apr jun jul aug sep sept oct nov dec")
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday"
 _CALENDAR = frozenset((_MONTHS + " " + _DAYS).split())
+_NAMED_MONTHS = frozenset({"jan", "april", "may", "june", "august"})  # also people's names
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                  "sixteen seventeen eighteen nineteen twenty "
                  "thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million "
@@ -342,6 +343,12 @@ _STATE_AFTER = re.compile(r",\s+(?:(?:" + "|".join(re.escape(a) for a in _STATE_
                           + r")\.|(?:" + "|".join(sorted(US_STATES_NAMES + ("New York", "Washington", "Georgia"),
                                                           key=len, reverse=True))
                           + r")(?=\s*[,.;:)]|\s*$))")
+# "Biopool AB of Umea, Sweden", "the plant at Mangualde, Portugal": a name followed by a country,
+# province or region that ends a phrase is a town too.
+_COUNTRY_AFTER = re.compile(r",\s+(?:the\s+)?(?:" + "|".join(re.escape(p) for p in sorted(PLACES, key=len, reverse=True))
+                            + r")(?=\s*[,.;:)]|\s*$)")
+# "the Los Angeles-based Rogers and Cowan": a name before "-based" is where something is based.
+_BASED = "-based"
 _DEMONYM = re.compile(r"(?:ian|ese|ish|ean)$")
 
 # The places' names (each word) that a people's name may be read from: "Iran" for "Iranian".
@@ -376,16 +383,30 @@ _CUE_CHARS = 32  # characters looked back for "in", "from" (and "the", "its") be
 
 def _name_words(span: str, qstems: set[str] | frozenset[str]) -> list[str]:
     """The words of a capitalised run that could name something new: neither function words,
-    nor calendar words, nor the question's own."""
+    nor calendar words (but for a month that is also a name, beside another name: "SAS
+    President Jan Carlzon", "Theresa May"), nor the question's own."""
+    words = re.findall(r"[\w’'&-]+", span)
+    lows = [_plain(w) for w in words]
     out = []
-    for w in re.findall(r"[\w’'&-]+", span):
-        low = w.lower().replace("’", "'")
-        if low.endswith("'s"):
-            low = low[:-2]
-        if low in STOP_WORDS or low in _CALENDAR or stem(low) in qstems or low in qstems:
+    for i, (w, low) in enumerate(zip(words, lows)):
+        if low in STOP_WORDS or stem(low) in qstems or low in qstems:
+            continue
+        if low in _CALENDAR and not (low in _NAMED_MONTHS and any(
+                _names_someone(other) for other in lows[max(0, i - 1):i] + lows[i + 1:i + 2])):
             continue
         out.append(w)
     return out
+
+
+def _plain(word: str) -> str:
+    low = word.lower().replace("’", "'")
+    return low[:-2] if low.endswith("'s") else low
+
+
+def _names_someone(low: str) -> bool:
+    """Whether a word of a capitalised run may be part of a person's name (``low``: _plain)."""
+    return not (low in STOP_WORDS or low in _CALENDAR or low in _TITLES or low in _ORG_WORDS
+                or low in _COMPANY_WORDS or low.isdigit())
 
 
 def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: str) -> bool:
@@ -449,6 +470,14 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
                     and w.lower() not in DEMONYMS and w.lower() not in _TITLES]) < 2:
                 continue
         elif kind == PLACE:
+            based = m.group(0).find(_BASED)
+            if based > 0:  # "Los Angeles-based" (the run may go on: "Los Angeles-based Rogers")
+                out.append((m.start(), m.start() + based))
+                continue
+            if _COUNTRY_AFTER.match(text, m.end()) and not _known_place(m.group(0)):
+                # "Biopool AB of Umea, Sweden": the town is the name after the last "of"
+                out.append((m.start() + (m.group(0).rfind(" of ") + 4 if " of " in m.group(0) else 0), m.end()))
+                continue
             if not (_PLACE_CUE.search(text[max(0, m.start() - _CUE_CHARS):m.start()]) or _known_place(m.group(0))
                     or _STATE_AFTER.match(text, m.end())):
                 continue
@@ -515,4 +544,28 @@ def names_exactly(kind: str, text: str, qstems: set[str] | frozenset[str],
         return any(_REASON.match(text, s).group("strong") for s, _ in (candidates(kind, text, qstems) if found is None
                                                                        else found))
     return any(not (kind == DATE and _RELATIVE_DATE.fullmatch(text[s:e]))
+               and not (kind == PERSON and _lesser_post(text, s, e, qstems))
                for s, e in (candidates(kind, text, qstems) if found is None else found))
+
+
+# A rank that makes a post another one: "Assistant general manager Wang Hongshan" is not the
+# general manager a question asks for, nor "Deputy Prime Minister X" the prime minister.
+_RANKS = frozenset("assistant deputy vice acting associate interim former".split())
+_POST_BEFORE = re.compile(r"[^.;,()]{0,40}$")
+_POST_AFTER = re.compile(r",\s+[^.;,()]{0,60}")
+_EARLIER = re.compile(r"\b(?:previously|formerly|was|had\s+been|until)\b", re.I)
+
+
+def _lesser_post(text: str, s: int, e: int, qstems: set[str] | frozenset[str]) -> bool:
+    """Whether the person named at ``text[s:e]`` holds the post the question asks about with a
+    rank it does not ask for, in the words just before the name or in the span itself ("Deputy
+    Chairman X"), or in an apposition after it ("X, assistant general manager"); "X, a former
+    member of parliament" holds no rank in the vice presidency asked about."""
+    before = _POST_BEFORE.search(text, max(0, s - 40), s)
+    after = _POST_AFTER.match(text, e)
+    said = text[before.start() if before else s:e]
+    if after and not _EARLIER.search(after.group(0)):  # "X, previously executive vice president": a post left
+        said += after.group(0)
+    words = re.findall(r"[a-z]+", said.lower())
+    return any(w in _RANKS and stem(w) not in qstems and stem(post) in qstems  # "deputy [prime] minister"
+               for w, post in zip(words, words[1:]))

@@ -356,6 +356,43 @@ def test_candidates_read_first_names_that_end_as_peoples_do_and_places_the_quest
     assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["South Australia"]
 
 
+def test_a_month_that_is_a_first_or_last_name_names_a_person_beside_another_name():
+    # "Jan" and "May" are months too; beside another name they name someone, on their own or
+    # beside a day they are dates.
+    text = "SAS President Jan Carlzon ordered it; Theresa May agreed on Monday March 3."
+    asked = stems("Who is the president of SAS, the Scandinavian airline?")
+    assert [text[s:e] for s, e in candidates(PERSON, text, asked)] == ["SAS President Jan Carlzon", "Theresa May"]
+    assert candidates(PERSON, "Trading resumed Monday March 3 and in May.", asked) == []
+
+
+def test_a_town_before_its_country_and_a_name_before_based_are_places():
+    asked = stems("Where is Biopool AB, the Swedish company acquired by a CytRx subsidiary, based?")
+    text = "CytRx said its subsidiary has acquired Biopool AB of Umea, Sweden, for undisclosed terms."
+    assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["Umea"]
+    asked = stems("Where is Rogers and Cowan, the firm Shandwick is acquiring, based?")
+    text = "Shandwick Plc said it had agreed to buy the Los Angeles-based Rogers and Cowan Inc."
+    assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["Los Angeles"]
+    # A country in a list, or one followed by more of a phrase, makes no town of the name before it.
+    text = "Shell, Exxon and BP, Britain's largest, bid; France, Germany and Italy agreed."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))] == [
+        "Britain's", "France", "Germany", "Italy"]
+
+
+def test_a_post_held_with_another_rank_is_not_the_post_asked_for():
+    asked = stems("Who is the general manager of Xiamen International Bank?")
+    assert not names_exactly(PERSON, "Assistant general manager Wang Hongshan said loans rose.", asked)
+    assert not names_exactly(PERSON, "Wang Hongshan, deputy general manager, said loans rose.", asked)
+    assert names_exactly(PERSON, "General manager Liu Shuxun declined to give a forecast.", asked)
+    # A post held before ("previously executive vice president") or another post ("a former
+    # member of parliament") is no rank in the post asked about.
+    asked = stems("Who took over as president of Flight Dynamics?")
+    assert names_exactly(PERSON, "The post was filled by John P. Desmond, previously executive vice president.", asked)
+    asked = stems("Who is the European Parliament vice president who warned businesses?")
+    assert names_exactly(PERSON, "Ryszard Czarnecki, a former member of the European Parliament, wrote.", asked)
+    # ... unless the question asks for that rank.
+    assert names_exactly(PERSON, "Vice chairman John Smith said so.", stems("Who is the vice chairman of Exxon?"))
+
+
 def test_candidates_read_a_region_of_a_place_a_company_and_a_day_named_relative_to_the_item():
     # "in northwestern Ontario", "offshore Newfoundland": a point of the compass between the cue
     # and the name, a province named without a cue.
