@@ -569,3 +569,20 @@ def _lesser_post(text: str, s: int, e: int, qstems: set[str] | frozenset[str]) -
     words = re.findall(r"[a-z]+", said.lower())
     return any(w in _RANKS and stem(w) not in qstems and stem(post) in qstems  # "deputy [prime] minister"
                for w, post in zip(words, words[1:]))
+
+
+# A story that names its writer: "X wrote an op-ed for Fox News", "X, a human rights activist,
+# has analysed the new US sanctions", "In a column, X argued ...".
+_WRITING = re.compile(r"\b(?:wrote|writes|has\s+written|penned|authored|analy[sz]e[sd]|argue[sd]|op-ed|"
+                      r"column|commentary|editorial)\b", re.I)
+
+
+def writer(text: str) -> tuple[int, int] | None:
+    """The first sentence of ``text`` that says who wrote or analysed it: a person and a verb of
+    writing, within one sentence; its offsets, or None."""
+    for s, e in sentences(text):
+        said = text[s:e]
+        if _WRITING.search(said) and candidates(PERSON, said, frozenset()):
+            return s, e
+    return None
+

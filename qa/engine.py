@@ -23,7 +23,7 @@ from dateline.index.store import Archive
 from . import answer_type
 from .answer import Answer, citation_for, compose
 from .chat import previous_first, resolve
-from .follow_up import asks_who_reported
+from .follow_up import asks_who_reported, asks_who_wrote
 from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
 from .query import ArchiveFacts, Filters, over_all_dates, parse_question, without_names_read
 from .request import AskRequest, SearchRequest, cited
@@ -345,6 +345,14 @@ class Engine:
         # Two copies of one wire story (filed, then filed again) are one report with two sources.
         text = "It was reported by " + "; ".join(f"{who} " + " ".join(f"[{n}]" for n in ns)
                                                  for who, ns in parts.items()) + "."
+        first = next(iter(items.values()))[0]
+        wrote = answer_type.writer(first.body) if asks_who_wrote(resolved.parsed.question) else None
+        if wrote is not None:
+            # "Who wrote it?" of an op-ed or an analysis: the sentence naming its writer comes
+            # first, and citation 1 quotes it; the outlet follows.
+            start, end = wrote
+            citations[0] = citation_for(1, first, start, end, citations[0].score)
+            text = f"{first.body[start:end]} [1] {text}"
         return Answer(question=resolved.parsed.question, answer=text, found=True, citations=citations,
                       filters=resolved.parsed.filters, notes=resolved.parsed.notes,
                       searched=resolved.search_text, confidence=1.0)

@@ -116,6 +116,15 @@ def _stands_for_asked(question: str, pronoun: re.Match) -> bool:
             and bool(question[pronoun.end():].strip(" ?.!")))
 
 
+# "Who wrote it?", "Who is the author?": the writer, where the story names one, before the outlet.
+_WHO_WROTE = re.compile(r"\b(?:wrote|write|writes|written|author\w*)\b", re.I)
+
+
+def asks_who_wrote(question: str) -> bool:
+    """Whether a "who reported it" question asks for the writer ("Who wrote it?")."""
+    return asks_who_reported(question) and bool(_WHO_WROTE.search(question))
+
+
 def asks_who_reported(question: str) -> bool:
     """Whether the question asks who reported or wrote what the previous answer cited."""
     return bool(_WHO_REPORTED.search(question)) and len(terms(question)) <= 3

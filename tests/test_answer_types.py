@@ -104,6 +104,20 @@ def test_a_follow_up_reaches_back_past_a_turn_that_cited_nothing(sample):
     assert who.citations[0].highlight == first.citations[0].highlight != (0, len(first.citations[0].excerpt))
 
 
+
+def test_who_wrote_it_names_the_writer_the_story_names_before_the_outlet(sample):
+    """"Who wrote it?" of an analysis names the analyst, quoting the sentence that names him;
+    "Who reported it?" names the outlet alone, as before."""
+    first = sample.ask("Which agreement does the analysis of the new US sanctions on Iran say there is no need to tear up?")
+    history = [{"question": first.question, "answer": first.to_dict()}]
+    wrote = sample.ask("Who wrote it?", history=history)
+    assert first_sentence(wrote).startswith("Heshmat Alavi, a Human Rights Activist")
+    assert "It was reported by Iran Focus" in wrote.answer
+    assert wrote.citations[0].item_id == first.citations[0].item_id
+    assert wrote.citations[0].excerpt.startswith("Heshmat Alavi")
+    reported = sample.ask("Who reported it?", history=history)
+    assert reported.answer.startswith("It was reported by Iran Focus")
+
 # -- Reuters, 26 Feb - 2 Mar 1987 ---------------------------------------------------------------
 
 def test_a_question_about_the_story_just_cited_is_a_follow_up_without_a_pronoun(reuters):
