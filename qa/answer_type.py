@@ -586,3 +586,45 @@ def writer(text: str) -> tuple[int, int] | None:
             return s, e
     return None
 
+
+# "Which ministry's role ...?", "Which government body ...?": an organisation that news names in
+# lower case ("the regime's intelligence ministry", "the agriculture department") answers too.
+_ORGAN_HEADS = frozenset("ministry department agency council committee commission court board authority "
+                         "bureau".split())
+_ANY_ORGAN = frozenset("body organisation organization institution".split())  # any of the heads
+_ORGAN_ASKED = re.compile(rf"\b(?:which|what)\s+(?:[\w’'-]+\s+){{0,2}}?"
+                          rf"(?P<head>{_nouns(' '.join(_ORGAN_HEADS | _ANY_ORGAN))})(?:['’]s)?\b", re.I)
+_ORGAN_NAMED = re.compile(rf"\b(?:{_nouns(' '.join(_ORGAN_HEADS))})\b")  # lower case: capitalised ones are names
+_ORGAN_MODIFIERS = 2
+_LOWER_WORD = re.compile(r"(?<![\w’'-])([a-z][a-z-]*)\s+$")  # a whole word: not the "s" of "regime's"
+
+
+def organs_asked(question: str) -> frozenset[str]:
+    """The nouns of organisations a "which ministry / body" question asks for; empty for others."""
+    m = _ORGAN_ASKED.search(question)
+    if not m:
+        return frozenset()
+    head = m.group("head").lower()
+    return _ORGAN_HEADS if head in _ANY_ORGAN else frozenset({head})
+
+
+def organs(text: str, heads: frozenset[str], qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of ``text`` naming an organisation in lower case by the words before its noun ("the
+    regime's intelligence ministry": "intelligence ministry"), when a word of those is not the
+    question's own ("the government agency" names none the question about a government body
+    does not)."""
+    out = []
+    for m in _ORGAN_NAMED.finditer(text):
+        if m.group(0) not in heads:
+            continue
+        start, words = m.start(), []
+        while len(words) < _ORGAN_MODIFIERS:
+            before = _LOWER_WORD.search(text, 0, start)
+            if not before or before.group(1) in STOP_WORDS:
+                break
+            words.append(before.group(1))
+            start = before.start(1)
+        if any(stem(w) not in qstems and w not in qstems for w in words):
+            out.append((start, m.end()))
+    return out
+

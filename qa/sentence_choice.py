@@ -214,6 +214,7 @@ class Question:
     looks: int = tense.EITHER  # a "when" question: which way in time it looks from an item's day
     counted: frozenset[str] = frozenset()  # the stems of what "How many ...?" counts
     money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
+    organs: frozenset[str] = frozenset()  # "Which ministry ...?": its nouns (answer_type.organs_asked)
 
     @functools.cached_property
     def total(self) -> float:
@@ -327,9 +328,11 @@ def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | Non
 
 
 def _offered(q: Question, text: str) -> list[tuple[int, int]]:
-    """The spans of ``text`` that could answer ``q``: things of the kind asked, amounts of money
-    alone when it asks for one."""
+    """The spans of ``text`` that could answer ``q``: things of the kind asked (and organisations
+    named in lower case when it asks for one), amounts of money alone when it asks for one."""
     found = answer_type.candidates(q.kind, text, q.qstems) if q.kind and text else []
+    if q.organs and text:  # "the intelligence ministry" for "Which ministry ...?"
+        found = sorted(found + answer_type.organs(text, q.organs, q.qstems))
     return answer_type.money(text, found) if q.money and found else found
 
 

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, candidates, expected, focus, is_topic,
-                                      names_exactly, setting)
+                                      names_exactly, organs, organs_asked, setting)
 from dateline.qa.engine import Engine
 from dateline.qa.words import stem, stems
 
@@ -57,6 +57,9 @@ def first_sentence(answer) -> str:
     # The opening phrase says which item is meant; the lead matches it, the answer the rest.
     ("According to the 20 June piece on Washington's stalled Iran policy, which earlier US president tried "
      "to open a dialogue with Tehran?", "Barack Obama"),
+    # An organisation named in lower case answers "which ministry / government body".
+    ("Which government body's role in identifying the targets of the missile attacks on Syria divides "
+     "the regime and the IRGC?", "intelligence ministry"),
 ])
 def test_sample_first_sentence_answers(sample, question, wanted):
     assert wanted in first_sentence(sample.ask(question))
@@ -390,6 +393,21 @@ def test_a_town_before_its_country_and_a_name_before_based_are_places():
     text = "Shell, Exxon and BP, Britain's largest, bid; France, Germany and Italy agreed."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))] == [
         "Britain's", "France", "Germany", "Italy"]
+
+
+def test_an_organisation_named_in_lower_case_answers_which_ministry():
+    question = "Which ministry's role is the main point of difference between them?"
+    asked = stems(question)
+    assert organs_asked(question) == {"ministry"}
+    text = "It is the role of the regime's intelligence ministry. The Japanese finance ministry agreed."
+    assert [text[s:e] for s, e in organs(text, organs_asked(question), asked)] == [
+        "intelligence ministry", "finance ministry"]
+    # "Which government body": any such noun; one named only by the question's own words is none.
+    question = "Which government body picked the targets?"
+    text = "The government agency and the security council met; the agriculture department did not."
+    assert [text[s:e] for s, e in organs(text, organs_asked(question), stems(question))] == [
+        "security council", "agriculture department"]
+    assert organs_asked("Which company bought the ministry's stake?") == frozenset()
 
 
 def test_a_post_held_with_another_rank_is_not_the_post_asked_for():
