@@ -13,7 +13,7 @@ import re
 from . import answer_type
 from .places import PLACES
 from .read_on import asks_more
-from .words import stems, terms
+from .words import rare_in_general, stems, terms
 
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|him|his|her|there|then)\b", re.I)
 # In a longer question, a pronoun points back only when the question names nothing it could stand
@@ -74,10 +74,11 @@ def is_follow_up(question: str) -> bool:
 
 def _names_something(question: str) -> bool:
     """Whether the question names something of its own: a capitalised word after its first or a
-    number (_NAME), or a first word that is a country, state or region ("Brazil debt?"), which a
-    capital alone does not tell from "Profits fell?"."""
+    number (_NAME), or a first word that is a country, state or region ("Brazil debt?") or a word
+    English at large seldom uses ("Volcker debt?", "Texaco bankruptcy?"), which a capital alone
+    does not tell from "Profits fell?"."""
     first = _FIRST_WORD.match(question)
-    return bool(_NAME.search(question)) or bool(first and first.group(1) in PLACES)
+    return bool(_NAME.search(question)) or bool(first and (first.group(1) in PLACES or rare_in_general(first.group(1))))
 
 
 def _names_topic(question: str) -> bool:

@@ -211,10 +211,13 @@ def test_follow_up_detection_and_history_shapes():
                                       # "its" is Volkswagen's: the question names its own subject.
                                       "What did Volkswagen say about its currency losses?"]))
     assert is_follow_up("What did Reagan say about it?") and is_follow_up("Why did profit fall?")
-    # A request that names its own topic, or a country opening two words, starts a new one.
+    # A request that names its own topic, or a country or a name (a word English seldom uses)
+    # opening two words, starts a new one.
     assert not any(map(is_follow_up, ["Tell me about coffee quotas", "What do we know about cocoa?",
-                                      "Give me an overview of sugar", "Brazil debt?"]))
-    assert all(map(is_follow_up, ["Tell me about it", "What do we know about the company?", "Profits fell?"]))
+                                      "Give me an overview of sugar", "Brazil debt?", "Volcker debt?",
+                                      "Texaco bankruptcy?"]))
+    assert all(map(is_follow_up, ["Tell me about it", "What do we know about the company?", "Profits fell?",
+                                  "Dividend raised?"]))
     assert refers_back("Why?") and refers_back("How much?") and not refers_back("And in July?")
     # "Who said so?" asks for the speaker the story quotes, not the outlet that reported it.
     assert is_follow_up("Who said so?") and not asks_who_reported("Who said so?")
