@@ -551,7 +551,7 @@ def names_exactly(kind: str, text: str, qstems: set[str] | frozenset[str],
 # A rank that makes a post another one: "Assistant general manager Wang Hongshan" is not the
 # general manager a question asks for, nor "Deputy Prime Minister X" the prime minister.
 _RANKS = frozenset("assistant deputy vice acting associate interim former".split())
-_POST_BEFORE = re.compile(r"[^.;,()]{0,40}$")
+_POST_CHARS = 40  # looked back before a name for its post
 _POST_AFTER = re.compile(r",\s+[^.;,()]{0,60}")
 _EARLIER = re.compile(r"\b(?:previously|formerly|was|had\s+been|until)\b", re.I)
 
@@ -561,9 +561,9 @@ def _lesser_post(text: str, s: int, e: int, qstems: set[str] | frozenset[str]) -
     rank it does not ask for, in the words just before the name or in the span itself ("Deputy
     Chairman X"), or in an apposition after it ("X, assistant general manager"); "X, a former
     member of parliament" holds no rank in the vice presidency asked about."""
-    before = _POST_BEFORE.search(text, max(0, s - 40), s)
+    window = text[max(0, s - _POST_CHARS):s]
+    said = window[max(map(window.rfind, ".;,()")) + 1:] + text[s:e]  # back to the clause's start
     after = _POST_AFTER.match(text, e)
-    said = text[before.start() if before else s:e]
     if after and not _EARLIER.search(after.group(0)):  # "X, previously executive vice president": a post left
         said += after.group(0)
     words = re.findall(r"[a-z]+", said.lower())
