@@ -17,7 +17,7 @@ import re
 
 from dateline.index.dates import MONTH_PATTERN
 
-from .places import DEMONYMS, PLACES, US_STATES_NAMES
+from .places import DEMONYMS, PLACES
 from .sentences import sentences
 from .words import STOP_WORDS, rare_in_general, stem, stems
 
@@ -339,14 +339,15 @@ _STATE_ABBREVIATIONS = ("Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Kan
 # "Calif.", "Pa.") rather than ending a sentence (see setting).
 _ABBREVIATED = re.compile(r"\b(?:[A-Z][a-z]?|" + "|".join(re.escape(a) for a in _STATE_ABBREVIATIONS.split())
                           + r")\.\s*$")
+# A state in full is read with every other place by _COUNTRY_AFTER; "New York" and "Washington"
+# are no places of their own (a city's names too).
+_ENDS_PHRASE = r"(?=\s*[,.;:)]|\s*$)"
 _STATE_AFTER = re.compile(r",\s+(?:(?:" + "|".join(re.escape(a) for a in _STATE_ABBREVIATIONS.split())
-                          + r")\.|(?:" + "|".join(sorted(US_STATES_NAMES + ("New York", "Washington", "Georgia"),
-                                                          key=len, reverse=True))
-                          + r")(?=\s*[,.;:)]|\s*$))")
-# "Biopool AB of Umea, Sweden", "the plant at Mangualde, Portugal": a name followed by a country,
-# province or region that ends a phrase is a town too.
+                          + rf")\.|(?:New York|Washington){_ENDS_PHRASE})")
+# "Biopool AB of Umea, Sweden", "the plant at Mangualde, Portugal", "Dallas, Texas.": a name
+# followed by a country, state, province or region that ends a phrase is a town too.
 _COUNTRY_AFTER = re.compile(r",\s+(?:the\s+)?(?:" + "|".join(re.escape(p) for p in sorted(PLACES, key=len, reverse=True))
-                            + r")(?=\s*[,.;:)]|\s*$)")
+                            + rf"){_ENDS_PHRASE}")
 # "the Los Angeles-based Rogers and Cowan": a name before "-based" is where something is based.
 _BASED = "-based"
 _DEMONYM = re.compile(r"(?:ian|ese|ish|ean)$")
@@ -414,12 +415,8 @@ def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: st
     Arap Moi" when it asks about Moi, "Business Computer Solutions Inc" when it asks about that
     company. Titles and organisation words ("Minister", "Corp") are shared by other names, and a
     person is named by the surname: "John P. Desmond" is not the question's "John Geiger"."""
-    words = []
-    for w in re.findall(r"[\w’'&-]+", span):
-        low = w.lower().replace("’", "'")
-        low = low[:-2] if low.endswith("'s") else low
-        if not (low in STOP_WORDS or low in _TITLES or low in _ORG_WORDS or low in _CALENDAR):
-            words.append(low)
+    words = [low for low in map(_plain, re.findall(r"[\w’'&-]+", span))
+             if not (low in STOP_WORDS or low in _TITLES or low in _ORG_WORDS or low in _CALENDAR)]
     if kind == PERSON:
         words = words[-1:]
     return any(stem(low) in qstems or low in qstems for low in words)
@@ -476,7 +473,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
                 continue
             if _COUNTRY_AFTER.match(text, m.end()) and not _known_place(m.group(0)):
                 # "Biopool AB of Umea, Sweden": the town is the name after the last "of"
-                out.append((m.start() + (m.group(0).rfind(" of ") + 4 if " of " in m.group(0) else 0), m.end()))
+                of = m.group(0).rfind(" of ")
+                out.append((m.start() + (of + len(" of ") if of >= 0 else 0), m.end()))
                 continue
             if not (_PLACE_CUE.search(text[max(0, m.start() - _CUE_CHARS):m.start()]) or _known_place(m.group(0))
                     or _STATE_AFTER.match(text, m.end())):
@@ -596,6 +594,7 @@ _ORGAN_ASKED = re.compile(rf"\b(?:which|what)\s+(?:[\w’'-]+\s+){{0,2}}?"
                           rf"(?P<head>{_nouns(' '.join(_ORGAN_HEADS | _ANY_ORGAN))})(?:['’]s)?\b", re.I)
 _ORGAN_NAMED = re.compile(rf"\b(?:{_nouns(' '.join(_ORGAN_HEADS))})\b")  # lower case: capitalised ones are names
 _ORGAN_MODIFIERS = 2
+_LOOK_BACK_CHARS = 64  # for each word before the noun: a sentence is not searched from its start
 _LOWER_WORD = re.compile(r"(?<![\w’'-])([a-z][a-z-]*)\s+$")  # a whole word: not the "s" of "regime's"
 
 
@@ -619,7 +618,7 @@ def organs(text: str, heads: frozenset[str], qstems: set[str] | frozenset[str]) 
             continue
         start, words = m.start(), []
         while len(words) < _ORGAN_MODIFIERS:
-            before = _LOWER_WORD.search(text, 0, start)
+            before = _LOWER_WORD.search(text, max(0, start - _LOOK_BACK_CHARS), start)
             if not before or before.group(1) in STOP_WORDS:
                 break
             words.append(before.group(1))
