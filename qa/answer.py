@@ -368,7 +368,7 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
         # "What do we know about the Texaco bankruptcy?": the stories that name Texaco, before
         # other companies' bankruptcies.
         names = answer_type.names(parsed.question)
-        quoted = _naming(picks, by_story, qstems, names)
+        quoted = _distinct(_naming(picks, by_story, qstems, names))
         unmentioned = _unmentioned(searched or parsed.text, quoted, by_story, names)
         if unmentioned:  # say so: the stories are about the name, not necessarily what is asked of it
             answer.notes.append(f"none of the stories quoted that name {' and '.join(names)} "
@@ -380,7 +380,7 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
         # most relevant stories that name any of its words, in rank order ("Volcker" is answered
         # by stories about him, not by ones the model finds close to the name, which are related).
         # Their dates would read out of order, so the lines are not led by them.
-        quoted = _naming(picks, by_story, qstems)
+        quoted = _distinct(_naming(picks, by_story, qstems))
     else:
         quoted = _quoted(picks, parsed.ordered, kind == answer_type.DATE, parsed.newest_first)
     answer.citations = [_citation(n, pick) for n, pick in enumerate(quoted, 1)]
@@ -491,7 +491,7 @@ def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False, newest_f
     A question for the latest (``newest_first``) quotes them as retrieval ordered the stories:
     the newest first, undated last.
     """
-    order = sorted(picks, key=lambda p: (-p.score, p.rank))
+    order = _distinct(sorted(picks, key=lambda p: (-p.score, p.rank)))
     # A sentence after the first must hold a word of the question: one that holds none (another
     # story's headline, "The untold story of the 1988 Massacre in Iran", for "what did the
     # Guardian report?") supports nothing the question asks.
@@ -502,6 +502,26 @@ def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False, newest_f
     if newest_first:
         return sorted(quoted, key=lambda p: p.rank)
     return sorted(quoted, key=_by_date) if ordered else quoted
+
+
+def _distinct(picks: list[_Pick]) -> list[_Pick]:
+    """The picks less any whose sentence reads as one before it: a story filed twice (a first
+    take and its longer rewrite, too different to fold into one story) would have the answer
+    say the same sentence twice, once for each copy."""
+    said: set[str] = set()
+    out = []
+    for p in picks:
+        text = " ".join(_said(p).lower().split())
+        if text not in said:
+            said.add(text)
+            out.append(p)
+    return out
+
+
+def _said(pick: _Pick) -> str:
+    """The sentence a pick quotes (its item's headline when that answers)."""
+    item = pick.passage.item
+    return item.title if pick.in_title else item.body[pick.start:pick.end]
 
 
 def _naming(picks: list[_Pick], by_story: dict[str, set[str]], qstems: set[str],
