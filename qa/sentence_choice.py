@@ -116,6 +116,7 @@ def _matched_stem(word: str) -> str:
 _DOER = re.compile(r"(?:er|or)s?(?:['’]s?)?$", re.I)
 _DOER_ENDS = ("er", "or", "ers", "ors", "s'", "'s", "’s")  # a cheap look before the regex
 MIN_DOER_STEM = 4  # "offer" and "order" name no doer of "off" and "ord"
+MIN_Y_STEM = 3  # "day" is looked for as itself: words.stem makes a "y" only after three letters
 
 
 def doing(word: str) -> str | None:
@@ -141,7 +142,11 @@ class WordFinder:
         self.qstems = qstems
         self.deeds = {d: q for q in qstems if (d := doing(q))}  # "found" -> the question's "founder"
         self.acronyms = acronyms or {}  # "nmmc" -> the stems of "Nissan Motor Manufacturing Corp"
-        self.starts = sorted(qstems | set(self.deeds) | set(self.acronyms), key=len, reverse=True)
+        # A stem that ends in "y" from "ies" or "ied" ("company") is looked for without its "y",
+        # so that "companies" is found; the found word's stem is checked all the same.
+        starts = {s[:-1] if s.endswith("y") and len(s) > MIN_Y_STEM else s
+                  for s in qstems | set(self.deeds) | set(self.acronyms)}
+        self.starts = sorted(starts, key=len, reverse=True)
         self.ascii = all(s.isascii() for s in self.starts)
 
     @functools.cached_property

@@ -189,8 +189,21 @@ def test_a_reason_is_a_clause_that_gives_one():
 
 def test_singular_plural_and_past_meet_at_one_stem():
     for words in [("share", "shares", "sharing"), ("price", "prices", "priced"), ("hope", "hopes", "hoped"),
-                  ("execution", "executions", "executed"), ("million", "millions"), ("rate", "rates")]:
+                  ("execution", "executions", "executed"), ("million", "millions"), ("rate", "rates"),
+                  ("company", "companies"), ("country", "countries"), ("apply", "applies", "applied", "applying"),
+                  ("loss", "losses"), ("business", "businesses"), ("virus", "viruses")]:
         assert len({stem(w) for w in words}) == 1, words
+    # ... and a plural's "ies" does not make "policies" meet "police", nor "parties" "part".
+    assert stem("policies") != stem("police") and stem("parties") != stem("part")
+
+
+def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
+    from dateline.qa.sentence_choice import WordFinder
+
+    finder = WordFinder(set(stems("Which companies reported a loss?")))
+    body = "The company said its losses widened; the companion firm's policy on losses was unchanged."
+    assert [w for _, w in finder._words(body) if stem(w.lower()) in finder.qstems] == ["company", "losses", "losses"]
+    assert [st for _, st in finder.find(body)] == ["company", "loss", "loss"]
 
 
 @pytest.mark.parametrize("question, kind", [
