@@ -23,7 +23,7 @@ from dateline.index.reader import ArchiveReader
 
 from .query import Filters
 from .text_cache import TextCache
-from .words import WORD, stem, terms
+from .words import WORD, other_spelling, stem, terms
 
 log = logging.getLogger(__name__)
 
@@ -268,6 +268,14 @@ class Retriever:
             df = self.df_cache[word] = self.reader.word_count(word, FTS_ROW_BUDGET + 1)
         return df
 
+    def _as_spelled(self, word: str) -> str:
+        """``word`` as the archive spells it: "destabilizing" is searched as "destabilising" when
+        no item holds the first and some hold the second (full text stems each spelling apart)."""
+        other = other_spelling(word)
+        if other and self._df(word) == 0 and self._df(other) > 0:
+            return other
+        return word
+
     def _item_count(self) -> int:
         n = self.df_cache.get(" items")  # a key no word can be
         if n is None:
@@ -340,7 +348,7 @@ class Retriever:
             raise ValueError(f"mode must be one of {MODES}")
         filters = filters or Filters()
         depth = depth or self.depth_for(k)
-        words = terms(text)
+        words = [self._as_spelled(w) for w in terms(text)]
         qvec = self._query_vector(text, qvec, mode)
         dense_items, best_dense = self._dense_items(qvec, filters, depth) if mode != "fts" else ({}, -1.0)
         # The words full text searches, and the items the filters keep, serve both of its queries.

@@ -39,7 +39,7 @@ from dateline.index.item import Item
 
 from . import answer_type, tense
 from .sentences import paragraphs, sentences_near
-from .words import WORD, stem, stems
+from .words import MIN_Z_STEM, WORD, stem, stems
 
 # The features of a candidate sentence, in the order of SENTENCE_MODEL's weights. Word weights
 # are the question words' idf, shares of the question's total.
@@ -131,6 +131,18 @@ def doing(word: str) -> str | None:
     return stem(bare)
 
 
+def _start(st: str) -> str:
+    """How a word of stem ``st`` starts, whichever spelling the text uses: a stem that ends in
+    "y" from "ies" or "ied" ("company") without its "y", so that "companies" is found, and one in
+    "iz" or "yz" ("criticiz") without its "z", so that "criticised" is found too (words.stem).
+    The found word's stem is checked all the same."""
+    if st.endswith("y") and len(st) > MIN_Y_STEM:
+        return st[:-1]
+    if st.endswith(("iz", "yz")) and len(st) >= MIN_Z_STEM:
+        return st[:-1]
+    return st
+
+
 class WordFinder:
     """Finds the question's words in a body: every word starting with a question stem, checked
     by stemming; a doer counts for its deed and the deed for its doer ("founder" for "Who
@@ -142,10 +154,7 @@ class WordFinder:
         self.qstems = qstems
         self.deeds = {d: q for q in qstems if (d := doing(q))}  # "found" -> the question's "founder"
         self.acronyms = acronyms or {}  # "nmmc" -> the stems of "Nissan Motor Manufacturing Corp"
-        # A stem that ends in "y" from "ies" or "ied" ("company") is looked for without its "y",
-        # so that "companies" is found; the found word's stem is checked all the same.
-        starts = {s[:-1] if s.endswith("y") and len(s) > MIN_Y_STEM else s
-                  for s in qstems | set(self.deeds) | set(self.acronyms)}
+        starts = {_start(s) for s in qstems | set(self.deeds) | set(self.acronyms)}
         self.starts = sorted(starts, key=len, reverse=True)
         self.ascii = all(s.isascii() for s in self.starts)
 

@@ -65,6 +65,10 @@ def stem(word: str) -> str:
     met nowhere and "Which companies reported losses?" was refused by an archive of loss reports.
     A stem is a prefix of its words but for that "y" (sentence_choice.WordFinder looks for
     such a stem without it)."""
+    return _spelled_z(_stripped(word))
+
+
+def _stripped(word: str) -> str:
     for suffix in ("ations", "ation", "ings", "ing", "ied", "ies", "ions", "ed", "es", "s", "ion"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word[-2] in "su":  # "loss", "business", "virus": no plural to strip
@@ -77,6 +81,24 @@ def stem(word: str) -> str:
     if word.endswith("e") and len(word) >= 4:
         return word[:-1]
     return word
+
+
+def _spelled_z(st: str) -> str:
+    """British "-ise" and "-yse" spelled as American "-ize" and "-yze" ("criticis" of "criticised"
+    as "criticiz"): a question typed one way meets an archive written the other."""
+    return st[:-1] + "z" if len(st) >= MIN_Z_STEM and st.endswith(("is", "ys")) else st
+
+
+MIN_Z_STEM = 5  # "crises" ("cris") is no verb in "-ise"
+
+_ISE_IZE = re.compile(r"^(\w{3,}[iy])([sz])(e|es|ed|ing|ation|ations|er|ers)$")
+
+
+def other_spelling(word: str) -> str | None:
+    """``word`` in the other of British and American spelling ("destabilizing" ->
+    "destabilising", "analysed" -> "analyzed"), or None when it has no "-ise"/"-ize" form."""
+    m = _ISE_IZE.match(word)
+    return m and m.group(1) + ("z" if m.group(2) == "s" else "s") + m.group(3)
 
 
 def stems(text: str) -> frozenset[str]:

@@ -197,6 +197,16 @@ def test_singular_plural_and_past_meet_at_one_stem():
     assert stem("policies") != stem("police") and stem("parties") != stem("part")
 
 
+def test_british_and_american_spellings_meet():
+    from dateline.qa.words import other_spelling
+
+    for words in [("criticised", "criticized", "criticise", "criticizing"), ("organisation", "organizations"),
+                  ("analysed", "analyzed", "analyse")]:
+        assert len({stem(w) for w in words}) == 1, words
+    assert [other_spelling(w) for w in ("destabilizing", "analysed", "organisations", "rise", "business")] == [
+        "destabilising", "analyzed", "organizations", None, None]
+
+
 def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     from dateline.qa.sentence_choice import WordFinder
 
@@ -204,6 +214,9 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     body = "The company said its losses widened; the companion firm's policy on losses was unchanged."
     assert [w for _, w in finder._words(body) if stem(w.lower()) in finder.qstems] == ["company", "losses", "losses"]
     assert [st for _, st in finder.find(body)] == ["company", "loss", "loss"]
+    finder = WordFinder(set(stems("Who criticized the organization?")))
+    body = "Critics of the organisation criticised it; the organic farm criticizes nothing."
+    assert [w for _, w in finder.find(body)] == [stem("organization"), stem("criticized"), stem("criticized")]
 
 
 @pytest.mark.parametrize("question, kind", [
