@@ -19,7 +19,7 @@ from dateline.index.dates import MONTH_PATTERN
 
 from .places import DEMONYMS, PLACES
 from .sentences import sentences
-from .words import STOP_WORDS, rare_in_general, stem, stems
+from .words import STOP_WORDS, TAKE_PLACE, rare_in_general, stem, stems
 
 PERSON, NAME, PLACE, DATE, NUMBER, REASON = "person", "name", "place", "date", "number", "reason"
 KINDS = (PERSON, NAME, PLACE, DATE, NUMBER, REASON)
@@ -112,6 +112,7 @@ def expected(question: str) -> str | None:
     """
     if is_topic(question):
         return None
+    question = TAKE_PLACE.sub("happened", question)  # "What strikes took place?" asks for no place
     m = _LAST_SENTENCE.search(question.strip())
     asked = m.group(1) if m else question
     for text in (asked, question) if asked != question else (question,):

@@ -383,6 +383,14 @@ def test_a_sentence_two_stories_share_is_quoted_once(reuters):
     assert {"5d0d876c20b2ea64", "1e2128705d56df83"} <= set(shown), shown
 
 
+def test_what_took_place_is_what_happened(reuters):
+    # "took place" neither adds words every story lacks (the question was refused) nor asks for
+    # a place (the answer quoted the sentence naming Rohr's plants, not the strike).
+    a = reuters.ask("What strikes took place?")
+    assert first(a).item_id == "19eef1d72cd181a3"
+    assert "ending a strike that began ten days ago" in a.answer.split("[1]")[0], a.answer
+
+
 def test_reuters_who_reported_it(reuters):
     a = reuters.ask("What is Brazil's anti-inflation plan?")
     c = cited(a, "91128d9ddbf5d334")

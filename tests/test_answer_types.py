@@ -223,6 +223,8 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("Which former Italian foreign minister wrote for Fox News?", PERSON),
     ("Who sponsored the resolution?", PERSON),
     ("How many bags arrived?", NUMBER),
+    ("What strikes took place?", NAME),  # "took place" says "happened": no place is asked
+    ("Where did the talks take place?", PLACE),
     ("What percentage of adults disapprove?", NUMBER),
     ("When did the offensive end?", DATE),
     ("Why did Audi's profit fall?", REASON),
