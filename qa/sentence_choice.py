@@ -39,7 +39,7 @@ from dateline.index.item import Item
 
 from . import answer_type, tense
 from .sentences import paragraphs, sentences_near
-from .words import MIN_Z_STEM, WORD, stem, stems
+from .words import MIN_Z_STEM, PHRASAL, PHRASAL_VERB, WORD, phrasal_deed, stem, stems
 
 # The features of a candidate sentence, in the order of SENTENCE_MODEL's weights. Word weights
 # are the question words' idf, shares of the question's total.
@@ -156,6 +156,8 @@ class WordFinder:
         self.acronyms = acronyms or {}  # "nmmc" -> the stems of "Nissan Motor Manufacturing Corp"
         starts = {_start(s) for s in qstems | set(self.deeds) | set(self.acronyms)}
         self.starts = sorted(starts, key=len, reverse=True)
+        # The deeds a phrasal verb says ("stepped down": "resign"), found by the phrase too.
+        self.phrasal = {word: st for word in PHRASAL if (st := stem(word)) in qstems}
         self.ascii = all(s.isascii() for s in self.starts)
 
     @functools.cached_property
@@ -180,6 +182,11 @@ class WordFinder:
                 st = deeds.get(st) or (deed if deed in qstems else None)
             if st:
                 hits.append((at, st))
+        if self.phrasal:
+            phrasal = [(m.start(), self.phrasal[deed]) for m in PHRASAL_VERB.finditer(body)
+                       if (deed := phrasal_deed(m.group(0))) in self.phrasal]
+            if phrasal:
+                hits = sorted(hits + phrasal)
         return hits
 
     def _words(self, body: str) -> list[tuple[int, str]]:

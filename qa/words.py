@@ -42,12 +42,40 @@ TERM = re.compile(rf"{INITIALS}(?![^\W_])|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE
 TAKE_PLACE = re.compile(r"\b(?:take|takes|took|taken|taking)\s+place\b", re.I)
 
 
+# Phrasal verbs news writes for a one-word deed, read as that word in questions and stories
+# alike: "Who stepped down?" asks who resigned (its "down" is a stop word, and "stepped" stands
+# in no resignation story), "laid off" meets "layoffs".
+PHRASAL = {
+    "resign": r"step(?:s|ped|ping)?\s+down",
+    "layoff": r"(?:lay|lays|laying|laid)\s+off",
+    "buyout": r"(?:buy|buys|buying|bought)\s+out",
+    "cancel": r"call(?:s|ed|ing)?\s+off",
+    "shutdown": r"shut(?:s|ting)?\s+down",
+}
+# Not "take over": as "takeover" it met "a takeover bid in 1986" and lost "would take control of
+# Soma" for "Which American group is taking over Valeo's Soma unit?" (Reuters blind 12).
+PHRASAL_VERB = re.compile(r"\b(?:" + "|".join(PHRASAL.values()) + r")\b", re.I)
+_PHRASAL_FORMS = {word: re.compile(forms, re.I) for word, forms in PHRASAL.items()}
+
+
+def phrasal_deed(phrase: str) -> str:
+    """The one-word deed of a phrase PHRASAL_VERB found ("stepped down": "resign")."""
+    return next(word for word, forms in _PHRASAL_FORMS.items() if forms.fullmatch(phrase))
+
+
+def _may_hold_phrasal(low: str) -> bool:
+    """A cheap look before PHRASAL_VERB's search: most sentences hold none of its particles."""
+    return " down" in low or " off" in low or " out" in low
+
+
 def terms(text: str) -> list[str]:
     """Lower-cased content words of ``text`` in order, without stop words or repeats."""
     seen: dict[str, None] = {}
     low = text.lower()
     if "place" in low:
         low = TAKE_PLACE.sub(" ", low)
+    if _may_hold_phrasal(low) and PHRASAL_VERB.search(low):
+        low = PHRASAL_VERB.sub(lambda m: phrasal_deed(m.group(0)), low)
     for w in TERM.findall(low):
         w = w.replace("’", "'")
         if w.endswith("'s"):

@@ -391,6 +391,13 @@ def test_what_took_place_is_what_happened(reuters):
     assert "ending a strike that began ten days ago" in a.answer.split("[1]")[0], a.answer
 
 
+def test_a_phrasal_verb_meets_its_one_word_deed(reuters):
+    # "step down" is "resign": the story says Shultz "would not resign".
+    a = reuters.ask("Will Shultz step down over the Iran report?")
+    assert first(a).item_id == "0c311f816a529d98"
+    assert "declared he would not resign" in a.answer.split("[1]")[0], a.answer
+
+
 def test_reuters_who_reported_it(reuters):
     a = reuters.ask("What is Brazil's anti-inflation plan?")
     c = cited(a, "91128d9ddbf5d334")

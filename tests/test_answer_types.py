@@ -197,6 +197,18 @@ def test_singular_plural_and_past_meet_at_one_stem():
     assert stem("policies") != stem("police") and stem("parties") != stem("part")
 
 
+def test_phrasal_verbs_read_as_their_one_word_deeds():
+    from dateline.qa.sentence_choice import WordFinder
+    from dateline.qa.words import terms
+
+    assert terms("Who stepped down?") == ["resign"]
+    assert terms("How many workers were laid off?") == ["workers", "layoff"]
+    assert stem(terms("the layoffs")[0]) == stem(terms("were laid off")[0])
+    finder = WordFinder(set(stems("Who stepped down?")))
+    body = "Smith resigned. Jones stepped down as chairman; the stock stepped up, down 2 pct."
+    assert [(body[at:at + 6], st) for at, st in finder.find(body)] == [("resign", "resign"), ("steppe", "resign")]
+
+
 def test_british_and_american_spellings_meet():
     from dateline.qa.words import other_spelling
 
