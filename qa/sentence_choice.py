@@ -39,7 +39,7 @@ from dateline.index.item import Item
 
 from . import answer_type, tense
 from .sentences import paragraphs, sentences_near
-from .words import MIN_Z_STEM, PHRASAL, PHRASAL_VERB, WORD, phrasal_deed, stem, stems
+from .words import MIN_STEM, MIN_Z_STEM, PHRASAL, PHRASAL_VERB, WORD, phrasal_deed, stem, stems
 
 # The features of a candidate sentence, in the order of SENTENCE_MODEL's weights. Word weights
 # are the question words' idf, shares of the question's total.
@@ -116,7 +116,6 @@ def _matched_stem(word: str) -> str:
 _DOER = re.compile(r"(?:er|or)s?(?:['’]s?)?$", re.I)
 _DOER_ENDS = ("er", "or", "ers", "ors", "s'", "'s", "’s")  # a cheap look before the regex
 MIN_DOER_STEM = 4  # "offer" and "order" name no doer of "off" and "ord"
-MIN_Y_STEM = 3  # "day" is looked for as itself: words.stem makes a "y" only after three letters
 
 
 def doing(word: str) -> str | None:
@@ -136,7 +135,7 @@ def _start(st: str) -> str:
     "y" from "ies" or "ied" ("company") without its "y", so that "companies" is found, and one in
     "iz" or "yz" ("criticiz") without its "z", so that "criticised" is found too (words.stem).
     The found word's stem is checked all the same."""
-    if st.endswith("y") and len(st) > MIN_Y_STEM:
+    if st.endswith("y") and len(st) > MIN_STEM:  # "day" is looked for as itself
         return st[:-1]
     if st.endswith(("iz", "yz")) and len(st) >= MIN_Z_STEM:
         return st[:-1]

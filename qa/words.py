@@ -74,7 +74,7 @@ def terms(text: str) -> list[str]:
     low = text.lower()
     if "place" in low:
         low = TAKE_PLACE.sub(" ", low)
-    if _may_hold_phrasal(low) and PHRASAL_VERB.search(low):
+    if _may_hold_phrasal(low):
         low = PHRASAL_VERB.sub(lambda m: phrasal_deed(m.group(0)), low)
     for w in TERM.findall(low):
         w = w.replace("’", "'")
@@ -104,9 +104,13 @@ def stem(word: str) -> str:
     return _spelled_z(_stripped(word))
 
 
+MIN_STEM = 3  # letters a suffix leaves at least
+MIN_Z_STEM = 5  # "crises" ("cris") is no verb in "-ise"
+
+
 def _stripped(word: str) -> str:
     for suffix in ("ations", "ation", "ings", "ing", "ied", "ies", "ions", "ed", "es", "s", "ion"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
             if suffix == "s" and word[-2] in "su":  # "loss", "business", "virus": no plural to strip
                 break
             # "companies" and "applied" meet "company" and "apply", not "compan" and "appl"
@@ -124,8 +128,6 @@ def _spelled_z(st: str) -> str:
     as "criticiz"): a question typed one way meets an archive written the other."""
     return st[:-1] + "z" if len(st) >= MIN_Z_STEM and st.endswith(("is", "ys")) else st
 
-
-MIN_Z_STEM = 5  # "crises" ("cris") is no verb in "-ise"
 
 _ISE_IZE = re.compile(r"^(\w{3,}[iy])([sz])(e|es|ed|ing|ation|ations|er|ers)$")
 
