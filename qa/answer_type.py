@@ -201,6 +201,92 @@ def focus(question: str) -> frozenset[str]:
     return frozenset()
 
 
+# Where the noun phrase after "which" ends: an auxiliary, a past tense ("announced", "won"), a
+# preposition or a determiner starts what the question says of it ("Which Ivy League school
+# announced ...", "Which company's stock ...", "Which menu item did KFC ...").
+_PAST = frozenset("""bought sold won took made became got gave led left held paid said told ran began
+brought built cut fell found grew hit kept lost met put rose saw set sent shut spent stood struck swept
+threw went wrote chose drew fled flew spoke""".split())
+_PHRASE_ENDS = frozenset(_AUXILIARIES.split("|")) | frozenset(
+    "of in on at to for from with by about as that which who the a an its his her their this these".split())
+# "which bank is Mannesmann buying", "which menu item did KFC roll out", "which company will it
+# buy from": an auxiliary with a subject after it asks for the verb's object, not its subject.
+_PRONOUN = r"(?:it|he|she|they|we|you|i)\b"
+_ASKS_OBJECT = re.compile(rf"(?:do|does|did)\b|(?:is|are|was|were)\s+(?:[A-Z]|{_PRONOUN})|"
+                          rf"(?!(?:is|are|was|were)\b)(?:{_AUXILIARIES})\s+(?:[A-Z]|{_PRONOUN}|"
+                          r"(?:the|a|an|its|his|her|their|this|that)\b)")
+_HEAD_WORDS = 3  # words looked at after "which": "which Ivy League school"
+
+
+def head(question: str) -> str | None:
+    """The stem of the noun that "which ..." (or "what ...") asks about: "school" in "Which Ivy
+    League school announced ...?", "beverag" in "which popular beverage is ...?"; None when the
+    phrase does not end in a lower-case noun ("which Sanwa Bank is buying" opens a clause) or
+    there is no such phrase. A sentence that calls the answer by this noun ("the singer", "the
+    Ivy League school's") tells it without naming it (see refers_back)."""
+    m = _LAST_SENTENCE.search(question.strip())
+    for text in (m.group(1) if m else question, question):
+        noun = _WH_NOUN.search(text)
+        if noun and noun.lastgroup in (PERSON, PLACE, NUMBER):  # "Which Nixdorf executive spoke ...?"
+            return None if _ASKS_OBJECT.match(text, noun.end() + 1) else stem(noun.group(noun.lastgroup).lower())
+        found = re.search(r"\b(?:which|what)\s+((?:[\w’'-]+\s*){1,%d})" % _HEAD_WORDS, text, re.I)
+        if not found:
+            continue
+        words = []
+        for word in found.group(1).split():
+            low = word.lower()
+            possessive = low.endswith(("'s", "’s"))
+            low = _plain(low).rstrip("’'")
+            if low in _PHRASE_ENDS or low in _PAST or (len(low) > 4 and low.endswith("ed") and "-" not in low):
+                if _ASKS_OBJECT.match(found.group(1), found.group(1).index(word)):
+                    return None  # "Which company will it buy shares from?": not the one it names
+                break
+            # "Which Japanese car maker plans ...": a word in -s after a lower-case noun is its verb
+            if words and words[-1].islower() and low.endswith("s") and not low.endswith("ss"):
+                break
+            words.append(word.rstrip("’'").removesuffix("’s").removesuffix("'s"))
+            if possessive:  # "Which company's stock": the company is asked
+                break
+        if words and words[-1].islower() and words[-1] not in _AUX.split():
+            return stem(words[-1])
+        return None
+    return None
+
+
+# "the singer", "the Ivy League school's", "other beverages", "this team": the thing the question
+# asks for, called by its noun. Up to three words may stand between ("the processed cheese product").
+_DESCRIBED = re.compile(r"\b(?:the|other|another|this|that|these|those)((?:\s+[\w’'-]+){1,4})", re.I)
+_APPOSITION_CHARS = 3  # "the singer Adele", "the school, Dartmouth,"
+# "The utility said its estimate ... the plant's operator, Niagara Mohawk": a source that reports
+# what the sentence says (often the story's own subject) may name the answer in what it reports.
+_SAID = re.compile(r"\s+(?:also\s+)?(?:said|says|added|adds|told|tells|reported|reports|stated|noted|estimated)\b")
+_LISTED = re.compile(r"\s*[,:(]\s*[A-Z<]")  # names follow it, whether the question's or not
+
+
+def refers_back(text: str, head_stem: str, found: list[tuple[int, int]]) -> bool:
+    """Whether ``text`` calls what is asked by its noun (``head_stem``, see head) with no name
+    for it: no candidate in ``found`` before that phrase (which it may point back to: "Saudi
+    officials ... in the country's capital") or just after it ("the singer Adele"). Such a
+    sentence tells of the answer, named elsewhere ("After postponing her residency ..., the
+    singer announced Monday ..."), and its names are other things'."""
+    for m in _DESCRIBED.finditer(text):
+        for word in re.finditer(r"[\w’'-]+", m.group(1)):
+            if stem(_plain(word.group(0)).rstrip("’'")) != head_stem:
+                continue
+            end = m.start(1) + word.end()
+            # "the school's “The Call to Lead”" is the school's, no name for it
+            if word.group(0).endswith(("'s", "’s")):
+                near = 0
+            elif _LISTED.match(text, end) or _SAID.match(text, end):
+                break  # "The five companies, SMM Penarroya, ...", "The utility said ...": see _SAID
+            else:
+                near = _APPOSITION_CHARS
+            if not any(s <= end + near for s, _ in found):  # a name before it, in it or beside it
+                return True
+            break
+    return False
+
+
 # The phrases of a question that set the scene rather than ask: an opening phrase ("According to
 # the 20 June piece on ..., which ...?"), a description after a comma ("Rolm, the IBM subsidiary
 # that got a new president in April, ..."), a clause of time or cause ("... once it closes its

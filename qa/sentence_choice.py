@@ -235,6 +235,13 @@ class Question:
     counted: frozenset[str] = frozenset()  # the stems of what "How many ...?" counts
     money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
     organs: frozenset[str] = frozenset()  # "Which ministry ...?": its nouns (answer_type.organs_asked)
+    head: str | None = None  # "Which popular singer ...?": the stem of its noun (answer_type.head)
+
+    @functools.cached_property
+    def naming(self) -> frozenset[str]:
+        """The question's stems that make a name its own rather than an answer: all but the noun
+        it asks about ("the Luxembourg Stock Exchange" answers "Which exchange will list ...?")."""
+        return self.qstems - {self.head}
 
     @functools.cached_property
     def total(self) -> float:
@@ -349,10 +356,15 @@ def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | Non
 
 def _offered(q: Question, text: str) -> list[tuple[int, int]]:
     """The spans of ``text`` that could answer ``q``: things of the kind asked (and organisations
-    named in lower case when it asks for one), amounts of money alone when it asks for one."""
-    found = answer_type.candidates(q.kind, text, q.qstems) if q.kind and text else []
+    named in lower case when it asks for one), amounts of money alone when it asks for one; none
+    when it calls the name or person asked for by the question's noun and names none of it
+    ("the Ivy League school's ..."): the answer is named in another sentence."""
+    found = answer_type.candidates(q.kind, text, q.naming) if q.kind and text else []
     if q.organs and text:  # "the intelligence ministry" for "Which ministry ...?"
         found = sorted(found + answer_type.organs(text, q.organs, q.qstems))
+    if found and q.head and q.kind in (answer_type.NAME, answer_type.PERSON) \
+            and answer_type.refers_back(text, q.head, found):
+        return []  # "..., the singer announced ...": it names other things than the one asked
     return answer_type.money(text, found) if q.money and found else found
 
 

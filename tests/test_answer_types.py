@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, candidates, expected, focus, is_topic,
-                                      names_exactly, organs, organs_asked, setting)
+from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, candidates, expected, focus, head,
+                                      is_topic, names_exactly, organs, organs_asked, refers_back, setting)
 from dateline.qa.engine import Engine
 from dateline.qa.words import stem, stems
 
@@ -313,6 +313,56 @@ def test_candidates_leave_out_the_question_and_its_description():
     assert focus(q) == stems("former Italian foreign minister")
 
 
+@pytest.mark.parametrize("question, noun", [
+    ("Which Ivy League school announced it will end student loans?", "school"),
+    ("After 60 years, which popular beverage is getting a new bottle?", "beverage"),
+    ("Which company's stock became cheaper after a split?", "company"),
+    ("Which Nixdorf executive spoke about the company's U.S. growth plans?", "executive"),
+    ("Which Japanese car maker plans a new plant?", "maker"),
+    ("Which bank is the lead manager of the loan?", "bank"),
+    # The noun asked about is the verb's object, not its subject: a sentence calling its
+    # subject "the company" may well name the one asked.
+    ("Which company will it buy shares from?", None),
+    ("Which bank is Mannesmann buying?", None),
+    ("Which menu item did the chain roll out?", None),
+    # "which Sanwa Bank is buying" opens a clause: no noun of its own.
+    ("Where is the bank in which Sanwa Bank is buying a stake?", None),
+])
+def test_the_noun_a_which_question_asks_about(question, noun):
+    assert head(question) == (stem(noun) if noun else None)
+
+
+def test_a_sentence_calling_what_is_asked_by_its_noun_names_none_of_it():
+    def refers(question: str, text: str) -> bool:
+        asked = stems(question) - {head(question)}
+        return refers_back(text, head(question), candidates(expected(question), text, asked))
+
+    school = "Which university announced it will end student loans?"
+    assert refers(school, "The plan is part of the university's “Lead On” campaign, the school said.")
+    assert refers("Which singer will open a residency in Las Vegas?",
+                  "After a delay in January, the singer announced her new dates with Tom Ford.")
+    assert refers("Which drink will come in clear bottles?", "Other drinks, such as Lemon Fizz, will follow.")
+    # A name before the noun, in it or beside it names the thing: no reference back.
+    assert not refers(school, "Harvard said the university will end loans.")
+    assert not refers(school, "The Boston University plan ends loans.")
+    assert not refers(school, "The university, Dartmouth College, ends loans.")
+    assert not refers("Which company takes part in the talks?",
+                      "The five companies, Alpha Corp, Beta Oy and Gamma AB, take part.")
+    # A source reporting what the sentence says may name the answer in it.
+    assert not refers("Which utility runs the Nine Mile reactor?",
+                      "The utility said the reactor's operator, Niagara Mohawk Power Corp, must test a valve.")
+
+
+def test_a_which_question_is_answered_by_the_sentence_that_names_the_answer(reuters):
+    # "The company, whose stock has traded on the American Stock Exchange since November 1984,
+    # said it will retain its symbol, LBC, ..." holds the question but names no company; the lead
+    # names Landmark Bancshares.
+    a = reuters.ask("Which company will keep its LBC symbol when trading begins on the Big Board?")
+    assert "Landmark Bancshares" in first_sentence(a)
+    b = reuters.ask("Which company won a bid to buy the Quebec government's stake in Donohue?")
+    assert "Quebecor" in first_sentence(b)
+
+
 @pytest.mark.parametrize("text, topic", [
     ("KENNEDY ADMINISTRATION PRESSURE ON NGO DINH DIEM TO STOP SUPPRESSING THE BUDDHISTS .", True),
     ("Senators introduce export licensing reform bill", True),
@@ -550,7 +600,7 @@ def test_a_headline_that_names_what_is_asked_is_quoted_when_the_body_does_not(ha
     assert "John Reyes" in first_sentence(b)
 
 
-# Reuters stories of reut2-010, -015, -018 (NEWID as id) whose lead states the subject and names a company,
+# Reuters stories of reut2-009, -010, -015, -018 (NEWID as id) whose lead states the subject and names a company,
 # a date or a person, while the answer is a later sentence holding the rest of the question.
 LEAD_AND_LATER = [
     ("10073", "1987-03-26", "PILLSBURY <PSY> FILES FOR SECOND BURGER KING MLP",
@@ -565,6 +615,9 @@ LEAD_AND_LATER = [
      "International Business Machines Corp said IBM vice president Ray S. AbuZayyad has been named president of its ROLM Corp subsidiary, succeeding Dennis D. Paboojian, who remains with IBM as a consultant.\n\nThe company said IBM vice president Paul R. Low has been named president of the IBM General Products Division, succeeding AbuZayyad, and IBM vice president Michael J. Attardo has been named president of IBM's General Technology Division, succeeding Low.\n\nA Rolm spokeswoman said Paboojian decided to step down for personal reasons.\n\nHis decision, she said, was not related to IBM's move last month to merge Rolm's sales and service organization into its own marketing corps.\n\nThat merger was viewed by some analysts as reducing Rolm's independence and relegating it to a role as a manufacturing and product development site within IBM.\n\n\"He wanted to take some personal time off,\" she said, adding that Paboojian had taken part in the merger decision.\n\nScores of Rolm veterans have left the company, which makes telephone exchanges and other communications equipment, since it was acquired by IBM in 1984.\n\nRolm's highly respected founder, Ken Oshman, left more than a year ago.\n\nRolm and IBM customers have complained about a lack of coordination between Rolm and IBM, and analysts estimate the unit lost money last year.\n\nBut the spokeswoman said Paboojian was \"happy with the way things are going with Rolm.\" She said the unit posted its best fourth quarter revenues ever in the 1986 fourth quarter."),
     ("10740", "1987-03-30", "NISSAN MEXICANA TO TAKE OVER CAR ENGINE EXPORTS",
      "<Nissan Mexicana SA de CV>, owned 96.4 pct by Nissan Motor Co Ltd <NSAN.T> and the rest by Marubeni Corp <MART.T>, will supply all engines for manual transmission \"Sentra\" cars produced by Nissan Motor's wholly-owned subsidiary <Nissan Motor Manufacturing Corp USA> (NMMC), a Nissan spokeswoman said.\n\nNissan's shift to Mexican production from Japan is due to improved quality there and the yen's rise against the dollar.\n\nFrom July 1987, all car engines for NMMC will be supplied by Nissan Mexicana. As a start, Nissan Mexicana shipped a total of 17,000 car engines to NMMC last summer, the spokeswoman said.\n\nNMMC in Smyrna, Tennessee, which has produced Sentras since March 1985, made 65,000 cars.\n\nNMMC will more than double Sentra production to 140,000 this year including 80,000 to 90,000 manuals, she said.\n\nREUTER"),
+    # reut2-009: "the Luxembourg Stock Exchange" names the exchange a question asks for.
+    ("9130", "1987-03-25", "BELL GROUP ISSUING 200 MLN IN CONVERTIBLE BONDS",
+     "The Bell Group Ltd <BLLA.S> said it will make two convertible bond issues totalling 200 mln dlrs.\n\nAn issue of about 125 mln in convertible bonds, to be quoted on the Luxembourg Stock Exchange, would be offered in Europe through a syndicate led by <Banque Paribas Capital Markets Ltd>, <Swiss Bank Corp International Ltd> and <S.G. Warburg Securities>, Bell Group said in a statement.\n\nSubject to shareholder approval, at a meeting on April 22, a further 75 mln dlrs in convertible bonds would be subscribed by Bell Group chairman Robert Holmes a Court, it said.\n\nThe funds would provide additional working capital.\n\nThe bonds, maturing 10 years from the date of issue, would carry a 10 pct per annum interest rate, payable annually in arrears, Bell Group said.\n\nThe bonds are convertible into ordinary shares of The Bell Group Ltd at any time, with the issue price a premium in the range of 20 to 25 pct above the market price of the ordinary shares at the date of issue of the bonds, it said.\n\nThe bonds also carry the right for the issuer to redeem them after two years if the share price is above 130 pct of the conversion price for more than 30 days. Bell Group made a similar 75 mln dlr bond issue in December 1985."),
     # A flash of reut2-018 with no body, and the story it announced.
     ("18943", "1987-06-18", "MINPECO LIFTS FORCE MAJEURE ON ZINC INGOT SHIPMENTS FROM CAJAMARQUILLA-SPOKESMAN", ""),
     ("18945", "1987-06-18", "FORCE MAJEURE LIFTED AT CAJAMARQUILLA",
@@ -588,6 +641,8 @@ def lead_and_later(tmp_path_factory) -> Engine:
     ("Which firm will lead the underwriting of Pillsbury's second master limited partnership?", "Merrill Lynch"),
     ("Which biotechnology company will supply the protein for Baxter's clinical trials of Factor VIII?",
      "Genetics Institute"),
+    # The noun asked about in a name is no name of the question's own.
+    ("Which exchange will list Bell Group's 125 mln dlr European convertible bond issue?", "Luxembourg Stock Exchange"),
     ("Around what date will Transworld Liquidating Trust make its second distribution to holders?", "April 29"),
     # Two later sentences name an amount; the one that names Dunn itself wins over the one that
     # only borrows the lead's words.
