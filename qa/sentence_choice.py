@@ -475,7 +475,7 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
     # answer with the headline again. A headline made from the first sentence (and cut short,
     # "... and its allies across…") is no candidate: that sentence says it in full.
     headed = item.title and not item.title_derived and not q.moves_on and q.kind
-    named = _offered(q, item.title) if headed else []
+    named = _offered(q, without_site_name(item.title, item.source)) if headed else []
     if named:
         headline = _unscored(0, 0, True, item.title, {
             **common, "overlap": title_overlap, "top_overlap": overlap[top], "reach": title_overlap,
@@ -484,6 +484,22 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
         _describe_kind(headline, q, named)
         out.append(headline)
     return out
+
+
+# "Sprite will no longer be sold in green bottles - CNN", "... | The Week UK": a headline that ends
+# with its publisher's name, which names nothing the story tells.
+_SITE_SUFFIX = re.compile(r"\s+[-|–—]\s+([^-|–—]{2,40})$")
+
+
+def without_site_name(title: str, source: str) -> str:
+    """``title`` without a trailing " - CNN" or " | CNN Business" that names its ``source`` (the
+    same letters, spaces and punctuation aside, as the source's name or web domain begins with)."""
+    m = _SITE_SUFFIX.search(title)
+    if not m or not source:
+        return title
+    site = re.sub(r"\W+", "", m.group(1)).lower()
+    name = re.sub(r"\W+", "", source.split(".")[0] if "." in source and " " not in source else source).lower()
+    return title[:m.start()] if name and (site.startswith(name) or name.startswith(site)) else title
 
 
 def _day(item: Item) -> dt.date | None:

@@ -13,6 +13,7 @@ import pytest
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, candidates, expected, focus, head,
                                       is_topic, names_exactly, organs, organs_asked, refers_back, setting)
 from dateline.qa.engine import Engine
+from dateline.qa.sentence_choice import without_site_name
 from dateline.qa.words import stem, stems
 
 pytestmark = pytest.mark.slow
@@ -598,6 +599,32 @@ def test_a_headline_that_names_what_is_asked_is_quoted_when_the_body_does_not(ha
     b = harbour.ask("Who resigned as harbour master?")
     assert b.citations[0].item_id == "h2" and b.citations[0].excerpt_field == "body"
     assert "John Reyes" in first_sentence(b)
+
+
+# Written for the test in a news site's manner: headlines end with the site's name.
+DINER = [
+    ("d1", "2022-07-18", "Grill House rolls out a new menu item to win younger diners - CNN",
+     "New York (CNN Business) Grill House is testing Crispy Bites, a boneless chicken snack, in an effort to win "
+     "younger diners. The chain said the snack would reach 300 restaurants by the autumn."),
+    ("d2", "2022-07-10", "Coffee prices climb again | CNN Business",
+     "Coffee prices rose for a third month as drought cut the harvest in Brazil."),
+]
+
+
+@pytest.fixture(scope="module")
+def diner(tmp_path_factory) -> Engine:
+    return small_archive(tmp_path_factory, "diner", DINER, "CNN")
+
+
+def test_a_headline_ending_in_its_publishers_name_names_nothing_asked(diner):
+    # "- CNN" is no name of a menu item: the body's sentence naming one answers.
+    a = diner.ask("Which menu item did Grill House roll out to win younger diners?")
+    assert "Crispy Bites" in first_sentence(a)
+    assert without_site_name("Coffee prices climb again | CNN Business", "CNN") == "Coffee prices climb again"
+    assert without_site_name("Is climate change reversible? | The Week UK", "theweek.co.uk") == \
+        "Is climate change reversible?"
+    # A last part that is no publisher's name stays: "Roe v. Wade - What now".
+    assert without_site_name("Roe v. Wade - What now", "USA Today") == "Roe v. Wade - What now"
 
 
 # Reuters stories of reut2-009, -010, -015, -018 (NEWID as id) whose lead states the subject and names a company,
