@@ -257,6 +257,7 @@ def head(question: str) -> str | None:
 # asks for, called by its noun. Up to three words may stand between ("the processed cheese product").
 _DESCRIBED = re.compile(r"\b(?:the|other|another|this|that|these|those)((?:\s+[\w’'-]+){1,4})", re.I)
 _APPOSITION_CHARS = 3  # "the singer Adele", "the school, Dartmouth,"
+_HEAD_PREFIX = 4  # letters every form of the noun begins with ("comp" for "companies")
 # "The utility said its estimate ... the plant's operator, Niagara Mohawk": a source that reports
 # what the sentence says (often the story's own subject) may name the answer in what it reports.
 _SAID = re.compile(r"\s+(?:also\s+)?(?:said|says|added|adds|told|tells|reported|reports|stated|noted|estimated)\b")
@@ -269,6 +270,8 @@ def refers_back(text: str, head_stem: str, found: list[tuple[int, int]]) -> bool
     officials ... in the country's capital") or just after it ("the singer Adele"). Such a
     sentence tells of the answer, named elsewhere ("After postponing her residency ..., the
     singer announced Monday ..."), and its names are other things'."""
+    if head_stem[:_HEAD_PREFIX] not in text.lower():  # most sentences: no word of the noun's at all
+        return False
     for m in _DESCRIBED.finditer(text):
         for word in re.finditer(r"[\w’'-]+", m.group(1)):
             if stem(_plain(word.group(0)).rstrip("’'")) != head_stem:
