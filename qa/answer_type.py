@@ -624,15 +624,17 @@ _RELATIVE_DATE = re.compile(r"(?:last|next|this)\s+(?:week|month|year)", re.I)
 
 
 def names_exactly(kind: str, text: str, qstems: set[str] | frozenset[str],
-                  found: list[tuple[int, int]] | None = None) -> bool:
+                  found: list[tuple[int, int]] | None = None, posts: frozenset[str] = frozenset()) -> bool:
     """Whether ``text`` offers what a question of ``kind`` asks for outright: a candidate other
     than a week, month or year counted from the day of writing ("next month" asks for "April
-    1-2"; "today" names the item's day). ``found``: its candidates, when already searched."""
+    1-2"; "today" names the item's day), nor a person with a lesser rank of the post asked or
+    with another post than the one ``posts`` asks who holds (posts_asked). ``found``: its
+    candidates, when already searched."""
     if kind == REASON:  # "because", "due to", not "after"
         return any(_REASON.match(text, s).group("strong") for s, _ in (candidates(kind, text, qstems) if found is None
                                                                        else found))
     return any(not (kind == DATE and _RELATIVE_DATE.fullmatch(text[s:e]))
-               and not (kind == PERSON and _lesser_post(text, s, e, qstems))
+               and not (kind == PERSON and (_lesser_post(text, s, e, qstems) or _other_post(text, s, e, posts)))
                for s, e in (candidates(kind, text, qstems) if found is None else found))
 
 
@@ -657,6 +659,40 @@ def _lesser_post(text: str, s: int, e: int, qstems: set[str] | frozenset[str]) -
     words = re.findall(r"[a-z]+", said.lower())
     return any(w in _RANKS and stem(w) not in qstems and stem(post) in qstems  # "deputy [prime] minister"
                for w, post in zip(words, words[1:]))
+
+
+# Posts a question may ask who holds ("Who is the president of Pan Ocean Shipping?").
+_POST_WORDS = """president chairman chairwoman minister secretary chancellor governor senator mayor director
+manager ceo treasurer spokesman spokeswoman judge ambassador commissioner premier editor founder"""
+_POSTS = frozenset(stem(w) for w in _POST_WORDS.split())
+# "Who is the president of ...?", "Which Nixdorf executive ...", "Name the chairman of ...": the
+# post asked for, not one the question names of someone else ("Who ordered banking commissioner
+# Robert Empie out of office?").
+_POST_ASKED = re.compile(r"\b(?:who\s+(?:is|was|are|were|will\s+be|has\s+been|became|becomes|will\s+become)|which|"
+                         r"what|name|identify)\s+(?:(?:the|its|their|his|her|a|an)\s+)?(?:[\w.’'&-]+\s+){0,4}?"
+                         rf"({_nouns(_POST_WORDS)})s?\b", re.I)
+
+
+def posts_asked(question: str) -> frozenset[str]:
+    """The stem of the post a "who is the ... ?" or "which ...?" question asks who holds."""
+    m = _POST_ASKED.search(question)
+    return frozenset({stem(m.group(1).lower())}) if m else frozenset()
+
+
+def _other_post(text: str, s: int, e: int, asked: frozenset[str]) -> bool:
+    """Whether the person named at ``text[s:e]`` is described by a post (in the words before the
+    name back to its clause's start, the span, or an apposition after it) when the question asks
+    who holds another one (``asked``, posts_asked): "Finance Minister Chung In-young" is not the
+    president of Pan Ocean Shipping a question asks for."""
+    if not asked:
+        return False
+    window = text[max(0, s - _POST_CHARS):s]
+    said = window[max(map(window.rfind, ".;,()")) + 1:] + text[s:e]
+    after = _POST_AFTER.match(text, e)
+    if after:
+        said += after.group(0)
+    held = _POSTS & {stem(w) for w in re.findall(r"[a-z]+", said.lower())}
+    return bool(held) and not held & asked
 
 
 # A story that names its writer: "X wrote an op-ed for Fox News", "X, a human rights activist,

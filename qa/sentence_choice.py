@@ -236,6 +236,7 @@ class Question:
     money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
     organs: frozenset[str] = frozenset()  # "Which ministry ...?": its nouns (answer_type.organs_asked)
     head: str | None = None  # "Which popular singer ...?": the stem of its noun (answer_type.head)
+    posts: frozenset[str] = frozenset()  # "Who is the president of ...?": the post (answer_type.posts_asked)
 
     @functools.cached_property
     def naming(self) -> frozenset[str]:
@@ -344,7 +345,7 @@ def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | Non
         return
     f = c.features
     f["offer"] = 1.0
-    f["exact"] = float(answer_type.names_exactly(q.kind, c.text, q.qstems, found))
+    f["exact"] = float(answer_type.names_exactly(q.kind, c.text, q.qstems, found, q.posts))
     f["offer_overlap"] = f["overlap"]
     f["offer_reach"] = f["reach"]
     f["candidates"] = math.log1p(min(len(found), MAX_CANDIDATES))

@@ -11,7 +11,8 @@ import re
 import pytest
 
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, candidates, expected, focus, head,
-                                      is_topic, names_exactly, organs, organs_asked, refers_back, setting)
+                                      is_topic, names_exactly, organs, organs_asked, posts_asked, refers_back,
+                                      setting)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
 from dateline.qa.words import stem, stems
@@ -402,6 +403,20 @@ def test_a_later_sentence_naming_the_place_answers_for_the_lead(reuters):
     assert "listed in Luxembourg" in said
 
 
+def test_a_person_holding_another_post_than_the_one_asked_is_no_exact_answer():
+    q = "Who is the president of Pan Ocean Shipping?"
+    asked = posts_asked(q)
+    assert asked == {stem("president")}
+    minister = "Finance Minister Chung In-young ordered the bank to take over Pan Ocean."
+    president = "Charges were laid against Hahn Sang-yon, president of the company whose chairman, Park Ken-sek, died."
+    assert not names_exactly(PERSON, minister, stems(q), posts=asked)
+    assert names_exactly(PERSON, president, stems(q), posts=asked)
+    assert names_exactly(PERSON, "John Smith said so.", stems(q), posts=asked)  # no post said: may be
+    # A post the question gives someone else is not asked for.
+    assert posts_asked("Who ordered banking commissioner Robert Empie out of office?") == frozenset()
+    assert posts_asked("Which former Italian foreign minister wrote for Fox News?") == {stem("minister")}
+
+
 def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions_own_person():
     assert expected("Whose hotel shares did the government take over?") == NAME
     text = "Workers returned to work at its Dakota City plant, the company said."
@@ -627,7 +642,7 @@ def test_a_headline_ending_in_its_publishers_name_names_nothing_asked(diner):
     assert without_site_name("Roe v. Wade - What now", "USA Today") == "Roe v. Wade - What now"
 
 
-# Reuters stories of reut2-009, -010, -015, -018 (NEWID as id) whose lead states the subject and names a company,
+# Reuters stories of reut2-009, -010, -015, -017, -018 (NEWID as id) whose lead states the subject and names a company,
 # a date or a person, while the answer is a later sentence holding the rest of the question.
 LEAD_AND_LATER = [
     ("10073", "1987-03-26", "PILLSBURY <PSY> FILES FOR SECOND BURGER KING MLP",
@@ -645,6 +660,9 @@ LEAD_AND_LATER = [
     # reut2-009: "the Luxembourg Stock Exchange" names the exchange a question asks for.
     ("9130", "1987-03-25", "BELL GROUP ISSUING 200 MLN IN CONVERTIBLE BONDS",
      "The Bell Group Ltd <BLLA.S> said it will make two convertible bond issues totalling 200 mln dlrs.\n\nAn issue of about 125 mln in convertible bonds, to be quoted on the Luxembourg Stock Exchange, would be offered in Europe through a syndicate led by <Banque Paribas Capital Markets Ltd>, <Swiss Bank Corp International Ltd> and <S.G. Warburg Securities>, Bell Group said in a statement.\n\nSubject to shareholder approval, at a meeting on April 22, a further 75 mln dlrs in convertible bonds would be subscribed by Bell Group chairman Robert Holmes a Court, it said.\n\nThe funds would provide additional working capital.\n\nThe bonds, maturing 10 years from the date of issue, would carry a 10 pct per annum interest rate, payable annually in arrears, Bell Group said.\n\nThe bonds are convertible into ordinary shares of The Bell Group Ltd at any time, with the issue price a premium in the range of 20 to 25 pct above the market price of the ordinary shares at the date of issue of the bonds, it said.\n\nThe bonds also carry the right for the issuer to redeem them after two years if the share price is above 130 pct of the conversion price for more than 30 days. Bell Group made a similar 75 mln dlr bond issue in December 1985."),
+    # reut2-017: the president named beside the chairman, the story ending with a minister.
+    ("17302", "1987-04-27", "TOP EXECUTIVE OF PAN OCEAN SHIPPING CHARGED",
+     "South Korean prosecutors formally charged the chief executive of Pan Ocean Shipping Company, the country's largest shipping firm, with alleged financial offences.\n\nA statement from the prosecutors' office said charges of illegal capital movement, violation of foreign exchange laws and tax evasion were laid against Hahn Sang-yon, president of the hugely indebted company whose chairman, Park Ken-sek, fell to his death a week ago.\n\nProsecutors said that over the past six years Hahn and Park illegally sent abroad more than 15 mln dlrs.\n\nThe prosecutors said that the two executives used more than 2.7 mln dlrs of the diverted funds to acquire U.S. Real estate. The Office of National Tax Administration has sent banking experts to the United States to investigate.\n\nPark plunged to his death from his 10th floor office window on April 19.\n\nFinance Minister Chung In-young last week ordered the state-owned Korea Exchange Bank to take over Pan Ocean, burdened by debts of more than 1,000 billion won."),
     # A flash of reut2-018 with no body, and the story it announced.
     ("18943", "1987-06-18", "MINPECO LIFTS FORCE MAJEURE ON ZINC INGOT SHIPMENTS FROM CAJAMARQUILLA-SPOKESMAN", ""),
     ("18945", "1987-06-18", "FORCE MAJEURE LIFTED AT CAJAMARQUILLA",
@@ -668,6 +686,8 @@ def lead_and_later(tmp_path_factory) -> Engine:
     ("Which firm will lead the underwriting of Pillsbury's second master limited partnership?", "Merrill Lynch"),
     ("Which biotechnology company will supply the protein for Baxter's clinical trials of Factor VIII?",
      "Genetics Institute"),
+    # "Finance Minister Chung In-young" holds another post than the one asked.
+    ("Who is the president of Pan Ocean Shipping?", "Hahn Sang-yon"),
     # The noun asked about in a name is no name of the question's own.
     ("Which exchange will list Bell Group's 125 mln dlr European convertible bond issue?", "Luxembourg Stock Exchange"),
     ("Around what date will Transworld Liquidating Trust make its second distribution to holders?", "April 29"),
