@@ -663,20 +663,26 @@ def _lesser_post(text: str, s: int, e: int, qstems: set[str] | frozenset[str]) -
 
 # Posts a question may ask who holds ("Who is the president of Pan Ocean Shipping?").
 _POST_WORDS = """president chairman chairwoman minister secretary chancellor governor senator mayor director
-manager ceo treasurer spokesman spokeswoman judge ambassador commissioner premier editor founder"""
-_POSTS = frozenset(stem(w) for w in _POST_WORDS.split())
+manager ceo treasurer spokesman judge commissioner premier editor founder lawyer prosecutor economist
+analyst engineer scientist researcher coach quarterback actor singer author journalist diplomat commander"""
+# Names of one post: "attorney for Apex" is the lawyer asked for.
+_SAME_POST = {"attorney": "lawyer", "counsel": "lawyer", "spokeswoman": "spokesman", "spokesperson": "spokesman",
+              "chairwoman": "chairman", "actress": "actor", "writer": "author", "envoy": "diplomat",
+              "ambassador": "diplomat"}
+_POST_NAMES = " ".join(_POST_WORDS.split() + list(_SAME_POST))
+_POSTS = {stem(w): stem(_SAME_POST.get(w, w)) for w in _POST_NAMES.split()}
 # "Who is the president of ...?", "Which Nixdorf executive ...", "Name the chairman of ...": the
 # post asked for, not one the question names of someone else ("Who ordered banking commissioner
 # Robert Empie out of office?").
 _POST_ASKED = re.compile(r"\b(?:who\s+(?:is|was|are|were|will\s+be|has\s+been|became|becomes|will\s+become)|which|"
                          r"what|name|identify)\s+(?:(?:the|its|their|his|her|a|an)\s+)?(?:[\w.’'&-]+\s+){0,4}?"
-                         rf"({_nouns(_POST_WORDS)})s?\b", re.I)
+                         rf"({_nouns(_POST_NAMES)})s?\b", re.I)
 
 
 def posts_asked(question: str) -> frozenset[str]:
     """The stem of the post a "who is the ... ?" or "which ...?" question asks who holds."""
     m = _POST_ASKED.search(question)
-    return frozenset({stem(m.group(1).lower())}) if m else frozenset()
+    return frozenset({_POSTS[stem(m.group(1).lower())]}) if m else frozenset()
 
 
 def _other_post(text: str, s: int, e: int, asked: frozenset[str]) -> bool:
@@ -691,7 +697,7 @@ def _other_post(text: str, s: int, e: int, asked: frozenset[str]) -> bool:
     after = _POST_AFTER.match(text, e)
     if after:
         said += after.group(0)
-    held = _POSTS & {stem(w) for w in re.findall(r"[a-z]+", said.lower())}
+    held = {_POSTS[st] for st in map(stem, re.findall(r"[a-z]+", said.lower())) if st in _POSTS}
     return bool(held) and not held & asked
 
 

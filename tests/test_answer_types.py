@@ -415,6 +415,12 @@ def test_a_person_holding_another_post_than_the_one_asked_is_no_exact_answer():
     # A post the question gives someone else is not asked for.
     assert posts_asked("Who ordered banking commissioner Robert Empie out of office?") == frozenset()
     assert posts_asked("Which former Italian foreign minister wrote for Fox News?") == {stem("minister")}
+    # A trade is a post too, under any of its names.
+    judge = "Which federal judge heard Morton Thiokol's request to unseal the papers?"
+    assert not names_exactly(PERSON, "The suit filed by engineer Roger Boisjoly was sealed.", stems(judge),
+                             posts=posts_asked(judge))
+    lawyer = "Which lawyer is representing Apex Oil?"
+    assert names_exactly(PERSON, "Richard Wiener, attorney for Apex, said so.", stems(lawyer), posts=posts_asked(lawyer))
 
 
 def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions_own_person():
