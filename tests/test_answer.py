@@ -515,6 +515,7 @@ def test_sentences_keep_offsets():
     text = "Goldman Sachs & Co. LLC advised it. Apple Inc. CEO Tim Cook spoke."
     assert [text[s:e] for s, e in sentences(text)] == [text[:35], text[36:]]
     for text in ("Warner Bros. Pictures said so.", "ACME CO. CHAIRMAN JOHN SMITH SAID SO.", "Acme Inc. 1987 sales rose.",
+                 "Wm. Wrigley Jr Co expects higher spending.",
                  "Experts studied the U.S. A-bomb test."):
         assert sentences(text) == [(0, len(text))], text
     text = "He met Gen.\n\nSmith said so."  # a blank line ends a sentence even after an abbreviation
