@@ -292,7 +292,7 @@ def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float
                     acronyms: dict[str, frozenset[str]] | None = None, looks: int = tense.EITHER,
                     counted: frozenset[str] = frozenset(), money: bool = False,
                     organs: frozenset[str] = frozenset(), head: str | None = None,
-                    posts: frozenset[str] = frozenset()) -> list[_Pick]:
+                    posts: frozenset[str] = frozenset(), companies: frozenset[str] = frozenset()) -> list[_Pick]:
     """The best sentence of each story, in story order, from anywhere in its body or its headline.
 
     Sentences are chosen and scored by sentence_choice's model: what of the question they hold,
@@ -304,7 +304,8 @@ def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float
     which way in time a "when" question looks from each item's day (tense.py); ``organs``: the
     nouns of the organisation a "which ministry" question asks for (answer_type.organs_asked);
     ``head``: the noun a "which" question asks about (answer_type.head); ``posts``: the post a
-    "who is the ...?" question asks who holds (answer_type.posts_asked).
+    "who is the ...?" question asks who holds (answer_type.posts_asked); ``companies``: the words
+    it uses only in companies' names (answer_type.company_words).
     """
     own = frozenset(previous.own & qstems) if previous else frozenset()
     weight = {w: idf.get(w, 0.0) * (SETTING_WEIGHT if w in setting else 1.0)
@@ -312,7 +313,8 @@ def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float
     question = Question(qstems=frozenset(qstems | set(acronyms or ())),  # "NMMC" is the question's own name
                         asked=frozenset(qstems), weight=weight, kind=kind, focus=focus,
                         find=WordFinder(qstems, acronyms), own=own, moves_on=previous is not None, looks=looks,
-                        counted=counted, money=money, organs=organs, head=head, posts=posts)
+                        counted=counted, money=money, organs=organs, head=head, posts=posts,
+                        companies=companies)
     top_score = max((p.score for p in result.passages), default=0.0)
     picks: list[_Pick] = []
     seen: set[str] = set()
@@ -364,7 +366,8 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
                             kind == answer_type.NUMBER and answer_type.asks_money(parsed.question),
                             answer_type.organs_asked(parsed.question) if kind == answer_type.NAME else frozenset(),
                             answer_type.head(parsed.question),
-                            answer_type.posts_asked(parsed.question) if kind == answer_type.PERSON else frozenset()
+                            answer_type.posts_asked(parsed.question) if kind == answer_type.PERSON else frozenset(),
+                            answer_type.company_words(parsed.question) if kind == answer_type.PERSON else frozenset()
                             )[:top_k]
     digest = broad_question(parsed, qstems)
     topic = not digest and answer_type.is_topic(parsed.question) and not parsed.ordered

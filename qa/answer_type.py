@@ -339,6 +339,21 @@ def names(question: str) -> list[str]:
     return found
 
 
+def company_words(question: str) -> frozenset[str]:
+    """The stems of the question's words that it uses only inside a company's or an
+    organisation's name ("wrigley" in "Who is the president of chewing gum maker Wm. Wrigley Jr
+    Co?"): a person who shares one ("President William Wrigley") is not the question's own."""
+    inside, outside = set(), set()
+    at = 0
+    for m in _CAPS.finditer(question):
+        run = [_plain(w) for w in re.findall(r"[\w’'&-]+", m.group(0))]
+        outside |= stems(question[at:m.start()])
+        at = m.end()
+        (inside if any(w in _ORG_WORDS or w in _COMPANY_WORDS for w in run) else outside).update(map(stem, run))
+    outside |= stems(question[at:])
+    return frozenset(inside - outside)
+
+
 _WH_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
 
 

@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, candidates, expected, focus, head,
-                                      is_topic, names_exactly, organs, organs_asked, posts_asked, refers_back,
-                                      setting)
+from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, candidates, company_words, expected,
+                                      focus, head, is_topic, names_exactly, organs, organs_asked, posts_asked,
+                                      refers_back, setting)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
 from dateline.qa.words import stem, stems
@@ -401,6 +401,17 @@ def test_a_later_sentence_naming_the_place_answers_for_the_lead(reuters):
     # The lead states the eurobond's terms; only the next sentence says where it is listed.
     said = first_sentence(reuters.ask("Where will the CAECL 12 billion yen eurobond be listed?"))
     assert "listed in Luxembourg" in said
+
+
+def test_a_person_named_like_the_questions_company_is_no_name_of_its_own():
+    q = "Who is the president of chewing gum maker Wm. Wrigley Jr Co?"
+    assert company_words(q) == stems("Wrigley Jr Co")
+    text = "Wm. Wrigley Jr Co expects higher spending, President William Wrigley told the annual meeting."
+    assert [text[s:e] for s, e in candidates(PERSON, text, stems(q) - company_words(q))] == ["President William Wrigley"]
+    # A name the question gives a person stays its own: "John Geiger" does not answer who succeeded him.
+    succeeded = "Who succeeded John Geiger at Flight Dynamics Inc?"
+    assert stem("geiger") not in company_words(succeeded)
+    assert company_words("Who founded Rolm?") == frozenset()
 
 
 def test_a_person_holding_another_post_than_the_one_asked_is_no_exact_answer():
