@@ -286,35 +286,17 @@ def confidence(result: SearchResult, qstems: set[str], by_story: dict[str, set[s
     return evidence(result, qstems, by_story).confidence()
 
 
-def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float], kind: str | None = None,
-                    focus: frozenset[str] = frozenset(), previous: Previous | None = None,
-                    setting: frozenset[str] = frozenset(),
-                    acronyms: dict[str, frozenset[str]] | None = None, looks: int = tense.EITHER,
-                    counted: frozenset[str] = frozenset(), money: bool = False,
-                    organs: frozenset[str] = frozenset(), head: str | None = None,
-                    posts: frozenset[str] = frozenset(), companies: frozenset[str] = frozenset()) -> list[_Pick]:
+def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float], question: str, kind: str | None,
+                    previous: Previous | None = None) -> list[_Pick]:
     """The best sentence of each story, in story order, from anywhere in its body or its headline.
 
     Sentences are chosen and scored by sentence_choice's model: what of the question they hold,
-    whether they offer what it asks for (``kind``, see answer_type.py; ``focus`` holds the stems
-    of the question's description of the answer), how long they are and how retrieval ranked
-    the story. In a follow-up that refers back (``previous``), its own words weigh more and the
-    sentences the previous answer quoted count only for them: the answer moves on rather than
-    repeating itself. The words that set the scene (``setting``) weigh SETTING_WEIGHT. ``looks``:
-    which way in time a "when" question looks from each item's day (tense.py); ``organs``: the
-    nouns of the organisation a "which ministry" question asks for (answer_type.organs_asked);
-    ``head``: the noun a "which" question asks about (answer_type.head); ``posts``: the post a
-    "who is the ...?" question asks who holds (answer_type.posts_asked); ``companies``: the words
-    it uses only in companies' names (answer_type.company_words).
+    whether they offer what it asks for (``kind``, see answer_type.py), how long they are and how
+    retrieval ranked the story. In a follow-up that refers back (``previous``), its own words
+    weigh more and the sentences the previous answer quoted count only for them: the answer
+    moves on rather than repeating itself. The words that set the scene weigh SETTING_WEIGHT.
     """
-    own = frozenset(previous.own & qstems) if previous else frozenset()
-    weight = {w: idf.get(w, 0.0) * (SETTING_WEIGHT if w in setting else 1.0)
-              * (CARRIED_WEIGHT if own and w not in own else 1.0) for w in qstems}
-    question = Question(qstems=frozenset(qstems | set(acronyms or ())),  # "NMMC" is the question's own name
-                        asked=frozenset(qstems), weight=weight, kind=kind, focus=focus,
-                        find=WordFinder(qstems, acronyms), own=own, moves_on=previous is not None, looks=looks,
-                        counted=counted, money=money, organs=organs, head=head, posts=posts,
-                        companies=companies)
+    reading = _reading(question, kind, qstems, previous, idf)
     top_score = max((p.score for p in result.passages), default=0.0)
     picks: list[_Pick] = []
     seen: set[str] = set()
@@ -323,10 +305,32 @@ def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float
             continue
         seen.add(p.item.id)
         quoted = {start for item_id, start in previous.quoted if item_id == p.item.id} if previous else set()
-        best = choose(p.item, len(seen) - 1, top_score - p.score, question, quoted)
+        best = choose(p.item, len(seen) - 1, top_score - p.score, reading, quoted)
         picks.append(_Pick(p, best.start, best.end, best.score, len(seen) - 1, best.in_title,
                            best.features["reach"] > 0))
     return picks
+
+
+def _reading(question: str, kind: str | None, qstems: set[str], previous: Previous | None,
+             idf: dict[str, float]) -> Question:
+    """What choosing a sentence needs to know of ``question`` (sentence_choice.Question): its
+    words and their weights, and what answer_type reads in it for the ``kind`` it asks."""
+    own = frozenset(previous.own & qstems) if previous else frozenset()
+    setting = answer_type.setting(question)
+    weight = {w: idf.get(w, 0.0) * (SETTING_WEIGHT if w in setting else 1.0)
+              * (CARRIED_WEIGHT if own and w not in own else 1.0) for w in qstems}
+    acronyms = answer_type.acronyms(question, qstems)
+    person = kind == answer_type.PERSON
+    return Question(qstems=frozenset(qstems | set(acronyms)),  # "NMMC" is the question's own name
+                    asked=frozenset(qstems), weight=weight, kind=kind, focus=answer_type.focus(question),
+                    find=WordFinder(qstems, acronyms), own=own, moves_on=previous is not None,
+                    looks=tense.looks(question) if kind == answer_type.DATE else tense.EITHER,
+                    counted=answer_type.counted(question) if kind == answer_type.NUMBER else frozenset(),
+                    money=kind == answer_type.NUMBER and answer_type.asks_money(question),
+                    organs=answer_type.organs_asked(question) if kind == answer_type.NAME else frozenset(),
+                    head=answer_type.head(question),
+                    posts=answer_type.posts_asked(question) if person else frozenset(),
+                    companies=answer_type.company_words(question) if person else frozenset())
 
 
 def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold: float,
@@ -357,18 +361,8 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     if not result.passages or conf < threshold:
         return _nothing_found(answer, result, parsed.filters)
     kind = answer_type.expected(parsed.question)
-    picks = _pick_sentences(result, qstems, _question_idf(qstems, result, splits),
-                            kind, answer_type.focus(parsed.question),
-                            previous, answer_type.setting(parsed.question),
-                            answer_type.acronyms(parsed.question, qstems),
-                            tense.looks(parsed.question) if kind == answer_type.DATE else tense.EITHER,
-                            answer_type.counted(parsed.question) if kind == answer_type.NUMBER else frozenset(),
-                            kind == answer_type.NUMBER and answer_type.asks_money(parsed.question),
-                            answer_type.organs_asked(parsed.question) if kind == answer_type.NAME else frozenset(),
-                            answer_type.head(parsed.question),
-                            answer_type.posts_asked(parsed.question) if kind == answer_type.PERSON else frozenset(),
-                            answer_type.company_words(parsed.question) if kind == answer_type.PERSON else frozenset()
-                            )[:top_k]
+    picks = _pick_sentences(result, qstems, _question_idf(qstems, result, splits), parsed.question, kind,
+                            previous)[:top_k]
     digest = broad_question(parsed, qstems)
     topic = not digest and answer_type.is_topic(parsed.question) and not parsed.ordered
     if digest:
