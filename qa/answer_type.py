@@ -342,7 +342,10 @@ def names(question: str) -> list[str]:
 def company_words(question: str) -> frozenset[str]:
     """The stems of the question's words that it uses only inside a company's or an
     organisation's name ("wrigley" in "Who is the president of chewing gum maker Wm. Wrigley Jr
-    Co?"): a person who shares one ("President William Wrigley") is not the question's own."""
+    Co?"): a person who shares one ("President William Wrigley") is not the question's own. None
+    of a question in capitals, where every word runs into one name."""
+    if not any(ch.islower() for ch in question):
+        return frozenset()
     inside, outside = set(), set()
     at = 0
     for m in _CAPS.finditer(question):

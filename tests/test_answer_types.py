@@ -412,6 +412,7 @@ def test_a_person_named_like_the_questions_company_is_no_name_of_its_own():
     succeeded = "Who succeeded John Geiger at Flight Dynamics Inc?"
     assert stem("geiger") not in company_words(succeeded)
     assert company_words("Who founded Rolm?") == frozenset()
+    assert company_words("WHO IS THE PRESIDENT OF WM. WRIGLEY JR CO?") == frozenset()  # in capitals: one run
 
 
 def test_a_person_holding_another_post_than_the_one_asked_is_no_exact_answer():
