@@ -14,6 +14,7 @@ only repeats the question's words. Patterns, not a model: a wh-word and the noun
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from dateline.index.dates import MONTH_PATTERN
 
@@ -216,6 +217,7 @@ _ASKS_OBJECT = re.compile(rf"(?:do|does|did)\b|(?:is|are|was|were)\s+(?:[A-Z]|{_
                           rf"(?!(?:is|are|was|were)\b)(?:{_AUXILIARIES})\s+(?:[A-Z]|{_PRONOUN}|"
                           r"(?:the|a|an|its|his|her|their|this|that)\b)")
 _HEAD_WORDS = 3  # words looked at after "which": "which Ivy League school"
+_WHICH_PHRASE = re.compile(r"\b(?:which|what)\s+((?:[\w’'-]+\s*){1,%d})" % _HEAD_WORDS, re.I)
 
 
 def head(question: str) -> str | None:
@@ -229,7 +231,7 @@ def head(question: str) -> str | None:
         noun = _WH_NOUN.search(text)
         if noun and noun.lastgroup in (PERSON, PLACE, NUMBER):  # "Which Nixdorf executive spoke ...?"
             return None if _ASKS_OBJECT.match(text, noun.end() + 1) else stem(noun.group(noun.lastgroup).lower())
-        found = re.search(r"\b(?:which|what)\s+((?:[\w’'-]+\s*){1,%d})" % _HEAD_WORDS, text, re.I)
+        found = _WHICH_PHRASE.search(text)
         if not found:
             continue
         words = []
@@ -352,7 +354,7 @@ def company_words(question: str) -> frozenset[str]:
         run = [_plain(w) for w in re.findall(r"[\w’'&-]+", m.group(0))]
         outside |= stems(question[at:m.start()])
         at = m.end()
-        (inside if any(w in _ORG_WORDS or w in _COMPANY_WORDS for w in run) else outside).update(map(stem, run))
+        (inside if _organisation(run) else outside).update(map(stem, run))
     outside |= stems(question[at:])
     return frozenset(inside - outside)
 
@@ -423,6 +425,13 @@ magazine outlet publication channel""".split())
 _COMPANY_WORDS = frozenset("""plc ag sa nv spa llc gmbh bv ab oy asa pty bhd lp holdings industries
 international systems trust partners securities motors airlines airways petroleum resources
 technologies electronics communications enterprises laboratories stores hotels exchange""".split())
+
+
+def _organisation(words: Iterable[str]) -> bool:
+    """Whether lower-case ``words`` of a capitalised run make it an organisation's name."""
+    return any(w in _ORG_WORDS or w in _COMPANY_WORDS for w in words)
+
+
 # "At what site ...?", "In which part of Iran ...?": a place, whatever the noun ("In what year"
 # is read as a date before this is tried), unless an organisation's ("In which company ...?").
 _IN_WHICH = re.compile(rf"\b(?:in|at|near)\s+(?:which|what)\b(?!\s+(?:{_nouns(' '.join(_ORG_WORDS))})\b)", re.I)
@@ -566,7 +575,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
         if kind in (PERSON, NAME) and _is_the_questions_own(m.group(0), qstems, kind):
             continue
         if kind == PERSON:
-            if any(w.lower() in _ORG_WORDS or w.lower() in _COMPANY_WORDS for w in words):
+            if _organisation(w.lower() for w in words):
                 continue
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
             # without acronyms, nationalities and titles, in two words or more.
@@ -664,17 +673,25 @@ _POST_AFTER = re.compile(r",\s+[^.;,()]{0,60}")
 _EARLIER = re.compile(r"\b(?:previously|formerly|was|had\s+been|until)\b", re.I)
 
 
+def _post_words(text: str, s: int, e: int, *, left: bool) -> list[str]:
+    """The lower-case words that may give the post of the person named at ``text[s:e]``: those
+    before the name back to its clause's start, the span's own ("Deputy Chairman X"), and an
+    apposition after it ("X, assistant general manager"); with ``left`` False, not an apposition
+    that tells of a post left ("X, previously executive vice president")."""
+    window = text[max(0, s - _POST_CHARS):s]
+    said = window[max(map(window.rfind, ".;,()")) + 1:] + text[s:e]  # back to the clause's start
+    after = _POST_AFTER.match(text, e)
+    if after and (left or not _EARLIER.search(after.group(0))):
+        said += after.group(0)
+    return re.findall(r"[a-z]+", said.lower())
+
+
 def _lesser_post(text: str, s: int, e: int, qstems: set[str] | frozenset[str]) -> bool:
     """Whether the person named at ``text[s:e]`` holds the post the question asks about with a
     rank it does not ask for, in the words just before the name or in the span itself ("Deputy
     Chairman X"), or in an apposition after it ("X, assistant general manager"); "X, a former
     member of parliament" holds no rank in the vice presidency asked about."""
-    window = text[max(0, s - _POST_CHARS):s]
-    said = window[max(map(window.rfind, ".;,()")) + 1:] + text[s:e]  # back to the clause's start
-    after = _POST_AFTER.match(text, e)
-    if after and not _EARLIER.search(after.group(0)):  # "X, previously executive vice president": a post left
-        said += after.group(0)
-    words = re.findall(r"[a-z]+", said.lower())
+    words = _post_words(text, s, e, left=False)
     return any(w in _RANKS and stem(w) not in qstems and stem(post) in qstems  # "deputy [prime] minister"
                for w, post in zip(words, words[1:]))
 
@@ -710,12 +727,7 @@ def _other_post(text: str, s: int, e: int, asked: frozenset[str]) -> bool:
     president of Pan Ocean Shipping a question asks for."""
     if not asked:
         return False
-    window = text[max(0, s - _POST_CHARS):s]
-    said = window[max(map(window.rfind, ".;,()")) + 1:] + text[s:e]
-    after = _POST_AFTER.match(text, e)
-    if after:
-        said += after.group(0)
-    held = {_POSTS[st] for st in map(stem, re.findall(r"[a-z]+", said.lower())) if st in _POSTS}
+    held = {_POSTS[st] for st in map(stem, _post_words(text, s, e, left=True)) if st in _POSTS}
     return bool(held) and not held & asked
 
 

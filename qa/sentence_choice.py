@@ -237,7 +237,7 @@ class Question:
     organs: frozenset[str] = frozenset()  # "Which ministry ...?": its nouns (answer_type.organs_asked)
     head: str | None = None  # "Which popular singer ...?": the stem of its noun (answer_type.head)
     posts: frozenset[str] = frozenset()  # "Who is the president of ...?": the post (answer_type.posts_asked)
-    companies: frozenset[str] = frozenset()  # stems only in its companies' names (answer_type.company_words)
+    companies: frozenset[str] = frozenset()  # a person question's stems only in companies' names (company_words)
 
     @functools.cached_property
     def naming(self) -> frozenset[str]:
@@ -245,7 +245,7 @@ class Question:
         it asks about ("the Luxembourg Stock Exchange" answers "Which exchange will list ...?")
         and, for a person, the words of its companies' names ("President William Wrigley" of Wm.
         Wrigley Jr Co)."""
-        return self.qstems - {self.head} - (self.companies if self.kind == answer_type.PERSON else frozenset())
+        return self.qstems - {self.head} - self.companies
 
     @functools.cached_property
     def total(self) -> float:
