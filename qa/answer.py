@@ -330,7 +330,8 @@ def _reading(question: str, kind: str | None, qstems: set[str], previous: Previo
                     organs=answer_type.organs_asked(question) if kind == answer_type.NAME else frozenset(),
                     head=answer_type.head(question),
                     posts=answer_type.posts_asked(question) if person else frozenset(),
-                    companies=answer_type.company_words(question) if person else frozenset())
+                    companies=answer_type.company_words(question) if person else frozenset(),
+                    given_name=kind == answer_type.NAME and answer_type.asks_given_name(question))
 
 
 def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold: float,

@@ -79,10 +79,11 @@ _WHERE = re.compile(r"\bwhere\b", re.I)
 _WHO = re.compile(r"\b(?:who|whom)\b", re.I)
 _WHICH = re.compile(rf"{_WH}\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
 # "What is the title of ...?", "What is Northwest calling its fares?", "Under what name ...?"
-# ask for a name.
+# ask for a name, as does "What is ... called?" however long its description of the thing.
 _WHAT_NAME = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?:name|title)s?\b|"
                         r"\bwhat\s+(?:is|was|are|were|will|does|did)\b[^?]{0,100}?\b(?:call(?:ed|ing)|"
-                        r"nam(?:ed|ing)|titled|dubbed)\b|\bunder\s+what\s+name\b", re.I)
+                        r"nam(?:ed|ing)|titled|dubbed)\b|\bunder\s+what\s+name\b|"
+                        r"\bwhat\s+(?:is|was|are|were|will)\b[^?]*\b(?:called|named|titled|dubbed)\s*\?", re.I)
 # "Whose Goodwood Park Hotel shares ...?" wants the owner's name; the noun after it is the thing owned.
 _WHOSE = re.compile(r"\bwhose\b", re.I)
 # "When Data General unveiled ..., which ...?" opens with a clause of time: "when", no verb that
@@ -525,6 +526,41 @@ def _names_someone(low: str) -> bool:
     """Whether a word of a capitalised run may be part of a person's name (``low``: _plain)."""
     return not (low in STOP_WORDS or low in _CALENDAR or low in _TITLES or low in _ORG_WORDS
                 or low in _COMPANY_WORDS or low.isdigit())
+
+
+# "What is the service called?", "What is the name of ...?", "Under what brand name ...?": the
+# question asks for the name something was given, which a story gives after a naming word.
+_GIVEN_NAME = re.compile(_WHAT_NAME.pattern + r"|\b(?:brand|trade)\s*names?\b|\bwhat\s+brand\b", re.I)
+# "a new unit named AMR Investment Services", "The service, called Fast Lube,", "known as ASAP
+# Express", "will be marketed as Retrovir", "under the trade name Kodel": a naming word ending
+# just before a capitalised run (an opening quote or bracket may stand between).
+_NAMING = re.compile(r"\b(?:(?:re)?named|called|known\s+as|dubbed|titled|marketed\s+as|sold\s+as|branded|"
+                     r"under\s+the\s+(?:brand\s*|trade\s*)?name(?:\s+of)?)\s+[\"“‘'<(]?$", re.I)
+_OPENING_QUOTE = re.compile(r"[\"“]$")
+_CLOSING_QUOTE = re.compile(r"[,.]?[\"”]")
+_NAMING_CHARS = 30  # how far back a naming word is looked for
+_GIVEN_RUN = re.compile(rf"{_CAPS.pattern}(?:/{_CAPS.pattern})*")  # "BP/Standard Financial Trading"
+
+
+def asks_given_name(question: str) -> bool:
+    """Whether ``question`` asks what something is called: its name, title or brand."""
+    return bool(_GIVEN_NAME.search(question))
+
+
+def given_names(text: str, qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of ``text`` that a naming word introduces ("formed a new unit named AMR Investment
+    Services") or that quotation marks hold alone ('the tertiary "Alba" sand'), with a word the
+    question does not use. A name so given is new even where it shares a word with the
+    question's company ("AMR"), which candidates would take for the question's own; a title
+    after "named" ("was named President") gives no name."""
+    out = []
+    for m in _GIVEN_RUN.finditer(text):
+        before = text[max(0, m.start() - _NAMING_CHARS):m.start()]
+        named = _NAMING.search(before) and _plain(m.group(0).split()[0]) not in _TITLES
+        quoted = _OPENING_QUOTE.search(before) and _CLOSING_QUOTE.match(text, m.end())
+        if (named or quoted) and _name_words(m.group(0), qstems):
+            out.append(m.span())
+    return out
 
 
 def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: str) -> bool:

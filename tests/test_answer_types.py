@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, candidates, company_words, expected,
-                                      focus, head, is_topic, names_exactly, organs, organs_asked, posts_asked,
-                                      refers_back, setting)
+from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_given_name, candidates,
+                                      company_words, expected, focus, given_names, head, is_topic, names_exactly,
+                                      organs, organs_asked, posts_asked, refers_back, setting)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
 from dateline.qa.words import stem, stems
@@ -170,6 +170,11 @@ def test_a_follow_up_about_the_company_is_about_the_earlier_answers_company(reut
     ("Who was elected president of Arvin Industries?", "Evans"),
     ("When was the Iranian operation Karbala-5 launched into Iraq?", "January 9"),
     ("Which countries were named among those producing above their OPEC quota?", "Kuwait"),
+    # "What is X called?" is answered by the sentence that gives the name ("the program, called
+    # The Health Test"), not by the lead, which says more of the question but names no name.
+    ("What is National Health Enhancement Systems' new health evaluation program called?", "The Health Test"),
+    ("What will the money management venture of Standard Oil and BP North America be called?",
+     "BP/Standard Financial Trading"),
     # A "why" asks for a reason: the sentence that gives one ("because of ..."), not the lead.
     ("Why does the New York Stock Exchange say its review of securities regulation is needed?",
      "because of the rapid changes taking place in the securities industry"),
@@ -257,6 +262,9 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("Where will they gather?", PLACE),
     ("Which US national park was flooded this week?", PLACE),
     ("Police arrested 31 men this week. Which group are they from?", NAME),
+    # "What is ... called?" asks for a name however long it describes the thing.
+    ("What is the hospital purchasing system built by Baxter Travenol, GE Information Services and Premier "
+     "Hospital Alliance called?", NAME),
     # The first asking word decides; one opening a relative clause after a comma counts only
     # when nothing else asks, or when the comma ends an opening phrase.
     ("Who is proposed to become chairman of British and Commonwealth Shipping when Lord Cayzer retires?", PERSON),
@@ -413,6 +421,27 @@ def test_a_person_named_like_the_questions_company_is_no_name_of_its_own():
     assert stem("geiger") not in company_words(succeeded)
     assert company_words("Who founded Rolm?") == frozenset()
     assert company_words("WHO IS THE PRESIDENT OF WM. WRIGLEY JR CO?") == frozenset()  # in capitals: one run
+
+
+def test_a_name_given_after_a_naming_word_or_in_quotation_marks_answers_what_a_thing_is_called():
+    assert asks_given_name("What is the truck oil change service launched by Kendall Refining called?")
+    assert asks_given_name("What is the name of the field Chevron found oil in?")
+    assert asks_given_name("Under what brand name will Burroughs Wellcome sell AZT?")
+    assert not asks_given_name("Which company will Chevron buy?")
+    amr = "What is the name of the new money management unit set up by American Airlines' parent AMR?"
+    text = "AMR Corp said it has formed a new unit named AMR Investment Services to manage funds."
+    # The question's "AMR" in the name does not make the name the question's own.
+    assert [text[s:e] for s, e in given_names(text, stems(amr))] == ["AMR Investment Services"]
+    assert candidates(NAME, text, stems(amr)) == []
+    field = "What is the name of the field Chevron found oil in on North Sea block 16/26?"
+    text = 'The well tested 9,000 bpd of crude oil from the tertiary "Alba" sand, Chevron said.'
+    assert [text[s:e] for s, e in given_names(text, stems(field))] == ["Alba"]
+    fares = 'The service, named "Lei-zy Day Fares," will have roundtrip airfares as low as 518 dlrs.'
+    assert [fares[s:e] for s, e in given_names(fares, frozenset())] == ["Lei-zy Day Fares"]
+    # A post after "named" is no name given; nor is a quotation that says more than a name.
+    assert given_names("Louis Garbrecht Jr was named chairman of the venture.", frozenset()) == []
+    assert given_names("He was named President of Icotron.", frozenset()) == []
+    assert given_names('"We Expect Growth this year," Smith said.', frozenset()) == []
 
 
 def test_a_person_holding_another_post_than_the_one_asked_is_no_exact_answer():
