@@ -410,7 +410,9 @@ _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2
 # A run of capitalised words, joined by the small words names contain ("Bank of England").
 # Arabic names may start with a lower-case article: "al-Emara", "Bashar al-Assad". A middle
 # initial keeps its full stop: "John P. Desmond".
-_CAPS_WORD = r"(?:[ae]l-)?[A-Z](?:\.(?=\s+[A-Z])|[\w’'&-]*)"
+# A dotted abbreviation ("U.S.", "U.K.") is one word: read letter by letter, "U.K. Investigation"
+# gave the run "K. Investigation", an initial and a surname.
+_CAPS_WORD = r"(?:[ae]l-)?(?:(?:[A-Z]\.){2,}|[A-Z](?:\.(?=\s+[A-Z])|[\w’'&-]*))"
 _CAPS = re.compile(rf"(?<![\w’'-]){_CAPS_WORD}(?:\s+(?:(?:of|the|de|da|del|van|von|bin|al|for)\s+)?{_CAPS_WORD})*")
 _TITLES = frozenset("""prime minister president secretary chancellor general governor senator sen rep mr
 mrs ms dr sir lord lady king queen prince princess judge justice chief deputy vice foreign former
@@ -504,7 +506,7 @@ def _name_words(span: str, qstems: set[str] | frozenset[str]) -> list[str]:
     """The words of a capitalised run that could name something new: neither function words,
     nor calendar words (but for a month that is also a name, beside another name: "SAS
     President Jan Carlzon", "Theresa May"), nor the question's own."""
-    words = re.findall(r"[\w’'&-]+", span)
+    words = _RUN_WORD.findall(span)
     lows = [_plain(w) for w in words]
     out = []
     for i, (w, low) in enumerate(zip(words, lows)):
@@ -517,8 +519,21 @@ def _name_words(span: str, qstems: set[str] | frozenset[str]) -> list[str]:
     return out
 
 
+# The words of a capitalised run, a dotted abbreviation one word ("U.S.", as words.stems reads it).
+_RUN_WORD = re.compile(r"(?:[A-Z]\.){2,}|[\w’'&-]+")
+
+
+# Dotted abbreviations of places and bodies; other dotted capitals are a person's initials ("O.C. Davis").
+_DOTTED_NAMES = frozenset("u.s u.k u.n e.c u.s.a u.s.s.r n.z e.e.c".split())
+
+
+def _acronym(word: str) -> bool:
+    """Whether a word of a capitalised run is an acronym ("UK", "OPEC", "U.S."), which names no person."""
+    return _plain(word) in _DOTTED_NAMES if "." in word else word.isupper() and len(word) > 1
+
+
 def _plain(word: str) -> str:
-    low = word.lower().replace("’", "'")
+    low = word.lower().replace("’", "'").rstrip(".")
     return low[:-2] if low.endswith("'s") else low
 
 
@@ -568,7 +583,7 @@ def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: st
     Arap Moi" when it asks about Moi, "Business Computer Solutions Inc" when it asks about that
     company. Titles and organisation words ("Minister", "Corp") are shared by other names, and a
     person is named by the surname: "John P. Desmond" is not the question's "John Geiger"."""
-    words = [low for low in map(_plain, re.findall(r"[\w’'&-]+", span))
+    words = [low for low in map(_plain, _RUN_WORD.findall(span))
              if not (low in STOP_WORDS or low in _TITLES or low in _ORG_WORDS or low in _CALENDAR)]
     if kind == PERSON:
         words = words[-1:]
@@ -609,14 +624,24 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
         if not words:
             continue
         if kind in (PERSON, NAME) and _is_the_questions_own(m.group(0), qstems, kind):
+            # "Arther Mitchell of Coudert Brothers": the question's person, and the firm after
+            # "of" a name to offer; not a town or country ("Moss Rosenberg Verft of Stavanger").
+            of = m.group(0).rfind(" of ")
+            after = text[m.start() + of + len(" of "):m.end()]
+            if kind == NAME and of > 0 and not _is_the_questions_own(after, qstems, kind) \
+                    and not _known_place(after) and len(_name_words(after, qstems)) >= 2:
+                out.append((m.end() - len(after), m.end()))
             continue
         if kind == PERSON:
-            if _organisation(w.lower() for w in words):
+            # A run that ends as an organisation's name is one though the question names it
+            # ("Ontario Supreme Court"); a post at one stays a person's ("Central Bank Governor
+            # Chang Chi-cheng").
+            if _organisation(w.lower() for w in words) or _organisation(w.lower() for w in _name_words(m.group(0), frozenset())[-1:]):
                 continue
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
             # without acronyms, nationalities and titles, in two words or more.
             if len([w for w in _name_words(m.group(0), frozenset())
-                    if not (w.isupper() and len(w) > 1) and not _names_a_people(w)
+                    if not _acronym(w) and not _names_a_people(w)
                     and w.lower() not in DEMONYMS and w.lower() not in _TITLES]) < 2:
                 continue
         elif kind == PLACE:

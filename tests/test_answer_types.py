@@ -444,6 +444,27 @@ def test_a_name_given_after_a_naming_word_or_in_quotation_marks_answers_what_a_t
     assert given_names('"We Expect Growth this year," Smith said.', frozenset()) == []
 
 
+def test_dotted_abbreviations_organisations_and_a_firm_after_of_are_read_as_one_name():
+    # "U.K." is one word, no initial: "K. Investigation" was read as a person.
+    text = 'Saunders dismissed allegations in the early stages of a U.K. Investigation, the Press Association reported.'
+    assert candidates(PERSON, text, stems("Who accused Ernest Saunders?")) == []
+    text = "MidCon said O.C. Davis will remain chairman."
+    assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == ["O.C. Davis"]
+    # A court the question names is still no person; a post at a bank still is one.
+    official = "Which federal official is asking an Ontario court to force a shareholder vote on Southam's share swap?"
+    lead = "Southam Inc said a Canadian government official asked the Ontario Supreme Court to order a vote."
+    assert candidates(PERSON, lead, stems(official)) == []
+    governor = "Who is the governor of Taiwan's central bank?"
+    text = "Central Bank Governor Chang Chi-cheng told reporters the reserves totalled 69 billion U.S. Dlrs."
+    assert [text[s:e] for s, e in candidates(PERSON, text, stems(governor))] == ["Central Bank Governor Chang Chi-cheng"]
+    # The question's person "of" a firm: the firm is a name to offer, a town is not.
+    firm = "Which U.S. law firm does Arther Mitchell work for?"
+    text = "Japan's investment is put at six billion dlrs, Arther Mitchell of Coudert Brothers, a U.S. law firm, said."
+    assert [text[s:e] for s, e in candidates(NAME, text, stems(firm))] == ["Japan's", "Coudert Brothers"]
+    owner = "Which company owns Moss Rosenberg Verft?"
+    assert candidates(NAME, "Moss Rosenberg Verft of Stavanger won a contract.", stems(owner)) == []
+
+
 def test_a_person_holding_another_post_than_the_one_asked_is_no_exact_answer():
     q = "Who is the president of Pan Ocean Shipping?"
     asked = posts_asked(q)
@@ -689,7 +710,7 @@ def test_a_headline_ending_in_its_publishers_name_names_nothing_asked(diner):
     assert without_site_name("Roe v. Wade - What now", "USA Today") == "Roe v. Wade - What now"
 
 
-# Reuters stories of reut2-009, -010, -015, -017, -018 (NEWID as id) whose lead states the subject and names a company,
+# Reuters stories of reut2-009, -010, -012, -015, -017, -018 (NEWID as id) whose lead states the subject and names a company,
 # a date or a person, while the answer is a later sentence holding the rest of the question.
 LEAD_AND_LATER = [
     ("10073", "1987-03-26", "PILLSBURY <PSY> FILES FOR SECOND BURGER KING MLP",
@@ -704,6 +725,9 @@ LEAD_AND_LATER = [
      "International Business Machines Corp said IBM vice president Ray S. AbuZayyad has been named president of its ROLM Corp subsidiary, succeeding Dennis D. Paboojian, who remains with IBM as a consultant.\n\nThe company said IBM vice president Paul R. Low has been named president of the IBM General Products Division, succeeding AbuZayyad, and IBM vice president Michael J. Attardo has been named president of IBM's General Technology Division, succeeding Low.\n\nA Rolm spokeswoman said Paboojian decided to step down for personal reasons.\n\nHis decision, she said, was not related to IBM's move last month to merge Rolm's sales and service organization into its own marketing corps.\n\nThat merger was viewed by some analysts as reducing Rolm's independence and relegating it to a role as a manufacturing and product development site within IBM.\n\n\"He wanted to take some personal time off,\" she said, adding that Paboojian had taken part in the merger decision.\n\nScores of Rolm veterans have left the company, which makes telephone exchanges and other communications equipment, since it was acquired by IBM in 1984.\n\nRolm's highly respected founder, Ken Oshman, left more than a year ago.\n\nRolm and IBM customers have complained about a lack of coordination between Rolm and IBM, and analysts estimate the unit lost money last year.\n\nBut the spokeswoman said Paboojian was \"happy with the way things are going with Rolm.\" She said the unit posted its best fourth quarter revenues ever in the 1986 fourth quarter."),
     ("10740", "1987-03-30", "NISSAN MEXICANA TO TAKE OVER CAR ENGINE EXPORTS",
      "<Nissan Mexicana SA de CV>, owned 96.4 pct by Nissan Motor Co Ltd <NSAN.T> and the rest by Marubeni Corp <MART.T>, will supply all engines for manual transmission \"Sentra\" cars produced by Nissan Motor's wholly-owned subsidiary <Nissan Motor Manufacturing Corp USA> (NMMC), a Nissan spokeswoman said.\n\nNissan's shift to Mexican production from Japan is due to improved quality there and the yen's rise against the dollar.\n\nFrom July 1987, all car engines for NMMC will be supplied by Nissan Mexicana. As a start, Nissan Mexicana shipped a total of 17,000 car engines to NMMC last summer, the spokeswoman said.\n\nNMMC in Smyrna, Tennessee, which has produced Sentras since March 1985, made 65,000 cars.\n\nNMMC will more than double Sentra production to 140,000 this year including 80,000 to 90,000 manuals, she said.\n\nREUTER"),
+    # reut2-012: an official named after the lead that names the court.
+    ("17681", "1987-06-01", "COURT ACTION SOUGHT ON SOUTHAM <STM.TO> DEAL",
+     "Southam Inc said a Canadian government official asked the Ontario Supreme Court to order Southam to seek shareholder approval of a 1985 share swap between Southam and fellow newspaper publisher Torstar Corp <TSB.TO>.\n\nFrederick Sparling, an official in the Department of Consumer and Corporate Affairs, wants the share exchange nullified if shareholder approval is not obtained, Southam added.\n\nSoutham said it believed it had acted properly and would vigorously defend itself in what would probably be a lengthy process.\n\nSparling's action came after a year-long investigation by the federal corporations branch in response to minority shareholders' complaints about the share exchange, which gave Torstar a 22 pct stake in Southam.\n\nSoutham said at the time of the Torstar deal that the share swap was necessary to avert a hostile takeover bid for Southam by a third party.\n\nThe company declined further comment while the case is before the courts."),
     # reut2-009: "the Luxembourg Stock Exchange" names the exchange a question asks for.
     ("9130", "1987-03-25", "BELL GROUP ISSUING 200 MLN IN CONVERTIBLE BONDS",
      "The Bell Group Ltd <BLLA.S> said it will make two convertible bond issues totalling 200 mln dlrs.\n\nAn issue of about 125 mln in convertible bonds, to be quoted on the Luxembourg Stock Exchange, would be offered in Europe through a syndicate led by <Banque Paribas Capital Markets Ltd>, <Swiss Bank Corp International Ltd> and <S.G. Warburg Securities>, Bell Group said in a statement.\n\nSubject to shareholder approval, at a meeting on April 22, a further 75 mln dlrs in convertible bonds would be subscribed by Bell Group chairman Robert Holmes a Court, it said.\n\nThe funds would provide additional working capital.\n\nThe bonds, maturing 10 years from the date of issue, would carry a 10 pct per annum interest rate, payable annually in arrears, Bell Group said.\n\nThe bonds are convertible into ordinary shares of The Bell Group Ltd at any time, with the issue price a premium in the range of 20 to 25 pct above the market price of the ordinary shares at the date of issue of the bonds, it said.\n\nThe bonds also carry the right for the issuer to redeem them after two years if the share price is above 130 pct of the conversion price for more than 30 days. Bell Group made a similar 75 mln dlr bond issue in December 1985."),
@@ -745,6 +769,9 @@ def lead_and_later(tmp_path_factory) -> Engine:
     # "John P. Desmond" shares a first name with the question's "John Geiger", not a surname.
     ("Who took over John Geiger's former post as president and chief executive officer of Flight Dynamics?",
      "John P. Desmond"),
+    # The lead's "Ontario Supreme Court" is no person: the official is named in the next sentence.
+    ("Which federal official is asking an Ontario court to force a shareholder vote on Southam's 1985 share "
+     "swap with Torstar?", "Frederick Sparling"),
     # A founder is who founded: "founded" meets "founder", and "founder" meets "founded".
     ("Who founded Rolm, the IBM telephone-equipment subsidiary?", "Ken Oshman"),
     ("Who is Rolm's founder?", "Ken Oshman"),

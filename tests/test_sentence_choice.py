@@ -149,6 +149,23 @@ def test_a_number_before_what_how_many_counts_answers():
         {"Cheer": 0.0, "He go": 1.0}
 
 
+def test_a_number_counting_something_else_does_not_answer_how_many():
+    from dateline.qa.sentence_choice import _counts_else
+    from dateline.qa.words import stems
+
+    def counts_else(text: str, number: str, counted: str) -> bool:
+        at = text.index(number)
+        return _counts_else(text, (at, at + len(number)), stems(counted))
+
+    assert counts_else("He pleaded guilty to 2 counts this week.", "2", "years")
+    assert counts_else("Sales rose 50 pct in March.", "50", "stores")
+    assert not counts_else("It will refurbish 12 new stores.", "12", "stores")  # what is counted, three words on
+    assert not counts_else("About 2.6 mln shares changed hands.", "2.6", "shares")  # past the scale word
+    assert not counts_else("Officials said 12 were killed.", "12", "people")  # a verb says nothing of what it counts
+    assert not counts_else("It bought 12 Boeing jets.", "12", "aircraft")  # nor does a name
+    assert not counts_else("The toll rose to 12.", "12", "people")
+
+
 def test_how_much_a_buyer_pays_is_answered_by_an_amount_of_money_not_a_share():
     """The headline holds the question's words and a number, "34 PCT"; the question asks what
     Sara Lee pays, and only the lead names an amount of money (reut2-001, 3 March 1987)."""
