@@ -468,6 +468,10 @@ _STATE_AFTER = re.compile(r",\s+(?:(?:" + "|".join(re.escape(a) for a in _STATE_
 # followed by a country, state, province or region that ends a phrase is a town too.
 _COUNTRY_AFTER = re.compile(r",\s+(?:the\s+)?(?:" + "|".join(re.escape(p) for p in sorted(PLACES, key=len, reverse=True))
                             + rf"){_ENDS_PHRASE}")
+# "Khuzestan Province", "Buchanan County", "Kurdistan Region": a name that ends with what kind of
+# place it is names one, wherever it stands.
+_PLACE_KIND = re.compile(r"\s(?:Province|County|District|Region|Prefecture|Governorate|Oblast|Township|Parish|"
+                         r"Peninsula|Valley)$")
 # "the Los Angeles-based Rogers and Cowan": a name before "-based" is where something is based.
 _BASED = "-based"
 _DEMONYM = re.compile(r"(?:ian|ese|ish|ean)$")
@@ -655,7 +659,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
                 out.append((m.start() + (of + len(" of ") if of >= 0 else 0), m.end()))
                 continue
             if not (_PLACE_CUE.search(text[max(0, m.start() - _CUE_CHARS):m.start()]) or _known_place(m.group(0))
-                    or _STATE_AFTER.match(text, m.end())):
+                    or _STATE_AFTER.match(text, m.end()) or _PLACE_KIND.search(m.group(0))):
                 continue
             if _named_by_its_people(m.group(0), words, qstems):
                 continue

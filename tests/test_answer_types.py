@@ -59,6 +59,9 @@ def first_sentence(answer) -> str:
     # The opening phrase says which item is meant; the lead matches it, the answer the rest.
     ("According to the 20 June piece on Washington's stalled Iran policy, which earlier US president tried "
      "to open a dialogue with Tehran?", "Barack Obama"),
+    # The headline that answers names its place without "in": "Iran, Khuzestan Province: ...".
+    ("In which Iranian province did people clash with security forces, according to an Iran Focus headline?",
+     "Khuzestan Province"),
     # An organisation named in lower case answers "which ministry / government body".
     ("Which government body's role in identifying the targets of the missile attacks on Syria divides "
      "the regime and the IRGC?", "intelligence ministry"),
@@ -567,6 +570,10 @@ def test_a_town_before_its_country_and_a_name_before_based_are_places():
     text = "Shell, Exxon and BP, Britain's largest, bid; France, Germany and Italy agreed."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))] == [
         "Britain's", "France", "Germany", "Italy"]
+    # A name ending with the kind of place it is names a place with no "in" before it.
+    text = "Iran, Khuzestan Province: People Clashed With Security Forces"
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("In which Iranian province did people clash?"))] == [
+        "Khuzestan Province"]
 
 
 def test_an_organisation_named_in_lower_case_answers_which_ministry():
