@@ -78,10 +78,12 @@ _WHY = re.compile(r"\bwhy\b|\bfor\s+what\s+reasons?\b|\bwhat\s+(?:caused|led\s+t
 _WHERE = re.compile(r"\bwhere\b", re.I)
 _WHO = re.compile(r"\b(?:who|whom)\b", re.I)
 _WHICH = re.compile(rf"{_WH}\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
-# "What is the title of ...?", "What is Northwest calling its fares?", "Under what name ...?"
-# ask for a name, as does "What is ... called?" however long its description of the thing.
+# "What is the title of ...?", "What is Northwest calling its fares?", "What will Armco and Stelco
+# call their venture?", "Under what name ...?" ask for a name, as does "What is ... called?"
+# however long its description of the thing ("What did he call for?", "What are they trying to
+# call attention to?" ask for no name: "call" alone asks only before what it names).
 _WHAT_NAME = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?:name|title)s?\b|"
-                        r"\bwhat\s+(?:is|was|are|were|will|does|did)\b[^?]{0,100}?\b(?:call(?:ed|ing)|"
+                        r"\bwhat\s+(?:is|was|are|were|will|would|does|did|do)\b[^?]{0,100}?\b(?:call(?:ed|ing)|call(?=\s+(?:the|its|their|his|her|this|that|it)\b)|"
                         r"nam(?:ed|ing)|titled|dubbed)\b|\bunder\s+what\s+name\b|"
                         r"\bwhat\s+(?:is|was|are|were|will)\b[^?]*\b(?:called|named|titled|dubbed)\s*\?", re.I)
 # "Whose Goodwood Park Hotel shares ...?" wants the owner's name; the noun after it is the thing owned.
@@ -411,8 +413,8 @@ _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2
 # Arabic names may start with a lower-case article: "al-Emara", "Bashar al-Assad". A middle
 # initial keeps its full stop: "John P. Desmond".
 # A dotted abbreviation ("U.S.", "U.K.") is one word: read letter by letter, "U.K. Investigation"
-# gave the run "K. Investigation", an initial and a surname.
-_CAPS_WORD = r"(?:[ae]l-)?(?:(?:[A-Z]\.){2,}|[A-Z](?:\.(?=\s+[A-Z])|[\w’'&-]*))"
+# gave the run "K. Investigation", an initial and a surname. So is a Nordic company's "A/S".
+_CAPS_WORD = r"(?:[ae]l-)?(?:(?:[A-Z]\.){2,}|A/S\b|[A-Z](?:\.(?=\s+[A-Z])|[\w’'&-]*))"
 _CAPS = re.compile(rf"(?<![\w’'-]){_CAPS_WORD}(?:\s+(?:(?:of|the|de|da|del|van|von|bin|al|for)\s+)?{_CAPS_WORD})*")
 _TITLES = frozenset("""prime minister president secretary chancellor general governor senator sen rep mr
 mrs ms dr sir lord lady king queen prince princess judge justice chief deputy vice foreign former
@@ -425,7 +427,7 @@ institute foundation fund army force forces police government administration off
 magazine outlet publication channel""".split())
 # ... and a company's legal form or trade, which also start or end companies' names that questions
 # name in part ("General Motors"), so they only keep a run from being read as a person.
-_COMPANY_WORDS = frozenset("""plc ag sa nv spa llc gmbh bv ab oy asa pty bhd lp holdings industries
+_COMPANY_WORDS = frozenset("""plc ag sa nv spa llc gmbh bv ab oy asa a/s pty bhd lp holdings industries
 international systems trust partners securities motors airlines airways petroleum resources
 technologies electronics communications enterprises laboratories stores hotels exchange""".split())
 
@@ -524,7 +526,7 @@ def _name_words(span: str, qstems: set[str] | frozenset[str]) -> list[str]:
 
 
 # The words of a capitalised run, a dotted abbreviation one word ("U.S.", as words.stems reads it).
-_RUN_WORD = re.compile(r"(?:[A-Z]\.){2,}|[\w’'&-]+")
+_RUN_WORD = re.compile(r"(?:[A-Z]\.){2,}|A/S\b|[\w’'&-]+")
 
 
 # Dotted abbreviations of places and bodies; other dotted capitals are a person's initials ("O.C. Davis").
@@ -555,8 +557,6 @@ _GIVEN_NAME = re.compile(_WHAT_NAME.pattern + r"|\b(?:brand|trade)\s*names?\b|\b
 # just before a capitalised run (an opening quote or bracket may stand between).
 _NAMING = re.compile(r"\b(?:(?:re)?named|called|known\s+as|dubbed|titled|marketed\s+as|sold\s+as|branded|"
                      r"under\s+the\s+(?:brand\s*|trade\s*)?name(?:\s+of)?)\s+[\"“‘'<(]?$", re.I)
-_OPENING_QUOTE = re.compile(r"[\"“]$")
-_CLOSING_QUOTE = re.compile(r"[,.]?[\"”]")
 _NAMING_CHARS = 30  # how far back a naming word is looked for
 _GIVEN_RUN = re.compile(rf"{_CAPS.pattern}(?:/{_CAPS.pattern})*")  # "BP/Standard Financial Trading"
 
@@ -568,16 +568,16 @@ def asks_given_name(question: str) -> bool:
 
 def given_names(text: str, qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
     """Spans of ``text`` that a naming word introduces ("formed a new unit named AMR Investment
-    Services") or that quotation marks hold alone ('the tertiary "Alba" sand'), with a word the
-    question does not use. A name so given is new even where it shares a word with the
-    question's company ("AMR"), which candidates would take for the question's own; a title
-    after "named" ("was named President") gives no name."""
+    Services", 'named "Lei-zy Day Fares"'), with a word the question does not use. A name so
+    given is new even where it shares a word with the question's company ("AMR"), which
+    candidates would take for the question's own; a title after "named" ("was named President")
+    gives no name. Quotation marks alone give none: in today's news they hold titles, slogans
+    and scare quotes ('The extra-long "Better Call Saul" series finale') as often as names."""
     out = []
     for m in _GIVEN_RUN.finditer(text):
         before = text[max(0, m.start() - _NAMING_CHARS):m.start()]
         named = _NAMING.search(before) and _plain(m.group(0).split()[0]) not in _TITLES
-        quoted = _OPENING_QUOTE.search(before) and _CLOSING_QUOTE.match(text, m.end())
-        if (named or quoted) and _name_words(m.group(0), qstems):
+        if named and _name_words(m.group(0), qstems):
             out.append(m.span())
     return out
 
@@ -628,12 +628,11 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
         if not words:
             continue
         if kind in (PERSON, NAME) and _is_the_questions_own(m.group(0), qstems, kind):
-            # "Arther Mitchell of Coudert Brothers": the question's person, and the firm after
-            # "of" a name to offer; not a town or country ("Moss Rosenberg Verft of Stavanger").
-            of = m.group(0).rfind(" of ")
-            after = text[m.start() + of + len(" of "):m.end()]
-            if kind == NAME and of > 0 and not _is_the_questions_own(after, qstems, kind) \
-                    and not _known_place(after) and len(_name_words(after, qstems)) >= 2:
+            # "Arther Mitchell of Coudert Brothers", "NASA's Artemis I": the question's own name,
+            # and the firm after "of" (not a town: "Moss Rosenberg Verft of Stavanger") or the
+            # thing after the possessive a name to offer.
+            after = _after_own(m.group(0), qstems) if kind == NAME else ""
+            if after:
                 out.append((m.end() - len(after), m.end()))
             continue
         if kind == PERSON:
@@ -665,6 +664,23 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
                 continue
         out.append(m.span())
     return out
+
+
+def _after_own(run: str, qstems: set[str] | frozenset[str]) -> str:
+    """What follows the question's own name in a capitalised run, when it names something else:
+    the part after the last "of" (two name words at least) or after a possessive, and no known
+    place; "" when nothing does."""
+    of = run.rfind(" of ")
+    owned = max(run.rfind("'s "), run.rfind("’s "))
+    if of > 0:
+        after, least = run[of + len(" of "):], 2
+    elif owned > 0:
+        after, least = run[owned + len("'s "):], 1
+    else:
+        return ""
+    if _is_the_questions_own(after, qstems, NAME) or _known_place(after) or len(_name_words(after, qstems)) < least:
+        return ""
+    return after
 
 
 def _named_by_its_people(span: str, words: list[str], qstems: set[str] | frozenset[str]) -> bool:

@@ -436,11 +436,14 @@ def test_a_name_given_after_a_naming_word_or_in_quotation_marks_answers_what_a_t
     # The question's "AMR" in the name does not make the name the question's own.
     assert [text[s:e] for s, e in given_names(text, stems(amr))] == ["AMR Investment Services"]
     assert candidates(NAME, text, stems(amr)) == []
-    field = "What is the name of the field Chevron found oil in on North Sea block 16/26?"
-    text = 'The well tested 9,000 bpd of crude oil from the tertiary "Alba" sand, Chevron said.'
-    assert [text[s:e] for s, e in given_names(text, stems(field))] == ["Alba"]
     fares = 'The service, named "Lei-zy Day Fares," will have roundtrip airfares as low as 518 dlrs.'
     assert [fares[s:e] for s, e in given_names(fares, frozenset())] == ["Lei-zy Day Fares"]
+    # Quotation marks alone give no name: they hold titles and slogans as often.
+    assert given_names('The extra-long "Better Call Saul" series finale premiered Monday.', frozenset()) == []
+    # "What will ... call ...?" asks for a name; "What did he call for?" does not.
+    assert asks_given_name("What will Armco and Stelco call their new joint venture?")
+    assert expected("What will Armco and Stelco call their new joint venture?") == NAME
+    assert not asks_given_name("What did the minister call for?")
     # A post after "named" is no name given; nor is a quotation that says more than a name.
     assert given_names("Louis Garbrecht Jr was named chairman of the venture.", frozenset()) == []
     assert given_names("He was named President of Icotron.", frozenset()) == []
@@ -466,6 +469,13 @@ def test_dotted_abbreviations_organisations_and_a_firm_after_of_are_read_as_one_
     assert [text[s:e] for s, e in candidates(NAME, text, stems(firm))] == ["Japan's", "Coudert Brothers"]
     owner = "Which company owns Moss Rosenberg Verft?"
     assert candidates(NAME, "Moss Rosenberg Verft of Stavanger won a contract.", stems(owner)) == []
+    # ... and what follows the question's own name's possessive.
+    mission = "NASA is scheduled to launch a historic mission this month. What is the mission called?"
+    text = "(CNN) NASA's Artemis I rocket is scheduled to launch on a historic mission later this month."
+    assert [text[s:e] for s, e in candidates(NAME, text, stems(mission))] == ["CNN", "Artemis I"]
+    # A Nordic company's "A/S" is part of its name, which is no person's.
+    text = "Norway's state oil company Den Norske Stats Oljeselskap A/S (Statoil) said it was interested."
+    assert candidates(PERSON, text, stems("Who spoke for Statoil?")) == []
 
 
 def test_a_person_holding_another_post_than_the_one_asked_is_no_exact_answer():
