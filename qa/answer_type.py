@@ -223,17 +223,19 @@ _HEAD_WORDS = 3  # words looked at after "which": "which Ivy League school"
 _WHICH_PHRASE = re.compile(r"\b(?:which|what)\s+((?:[\w’'-]+\s*){1,%d})" % _HEAD_WORDS, re.I)
 
 
-def head(question: str) -> str | None:
+def head(question: str, objects: bool = False) -> str | None:
     """The stem of the noun that "which ..." (or "what ...") asks about: "school" in "Which Ivy
     League school announced ...?", "beverag" in "which popular beverage is ...?"; None when the
     phrase does not end in a lower-case noun ("which Sanwa Bank is buying" opens a clause) or
-    there is no such phrase. A sentence that calls the answer by this noun ("the singer", "the
-    Ivy League school's") tells it without naming it (see refers_back)."""
+    there is no such phrase, or when the phrase is the verb's object ("Which company will it buy
+    shares from?"), unless ``objects``. A sentence that calls the answer by this noun ("the
+    singer", "the Ivy League school's") tells it without naming it (see refers_back)."""
     m = _LAST_SENTENCE.search(question.strip())
     for text in (m.group(1) if m else question, question):
         noun = _WH_NOUN.search(text)
         if noun and noun.lastgroup in (PERSON, PLACE, NUMBER):  # "Which Nixdorf executive spoke ...?"
-            return None if _ASKS_OBJECT.match(text, noun.end() + 1) else stem(noun.group(noun.lastgroup).lower())
+            asks_object = not objects and _ASKS_OBJECT.match(text, noun.end() + 1)
+            return None if asks_object else stem(noun.group(noun.lastgroup).lower())
         found = _WHICH_PHRASE.search(text)
         if not found:
             continue
@@ -243,7 +245,7 @@ def head(question: str) -> str | None:
             possessive = low.endswith(("'s", "’s"))
             low = _plain(low).rstrip("’'")
             if low in _PHRASE_ENDS or low in _PAST or (len(low) > 4 and low.endswith("ed") and "-" not in low):
-                if _ASKS_OBJECT.match(found.group(1), found.group(1).index(word)):
+                if not objects and _ASKS_OBJECT.match(found.group(1), found.group(1).index(word)):
                     return None  # "Which company will it buy shares from?": not the one it names
                 break
             # "Which Japanese car maker plans ...": a word in -s after a lower-case noun is its verb
@@ -681,6 +683,25 @@ def _after_own(run: str, qstems: set[str] | frozenset[str]) -> str:
     if _is_the_questions_own(after, qstems, NAME) or _known_place(after) or len(_name_words(after, qstems)) < least:
         return ""
     return after
+
+
+# "Which company ...?", "Which bank ...?": a business is asked for, which no place or people is
+# (a producer, supplier or exporter may be a country: "Which producers were named ...?").
+_BUSINESS_NOUNS = frozenset(stem(w) for w in """company firm bank group airline carrier insurer lender
+brokerage broker manufacturer maker retailer utility subsidiary affiliate unit venture corporation
+concern conglomerate underwriter refiner distributor""".split())
+
+
+def asks_business(question: str) -> bool:
+    """Whether ``question`` asks which company, firm, bank ... ("Which company is buying ...?",
+    "Which bank is La Caja Obrera merging with?")."""
+    return head(question, objects=True) in _BUSINESS_NOUNS
+
+
+def names_place_or_people(span: str) -> bool:
+    """Whether a capitalised run is a known place's name or a people's ("California", "New York",
+    "Uruguayan"), which names no company."""
+    return _known_place(span) or _plain(span) in DEMONYMS or _names_a_people(span)
 
 
 def _named_by_its_people(span: str, words: list[str], qstems: set[str] | frozenset[str]) -> bool:

@@ -10,9 +10,10 @@ import re
 
 import pytest
 
-from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_given_name, candidates,
-                                      company_words, expected, focus, given_names, head, is_topic, names_exactly,
-                                      organs, organs_asked, posts_asked, refers_back, setting)
+from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_business, asks_given_name,
+                                      candidates, company_words, expected, focus, given_names, head, is_topic,
+                                      names_exactly, names_place_or_people, organs, organs_asked, posts_asked,
+                                      refers_back, setting)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
 from dateline.qa.words import stem, stems
@@ -478,6 +479,15 @@ def test_dotted_abbreviations_organisations_and_a_firm_after_of_are_read_as_one_
     assert candidates(PERSON, text, stems("Who spoke for Statoil?")) == []
 
 
+def test_a_question_asking_which_business_is_answered_by_no_place_or_people():
+    assert asks_business("Which firm will manage the Malaysian Fund?")
+    assert asks_business("Which state-controlled bank is La Caja Obrera merging with?")  # asked as the object too
+    assert not asks_business("Which singer won the award?")
+    assert names_place_or_people("California") and names_place_or_people("United States")
+    assert names_place_or_people("Norwegian")
+    assert not names_place_or_people("Texas Instruments") and not names_place_or_people("Japan Air Lines")
+
+
 def test_a_person_holding_another_post_than_the_one_asked_is_no_exact_answer():
     q = "Who is the president of Pan Ocean Shipping?"
     asked = posts_asked(q)
@@ -727,7 +737,7 @@ def test_a_headline_ending_in_its_publishers_name_names_nothing_asked(diner):
     assert without_site_name("Roe v. Wade - What now", "USA Today") == "Roe v. Wade - What now"
 
 
-# Reuters stories of reut2-009, -010, -012, -015, -017, -018 (NEWID as id) whose lead states the subject and names a company,
+# Reuters stories of reut2-009, -010, -012, -014, -015, -017, -018 (NEWID as id) whose lead states the subject and names a company,
 # a date or a person, while the answer is a later sentence holding the rest of the question.
 LEAD_AND_LATER = [
     ("10073", "1987-03-26", "PILLSBURY <PSY> FILES FOR SECOND BURGER KING MLP",
@@ -745,6 +755,9 @@ LEAD_AND_LATER = [
     # reut2-012: an official named after the lead that names the court.
     ("17681", "1987-06-01", "COURT ACTION SOUGHT ON SOUTHAM <STM.TO> DEAL",
      "Southam Inc said a Canadian government official asked the Ontario Supreme Court to order Southam to seek shareholder approval of a 1985 share swap between Southam and fellow newspaper publisher Torstar Corp <TSB.TO>.\n\nFrederick Sparling, an official in the Department of Consumer and Corporate Affairs, wants the share exchange nullified if shareholder approval is not obtained, Southam added.\n\nSoutham said it believed it had acted properly and would vigorously defend itself in what would probably be a lengthy process.\n\nSparling's action came after a year-long investigation by the federal corporations branch in response to minority shareholders' complaints about the share exchange, which gave Torstar a 22 pct stake in Southam.\n\nSoutham said at the time of the Torstar deal that the share swap was necessary to avert a hostile takeover bid for Southam by a third party.\n\nThe company declined further comment while the case is before the courts."),
+    # reut2-014: the firm that manages the fund, after a lead that names only a bank and a country.
+    ("14917", "1987-04-08", "MALAYSIAN FUND TO BE LAUNCHED IN U.S. IN MAY",
+     "The first Malaysian investment fund for foreign investors will be launched in the United States market next month to raise between 60 to 69 mln dlrs, <Arab Malaysian Merchant Bank Bhd> (AMBB) said.\n\nThe fund, called <Malaysian Fund Inc>, will be jointly sponsored by the merchant bank and the International Fund Corporation of the World Bank, said AMBB in a statement.\n\nThe two institutions, together with Merrill Lynch Capital Markets <MER> and Morgan Stanley Inc <MS>, are underwriters for the fund, it added.\n\nAMBB said its wholly-owned subsidiary <Arab Malaysian Consultant> will be the fund's Malaysian investment adviser while <Morgan Stanley Asset Management Inc> will manage it.\n\nIt added that 80 pct of the money raised will be used to invest in shares of Malaysian companies on the Kuala Lumpur Stock Exchange and the remaining in unlisted shares.\n\nAMBB said the fund will expose the Malaysian market to US and Japanese investors and help develop the local capital market.\n\nREUTER"),
     # reut2-009: "the Luxembourg Stock Exchange" names the exchange a question asks for.
     ("9130", "1987-03-25", "BELL GROUP ISSUING 200 MLN IN CONVERTIBLE BONDS",
      "The Bell Group Ltd <BLLA.S> said it will make two convertible bond issues totalling 200 mln dlrs.\n\nAn issue of about 125 mln in convertible bonds, to be quoted on the Luxembourg Stock Exchange, would be offered in Europe through a syndicate led by <Banque Paribas Capital Markets Ltd>, <Swiss Bank Corp International Ltd> and <S.G. Warburg Securities>, Bell Group said in a statement.\n\nSubject to shareholder approval, at a meeting on April 22, a further 75 mln dlrs in convertible bonds would be subscribed by Bell Group chairman Robert Holmes a Court, it said.\n\nThe funds would provide additional working capital.\n\nThe bonds, maturing 10 years from the date of issue, would carry a 10 pct per annum interest rate, payable annually in arrears, Bell Group said.\n\nThe bonds are convertible into ordinary shares of The Bell Group Ltd at any time, with the issue price a premium in the range of 20 to 25 pct above the market price of the ordinary shares at the date of issue of the bonds, it said.\n\nThe bonds also carry the right for the issuer to redeem them after two years if the share price is above 130 pct of the conversion price for more than 30 days. Bell Group made a similar 75 mln dlr bond issue in December 1985."),
@@ -789,6 +802,9 @@ def lead_and_later(tmp_path_factory) -> Engine:
     # The lead's "Ontario Supreme Court" is no person: the official is named in the next sentence.
     ("Which federal official is asking an Ontario court to force a shareholder vote on Southam's 1985 share "
      "swap with Torstar?", "Frederick Sparling"),
+    # "Which firm ...?" asks for a business: "the United States market" names none.
+    ("Which firm will manage the Malaysian Fund that is being launched in the U.S.?",
+     "Morgan Stanley Asset Management"),
     # A founder is who founded: "founded" meets "founder", and "founder" meets "founded".
     ("Who founded Rolm, the IBM telephone-equipment subsidiary?", "Ken Oshman"),
     ("Who is Rolm's founder?", "Ken Oshman"),
