@@ -83,8 +83,8 @@ _WHICH = re.compile(rf"{_WH}\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
 # however long its description of the thing ("What did he call for?", "What are they trying to
 # call attention to?" ask for no name: "call" alone asks only before what it names).
 _WHAT_NAME = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?:name|title)s?\b|"
-                        r"\bwhat\s+(?:is|was|are|were|will|would|does|did|do)\b[^?]{0,100}?\b(?:call(?:ed|ing)|call(?=\s+(?:the|its|their|his|her|this|that|it)\b)|"
-                        r"nam(?:ed|ing)|titled|dubbed)\b|\bunder\s+what\s+name\b|"
+                        r"\bwhat\s+(?:is|was|are|were|will|would|does|did|do)\b[^?]{0,100}?\b(?:call(?:ed|ing)|"
+                        r"call(?=\s+(?:the|its|their|his|her|this|that|it)\b)|nam(?:ed|ing)|titled|dubbed)\b|\bunder\s+what\s+name\b|"
                         r"\bwhat\s+(?:is|was|are|were|will)\b[^?]*\b(?:called|named|titled|dubbed)\s*\?", re.I)
 # "Whose Goodwood Park Hotel shares ...?" wants the owner's name; the noun after it is the thing owned.
 _WHOSE = re.compile(r"\bwhose\b", re.I)
@@ -641,11 +641,12 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
             # A run that ends as an organisation's name is one though the question names it
             # ("Ontario Supreme Court"); a post at one stays a person's ("Central Bank Governor
             # Chang Chi-cheng").
-            if _organisation(w.lower() for w in words) or _organisation(w.lower() for w in _name_words(m.group(0), frozenset())[-1:]):
+            every = _name_words(m.group(0), frozenset())
+            if _organisation(w.lower() for w in words) or _organisation(w.lower() for w in every[-1:]):
                 continue
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
             # without acronyms, nationalities and titles, in two words or more.
-            if len([w for w in _name_words(m.group(0), frozenset())
+            if len([w for w in every
                     if not _acronym(w) and not _names_a_people(w)
                     and w.lower() not in DEMONYMS and w.lower() not in _TITLES]) < 2:
                 continue

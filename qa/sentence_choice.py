@@ -12,9 +12,10 @@ it, and the answer quotes the best-scoring sentences.
 The model replaced hand-set rules over the same features (a type weight, a lead bonus, a rank
 discount, when a sentence may borrow). Fitted on seventeen question sets (660 questions) and
 each set left out in turn, it picks the answering sentence for 0.882 of them; on four sets no fit
-has seen, 0.869 of 160 (the thirteen-set model 0.800 of the first two of them). On the sets first scored before any fit saw them it came out about even with the rules
-(docs/evaluation.md): its gains come from features that read more (nearness, tense, counts) and
-from refitting as question sets grow.
+has seen, 0.869 of 160 (the thirteen-set model 0.800 of the first two of them). On the sets
+first scored before any fit saw them it came out about even with the rules (docs/evaluation.md):
+its gains come from features that read more (nearness, tense, counts) and from refitting as
+question sets grow.
 
 Where a sentence stands in its item is left out: the first blind sets were written with their
 answers outside the lead on purpose, and a model fitted on them learned to shun leads (RealTime
@@ -70,7 +71,7 @@ FEATURES = (
                       # from the item's day ("When will ...?": a later date) or is that day, -1
                       # when all point the other way, 0 otherwise (tense.py)
     "given",          # a question asking what something is called: it gives a name after a naming
-                      # word or in quotation marks ("a new unit named AMR Investment Services")
+                      # word ("a new unit named AMR Investment Services", answer_type.given_names)
 )
 # Fitted by `dateline eval fit-sentences` (conditional logit over each question's candidates,
 # l2 1 on standardised features, Newton's method to convergence) on 660 questions of
