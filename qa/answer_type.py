@@ -38,10 +38,11 @@ _PERSON_NOUNS = ("minister ministers president presidents official officials lea
                  "founder author writer journalist celebrity athlete quarterback coach secretary "
                  "ambassador envoy diplomat commander premier mayor host personality musician rapper "
                  "sergeant colonel captain lieutenant officer soldier analyst economist scientist "
-                 "researcher lawyer attorney prosecutor")
+                 "researcher lawyer attorney prosecutor tycoon magnate billionaire financier businessman "
+                 "businesswoman entrepreneur banker")
 _NUMBER_NOUNS = ("percentage percent share proportion number amount price age figure sum total rate "
                  "cost value size score sales revenue revenues profit profits earnings income loss losses "
-                 "deficit surplus debt dividend turnover output population budget")
+                 "deficit surplus debt dividend turnover output population budget stake level")
 _DATE_NOUNS = "year date day month time week decade century deadline"
 # "What is the payment date of ...?": a date noun a little after "what is the" asks for a date too
 # (only date, day or deadline: "what were last year's sales" asks for a number).
@@ -68,8 +69,12 @@ _HOW_NUMBER = re.compile(r"\bhow\s+(?:many|much|old|long|far|big|large|tall|high
 # as "which" does.
 _WH = r"(?:\b(?:which|what)|^\W*(?:please\s+)?(?:name|identify)\s+(?:the|a|an))"
 _REQUEST_WORDS = frozenset({"name", "identify"})
-# A noun made an adjective by a participle names no kind: a "state-controlled bank" is no place.
-_AS_ADJECTIVE = r"(?!-(?:\w+ed|run|made|built)\b)"
+# A noun made an adjective by a participle names no kind: a "state-controlled bank" is no place;
+# nor does one that another noun follows: a "state company" is no place either.
+_COMPOUND_ENDS = ("company companies firm firms bank banks group groups corporation concern utility carrier "
+                  "airline insurer lender agency council committee ministry department authority board "
+                  "government " + _PLACE_NOUNS + " " + _PERSON_NOUNS + " " + _NUMBER_NOUNS)
+_AS_ADJECTIVE = rf"(?!-(?:\w+ed|run|made|built)\b)(?!\s+(?:{_nouns(_COMPOUND_ENDS)})\b)"
 _WH_NOUN = re.compile(rf"{_WH}\s+{_MODIFIERS}(?:(?P<place>{_nouns(_PLACE_NOUNS)})|"
                       rf"(?P<person>{_nouns(_PERSON_NOUNS)})|(?P<number>{_nouns(_NUMBER_NOUNS)}))\b{_AS_ADJECTIVE}|"
                       rf"\b(?:which|what)\s+{_DATE_ASKED}(?P<date>{_nouns(_DATE_NOUNS)})\b", re.I)
@@ -420,7 +425,8 @@ _CAPS_WORD = r"(?:[ae]l-)?(?:(?:[A-Z]\.){2,}|A/S\b|[A-Z](?:\.(?=\s+[A-Z])|[\w’
 _CAPS = re.compile(rf"(?<![\w’'-]){_CAPS_WORD}(?:\s+(?:(?:of|the|de|da|del|van|von|bin|al|for)\s+)?{_CAPS_WORD})*")
 _TITLES = frozenset("""prime minister president secretary chancellor general governor senator sen rep mr
 mrs ms dr sir lord lady king queen prince princess judge justice chief deputy vice foreign former
-first chairman ceo speaker""".split())
+first chairman ceo speaker staff sgt sergeant cpl corporal pvt lt lieutenant col colonel maj capt captain
+cmdr commander adm admiral brig brigadier""".split())
 # Words that make a capitalised run an organisation's name rather than a person's.
 _ORG_WORDS = frozenset("""board council committee ministry party agency organization organisation union
 association corp inc co ltd company bank group university news regime guards court department
@@ -702,7 +708,17 @@ def asks_business(question: str) -> bool:
 def names_place_or_people(span: str) -> bool:
     """Whether a capitalised run is a known place's name or a people's ("California", "New York",
     "Uruguayan"), which names no company."""
-    return _known_place(span) or _plain(span) in DEMONYMS or _names_a_people(span)
+    return _known_place(span) or names_a_people(span)
+
+
+def names_a_people(span: str) -> bool:
+    """Whether a capitalised run is a people's name ("Swiss", "Japanese", "European"): an
+    adjective, no name of a company, person or thing."""
+    return _plain(span) in DEMONYMS or _names_a_people(span)
+
+
+# "Which language ...?": the nouns whose answer a people's name may be ("French").
+PEOPLES_ANSWER = frozenset(stem(w) for w in "language languages nationality nationalities cuisine".split())
 
 
 def _named_by_its_people(span: str, words: list[str], qstems: set[str] | frozenset[str]) -> bool:

@@ -12,8 +12,8 @@ import pytest
 
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_business, asks_given_name,
                                       candidates, company_words, expected, focus, given_names, head, is_topic,
-                                      names_exactly, names_place_or_people, organs, organs_asked, posts_asked,
-                                      refers_back, setting)
+                                      names_a_people, names_exactly, names_place_or_people, organs, organs_asked,
+                                      posts_asked, refers_back, setting)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
 from dateline.qa.words import stem, stems
@@ -296,6 +296,12 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("Which state-controlled bank is La Caja Obrera merging with?", NAME),
     ("Which state-run company bought it?", NAME),
     ("Which president-elect spoke?", PERSON),
+    # Nor does a noun another noun follows: a "state company" is no place, a "state official" a person.
+    ("Which state company would trade that oil?", NAME),
+    ("Which state official announced the decision?", PERSON),
+    ("Which Hong Kong tycoon is buying into Kumagai Gumi's Hong Kong subsidiary?", PERSON),
+    ("What stake did Malaysia's central bank take in United Asian Bank?", NUMBER),
+    ("What level did Switzerland's consumer price index reach in March?", NUMBER),
     ("What happened in Tehran?", None),
     # A topic statement asks for nothing: its "which" opens a clause (a TIME query).
     ("U.S. POLICY TOWARD THE NEW REGIME IN SOUTH VIET NAM WHICH OVERTHREW PRESIDENT DIEM .", None),
@@ -485,7 +491,13 @@ def test_a_question_asking_which_business_is_answered_by_no_place_or_people():
     assert not asks_business("Which singer won the award?")
     assert names_place_or_people("California") and names_place_or_people("United States")
     assert names_place_or_people("Norwegian")
+    assert names_a_people("Japanese") and names_a_people("Swiss") and not names_a_people("Canada's")
     assert not names_place_or_people("Texas Instruments") and not names_place_or_people("Japan Air Lines")
+
+
+def test_a_military_rank_is_a_title_not_a_persons_name():
+    text = "a third Marine, Staff Sgt. Robert Stufflebeam, was charged, and Lt. Col. Oliver North testified"
+    assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == ["Robert Stufflebeam", "Oliver North"]
 
 
 def test_a_person_holding_another_post_than_the_one_asked_is_no_exact_answer():
@@ -770,6 +782,15 @@ LEAD_AND_LATER = [
      "Peru's state minerals marketing arm, Minero Peru Comercial SA (Minpeco), lifted a force majeure on zinc ingot shipments from the country's biggest zinc refinery at Cajamarquilla, a spokesman said.\n\nThe spokesman said the problems affecting sulphuric acid and roaster plants that had halted production since May 4 had been resolved.\n\nHowever, he said production of zinc ingots this year was expected to fall to around 86,000 tonnes this year at Cajamarquilla, from 94,000 tonnes in 1986 because of the stoppage.\n\nThe refinery has an optimum annual production capacity of 100,000 tonnes but its highest production was 96,000 tonnes of refined zinc ingots in 1985, the spokesman said."),
     ("10252", "1987-03-26", "FLIGHT DYNAMICS <FLTY> CHAIRMAN STEPS DOWN",
      "Flight Dynamics Inc said Robert L. Carter has stepped down as chairman but will continue as a director.\n\nThe company said Carter has been succeeded by John H. Geiger, who had been president and chief executive officer since 1985.\n\nGeiger's post, in turn, has been filled by John P. Desmond, previously executive vice president and chief operating officer, the company said."),
+    # reut2-017: the tycoon is named after a lead that names only a Japanese group.
+    ("17192", "1987-03-31", "KUMAGAI GUMI'S UNIT SEEKS LISTING IN HONG KONG",
+     "A subsidiary of the Japanese construction group Kumagai Gumi Co Ltd <KUMT.TOK> is seeking to float its shares on the Hong Kong Stock Exchange, merchant banking sources said.\n\nThey said <Kumagai Gumi (Hong Kong) Ltd> has appointed <Canadian Eastern Finance Ltd>, <Sun Hung Kai International Ltd> and <Wardley Ltd> as arrangers for the flotation. But they declined disclosure of any further details.\n\nA spokesman of Cheung Kong (Holdings) Ltd <CKGH.HKG> told Reuters the group's chairman Li Ka-shing also will take a 10-15 pct stake in Kumagai Gumi (Hong Kong).\n\nHe said the privately held <Li Ka-shing Foundations Ltd> will receive a certain number of shares in Kumagai Gumi (Hong Kong) for injection into the company and up to 50 pct interest in a 520 mln H.K. Dlr worth property project at Hong Kong's New Territories.\n\nBut he added the Cheung Kong group will have no interest in the construction firm.\n\nREUTER"),
+    # reut2-020: the event is named after a lead whose only name is "Iranian".
+    ("20959", "1987-10-19", "U.S. MILITARY LEADER PREDICTS IRANIAN RESPONSE",
+     "William Crowe, chairman of the U.S. Joint Chiefs of Staff, predicted Iran will retaliate for the U.S. strike against its oil platform though he said Iranian options were limited.\n\n\"They will be determined. They will not be easily deterred, and let me stress for you that our commitment there is not going to be risk free or casualty free.\"\n\nHe said the most likely Iranian response would involve terrorism or the laying of mines.\n\n\"They obviously will look for ways that are probably more in line with the 'silent hand' than what they have tried thus far,\" Crowe told an American Stock Exchange conference.\n\nHe declined comment on a reporter's query whether he favored a stronger move against Iran than that ordered by the president.\n\n\"We carried out the operation that was decided upon and we carried it out with enthusiasm and I think it was professionally and well done,\" Crowe said."),
+    # reut2-002: a stake is a number.
+    ("2956", "1987-03-06", "MALAYSIA BAILS OUT ANOTHER COMMERCIAL BANK",
+     "Malaysia's central bank said it acquired a 59.2 pct stake in ailing <United Asian Bank Bhd> (UAB), the sixth largest commercial bank in the country, to rebuild public confidence in it.\n\nUAB called for a rights issue last November to raise 152.49 mln ringgit to rectify its capital deficiency following an accumulated loss of 107.61 mln ringgit at end-1985, the central bank, Bank Negara, said in a statement.\n\nBut only 16.99 mln ringgit in shares was taken up by shareholders, mainly local Indian and Malay businessmen and the Indian Government.\n\nBank Negara said it subsequently took up the unsubscribed shares, totalling 135.5 mln of UAB's new paid-up capital of 228.74 mln ringgit.\n\nIt said the shares, held in trust, will be eventually sold.\n\nThe central bank early this week also announced that it had bought 49.4 pct stake in another troubled commercial bank, <Perwira Habib Bank Malaysia Bhd>, after the latter raised its capital to 405 mln ringgit from 105 in mid-January this year.\n\nBank Negara said it does not intend to hold on to the shares of the two banks.\n\n\"The injection of capital in PHB and in UAB including the recamp of management in these banks are some of the measures taken by the bank to strengthen public confidence in the stability of the these banks,\" it added.\n\nThe central bank said it is invoking Section 39A of the Banking (Amendemnt) Act 1986 empowering it to grant loans to an ailing bank or to buy a stake in it.\n\nREUTER"),
     # reut2-002 (5-6 Mar 1987): stories that date both what lies ahead and what lies behind.
     ("2198", "1987-03-05", "CHRYSLER <C> SETS STOCK SPLIT, HIGHER DIVIDEND",
      "Chrysler Corp said its board declared a three-for-two stock split in the form of a 50 pct stock dividend and raised the quarterly dividend by seven pct.\n\nThe company said the dividend was raised to 37.5 cts a share from 35 cts on a pre-split basis, equal to a 25 ct dividend on a post-split basis.\n\nChrysler said the stock dividend is payable April 13 to holders of record March 23 while the cash dividend is payable April 15 to holders of record March 23. It said cash will be paid in lieu of fractional shares.\n\nWith the split, Chrysler said 13.2 mln shares remain to be purchased in its stock repurchase program that began in late 1984. That program now has a target of 56.3 mln shares with the latest stock split.\n\nChrysler said in a statement the actions \"reflect not only our outstanding performance over the past few years but also our optimism about the company's future.\""),
@@ -819,6 +840,12 @@ def lead_and_later(tmp_path_factory) -> Engine:
     # that began in late 1984", nor "... a provision ... in its 1986 results".
     ("When will Chrysler pay out the shares from its three-for-two split?", "April 13"),
     ("When will Nordbanken auction the Fermenta shares pledged by Refaat el-Sayed?", "March 16"),
+    # A tycoon is a person; "Japanese" names a people, not the event or the tycoon asked for.
+    ("Which Hong Kong tycoon is buying into Kumagai Gumi's Hong Kong subsidiary?", "Li Ka-shing"),
+    ("What event was Joint Chiefs chairman William Crowe addressing when he predicted Iran would retaliate "
+     "for the U.S. strike?", "American Stock Exchange conference"),
+    # A stake is a number.
+    ("What stake did Malaysia's central bank take in United Asian Bank?", "59.2 pct"),
 ])
 def test_a_later_sentence_holding_what_the_lead_lacks_answers(lead_and_later, question, wanted):
     assert wanted in first_sentence(lead_and_later.ask(question))
