@@ -58,6 +58,101 @@ PHRASAL_VERB = re.compile(r"\b(?:" + "|".join(PHRASAL.values()) + r")\b", re.I)
 _PHRASAL_FORMS = {word: re.compile(forms, re.I) for word, forms in PHRASAL.items()}
 
 
+# Words news writes for one another, found for each other in choosing the answering sentence:
+# "Who will replace Barnes?" is answered by "Pearson will succeed Barnes", "Who accused ...?" by
+# "The allegations were made by ...", "Who bought ...?" by "... sold it to ..." (one deal, told
+# from either side). Retrieval keeps the question's own words. The irregular forms of a verb,
+# which no stemming joins ("won" and "win"), are such groups too.
+_ALIKE_GROUPS = """replace replaced replacing succeed succeeds succeeded succeeding successor
+buy buys bought acquire acquired acquisition purchase purchased sell sells sold divest divested
+accuse accused accusation allege alleged allegation
+sue sued suing lawsuit lawsuits suit suits
+hire hired appoint appointed recruit recruited
+reduce reduced cut cuts lower lowered trim trimmed
+increase increased raise raised boost boosted hike hiked
+close closed closing shut closure
+ban banned prohibit prohibited
+resign resigned resignation quit
+forecast predict predicted
+factory factories plant plants mill mills
+crash accident collision
+kill killed dead death die died
+export exports exported ship ships shipped shipment
+begin began begun start started commence commenced
+fall fell fallen drop dropped decline declined
+rise rose risen climb climbed
+win won winning
+pay paid
+lead led
+hold held
+lose lost
+spend spent
+build built
+strike struck
+seek sought
+bring brought
+sink sank sunk
+fly flew flown
+grow grew grown
+steal stole stolen
+freeze froze frozen
+give gave given
+take took taken
+meet met
+make made
+break broke broken
+choose chose chosen
+drive drove driven
+shoot shot
+speak spoke spoken
+swear swore sworn
+teach taught
+throw threw thrown
+write wrote written
+run ran
+catch caught
+fight fought
+keep kept
+lend lent
+stand stood
+think thought
+get got gotten
+go went gone
+come came
+see saw seen
+become became
+feel felt
+hear heard
+send sent
+withdraw withdrew withdrawn
+arise arose arisen
+forbid forbade forbidden
+draw drew drawn
+hang hung
+dig dug
+shrink shrank shrunk
+swim swam
+spin spun
+stick stuck
+swing swung
+mislead misled
+oversee oversaw overseen
+rebuild rebuilt
+uphold upheld
+withhold withheld
+undertake undertook
+overtake overtook"""
+
+
+def _alike() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for line in _ALIKE_GROUPS.splitlines():
+        group = {stem(w) for w in line.split()}
+        for st in group:
+            out.setdefault(st, set()).update(group - {st})
+    return {st: frozenset(others) for st, others in out.items()}
+
+
 def phrasal_deed(phrase: str) -> str:
     """The one-word deed of a phrase PHRASAL_VERB found ("stepped down": "resign")."""
     return next(word for word, forms in _PHRASAL_FORMS.items() if forms.fullmatch(phrase))
@@ -152,3 +247,7 @@ def rare_in_general(word: str) -> bool:
     not say "newspaper"); one that lacks a name says much.
     """
     return count_tokens(" " + word.lower()) > 1
+
+
+# Each stem of _ALIKE_GROUPS with the stems of its group's other words.
+ALIKE = _alike()

@@ -293,3 +293,16 @@ def test_eval_fit_sentences_fits_and_judges_each_set_on_the_others(runner, web_d
                        ([str(reuters_q), str(reuters_data), str(reuters_q), str(web_data)], "two question files named")]:
         r = runner.invoke(main, ["eval", "fit-sentences", *args])
         assert r.exit_code != 0 and says in r.output and "Traceback" not in r.output, r.output
+
+
+def test_a_word_news_writes_for_the_questions_counts_as_it():
+    """"Who will replace Barnes?" is answered by "Pearson will succeed Barnes": a word of the
+    question's group (words.ALIKE), or an irregular form of its verb ("won" for "win"), is found
+    as the question's own word; other words of the sentence are not."""
+    from dateline.qa.sentence_choice import WordFinder
+    from dateline.qa.words import stems
+
+    finder = WordFinder(set(stems("Who will replace Barnes, and who accused him of winning?")))
+    body = "Pearson will succeed Barnes. The allegations were made by McGrath, who won the case."
+    found = {body[at:].split()[0].strip(".,"): st for at, st in finder.find(body)}
+    assert found == {"succeed": "replac", "Barnes": "barn", "allegations": "accus", "won": "winn"}
