@@ -56,7 +56,9 @@ _AUX = _VERBS.replace("|", " ") + " happened happens this that about if kind sor
 # wh-word ("what year"), or "do what this week?" would ask for a date.
 # A form of "be" may be the first of them ("What were last year's sales ...?"), no other verb:
 # "Since what year has General Motors' ..." asks for a year, not a general.
-_NOT_VERB = rf"(?!(?:{_VERBS})\b)[\w’'-]+\s+"
+# A word of the phrase may be a dotted abbreviation: "Which U.S. company", "Which U.K. city".
+_PHRASE_WORD = r"(?:(?:[a-z]\.){2,}|[\w’'-]+)"
+_NOT_VERB = rf"(?!(?:{_VERBS})\b){_PHRASE_WORD}\s+"
 _MODIFIERS = rf"(?:(?:is|are|was|were)\s+(?:{_NOT_VERB}){{0,2}}?|(?:{_NOT_VERB}){{0,3}}?)"
 
 
@@ -87,10 +89,11 @@ _WHICH = re.compile(rf"{_WH}\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
 # call their venture?", "Under what name ...?" ask for a name, as does "What is ... called?"
 # however long its description of the thing ("What did he call for?", "What are they trying to
 # call attention to?" ask for no name: "call" alone asks only before what it names).
-_WHAT_NAME = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?:name|title)s?\b|"
-                        r"\bwhat\s+(?:is|was|are|were|will|would|does|did|do)\b[^?]{0,100}?\b(?:call(?:ed|ing)|"
+_WHAT_NAME = re.compile(r"\bwhat(?:['’]s|\s+(?:is|was|are|were|will\s+be))\s+(?:(?:the|his|her|its|their)\s+)?"
+                        r"(?:name|title)s?\b|"
+                        r"\bwhat(?:['’]s\b|\s+(?:is|was|are|were|will|would|does|did|do)\b)[^?]{0,100}?\b(?:call(?:ed|ing)|"
                         r"call(?=\s+(?:the|its|their|his|her|this|that|it)\b)|nam(?:ed|ing)|titled|dubbed)\b|\bunder\s+what\s+name\b|"
-                        r"\bwhat\s+(?:is|was|are|were|will)\b[^?]*\b(?:called|named|titled|dubbed)\s*\?", re.I)
+                        r"\bwhat(?:['’]s\b|\s+(?:is|was|are|were|will)\b)[^?]*\b(?:called|named|titled|dubbed)\s*\?", re.I)
 # "Whose Goodwood Park Hotel shares ...?" wants the owner's name; the noun after it is the thing owned.
 _WHOSE = re.compile(r"\bwhose\b", re.I)
 # "When Data General unveiled ..., which ...?" opens with a clause of time: "when", no verb that
@@ -104,6 +107,10 @@ _OPENING = re.compile(r"^\W*(?:(?:according|after|before|in|on|at|following|desp
 # A question's preamble ("Police arrested 31 men this week. Which group ...?") sets the scene;
 # the wh-word of the last sentence says what is asked.
 _LAST_SENTENCE = re.compile(r"(?:^|[.!?]\s+)([^.!?]+[.!?]?)\s*$")
+
+
+# "What's", "Where's": the asking word and "is".
+_CONTRACTED_IS = re.compile(r"\b(what|where|when|who|how)['’]s\b", re.I)
 
 
 def expected(question: str) -> str | None:
@@ -122,6 +129,7 @@ def expected(question: str) -> str | None:
     if is_topic(question):
         return None
     question = TAKE_PLACE.sub("happened", question)  # "What strikes took place?" asks for no place
+    question = _CONTRACTED_IS.sub(r"\1 is", question)  # "What's the deadline?"
     m = _LAST_SENTENCE.search(question.strip())
     asked = m.group(1) if m else question
     for text in (asked, question) if asked != question else (question,):
@@ -225,7 +233,7 @@ _ASKS_OBJECT = re.compile(rf"(?:do|does|did)\b|(?:is|are|was|were)\s+(?:[A-Z]|{_
                           rf"(?!(?:is|are|was|were)\b)(?:{_AUXILIARIES})\s+(?:[A-Z]|{_PRONOUN}|"
                           r"(?:the|a|an|its|his|her|their|this|that)\b)")
 _HEAD_WORDS = 3  # words looked at after "which": "which Ivy League school"
-_WHICH_PHRASE = re.compile(r"\b(?:which|what)\s+((?:[\w’'-]+\s*){1,%d})" % _HEAD_WORDS, re.I)
+_WHICH_PHRASE = re.compile(rf"\b(?:which|what)\s+((?:{_PHRASE_WORD}\s*){{1,{_HEAD_WORDS}}})", re.I)
 
 
 def head(question: str, objects: bool = False) -> str | None:
@@ -235,6 +243,7 @@ def head(question: str, objects: bool = False) -> str | None:
     there is no such phrase, or when the phrase is the verb's object ("Which company will it buy
     shares from?"), unless ``objects``. A sentence that calls the answer by this noun ("the
     singer", "the Ivy League school's") tells it without naming it (see refers_back)."""
+    question = _CONTRACTED_IS.sub(r"\1 is", question)
     m = _LAST_SENTENCE.search(question.strip())
     for text in (m.group(1) if m else question, question):
         noun = _WH_NOUN.search(text)
@@ -449,7 +458,9 @@ def _organisation(words: Iterable[str]) -> bool:
 # is read as a date before this is tried), unless an organisation's ("In which company ...?").
 _IN_WHICH = re.compile(rf"\b(?:in|at|near)\s+(?:which|what)\b(?!\s+(?:{_nouns(' '.join(_ORG_WORDS))})\b)", re.I)
 # The cues of expected(), in the order that breaks a tie; None: the noun's group names the kind.
-_CUES = ((_WH_NOUN, None), (_WHAT_NAME, NAME), (_WHEN, DATE), (_WHERE, PLACE), (_IN_WHICH, PLACE),
+# "What's his name?": a person's name (expected() reads "what's" as "what is").
+_PERSONS_NAME = re.compile(r"\bwhat\s+(?:is|was)\s+(?:his|her)\s+(?:full\s+)?name\b", re.I)
+_CUES = ((_WH_NOUN, None), (_PERSONS_NAME, PERSON), (_WHAT_NAME, NAME), (_WHEN, DATE), (_WHERE, PLACE), (_IN_WHICH, PLACE),
          (_WHOSE, NAME), (_WHO, PERSON), (_WHY, REASON), (_WHICH, NAME))
 
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the

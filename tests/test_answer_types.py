@@ -302,6 +302,12 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("Which Hong Kong tycoon is buying into Kumagai Gumi's Hong Kong subsidiary?", PERSON),
     ("What stake did Malaysia's central bank take in United Asian Bank?", NUMBER),
     ("What level did Switzerland's consumer price index reach in March?", NUMBER),
+    # "What's" is "what is"; a dotted abbreviation is one word before the noun asked about.
+    ("What's his name?", PERSON),
+    ("What is its name?", NAME),
+    ("What's the deadline for bids?", DATE),
+    ("Which U.S. fusion researcher estimated the cost of a plant?", PERSON),
+    ("Which U.K. city will host the talks?", PLACE),
     ("What happened in Tehran?", None),
     # A topic statement asks for nothing: its "which" opens a clause (a TIME query).
     ("U.S. POLICY TOWARD THE NEW REGIME IN SOUTH VIET NAM WHICH OVERTHREW PRESIDENT DIEM .", None),
@@ -340,6 +346,9 @@ def test_candidates_leave_out_the_question_and_its_description():
     ("Which Nixdorf executive spoke about the company's U.S. growth plans?", "executive"),
     ("Which Japanese car maker plans a new plant?", "maker"),
     ("Which bank is the lead manager of the loan?", "bank"),
+    # A dotted abbreviation is one word of the phrase.
+    ("Which U.S. company holds a 17 pct stake in TMOC Resources?", "company"),
+    ("What's the company's stake in the venture?", "stake"),
     # The noun asked about is the verb's object, not its subject: a sentence calling its
     # subject "the company" may well name the one asked.
     ("Which company will it buy shares from?", None),
