@@ -332,7 +332,8 @@ def _reading(question: str, kind: str | None, qstems: set[str], previous: Previo
                     posts=answer_type.posts_asked(question) if person else frozenset(),
                     companies=answer_type.company_words(question) if person else frozenset(),
                     given_name=kind == answer_type.NAME and answer_type.asks_given_name(question),
-                    business=kind == answer_type.NAME and answer_type.asks_business(question))
+                    business=kind == answer_type.NAME and answer_type.asks_business(question),
+                    post=kind == answer_type.NAME and answer_type.asks_post(question))
 
 
 def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold: float,

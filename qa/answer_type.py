@@ -91,9 +91,11 @@ _WHICH = re.compile(rf"{_WH}\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
 # call attention to?" ask for no name: "call" alone asks only before what it names).
 _WHAT_NAME = re.compile(r"\bwhat(?:['’]s|\s+(?:is|was|are|were|will\s+be))\s+(?:(?:the|his|her|its|their)\s+)?"
                         r"(?:name|title)s?\b|"
-                        r"\bwhat(?:['’]s\b|\s+(?:is|was|are|were|will|would|does|did|do)\b)[^?]{0,100}?\b(?:call(?:ed|ing)|"
-                        r"call(?=\s+(?:the|its|their|his|her|this|that|it)\b)|nam(?:ed|ing)|titled|dubbed)\b|\bunder\s+what\s+name\b|"
-                        r"\bwhat(?:['’]s\b|\s+(?:is|was|are|were|will)\b)[^?]*\b(?:called|named|titled|dubbed)\s*\?", re.I)
+                        r"\bwhat(?:['’]s\b|\s+(?:is|was|are|were|will|would|does|did|do)\b)[^?]{0,100}?"
+                        r"\b(?:call(?:ed|ing)|call(?=\s+(?:the|its|their|his|her|this|that|it)\b)|nam(?:ed|ing)|titled|"
+                        r"dubbed)\b|\bunder\s+what\s+name\b|"
+                        r"\bwhat(?:['’]s\b|\s+(?:is|was|are|were|will)\b)[^?]*\b(?:called|named|titled|dubbed)\s*\?",
+                        re.I)
 # "Whose Goodwood Park Hotel shares ...?" wants the owner's name; the noun after it is the thing owned.
 _WHOSE = re.compile(r"\bwhose\b", re.I)
 # "When Data General unveiled ..., which ...?" opens with a clause of time: "when", no verb that
@@ -460,7 +462,13 @@ _IN_WHICH = re.compile(rf"\b(?:in|at|near)\s+(?:which|what)\b(?!\s+(?:{_nouns(' 
 # The cues of expected(), in the order that breaks a tie; None: the noun's group names the kind.
 # "What's his name?": a person's name (expected() reads "what's" as "what is").
 _PERSONS_NAME = re.compile(r"\bwhat\s+(?:is|was)\s+(?:his|her)\s+(?:full\s+)?name\b", re.I)
-_CUES = ((_WH_NOUN, None), (_PERSONS_NAME, PERSON), (_WHAT_NAME, NAME), (_WHEN, DATE), (_WHERE, PLACE), (_IN_WHICH, PLACE),
+# "What post does he hold in the European Parliament?", "What is Terzi's position?": a post, which
+# a title names (post_titles).
+_ASKS_POST = re.compile(r"\bwhat\s+(?:[\w’'-]+\s+)?(?:post|position|job|office)s?\b[^?]*\b(?:hold|holds|held|"
+                        r"have|has|had|occupy|occupies|occupied|take|takes|took|taken|fill|fills|filled)\b|"
+                        r"\bwhat(?:['’]s|\s+(?:is|was))\s+(?:his|her|their|(?:[\w.’'-]+\s+){0,3}?[\w.’'-]+['’]s)\s+(?:[\w’'-]+\s+)?"
+                        r"(?:post|position|job|title|office)\b(?!\s+(?:on|about|regarding|toward|towards|over)\b)", re.I)
+_CUES = ((_WH_NOUN, None), (_PERSONS_NAME, PERSON), (_ASKS_POST, NAME), (_WHAT_NAME, NAME), (_WHEN, DATE), (_WHERE, PLACE), (_IN_WHICH, PLACE),
          (_WHOSE, NAME), (_WHO, PERSON), (_WHY, REASON), (_WHICH, NAME))
 
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the
@@ -848,6 +856,27 @@ def posts_asked(question: str) -> frozenset[str]:
     """The stem of the post a "who is the ... ?" or "which ...?" question asks who holds."""
     m = _POST_ASKED.search(question)
     return frozenset({_POSTS[stem(m.group(1).lower())]}) if m else frozenset()
+
+
+def asks_post(question: str) -> bool:
+    """Whether ``question`` asks what post someone holds ("What post does he hold ...?", "What's
+    Giulio Terzi's position?")."""
+    return bool(_ASKS_POST.search(_CONTRACTED_IS.sub(r"\1 is", question)))
+
+
+# A title, with up to two words that say which of its kind: "vice president", "Foreign Minister",
+# "chief executive officer", "a member of the European Parliament".
+_TITLE_MODIFIERS = " ".join(_RANKS) + (" foreign finance prime defense defence interior justice trade economy "
+                                       "executive general managing chief senior first co")
+_TITLE_NOUNS = _POST_NAMES + " member head leader officer adviser advisor representative delegate"
+_POST_TITLE = re.compile(rf"\b(?:(?:{_nouns(_TITLE_MODIFIERS)})[\s-]+){{0,2}}(?:{_nouns(_TITLE_NOUNS)})s?\b", re.I)
+
+
+def post_titles(text: str, qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of ``text`` that name a post (for asks_post), not those every word of which the
+    question holds: "vice president" in "The vice president of the European Parliament said"."""
+    return [m.span() for m in _POST_TITLE.finditer(text)
+            if not all(stem(w) in qstems for w in re.findall(r"[\w’']+", m.group(0).lower()))]
 
 
 def _other_post(text: str, s: int, e: int, asked: frozenset[str]) -> bool:

@@ -245,6 +245,7 @@ class Question:
     companies: frozenset[str] = frozenset()  # a person question's stems only in companies' names (company_words)
     given_name: bool = False  # "What is the service called?": it asks for a name given (answer_type.asks_given_name)
     business: bool = False  # "Which company ...?": no place or people answers (answer_type.asks_business)
+    post: bool = False  # "What post does he hold?": a title answers (answer_type.asks_post)
 
     @functools.cached_property
     def naming(self) -> frozenset[str]:
@@ -375,6 +376,8 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
     named in lower case when it asks for one), amounts of money alone when it asks for one; none
     when it calls the name or person asked for by the question's noun and names none of it
     ("the Ivy League school's ..."): the answer is named in another sentence."""
+    if q.post:  # "What post does he hold ...?": "The vice president of the European Parliament said"
+        return answer_type.post_titles(text, q.naming)
     found = answer_type.candidates(q.kind, text, q.naming) if q.kind and text else []
     if q.organs and text:  # "the intelligence ministry" for "Which ministry ...?"
         found = sorted(found + answer_type.organs(text, q.organs, q.qstems))

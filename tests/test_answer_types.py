@@ -11,9 +11,9 @@ import re
 import pytest
 
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_business, asks_given_name,
-                                      candidates, company_words, expected, focus, given_names, head, is_topic,
-                                      names_a_people, names_exactly, names_place_or_people, organs, organs_asked,
-                                      posts_asked, refers_back, setting)
+                                      asks_post, candidates, company_words, expected, focus, given_names, head,
+                                      is_topic, names_a_people, names_exactly, names_place_or_people, organs,
+                                      organs_asked, post_titles, posts_asked, refers_back, setting)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
 from dateline.qa.words import stem, stems
@@ -86,6 +86,17 @@ def test_follow_up_moves_on_from_the_quoted_sentence(sample):
     follow = sample.ask("What is it officially titled?", history=history)
     said = first_sentence(follow)
     assert "Resolution 188 (officially titled" in said and "Forty-Six" not in said
+    assert follow.citations[0].item_id == first.citations[0].item_id
+
+
+def test_a_follow_up_asking_what_post_he_holds_is_answered_by_a_title(sample):
+    """"What post does he hold ...?" is answered by a title ("vice president"), not by the
+    names the earlier answer's sentence gives."""
+    first = sample.ask("Which publication ran Ryszard Czarnecki's op-ed warning businesses against investing in Iran?")
+    assert "The Diplomat" in first_sentence(first)
+    follow = sample.ask("What post does he hold in the European Parliament?",
+                        history=[{"question": first.question, "answer": first.to_dict()}])
+    assert first_sentence(follow).startswith("The vice president of the European Parliament")
     assert follow.citations[0].item_id == first.citations[0].item_id
 
 
@@ -304,6 +315,8 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("What level did Switzerland's consumer price index reach in March?", NUMBER),
     # "What's" is "what is"; a dotted abbreviation is one word before the noun asked about.
     ("What's his name?", PERSON),
+    ("What post does he hold in the European Parliament?", NAME),
+    ("What is Giulio Terzi's position?", NAME),
     ("What is its name?", NAME),
     ("What's the deadline for bids?", DATE),
     ("Which U.S. fusion researcher estimated the cost of a plant?", PERSON),
@@ -502,6 +515,15 @@ def test_a_question_asking_which_business_is_answered_by_no_place_or_people():
     assert names_place_or_people("Norwegian")
     assert names_a_people("Japanese") and names_a_people("Swiss") and not names_a_people("Canada's")
     assert not names_place_or_people("Texas Instruments") and not names_place_or_people("Japan Air Lines")
+
+
+def test_a_question_asking_what_post_someone_holds_is_answered_by_a_title():
+    assert asks_post("What post does he hold in the European Parliament?")
+    assert asks_post("What's Giulio Terzi's position?") and asks_post("What job did she take?")
+    assert not asks_post("What is the company's position on the bid?") and not asks_post("What office did police raid?")
+    text = "The vice president of the European Parliament said so; Foreign Minister Giulio Terzi, a board member, agreed."
+    assert [text[s:e] for s, e in post_titles(text, stems("What post does he hold in the European Parliament?"))] == [
+        "vice president", "Foreign Minister", "member"]
 
 
 def test_a_military_rank_is_a_title_not_a_persons_name():
