@@ -468,7 +468,12 @@ _ASKS_POST = re.compile(r"\bwhat\s+(?:[\w’'-]+\s+)?(?:post|position|job|office
                         r"have|has|had|occupy|occupies|occupied|take|takes|took|taken|fill|fills|filled)\b|"
                         r"\bwhat(?:['’]s|\s+(?:is|was))\s+(?:his|her|their|(?:[\w.’'-]+\s+){0,3}?[\w.’'-]+['’]s)\s+(?:[\w’'-]+\s+)?"
                         r"(?:post|position|job|title|office)\b(?!\s+(?:on|about|regarding|toward|towards|over)\b)", re.I)
-_CUES = ((_WH_NOUN, None), (_PERSONS_NAME, PERSON), (_ASKS_POST, NAME), (_WHAT_NAME, NAME), (_WHEN, DATE), (_WHERE, PLACE), (_IN_WHICH, PLACE),
+# "What did Royal Bank's non-accrual loans total at April 30?", "What will the plant cost?": an amount.
+_WHAT_TOTAL = re.compile(r"\bwhat\s+(?:did|does|do|will|would|is|are|was|were)\b[^?]*\b(?:total|totals|totalled|"
+                         r"totaled|amount\s+to|come\s+to|cost)\b(?:\s+(?:at|in|on|by|for|during|last|this)\b[^?]*)?\?",
+                         re.I)
+_CUES = ((_WH_NOUN, None), (_PERSONS_NAME, PERSON), (_ASKS_POST, NAME), (_WHAT_TOTAL, NUMBER), (_WHAT_NAME, NAME),
+         (_WHEN, DATE), (_WHERE, PLACE), (_IN_WHICH, PLACE),
          (_WHOSE, NAME), (_WHO, PERSON), (_WHY, REASON), (_WHICH, NAME))
 
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the
@@ -668,6 +673,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
             # Chang Chi-cheng").
             every = _name_words(m.group(0), frozenset())
             if _organisation(w.lower() for w in words) or _organisation(w.lower() for w in every[-1:]):
+                continue
+            if _known_place(m.group(0)):  # "the United States", "Hong Kong": two words, no person
                 continue
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
             # without acronyms, nationalities and titles, in two words or more.

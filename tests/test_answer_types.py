@@ -315,6 +315,9 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("What level did Switzerland's consumer price index reach in March?", NUMBER),
     # "What's" is "what is"; a dotted abbreviation is one word before the noun asked about.
     ("What's his name?", PERSON),
+    ("What did Royal Bank of Canada's non-accrual loans total at April 30, 1987?", NUMBER),
+    ("What will the new plant cost?", NUMBER),
+    ("What did the cost cuts achieve?", None),
     ("What post does he hold in the European Parliament?", NAME),
     ("What is Giulio Terzi's position?", NAME),
     ("What is its name?", NAME),
@@ -524,6 +527,13 @@ def test_a_question_asking_what_post_someone_holds_is_answered_by_a_title():
     text = "The vice president of the European Parliament said so; Foreign Minister Giulio Terzi, a board member, agreed."
     assert [text[s:e] for s, e in post_titles(text, stems("What post does he hold in the European Parliament?"))] == [
         "vice president", "Foreign Minister", "member"]
+
+
+def test_a_known_place_of_two_words_is_no_persons_name():
+    text = "About 80 pct of the surplus will come from trade with the United States, Hong Kong and South Korea."
+    assert candidates(PERSON, text, frozenset()) == []
+    text = "New York Governor Mario Cuomo said so."
+    assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == ["New York Governor Mario Cuomo"]
 
 
 def test_a_military_rank_is_a_title_not_a_persons_name():
@@ -828,6 +838,9 @@ LEAD_AND_LATER = [
     # reut2-009: the company bought is named beside "acquisition", not "acquire".
     ("9485", "1987-03-25", "ENCOR PLANS 125 MLN DLR DEBENTURE OFFERING",
      "<Encor Energy Corp Inc> said it planned an issue in Canada of 125 mln dlrs of 6.75 pct subordinated debentures, convertible any time into Encor common shares for a price of 10 dlrs a share.\n\nEncor, 48 pct-owned by Dome Petroleum Ltd <DMP>, said investment dealers McLeod Young Weir Ltd and Pemberton Houston Willoughby Bell Gouinlock Inc agreed to purchase the issue for resale to the public.\n\nIt said the debentures would pay interest semi-annually and be callable after five years at par plus accrued interest.\n\nEncor earlier reported a 1986 net loss of 406.6 mln dlrs.\n\nEncor last year earned 35.4 mln dlrs. The 1986 net loss included a 545.7 mln dlr asset writedown before a 139.2 mln dlr recovery of deferred taxes.\n\nThe company said 1986 results were seriously affected by lower oil and gas prices, but did not reflect its recent acquisition of <Aberford Resources Ltd>.\n\nIt said that while oil prices had improved in early 1987, it would remain cautious and base capital spending on conservative price assumptions.\n\nEncor will use proceeds from the debenture offer to retire bank debt incurred in the Aberford deal, it said."),
+    # reut2-018: "What did ... total?" asks for an amount.
+    ("18144", "1987-06-02", "ROYAL BANK (RY.TO) RECLASSIFIES BRAZIL LOANS",
+     "Royal Bank of Canada said it classified 1.3 billion dlrs in medium and long-term loans to Brazil as non-accrual, leading to a seven pct drop in second quarter profit.\n\n\"The designation of these loans as non-accrual reduced the bank's earnings by about 22 mln dlrs after tax,\" chairman Allan Taylor said in a statement. \"Without this reduction, second-quarter earnings would have been about 138 mln dlrs,\" a 10 pct increase over last year's profit, Taylor said.\n\nThe bank earlier reported second quarter profit fell to 116.2 mln dlrs from 125.1 mln dlrs a year ago.\n\nThe bank said domestic earnings rose to a record 125 mln dlrs in the second quarter, a 52 mln dlr increase from the year before, due to higher business volumes and securities gains as well as a better yield from its domestic non-accrual loan portfolio.\n\nIt said international operations reported a net after-tax loss of nine mln dlrs, compared with a 52 mln dlr profit last year. The decline largely reflects the impact of Brazil's suspended interest payments, which resulted in about a 40 mln dlr reduction in net interest income, Royal Bank said.\n\nRoyal Bank said it keeping its 1987 loan loss experience estimate unchanged from the last quarter at one billion dlrs. It said it is committed to building its general provision for loan losses to at least 20 pct of total outstanding loans to troubled sovereign borrowers by the end of 1989.\n\nThe bank said non-accrual loans totalled 3.3 billion dlrs at April 30--1.5 billion in domestic loans and 1.8 billion in international loans. Excluding the 1.3 billion dlrs in loans to Brazil, net non-accrual loans at the end of the second quarter declined 200 mln dlrs over the 1987 first quarter, it said."),
     # reut2-002 (5-6 Mar 1987): stories that date both what lies ahead and what lies behind.
     ("2198", "1987-03-05", "CHRYSLER <C> SETS STOCK SPLIT, HIGHER DIVIDEND",
      "Chrysler Corp said its board declared a three-for-two stock split in the form of a 50 pct stock dividend and raised the quarterly dividend by seven pct.\n\nThe company said the dividend was raised to 37.5 cts a share from 35 cts on a pre-split basis, equal to a 25 ct dividend on a post-split basis.\n\nChrysler said the stock dividend is payable April 13 to holders of record March 23 while the cash dividend is payable April 15 to holders of record March 23. It said cash will be paid in lieu of fractional shares.\n\nWith the split, Chrysler said 13.2 mln shares remain to be purchased in its stock repurchase program that began in late 1984. That program now has a target of 56.3 mln shares with the latest stock split.\n\nChrysler said in a statement the actions \"reflect not only our outstanding performance over the past few years but also our optimism about the company's future.\""),
@@ -883,6 +896,8 @@ def lead_and_later(tmp_path_factory) -> Engine:
      "for the U.S. strike?", "American Stock Exchange conference"),
     # A stake is a number.
     ("What stake did Malaysia's central bank take in United Asian Bank?", "59.2 pct"),
+    # "What did ... total?" asks for an amount, which the sentence that says "totalled" gives.
+    ("What did Royal Bank of Canada's non-accrual loans total at April 30, 1987?", "3.3 billion dlrs"),
     # A word news writes for the question's: "will succeed Barnes" for "replace", "its recent
     # acquisition of <Aberford Resources Ltd>" for "acquire".
     ("Who will replace J. David Barnes at the head of Mellon Bank after his retirement?", "Nathan W. Pearson"),
