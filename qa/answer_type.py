@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from dateline.index.dates import MONTH_PATTERN
 
-from .places import DEMONYMS, PLACES
+from .places import CITIES, DEMONYMS, PLACES
 from .sentences import sentences
 from .words import STOP_WORDS, TAKE_PLACE, rare_in_general, stem, stems
 
@@ -674,8 +674,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
             every = _name_words(m.group(0), frozenset())
             if _organisation(w.lower() for w in words) or _organisation(w.lower() for w in every[-1:]):
                 continue
-            if _known_place(m.group(0)):  # "the United States", "Hong Kong": two words, no person
-                continue
+            if _known_place(m.group(0)) or _place_name(m.group(0)) in CITIES:  # "the United States",
+                continue                                                       # "New York": no person
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
             # without acronyms, nationalities and titles, in two words or more.
             if len([w for w in every

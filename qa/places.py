@@ -63,6 +63,15 @@ Middle East|Southeast Asia|Scandinavia|Caribbean|Balkans|Siberia|North Sea|Gulf 
 
 PLACES = frozenset(name for block in (COUNTRIES, US_STATES, PROVINCES, REGIONS) for name in _names(block))
 
+# Cities whose names run to two words or more, like a person's ("New York", "San Francisco"):
+# named alone, no person. They stay out of PLACES, which a place is read from without a cue.
+CITIES = frozenset(_names("""
+New York|Los Angeles|San Francisco|San Diego|San Jose|Las Vegas|New Orleans|St Louis|St. Louis|
+Salt Lake City|Kansas City|Oklahoma City|Rio de Janeiro|Sao Paulo|Buenos Aires|Mexico City|Kuala Lumpur|
+Tel Aviv|New Delhi|West Berlin|East Berlin|Abu Dhabi|Cape Town|Panama City|Quebec City|Santo Domingo|
+San Juan|Santa Barbara|Santa Clara|Fort Worth|Long Beach|El Paso|Baton Rouge|Des Moines|Colorado Springs
+"""))
+
 # What a country's people are called where no rule derives it ("Turkish" for Turkey, "Swiss",
 # "Dutch"), and the common ones a suffix does not mark ("American", "Iraqi", "Thai"): a question
 # about "Procter and Gamble's Turkish partner" names Turkey, and "American Consulate" names no

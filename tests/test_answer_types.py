@@ -532,6 +532,8 @@ def test_a_question_asking_what_post_someone_holds_is_answered_by_a_title():
 def test_a_known_place_of_two_words_is_no_persons_name():
     text = "About 80 pct of the surplus will come from trade with the United States, Hong Kong and South Korea."
     assert candidates(PERSON, text, frozenset()) == []
+    text = "New York and San Francisco dealers said so."  # cities of two words, places.CITIES
+    assert candidates(PERSON, text, frozenset()) == []
     text = "New York Governor Mario Cuomo said so."
     assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == ["New York Governor Mario Cuomo"]
 
