@@ -89,13 +89,12 @@ _WHICH = re.compile(rf"{_WH}\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
 # call their venture?", "Under what name ...?" ask for a name, as does "What is ... called?"
 # however long its description of the thing ("What did he call for?", "What are they trying to
 # call attention to?" ask for no name: "call" alone asks only before what it names).
-_WHAT_NAME = re.compile(r"\bwhat(?:['’]s|\s+(?:is|was|are|were|will\s+be))\s+(?:(?:the|his|her|its|their)\s+)?"
-                        r"(?:name|title)s?\b|"
-                        r"\bwhat(?:['’]s\b|\s+(?:is|was|are|were|will|would|does|did|do)\b)[^?]{0,100}?"
+# (Read after _uncontracted: "What's it called?" as "What is it called?")
+_WHAT_NAME = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:(?:the|his|her|its|their)\s+)?(?:name|title)s?\b|"
+                        r"\bwhat\s+(?:is|was|are|were|will|would|does|did|do)\b[^?]{0,100}?"
                         r"\b(?:call(?:ed|ing)|call(?=\s+(?:the|its|their|his|her|this|that|it)\b)|nam(?:ed|ing)|titled|"
                         r"dubbed)\b|\bunder\s+what\s+name\b|"
-                        r"\bwhat(?:['’]s\b|\s+(?:is|was|are|were|will)\b)[^?]*\b(?:called|named|titled|dubbed)\s*\?",
-                        re.I)
+                        r"\bwhat\s+(?:is|was|are|were|will)\b[^?]*\b(?:called|named|titled|dubbed)\s*\?", re.I)
 # "Whose Goodwood Park Hotel shares ...?" wants the owner's name; the noun after it is the thing owned.
 _WHOSE = re.compile(r"\bwhose\b", re.I)
 # "When Data General unveiled ..., which ...?" opens with a clause of time: "when", no verb that
@@ -115,6 +114,12 @@ _LAST_SENTENCE = re.compile(r"(?:^|[.!?]\s+)([^.!?]+[.!?]?)\s*$")
 _CONTRACTED_IS = re.compile(r"\b(what|where|when|who|how)['’]s\b", re.I)
 
 
+def _uncontracted(question: str) -> str:
+    """``question`` with "what's", "where's" ... written out: "What's the deadline?" reads as
+    "What is the deadline?" for every pattern that reads questions."""
+    return _CONTRACTED_IS.sub(r"\1 is", question)
+
+
 def expected(question: str) -> str | None:
     """The kind of answer ``question`` asks for: one of KINDS ("Why ...?" a reason), or None ("What happened?").
 
@@ -131,7 +136,7 @@ def expected(question: str) -> str | None:
     if is_topic(question):
         return None
     question = TAKE_PLACE.sub("happened", question)  # "What strikes took place?" asks for no place
-    question = _CONTRACTED_IS.sub(r"\1 is", question)  # "What's the deadline?"
+    question = _uncontracted(question)
     m = _LAST_SENTENCE.search(question.strip())
     asked = m.group(1) if m else question
     for text in (asked, question) if asked != question else (question,):
@@ -245,7 +250,7 @@ def head(question: str, objects: bool = False) -> str | None:
     there is no such phrase, or when the phrase is the verb's object ("Which company will it buy
     shares from?"), unless ``objects``. A sentence that calls the answer by this noun ("the
     singer", "the Ivy League school's") tells it without naming it (see refers_back)."""
-    question = _CONTRACTED_IS.sub(r"\1 is", question)
+    question = _uncontracted(question)
     m = _LAST_SENTENCE.search(question.strip())
     for text in (m.group(1) if m else question, question):
         noun = _WH_NOUN.search(text)
@@ -466,7 +471,7 @@ _PERSONS_NAME = re.compile(r"\bwhat\s+(?:is|was)\s+(?:his|her)\s+(?:full\s+)?nam
 # a title names (post_titles).
 _ASKS_POST = re.compile(r"\bwhat\s+(?:[\w’'-]+\s+)?(?:post|position|job|office)s?\b[^?]*\b(?:hold|holds|held|"
                         r"have|has|had|occupy|occupies|occupied|take|takes|took|taken|fill|fills|filled)\b|"
-                        r"\bwhat(?:['’]s|\s+(?:is|was))\s+(?:his|her|their|(?:[\w.’'-]+\s+){0,3}?[\w.’'-]+['’]s)\s+(?:[\w’'-]+\s+)?"
+                        r"\bwhat\s+(?:is|was)\s+(?:his|her|their|(?:[\w.’'-]+\s+){0,3}?[\w.’'-]+['’]s)\s+(?:[\w’'-]+\s+)?"
                         r"(?:post|position|job|title|office)\b(?!\s+(?:on|about|regarding|toward|towards|over)\b)", re.I)
 # "What did Royal Bank's non-accrual loans total at April 30?", "What will the plant cost?": an amount.
 _WHAT_TOTAL = re.compile(r"\bwhat\s+(?:did|does|do|will|would|is|are|was|were)\b[^?]*\b(?:total|totals|totalled|"
@@ -595,7 +600,7 @@ _GIVEN_RUN = re.compile(rf"{_CAPS.pattern}(?:/{_CAPS.pattern})*")  # "BP/Standar
 
 def asks_given_name(question: str) -> bool:
     """Whether ``question`` asks what something is called: its name, title or brand."""
-    return bool(_GIVEN_NAME.search(question))
+    return bool(_GIVEN_NAME.search(_uncontracted(question)))
 
 
 def given_names(text: str, qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
@@ -674,8 +679,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
             every = _name_words(m.group(0), frozenset())
             if _organisation(w.lower() for w in words) or _organisation(w.lower() for w in every[-1:]):
                 continue
-            if _known_place(m.group(0)) or _place_name(m.group(0)) in CITIES:  # "the United States",
-                continue                                                       # "New York": no person
+            if _place_name(m.group(0)) in _NO_PERSON:  # "the United States", "New York"
+                continue
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
             # without acronyms, nationalities and titles, in two words or more.
             if len([w for w in every
@@ -699,6 +704,10 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
                 continue
         out.append(m.span())
     return out
+
+
+# Places whose names are a person's in shape (two capitalised words), which name no person.
+_NO_PERSON = PLACES | CITIES
 
 
 def _after_own(run: str, qstems: set[str] | frozenset[str]) -> str:
@@ -868,7 +877,7 @@ def posts_asked(question: str) -> frozenset[str]:
 def asks_post(question: str) -> bool:
     """Whether ``question`` asks what post someone holds ("What post does he hold ...?", "What's
     Giulio Terzi's position?")."""
-    return bool(_ASKS_POST.search(_CONTRACTED_IS.sub(r"\1 is", question)))
+    return bool(_ASKS_POST.search(_uncontracted(question)))
 
 
 # A title, with up to two words that say which of its kind: "vice president", "Foreign Minister",

@@ -175,7 +175,7 @@ class WordFinder:
         if not self.starts:
             return []
         hits = []
-        qstems, deeds, acronyms = self.qstems, self.deeds, self.acronyms
+        qstems, deeds, acronyms, alike = self.qstems, self.deeds, self.acronyms, self.alike
         for at, word in self._words(body):
             if acronyms and word.isupper() and word.lower() in acronyms:
                 hits += [(at, named) for named in acronyms[word.lower()]]
@@ -183,7 +183,7 @@ class WordFinder:
             st = _matched_stem(word)
             if st not in qstems:
                 deed = doing(word)
-                st = deeds.get(st) or (deed if deed in qstems else None) or self.alike.get(st)
+                st = deeds.get(st) or (deed if deed in qstems else None) or alike.get(st)
             if st:
                 hits.append((at, st))
         if self.phrasal:
