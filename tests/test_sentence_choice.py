@@ -306,3 +306,29 @@ def test_a_word_news_writes_for_the_questions_counts_as_it():
     body = "Pearson will succeed Barnes. The allegations were made by McGrath, who won the case."
     found = {body[at:].split()[0].strip(".,"): st for at, st in finder.find(body)}
     assert found == {"succeed": "replac", "Barnes": "barn", "allegations": "accus", "won": "winn"}
+
+
+def test_an_item_without_the_questions_rarest_word_covers_it_less():
+    """Both stories hold two of "Who has Spartech named as its president?"'s three words; the one
+    without "Spartech" (Federal Resources' own new president, reut2-014) covers the question less
+    than the one without "named" (Spartech's board "appointed" its president): coverage weighs
+    each word by its rarity."""
+    from dateline.index.item import Item
+    from dateline.qa.answer_type import PERSON
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.words import stems
+
+    asked = stems("Who has Spartech named as its president?")
+    weight = {"spartech": 6.0, "nam": 1.5, "president": 0.5}
+    assert set(weight) == asked
+    q = Question(qstems=asked, asked=asked, weight=weight, kind=PERSON, focus=frozenset(), find=WordFinder(set(asked)))
+    spartech = Item(source="Reuters", title="SPARTECH <SPTN> REVERSE STOCK SPLIT APPROVED", id="s", body=(
+        "Spartech Corp said shareholders approved a reverse stock split.\n\n"
+        "Separately, Spartech said its board appointed Bradley Buechler as president, filling a vacancy."))
+    federal = Item(source="Reuters", title="FEDERAL RESOURCES <FDRC> NAMES NEW PRESIDENT", id="f", body=(
+        "Federal Resources Corp said it has named John Kotts president and chief operating officer."))
+    with recording() as rows:
+        chosen = {item.id: choose(item, 0, 0.0, q) for item in (spartech, federal)}
+    coverage = {item.id: cands[0].features["coverage"] for item, cands in rows}
+    assert coverage["s"] == pytest.approx(6.5 / 8) and coverage["f"] == pytest.approx(2 / 8)
+    assert "Bradley Buechler" in chosen["s"].text and chosen["s"].score > chosen["f"].score
