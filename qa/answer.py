@@ -315,6 +315,7 @@ def _reading(question: str, kind: str | None, qstems: set[str], previous: Previo
              idf: dict[str, float]) -> Question:
     """What choosing a sentence needs to know of ``question`` (sentence_choice.Question): its
     words and their weights, and what answer_type reads in it for the ``kind`` it asks."""
+    qstems = qstems - answer_type.asking_words(question)
     own = frozenset(previous.own & qstems) if previous else frozenset()
     setting = answer_type.setting(question)
     weight = {w: idf.get(w, 0.0) * (SETTING_WEIGHT if w in setting else 1.0)

@@ -438,7 +438,10 @@ _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2
 # A dotted abbreviation ("U.S.", "U.K.") is one word: read letter by letter, "U.K. Investigation"
 # gave the run "K. Investigation", an initial and a surname. So is a Nordic company's "A/S".
 _CAPS_WORD = r"(?:[ae]l-)?(?:(?:[A-Z]\.){2,}|A/S\b|[A-Z](?:\.(?=\s+[A-Z])|[\w’'&-]*))"
-_CAPS = re.compile(rf"(?<![\w’'-]){_CAPS_WORD}(?:\s+(?:(?:of|the|de|da|del|van|von|bin|al|for)\s+)?{_CAPS_WORD})*")
+# Between the capitalised words of one name: a small word ("Bank of England") or a name's
+# particles ("Cor van der Klugt", "Pedro de la Madrid", "Ludwig von der Leyen").
+_CAPS = re.compile(rf"(?<![\w’'-]){_CAPS_WORD}(?:\s+(?:(?:van|von|de)\s+(?:der|den|de|la|le|los|las)\s+|"
+                   rf"(?:of|the|de|da|del|der|den|du|van|von|bin|ibn|al|for)\s+)?{_CAPS_WORD})*")
 _TITLES = frozenset("""prime minister president secretary chancellor general governor senator sen rep mr
 mrs ms dr sir lord lady king queen prince princess judge justice chief deputy vice foreign former
 first chairman ceo speaker staff sgt sergeant cpl corporal pvt lt lieutenant col colonel maj capt captain
@@ -467,6 +470,9 @@ _IN_WHICH = re.compile(rf"\b(?:in|at|near)\s+(?:which|what)\b(?!\s+(?:{_nouns(' 
 # The cues of expected(), in the order that breaks a tie; None: the noun's group names the kind.
 # "What's his name?": a person's name (expected() reads "what's" as "what is").
 _PERSONS_NAME = re.compile(r"\bwhat\s+(?:is|was)\s+(?:his|her)\s+(?:full\s+)?name\b", re.I)
+# "What's his name?", "Name the Marine sergeant ...": "name" is how the question asks, and meets
+# the "named" of an appointment ("... has been named an executive vice president") in any story.
+_NAME_ASKS = re.compile(rf"{_PERSONS_NAME.pattern}|^\s*name\s+(?:the|a|an|this|that|these|those)\b", re.I)
 # "What post does he hold in the European Parliament?", "What is Terzi's position?": a post, which
 # a title names (post_titles).
 _ASKS_POST = re.compile(r"\bwhat\s+(?:[\w’'-]+\s+)?(?:post|position|job|office)s?\b[^?]*\b(?:hold|holds|held|"
@@ -872,6 +878,13 @@ def posts_asked(question: str) -> frozenset[str]:
     """The stem of the post a "who is the ... ?" or "which ...?" question asks who holds."""
     m = _POST_ASKED.search(question)
     return frozenset({_POSTS[stem(m.group(1).lower())]}) if m else frozenset()
+
+
+def asking_words(question: str) -> frozenset[str]:
+    """The stems of words by which ``question`` asks for a person's name rather than says what it
+    is about: "name" in "What's his name?" and "Name the Marine sergeant ..." ("What is the name
+    of the holding company?" asks for a name given, which "named" may well introduce)."""
+    return frozenset({"nam"}) if _NAME_ASKS.search(_uncontracted(question)) else frozenset()
 
 
 def asks_post(question: str) -> bool:

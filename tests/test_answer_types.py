@@ -543,6 +543,20 @@ def test_a_military_rank_is_a_title_not_a_persons_name():
     assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == ["Robert Stufflebeam", "Oliver North"]
 
 
+def test_a_names_particles_join_its_words_and_name_is_no_word_of_what_is_asked():
+    from dateline.qa.answer_type import asking_words
+
+    text = ("Philips chairman Cor van der Klugt met Miguel de la Madrid; Van der Klugt and Charles de Gaulle "
+            "did not.")
+    assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == [
+        "Cor van der Klugt", "Miguel de la Madrid", "Van der Klugt", "Charles de Gaulle"]
+    # "name" is how these ask for a person, not what they are about ...
+    assert asking_words("What's his name?") == asking_words("Name the Marine sergeant arrested.") == {"nam"}
+    # ... but a name given may follow "named", and an appointment is the question's own word.
+    assert asking_words("What is the name of the new holding company?") == frozenset()
+    assert asking_words("Who has Spartech named as its president?") == frozenset()
+
+
 def test_a_person_holding_another_post_than_the_one_asked_is_no_exact_answer():
     q = "Who is the president of Pan Ocean Shipping?"
     asked = posts_asked(q)
@@ -848,6 +862,11 @@ LEAD_AND_LATER = [
      "Chrysler Corp said its board declared a three-for-two stock split in the form of a 50 pct stock dividend and raised the quarterly dividend by seven pct.\n\nThe company said the dividend was raised to 37.5 cts a share from 35 cts on a pre-split basis, equal to a 25 ct dividend on a post-split basis.\n\nChrysler said the stock dividend is payable April 13 to holders of record March 23 while the cash dividend is payable April 15 to holders of record March 23. It said cash will be paid in lieu of fractional shares.\n\nWith the split, Chrysler said 13.2 mln shares remain to be purchased in its stock repurchase program that began in late 1984. That program now has a target of 56.3 mln shares with the latest stock split.\n\nChrysler said in a statement the actions \"reflect not only our outstanding performance over the past few years but also our optimism about the company's future.\""),
     ("2652", "1987-03-06", "NORDBANKEN TO AUCTION ITS FERMENTA SHARES",
      "Sweden's <Nordbanken> banking group said it would sell the 4.2 mln B free shares deposited as loan collateral by Fermenta AB's <FRMS.ST> founder and former chief executive Refaat el-Sayed and it planned to buy them up itself.\n\nThe bank said the sale - by public auction on March 16 -- was because of a debtor's inability to repay an overdue loan.\n\nThe B free shares closed at 16.50 crowns on the bourse's unofficial list -- down from a peak of 300 in January 1986. Nordbanken said it did not exclude accepting a suitable bid for the shares although it expected to buy them back itself.\n\nThe statement said the sale did not represent any withdrawal from Nordbanken's undertakings towards the Fermenta group and that it had been sanctioned by the other main shareholders.\n\nNordbanken is Fermenta's third largest creditor with loans of 155 mln crowns. It was one of the four Swedish banks which last month agreed to advance the group 110 mln crowns to solve its immediate liquidity problems. Together with two other main shareholders, it also advanced Fermenta an additional 65 mln crowns until a new equity issue could be made.\n\nFermenta is due to hold an extraordinary shareholders' meeting on Tuesday to approve the planned equity issue.\n\nNordbanken had to make a provision against a 200 mln crown loan to el-Sayed in its 1986 results.\n\nFermenta's new management originally hoped to raise 160 mln crowns through the new one for four rights issue and an extra 170 mln from an issue to Nordbanken, another major creditor and shareholder <Gotabanken> and the group's new majority owner <Industrivarden AB>.\n\nThe share price was to be 20 crowns. But there has been doubt over the plans since the stock fell below this level this week after Fermenta's former chairman Kjell Brandstrom said the company was in a much worse state than he thought."),
+    # reut2-011, one day: a chairman whose name has particles, and appointments at IBM.
+    ("11391", "1987-03-31", "EUROPEAN COOPERATION ABSOLUTE MUST - PHILIPS",
+     "European countries must cooperate closely if they want to save their electronics industry from dropping to a third-rate global position, NV Philips Gloeilampenfabrieken <PLGO.AS> chairman Cor van der Klugt told a congress here.\n\nNoting that Europe was now a net importer of Integrated Circuits, Van der Klugt said that in information technology, the European Community had posted a trade deficit in 1984 of five billion ecus compared with a 1975 surplus of 1.7 billion ecus.\n\nSuch factors were forcing European electronics companies to seek cooperation with others both inside and outside Europe.\n\nVan der Klugt cited Western Europe's joint high-technology research programme ESPRIT, sponsored by the European Community, as a useful programme for what he called \"pre-competitive cooperation\" with other companies in the same or related fields.\n\nThe Philips president said companies should join such efforts in an attempt to gain a foothold in markets of strategic importance such as the U.S. And Japan."),
+    ("11594", "1987-03-31", "IBM <IBM> VICE CHAIRMAN TO RETIRE",
+     "International Business Machines Corp said Paul J. Rizzo will retire as vice chairman on August 31.\n\nThe company said effective immediately, Kaspar V. Cassani has been named an executive vice president and will assume most of Rizzo's responsibilities. It said Cassani will be the corporate executive responsible for IBM World Trade Europe, Middle East, Africa Corp, IBM World Trade Americas Group, IBM World Trade Asia/Pacific Group and IBM's Information Systems Group, as well as chairm,an and president of IBM World Trade Corp.\n\nIBM said Cassani remains chairman of IBM World Trade Europe, Middle East, Africa, and a member of the IBM Corporate Management Group. He becomes a member of the IBM Management Committee."),
 ]
 
 
@@ -907,6 +926,17 @@ def lead_and_later(tmp_path_factory) -> Engine:
 ])
 def test_a_later_sentence_holding_what_the_lead_lacks_answers(lead_and_later, question, wanted):
     assert wanted in first_sentence(lead_and_later.ask(question))
+
+
+def test_his_name_asked_is_the_full_name_with_its_particles(lead_and_later):
+    """"What's his name?" after a question about what the Philips chairman said: the answer names
+    him in full, "Cor van der Klugt" (a name's particles join its words), from his story, and not
+    a story whose "has been named an executive vice president" meets the word "name"."""
+    first = lead_and_later.ask("What trade deficit in information technology did the EC post in 1984, "
+                               "according to the Philips chairman?")
+    assert "five billion ecus" in first_sentence(first)
+    follow = lead_and_later.ask("What's his name?", history=[{"question": first.question, "answer": first.to_dict()}])
+    assert "Cor van der Klugt" in first_sentence(follow)
 
 
 @pytest.mark.parametrize("question, wanted", [
