@@ -439,7 +439,7 @@ _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2
 # gave the run "K. Investigation", an initial and a surname. So is a Nordic company's "A/S".
 _CAPS_WORD = r"(?:[ae]l-)?(?:(?:[A-Z]\.){2,}|A/S\b|[A-Z](?:\.(?=\s+[A-Z])|[\w’'&-]*))"
 # Between the capitalised words of one name: a small word ("Bank of England") or a name's
-# particles ("Cor van der Klugt", "Pedro de la Madrid", "Ludwig von der Leyen").
+# particles ("Cor van der Klugt", "Miguel de la Madrid", "Ursula von der Leyen").
 _CAPS = re.compile(rf"(?<![\w’'-]){_CAPS_WORD}(?:\s+(?:(?:van|von|de)\s+(?:der|den|de|la|le|los|las)\s+|"
                    rf"(?:of|the|de|da|del|der|den|du|van|von|bin|ibn|al|for)\s+)?{_CAPS_WORD})*")
 _TITLES = frozenset("""prime minister president secretary chancellor general governor senator sen rep mr
@@ -473,6 +473,7 @@ _PERSONS_NAME = re.compile(r"\bwhat\s+(?:is|was)\s+(?:his|her)\s+(?:full\s+)?nam
 # "What's his name?", "Name the Marine sergeant ...": "name" is how the question asks, and meets
 # the "named" of an appointment ("... has been named an executive vice president") in any story.
 _NAME_ASKS = re.compile(rf"{_PERSONS_NAME.pattern}|^\s*name\s+(?:the|a|an|this|that|these|those)\b", re.I)
+_NAME_STEM = frozenset({stem("name")})
 # "What post does he hold in the European Parliament?", "What is Terzi's position?": a post, which
 # a title names (post_titles).
 _ASKS_POST = re.compile(r"\bwhat\s+(?:[\w’'-]+\s+)?(?:post|position|job|office)s?\b[^?]*\b(?:hold|holds|held|"
@@ -884,7 +885,7 @@ def asking_words(question: str) -> frozenset[str]:
     """The stems of words by which ``question`` asks for a person's name rather than says what it
     is about: "name" in "What's his name?" and "Name the Marine sergeant ..." ("What is the name
     of the holding company?" asks for a name given, which "named" may well introduce)."""
-    return frozenset({"nam"}) if _NAME_ASKS.search(_uncontracted(question)) else frozenset()
+    return _NAME_STEM if _NAME_ASKS.search(_uncontracted(question)) else frozenset()
 
 
 def asks_post(question: str) -> bool:
