@@ -20,7 +20,7 @@ from dateline.index.dates import MONTH_PATTERN
 
 from .places import CITIES, DEMONYMS, PLACES
 from .sentences import sentences
-from .words import STOP_WORDS, TAKE_PLACE, rare_in_general, stem, stems
+from .words import STOP_WORDS, TAKE_PLACE, UPPER, rare_in_general, stem, stems
 
 PERSON, NAME, PLACE, DATE, NUMBER, REASON = "person", "name", "place", "date", "number", "reason"
 KINDS = (PERSON, NAME, PLACE, DATE, NUMBER, REASON)
@@ -437,7 +437,7 @@ _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2
 # initial keeps its full stop: "John P. Desmond".
 # A dotted abbreviation ("U.S.", "U.K.") is one word: read letter by letter, "U.K. Investigation"
 # gave the run "K. Investigation", an initial and a surname. So is a Nordic company's "A/S".
-_CAPS_WORD = r"(?:[ae]l-)?(?:(?:[A-Z]\.){2,}|A/S\b|[A-Z](?:\.(?=\s+[A-Z])|[\w’'&-]*))"
+_CAPS_WORD = rf"(?:[ae]l-)?(?:(?:[A-Z]\.){{2,}}|A/S\b|[{UPPER}](?:\.(?=\s+[{UPPER}])|[\w’'&-]*))"
 # Between the capitalised words of one name: a small word ("Bank of England") or a name's
 # particles ("Cor van der Klugt", "Miguel de la Madrid", "Ursula von der Leyen").
 _CAPS = re.compile(rf"(?<![\w’'-]){_CAPS_WORD}(?:\s+(?:(?:van|von|de)\s+(?:der|den|de|la|le|los|las)\s+|"

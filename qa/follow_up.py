@@ -13,7 +13,7 @@ import re
 from . import answer_type
 from .places import PLACES
 from .read_on import asks_more
-from .words import rare_in_general, stems, terms
+from .words import UPPER, rare_in_general, stems, terms
 
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|him|his|her|there|then)\b", re.I)
 # In a longer question, a pronoun points back only when the question names nothing it could stand
@@ -38,8 +38,8 @@ _WH_SUBJECT = re.compile(r"^\s*(who|whose|which|what)\b", re.I)
 _AUXILIARY_BEFORE = re.compile(r"\b(did|does|do|is|was|are|were|will|would|has|have|had|can|could|should|may|"
                                r"might|must)\s+$", re.I)
 # What a question names of its own: a capitalised word after its first, or a number.
-_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b(?!I\b)[A-Z][\w'’&.-]*|\b\d[\d.,]*\b")
-_FIRST_WORD = re.compile(r"^\W*([A-Z][\w'’-]*)")
+_NAME = re.compile(rf"(?<!^)(?<![.?!]\s)\b(?!I\b)[{UPPER}][\w'’&.-]*|\b\d[\d.,]*\b")
+_FIRST_WORD = re.compile(rf"^\W*([{UPPER}][\w'’-]*)")
 _NEWS = re.compile(r"\bnews\b", re.I)
 _CONTINUE = re.compile(r"^\s*(and|also|what about|how about|but|so|then)\b", re.I)
 # "Tell me about coffee quotas", "What do we know about cocoa?": a request for an overview that

@@ -13,7 +13,7 @@ import bisect
 import re
 
 from .text_cache import TextCache
-from .words import INITIALS
+from .words import INITIALS, UPPER
 
 ABBREV_LOOKBACK = 24  # characters searched back for the word before a full stop ("U.S.", "Feb.")
 
@@ -34,7 +34,7 @@ _OPENER = re.compile(r"[\"'“‘(]?(?:The|It|He|She|They|We|I|In|A|An|This|That
                      r"Their|There|On|At|For|Last|Earlier|Meanwhile|Also|As|After|Before|When|While|If)(?![\w-])")
 _LAST_WORD = re.compile(r"[\w.]+$")
 _INITIALS = re.compile(INITIALS)  # "u.s", "a.h", "e.g"
-_BOUNDARY = re.compile(r"([.!?]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
+_BOUNDARY = re.compile(rf"([.!?]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[{UPPER}0-9])|\n\s*\n")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

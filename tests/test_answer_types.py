@@ -557,6 +557,30 @@ def test_a_names_particles_join_its_words_and_name_is_no_word_of_what_is_asked()
     assert asking_words("Who has Spartech named as its president?") == frozenset()
 
 
+def test_names_that_start_with_a_capital_beyond_ascii_are_names():
+    from dateline.qa.follow_up import _names_something
+    from dateline.qa.sentences import sentences
+
+    text = "Foreign Minister Mevlüt Çavuşoğlu met Élisabeth Borne in Paris. Łukasz Kowalski did not."
+    assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == [
+        "Foreign Minister Mevlüt Çavuşoğlu", "Élisabeth Borne", "Łukasz Kowalski"]
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "Foreign Minister Mevlüt Çavuşoğlu met Élisabeth Borne in Paris.", "Łukasz Kowalski did not."]
+    assert _names_something("And what did Çavuşoğlu say?")  # a follow-up with a subject of its own
+
+
+def test_a_name_beyond_ascii_answers_who(tmp_path_factory):
+    engine = small_archive(tmp_path_factory, "beyond_ascii", [
+        ("b1", "2022-05-16", "Macron picks labour minister to lead government",
+         "President Emmanuel Macron named a new prime minister on Monday, weeks after his re-election.\n\n"
+         "The choice fell on Élisabeth Borne, the labour minister, who becomes only the second woman to "
+         "serve as prime minister.\n\nShe replaces Jean Castex."),
+        ("b2", "2022-05-10", "Macron's party renames itself",
+         "President Emmanuel Macron's party will be called Renaissance, officials said on Tuesday."),
+    ], "Test Wire")
+    assert "Élisabeth Borne" in first_sentence(engine.ask("Who did Macron name prime minister?"))
+
+
 def test_a_person_holding_another_post_than_the_one_asked_is_no_exact_answer():
     q = "Who is the president of Pan Ocean Shipping?"
     asked = posts_asked(q)
