@@ -260,6 +260,11 @@ class Question:
         """The question's words' total weight: overlaps are shares of it."""
         return sum(self.weight.get(w, 0.0) for w in self.qstems) or 1.0
 
+    @functools.cached_property
+    def asked_total(self) -> float:
+        """The total weight of the question's own words (without acronyms): coverage is a share of it."""
+        return sum(self.weight.get(w, 0.0) for w in self.asked)
+
 
 @dataclass
 class Candidate:
@@ -569,5 +574,5 @@ def _unscored(start: int, end: int, in_title: bool, text: str, features: dict[st
 def _weighted_share(have: set[str] | frozenset[str], q: Question) -> float:
     """Weight of the question's own words in ``have``, a share of their total: an item without
     the question's rarest word ("Spartech") covers it less than one without "named"."""
-    total = sum(q.weight.get(w, 0.0) for w in q.asked)
+    total = q.asked_total
     return sum(q.weight.get(w, 0.0) for w in q.asked & have) / total if total else 0.0

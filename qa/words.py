@@ -31,11 +31,11 @@ a.m p.m i.e e.g
 """.split())
 
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-# A term: a dotted abbreviation of single letters ("U.N.", "U.S.") as one term "u.n", which full
-# text searches as the phrase "u n" (its letters alone are too short to be words), or a word.
 # A capital letter in a regex character class: A-Z and the Latin capitals beyond ASCII, so that
 # "Élisabeth Borne", "Łukasz" and "Çavuşoğlu" start names as "Borne" does.
 UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper() and c.lower() != c)
+# A term: a dotted abbreviation of single letters ("U.N.", "U.S.") as one term "u.n", which full
+# text searches as the phrase "u n" (its letters alone are too short to be words), or a word.
 INITIALS = r"(?:[^\W\d_]\.)+[^\W\d_]"  # "u.n", "a.h": single letters with full stops between
 TERM = re.compile(rf"{INITIALS}(?![^\W_])|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
