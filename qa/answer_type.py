@@ -70,7 +70,8 @@ _HOW_NUMBER = re.compile(r"\bhow\s+(?:many|much|old|long|far|big|large|tall|high
 # "Name the Marine sergeant arrested ...", "Identify the company that ...": a request that asks
 # as "which" does.
 _WH = r"(?:\b(?:which|what)|^\W*(?:please\s+)?(?:name|identify)\s+(?:the|a|an))"
-_REQUEST_WORDS = frozenset({"name", "identify"})
+_REQUEST = re.compile(r"^\W*(?:please\s+)?(?:name|identify)\b", re.I)  # "Name the ...", not "Which name ..."
+_REQUEST_STEMS = frozenset(stem(w) for w in ("please", "name", "identify"))
 # A noun made an adjective by a participle names no kind: a "state-controlled bank" is no place;
 # nor does one that another noun follows: a "state company" is no place either.
 _COMPOUND_ENDS = ("company companies firm firms bank banks group groups corporation concern utility carrier "
@@ -221,7 +222,8 @@ def focus(question: str) -> frozenset[str]:
     for text in (m.group(1) if m else question, question):
         found = _WH_NOUN.search(text) or _WHICH.search(text)
         if found:
-            return stems(found.group(0)) - _REQUEST_WORDS
+            described = stems(found.group(0))
+            return described - _REQUEST_STEMS if _REQUEST.match(found.group(0)) else described
     return frozenset()
 
 

@@ -355,6 +355,14 @@ def test_candidates_leave_out_the_question_and_its_description():
     assert focus(q) == stems("former Italian foreign minister")
 
 
+def test_a_request_is_described_by_its_noun_not_by_the_word_that_asks():
+    # "Please name the bank ..." describes a bank: "name" is how it asks, and would otherwise meet
+    # the "named" of any appointment. "Which name ..." asks for a name.
+    assert focus("Please name the bank that cut its prime rate.") == stems("bank")
+    assert focus("Identify the company that bought Spartech.") == stems("company")
+    assert focus("Which name did the company take?") == stems("name")
+
+
 @pytest.mark.parametrize("question, noun", [
     ("Which Ivy League school announced it will end student loans?", "school"),
     ("After 60 years, which popular beverage is getting a new bottle?", "beverage"),
