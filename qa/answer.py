@@ -194,6 +194,8 @@ class _Pick:
     rank: int
     in_title: bool = False  # the item's headline is the answering "sentence" (start = end = 0)
     holds: bool = True  # the sentence (or what it may lean on) holds a word of the question
+    offered: frozenset[str] = frozenset()  # what the sentence offers of the kind asked (sentence_choice.offered_key)
+    answer: str = ""  # of those, the one the question's words stand nearest: the likeliest answer
 
 
 # One passage split into sentences: (start, end, stems) with body offsets; a title-only item
@@ -307,7 +309,7 @@ def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float
         quoted = {start for item_id, start in previous.quoted if item_id == p.item.id} if previous else set()
         best = choose(p.item, len(seen) - 1, top_score - p.score, reading, quoted)
         picks.append(_Pick(p, best.start, best.end, best.score, len(seen) - 1, best.in_title,
-                           best.features["reach"] > 0))
+                           best.features["reach"] > 0, best.offered, best.answer))
     return picks
 
 
@@ -389,10 +391,15 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
         quoted = _distinct(_naming(picks, by_story, qstems))
     else:
         quoted = _quoted(picks, parsed.ordered, kind == answer_type.DATE, parsed.newest_first)
+    # Other stories that say what the first sentence answers back it (a list of lines has none).
+    backing = [] if digest or topic or parsed.ordered else _backing(quoted, picks, top_k)
+    if backing:  # numbered right after it, in the order they are read
+        quoted = quoted[:1] + backing + quoted[1:]
     answer.citations = [_citation(n, pick) for n, pick in enumerate(quoted, 1)]
     answer.related = [_related(pick) for pick in picks if all(pick is not q for q in quoted)]
     answer.found = True
-    answer.answer = _answer_text(answer.citations, dated=digest or parsed.ordered, lines=topic)
+    answer.answer = _answer_text(answer.citations, dated=digest or parsed.ordered, lines=topic,
+                                 backed=len(backing))
     if any(r.year_inferred for r in answer.citations + answer.related):
         answer.notes.append(YEAR_INFERRED_NOTE)
     return answer
@@ -510,6 +517,31 @@ def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False, newest_f
     return sorted(quoted, key=_by_date) if ordered else quoted
 
 
+_NOT_ALNUM = re.compile(r"\W")
+MIN_BACKED_CHARS = 4  # letters and digits of an answer others may back: "Idaho", "30,000", not "U.S." or "50"
+
+
+def _backing(quoted: list[_Pick], picks: list[_Pick], top_k: int) -> list[_Pick]:
+    """The stories the answer does not quote whose best sentence offers the first quoted one's
+    answer (what its question words stand nearest: "Idaho" for "Where was the event?"), holds a
+    word of the question and scores within QUOTE_MARGIN of it: other reports of the same answer,
+    which MAX_ANSWER_SENTENCES alone left out. Best first, as many as keep the citations to
+    ``top_k``; none when the answer is too short to tell apart ("U.S.", "50")."""
+    first = quoted[0] if quoted else None
+    if first is None or len(_NOT_ALNUM.sub("", first.answer)) < MIN_BACKED_CHARS:
+        return []
+    said = {_said_key(p) for p in quoted}
+    backers = []
+    for p in sorted(picks, key=lambda p: (-p.score, p.rank)):
+        if len(quoted) + len(backers) >= top_k:
+            break
+        if p.holds and first.answer in p.offered and p.score >= first.score - QUOTE_MARGIN \
+                and all(p is not q for q in quoted) and _said_key(p) not in said:
+            said.add(_said_key(p))
+            backers.append(p)
+    return backers
+
+
 def _distinct(picks: list[_Pick]) -> list[_Pick]:
     """The picks less any whose sentence reads as one before it: a story filed twice (a first
     take and its longer rewrite, too different to fold into one story) would have the answer
@@ -517,11 +549,16 @@ def _distinct(picks: list[_Pick]) -> list[_Pick]:
     said: set[str] = set()
     out = []
     for p in picks:
-        text = " ".join(_said(p).lower().split())
+        text = _said_key(p)
         if text not in said:
             said.add(text)
             out.append(p)
     return out
+
+
+def _said_key(pick: _Pick) -> str:
+    """The sentence a pick quotes, as two copies of it compare: lower case, one space."""
+    return " ".join(_said(pick).lower().split())
 
 
 def _said(pick: _Pick) -> str:
@@ -585,17 +622,22 @@ def _related(pick: _Pick) -> Related:
                        also_in=pick.passage.also_in, in_title=pick.in_title)
 
 
-def _answer_text(citations: list[Citation], *, dated: bool, lines: bool = False) -> str:
+def _answer_text(citations: list[Citation], *, dated: bool, lines: bool = False, backed: int = 0) -> str:
     """Each citation's sentence followed by its ``[n]``, in citation order; ``dated`` (a "when"
     question, a digest): one line each, led by its date and place; ``lines`` (a topic's stories,
-    most relevant first, whose dates would read out of order): one line each."""
+    most relevant first, whose dates would read out of order): one line each. The ``backed``
+    citations after the first back its sentence (_backing): their markers follow its own, and
+    their sentences, which say the same, are not said again."""
+    backers = citations[1:1 + backed]
+    said = citations[:1] + citations[1 + backed:]
     parts = []
-    for c in citations:
+    for c in said:
         sentence = c.excerpt[c.highlight[0]:c.highlight[1]]
         if c.excerpt_field == "title":
             sentence = f"\"{sentence}\""
         lead = f"{c.date_display}" + (f", {c.dateline}" if c.dateline else "") + ": " if dated else ""
-        parts.append(f"{lead}{sentence} [{c.n}]")
+        markers = "".join(f"[{m.n}]" for m in [c] + (backers if c is said[0] else []))
+        parts.append(f"{lead}{sentence} {markers}")
     # Markers are made from the citations above; the check keeps it so if that code changes.
     return drop_dangling(("\n" if dated or lines else " ").join(parts), {c.n for c in citations})
 

@@ -280,6 +280,8 @@ class Candidate:
     kind_described: bool = field(default=False, repr=False)  # the kind features are computed
     spread: dict[str, int] = field(default_factory=dict, repr=False)  # question stem -> the item's sentences holding it
     day: dt.date | None = field(default=None, repr=False)  # the item's date
+    offered: frozenset[str] = field(default=frozenset(), repr=False)  # what it offers, as offered_key gives it
+    answer: str = field(default="", repr=False)  # of those, the one the question's words stand nearest
 
 
 def score(features: dict[str, float]) -> float:
@@ -363,17 +365,32 @@ def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | Non
         found = sorted(set(found) | set(given))
     if not found:
         return
+    c.offered = frozenset(offered_key(c.text[s:e]) for s, e in found)
     f = c.features
     f["offer"] = 1.0
     f["exact"] = float(answer_type.names_exactly(q.kind, c.text, q.qstems, found, q.posts))
     f["offer_overlap"] = f["overlap"]
     f["offer_reach"] = f["reach"]
     f["candidates"] = math.log1p(min(len(found), MAX_CANDIDATES))
-    f["offer_near"] = _nearness(c.hits, found, q, c.spread)
+    f["offer_near"], nearest = _nearness(c.hits, found, q, c.spread)
+    span = c.text[nearest[0]:nearest[1]]
+    # A figure, a name or a date: "billion", "six" or "Thousands" alone is no answer another story
+    # could back (answer._backing).
+    figure = any(ch.isdigit() for ch in span)
+    c.answer = offered_key(span) if figure or (q.kind != answer_type.NUMBER and any(map(str.isupper, span))) else ""
     f["tense"] = _tense(c, found, q.looks)
     f["counts"] = _counts(c.text, found, q.counted)
     f["given"] = float(bool(given))
     c.score += sum(SENTENCE_MODEL[name] * f[name] for name in _KIND_FEATURES)
+
+
+_THE = re.compile(r"^the\s+|['’]s?$", re.I)
+
+
+def offered_key(span: str) -> str:
+    """An offered thing as two sentences that name it alike share it: lower case, one space,
+    without "the" or a possessive ("The Cleveland Browns'" and "the Cleveland Browns")."""
+    return _THE.sub("", " ".join(span.split()).lower())
 
 
 def _offered(q: Question, text: str) -> list[tuple[int, int]]:
@@ -438,7 +455,7 @@ def _tense(c: Candidate, found: list[tuple[int, int]], looks: int) -> float:
 
 
 def _nearness(hits: list[tuple[int, str]], found: list[tuple[int, int]], q: Question,
-              spread: dict[str, int]) -> float:
+              spread: dict[str, int]) -> tuple[float, tuple[int, int]]:
     """How close the question's words stand to the things a sentence offers: the most weight of
     question words within NEAR_CHARS of any one of them (outside it), a share of the question's
     total. An answer tends to stand beside what the question says of it ("spokesman Willy
@@ -447,12 +464,15 @@ def _nearness(hits: list[tuple[int, str]], found: list[tuple[int, int]], q: Ques
     A word counts for its weight over how many of the item's sentences hold it (``spread``):
     the subject the item names throughout ("Treasury Secretary ... Anderson") says less of where
     the answer stands than the word the question asks about, said once ("May 7 for sentencing").
+    Also returns the span it is most for (the first of equals): the likeliest answer.
     """
-    near = 0.0
+    near, nearest = -1.0, found[0]
     for s, e in found:
         around = {st for at, st in hits if s - NEAR_CHARS <= at < e + NEAR_CHARS and not s <= at < e}
-        near = max(near, sum(q.weight.get(w, 0.0) / spread.get(w, 1) for w in around))
-    return near / q.total
+        weight = sum(q.weight.get(w, 0.0) / spread.get(w, 1) for w in around)
+        if weight > near:
+            near, nearest = weight, (s, e)
+    return near / q.total, nearest
 
 
 def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]) -> list[Candidate]:

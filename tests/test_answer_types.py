@@ -1029,3 +1029,43 @@ def test_what_happened_in_a_place_is_answered_by_the_stories_filed_from_it(quest
     # Each line is its story's lead, the news it was filed with, not a detail that names the place.
     assert all(c.start == 0 for c in a.citations if c.excerpt_field == "body"), a.answer
 
+
+
+# Written for the test: four outlets report one arrest; a fifth story names another state.
+PRIDE_ARRESTS = [
+    ("p1", "2022-06-12", "Police arrest 31 men near Pride event",
+     "Police in Idaho arrested 31 men believed to be linked to the Patriot Front group near a Pride event on "
+     "Saturday. The men were found in the back of a rental truck with shields and a smoke grenade."),
+    ("p2", "2022-06-12", "Patriot Front members held before Pride march",
+     "Thirty-one members of the Patriot Front group were arrested on Saturday near a Pride event in Coeur d'Alene, "
+     "Idaho, police said. A caller had reported a little army loading into a truck."),
+    ("p3", "2022-06-13", "Men arrested near Pride event charged with conspiracy to riot",
+     "The 31 men arrested near the Idaho Pride event were charged with conspiracy to riot, police said. "
+     "Each was released on bail on Sunday."),
+    ("p4", "2022-06-13", "What we know about the Pride event arrests",
+     "Police arrested 31 men near a Pride event in Idaho on a day the city had hoped would pass quietly. "
+     "Most were in their twenties."),
+    ("p5", "2022-06-11", "Two held after parade shooting",
+     "Police in Ohio arrested two men after shots were fired near a parade on Friday. Nobody was hurt."),
+]
+
+
+@pytest.fixture(scope="module")
+def pride(tmp_path_factory) -> Engine:
+    return small_archive(tmp_path_factory, "pride", PRIDE_ARRESTS, "Test Wire")
+
+
+def test_other_reports_of_the_same_answer_back_the_first_sentence(pride):
+    a = pride.ask("Police arrested 31 men near a Pride event. In which state did the arrests take place?", top_k=5)
+    assert "Idaho" in first_sentence(a), a.answer
+    # Every report naming Idaho is a numbered citation, though the answer says three sentences at
+    # most: the ones it does not say back the first, their markers after its own.
+    cited = {c.item_id for c in a.citations}
+    assert cited == {"p1", "p2", "p3", "p4"}, a.answer
+    said = re.findall(r"[^\]]+?((?:\[\d+\])+)", a.answer)
+    assert len(said) <= 3 and said[0].startswith("[1][2]"), a.answer
+    backers = [int(n) for n in re.findall(r"\d+", said[0])[1:]]
+    for c in a.citations:
+        if c.n in backers:
+            assert "Idaho" in c.excerpt[c.highlight[0]:c.highlight[1]], c
+    assert [r.item_id for r in a.related] == ["p5"]  # another state's arrests back nothing
