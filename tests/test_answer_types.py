@@ -1050,12 +1050,8 @@ PRIDE_ARRESTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def pride(tmp_path_factory) -> Engine:
-    return small_archive(tmp_path_factory, "pride", PRIDE_ARRESTS, "Test Wire")
-
-
-def test_other_reports_of_the_same_answer_back_the_first_sentence(pride):
+def test_other_reports_of_the_same_answer_back_the_first_sentence(tmp_path_factory):
+    pride = small_archive(tmp_path_factory, "pride", PRIDE_ARRESTS, "Test Wire")
     a = pride.ask("Police arrested 31 men near a Pride event. In which state did the arrests take place?", top_k=5)
     assert "Idaho" in first_sentence(a), a.answer
     # Every report naming Idaho is a numbered citation, though the answer says three sentences at
