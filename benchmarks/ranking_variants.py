@@ -27,6 +27,9 @@ Variants (``--variants``, comma-separated; parameters after colons):
 - ``chunk_bm25:W``: an item's best chunk by BM25 (the question's stems, the items' idf), a third
   list that takes share W of the full-text list's weight: the question's words meeting in one
   passage rather than anywhere in a long article.
+- ``length:W``: a length prior: W x the item's log(1 + chunks), standardised over the candidates.
+- ``second:A``: an item's dense score is its best chunk's cosine plus A x its second best's.
+- ``weights:D``: the dense list weighed D and the full-text list 1 - D.
 """
 from __future__ import annotations
 
@@ -111,6 +114,23 @@ class Variants:
             dense_weight, text_weight = FUSION_WEIGHTS["hybrid"]
             score = self._fused([dense, full_text, passages],
                                 (dense_weight, text_weight * (1 - weight), text_weight * weight), parsed)
+        elif name == "length":
+            weight = float(params[0])
+            logs = {i: math.log1p(len(self._chunk_vectors(i))) for i in score}
+            mean = sum(logs.values()) / len(logs)
+            sd = math.sqrt(sum((v - mean) ** 2 for v in logs.values()) / len(logs)) or 1.0
+            score = {i: s + weight * (logs[i] - mean) / sd for i, s in score.items()}
+        elif name == "second":
+            alpha = float(params[0])
+            rescored = {}
+            for item_id in set(dense) | set(full_text):
+                cos = np.sort(self._chunk_vectors(item_id) @ qvec)[::-1]
+                if len(cos):
+                    rescored[item_id] = float(cos[0] + alpha * cos[min(1, len(cos) - 1)])
+            score = self._fused([rescored, full_text], FUSION_WEIGHTS["hybrid"], parsed)
+        elif name == "weights":
+            dense_weight = float(params[0])
+            score = self._fused([dense, full_text], (dense_weight, 1 - dense_weight), parsed)
         else:
             raise SystemExit(f"unknown variant {variant!r}")
         return sorted(score, key=lambda i: -score[i])
