@@ -442,11 +442,13 @@ _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2
 _CAPS_WORD = rf"(?:[ae]l-)?(?:(?:[A-Z]\.){{2,}}|A/S\b|[{UPPER}](?:\.(?=\s+[{UPPER}])|[\w’'&-]*))"
 # Between the capitalised words of one name: a small word ("Bank of England") or a name's
 # particles ("Cor van der Klugt", "Miguel de la Madrid", "Ursula von der Leyen").
+# A weekday goes on no name: "landed in Taiwan Tuesday", "President Reagan Monday named ...".
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 _CAPS = re.compile(rf"(?<![\w’'-]){_CAPS_WORD}(?:\s+(?:(?:van|von|de)\s+(?:der|den|de|la|le|los|las)\s+|"
-                   rf"(?:of|the|de|da|del|der|den|du|van|von|bin|ibn|al|for)\s+)?{_CAPS_WORD})*")
+                   rf"(?:of|the|de|da|del|der|den|du|van|von|bin|ibn|al|for)\s+)?(?!{_WEEKDAY}){_CAPS_WORD})*")
 _TITLES = frozenset("""prime minister president secretary chancellor general governor senator sen rep mr
 mrs ms dr sir lord lady king queen prince princess judge justice chief deputy vice foreign former
-first chairman ceo speaker staff sgt sergeant cpl corporal pvt lt lieutenant col colonel maj capt captain
+first chairman ceo speaker leader staff sgt sergeant cpl corporal pvt lt lieutenant col colonel maj capt captain
 cmdr commander adm admiral brig brigadier""".split())
 # Words that make a capitalised run an organisation's name rather than a person's.
 _ORG_WORDS = frozenset("""board council committee ministry party agency organization organisation union
@@ -684,9 +686,12 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
         if kind == PERSON:
             # A run that ends as an organisation's name is one though the question names it
             # ("Ontario Supreme Court"); a post at one stays a person's ("Central Bank Governor
-            # Chang Chi-cheng").
+            # Chang Chi-cheng", "US House Speaker Nancy Pelosi"): after a title, only the words
+            # that follow it name the holder.
             every = _name_words(m.group(0), frozenset())
-            if _organisation(w.lower() for w in words) or _organisation(w.lower() for w in every[-1:]):
+            titled = [i for i, w in enumerate(every) if w.lower() in _TITLES]
+            holder = every[titled[-1] + 1:] if titled else words
+            if _organisation(w.lower() for w in holder) or _organisation(w.lower() for w in every[-1:]):
                 continue
             if _place_name(m.group(0)) in _NO_PERSON:  # "the United States", "New York"
                 continue

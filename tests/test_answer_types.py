@@ -1065,3 +1065,28 @@ def test_other_reports_of_the_same_answer_back_the_first_sentence(tmp_path_facto
         if c.n in backers:
             assert "Idaho" in c.excerpt[c.highlight[0]:c.highlight[1]], c
     assert [r.item_id for r in a.related] == ["p5"]  # another state's arrests back nothing
+
+
+def test_a_post_at_an_organisation_names_its_holder_and_a_weekday_ends_a_name():
+    # "House", "Bank" and "Senate" name organisations, but the words after a title name its holder.
+    for text, person in [("US House Speaker Nancy Pelosi landed in Taipei.", "US House Speaker Nancy Pelosi"),
+                         ("Central Bank Governor Chang Chi-cheng said so.", "Central Bank Governor Chang Chi-cheng"),
+                         ("Senate Majority Leader Robert Dole said so.", "Senate Majority Leader Robert Dole")]:
+        assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == [person]
+    assert candidates(PERSON, "The Governor of the Bank of England said so.", frozenset()) == []
+    # "Reagan Monday" is no person's two names, "Taiwan Tuesday" no place.
+    text = "President Reagan Monday named a new envoy, who landed in Taiwan Tuesday."
+    assert candidates(PERSON, text, frozenset()) == []
+    assert [text[s:e] for s, e in candidates(PLACE, text, frozenset())] == ["Taiwan"]
+
+
+def test_who_is_answered_by_the_holder_of_a_post_at_an_organisation(tmp_path_factory):
+    engine = small_archive(tmp_path_factory, "post_holder", [
+        ("t1", "2022-08-02", "Delegation lands in Taipei",
+         "The plane carrying the US congressional delegation landed in Taipei late on Tuesday after a flight "
+         "from Kuala Lumpur. US House Speaker Nancy Pelosi, who led the group, said the visit honoured America's "
+         "commitment to Taiwan's democracy."),
+        ("t2", "2022-08-01", "China warns of consequences",
+         "China's foreign ministry said a visit to Taiwan would cross a red line. Beijing summoned the US ambassador."),
+    ], "Test Wire")
+    assert "Nancy Pelosi" in first_sentence(engine.ask("Who led the delegation that landed in Taipei?"))
