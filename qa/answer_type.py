@@ -519,9 +519,9 @@ _STATE_AFTER = re.compile(r",\s+(?:(?:" + "|".join(re.escape(a) for a in _STATE_
 _COUNTRY_AFTER = re.compile(r",\s+(?:the\s+)?(?:" + "|".join(re.escape(p) for p in sorted(PLACES, key=len, reverse=True))
                             + rf"){_ENDS_PHRASE}")
 # "Khuzestan Province", "Buchanan County", "Kurdistan Region": a name that ends with what kind of
-# place it is names one, wherever it stands.
+# place it is names one, wherever it stands; so does one that starts with it ("Mount Osutaka").
 _PLACE_KIND = re.compile(r"\s(?:Province|County|District|Region|Prefecture|Governorate|Oblast|Township|Parish|"
-                         r"Peninsula|Valley)$")
+                         r"Peninsula|Valley)$|^(?:Mount|Mt\.?|Lake|Cape)\s")
 # "the Los Angeles-based Rogers and Cowan": a name before "-based" is where something is based.
 _BASED = "-based"
 _DEMONYM = re.compile(r"(?:ian|ese|ish|ean)$")
@@ -671,29 +671,37 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
     if kind in (PERSON, NAME) and not any(ch.islower() for ch in text):
         return []  # in capitals ("FROST/SULLIVAN OFFICERS TO SELL SHARES") every word looks like a name
     out = []
+    listed_from = -1  # where the last place ended: a list goes on from it ("in London, Paris and Frankfurt")
     for m in _CAPS.finditer(text):
-        words = _name_words(m.group(0), qstems)
+        run, start = m.group(0), m.start()
+        if kind == PERSON:  # "David Larner of Lloyds", "Henry Kaufman of Salomon Brothers Inc": a person's
+            run = _before_of(run, qstems)  # name before the "of" of where they work
+        end = start + len(run)
+        placed = kind == PLACE and (_reads_as_place(text, run, start, end) or _listed(text, listed_from, start))
+        if placed:  # the question's own place too: "the lake port of Jinja and Kisumu"
+            listed_from = end
+        words = _name_words(run, qstems)
         if not words:
             continue
-        if kind in (PERSON, NAME) and _is_the_questions_own(m.group(0), qstems, kind):
+        if kind in (PERSON, NAME) and _is_the_questions_own(run, qstems, kind):
             # "Arther Mitchell of Coudert Brothers", "NASA's Artemis I": the question's own name,
             # and the firm after "of" (not a town: "Moss Rosenberg Verft of Stavanger") or the
             # thing after the possessive a name to offer.
-            after = _after_own(m.group(0), qstems) if kind == NAME else ""
+            after = _after_own(run, qstems) if kind == NAME else ""
             if after:
-                out.append((m.end() - len(after), m.end()))
+                out.append((end - len(after), end))
             continue
         if kind == PERSON:
             # A run that ends as an organisation's name is one though the question names it
             # ("Ontario Supreme Court"); a post at one stays a person's ("Central Bank Governor
             # Chang Chi-cheng", "US House Speaker Nancy Pelosi"): after a title, only the words
             # that follow it name the holder.
-            every = _name_words(m.group(0), frozenset())
+            every = _name_words(run, frozenset())
             titled = [i for i, w in enumerate(every) if w.lower() in _TITLES]
             holder = every[titled[-1] + 1:] if titled else words
             if _organisation(w.lower() for w in holder) or _organisation(w.lower() for w in every[-1:]):
                 continue
-            if _place_name(m.group(0)) in _NO_PERSON:  # "the United States", "New York"
+            if _place_name(run) in _NO_PERSON:  # "the United States", "New York"
                 continue
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
             # without acronyms, nationalities and titles, in two words or more.
@@ -702,26 +710,56 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
                     and w.lower() not in DEMONYMS and w.lower() not in _TITLES]) < 2:
                 continue
         elif kind == PLACE:
-            based = m.group(0).find(_BASED)
+            based = run.find(_BASED)
             if based > 0:  # "Los Angeles-based" (the run may go on: "Los Angeles-based Rogers")
-                out.append((m.start(), m.start() + based))
+                out.append((start, start + based))
                 continue
-            if _COUNTRY_AFTER.match(text, m.end()) and not _known_place(m.group(0)):
+            if _COUNTRY_AFTER.match(text, end) and not _known_place(run):
                 # "Biopool AB of Umea, Sweden": the town is the name after the last "of"
-                of = m.group(0).rfind(" of ")
-                out.append((m.start() + (of + len(" of ") if of >= 0 else 0), m.end()))
+                of = run.rfind(" of ")
+                out.append((start + (of + len(" of ") if of >= 0 else 0), end))
                 continue
-            if not (_PLACE_CUE.search(text[max(0, m.start() - _CUE_CHARS):m.start()]) or _known_place(m.group(0))
-                    or _STATE_AFTER.match(text, m.end()) or _PLACE_KIND.search(m.group(0))):
+            if not placed:
                 continue
-            if _named_by_its_people(m.group(0), words, qstems):
+            if _named_by_its_people(run, words, qstems):
                 continue
-        out.append(m.span())
+        out.append((start, end))
     return out
 
 
 # Places whose names are a person's in shape (two capitalised words), which name no person.
 _NO_PERSON = PLACES | CITIES
+# Between the names of a list, or a name and the one that places it: "London, Paris and
+# Frankfurt", "Jinja and Kisumu", "Mar-a-Lago, Trump's Palm Beach resort".
+_LIST_JOIN = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+
+
+def _listed(text: str, after: int, start: int) -> bool:
+    """Whether the name starting at ``start`` of ``text`` goes on from a place that ended at
+    ``after`` (-1: none) in a list or an apposition."""
+    return after >= 0 and bool(_LIST_JOIN.fullmatch(text, after, start))
+
+
+def _reads_as_place(text: str, run: str, start: int, end: int) -> bool:
+    """Whether the capitalised ``run`` at [start, end) of ``text`` reads as a place: after "in",
+    "from", "near" ... (_PLACE_CUE), a known place's name, a town before its US state, or a name
+    of a place's kind ("Nara Prefecture", "Mount Osutaka")."""
+    return bool(_PLACE_CUE.search(text[max(0, start - _CUE_CHARS):start]) or _known_place(run)
+                or _STATE_AFTER.match(text, end) or _PLACE_KIND.search(run))
+
+
+def _before_of(run: str, qstems: set[str] | frozenset[str]) -> str:
+    """The part of a capitalised run before its last "of" when that part names someone in two
+    words or more and the part after names an organisation or what the question names ("David
+    Larner" of "David Larner of Lloyds" for "Who at Lloyds ...?", "Henry Kaufman of Salomon
+    Brothers Inc"); else the whole run ("Secretary of State George Shultz", "Chairman of the
+    Joint Chiefs of Staff Admiral William Crowe")."""
+    of = run.rfind(" of ")
+    if of <= 0 or len(_name_words(run[:of], qstems)) < 2:
+        return run
+    after = [_plain(w) for w in _RUN_WORD.findall(run[of + len(" of "):])]
+    where = _organisation(after) or any(w in qstems or stem(w) in qstems for w in after)
+    return run[:of] if where else run
 
 
 def _after_own(run: str, qstems: set[str] | frozenset[str]) -> str:

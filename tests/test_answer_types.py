@@ -739,14 +739,15 @@ def test_candidates_read_a_region_of_a_place_a_company_and_a_day_named_relative_
     text = "Former Guinness Plc chairman Ernest Saunders denied it, his assistant Margaret McGrath said."
     asked = stems("Who accused Ernest Saunders?")
     assert [text[s:e] for s, e in candidates(PERSON, text, asked)] == ["Margaret McGrath"]
-    # "Farmingdale, N.Y.", "Little Rock, Ark.": a town followed by its state.
+    # "Farmingdale, N.Y.", "Little Rock, Ark.": a town followed by its state, which is a place too
+    # ("In which state is the plant?").
     text = "It will close its Farmingdale, N.Y., plant; Dillard is based in Little Rock, Ark."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the Fairchild plant?"))] == [
-        "Farmingdale", "Little Rock"]
+        "Farmingdale", "N.Y.", "Little Rock", "Ark"]
     # A state in full counts where it ends a phrase: "Texas Eastern" is a company.
     text = "Texaco, Texas Eastern and Mobil bid. The plant is in Dallas, Texas. It shut its Farmingdale, New York, plant."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))] == [
-        "Dallas", "Texas", "Farmingdale"]
+        "Dallas", "Texas", "Farmingdale", "New York"]
     # The question's own company, named in part, is not what it asks for.
     assert candidates(NAME, "General Motors Corp said it would buy the unit.",
                       stems("Which company did General Motors buy?")) == []
@@ -1090,3 +1091,36 @@ def test_who_is_answered_by_the_holder_of_a_post_at_an_organisation(tmp_path_fac
          "China's foreign ministry said a visit to Taiwan would cross a red line. Beijing summoned the US ambassador."),
     ], "Test Wire")
     assert "Nancy Pelosi" in first_sentence(engine.ask("Who led the delegation that landed in Taipei?"))
+
+
+def test_a_person_is_named_before_the_of_of_where_they_work():
+    lloyds = stems("Who at Lloyds of London gave the estimate of insurance claims?")
+    text = "It could take weeks before the claims are known, said David Larner of Lloyds."
+    assert [text[s:e] for s, e in candidates(PERSON, text, lloyds)] == ["David Larner"]
+    text = "Rates will fall, said Henry Kaufman of Salomon Brothers Inc."
+    assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == ["Henry Kaufman"]
+    text = "Secretary of State George Shultz said so."  # "of" inside a post
+    assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == ["Secretary of State George Shultz"]
+
+
+def test_the_places_of_a_list_and_a_place_named_by_its_kind():
+    text = "It has offices in London, Paris and Frankfurt."
+    assert [text[s:e] for s, e in candidates(PLACE, text, frozenset())] == ["London", "Paris", "Frankfurt"]
+    # The list goes on from the question's own place.
+    jinja = stems("To which town does the rail ferry from the lake port of Jinja run?")
+    text = "An accident hit the rail ferry which plies between the lake port of Jinja and Kisumu."
+    assert [text[s:e] for s, e in candidates(PLACE, text, jinja)] == ["Kisumu"]
+    text = "The aircraft hit Mount Osutaka on August 12, 1985."
+    assert [text[s:e] for s, e in candidates(PLACE, text, frozenset())] == ["Mount Osutaka"]
+
+
+def test_where_is_answered_by_a_place_named_by_its_kind(tmp_path_factory):
+    engine = small_archive(tmp_path_factory, "mountain", [
+        ("j1", "1987-06-19", "FAULTY REPAIRS CAUSED 1985 JAL CRASH, REPORT SAYS",
+         "Faulty repairs and inadequate inspection caused the 1985 crash of a Japan Airlines Boeing 747 jumbo jet "
+         "which killed 520 people, the government said in a final report.\n\n"
+         "The aircraft hit Mount Osutaka on August 12, 1985, after a bulkhead burst."),
+        ("j2", "1987-06-18", "JAPAN AIRLINES TO BUY MORE JETS",
+         "Japan Airlines said it would buy six more Boeing 747 jumbo jets for delivery in Tokyo from 1989."),
+    ], "Reuters")
+    assert "Mount Osutaka" in first_sentence(engine.ask("Where did the Japan Airlines jumbo jet go down in August 1985?"))
