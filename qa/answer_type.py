@@ -470,7 +470,11 @@ def _organisation(words: Iterable[str]) -> bool:
 
 # "At what site ...?", "In which part of Iran ...?": a place, whatever the noun ("In what year"
 # is read as a date before this is tried), unless an organisation's ("In which company ...?").
-_IN_WHICH = re.compile(rf"\b(?:in|at|near)\s+(?:which|what)\b(?!\s+(?:{_nouns(' '.join(_ORG_WORDS))})\b)", re.I)
+# An occasion is no place: "at which prestigious awards show", "in which election".
+_OCCASIONS = ("show awards award ceremony conference meeting summit event festival game match tournament race "
+              "election vote convention hearing trial rally concert auction exhibition session talks")
+_IN_WHICH = re.compile(rf"\b(?:in|at|near)\s+(?:which|what)\b(?!\s+(?:{_nouns(' '.join(_ORG_WORDS))})\b)"
+                       rf"(?!\s+(?:[\w’'-]+\s+){{0,2}}?(?:{_nouns(_OCCASIONS)})\b)", re.I)
 # The cues of expected(), in the order that breaks a tie; None: the noun's group names the kind.
 # "What's his name?": a person's name (expected() reads "what's" as "what is").
 _PERSONS_NAME = re.compile(r"\bwhat\s+(?:is|was)\s+(?:his|her)\s+(?:full\s+)?name\b", re.I)
@@ -674,6 +678,9 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
     listed_from = -1  # where the last place ended: a list goes on from it ("in London, Paris and Frankfurt")
     for m in _CAPS.finditer(text):
         run, start = m.group(0), m.start()
+        opener = _OPENER.match(run)  # "In California, which ...": the sentence's first word is no part of the name
+        if opener and opener.end() < len(run):
+            run, start = run[opener.end():], start + opener.end()
         if kind == PERSON:  # "David Larner of Lloyds", "Henry Kaufman of Salomon Brothers Inc": a person's
             run = _before_of(run, qstems)  # name before the "of" of where they work
         end = start + len(run)
@@ -727,6 +734,10 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
     return out
 
 
+# A sentence's first word, capitalised, that the name after it runs on from: "In California",
+# "At Boeing", "The Netherlands" ("The" is read as the name's own by _place_name where it is).
+_OPENER = re.compile(r"(?:(?:The|A|An|In|At|On|For|From|By|With|After|Before|Under|Since|During|Despite|Against|"
+                     r"Among|Between|Into|Through|While|When|If|Although|Unlike|And|But|Or|As|Of|To)\s+)+")
 # Places whose names are a person's in shape (two capitalised words), which name no person.
 _NO_PERSON = PLACES | CITIES
 # Between the names of a list, or a name and the one that places it: "London, Paris and

@@ -1124,3 +1124,21 @@ def test_where_is_answered_by_a_place_named_by_its_kind(tmp_path_factory):
          "Japan Airlines said it would buy six more Boeing 747 jumbo jets for delivery in Tokyo from 1989."),
     ], "Reuters")
     assert "Mount Osutaka" in first_sentence(engine.ask("Where did the Japan Airlines jumbo jet go down in August 1985?"))
+
+
+def test_a_sentences_first_word_is_no_part_of_the_name_after_it():
+    q = stems("Which state has the highest average price for a gallon of regular gas?")
+    text = "In California, which has the highest statewide average at $5.90 a gallon, few stations sell for less."
+    assert [text[s:e] for s, e in candidates(PLACE, text, q)] == ["California"]
+    text = "At Boeing, workers struck."
+    assert [text[s:e] for s, e in candidates(NAME, text, frozenset())] == ["Boeing"]
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Broadway's biggest stars were recognized this week at which prestigious awards show?", NAME),
+    ("At what meeting did OPEC agree to cut output?", NAME),
+    ("In which city will the talks be held?", PLACE),
+    ("At which plant will the cuts fall?", PLACE),
+])
+def test_an_occasion_after_at_which_is_no_place(question, kind):
+    assert expected(question) == kind
