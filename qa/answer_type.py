@@ -523,9 +523,11 @@ _STATE_AFTER = re.compile(r",\s+(?:(?:" + "|".join(re.escape(a) for a in _STATE_
 _COUNTRY_AFTER = re.compile(r",\s+(?:the\s+)?(?:" + "|".join(re.escape(p) for p in sorted(PLACES, key=len, reverse=True))
                             + rf"){_ENDS_PHRASE}")
 # "Khuzestan Province", "Buchanan County", "Kurdistan Region": a name that ends with what kind of
-# place it is names one, wherever it stands; so does one that starts with it ("Mount Osutaka").
+# place it is names one, wherever it stands ("Yellowstone National Park", "Kennedy Airport"); so
+# does one that starts with it ("Mount Osutaka").
 _PLACE_KIND = re.compile(r"\s(?:Province|County|District|Region|Prefecture|Governorate|Oblast|Township|Parish|"
-                         r"Peninsula|Valley)$|^(?:Mount|Mt\.?|Lake|Cape)\s")
+                         r"Peninsula|Valley|Park|Island|Islands|River|Bay|Strait|Canal|Desert|Airport|Mountains|"
+                         r"Falls|Coast|Beach|Harbor|Harbour)$|^(?:Mount|Mt\.?|Lake|Cape)\s")
 # "the Los Angeles-based Rogers and Cowan": a name before "-based" is where something is based.
 _BASED = "-based"
 _DEMONYM = re.compile(r"(?:ian|ese|ish|ean)$")

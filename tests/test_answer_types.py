@@ -1117,6 +1117,9 @@ def test_the_places_of_a_list_and_a_place_named_by_its_kind():
     assert [text[s:e] for s, e in candidates(PLACE, text, jinja)] == ["Kisumu"]
     text = "The aircraft hit Mount Osutaka on August 12, 1985."
     assert [text[s:e] for s, e in candidates(PLACE, text, frozenset())] == ["Mount Osutaka"]
+    park = stems("Which US national park was hit by flooding?")
+    text = "All entrances of Yellowstone National Park are closed because flooding has damaged roads."
+    assert [text[s:e] for s, e in candidates(PLACE, text, park)] == ["Yellowstone National Park"]
 
 
 def test_where_is_answered_by_a_place_named_by_its_kind(tmp_path_factory):
