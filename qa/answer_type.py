@@ -451,6 +451,10 @@ mrs ms dr sir lord lady king queen prince princess judge justice chief deputy vi
 first chairman ceo speaker leader staff sgt sergeant cpl corporal pvt lt lieutenant col colonel maj capt captain
 cmdr commander adm admiral brig brigadier""".split())
 # Words that make a capitalised run an organisation's name rather than a person's.
+# Titles that only a person holds, before a surname alone ("President Reagan"): not "General"
+# ("General Motors"), nor "Chief", "Deputy" or "First".
+_PERSONS_TITLES = frozenset("""president chancellor premier minister king queen pope senator governor
+ayatollah sheikh judge speaker chairman secretary""".split())
 _ORG_WORDS = frozenset("""board council committee ministry party agency organization organisation union
 association corp inc co ltd company bank group university news regime guards court department
 commission assembly house senate congress times post journal press network service services
@@ -713,10 +717,12 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
             if _place_name(run) in _NO_PERSON:  # "the United States", "New York"
                 continue
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
-            # without acronyms, nationalities and titles, in two words or more.
-            if len([w for w in every
-                    if not _acronym(w) and not _names_a_people(w)
-                    and w.lower() not in DEMONYMS and w.lower() not in _TITLES]) < 2:
+            # without acronyms, nationalities and titles, in two words or more, or in one after a
+            # title only a person holds ("President Reagan", "King Fahd").
+            named = [w for w in every if not _acronym(w) and not _names_a_people(w)
+                     and w.lower() not in DEMONYMS and w.lower() not in _TITLES]
+            if len(named) < 2 and not (named and titled and titled[-1] == len(every) - 2
+                                       and every[-2].lower() in _PERSONS_TITLES):
                 continue
         elif kind == PLACE:
             based = run.find(_BASED)

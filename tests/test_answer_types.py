@@ -1082,7 +1082,7 @@ def test_a_post_at_an_organisation_names_its_holder_and_a_weekday_ends_a_name():
     assert candidates(PERSON, "The Governor of the Bank of England said so.", frozenset()) == []
     # "Reagan Monday" is no person's two names, "Taiwan Tuesday" no place.
     text = "President Reagan Monday named a new envoy, who landed in Taiwan Tuesday."
-    assert candidates(PERSON, text, frozenset()) == []
+    assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == ["President Reagan"]
     assert [text[s:e] for s, e in candidates(PLACE, text, frozenset())] == ["Taiwan"]
 
 
@@ -1140,3 +1140,22 @@ def test_a_sentences_first_word_is_no_part_of_the_name_after_it():
     assert [text[s:e] for s, e in candidates(PLACE, text, q)] == ["California"]
     text = "At Boeing, workers struck."
     assert [text[s:e] for s, e in candidates(NAME, text, frozenset())] == ["Boeing"]
+
+
+def test_a_title_only_a_person_holds_names_one_before_a_surname_alone():
+    for text, person in [("President Reagan vetoed the bill.", ["President Reagan"]),
+                         ("Chancellor Kohl and President Mitterrand met.", ["Chancellor Kohl", "President Mitterrand"]),
+                         ("General Motors said so.", []), ("Reagan said so.", [])]:
+        assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == person
+
+
+def test_who_is_answered_by_a_title_and_a_surname(tmp_path_factory):
+    engine = small_archive(tmp_path_factory, "veto", [
+        ("v1", "1987-03-27", "REAGAN VETOES HIGHWAY BILL",
+         "The 88 billion dlr highway bill would fund road building for five years and raise the speed limit "
+         "to 65 miles an hour on rural interstates, Transportation Secretary Elizabeth Dole said.\n\n"
+         "President Reagan vetoed the bill on Friday, calling it a budget buster."),
+        ("v2", "1987-03-20", "SENATE DEBATES HIGHWAY FUNDS",
+         "The Senate debated highway funds for a third day."),
+    ], "Reuters")
+    assert "President Reagan" in first_sentence(engine.ask("Who vetoed the highway bill?"))
