@@ -660,6 +660,9 @@ _REASON_STRONG = (r"because(?:\s+of)?|due\s+to|owing\s+to|as\s+a\s+result\s+of|o
                   r"reflect(?:s|ed|ing)?|in\s+order\s+to|so\s+(?:as\s+)?to|in\s+response\s+to|for\s+fear")
 _REASON_WEAK = r"after|following|amid|since|to\s+help|to\s+(?:finance|fund|pay|cut|reduce|boost|raise|avoid)"
 _REASON = re.compile(rf"\b(?:(?P<strong>{_REASON_STRONG})|(?P<weak>{_REASON_WEAK}))\b[^.;]{{0,120}}", re.I)
+# A cause that does something, before its verb: "A defective electrical relay caused a feedwater
+# pump to stop", "..., heavy rains triggered the slide".
+_CAUSE = re.compile(r"(?:^|[,;:]\s*)(?P<cause>[^,;:.]{3,120}?)\s+(?:caused|led\s+to|prompted|triggered|sparked|forced)\b")
 
 
 def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
@@ -677,7 +680,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
     if kind == DATE:
         return [m.span() for m in _DATE.finditer(text) if m.group(0).lower() not in qstems and _a_date(m.group(0))]
     if kind == REASON:
-        return [m.span() for m in _REASON.finditer(text)]
+        return sorted([m.span() for m in _REASON.finditer(text)] + [m.span("cause") for m in _CAUSE.finditer(text)])
     if kind in (PERSON, NAME) and not any(ch.islower() for ch in text):
         return []  # in capitals ("FROST/SULLIVAN OFFICERS TO SELL SHARES") every word looks like a name
     out = []
@@ -882,9 +885,9 @@ def names_exactly(kind: str, text: str, qstems: set[str] | frozenset[str],
     1-2"; "today" names the item's day), nor a person with a lesser rank of the post asked or
     with another post than the one ``posts`` asks who holds (posts_asked). ``found``: its
     candidates, when already searched."""
-    if kind == REASON:  # "because", "due to", not "after"
-        return any(_REASON.match(text, s).group("strong") for s, _ in (candidates(kind, text, qstems) if found is None
-                                                                       else found))
+    if kind == REASON:  # "because", "due to", a cause that does something; not "after"
+        return any(not (m := _REASON.match(text, s)) or m.group("strong")
+                   for s, _ in (candidates(kind, text, qstems) if found is None else found))
     return any(not (kind == DATE and _RELATIVE_DATE.fullmatch(text[s:e]))
                and not (kind == PERSON and (_lesser_post(text, s, e, qstems) or _other_post(text, s, e, posts)))
                for s, e in (candidates(kind, text, qstems) if found is None else found))

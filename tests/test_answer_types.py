@@ -207,6 +207,10 @@ def test_a_reason_is_a_clause_that_gives_one():
         "blamed the profit decline on costs for the new Audi 80 model", "after the strike"]
     # "after" tells what came before more often than why: offered, but not outright.
     assert names_exactly(REASON, text, set()) and not names_exactly(REASON, "Sales fell after the strike.", set())
+    # A cause that does something gives one before its verb ("What caused the shutdown?").
+    text = "A defective electrical relay caused a feedwater pump to stop, leading to a shutdown, he said."
+    assert [text[s:e] for s, e in candidates(REASON, text, set())] == ["A defective electrical relay"]
+    assert names_exactly(REASON, text, set())
 
 
 def test_singular_plural_and_past_meet_at_one_stem():
