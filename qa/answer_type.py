@@ -438,8 +438,10 @@ _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2
 # Arabic names may start with a lower-case article: "al-Emara", "Bashar al-Assad". A middle
 # initial keeps its full stop: "John P. Desmond".
 # A dotted abbreviation ("U.S.", "U.K.") is one word: read letter by letter, "U.K. Investigation"
-# gave the run "K. Investigation", an initial and a surname. So is a Nordic company's "A/S".
-_CAPS_WORD = rf"(?:[ae]l-)?(?:(?:[A-Z]\.){{2,}}|A/S\b|[{UPPER}](?:\.(?=\s+[{UPPER}])|[\w’'&-]*))"
+# gave the run "K. Investigation", an initial and a surname. So is a Nordic company's "A/S", and
+# a title's abbreviation before a name keeps its full stop ("Dr. Fauci", "Sen. Dole").
+_CAPS_WORD = (rf"(?:[ae]l-)?(?:(?:[A-Z]\.){{2,}}|A/S\b|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Prof)\.(?=\s+[{UPPER}])|"
+              rf"[{UPPER}](?:\.(?=\s+[{UPPER}])|[\w’'&-]*))")
 # Between the capitalised words of one name: a small word ("Bank of England") or a name's
 # particles ("Cor van der Klugt", "Miguel de la Madrid", "Ursula von der Leyen").
 # A weekday goes on no name: "landed in Taiwan Tuesday", "President Reagan Monday named ...".
@@ -454,7 +456,7 @@ cmdr commander adm admiral brig brigadier""".split())
 # Titles that only a person holds, before a surname alone ("President Reagan"): not "General"
 # ("General Motors"), nor "Chief", "Deputy" or "First".
 _PERSONS_TITLES = frozenset("""president chancellor premier minister king queen pope senator governor
-ayatollah sheikh judge speaker chairman secretary""".split())
+ayatollah sheikh judge speaker chairman secretary mr mrs ms dr sen rep gov prof""".split())
 _ORG_WORDS = frozenset("""board council committee ministry party agency organization organisation union
 association corp inc co ltd company bank group university news regime guards court department
 commission assembly house senate congress times post journal press network service services

@@ -1149,7 +1149,9 @@ def test_a_sentences_first_word_is_no_part_of_the_name_after_it():
 def test_a_title_only_a_person_holds_names_one_before_a_surname_alone():
     for text, person in [("President Reagan vetoed the bill.", ["President Reagan"]),
                          ("Chancellor Kohl and President Mitterrand met.", ["Chancellor Kohl", "President Mitterrand"]),
-                         ("General Motors said so.", []), ("Reagan said so.", [])]:
+                         ("General Motors said so.", []), ("Reagan said so.", []),
+                         # An abbreviated title keeps its full stop.
+                         ("Dr. Fauci said so.", ["Dr. Fauci"]), ("Sen. Dole and Rep. Wright met.", ["Sen. Dole", "Rep. Wright"])]:
         assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == person
 
 
