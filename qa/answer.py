@@ -535,9 +535,9 @@ def _backing(quoted: list[_Pick], picks: list[_Pick], top_k: int) -> list[_Pick]
     for p in sorted(picks, key=lambda p: (-p.score, p.rank)):
         if len(quoted) + len(backers) >= top_k:
             break
-        if p.holds and first.answer in p.offered and p.score >= first.score - QUOTE_MARGIN \
-                and all(p is not q for q in quoted) and _said_key(p) not in said:
-            said.add(_said_key(p))
+        key = _said_key(p)  # a quoted pick's own sentence is already said
+        if p.holds and first.answer in p.offered and p.score >= first.score - QUOTE_MARGIN and key not in said:
+            said.add(key)
             backers.append(p)
     return backers
 

@@ -69,8 +69,9 @@ def _nouns(words: str) -> str:
 _HOW_NUMBER = re.compile(r"\bhow\s+(?:many|much|old|long|far|big|large|tall|high|often|fast)\b", re.I)
 # "Name the Marine sergeant arrested ...", "Identify the company that ...": a request that asks
 # as "which" does.
-_WH = r"(?:\b(?:which|what)|^\W*(?:please\s+)?(?:name|identify)\s+(?:the|a|an))"
-_REQUEST = re.compile(r"^\W*(?:please\s+)?(?:name|identify)\b", re.I)  # "Name the ...", not "Which name ..."
+_ASKS_BY_REQUEST = r"^\W*(?:please\s+)?(?:name|identify)\b"
+_WH = rf"(?:\b(?:which|what)|{_ASKS_BY_REQUEST}\s+(?:the|a|an))"
+_REQUEST = re.compile(_ASKS_BY_REQUEST, re.I)  # "Name the ...", not "Which name ..."
 _REQUEST_STEMS = frozenset(stem(w) for w in ("please", "name", "identify"))
 # A noun made an adjective by a participle names no kind: a "state-controlled bank" is no place;
 # nor does one that another noun follows: a "state company" is no place either.
@@ -452,11 +453,11 @@ _TITLES = frozenset("""prime minister president secretary chancellor general gov
 mrs ms dr sir lord lady king queen prince princess judge justice chief deputy vice foreign former
 first chairman ceo speaker leader staff sgt sergeant cpl corporal pvt lt lieutenant col colonel maj capt captain
 cmdr commander adm admiral brig brigadier""".split())
-# Words that make a capitalised run an organisation's name rather than a person's.
 # Titles that only a person holds, before a surname alone ("President Reagan"): not "General"
 # ("General Motors"), nor "Chief", "Deputy" or "First".
 _PERSONS_TITLES = frozenset("""president chancellor premier minister king queen pope senator governor
 ayatollah sheikh judge speaker chairman secretary mr mrs ms dr sen rep gov prof""".split())
+# Words that make a capitalised run an organisation's name rather than a person's.
 _ORG_WORDS = frozenset("""board council committee ministry party agency organization organisation union
 association corp inc co ltd company bank group university news regime guards court department
 commission assembly house senate congress times post journal press network service services
