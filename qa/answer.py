@@ -24,7 +24,7 @@ from . import answer_type, tense
 from .chat import Previous
 from .query import Filters, ParsedQuery, counts_back
 from .retrieve import Passage, SearchResult
-from .sentence_choice import QUOTE_MARGIN, Question, WordFinder, choose
+from .sentence_choice import QUOTE_MARGIN, Question, WordFinder, choose, offering
 from .sentences import sentences
 from .text_cache import TextCache
 from .words import rare_in_general, stems, terms
@@ -196,6 +196,7 @@ class _Pick:
     holds: bool = True  # the sentence (or what it may lean on) holds a word of the question
     offered: frozenset[str] = frozenset()  # what the sentence offers of the kind asked (sentence_choice.offered_key)
     answer: str = ""  # of those, the one the question's words stand nearest: the likeliest answer
+    gap: float = 0.0  # its story's retrieval score below the top story's
 
 
 # One passage split into sentences: (start, end, stems) with body offsets; a title-only item
@@ -288,8 +289,7 @@ def confidence(result: SearchResult, qstems: set[str], by_story: dict[str, set[s
     return evidence(result, qstems, by_story).confidence()
 
 
-def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float], question: str, kind: str | None,
-                    previous: Previous | None = None) -> list[_Pick]:
+def _pick_sentences(result: SearchResult, reading: Question, previous: Previous | None = None) -> list[_Pick]:
     """The best sentence of each story, in story order, from anywhere in its body or its headline.
 
     Sentences are chosen and scored by sentence_choice's model: what of the question they hold,
@@ -298,7 +298,6 @@ def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float
     weigh more and the sentences the previous answer quoted count only for them: the answer
     moves on rather than repeating itself. The words that set the scene weigh SETTING_WEIGHT.
     """
-    reading = _reading(question, kind, qstems, previous, idf)
     top_score = max((p.score for p in result.passages), default=0.0)
     picks: list[_Pick] = []
     seen: set[str] = set()
@@ -309,7 +308,7 @@ def _pick_sentences(result: SearchResult, qstems: set[str], idf: dict[str, float
         quoted = {start for item_id, start in previous.quoted if item_id == p.item.id} if previous else set()
         best = choose(p.item, len(seen) - 1, top_score - p.score, reading, quoted)
         picks.append(_Pick(p, best.start, best.end, best.score, len(seen) - 1, best.in_title,
-                           best.features["reach"] > 0, best.offered, best.answer))
+                           best.features["reach"] > 0, best.offered, best.answer, top_score - p.score))
     return picks
 
 
@@ -367,8 +366,8 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     if not result.passages or conf < threshold:
         return _nothing_found(answer, result, parsed.filters)
     kind = answer_type.expected(parsed.question)
-    picks = _pick_sentences(result, qstems, _question_idf(qstems, result, splits), parsed.question, kind,
-                            previous)[:top_k]
+    reading = _reading(parsed.question, kind, qstems, previous, _question_idf(qstems, result, splits))
+    picks = _pick_sentences(result, reading, previous)[:top_k]
     digest = broad_question(parsed, qstems)
     topic = not digest and answer_type.is_topic(parsed.question) and not parsed.ordered
     if digest:
@@ -392,11 +391,12 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     else:
         quoted = _quoted(picks, parsed.ordered, kind == answer_type.DATE, parsed.newest_first)
     # Other stories that say what the first sentence answers back it (a list of lines has none).
-    backing = [] if digest or topic or parsed.ordered else _backing(quoted, picks, top_k)
+    backing = [] if digest or topic or parsed.ordered else _backing(quoted, picks, top_k, reading)
     if backing:  # numbered right after it, in the order they are read
         quoted = quoted[:1] + backing + quoted[1:]
     answer.citations = [_citation(n, pick) for n, pick in enumerate(quoted, 1)]
-    answer.related = [_related(pick) for pick in picks if all(pick is not q for q in quoted)]
+    cited = {pick.passage.item.id for pick in quoted}  # a backer may quote another sentence of its story
+    answer.related = [_related(pick) for pick in picks if pick.passage.item.id not in cited]
     answer.found = True
     answer.answer = _answer_text(answer.citations, dated=digest or parsed.ordered, lines=topic,
                                  backed=len(backing))
@@ -521,25 +521,33 @@ _NOT_ALNUM = re.compile(r"\W")
 MIN_BACKED_CHARS = 4  # letters and digits of an answer others may back: "Idaho", "30,000", not "U.S." or "50"
 
 
-def _backing(quoted: list[_Pick], picks: list[_Pick], top_k: int) -> list[_Pick]:
-    """The stories the answer does not quote whose best sentence offers the first quoted one's
-    answer (what its question words stand nearest: "Idaho" for "Where was the event?"), holds a
-    word of the question and scores within QUOTE_MARGIN of it: other reports of the same answer,
-    which MAX_ANSWER_SENTENCES alone left out. Best first, as many as keep the citations to
-    ``top_k``; none when the answer is too short to tell apart ("U.S.", "50")."""
+def _backing(quoted: list[_Pick], picks: list[_Pick], top_k: int, reading: Question) -> list[_Pick]:
+    """Other reports of the first quoted sentence's answer (what its question words stand
+    nearest: "Idaho" for "Where was the event?"), which MAX_ANSWER_SENTENCES alone left out:
+    of each story the answer does not quote, its best sentence that offers that answer and
+    holds a word of the question, when it scores within QUOTE_MARGIN of the first. It need not
+    be the story's best sentence: "Nearly 8 million borrowers ..." may lead a story that says
+    "up to $20,000" further on. Best first, as many as keep the citations to ``top_k``; none
+    when the answer is too short to tell apart ("U.S.", "50")."""
     first = quoted[0] if quoted else None
     if first is None or len(_NOT_ALNUM.sub("", first.answer)) < MIN_BACKED_CHARS:
         return []
     said = {_said_key(p) for p in quoted}
     backers = []
     for p in sorted(picks, key=lambda p: (-p.score, p.rank)):
-        if len(quoted) + len(backers) >= top_k:
-            break
-        key = _said_key(p)  # a quoted pick's own sentence is already said
-        if p.holds and first.answer in p.offered and p.score >= first.score - QUOTE_MARGIN and key not in said:
-            said.add(key)
+        if any(p is q for q in quoted) or p.score < first.score - QUOTE_MARGIN:
+            continue  # a story's best sentence scores at least as well as any other of its sentences
+        if not (p.holds and first.answer in p.offered):
+            other = offering(p.passage.item, p.rank, p.gap, reading, first.answer)
+            if other is None:
+                continue
+            p = _Pick(p.passage, other.start, other.end, other.score, p.rank, other.in_title, True,
+                      other.offered, other.answer, p.gap)
+        if p.score >= first.score - QUOTE_MARGIN and _said_key(p) not in said:
+            said.add(_said_key(p))
             backers.append(p)
-    return backers
+    backers.sort(key=lambda p: (-p.score, p.rank))
+    return backers[:top_k - len(quoted)]
 
 
 def _distinct(picks: list[_Pick]) -> list[_Pick]:

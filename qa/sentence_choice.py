@@ -336,6 +336,20 @@ def choose(item: Item, rank: int, gap: float, q: Question, quoted: set[int] | No
     return cands[-best[1]]
 
 
+def offering(item: Item, rank: int, gap: float, q: Question, answer: str) -> Candidate | None:
+    """The best candidate sentence of ``item`` (arguments as for ``choose``) that offers ``answer``
+    (an offered_key) and holds or leans on a word of the question; None when none does. It is
+    how another story backs an answer its best sentence does not say (answer._backing)."""
+    best = None
+    for c in _candidates(item, rank, gap, q, set()):
+        if c.features["reach"] <= 0:
+            continue
+        _describe_kind(c, q)
+        if answer in c.offered and (best is None or c.score > best.score):
+            best = c
+    return best
+
+
 def _most_added(f: dict[str, float], looks: int, counts: bool) -> float:
     """The most the kind features could add to a candidate's score: each at the value that adds
     most, whatever the signs of the weights (tense only for a question that looks a way, counts

@@ -1077,6 +1077,23 @@ def test_other_reports_of_the_same_answer_back_the_first_sentence(tmp_path_facto
     assert [r.item_id for r in a.related] == ["p5"]  # another state's arrests back nothing
 
 
+def test_a_report_backs_the_answer_with_a_sentence_other_than_its_best(tmp_path_factory):
+    # The fifth report's lead names the city, not the state; its next sentence names Idaho. It
+    # backs the answer with that sentence, rather than being left among the related items.
+    city_first = ("p6", "2022-06-13", "Pride event arrests: what the police said",
+                  "Police arrested 31 men near a Pride event in Coeur d'Alene on Saturday, a city spokesman said. "
+                  "The arrests were the most at one event in Idaho in years.")
+    pride = small_archive(tmp_path_factory, "pride_city", PRIDE_ARRESTS[:4] + [city_first], "Test Wire")
+    a = pride.ask("Police arrested 31 men near a Pride event. In which state did the arrests take place?", top_k=5)
+    assert "Idaho" in first_sentence(a), a.answer
+    backer = next((c for c in a.citations if c.item_id == "p6"), None)
+    assert backer is not None, a.answer
+    assert backer.excerpt[backer.highlight[0]:backer.highlight[1]] == "The arrests were the most at one event in Idaho in years."
+    first_markers = re.search(r"(?:\[\d+\])+", a.answer).group(0)
+    assert first_markers.startswith("[1]") and f"[{backer.n}]" in first_markers, a.answer  # it backs the first
+    assert a.related == []  # its story is cited once, not also listed as related
+
+
 def test_a_post_at_an_organisation_names_its_holder_and_a_weekday_ends_a_name():
     # "House", "Bank" and "Senate" name organisations, but the words after a title name its holder.
     for text, person in [("US House Speaker Nancy Pelosi landed in Taipei.", "US House Speaker Nancy Pelosi"),
