@@ -90,15 +90,30 @@ def paragraphs(item_id: str, body: str) -> list[Paragraph]:
     return _PARAGRAPHS.get((item_id, hash(body)), lambda: split_paragraphs(body))
 
 
+# A web page's link to another story, scraped with the text as a line of its own: "More:Daytime
+# Emmys 2022: ...", "READ MORE: ...", "You may like:Light Up Louisville is back". It is another
+# story's headline, not something this story says. A label of a few words runs into the headline
+# without a space ("RIP:Children's author ..."); the usual labels may have one ("RELATED: ...").
+_LINK_LINE = re.compile(r"(?:(?i:more|read more|related|related coverage|see also|also read|watch)\s*:\s"
+                        r"|(?!(?i:note)\b)(?:[^\s:]+ ){0,4}[^\s:]*[^\W_]{2}['’\"”]?:[\"'“‘]?[A-Z])")
+_SAYS = re.compile(r"\b(?:said|says|told|wrote|added|asked)\s*:", re.I)  # "Haughey said:" quotes a person
+
+
+def link_line(paragraph: str) -> bool:
+    """Whether ``paragraph`` is a link to another story (_LINK_LINE), which no answer quotes."""
+    return "\n" not in paragraph and bool(_LINK_LINE.match(paragraph)) and not _SAYS.search(paragraph, 0, 60)
+
+
 def split_paragraphs(body: str) -> list[Paragraph]:
     """Split ``body`` at blank lines, then each paragraph into sentences (a blank line always
-    ends a sentence)."""
+    ends a sentence). A link to another story (link_line) is a paragraph without sentences."""
     bounds, start = [], 0
     for m in _PARAGRAPH.finditer(body):
         bounds.append((start, m.start()))
         start = m.end()
     bounds.append((start, len(body)))
-    return [(b, e, [(b + s, b + t) for s, t in sentences(body[b:e])]) for b, e in bounds]
+    return [(b, e, [] if link_line(body[b:e]) else [(b + s, b + t) for s, t in sentences(body[b:e])])
+            for b, e in bounds]
 
 
 def sentences_near(paragraphs: list[Paragraph], offsets: list[int]) -> list[tuple[int, int]]:

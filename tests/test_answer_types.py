@@ -1094,6 +1094,30 @@ def test_a_report_backs_the_answer_with_a_sentence_other_than_its_best(tmp_path_
     assert a.related == []  # its story is cited once, not also listed as related
 
 
+def test_a_link_to_another_story_is_not_quoted_as_what_the_story_says(tmp_path_factory):
+    from dateline.qa.sentences import link_line
+
+    # Web pages scraped with their links: a line that is another story's headline.
+    emmys = small_archive(tmp_path_factory, "link_lines", [
+        ("e1", "2022-07-12", "Emmy nominations announced",
+         "The Television Academy announced this year's Emmy nominations on Tuesday in Los Angeles.\n\n"
+         "More:Daytime Emmys 2022: 'General Hospital' leads with the most nominations\n\n"
+         "\"Succession\" earned the most nominations of any show, with 25 nods, ahead of \"Ted Lasso\"."),
+        ("e2", "2022-07-10", "Streaming services compete for viewers",
+         "Netflix and HBO are spending more on new shows than ever, analysts said."),
+    ], "Test Wire")
+    a = emmys.ask("Which show leads the Daytime Emmys 2022 nominations?", top_k=5)
+    assert a.found and not any(c.excerpt[c.highlight[0]:].startswith("More:") for c in a.citations), a.answer
+    assert "More:" not in first_sentence(a)
+    for line in ["More:Daytime Emmys 2022: Soaps lead nominations", "READ MORE: Biden signs the bill",
+                 "A history with China:Why Nancy Pelosi is visiting Taiwan", "RIP:Children's author dies at 94"]:
+        assert link_line(line), line
+    for line in ["The meeting starts at 10:30 GMT.", 'Haughey said:"Delors assured me of full recourse"',
+                 "More than 500 people died.", "NOTE:Full company name is Continental General Insurance Co",
+                 "Q:What did he say?", "More:Daytime Emmys\nlead nominations"]:
+        assert not link_line(line), line
+
+
 def test_a_post_at_an_organisation_names_its_holder_and_a_weekday_ends_a_name():
     # "House", "Bank" and "Senate" name organisations, but the words after a title name its holder.
     for text, person in [("US House Speaker Nancy Pelosi landed in Taipei.", "US House Speaker Nancy Pelosi"),
