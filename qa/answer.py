@@ -12,6 +12,7 @@ the answer says so and lists the nearest items instead of citing them.
 """
 from __future__ import annotations
 
+import collections
 import logging
 import math
 import re
@@ -390,16 +391,21 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
         quoted = _distinct(_naming(picks, by_story, qstems))
     else:
         quoted = _quoted(picks, parsed.ordered, kind == answer_type.DATE, parsed.newest_first)
-    # Other stories that say what the first sentence answers back it (a list of lines has none).
-    backing = [] if digest or topic or parsed.ordered else _backing(quoted, picks, top_k, reading)
-    if backing:  # numbered right after it, in the order they are read
-        quoted = quoted[:1] + backing + quoted[1:]
-    answer.citations = [_citation(n, pick) for n, pick in enumerate(quoted, 1)]
-    cited = {pick.passage.item.id for pick in quoted}  # a backer may quote another sentence of its story
+    # Each quoted sentence is backed by the stories whose sentence restates it, and the first
+    # also by other stories that say what it answers. A topic's lines have none: they list its
+    # stories in rank order, and one that restates a line above is related.
+    groups = [[q] for q in quoted] if topic else _restating(quoted, picks)
+    if not (digest or topic or parsed.ordered):
+        taken = [p for group in groups for p in group]
+        groups[0] += _backing(quoted, [p for p in picks if all(p is not t for t in taken)], top_k - len(taken),
+                              reading)
+    cited_picks = [p for group in groups for p in group]  # numbered as read: each sentence, then its backers
+    answer.citations = [_citation(n, pick) for n, pick in enumerate(cited_picks, 1)]
+    cited = {pick.passage.item.id for pick in cited_picks}  # a backer may quote another sentence of its story
     answer.related = [_related(pick) for pick in picks if pick.passage.item.id not in cited]
     answer.found = True
-    answer.answer = _answer_text(answer.citations, dated=digest or parsed.ordered, lines=topic,
-                                 backed=len(backing))
+    answer.answer = _answer_text(answer.citations, [len(group) for group in groups],
+                                 dated=digest or parsed.ordered, lines=topic)
     if any(r.year_inferred for r in answer.citations + answer.related):
         answer.notes.append(YEAR_INFERRED_NOTE)
     return answer
@@ -521,21 +527,21 @@ _NOT_ALNUM = re.compile(r"\W")
 MIN_BACKED_CHARS = 4  # letters and digits of an answer others may back: "Idaho", "30,000", not "U.S." or "50"
 
 
-def _backing(quoted: list[_Pick], picks: list[_Pick], top_k: int, reading: Question) -> list[_Pick]:
+def _backing(quoted: list[_Pick], others: list[_Pick], room: int, reading: Question) -> list[_Pick]:
     """Other reports of the first quoted sentence's answer (what its question words stand
     nearest: "Idaho" for "Where was the event?"), which MAX_ANSWER_SENTENCES alone left out:
-    of each story the answer does not quote, its best sentence that offers that answer and
-    holds a word of the question, when it scores within QUOTE_MARGIN of the first. It need not
-    be the story's best sentence: "Nearly 8 million borrowers ..." may lead a story that says
-    "up to $20,000" further on. Best first, as many as keep the citations to ``top_k``; none
-    when the answer is too short to tell apart ("U.S.", "50")."""
+    of each story in ``others`` (those the answer does not cite), its best sentence that offers
+    that answer and holds a word of the question, when it scores within QUOTE_MARGIN of the
+    first. It need not be the story's best sentence: "Nearly 8 million borrowers ..." may lead a
+    story that says "up to $20,000" further on. Best first, at most ``room``; none when the
+    answer is too short to tell apart ("U.S.", "50")."""
     first = quoted[0] if quoted else None
     if first is None or len(_NOT_ALNUM.sub("", first.answer)) < MIN_BACKED_CHARS:
         return []
     said = {_said_key(p) for p in quoted}
     backers = []
-    for p in sorted(picks, key=lambda p: (-p.score, p.rank)):
-        if any(p is q for q in quoted) or p.score < first.score - QUOTE_MARGIN:
+    for p in sorted(others, key=lambda p: (-p.score, p.rank)):
+        if p.score < first.score - QUOTE_MARGIN:
             continue  # a story's best sentence scores at least as well as any other of its sentences
         if not (p.holds and first.answer in p.offered):
             other = offering(p.passage.item, p.rank, p.gap, reading, first.answer)
@@ -547,21 +553,61 @@ def _backing(quoted: list[_Pick], picks: list[_Pick], top_k: int, reading: Quest
             said.add(_said_key(p))
             backers.append(p)
     backers.sort(key=lambda p: (-p.score, p.rank))
-    return backers[:top_k - len(quoted)]
+    return backers[:room]
+
+
+def _restating(quoted: list[_Pick], picks: list[_Pick]) -> list[list[_Pick]]:
+    """Each quoted pick with the picks the answer does not quote whose sentence restates it
+    (_restates: another report of the same statement, which _distinct kept from being said
+    twice), best first: its backers."""
+    groups = [[q] for q in quoted]
+    words = [_words(q) for q in quoted]
+    for p in sorted(picks, key=lambda p: (-p.score, p.rank)):
+        if any(p is q for q in quoted):
+            continue
+        mine = _words(p)
+        twin = next((i for i, w in enumerate(words) if _restates(mine, w)), None)
+        if twin is not None:
+            groups[twin].append(p)
+    return groups
+
+
+def _words(pick: _Pick) -> collections.Counter:
+    """The words of the sentence a pick quotes, lower case, counted."""
+    return collections.Counter(_WORD.findall(_said(pick).lower()))
 
 
 def _distinct(picks: list[_Pick]) -> list[_Pick]:
-    """The picks less any whose sentence reads as one before it: a story filed twice (a first
-    take and its longer rewrite, too different to fold into one story) would have the answer
-    say the same sentence twice, once for each copy."""
-    said: set[str] = set()
+    """The picks less any whose sentence reads as one before it (_restates): a story filed twice
+    (a first take and its longer rewrite, too different to fold into one story), or two outlets'
+    reports of one statement, would have the answer say the same thing twice."""
+    said: list[collections.Counter] = []
     out = []
     for p in picks:
-        text = _said_key(p)
-        if text not in said:
-            said.add(text)
+        words = _words(p)
+        if not any(_restates(words, earlier) for earlier in said):
+            said.append(words)
             out.append(p)
     return out
+
+
+_WORD = re.compile(r"\w+")
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve hundred thousand "
+                          "million billion trillion mln bln half quarter".split())
+RESTATED_SHARE = 0.85  # of the shorter sentence's words the longer holds, for it to say the same
+
+
+def _restates(a: collections.Counter, b: collections.Counter) -> bool:
+    """Whether two sentences (their words, counted) say the same: the longer holds
+    RESTATED_SHARE of the shorter's words and every figure in it. "OPEC believes world oil
+    prices should be set around ... 18 dlrs a barrel, ... said today." restates the same sentence
+    without "today"; "... to arrange three-day System repurchase agreements" and "... to arrange
+    two billion dlrs of customer repurchase agreements" are two operations."""
+    short, long_ = (a, b) if sum(a.values()) <= sum(b.values()) else (b, a)
+    n = sum(short.values())
+    if not n or sum((short & long_).values()) < RESTATED_SHARE * n:
+        return False
+    return all(w in long_ for w in short if w in _NUMBER_WORDS or any(ch.isdigit() for ch in w))
 
 
 def _said_key(pick: _Pick) -> str:
@@ -630,22 +676,23 @@ def _related(pick: _Pick) -> Related:
                        also_in=pick.passage.also_in, in_title=pick.in_title)
 
 
-def _answer_text(citations: list[Citation], *, dated: bool, lines: bool = False, backed: int = 0) -> str:
-    """Each citation's sentence followed by its ``[n]``, in citation order; ``dated`` (a "when"
+def _answer_text(citations: list[Citation], groups: list[int], *, dated: bool, lines: bool = False) -> str:
+    """Each quoted sentence followed by its markers, in citation order; ``dated`` (a "when"
     question, a digest): one line each, led by its date and place; ``lines`` (a topic's stories,
-    most relevant first, whose dates would read out of order): one line each. The ``backed``
-    citations after the first back its sentence (_backing): their markers follow its own, and
-    their sentences, which say the same, are not said again."""
-    backers = citations[1:1 + backed]
-    said = citations[:1] + citations[1 + backed:]
+    most relevant first, whose dates would read out of order): one line each. ``groups``: how
+    many citations each sentence has, its own first; the others back it (_restating, _backing):
+    their markers follow its own, and their sentences, which say the same, are not said again."""
     parts = []
-    for c in said:
+    at = 0
+    for size in groups:
+        c = citations[at]
         sentence = c.excerpt[c.highlight[0]:c.highlight[1]]
         if c.excerpt_field == "title":
             sentence = f"\"{sentence}\""
         lead = f"{c.date_display}" + (f", {c.dateline}" if c.dateline else "") + ": " if dated else ""
-        markers = "".join(f"[{m.n}]" for m in [c] + (backers if c is said[0] else []))
+        markers = "".join(f"[{m.n}]" for m in citations[at:at + size])
         parts.append(f"{lead}{sentence} {markers}")
+        at += size
     # Markers are made from the citations above; the check keeps it so if that code changes.
     return drop_dangling(("\n" if dated or lines else " ").join(parts), {c.n for c in citations})
 

@@ -1118,6 +1118,35 @@ def test_a_link_to_another_story_is_not_quoted_as_what_the_story_says(tmp_path_f
         assert not link_line(line), line
 
 
+def test_an_answer_does_not_say_the_same_sentence_twice_for_two_reports(tmp_path_factory):
+    # Two takes of one story, a word apart; two Fed operations in the same words but for figures.
+    wire = small_archive(tmp_path_factory, "restated", [
+        ("o1", "1987-03-17", "OPEC WANTS 18 DLR OIL PRICE - OAPEC OFFICIAL",
+         "OPEC believes world oil prices should be set around a fixed average price of 18 dlrs a barrel, "
+         "an OAPEC official said today. He spoke at a conference in Brussels."),
+        ("o2", "1987-03-17", "OPEC SEEKS FIXED OIL PRICE, OFFICIAL SAYS",
+         "OPEC believes world oil prices should be set around a fixed average price of 18 dlrs a barrel, "
+         "an OAPEC official said. The official gave no details."),
+        ("o3", "1987-03-18", "SAUDI MINISTER SAYS OPEC PRICE ACCORD WORKING",
+         "Saudi Arabian Oil Minister Hisham Nazer said OPEC's agreement to keep oil prices at 18 dlrs a barrel "
+         "was working."),
+        ("f1", "1987-03-16", "FED ADDS RESERVES VIA SYSTEM REPURCHASES",
+         "The Federal Reserve entered the government securities market to arrange three-day System repurchase "
+         "agreements, a Fed spokesman said."),
+        ("f2", "1987-03-17", "FED ADDS RESERVES VIA CUSTOMER REPURCHASES",
+         "The Federal Reserve entered the government securities market to arrange two billion dlrs of customer "
+         "repurchase agreements, a Fed spokesman said."),
+    ], "Test Wire")
+    a = wire.ask("Around what fixed average price does OPEC believe world oil prices should be set?", top_k=5)
+    assert a.answer.count("OPEC believes world oil prices") == 1, a.answer
+    # ... and both takes are cited for it, the second's marker after the first's.
+    n = {c.item_id: c.n for c in a.citations}
+    assert {"o1", "o2"} <= set(n) and re.search(rf"barrel, an OAPEC official said(?: today)?\. (\[\d+\])*"
+                                               rf"\[{min(n['o1'], n['o2'])}\]\[{max(n['o1'], n['o2'])}\]", a.answer), a.answer
+    a = wire.ask("What did the Federal Reserve arrange in the securities market?", top_k=5)
+    assert "three-day System repurchase" in a.answer and "two billion dlrs of customer" in a.answer, a.answer
+
+
 def test_a_post_at_an_organisation_names_its_holder_and_a_weekday_ends_a_name():
     # "House", "Bank" and "Senate" name organisations, but the words after a title name its holder.
     for text, person in [("US House Speaker Nancy Pelosi landed in Taipei.", "US House Speaker Nancy Pelosi"),
