@@ -340,9 +340,11 @@ def offering(item: Item, rank: int, gap: float, q: Question, answer: str) -> Can
     """The best candidate sentence of ``item`` (arguments as for ``choose``) that offers ``answer``
     (an offered_key) and holds or leans on a word of the question; None when none does. It is
     how another story backs an answer its best sentence does not say (answer._backing)."""
+    if answer not in " ".join(f"{item.title}\n{item.body}".split()).lower():
+        return None  # no sentence can offer what the story never says: skip describing them all
     best = None
     for c in _candidates(item, rank, gap, q, set()):
-        if c.features["reach"] <= 0:
+        if c.features["reach"] <= 0 or answer not in " ".join(c.text.split()).lower():
             continue
         _describe_kind(c, q)
         if answer in c.offered and (best is None or c.score > best.score):
