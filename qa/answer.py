@@ -25,7 +25,7 @@ from . import answer_type, tense
 from .chat import Previous
 from .query import Filters, ParsedQuery, counts_back
 from .retrieve import Passage, SearchResult
-from .sentence_choice import QUOTE_MARGIN, Question, WordFinder, choose, offering
+from .sentence_choice import MIN_BACKED_CHARS, QUOTE_MARGIN, Question, WordFinder, choose, offering, same_thing
 from .sentences import sentences
 from .text_cache import TextCache
 from .words import rare_in_general, stems, terms
@@ -524,7 +524,6 @@ def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False, newest_f
 
 
 _NOT_ALNUM = re.compile(r"\W")
-MIN_BACKED_CHARS = 4  # letters and digits of an answer others may back: "Idaho", "30,000", not "U.S." or "50"
 
 
 def _backing(quoted: list[_Pick], others: list[_Pick], room: int, reading: Question) -> list[_Pick]:
@@ -543,7 +542,7 @@ def _backing(quoted: list[_Pick], others: list[_Pick], room: int, reading: Quest
     for p in sorted(others, key=lambda p: (-p.score, p.rank)):
         if p.score < first.score - QUOTE_MARGIN:
             continue  # a story's best sentence scores at least as well as any other of its sentences
-        if not (p.holds and first.answer in p.offered):
+        if not (p.holds and any(same_thing(first.answer, o) for o in p.offered)):
             other = offering(p.passage.item, p.rank, p.gap, reading, first.answer)
             if other is None:
                 continue
@@ -572,16 +571,23 @@ def _restating(quoted: list[_Pick], picks: list[_Pick]) -> list[list[_Pick]]:
     return groups
 
 
-def _words(pick: _Pick) -> collections.Counter:
-    """The words of the sentence a pick quotes, lower case, counted."""
-    return collections.Counter(_WORD.findall(_said(pick).lower()))
+def _words(pick: _Pick) -> tuple[collections.Counter, frozenset[str]]:
+    """The words of the sentence a pick quotes, lower case, counted; and those that tell one
+    statement from another: its figures and names (capitalised after its first word, unless
+    every word is)."""
+    said = _said(pick)
+    found = _WORD.findall(said)
+    cased = not said.isupper()  # a headline in capitals tells no names
+    telling = frozenset(w.lower() for i, w in enumerate(found) if any(ch.isdigit() for ch in w)
+                        or w.lower() in _NUMBER_WORDS or (cased and i and w[0].isupper()))
+    return collections.Counter(w.lower() for w in found), telling
 
 
 def _distinct(picks: list[_Pick]) -> list[_Pick]:
     """The picks less any whose sentence reads as one before it (_restates): a story filed twice
     (a first take and its longer rewrite, too different to fold into one story), or two outlets'
     reports of one statement, would have the answer say the same thing twice."""
-    said: list[collections.Counter] = []
+    said: list[tuple[collections.Counter, frozenset[str]]] = []
     out = []
     for p in picks:
         words = _words(p)
@@ -595,19 +601,21 @@ _WORD = re.compile(r"\w+")
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve hundred thousand "
                           "million billion trillion mln bln half quarter".split())
 RESTATED_SHARE = 0.85  # of the shorter sentence's words the longer holds, for it to say the same
+RESTATED_MIN_WORDS = 5  # fewer say too little to restate anything: a line "Grain" above a table
 
 
-def _restates(a: collections.Counter, b: collections.Counter) -> bool:
-    """Whether two sentences (their words, counted) say the same: the longer holds
-    RESTATED_SHARE of the shorter's words and every figure in it. "OPEC believes world oil
-    prices should be set around ... 18 dlrs a barrel, ... said today." restates the same sentence
-    without "today"; "... to arrange three-day System repurchase agreements" and "... to arrange
-    two billion dlrs of customer repurchase agreements" are two operations."""
-    short, long_ = (a, b) if sum(a.values()) <= sum(b.values()) else (b, a)
+def _restates(a: tuple[collections.Counter, frozenset[str]], b: tuple[collections.Counter, frozenset[str]]) -> bool:
+    """Whether two sentences (_words) say the same: the longer holds RESTATED_SHARE of the
+    shorter's words (RESTATED_MIN_WORDS at least) and every figure and name in it. "OPEC believes world oil prices should be
+    set around ... 18 dlrs a barrel, ... said today." restates the same sentence without "today";
+    "... to arrange three-day System repurchase agreements" and "... to arrange two billion dlrs
+    of customer repurchase agreements" are two operations, "The bonds will be listed in London
+    and ..." and "The non-callable bonds ... will be listed in Luxembourg" two bonds."""
+    (short, telling), (long_, _) = sorted((a, b), key=lambda words: sum(words[0].values()))
     n = sum(short.values())
-    if not n or sum((short & long_).values()) < RESTATED_SHARE * n:
+    if n < RESTATED_MIN_WORDS or sum((short & long_).values()) < RESTATED_SHARE * n:
         return False
-    return all(w in long_ for w in short if w in _NUMBER_WORDS or any(ch.isdigit() for ch in w))
+    return all(w in long_ for w in telling)
 
 
 def _said_key(pick: _Pick) -> str:

@@ -103,6 +103,7 @@ MAX_CANDIDATES = 20
 NEAR_CHARS = 30
 COUNTED_AFTER = 3  # words after a number that may name what it counts: "8,000 black miners"
 COUNTED_CHARS = 40  # ... looked for within this many characters
+MIN_BACKED_CHARS = 4  # letters and digits a thing must have to be told apart: "Idaho", "30,000", not "U.S." or "50"
 
 # The features that depend on answer candidates, whose search costs more than the rest: they
 # are computed only for sentences that could still win (see choose).
@@ -338,18 +339,32 @@ def choose(item: Item, rank: int, gap: float, q: Question, quoted: set[int] | No
 
 def offering(item: Item, rank: int, gap: float, q: Question, answer: str) -> Candidate | None:
     """The best candidate sentence of ``item`` (arguments as for ``choose``) that offers ``answer``
-    (an offered_key) and holds or leans on a word of the question; None when none does. It is
-    how another story backs an answer its best sentence does not say (answer._backing)."""
-    if answer not in " ".join(f"{item.title}\n{item.body}".split()).lower():
-        return None  # no sentence can offer what the story never says: skip describing them all
+    (an offered_key) or a name for it (same_thing) and holds or leans on a word of the question;
+    None when none does. It is how another story backs an answer its best sentence does not say
+    (answer._backing)."""
+    words = [w for w in answer.split() if len(w) >= MIN_BACKED_CHARS]
+    if not any(w in " ".join(f"{item.title}\n{item.body}".split()).lower() for w in words):
+        return None  # no sentence can offer what the story never names: skip describing them all
     best = None
     for c in _candidates(item, rank, gap, q, set()):
-        if c.features["reach"] <= 0 or answer not in " ".join(c.text.split()).lower():
+        if c.features["reach"] <= 0 or not any(w in c.text.lower() for w in words):
             continue
         _describe_kind(c, q)
-        if answer in c.offered and (best is None or c.score > best.score):
+        if any(same_thing(answer, o) for o in c.offered) and (best is None or c.score > best.score):
             best = c
     return best
+
+
+def same_thing(a: str, b: str) -> bool:
+    """Whether two offered things (offered_key) name the same: alike, or the shorter is the
+    longer's last or first words ("Yosemite National Park" in "California's Yosemite National
+    Park", "Idaho" in "Coeur d'Alene, Idaho") and long enough to tell apart."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if len(re.sub(r"\W", "", short)) < MIN_BACKED_CHARS:
+        return False
+    return long_.endswith(" " + short) or long_.startswith(short + " ")
 
 
 def _most_added(f: dict[str, float], looks: int, counts: bool) -> float:

@@ -1136,6 +1136,10 @@ def test_an_answer_does_not_say_the_same_sentence_twice_for_two_reports(tmp_path
         ("f2", "1987-03-17", "FED ADDS RESERVES VIA CUSTOMER REPURCHASES",
          "The Federal Reserve entered the government securities market to arrange two billion dlrs of customer "
          "repurchase agreements, a Fed spokesman said."),
+        ("b1", "1987-03-18", "ASSOCIATES ISSUES YEN EUROBOND",
+         "The yen bonds will be listed in London and will be issued in denominations of one mln yen."),
+        ("b2", "1987-03-19", "CAECL ISSUES YEN EUROBOND",
+         "The non-callable yen bonds will be issued in denominations of one mln yen and will be listed in Luxembourg."),
     ], "Test Wire")
     a = wire.ask("Around what fixed average price does OPEC believe world oil prices should be set?", top_k=5)
     assert a.answer.count("OPEC believes world oil prices") == 1, a.answer
@@ -1145,6 +1149,19 @@ def test_an_answer_does_not_say_the_same_sentence_twice_for_two_reports(tmp_path
                                                rf"\[{min(n['o1'], n['o2'])}\]\[{max(n['o1'], n['o2'])}\]", a.answer), a.answer
     a = wire.ask("What did the Federal Reserve arrange in the securities market?", top_k=5)
     assert "three-day System repurchase" in a.answer and "two billion dlrs of customer" in a.answer, a.answer
+    # Nor does one that names another place: two bonds.
+    a = wire.ask("Where will the yen bonds be listed?", top_k=5)
+    assert "listed in London" in a.answer and "listed in Luxembourg" in a.answer, a.answer
+
+
+def test_a_thing_named_in_full_or_by_its_first_or_last_words_is_the_same_thing():
+    from dateline.qa.sentence_choice import same_thing
+
+    assert same_thing("california's yosemite national park", "yosemite national park")
+    assert same_thing("idaho", "coeur d'alene, idaho") and same_thing("ford motor co", "ford")
+    assert not same_thing("new york stock exchange", "stock")  # not its first or last words in full
+    assert not same_thing("coeur d'alene, idaho", "alene")
+    assert not same_thing("u.s.", "u.s. senate")  # too short to tell apart
 
 
 def test_a_post_at_an_organisation_names_its_holder_and_a_weekday_ends_a_name():
