@@ -606,11 +606,12 @@ RESTATED_MIN_WORDS = 5  # fewer say too little to restate anything: a line "Grai
 
 def _restates(a: tuple[collections.Counter, frozenset[str]], b: tuple[collections.Counter, frozenset[str]]) -> bool:
     """Whether two sentences (_words) say the same: the longer holds RESTATED_SHARE of the
-    shorter's words (RESTATED_MIN_WORDS at least) and every figure and name in it. "OPEC believes world oil prices should be
-    set around ... 18 dlrs a barrel, ... said today." restates the same sentence without "today";
-    "... to arrange three-day System repurchase agreements" and "... to arrange two billion dlrs
-    of customer repurchase agreements" are two operations, "The bonds will be listed in London
-    and ..." and "The non-callable bonds ... will be listed in Luxembourg" two bonds."""
+    shorter's words (RESTATED_MIN_WORDS at least) and every figure and name in it. "OPEC
+    believes world oil prices should be set around ... 18 dlrs a barrel, ... said today."
+    restates the same sentence without "today"; "... to arrange three-day System repurchase
+    agreements" and "... to arrange two billion dlrs of customer repurchase agreements" are two
+    operations, "The bonds will be listed in London and ..." and "The non-callable bonds ... will
+    be listed in Luxembourg" two bonds."""
     (short, telling), (long_, _) = sorted((a, b), key=lambda words: sum(words[0].values()))
     n = sum(short.values())
     if n < RESTATED_MIN_WORDS or sum((short & long_).values()) < RESTATED_SHARE * n:

@@ -343,7 +343,8 @@ def offering(item: Item, rank: int, gap: float, q: Question, answer: str) -> Can
     None when none does. It is how another story backs an answer its best sentence does not say
     (answer._backing)."""
     words = [w for w in answer.split() if len(w) >= MIN_BACKED_CHARS]
-    if not any(w in " ".join(f"{item.title}\n{item.body}".split()).lower() for w in words):
+    story = f"{item.title}\n{item.body}".lower()
+    if not any(w in story for w in words):
         return None  # no sentence can offer what the story never names: skip describing them all
     best = None
     for c in _candidates(item, rank, gap, q, set()):
