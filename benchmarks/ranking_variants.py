@@ -12,9 +12,11 @@ alone"); the script is here so that the claim can be checked and new ideas tried
 The archives are those `dateline eval` prepares under --work (built there when missing).
 Variants (``--variants``, comma-separated; parameters after colons):
 
-- ``shipped``: the fused ranking as `ask` gets it.
+- ``shipped``: the two lists fused as `ask` fuses them, without proximity and dense feedback
+  (which `Retriever.search` adds: PROXIMITY_WEIGHT, FEEDBACK_WEIGHT).
 - ``rocchio:M:B``: dense pseudo-relevance feedback: the question's vector plus B x the mean of
-  the best-matching chunk vector of each of the top M items, searched again and fused.
+  the best-matching chunk vector of each of the top M items, searched again and fused
+  (`ask` does this since session 18 with M 3 and B 0.5: FEEDBACK_ITEMS, FEEDBACK_WEIGHT).
 - ``rm3:M:N``: full-text feedback: the N words that weigh most (share in the top M items x
   idf) added to the full-text query.
 - ``pairs``: adjacent question words searched as phrases, a third list fused at weight 0.1.
@@ -141,7 +143,7 @@ class Variants:
         return self.retriever._with_recency(score, parsed.as_of) if recency else score
 
     def _dense_items(self, qvec: np.ndarray, filters: Filters) -> dict[str, float]:
-        return self.retriever._dense_items(qvec, filters, self.depth)[0]
+        return self.retriever._dense_items(qvec, filters, self.depth).items
 
     def _chunk_vectors(self, item_id: str) -> np.ndarray:
         if item_id not in self._vectors:

@@ -187,6 +187,15 @@ class ArchiveReader:
                 out[r[0]] = r[1]
         return out
 
+    def vectors_of_chunks(self, chunk_ids: list[int], model: str) -> dict[int, bytes]:
+        """chunk id -> ``model``'s float32 vector bytes from the embedding cache; chunks the
+        cache lacks are left out."""
+        if not chunk_ids:
+            return {}
+        return dict(self.conn.execute(
+            f"SELECT c.id, e.vector FROM chunks c JOIN embeddings e ON e.hash = c.hash AND e.model = ?"
+            f" WHERE c.id IN ({placeholders(chunk_ids)})", [model, *chunk_ids]).fetchall())
+
     def chunks_of(self, item_ids: list[str], model: str | None = None) -> list[tuple]:
         """Every chunk of ``item_ids``: (chunk_id, item_id, start, end, text, cached vector or None)."""
         # The vector is ``model``'s float32 bytes from the embedding cache; without a model, None.
