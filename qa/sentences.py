@@ -104,16 +104,44 @@ def link_line(paragraph: str) -> bool:
     return "\n" not in paragraph and bool(_LINK_LINE.match(paragraph)) and not _SAYS.search(paragraph, 0, 60)
 
 
+# A photo's credit, scraped with its caption: names joined by slashes, ending in a picture agency
+# ("Brandon Bell/Getty Images", "Noah Berger/AP Firefighters take a break ...", "Chang W. Lee/Pool/
+# The New York Times/DPA/AP"). A caption describes a picture, often an old one ("... after
+# winning the Australian Open in 2017"), not what the story reports. Not "NASA/ESA/CSA/STScI Webb's
+# view ..." (no agency), nor a dateline "London/Istanbul (CNN Business) ...".
+_AGENCY = (r"(?:Getty Images|AP|Associated Press|AFP|Reuters|Redux|EPA|EPA-EFE|Shutterstock|Bloomberg|NurPhoto|Anadolu Agency"
+           r"|Sipa USA|ZUMA Press|ZUMA Wire|SOPA Images|LightRocket|Alamy|Pool|Corbis|Xinhua|NASA)")
+_CREDIT = re.compile(r"(?:[A-Z][\w.'’-]*\s){0,5}[A-Z][\w.'’-]*(?:/[A-Z][\w.&'’-]*(?:\s[\w.&'’-]+){0,3})*"
+                     r"/" + _AGENCY + r"(?=\s|$)")
+
+
+def photo_credit(text: str, start: int = 0) -> bool:
+    """Whether ``text`` at ``start`` opens with a photo's credit (_CREDIT), which no answer quotes."""
+    return bool(_CREDIT.match(text, start))
+
+
 def split_paragraphs(body: str) -> list[Paragraph]:
     """Split ``body`` at blank lines, then each paragraph into sentences (a blank line always
-    ends a sentence). A link to another story (link_line) is a paragraph without sentences."""
+    ends a sentence). A link to another story (link_line) is a paragraph without sentences; a
+    photo's caption and credit are left out (_without_captions)."""
     bounds, start = [], 0
     for m in _PARAGRAPH.finditer(body):
         bounds.append((start, m.start()))
         start = m.end()
     bounds.append((start, len(body)))
-    return [(b, e, [] if link_line(body[b:e]) else [(b + s, b + t) for s, t in sentences(body[b:e])])
+    return [(b, e, [] if link_line(body[b:e]) else _without_captions(body, [(b + s, b + t) for s, t in sentences(body[b:e])]))
             for b, e in bounds]
+
+
+def _without_captions(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A paragraph's sentences less each that opens with a photo's credit and the one before it:
+    a caption ends with its credit ("Grocery items are still going up. Brandon Bell/Getty
+    Images"), and in a gallery the next picture's caption runs on after it."""
+    credits = [k for k, (s, _) in enumerate(spans) if photo_credit(body, s)]
+    if not credits:
+        return spans
+    captions = set(credits) | {k - 1 for k in credits}
+    return [span for k, span in enumerate(spans) if k not in captions]
 
 
 def sentences_near(paragraphs: list[Paragraph], offsets: list[int]) -> list[tuple[int, int]]:

@@ -1118,6 +1118,39 @@ def test_a_link_to_another_story_is_not_quoted_as_what_the_story_says(tmp_path_f
         assert not link_line(line), line
 
 
+def test_a_photo_credit_and_its_caption_are_not_quoted_as_what_the_story_says(tmp_path_factory):
+    from dateline.qa.sentences import photo_credit
+
+    # A page scraped with its pictures: a caption and its credit; then a gallery's credit with the
+    # next picture's caption running on, about a photo taken years before the story.
+    prices = small_archive(tmp_path_factory, "photo_credits", [
+        ("g1", "2022-08-10", "Grocery prices are up 13.1% from a year ago",
+         "Food prices rose 13.1% over the past year, the biggest rise since 1979, the Labor Department "
+         "said on Wednesday.\n\nGrocery items are still going up. Brandon Bell/Getty Images\n\n"
+         "Shoppers in a market. Justin Sullivan/Getty Images Food prices rose 2% in 2015 as well.\n\n"
+         "Egg prices rose 38% and flour 23%, the department said.\n\n"
+         "A number of factors have contributed to the rise in food costs, economists said."),
+        ("g2", "2022-08-09", "Gas prices fall for a second month",
+         "The national average price of gas fell to $4.01 a gallon, AAA said."),
+    ], "Test Wire")
+    # Each of these quoted a caption or its credit before.
+    for question in ["Who said grocery prices are still going up?", "What happened to food prices in 2015?",
+                     "Grocery prices increased by more than 13% over the last 12 months. Which food item saw "
+                     "the largest price increase?"]:
+        a = prices.ask(question, top_k=5)
+        assert a.found and "13.1%" in first_sentence(a), (question, a.answer)
+        for caption in ["Getty Images", "still going up", "Shoppers in a market", "2015 as well"]:
+            assert caption not in a.answer, (question, a.answer)
+    for text in ["Brandon Bell/Getty Images", "Noah Berger/AP Firefighters take a break near Darrah.",
+                 "Chang W. Lee/Pool/The New York Times/DPA/AP Joe Biden arrives.",
+                 "J. SCOTT APPLEWHITE/AFP/POOL/Getty Images"]:
+        assert photo_credit(text), text
+    for text in ["NASA/ESA/CSA/STScI Webb's view shows the Cosmic Cliffs.", "London/Istanbul (CNN Business) Turkey's "
+                 "inflation rose.", "The Pfizer/BioNTech vaccine is approved.",
+                 "Radio Free Europe/Radio Liberty is suspending operations.", "Smith told Reuters on Monday."]:
+        assert not photo_credit(text), text
+
+
 def test_an_answer_does_not_say_the_same_sentence_twice_for_two_reports(tmp_path_factory):
     # Two takes of one story, a word apart; two Fed operations in the same words but for figures.
     wire = small_archive(tmp_path_factory, "restated", [
