@@ -99,3 +99,27 @@ def test_refusals_still_judge_the_question_itself(concept_data, monkeypatch):
     best = engine.retriever().search(QUESTION, k=5).best_dense
     monkeypatch.setattr(retrieve, "FEEDBACK_WEIGHT", 0.0)
     assert engine.retriever().search(QUESTION, k=5).best_dense == pytest.approx(best)
+
+
+class WithoutFacets:
+    """A live index as written before its filter columns existed: filtered dense search then
+    scores the chunks inside the filters from the embedding cache."""
+
+    def __init__(self, live):
+        self.live, self.ntotal = live, live.ntotal
+
+    def search(self, queries, k, among=None):
+        return self.live.search(queries, k)
+
+
+def test_a_filtered_search_reads_the_vectors_inside_once_for_both_dense_searches(concept_data, monkeypatch):
+    engine = Engine(concept_data, embedder=ConceptEmbedder())
+    unfiltered = engine.retriever().search(QUESTION, k=5).item_ids
+    retriever = engine.retriever()
+    reads = []
+    read_vectors = retriever.reader.chunk_vectors
+    monkeypatch.setattr(retriever.reader, "chunk_vectors", lambda *a: reads.append(a) or read_vectors(*a))
+    old_index = retrieve.Retriever(retriever.reader, WithoutFacets(retriever.live), retriever.embedder)
+    # The filter keeps every item: the same ranking, from one read of the vectors.
+    assert old_index.search(QUESTION, retrieve.Filters(source="Wire"), k=5).item_ids == unfiltered
+    assert len(reads) == 1
