@@ -26,7 +26,7 @@ from .chat import Previous
 from .query import Filters, ParsedQuery, counts_back
 from .retrieve import Passage, SearchResult
 from .sentence_choice import MIN_BACKED_CHARS, QUOTE_MARGIN, Question, WordFinder, choose, offering, same_thing
-from .sentences import sentences
+from .sentences import paragraphs, sentences
 from .text_cache import TextCache
 from .words import rare_in_general, stems, terms
 
@@ -491,8 +491,9 @@ def _lead(pick: _Pick) -> _Pick:
     """The pick with its story's first sentence instead: what a story filed from the place asked
     about says first is its news, where the sentence that happens to name the place is a detail
     ("Rainfall measured between 15 and 270 mm in Buenos Aires province ...")."""
-    first = sentences(pick.passage.item.body)[:1]
-    return replace(pick, start=first[0][0], end=first[0][1], in_title=False) if first else pick
+    item = pick.passage.item  # its first sentence as an answer may quote it: no photo caption
+    first = next((span for _, _, spans in paragraphs(item.id, item.body) for span in spans), None)
+    return replace(pick, start=first[0], end=first[1], in_title=False) if first else pick
 
 
 def _by_date(pick: _Pick) -> tuple[str, int]:

@@ -51,6 +51,7 @@ NEAR_MAX_WORDS = 5
 # same runs: RealTime QA `ask` Recall@5 0.908 -> 0.932, gold cited 0.893 -> 0.903; TIME `ask`
 # 0.767 -> 0.770; the written Reuters and sample sets two questions up and two down. Weight 1
 # gave RealTime QA Recall@5 0.922; the weight and the three items are the textbook's, not tuned.
+# The sentence model's score-gap feature was fitted on rankings without it (not refitted).
 FEEDBACK_ITEMS = 3
 FEEDBACK_WEIGHT = 0.5
 # (dense, full text) weights of each mode's fusion: "dense" and "fts" are one list alone.
@@ -389,14 +390,16 @@ class Retriever:
             near = self.reader.near(searched, NEAR_WORDS, filters, depth, COLUMN_WEIGHTS, keep=keep)
             item_score = self._with_proximity(item_score, near)
         if mode == "hybrid" and FEEDBACK_WEIGHT and dense.items and words:
-            # The leaders as they would be shown, recency included; the fusion is redone with
-            # the second dense list (the question's own best cosine still judges refusals).
+            # The leaders as they would be shown, recency included. The second dense list
+            # replaces the first in the fusion: an item only the question's own search found
+            # drops out unless full text has it (Rocchio's trade). best_dense stays the
+            # question's own cosine, which the no-answer model reads.
             ranked_now = self._with_recency(item_score, as_of) if as_of and not newest_first else item_score
             leaders = sorted(ranked_now, key=lambda i: -ranked_now[i])[:FEEDBACK_ITEMS]
             moved = self._feedback_vector(qvec, leaders, dense.chunk_of)
             if moved is not None:
-                dense = self._dense_items(moved, filters, depth, exact_memo)
-                item_score = self._with_proximity(fuse([dense.items, fts_items], FUSION_WEIGHTS[mode]), near)
+                fed_back = self._dense_items(moved, filters, depth, exact_memo)
+                item_score = self._with_proximity(fuse([fed_back.items, fts_items], FUSION_WEIGHTS[mode]), near)
         if as_of and not words:
             # Nothing to be relevant to ("What is the latest news?"): the newest items inside the
             # filters answer, whatever the model finds close to the words "latest news".

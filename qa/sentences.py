@@ -104,15 +104,22 @@ def link_line(paragraph: str) -> bool:
     return "\n" not in paragraph and bool(_LINK_LINE.match(paragraph)) and not _SAYS.search(paragraph, 0, 60)
 
 
-# A photo's credit, scraped with its caption: names joined by slashes, ending in a picture agency
+# A photo's credit, scraped with its caption: names joined by slashes, the last a picture agency
 # ("Brandon Bell/Getty Images", "Noah Berger/AP Firefighters take a break ...", "Chang W. Lee/Pool/
-# The New York Times/DPA/AP"). A caption describes a picture, often an old one ("... after
-# winning the Australian Open in 2017"), not what the story reports. Not "NASA/ESA/CSA/STScI Webb's
-# view ..." (no agency), nor a dateline "London/Istanbul (CNN Business) ...".
-_AGENCY = (r"(?:Getty Images|AP|Associated Press|AFP|Reuters|Redux|EPA|EPA-EFE|Shutterstock|Bloomberg|NurPhoto|Anadolu Agency"
-           r"|Sipa USA|ZUMA Press|ZUMA Wire|SOPA Images|LightRocket|Alamy|Pool|Corbis|Xinhua|NASA)")
-_CREDIT = re.compile(r"(?:[A-Z][\w.'’-]*\s){0,5}[A-Z][\w.'’-]*(?:/[A-Z][\w.&'’-]*(?:\s[\w.&'’-]+){0,3})*"
-                     r"/" + _AGENCY + r"(?=\s|$)")
+# The New York Times/DPA/AP", "Jim Watson/AFP via Getty Images"), or a labelled one ("(AP
+# Photo/Rich Pedroncelli)", "(Photo by ...)", "Photographer: ..."). A caption describes a picture,
+# often an old one ("... after winning the Australian Open in 2017"), not what the story reports.
+# What follows an agency starts a caption, with a capital: "The NORC/AP poll found", "Ipsos/Reuters
+# Poll Shows", "NASA/ESA/CSA/STScI Webb's view" and the dateline "London/Istanbul (CNN Business)"
+# are no credits. Agencies whose names news also writes in passing (EPA, NASA) are not listed.
+_PHOTO_AGENCY = (r"(?:Getty Images|AP|Associated Press|AFP|Reuters|Redux|EPA-EFE|Shutterstock|NurPhoto"
+                 r"|Anadolu Agency|Sipa USA|ZUMA Press|ZUMA Wire|SOPA Images|LightRocket|Alamy|Corbis)")
+_VIA_GETTY = r"\svia\sGetty Images"
+_CREDIT = re.compile(
+    r"\(?(?:AP Photo/|Photo by |Photographer: )"
+    r"|(?!(?:The|A|An)\s)(?:[A-Z][\w.'’-]*\s){0,5}[A-Z][\w.'’-]*(?:/[A-Z][\w.&'’-]*(?:\s[\w.&'’-]+){0,3})*"
+    r"/(?:" + _PHOTO_AGENCY + f"(?:{_VIA_GETTY})?|[A-Z][\\w.&'’-]*(?:\\s[A-Z][\\w.&'’-]*)?{_VIA_GETTY})"
+    r"(?=\s*$|\s+(?!Poll|VoteCast|Survey)[A-Z\"“‘'(])")
 
 
 def photo_credit(text: str, start: int = 0) -> bool:

@@ -1147,7 +1147,8 @@ def test_a_photo_credit_and_its_caption_are_not_quoted_as_what_the_story_says(tm
         assert photo_credit(text), text
     for text in ["NASA/ESA/CSA/STScI Webb's view shows the Cosmic Cliffs.", "London/Istanbul (CNN Business) Turkey's "
                  "inflation rose.", "The Pfizer/BioNTech vaccine is approved.",
-                 "Radio Free Europe/Radio Liberty is suspending operations.", "Smith told Reuters on Monday."]:
+                 "Radio Free Europe/Radio Liberty is suspending operations.", "Smith told Reuters on Monday.",
+                 "The NORC/AP poll found 59% in favour.", "A Reuters/Ipsos poll showed him ahead."]:
         assert not photo_credit(text), text
 
 
