@@ -375,12 +375,14 @@ class LiveIndex:
         """Whether a search scores every vector it may return (a flat index), filtered or not."""
         return self.manifest.get("index_type") == "flat"
 
-    def search(self, queries: np.ndarray, k: int, among: np.ndarray | None = None) -> list[list[tuple[int, float]]]:
+    def search(self, queries: np.ndarray, k: int, among: np.ndarray | None = None,
+               probe_share: float = 1.0) -> list[list[tuple[int, float]]]:
         """Return, per query row, up to ``k`` (chunk_id, inner-product score) pairs, best first.
 
         ``queries`` is an (n, dim) float32 array of unit vectors (``Embedder.encode_query(q)[None]``
         for one). ``among``, a boolean mask over ``ids``, restricts the search to those chunks.
-        Slots the index could not fill (id -1) are dropped.
+        ``probe_share`` narrows an IVF index's search (faiss_index.search). Slots the index could
+        not fill (id -1) are dropped.
         """
         queries = check_vectors(queries, self.dim)
         if not isinstance(k, (int, np.integer)) or k < 1:
@@ -394,9 +396,9 @@ class LiveIndex:
             keep[self.ids[among]] = True
         rerank = self.manifest.get("search", {}).get("rerank")
         if self.stored is not None and rerank:
-            scores, found = rescored_search(self.index, self.stored, self.ids, queries, k, rerank, keep)
+            scores, found = rescored_search(self.index, self.stored, self.ids, queries, k, rerank, keep, probe_share)
         else:
-            scores, found = search(self.index, queries, k, keep)
+            scores, found = search(self.index, queries, k, keep, probe_share)
         return [[(int(i), float(s)) for i, s in zip(row_ids, row_scores) if i >= 0]
                 for row_ids, row_scores in zip(found, scores)]
 

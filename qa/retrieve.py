@@ -54,6 +54,13 @@ NEAR_MAX_WORDS = 5
 # The sentence model's score-gap feature was fitted on rankings without it (not refitted).
 FEEDBACK_ITEMS = 3
 FEEDBACK_WEIGHT = 0.5
+# The moved vector sits among the archive's chunks, where an IVF index needs few lists (the
+# tuned width is for questions, which sit between topics): the feedback search probes this share
+# of them, at least faiss_index.MIN_NARROWED_PROBES. At 1M chunks (IVF, 96 lists probed), a
+# half, a quarter and an eighth kept 0.995, 0.990 and 0.987 of the full search's top 50 for the
+# moved vectors (0.972, 0.954 and 0.908 for the questions themselves); a quarter took 1.7 ms p50
+# against 5.9 (docs/performance.md). A flat index, exact, ignores it.
+FEEDBACK_PROBE_SHARE = 0.25
 # (dense, full text) weights of each mode's fusion: "dense" and "fts" are one list alone.
 FUSION_WEIGHTS = {"hybrid": (DENSE_WEIGHT, 1 - DENSE_WEIGHT), "dense": (1.0, 0.0), "fts": (0.0, 1.0)}
 # Candidates each list reads: at least CANDIDATE_DEPTH, and DEPTH_PER_RESULT x k for a big k, so
@@ -205,20 +212,21 @@ class Retriever:
 
     # -- the two lists ------------------------------------------------------------------
 
-    def dense(self, qvec: np.ndarray, filters: Filters, depth: int,
-              exact_memo: dict | None = None) -> list[tuple[int, float]]:
+    def dense(self, qvec: np.ndarray, filters: Filters, depth: int, exact_memo: dict | None = None,
+              probe_share: float = 1.0) -> list[tuple[int, float]]:
         """Nearest chunks to ``qvec`` inside ``filters``: [(chunk_id, cosine)], best first.
 
         Without filters FAISS answers alone. With them, the first of these that applies: FAISS
         among the chunks the index's filter columns keep (when they keep many, or when the index
         is flat and so exact anyway), exact scores of every chunk inside from the embedding
         cache (when few), FAISS over-fetching until enough hits fall inside. A second search
-        inside the same filters passes the first one's ``exact_memo``, and reads no vector twice.
+        inside the same filters passes the first one's ``exact_memo``, and reads no vector twice;
+        ``probe_share`` narrows an IVF index's search (faiss_index.search).
         """
         if self.live is None or self.live.ntotal == 0:
             return []
         if not filters.active:
-            return self._faiss(qvec, depth)
+            return self._faiss(qvec, depth, probe_share)
         facets = getattr(self.live, "facets", None)
         if facets is not None:
             among = facets.mask(**filters.to_dict())
@@ -228,7 +236,7 @@ class Retriever:
             # from memory, where reading their vectors from SQLite took up to 29 ms (TIME, a
             # one-week filter; benchmarks/time_anchors.py).
             if among.sum() > self.exact_limit or getattr(self.live, "exact", False):
-                return self._dense_among(qvec, filters, depth, among)
+                return self._dense_among(qvec, filters, depth, among, probe_share)
         # Count no further than the exact-search limit: a filter keeping most of a big archive
         # would otherwise cost a scan of every chunk it keeps.
         n = self.reader.count_chunks(filters, self.exact_limit + 1)
@@ -240,15 +248,16 @@ class Retriever:
                 return hits
         return self._dense_overfetch(qvec, filters, depth)
 
-    def _faiss(self, qvec: np.ndarray, depth: int) -> list[tuple[int, float]]:
+    def _faiss(self, qvec: np.ndarray, depth: int, probe_share: float = 1.0) -> list[tuple[int, float]]:
         """FAISS's ``depth`` nearest chunks, unfiltered."""
-        return [(int(c), float(s)) for c, s in self.live.search(qvec[None, :], depth)[0] if c >= 0]
+        hits = self.live.search(qvec[None, :], depth, probe_share=probe_share)[0]
+        return [(int(c), float(s)) for c, s in hits if c >= 0]
 
-    def _dense_among(self, qvec: np.ndarray, filters: Filters, depth: int,
-                     among: np.ndarray) -> list[tuple[int, float]]:
+    def _dense_among(self, qvec: np.ndarray, filters: Filters, depth: int, among: np.ndarray,
+                     probe_share: float = 1.0) -> list[tuple[int, float]]:
         """FAISS's nearest among the chunks the index's filter columns keep (``among``); the
         few hits are checked against the archive, which has the last word (index/facets.py)."""
-        hits = self.live.search(qvec[None, :], depth, among=among)[0]
+        hits = self.live.search(qvec[None, :], depth, among=among, probe_share=probe_share)[0]
         keep = self.reader.chunks_inside(filters, [c for c, _ in hits])
         return [(c, s) for c, s in hits if c in keep]
 
@@ -398,7 +407,7 @@ class Retriever:
             leaders = sorted(ranked_now, key=lambda i: -ranked_now[i])[:FEEDBACK_ITEMS]
             moved = self._feedback_vector(qvec, leaders, dense.chunk_of)
             if moved is not None:
-                fed_back = self._dense_items(moved, filters, depth, exact_memo)
+                fed_back = self._dense_items(moved, filters, depth, exact_memo, FEEDBACK_PROBE_SHARE)
                 item_score = self._with_proximity(fuse([fed_back.items, fts_items], FUSION_WEIGHTS[mode]), near)
         if as_of and not words:
             # Nothing to be relevant to ("What is the latest news?"): the newest items inside the
@@ -454,10 +463,10 @@ class Retriever:
             qvec = self.embedder.encode_query(text)
         return None if qvec is None else np.asarray(qvec, dtype=np.float32)
 
-    def _dense_items(self, qvec: np.ndarray, filters: Filters, depth: int,
-                     exact_memo: dict | None = None) -> DenseList:
-        """The dense list by item, an item scoring as its best chunk; ``exact_memo``: see dense."""
-        hits = self.dense(qvec, filters, depth, exact_memo)
+    def _dense_items(self, qvec: np.ndarray, filters: Filters, depth: int, exact_memo: dict | None = None,
+                     probe_share: float = 1.0) -> DenseList:
+        """The dense list by item, an item scoring as its best chunk; the options: see dense."""
+        hits = self.dense(qvec, filters, depth, exact_memo, probe_share)
         chunk_item = self.reader.chunk_items([c for c, _ in hits])
         items: dict[str, float] = {}
         chunk_of: dict[str, int] = {}

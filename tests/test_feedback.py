@@ -108,8 +108,8 @@ class WithoutFacets:
     def __init__(self, live):
         self.live, self.ntotal = live, live.ntotal
 
-    def search(self, queries, k, among=None):
-        return self.live.search(queries, k)
+    def search(self, queries, k, among=None, probe_share=1.0):
+        return self.live.search(queries, k, probe_share=probe_share)
 
 
 def test_a_filtered_search_reads_the_vectors_inside_once_for_both_dense_searches(concept_data, monkeypatch):

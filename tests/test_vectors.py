@@ -112,6 +112,42 @@ def test_a_loaded_generation_searches_with_its_tuned_parameters(tmp_path):
     assert faiss.extract_index_ivf(live.index).nprobe == search["nprobe"]
 
 
+def test_a_narrowed_search_probes_a_share_of_the_tuned_lists(tmp_path):
+    # The feedback search's vector sits among the chunks: fewer lists than the width tuned for
+    # questions find nearly all that the full width finds.
+    import faiss
+
+    from dateline.index.faiss_index import MIN_NARROWED_PROBES
+
+    vectors = _clustered(5000)
+    ids = np.arange(5000, dtype=np.int64)
+    index = make_index("ivf", 32, vectors, ids)
+    search = tune(index, vectors, ids, questions=_off_topic(100))
+    publish(tmp_path, write_generation(tmp_path, index, ids, dict(_manifest(32), index_type="ivf", search=search)))
+    live = open_live(tmp_path)
+    ivf = faiss.extract_index_ivf(live.index)
+    tuned = ivf.nprobe
+    narrow = max(tuned // 4, min(tuned, MIN_NARROWED_PROBES))
+    assert narrow < tuned
+    # Questions far from every cluster spread over many lists: there the narrowing shows.
+    questions = _off_topic(100, seed=7)
+    narrowed = live.search(questions, 10, probe_share=0.25)
+    assert ivf.nprobe == tuned  # the index keeps its own width for every other search
+    assert narrowed != live.search(questions, 10)
+    ivf.nprobe = narrow
+    assert narrowed == live.search(questions, 10)
+    ivf.nprobe = tuned
+    # Vectors among the chunks lose next to nothing.
+    rng = np.random.default_rng(1)
+    near = vectors[:50] + 0.1 * rng.standard_normal((50, 32)).astype(np.float32)
+    near /= np.linalg.norm(near, axis=1, keepdims=True)
+    pairs = zip(live.search(near, 10, probe_share=0.25), live.search(near, 10))
+    assert np.mean([len({c for c, _ in a} & {c for c, _ in b}) / 10 for a, b in pairs]) >= 0.9
+    among = np.zeros(len(ids), dtype=bool)
+    among[::2] = True  # filtered, the share applies too
+    assert all(c % 2 == 0 for row in live.search(near, 10, among=among, probe_share=0.25) for c, _ in row)
+
+
 def test_ivf_removes_and_adds_by_id():
     vectors = _clustered(5000)
     ids = np.arange(5000, dtype=np.int64)
