@@ -25,7 +25,7 @@ from . import answer_type, tense
 from .chat import Previous
 from .query import Filters, ParsedQuery, counts_back
 from .retrieve import Passage, SearchResult
-from .sentence_choice import MIN_BACKED_CHARS, QUOTE_MARGIN, Question, WordFinder, choose, offering, same_thing
+from .sentence_choice import QUOTE_MARGIN, Question, WordFinder, choose, offering, same_thing, tells_apart
 from .sentences import paragraphs, sentences
 from .text_cache import TextCache
 from .words import rare_in_general, stems, terms
@@ -524,9 +524,6 @@ def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False, newest_f
     return sorted(quoted, key=_by_date) if ordered else quoted
 
 
-_NOT_ALNUM = re.compile(r"\W")
-
-
 def _backing(quoted: list[_Pick], others: list[_Pick], room: int, reading: Question) -> list[_Pick]:
     """Other reports of the first quoted sentence's answer (what its question words stand
     nearest: "Idaho" for "Where was the event?"), which MAX_ANSWER_SENTENCES alone left out:
@@ -536,7 +533,7 @@ def _backing(quoted: list[_Pick], others: list[_Pick], room: int, reading: Quest
     story that says "up to $20,000" further on. Best first, at most ``room``; none when the
     answer is too short to tell apart ("U.S.", "50")."""
     first = quoted[0] if quoted else None
-    if first is None or len(_NOT_ALNUM.sub("", first.answer)) < MIN_BACKED_CHARS:
+    if first is None or not tells_apart(first.answer):
         return []
     said = {_said_key(p) for p in quoted}
     backers = []

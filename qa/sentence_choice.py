@@ -363,9 +363,18 @@ def same_thing(a: str, b: str) -> bool:
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
-    if len(re.sub(r"\W", "", short)) < MIN_BACKED_CHARS:
+    if not tells_apart(short):
         return False
     return long_.endswith(" " + short) or long_.startswith(short + " ")
+
+
+def tells_apart(thing: str) -> bool:
+    """Whether ``thing`` has MIN_BACKED_CHARS letters and digits: enough for another report
+    naming it to say the same ("Idaho", "30,000"; not "U.S." or "50")."""
+    return len(_NOT_ALNUM.sub("", thing)) >= MIN_BACKED_CHARS
+
+
+_NOT_ALNUM = re.compile(r"\W")
 
 
 def _most_added(f: dict[str, float], looks: int, counts: bool) -> float:

@@ -136,7 +136,8 @@ def split_paragraphs(body: str) -> list[Paragraph]:
         bounds.append((start, m.start()))
         start = m.end()
     bounds.append((start, len(body)))
-    return [(b, e, [] if link_line(body[b:e]) else _without_captions(body, [(b + s, b + t) for s, t in sentences(body[b:e])]))
+    return [(b, e, [] if link_line(body[b:e]) else
+             _without_captions(body, [(b + s, b + t) for s, t in sentences(body[b:e])]))
             for b, e in bounds]
 
 
