@@ -23,7 +23,6 @@ import json
 import logging
 import shutil
 import sqlite3
-import sys
 import time
 from pathlib import Path
 

@@ -42,7 +42,7 @@ _PERSON_NOUNS = ("minister ministers president presidents official officials lea
                  "businesswoman entrepreneur banker")
 _NUMBER_NOUNS = ("percentage percent share proportion number amount price age figure sum total rate "
                  "cost value size score sales revenue revenues profit profits earnings income loss losses "
-                 "deficit surplus debt dividend turnover output population budget stake level")
+                 "deficit surplus debt dividend turnover output population budget stake level salary")
 _DATE_NOUNS = "year date day month time week decade century deadline"
 # "What is the payment date of ...?": a date noun a little after "what is the" asks for a date too
 # (only date, day or deadline: "what were last year's sales" asks for a number).
@@ -441,13 +441,18 @@ _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2
 # A dotted abbreviation ("U.S.", "U.K.") is one word: read letter by letter, "U.K. Investigation"
 # gave the run "K. Investigation", an initial and a surname. So is a Nordic company's "A/S", and
 # a title's abbreviation before a name keeps its full stop ("Dr. Fauci", "Sen. Dole").
+# An apostrophe inside a word is part of it ("O'Neill", "Reagan's"); at its end, only after an
+# "s" (a plural's possessive: "Fisons'"): otherwise it closes a quotation ('Squid Game').
 _CAPS_WORD = (rf"(?:[ae]l-)?(?:(?:[A-Z]\.){{2,}}|A/S\b|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Prof)\.(?=\s+[{UPPER}])|"
-              rf"[{UPPER}](?:\.(?=\s+[{UPPER}])|[\w’'&-]*))")
+              rf"[{UPPER}](?:\.(?=\s+[{UPPER}])|(?:[\w&-]|[’'](?=\w)|(?<=s)[’'])*))")
 # Between the capitalised words of one name: a small word ("Bank of England") or a name's
 # particles ("Cor van der Klugt", "Miguel de la Madrid", "Ursula von der Leyen").
 # A weekday goes on no name: "landed in Taiwan Tuesday", "President Reagan Monday named ...".
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
-_CAPS = re.compile(rf"(?<![\w’'-]){_CAPS_WORD}(?:\s+(?:(?:van|von|de)\s+(?:der|den|de|la|le|los|las)\s+|"
+# A name may open a quotation in single quotes, as headlines quote titles ("'Squid Game' season
+# 2 is coming to Netflix"), but starts no word after an apostrophe ("d'Estaing" is no "Estaing")
+# and is no lone letter after one ("Pay 'N Pak").
+_CAPS = re.compile(rf"(?<![\w-])(?<!\w[’'])(?:(?<![’'])|(?=\w\w)){_CAPS_WORD}(?:\s+(?:(?:van|von|de)\s+(?:der|den|de|la|le|los|las)\s+|"
                    rf"(?:of|the|de|da|del|der|den|du|van|von|bin|ibn|al|for)\s+)?(?!{_WEEKDAY}){_CAPS_WORD})*")
 _TITLES = frozenset("""prime minister president secretary chancellor general governor senator sen rep mr
 mrs ms dr sir lord lady king queen prince princess judge justice chief deputy vice foreign former

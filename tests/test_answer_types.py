@@ -12,7 +12,7 @@ import pytest
 
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_business, asks_given_name,
                                       asks_post, candidates, company_words, expected, focus, given_names, head,
-                                      is_topic, names_a_people, names_exactly, names_place_or_people, organs,
+                                      is_topic, names, names_a_people, names_exactly, names_place_or_people, organs,
                                       organs_asked, post_titles, posts_asked, refers_back, setting)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
@@ -497,6 +497,18 @@ def test_a_name_given_after_a_naming_word_or_in_quotation_marks_answers_what_a_t
     assert given_names("Louis Garbrecht Jr was named chairman of the venture.", frozenset()) == []
     assert given_names("He was named President of Icotron.", frozenset()) == []
     assert given_names('"We Expect Growth this year," Smith said.', frozenset()) == []
+
+
+def test_a_title_in_single_quotes_is_one_name_and_a_possessive_keeps_its_apostrophe():
+    # Headlines quote titles in single quotes: the title is the name to offer, without the quote.
+    show = "Which wildly popular show was recently green lit for a new season?"
+    text = "'Squid Game' season 2 is coming to Netflix"
+    assert [text[s:e] for s, e in candidates(NAME, text, stems(show))] == ["Squid Game", "Netflix"]
+    text = "Netflix renewed \u2018The Crown\u2019 and 'Squid Game' on Friday."
+    assert names(text) == ["The Crown", "Squid Game"]
+    # An apostrophe inside a name, or a plural's possessive, stays; none starts a name.
+    assert names("Giscard d'Estaing met O'Neill at Pay 'N Pak.") == ["O'Neill"]
+    assert names("Which firm leads Fisons' placing?") == ["Fisons'"]
 
 
 def test_dotted_abbreviations_organisations_and_a_firm_after_of_are_read_as_one_name():

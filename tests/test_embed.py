@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -116,7 +117,7 @@ def test_a_build_leaves_the_query_path_ready(cli, tmp_path, monkeypatch):
     assert export.is_file() and json.loads(export.with_name("query.json").read_text())["tokenizer"] == "fast"
 
 
-def _model_copy(embedder, tmp_path, edit) -> "Path":
+def _model_copy(embedder, tmp_path, edit) -> Path:
     """A copy of the bundled model with one of its JSON files changed by ``edit(name, data)``."""
     model = tmp_path / "model"
     shutil.copytree(embedder.model_dir, model)

@@ -12,8 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from dateline.index import jobs
 from dateline.web import create_app
 from conftest import copy_data
