@@ -387,6 +387,7 @@ class Retriever:
         words = [self._as_spelled(w) for w in terms(text)]
         qvec = self._query_vector(text, qvec, mode)
         exact_memo: dict = {}  # the feedback search reuses the vectors an exact filtered search read
+        dates: dict[str, str | None] = {}  # item dates read for recency, read once per search
         dense = self._dense_items(qvec, filters, depth, exact_memo) if mode != "fts" else DenseList({}, {}, -1.0)
         best_dense = dense.best  # the question's own: the no-answer model reads it
         # The words full text searches, and the items the filters keep, serve both of its queries.
@@ -403,7 +404,7 @@ class Retriever:
             # replaces the first in the fusion: an item only the question's own search found
             # drops out unless full text has it (Rocchio's trade). best_dense stays the
             # question's own cosine, which the no-answer model reads.
-            ranked_now = self._with_recency(item_score, as_of) if as_of and not newest_first else item_score
+            ranked_now = self._with_recency(item_score, as_of, dates) if as_of and not newest_first else item_score
             leaders = sorted(ranked_now, key=lambda i: -ranked_now[i])[:FEEDBACK_ITEMS]
             moved = self._feedback_vector(qvec, leaders, dense.chunk_of)
             if moved is not None:
@@ -417,7 +418,7 @@ class Retriever:
             item_score = {i: item_score.get(i, lowest) for i in ranked}
         else:
             if as_of and not newest_first:
-                item_score = self._with_recency(item_score, as_of)
+                item_score = self._with_recency(item_score, as_of, dates)
             ranked = sorted(item_score, key=lambda i: -item_score[i])
         result = SearchResult(passages=[], item_ids=ranked, best_dense=best_dense, query_terms=words,
                               idf=self.idf(words), by_recency=bool(as_of),
@@ -445,12 +446,20 @@ class Retriever:
             out[item_id] = out.get(item_id, lowest) + PROXIMITY_WEIGHT
         return out
 
-    def _with_recency(self, item_score: dict[str, float], as_of: str) -> dict[str, float]:
+    def _with_recency(self, item_score: dict[str, float], as_of: str,
+                      dates: dict[str, str | None] | None = None) -> dict[str, float]:
         """Fused scores less each item's age penalty; an undated item takes the largest penalty
-        among the candidates, as an item missing from a list takes its lowest score."""
+        among the candidates, as an item missing from a list takes its lowest score. ``dates``
+        holds item dates already read (a search ranks by recency twice with dense feedback),
+        and gains those read now."""
+        dates = {} if dates is None else dates
+        unread = [i for i in item_score if i not in dates]
+        if unread:
+            dates.update(self.reader.item_dates(unread))
         end = dt.date.fromisoformat(as_of)
         penalty = {}
-        for item_id, date in self.reader.item_dates(list(item_score)).items():
+        for item_id in item_score:
+            date = dates.get(item_id)
             if date:
                 age = max((end - dt.date.fromisoformat(date[:10])).days, 0)
                 penalty[item_id] = RECENCY_WEIGHT * math.log1p(age / RECENCY_SCALE_DAYS)
