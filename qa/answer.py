@@ -29,7 +29,7 @@ from .retrieve import Passage, SearchResult
 from .sentence_choice import QUOTE_MARGIN, Question, WordFinder, choose, offering, same_thing, tells_apart
 from .sentences import paragraphs, sentences
 from .text_cache import TextCache
-from .words import rare_in_general, stems, terms
+from .words import heading_stems, rare_in_general, stems, terms
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ _SPLITS = TextCache(1024)
 def _split(p: Passage) -> _Split:
     item = p.item
     if not item.body:
-        return [(0, 0, stems(item.title))]
+        return [(0, 0, heading_stems(item.title))]
     # Chunks start and end at sentence boundaries, so the span splits like the whole body.
     return _SPLITS.get((item.id, hash(item.body), p.start, p.end), lambda: [
         (s + p.start, e + p.start, stems(item.body[s + p.start:e + p.start]))
@@ -233,7 +233,7 @@ def _story_stems(result: SearchResult, splits: dict[int, _Split]) -> dict[str, s
     body may say only "Swedish"."""
     have: dict[str, set[str]] = {}
     for i, p in enumerate(result.passages):
-        story = have.setdefault(p.item.id, set(stems(p.item.title)) | stems(p.item.dateline or ""))
+        story = have.setdefault(p.item.id, set(heading_stems(p.item.title)) | heading_stems(p.item.dateline or ""))
         for _, _, st in splits[i]:
             story |= st
     return have
@@ -476,7 +476,7 @@ def _question_idf(qstems: set[str], result: SearchResult, splits: dict[int, _Spl
     weighs less than "edible"), or, for words retrieval did not weigh, among the candidate stories."""
     idf = {s: result.idf[s] for s in qstems if s in result.idf}
     if len(idf) < len(qstems):
-        docs = [stems(p.item.title).union(*(st for _, _, st in splits[i])) for i, p in enumerate(result.passages)]
+        docs = [heading_stems(p.item.title).union(*(st for _, _, st in splits[i])) for i, p in enumerate(result.passages)]
         idf.update({s: math.log(1 + len(docs) / (1 + sum(s in d for d in docs))) + FALLBACK_IDF_FLOOR
                     for s in qstems - idf.keys()})
     return idf

@@ -39,7 +39,7 @@ from dateline.index.item import Item
 
 from . import answer_type, tense
 from .sentences import paragraphs, sentences_near
-from .words import ALIKE, MIN_STEM, MIN_Z_STEM, PHRASAL, PHRASAL_VERB, STOP_WORDS, WORD, phrasal_deed, stem, stems
+from .words import ALIKE, MIN_STEM, MIN_Z_STEM, PHRASAL, PHRASAL_VERB, STOP_WORDS, WORD, heading_stems, phrasal_deed, stem
 
 # The features of a candidate sentence, in the order of SENTENCE_MODEL's weights. Word weights
 # are the question words' idf, shares of the question's total.
@@ -111,6 +111,7 @@ _KIND_FEATURES = ("offer", "exact", "offer_overlap", "offer_reach", "candidates"
                   "given")
 
 
+@functools.lru_cache(maxsize=65536)  # the same words recur in every item: a dict look-up beats the work
 def _matched_stem(word: str) -> str:
     """The stem words.stems would give ``word`` (lower-cased, without a possessive)."""
     w = word.lower().replace("’", "'")
@@ -122,6 +123,7 @@ _DOER_ENDS = ("er", "or", "ers", "ors", "s'", "'s", "’s")  # a cheap look befo
 MIN_DOER_STEM = 4  # "offer" and "order" name no doer of "off" and "ord"
 
 
+@functools.lru_cache(maxsize=65536)
 def doing(word: str) -> str | None:
     """The stem of what the doer ``word`` does ("found" for "founder", "produc" for
     "producers"), or None when it names no doer."""
@@ -520,7 +522,7 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
     """``item``'s candidate sentences, described but for the kind features (scored without them)."""
     total = q.total
     common = {"rank": min(rank, MAX_RANK) / MAX_RANK, "score_gap": min(max(gap, 0.0), MAX_GAP)}
-    title_stems = stems(item.title) if item.title else frozenset()
+    title_stems = heading_stems(item.title) if item.title else frozenset()
     title_overlap = sum(q.weight.get(w, 0.0) for w in q.qstems & title_stems) / total
     body = item.body
     hits = q.find.find(body) if body else []

@@ -242,6 +242,12 @@ def stems(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in terms(text))
 
 
+@lru_cache(maxsize=16384)
+def heading_stems(text: str) -> frozenset[str]:
+    """``stems`` of a title or dateline, kept: every question citing an item reads them again."""
+    return stems(text)
+
+
 def rare_in_general(word: str) -> bool:
     """Whether ``word`` is rare in English at large: cl100k, whose vocabulary was learned from a
     broad web crawl, spells it in more than one token ("czarnecki", "netflix", but not "newspaper").
