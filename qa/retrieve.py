@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import os
 import re
+from concurrent import futures
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -28,6 +30,11 @@ from .word_starts import mark_key, starts_a_word, word_marks
 from .words import WORD, other_spelling, stem, terms
 
 log = logging.getLogger(__name__)
+
+# Where a question's full-text side runs while it is encoded (see
+# Retriever._encoded_beside_full_text): a thread per usable core, none on a single core.
+_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+_SIDE = futures.ThreadPoolExecutor(_CPUS, thread_name_prefix="dateline-full-text") if _CPUS > 1 else None
 
 MODES = ("hybrid", "dense", "fts")
 MAX_FTS_WORDS = 12  # full text searches at most this many of the question's rarest words
@@ -385,21 +392,13 @@ class Retriever:
             raise ValueError(f"mode must be one of {MODES}")
         filters = filters or Filters()
         depth = depth or self.depth_for(k)
-        words = [self._as_spelled(w) for w in terms(text)]
-        qvec = self._query_vector(text, qvec, mode)
+        qvec, words, fts_items, near = self._encoded_beside_full_text(text, qvec, mode, filters, depth)
         exact_memo: dict = {}  # the feedback search reuses the vectors an exact filtered search read
         dates: dict[str, str | None] = {}  # item dates read for recency, read once per search
         dense = self._dense_items(qvec, filters, depth, exact_memo) if mode != "fts" else DenseList({}, {}, -1.0)
         best_dense = dense.best  # the question's own: the no-answer model reads it
-        # The words full text searches, and the items the filters keep, serve both of its queries.
-        searched = self.select_words(words) if mode != "dense" else []
-        keep = self._kept(filters) if searched else None
-        fts_items = dict(self.reader.full_text(searched, filters, depth, COLUMN_WEIGHTS, keep=keep)) if searched else {}
         item_score = fuse([dense.items, fts_items], FUSION_WEIGHTS[mode])
-        near: list[tuple[str, float]] = []
-        if mode == "hybrid" and PROXIMITY_WEIGHT and 2 <= len(searched) <= NEAR_MAX_WORDS:
-            near = self.reader.near(searched, NEAR_WORDS, filters, depth, COLUMN_WEIGHTS, keep=keep)
-            item_score = self._with_proximity(item_score, near)
+        item_score = self._with_proximity(item_score, near)
         if mode == "hybrid" and FEEDBACK_WEIGHT and dense.items and words:
             # The leaders as they would be shown, recency included. The second dense list
             # replaces the first in the fusion: an item only the question's own search found
@@ -466,6 +465,40 @@ class Retriever:
                 penalty[item_id] = RECENCY_WEIGHT * math.log1p(age / RECENCY_SCALE_DAYS)
         worst = max(penalty.values(), default=0.0)
         return {i: s - penalty.get(i, worst) for i, s in item_score.items()}
+
+    def _encoded_beside_full_text(self, text: str, qvec: np.ndarray | None, mode: str, filters: Filters,
+                                  depth: int) -> tuple[np.ndarray | None, list[str], dict[str, float], list]:
+        """The question's vector and its full-text side (see _full_text_side), the second found on
+        another core while the first is encoded when there is one to spare: ONNX Runtime and
+        SQLite both let go of the GIL, so the full-text queries cost a question nothing but the
+        hand-over. This thread's reader is used by one thread at a time: this one waits for the
+        other before it reads again."""
+        if qvec is not None or mode == "fts" or _SIDE is None:
+            words, fts_items, near = self._full_text_side(text, mode, filters, depth)
+            return self._query_vector(text, qvec, mode), words, fts_items, near
+        job = _SIDE.submit(self._full_text_side, text, mode, filters, depth)
+        try:
+            qvec = self._query_vector(text, qvec, mode)
+        finally:
+            started = not job.cancel()  # a busy pool has not started it: this thread does it below
+            if started:
+                futures.wait([job])
+        side = job.result() if started else self._full_text_side(text, mode, filters, depth)
+        return (qvec, *side)
+
+    def _full_text_side(self, text: str, mode: str, filters: Filters,
+                        depth: int) -> tuple[list[str], dict[str, float], list[tuple[str, float]]]:
+        """The question's words as the archive spells them, the full-text list ({item_id: -bm25})
+        and, for a short question, the items holding all its searched words close together."""
+        words = [self._as_spelled(w) for w in terms(text)]
+        # The words full text searches, and the items the filters keep, serve both of its queries.
+        searched = self.select_words(words) if mode != "dense" else []
+        keep = self._kept(filters) if searched else None
+        fts_items = dict(self.reader.full_text(searched, filters, depth, COLUMN_WEIGHTS, keep=keep)) if searched else {}
+        near: list[tuple[str, float]] = []
+        if mode == "hybrid" and PROXIMITY_WEIGHT and 2 <= len(searched) <= NEAR_MAX_WORDS:
+            near = self.reader.near(searched, NEAR_WORDS, filters, depth, COLUMN_WEIGHTS, keep=keep)
+        return words, fts_items, near
 
     def _query_vector(self, text: str, qvec: np.ndarray | None, mode: str) -> np.ndarray | None:
         """The question's float32 vector: ``qvec`` when given, else encoded when ``mode`` needs it."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
+from concurrent import futures
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +13,11 @@ import pytest
 
 from fake_embedder import FakeEmbedder
 from dateline.index.build import build_index
+from dateline.index.errors import DatelineError
 from dateline.index.ingest import parse_file
 from dateline.index.store import Archive
+from dateline.qa import retrieve
+from dateline.qa.engine import Engine
 from dateline.qa.query import Filters
 from dateline.qa.retrieve import Retriever, fuse
 
@@ -251,3 +256,63 @@ def test_near_finds_the_items_holding_every_word_close_together(data_dir, tmp_pa
         assert reader.near(["reserve", "NEAR", "OR"], 6, Filters(), 10, (1.0, 1.0, 1.0)) == []  # words, not syntax
     finally:
         archive.close()
+
+
+@pytest.fixture
+def side_thread(monkeypatch):
+    """Full text found on another thread while the question is encoded, whatever this machine's cores."""
+    pool = futures.ThreadPoolExecutor(1)
+    monkeypatch.setattr(retrieve, "_SIDE", pool)
+    yield pool
+    pool.shutdown()
+
+
+def _two_items_indexed(data_dir: Path, tmp_path: Path) -> Engine:
+    _import(data_dir, tmp_path, ITEMS)
+    fake = FakeEmbedder()
+    build_index(data_dir, embedder=fake)
+    return Engine(data_dir, embedder=fake)
+
+
+def test_full_text_found_while_the_question_is_encoded_ranks_as_found_after(data_dir, tmp_path, side_thread,
+                                                                            monkeypatch):
+    engine = _two_items_indexed(data_dir, tmp_path)
+    beside = engine.retriever().search("export demand for wheat", k=2)
+    monkeypatch.setattr(retrieve, "_SIDE", None)
+    after = engine.retriever().search("export demand for wheat", k=2)
+    assert beside.item_ids == after.item_ids and beside.item_ids[0] == "grain"
+    assert [(p.item.id, p.start, p.end, p.score) for p in beside.passages] == \
+           [(p.item.id, p.start, p.end, p.score) for p in after.passages]
+    assert beside.query_terms == after.query_terms and beside.idf == after.idf
+
+
+def test_a_full_text_failure_reaches_the_asker(data_dir, tmp_path, side_thread, monkeypatch):
+    engine = _two_items_indexed(data_dir, tmp_path)
+    retriever = engine.retriever()
+
+    def broken(*args, **kwargs):
+        raise DatelineError("the full-text index is damaged")
+    monkeypatch.setattr(retriever.reader, "full_text", broken)
+    with pytest.raises(DatelineError, match="full-text index is damaged"):
+        retriever.search("export demand for wheat", k=2)
+
+
+def test_a_failed_encoding_waits_for_the_full_text_queries_before_the_reader_is_used_again(
+        data_dir, tmp_path, side_thread, monkeypatch):
+    engine = _two_items_indexed(data_dir, tmp_path)
+    retriever = engine.retriever()
+    full_text, finished = retriever.reader.full_text, []
+
+    def slow(*args, **kwargs):
+        time.sleep(0.2)
+        found = full_text(*args, **kwargs)
+        finished.append(True)
+        return found
+
+    def failing(text):
+        raise RuntimeError("the model could not be read")
+    monkeypatch.setattr(retriever.reader, "full_text", slow)
+    monkeypatch.setattr(retriever.embedder, "encode_query", failing)
+    with pytest.raises(RuntimeError, match="could not be read"):
+        retriever.search("export demand for wheat", k=2)
+    assert finished == [True]  # the other thread was done with this thread's reader
