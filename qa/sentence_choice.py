@@ -294,6 +294,11 @@ def score(features: dict[str, float]) -> float:
 
 _WEIGHTS = tuple(SENTENCE_MODEL[name] for name in FEATURES)
 _NO_FEATURES = dict.fromkeys(FEATURES, 0.0)
+# The features a body sentence may have before the kind is looked for, in FEATURES' order: its
+# score sums only their terms (the others are 0), the same float as score() gives.
+_BODY_FEATURES = ("overlap", "top_overlap", "is_top", "told", "before", "completes", "reach", "rank", "score_gap",
+                  "words", "coverage")
+_BODY_WEIGHTS = tuple(SENTENCE_MODEL[name] for name in _BODY_FEATURES)
 
 
 # While fitting (see recording), every candidate of every item is described and kept here.
@@ -316,8 +321,10 @@ def choose(item: Item, rank: int, gap: float, q: Question, quoted: set[int] | No
     """The best candidate sentence of ``item`` for question ``q``: ``rank`` is the item's rank among
     the cited stories, ``gap`` its retrieval score below the top story's; ``quoted`` holds the
     starts of sentences a previous answer quoted (in a follow-up they count only for its own words)."""
-    cands = _candidates(item, rank, gap, q, quoted or set())  # never empty: the lead or the headline
     record = _RECORD.get()
+    # Never empty: the lead or the headline. With no kind asked the kind features are all zero,
+    # so the best-scoring candidate is the answer: only it is built.
+    cands = _candidates(item, rank, gap, q, quoted or set(), best_only=record is None and not q.kind)
     if record is not None:
         for c in cands:
             _describe_kind(c, q)
@@ -518,8 +525,11 @@ def _nearness(hits: list[tuple[int, str]], found: list[tuple[int, int]], q: Ques
     return near / q.total, nearest
 
 
-def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]) -> list[Candidate]:
-    """``item``'s candidate sentences, described but for the kind features (scored without them)."""
+def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int],
+                best_only: bool = False) -> list[Candidate]:
+    """``item``'s candidate sentences, described but for the kind features (scored without them);
+    with ``best_only``, the best-scoring body sentence alone (a question that asks for no kind:
+    the rest would only be built to be dropped)."""
     total = q.total
     common = {"rank": min(rank, MAX_RANK) / MAX_RANK, "score_gap": min(max(gap, 0.0), MAX_GAP)}
     title_stems = heading_stems(item.title) if item.title else frozenset()
@@ -566,7 +576,8 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
     focus = q.focus & q.qstems
     lacked = set().union(*words) - words[top]
     coverage = _weighted_share(set().union(*words) | (q.asked & title_stems), q)
-    out = []
+    rank_share, score_gap = common["rank"], common["score_gap"]
+    scored: list[tuple[float, int, tuple[float, ...]]] = []  # (score, sentence, its _BODY_FEATURES)
     for j, (s, e) in enumerate(spans):
         described = bool(focus) and j > 0 and focus <= words[j - 1]
         completes = j > top and len(lacked) >= COMPLETING_WORDS and lacked <= words[j]
@@ -576,12 +587,17 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
         reach = max(overlap[j], told, before)
         if reach <= 0 and j != 0 and s not in quoted:
             continue
-        text = body[s:e]
-        out.append(_unscored(s, e, False, text, {
-            **common, "overlap": overlap[j], "top_overlap": overlap[top],
-            "is_top": float(j == top), "told": told, "before": before, "completes": float(completes),
-            "reach": reach, "words": math.log1p(len(text.split())), "coverage": coverage}, placed[j],
-            spread=spread, day=day))
+        values = (overlap[j], overlap[top], float(j == top), told, before, float(completes), reach, rank_share,
+                  score_gap, math.log1p(len(body[s:e].split())), coverage)
+        scored.append((sum(map(operator.mul, values, _BODY_WEIGHTS)), j, values))
+    if best_only and scored:
+        scored = [max(scored, key=operator.itemgetter(0))]  # the first of equal scores, as max() keeps
+    out = []
+    for score_, j, values in scored:
+        s, e = spans[j]
+        features = _NO_FEATURES.copy()
+        features.update(zip(_BODY_FEATURES, values))
+        out.append(Candidate(s, e, False, body[s:e], features, score_, placed[j], spread=spread, day=day))
     # The headline is a candidate when it names what is asked ("North Korea's Kim Jong Un declares
     # victory against Covid" for "Which country declared victory against Covid-19?"); otherwise
     # a body sentence, which says more and can be read in context, answers. Nor does a follow-up

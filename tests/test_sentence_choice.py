@@ -75,7 +75,7 @@ def test_the_pruned_choice_is_the_best_of_all_candidates():
 
     from dateline.index.item import Item
     from dateline.qa import answer_type
-    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
     from dateline.qa.words import stems
 
     rng = random.Random(7)
@@ -102,6 +102,9 @@ def test_the_pruned_choice_is_the_best_of_all_candidates():
                      find=WordFinder(set(asked)), own=own, looks=rng.choice((-1, 0, 1)),
                      counted=stems(rng.choice(["", "mln dlrs", "shares", "the bank"])))
         rank, gap = rng.randint(0, 6), rng.uniform(0, 4)
+        # Candidates are scored from the features they can have before the kind is looked for:
+        # exactly the model's score of all of them.
+        assert all(c.score == score(c.features) for c in _candidates(item, rank, gap, q, quoted) if not c.kind_described)
         quick = choose(item, rank, gap, q, quoted)
         with recording() as rows:
             thorough = choose(item, rank, gap, q, quoted)
@@ -114,7 +117,7 @@ def test_of_two_sentences_holding_the_same_words_the_one_naming_its_answer_besid
     does he stand beside them (offer_near), and it answers though the first leads."""
     from dateline.index.item import Item
     from dateline.qa.answer_type import PERSON
-    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
     from dateline.qa.words import stems
 
     body = ("Willy Olsen said the weather in the north was fine all week, while the gas field belongs to Statoil.\n\n"
@@ -132,7 +135,7 @@ def test_a_number_before_what_how_many_counts_answers():
     stands before what the question counts ("12 years"), and it answers."""
     from dateline.index.item import Item
     from dateline.qa.answer_type import NUMBER, counted
-    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
     from dateline.qa.words import stems
 
     body = ("Cheer star Harris, who pleaded guilty to 2 counts this week, was sentenced on Thursday by the "
@@ -171,7 +174,7 @@ def test_how_much_a_buyer_pays_is_answered_by_an_amount_of_money_not_a_share():
     Sara Lee pays, and only the lead names an amount of money (reut2-001, 3 March 1987)."""
     from dateline.index.item import Item
     from dateline.qa.answer_type import NUMBER, asks_money
-    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
     from dateline.qa.words import stems
 
     body = ("Sara Lee Corp said it agreed to buy a 34 pct interest in Paris-based DIM S.A., a subsidiary of BIC "
@@ -192,7 +195,7 @@ def test_the_subject_every_sentence_names_weighs_less_beside_a_date_than_the_wor
     word's weight by how many of the item's sentences hold it)."""
     from dateline.index.item import Item
     from dateline.qa.answer_type import DATE
-    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
     from dateline.qa.words import stems
 
     body = ("Former Treasury Secretary Robert Anderson pleaded guilty to tax evasion.\n\n"
@@ -218,7 +221,7 @@ def test_a_when_question_takes_the_date_that_points_the_way_it_looks(question, w
     from dateline.index.item import Item
     from dateline.qa import tense
     from dateline.qa.answer_type import DATE
-    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
     from dateline.qa.words import stems
 
     body = ("Chase opened its consumer banking business in Peru in September 1984, the bank said.\n\n"
@@ -236,7 +239,7 @@ def test_a_follow_up_gives_the_sentence_it_quoted_nothing_for_the_words_it_held(
     words: neither its overlap nor the nearness of its words to a name may lift it again."""
     from dateline.index.item import Item
     from dateline.qa.answer_type import PERSON
-    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
     from dateline.qa.words import stems
 
     body = ("Statoil spokesman Willy Olsen said the gas field is big.\n\n"
@@ -315,7 +318,7 @@ def test_an_item_without_the_questions_rarest_word_covers_it_less():
     each word by its rarity."""
     from dateline.index.item import Item
     from dateline.qa.answer_type import PERSON
-    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
     from dateline.qa.words import stems
 
     asked = stems("Who has Spartech named as its president?")
