@@ -26,3 +26,18 @@ def test_a_word_inside_another_or_after_an_underscore_does_not_start_one():
     assert mark_key("cutive") not in marks  # inside "executive"
     assert mark_key("bar") not in marks  # after "_", as retrieval has always read it
     assert mark_key("u.s") is None and mark_key("o'neil") is None  # looked for in the text itself
+
+
+def test_a_body_s_question_words_are_found_as_one_regex_pass_over_it_finds_them():
+    """WordFinder's str.find loop over a body must find what its regex, the definition, finds."""
+    import random
+
+    from dateline.qa.sentence_choice import WordFinder
+
+    rng = random.Random(3)
+    pieces = ["execut", "executive", "Executed", "foo_bar", "_bar", "bar", "O'Neil", "o’neil's", "U.S.", "u.s",
+              "steel", "Steelworkers", "12,000", "ounce", "co-op", "--", "(", ")", "\n\n", " ", " ", " "]
+    for n in range(2000):
+        body = "".join(rng.choice(pieces) + rng.choice(["", " ", ", ", ". "]) for _ in range(rng.randint(0, 30)))
+        finder = WordFinder(set(rng.sample(["execut", "bar", "neil", "o'neil", "u.s", "steel", "12", "ounc", "co"], 4)))
+        assert finder._words(body) == [(m.start(), m.group(0)) for m in finder.pattern.finditer(body)], body
