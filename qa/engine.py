@@ -251,12 +251,12 @@ class Engine:
             if answer is not None:
                 answer.took_ms = (time.perf_counter() - t0) * 1000
                 return answer
-        # A question whose period counts back from the newest item, or that names a source or
-        # place, may be searched twice (see _ask_wider): it is encoded once.
         parsed = resolved.parsed
-        qvec = self.embedder.encode_query(resolved.search_text) if parsed.counted_back or parsed.names_read else None
         result = self.retriever().search(resolved.search_text, parsed.filters, k=top_k, as_of=parsed.as_of,
-                                         newest_first=parsed.newest_first, qvec=qvec)
+                                         newest_first=parsed.newest_first)
+        # A question whose period counts back from the newest item, or that names a source or
+        # place, may be searched again (see _ask_wider): with the vector encoded the first time.
+        qvec = result.query_vector
         if resolved.refers_to is not None:
             # Items retrieval missed are added only inside the filters they were cited under.
             same_filters = parsed.filters.to_dict() == (resolved.previous.answer or {}).get("filters")

@@ -153,6 +153,7 @@ class SearchResult:
     idf: dict[str, float] = field(default_factory=dict)  # stem of each query word -> its rarity in the archive
     by_recency: bool = False  # newer items were ranked higher (an as-of question)
     unknown_terms: list[str] = field(default_factory=list)  # the question's words no item holds
+    query_vector: np.ndarray | None = None  # the question's, for a second search of it (None without one)
 
 
 class DenseList(NamedTuple):
@@ -422,7 +423,7 @@ class Retriever:
             ranked = sorted(item_score, key=lambda i: -item_score[i])
         result = SearchResult(passages=[], item_ids=ranked, best_dense=best_dense, query_terms=words,
                               idf=self.idf(words), by_recency=bool(as_of),
-                              unknown_terms=[w for w in words if self._df(w) == 0])
+                              unknown_terms=[w for w in words if self._df(w) == 0], query_vector=qvec)
         if ranked:
             stories = self._stories(ranked, k, group)
             if as_of and newest_first:

@@ -287,6 +287,14 @@ def test_unrelated_questions_are_still_refused(sample):
         assert not a.found and a.citations == [] and a.related == [], a.answer
 
 
+def test_a_question_searched_again_over_all_dates_is_encoded_once(sample, monkeypatch):
+    encode, encoded = sample.embedder.encode_query, []
+    monkeypatch.setattr(sample.embedder, "encode_query", lambda text: encoded.append(text) or encode(text))
+    a = sample.ask("Which former Italian foreign minister wrote an op-ed for Fox News last week?")
+    assert a.found and a.filters.date_from is None  # searched over last week, then over all dates
+    assert len(encoded) == 1
+
+
 def test_last_week_counted_back_from_the_newest_item_widens_when_it_holds_no_answer(sample):
     # The newest item is of 22 August 2017: "last week" is 16-22 August, whose one item (a retirees'
     # protest) says nothing of Fox News; the op-ed of 19 June answers, found over all dates.
