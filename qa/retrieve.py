@@ -26,7 +26,6 @@ from dateline.index.reader import ArchiveReader
 
 from .query import Filters
 from .text_cache import TextCache
-from .word_starts import mark_key, starts_a_word, word_marks
 from .words import WORD, other_spelling, stem, terms
 
 log = logging.getLogger(__name__)
@@ -586,7 +585,6 @@ class Retriever:
         if not item_ids:
             return {}
         total_idf = sum(idf.values()) or 1.0
-        keys = [(s, mark_key(s), v) for s, v in idf.items()]
         # Full text alone needs no vectors.
         rows = self.reader.chunks_of(item_ids, None if qvec is None else self.embedder.name)
         scored: dict[str, list[tuple[float, int, int, int, float | None]]] = {}
@@ -594,11 +592,27 @@ class Retriever:
             cos = None
             if qvec is not None and vector is not None:
                 cos = float(np.frombuffer(vector, dtype=np.float32) @ qvec)
-            marks = word_marks(text)
-            lex = sum(v for s, key, v in keys if (key in marks if key else starts_a_word(text.lower(), s))) / total_idf
+            lowered = text.lower()
+            lex = sum(v for s, v in idf.items() if starts_a_word(lowered, s)) / total_idf
             scored.setdefault(item_id, []).append(((cos or 0.0) + PASSAGE_WORD_WEIGHT * lex, cid, start, end, cos))
         return {item_id: [(cid, start, end, cos) for _, cid, start, end, cos in sorted(chunks, reverse=True)[: self.per_item]]
                 for item_id, chunks in scored.items()}
+
+
+def starts_a_word(text: str, prefix: str) -> bool:
+    """Whether ``prefix`` starts a word of ``text`` (both lower-cased): "execut" in "... executed".
+
+    str.find, not a regex: this runs for every chunk of every cited item, and one regex pass
+    over each chunk was a sixth of `ask`'s time on TIME. Nor is each chunk's text prepared once
+    and kept (its letters and digits marked, every stem then found with one `in`): a question
+    about chunks not yet seen paid three times as much (docs/performance.md, session 20).
+    """
+    at = text.find(prefix)
+    while at >= 0:
+        if at == 0 or not text[at - 1].isalnum() and text[at - 1] != "_":
+            return True
+        at = text.find(prefix, at + 1)
+    return False
 
 
 def fuse(lists: list[dict[str, float]], weights: tuple[float, ...]) -> dict[str, float]:

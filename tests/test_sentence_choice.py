@@ -117,7 +117,7 @@ def test_of_two_sentences_holding_the_same_words_the_one_naming_its_answer_besid
     does he stand beside them (offer_near), and it answers though the first leads."""
     from dateline.index.item import Item
     from dateline.qa.answer_type import PERSON
-    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
     from dateline.qa.words import stems
 
     body = ("Willy Olsen said the weather in the north was fine all week, while the gas field belongs to Statoil.\n\n"
@@ -135,7 +135,7 @@ def test_a_number_before_what_how_many_counts_answers():
     stands before what the question counts ("12 years"), and it answers."""
     from dateline.index.item import Item
     from dateline.qa.answer_type import NUMBER, counted
-    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
     from dateline.qa.words import stems
 
     body = ("Cheer star Harris, who pleaded guilty to 2 counts this week, was sentenced on Thursday by the "
@@ -174,7 +174,7 @@ def test_how_much_a_buyer_pays_is_answered_by_an_amount_of_money_not_a_share():
     Sara Lee pays, and only the lead names an amount of money (reut2-001, 3 March 1987)."""
     from dateline.index.item import Item
     from dateline.qa.answer_type import NUMBER, asks_money
-    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
     from dateline.qa.words import stems
 
     body = ("Sara Lee Corp said it agreed to buy a 34 pct interest in Paris-based DIM S.A., a subsidiary of BIC "
@@ -195,7 +195,7 @@ def test_the_subject_every_sentence_names_weighs_less_beside_a_date_than_the_wor
     word's weight by how many of the item's sentences hold it)."""
     from dateline.index.item import Item
     from dateline.qa.answer_type import DATE
-    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
     from dateline.qa.words import stems
 
     body = ("Former Treasury Secretary Robert Anderson pleaded guilty to tax evasion.\n\n"
@@ -221,7 +221,7 @@ def test_a_when_question_takes_the_date_that_points_the_way_it_looks(question, w
     from dateline.index.item import Item
     from dateline.qa import tense
     from dateline.qa.answer_type import DATE
-    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
     from dateline.qa.words import stems
 
     body = ("Chase opened its consumer banking business in Peru in September 1984, the bank said.\n\n"
@@ -239,7 +239,7 @@ def test_a_follow_up_gives_the_sentence_it_quoted_nothing_for_the_words_it_held(
     words: neither its overlap nor the nearness of its words to a name may lift it again."""
     from dateline.index.item import Item
     from dateline.qa.answer_type import PERSON
-    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
     from dateline.qa.words import stems
 
     body = ("Statoil spokesman Willy Olsen said the gas field is big.\n\n"
@@ -318,7 +318,7 @@ def test_an_item_without_the_questions_rarest_word_covers_it_less():
     each word by its rarity."""
     from dateline.index.item import Item
     from dateline.qa.answer_type import PERSON
-    from dateline.qa.sentence_choice import Question, WordFinder, _candidates, choose, score
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
     from dateline.qa.words import stems
 
     asked = stems("Who has Spartech named as its president?")
@@ -335,3 +335,18 @@ def test_an_item_without_the_questions_rarest_word_covers_it_less():
     coverage = {item.id: cands[0].features["coverage"] for item, cands in rows}
     assert coverage["s"] == pytest.approx(6.5 / 8) and coverage["f"] == pytest.approx(2 / 8)
     assert "Bradley Buechler" in chosen["s"].text and chosen["s"].score > chosen["f"].score
+
+
+def test_a_body_s_question_words_are_found_as_one_regex_pass_over_it_finds_them():
+    """WordFinder's str.find loop over a body must find what its regex, the definition, finds."""
+    import random
+
+    from dateline.qa.sentence_choice import WordFinder
+
+    rng = random.Random(3)
+    pieces = ["execut", "executive", "Executed", "foo_bar", "_bar", "bar", "O'Neil", "o’neil's", "U.S.", "u.s",
+              "steel", "Steelworkers", "12,000", "ounce", "co-op", "--", "(", ")", "\n\n", " ", " ", " "]
+    for n in range(2000):
+        body = "".join(rng.choice(pieces) + rng.choice(["", " ", ", ", ". "]) for _ in range(rng.randint(0, 30)))
+        finder = WordFinder(set(rng.sample(["execut", "bar", "neil", "o'neil", "u.s", "steel", "12", "ounc", "co"], 4)))
+        assert finder._words(body) == [(m.start(), m.group(0)) for m in finder.pattern.finditer(body)], body
