@@ -316,3 +316,14 @@ def test_a_failed_encoding_waits_for_the_full_text_queries_before_the_reader_is_
     with pytest.raises(RuntimeError, match="could not be read"):
         retriever.search("export demand for wheat", k=2)
     assert finished == [True]  # the other thread was done with this thread's reader
+
+
+def test_questions_asked_at_once_from_many_threads_rank_as_asked_one_by_one(data_dir, tmp_path, side_thread):
+    # More asking threads than the pool has: some full-text sides run on the pool, the others
+    # on their asking thread; each thread reads through its own reader.
+    engine = _two_items_indexed(data_dir, tmp_path)
+    questions = ["export demand for wheat", "cocoa showers in Bahia", "Soviet Union wheat", "Bahia cocoa zone"] * 5
+    alone = {q: engine.retriever().search(q, k=2).item_ids for q in set(questions)}
+    with futures.ThreadPoolExecutor(6) as askers:
+        at_once = list(askers.map(lambda q: (q, engine.retriever().search(q, k=2).item_ids), questions))
+    assert all(ids == alone[q] for q, ids in at_once) and len(at_once) == len(questions)
