@@ -456,7 +456,7 @@ class Embedder:
     def _bulk_onnx(self):
         if self._bulk_session is None and self._onnx_failed is None:
             try:
-                self._bulk_session = self._session(threads=_usable_cpus())
+                self._bulk_session = self._session(threads=usable_cpus())
             except Exception as e:  # noqa: BLE001 - any export failure falls back to torch
                 self._onnx_failed = str(e) or type(e).__name__
                 log.warning("ONNX bulk path unavailable for %s (%s); using torch", self.name,
@@ -500,7 +500,7 @@ class Embedder:
         return _normalize(out)
 
 
-def _usable_cpus() -> int:
+def usable_cpus() -> int:
     """CPUs this process may run on (a container's limit, not the host's count)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import os
 import re
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from dateline.index.embed import usable_cpus
 from dateline.index.item import Item
 from dateline.index.reader import ArchiveReader
 
@@ -32,8 +32,7 @@ log = logging.getLogger(__name__)
 
 # Where a question's full-text side runs while it is encoded (see
 # Retriever._encoded_beside_full_text): a thread per usable core, none on a single core.
-_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-_SIDE = futures.ThreadPoolExecutor(_CPUS, thread_name_prefix="dateline-full-text") if _CPUS > 1 else None
+_SIDE = futures.ThreadPoolExecutor(usable_cpus(), thread_name_prefix="dateline-full-text") if usable_cpus() > 1 else None
 
 MODES = ("hybrid", "dense", "fts")
 MAX_FTS_WORDS = 12  # full text searches at most this many of the question's rarest words

@@ -531,7 +531,8 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
     with ``best_only``, the best-scoring body sentence alone (a question that asks for no kind:
     the rest would only be built to be dropped)."""
     total = q.total
-    common = {"rank": min(rank, MAX_RANK) / MAX_RANK, "score_gap": min(max(gap, 0.0), MAX_GAP)}
+    rank_share, score_gap = min(rank, MAX_RANK) / MAX_RANK, min(max(gap, 0.0), MAX_GAP)
+    common = {"rank": rank_share, "score_gap": score_gap}
     title_stems = heading_stems(item.title) if item.title else frozenset()
     title_overlap = sum(q.weight.get(w, 0.0) for w in q.qstems & title_stems) / total
     body = item.body
@@ -576,7 +577,6 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
     focus = q.focus & q.qstems
     lacked = set().union(*words) - words[top]
     coverage = _weighted_share(set().union(*words) | (q.asked & title_stems), q)
-    rank_share, score_gap = common["rank"], common["score_gap"]
     scored: list[tuple[float, int, tuple[float, ...]]] = []  # (score, sentence, its _BODY_FEATURES)
     for j, (s, e) in enumerate(spans):
         described = bool(focus) and j > 0 and focus <= words[j - 1]
