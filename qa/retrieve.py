@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import math
 import re
+import threading
 from concurrent import futures
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -33,6 +34,35 @@ log = logging.getLogger(__name__)
 # Where a question's full-text side runs while it is encoded (see
 # Retriever._encoded_beside_full_text): a thread per usable core, none on a single core.
 _SIDE = futures.ThreadPoolExecutor(usable_cpus(), thread_name_prefix="dateline-full-text") if usable_cpus() > 1 else None
+
+
+
+class _Encodings:
+    """How many questions this process is encoding now. Reading ahead while one is encoded
+    takes a spare core, and a Python thread's share of the GIL: with two asking threads on two
+    cores it cost a sixth of the questions answered a second (TIME, 83 x 3 questions), so only
+    while each question being encoded has a core to spare does a question read ahead."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.now = 0
+
+    def begin(self) -> bool:
+        """Count one more; whether each of them has a core to spare."""
+        with self._lock:
+            self.now += 1
+            return self.spare()
+
+    def end(self) -> None:
+        with self._lock:
+            self.now -= 1
+
+    def spare(self) -> bool:
+        """Whether each question being encoded has a core to spare (its encoding takes one)."""
+        return 2 * self.now <= usable_cpus()
+
+
+_ENCODINGS = _Encodings()
 
 MODES = ("hybrid", "dense", "fts")
 MAX_FTS_WORDS = 12  # full text searches at most this many of the question's rarest words
@@ -105,6 +135,26 @@ COLUMN_WEIGHTS = (1.0, 1.0, 1.0)
 RECENCY_WEIGHT = 1.5
 RECENCY_SCALE_DAYS = 2.0
 PASSAGE_WORD_WEIGHT = 0.5  # weight of question-word coverage beside cosine when choosing an item's passages
+
+
+class ChunkRow(NamedTuple):
+    """A chunk of a cited item as its passages are chosen from."""
+
+    chunk_id: int
+    item_id: str
+    start: int
+    end: int
+    vector: bytes | None  # the model's float32 vector from the embedding cache
+    word_share: float  # the share of the question's words it holds, each weighing its idf
+
+
+class FullTextSide(NamedTuple):
+    """What a question's full-text side finds (Retriever._full_text_side)."""
+
+    words: list[str]  # the question's words as the archive spells them
+    items: dict[str, float]  # the full-text list: item_id -> -bm25, best first
+    near: list[tuple[str, float]]  # items holding all of a short question's words close together
+    read_ahead: dict[str, list[ChunkRow]]  # the best items' chunks, read while the question was encoded
 
 
 @dataclass
@@ -391,7 +441,8 @@ class Retriever:
             raise ValueError(f"mode must be one of {MODES}")
         filters = filters or Filters()
         depth = depth or self.depth_for(k)
-        qvec, words, fts_items, near = self._encoded_beside_full_text(text, qvec, mode, filters, depth)
+        qvec, side = self._encoded_beside_full_text(text, qvec, mode, filters, depth, k)
+        words, fts_items, near = side.words, side.items, side.near
         exact_memo: dict = {}  # the feedback search reuses the vectors an exact filtered search read
         dates: dict[str, str | None] = {}  # item dates read for recency, read once per search
         dense = self._dense_items(qvec, filters, depth, exact_memo) if mode != "fts" else DenseList({}, {}, -1.0)
@@ -430,7 +481,7 @@ class Retriever:
                 leaders = [leader.id for leader, _ in stories]
                 shown = set(leaders)
                 result.item_ids = leaders + [i for i in ranked if i not in shown]
-            result.passages = self._passages(stories, item_score, qvec, result.idf)
+            result.passages = self._passages(stories, item_score, qvec, result.idf, side.read_ahead)
         return result
 
     def _with_proximity(self, item_score: dict[str, float], near: list[tuple[str, float]]) -> dict[str, float]:
@@ -466,29 +517,35 @@ class Retriever:
         return {i: s - penalty.get(i, worst) for i, s in item_score.items()}
 
     def _encoded_beside_full_text(self, text: str, qvec: np.ndarray | None, mode: str, filters: Filters,
-                                  depth: int) -> tuple[np.ndarray | None, list[str], dict[str, float], list]:
+                                  depth: int, k: int) -> tuple[np.ndarray | None, FullTextSide]:
         """The question's vector and its full-text side (see _full_text_side), the second found on
         another core while the first is encoded when there is one to spare: ONNX Runtime and
         SQLite both let go of the GIL, so the full-text queries cost a question nothing but the
-        hand-over. This thread's reader is used by one thread at a time: this one waits for the
-        other before it reads again."""
+        hand-over, and while the encoding lasts that core reads ahead the passages of the best
+        ``k`` full-text items. This thread's reader is used by one thread at a time: this one
+        waits for the other before it reads again."""
         if qvec is not None or mode == "fts" or _SIDE is None:
-            words, fts_items, near = self._full_text_side(text, mode, filters, depth)
-            return self._query_vector(text, qvec, mode), words, fts_items, near
-        job = _SIDE.submit(self._full_text_side, text, mode, filters, depth)
+            side = self._full_text_side(text, mode, filters, depth)
+            return self._query_vector(text, qvec, mode), side
+        encoded = threading.Event()
+        spare = _ENCODINGS.begin()
+        job = _SIDE.submit(self._full_text_side, text, mode, filters, depth, k if spare else 0, encoded)
         try:
             qvec = self._query_vector(text, qvec, mode)
         finally:
+            _ENCODINGS.end()
+            encoded.set()  # the other core stops reading ahead
             started = not job.cancel()  # a busy pool has not started it: this thread does it below
             if started:
                 futures.wait([job])
         side = job.result() if started else self._full_text_side(text, mode, filters, depth)
-        return (qvec, *side)
+        return qvec, side
 
-    def _full_text_side(self, text: str, mode: str, filters: Filters,
-                        depth: int) -> tuple[list[str], dict[str, float], list[tuple[str, float]]]:
-        """The question's words as the archive spells them, the full-text list ({item_id: -bm25})
-        and, for a short question, the items holding all its searched words close together."""
+    def _full_text_side(self, text: str, mode: str, filters: Filters, depth: int, ahead: int = 0,
+                        encoded: threading.Event | None = None) -> FullTextSide:
+        """The question's words as the archive spells them, the full-text list ({item_id: -bm25}),
+        for a short question the items holding all its searched words close together and, until
+        ``encoded`` is set, the passages of the best ``ahead`` full-text items read ahead."""
         words = [self._as_spelled(w) for w in terms(text)]
         # The words full text searches, and the items the filters keep, serve both of its queries.
         searched = self.select_words(words) if mode != "dense" else []
@@ -497,7 +554,16 @@ class Retriever:
         near: list[tuple[str, float]] = []
         if mode == "hybrid" and PROXIMITY_WEIGHT and 2 <= len(searched) <= NEAR_MAX_WORDS:
             near = self.reader.near(searched, NEAR_WORDS, filters, depth, COLUMN_WEIGHTS, keep=keep)
-        return words, fts_items, near
+        read_ahead: dict[str, list[ChunkRow]] = {}
+        if encoded is not None and fts_items:
+            # The best full-text items are most often among those cited: their chunks and the
+            # share of the question's words each holds are ready when the vector is.
+            idf = self.idf(words)
+            for item_id in list(fts_items)[:ahead]:
+                if encoded.is_set() or not _ENCODINGS.spare():
+                    break
+                read_ahead[item_id] = self._chunks_with_word_share([item_id], self.embedder.name, idf)
+        return FullTextSide(words, fts_items, near, read_ahead)
 
     def _query_vector(self, text: str, qvec: np.ndarray | None, mode: str) -> np.ndarray | None:
         """The question's float32 vector: ``qvec`` when given, else encoded when ``mode`` needs it."""
@@ -561,9 +627,10 @@ class Retriever:
         return [(leader, copies) for leader, _, copies in stories]
 
     def _passages(self, stories: list[tuple[Item, list[Item]]], item_score: dict[str, float],
-                  qvec: np.ndarray | None, idf: dict[str, float]) -> list[Passage]:
+                  qvec: np.ndarray | None, idf: dict[str, float],
+                  read_ahead: dict[str, list[ChunkRow]] | None = None) -> list[Passage]:
         """Each story leader's best passages, in story order, scored as the leader's item."""
-        best_chunks = self._best_chunks([leader.id for leader, _ in stories], qvec, idf)
+        best_chunks = self._best_chunks([leader.id for leader, _ in stories], qvec, idf, read_ahead)
         return [Passage(chunk_id=cid, item=leader, start=start, end=end, score=item_score[leader.id],
                         dense_score=cos, also_in=copies)
                 for leader, copies in stories for cid, start, end, cos in best_chunks.get(leader.id, [])]
@@ -573,29 +640,44 @@ class Retriever:
         n = self._item_count()
         return {stem(w): math.log(1 + n / (1 + self._df(w))) for w in words}
 
-    def _best_chunks(self, item_ids: list[str], qvec: np.ndarray | None,
-                     idf: dict[str, float]) -> dict[str, list[tuple[int, int, int, float | None]]]:
+    def _best_chunks(self, item_ids: list[str], qvec: np.ndarray | None, idf: dict[str, float],
+                     read_ahead: dict[str, list[ChunkRow]] | None = None,
+                     ) -> dict[str, list[tuple[int, int, int, float | None]]]:
         """Each item's ``per_item`` best chunks: item_id -> [(chunk_id, start, end, cosine)].
 
         Every chunk of the few cited items is scored, by its cosine to the question (from the
         embedding cache) plus PASSAGE_WORD_WEIGHT x the share of the question's words it holds,
         weighted by their rarity: an item found by full text alone gets the passage that names them.
+        ``read_ahead``: items whose chunks were already read, with those shares (read while the
+        question was encoded: they hold vectors, so only when there is a ``qvec``).
         """
         if not item_ids:
             return {}
-        total_idf = sum(idf.values()) or 1.0
-        # Full text alone needs no vectors.
-        rows = self.reader.chunks_of(item_ids, None if qvec is None else self.embedder.name)
+        read_ahead = read_ahead if qvec is not None and read_ahead else {}
+        rows = [row for item_id in item_ids for row in read_ahead.get(item_id, ())]
+        unread = [item_id for item_id in item_ids if item_id not in read_ahead]
+        if unread:  # full text alone needs no vectors
+            rows += self._chunks_with_word_share(unread, None if qvec is None else self.embedder.name, idf)
         scored: dict[str, list[tuple[float, int, int, int, float | None]]] = {}
-        for cid, item_id, start, end, text, vector in rows:
+        for cid, item_id, start, end, vector, share in rows:
             cos = None
             if qvec is not None and vector is not None:
                 cos = float(np.frombuffer(vector, dtype=np.float32) @ qvec)
-            lowered = text.lower()
-            lex = sum(v for s, v in idf.items() if starts_a_word(lowered, s)) / total_idf
-            scored.setdefault(item_id, []).append(((cos or 0.0) + PASSAGE_WORD_WEIGHT * lex, cid, start, end, cos))
+            scored.setdefault(item_id, []).append(((cos or 0.0) + PASSAGE_WORD_WEIGHT * share, cid, start, end, cos))
         return {item_id: [(cid, start, end, cos) for _, cid, start, end, cos in sorted(chunks, reverse=True)[: self.per_item]]
                 for item_id, chunks in scored.items()}
+
+    def _chunks_with_word_share(self, item_ids: list[str], model: str | None,
+                                idf: dict[str, float]) -> list[ChunkRow]:
+        """Every chunk of ``item_ids`` with ``model``'s cached vector (None without a model) and
+        the share of the question's words it holds, each weighing its ``idf``."""
+        total_idf = sum(idf.values()) or 1.0
+        rows = []
+        for cid, item_id, start, end, text, vector in self.reader.chunks_of(item_ids, model):
+            lowered = text.lower()
+            share = sum(v for s, v in idf.items() if starts_a_word(lowered, s)) / total_idf
+            rows.append(ChunkRow(cid, item_id, start, end, vector, share))
+        return rows
 
 
 def starts_a_word(text: str, prefix: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from concurrent import futures
 from pathlib import Path
@@ -263,6 +264,7 @@ def side_thread(monkeypatch):
     """Full text found on another thread while the question is encoded, whatever this machine's cores."""
     pool = futures.ThreadPoolExecutor(1)
     monkeypatch.setattr(retrieve, "_SIDE", pool)
+    monkeypatch.setattr(retrieve, "usable_cpus", lambda: 2)  # a core to spare for one question
     yield pool
     pool.shutdown()
 
@@ -327,3 +329,84 @@ def test_questions_asked_at_once_from_many_threads_rank_as_asked_one_by_one(data
     with futures.ThreadPoolExecutor(6) as askers:
         at_once = list(askers.map(lambda q: (q, engine.retriever().search(q, k=2).item_ids), questions))
     assert all(ids == alone[q] for q, ids in at_once) and len(at_once) == len(questions)
+
+
+def _chunk_reads_by_thread(monkeypatch, reader, started: threading.Event | None = None,
+                           pause: float = 0.0) -> list[tuple[str, list[str]]]:
+    """Record which thread reads which items' chunks; a read on the pool thread sets ``started``
+    and then takes ``pause`` seconds."""
+    chunks_of, reads = reader.chunks_of, []
+
+    def recorded(item_ids, model=None):
+        on_pool = threading.current_thread() is not threading.main_thread()
+        reads.append(("pool" if on_pool else "asker", list(item_ids)))
+        if on_pool and started is not None:
+            started.set()
+            time.sleep(pause)
+        return chunks_of(item_ids, model)
+    monkeypatch.setattr(reader, "chunks_of", recorded)
+    return reads
+
+
+def test_the_best_full_text_items_passages_are_read_while_a_long_question_is_encoded(
+        data_dir, tmp_path, side_thread, monkeypatch):
+    engine = _two_items_indexed(data_dir, tmp_path)
+    question = "wheat futures and cocoa showers"  # full text finds both items
+    monkeypatch.setattr(retrieve, "_SIDE", None)
+    after = engine.retriever().search(question, k=2)
+    monkeypatch.setattr(retrieve, "_SIDE", side_thread)
+    retriever = engine.retriever()
+    encode = retriever.embedder.encode_query
+
+    def slow_encode(text):
+        time.sleep(0.3)  # a long question: the pool has time to read ahead
+        return encode(text)
+    monkeypatch.setattr(retriever.embedder, "encode_query", slow_encode)
+    reads = _chunk_reads_by_thread(monkeypatch, retriever.reader)
+    beside = retriever.search(question, k=2)
+    # Both items were read ahead, one at a time, and not read again.
+    assert sorted(ids[0] for where, ids in reads if where == "pool") == ["cocoa", "grain"]
+    assert [ids for where, ids in reads if where == "asker"] == []
+    assert [(p.item.id, p.chunk_id, p.start, p.end, p.score, p.dense_score) for p in beside.passages] == \
+           [(p.item.id, p.chunk_id, p.start, p.end, p.score, p.dense_score) for p in after.passages]
+
+
+def test_reading_ahead_stops_when_the_question_is_encoded(data_dir, tmp_path, side_thread, monkeypatch):
+    engine = _two_items_indexed(data_dir, tmp_path)
+    retriever = engine.retriever()
+    encode, first_read = retriever.embedder.encode_query, threading.Event()
+
+    def encoded_during_the_first_read(text):
+        assert first_read.wait(5)
+        return encode(text)
+    monkeypatch.setattr(retriever.embedder, "encode_query", encoded_during_the_first_read)
+    reads = _chunk_reads_by_thread(monkeypatch, retriever.reader, first_read, pause=0.2)
+    found = retriever.search("wheat futures and cocoa showers", k=2)
+    # The pool read the best full-text item ahead and stopped; the asker read the other itself.
+    assert [where for where, _ in reads] == ["pool", "asker"]
+    assert sorted(ids[0] for _, ids in reads) == ["cocoa", "grain"]
+    assert {p.item.id for p in found.passages} == {"grain", "cocoa"}
+
+
+def test_no_question_reads_ahead_while_another_is_being_encoded(data_dir, tmp_path, side_thread, monkeypatch):
+    engine = _two_items_indexed(data_dir, tmp_path)
+    retriever = engine.retriever()
+    encode, first_in, let_go = retriever.embedder.encode_query, threading.Event(), threading.Event()
+
+    def encoded_in_turn(text):
+        if not first_in.is_set():  # the first question is held in its encoding
+            first_in.set()
+            assert let_go.wait(5)
+        else:
+            time.sleep(0.3)  # long enough to read ahead, had the second a core to spare
+        return encode(text)
+    monkeypatch.setattr(retriever.embedder, "encode_query", encoded_in_turn)
+    with futures.ThreadPoolExecutor(1) as other_asker:
+        first = other_asker.submit(lambda: engine.retriever().search("export demand for wheat", k=2))
+        assert first_in.wait(5)
+        reads = _chunk_reads_by_thread(monkeypatch, retriever.reader)
+        second = retriever.search("wheat futures and cocoa showers", k=2)
+        let_go.set()
+        assert first.result().item_ids[0] == "grain"
+    assert [where for where, _ in reads] == ["asker"]  # both items at once, after the encoding
+    assert {p.item.id for p in second.passages} == {"grain", "cocoa"}
