@@ -314,20 +314,41 @@ def _pick_sentences(result: SearchResult, reading: Question, previous: Previous 
     return picks
 
 
+def word_finder(parsed: ParsedQuery, searched: str = "") -> WordFinder:
+    """The finder of the question's words that compose chooses sentences with (the same words):
+    made before the search, it looks through the best items' bodies while the question is
+    encoded (Retriever.search's ``prepare``)."""
+    qstems = _answered_stems(parsed, searched) - answer_type.asking_words(parsed.question)
+    return WordFinder(qstems, answer_type.acronyms(parsed.question, qstems))
+
+
+def _answered_stems(parsed: ParsedQuery, searched: str) -> set[str]:
+    """The stems of the text searched, less those of a source the question names ("According to
+    Iran Focus, ...": every item searched is by it)."""
+    qstems = set(stems(searched or parsed.text))
+    if "source" in parsed.names_read:
+        qstems -= stems(parsed.filters.source)
+    return qstems
+
+
 def _reading(question: str, kind: str | None, qstems: set[str], previous: Previous | None,
-             idf: dict[str, float]) -> Question:
+             idf: dict[str, float], finder: WordFinder | None = None) -> Question:
     """What choosing a sentence needs to know of ``question`` (sentence_choice.Question): its
-    words and their weights, and what answer_type reads in it for the ``kind`` it asks."""
+    words and their weights, and what answer_type reads in it for the ``kind`` it asks.
+    ``finder``: a word_finder made for the same words, whose finds are kept (one made for others
+    is not used)."""
     qstems = qstems - answer_type.asking_words(question)
     own = frozenset(previous.own & qstems) if previous else frozenset()
     setting = answer_type.setting(question)
     weight = {w: idf.get(w, 0.0) * (SETTING_WEIGHT if w in setting else 1.0)
               * (CARRIED_WEIGHT if own and w not in own else 1.0) for w in qstems}
     acronyms = answer_type.acronyms(question, qstems)
+    if finder is None or finder.qstems != qstems or finder.acronyms != (acronyms or {}):
+        finder = WordFinder(qstems, acronyms)
     person = kind == answer_type.PERSON
     return Question(qstems=frozenset(qstems | set(acronyms)),  # "NMMC" is the question's own name
                     asked=frozenset(qstems), weight=weight, kind=kind, focus=answer_type.focus(question),
-                    find=WordFinder(qstems, acronyms), own=own, moves_on=previous is not None,
+                    find=finder, own=own, moves_on=previous is not None,
                     looks=tense.looks(question) if kind == answer_type.DATE else tense.EITHER,
                     counted=answer_type.counted(question) if kind == answer_type.NUMBER else frozenset(),
                     money=kind == answer_type.NUMBER and answer_type.asks_money(question),
@@ -341,16 +362,15 @@ def _reading(question: str, kind: str | None, qstems: set[str], previous: Previo
 
 
 def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold: float,
-            searched: str = "", previous: Previous | None = None) -> Answer:
+            searched: str = "", previous: Previous | None = None, finder: WordFinder | None = None) -> Answer:
     """Turn search results into an Answer: cited sentences, or a plain "nothing found".
 
     ``threshold`` is the no-answer threshold ``confidence`` is held against; ``searched`` is
     the text retrieval used when it is not the parsed question's (a follow-up's); ``previous``
-    is what a follow-up that refers back knows of the answer it follows (chat.previous_answer).
+    is what a follow-up that refers back knows of the answer it follows (chat.previous_answer);
+    ``finder``: the word_finder made for them before the search.
     """
-    qstems = set(stems(searched or parsed.text))
-    if "source" in parsed.names_read:  # "According to Iran Focus, ...": every item searched is by it
-        qstems -= stems(parsed.filters.source)
+    qstems = _answered_stems(parsed, searched)
     splits = {i: _split(p) for i, p in enumerate(result.passages)}
     by_story = _story_stems(result, splits)  # read by the evidence, the rules below and _naming
     conf = confidence(result, qstems, by_story)
@@ -368,7 +388,7 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     if not result.passages or conf < threshold:
         return _nothing_found(answer, result, parsed.filters)
     kind = answer_type.expected(parsed.question)
-    reading = _reading(parsed.question, kind, qstems, previous, _question_idf(qstems, result, splits))
+    reading = _reading(parsed.question, kind, qstems, previous, _question_idf(qstems, result, splits), finder)
     picks = _pick_sentences(result, reading, previous)[:top_k]
     digest = broad_question(parsed, qstems)
     topic = not digest and answer_type.is_topic(parsed.question) and not parsed.ordered

@@ -21,7 +21,7 @@ from dateline.index.reader import ArchiveReader
 from dateline.index.store import Archive
 
 from . import answer_type
-from .answer import Answer, citation_for, compose
+from .answer import Answer, citation_for, compose, word_finder
 from .chat import previous_first, resolve
 from .follow_up import asks_who_reported, asks_who_wrote
 from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
@@ -252,8 +252,10 @@ class Engine:
                 answer.took_ms = (time.perf_counter() - t0) * 1000
                 return answer
         parsed = resolved.parsed
+        # The question's words are looked for in the best full-text items while it is encoded.
+        finder = word_finder(parsed, resolved.search_text)
         result = self.retriever().search(resolved.search_text, parsed.filters, k=top_k, as_of=parsed.as_of,
-                                         newest_first=parsed.newest_first)
+                                         newest_first=parsed.newest_first, prepare=lambda item: finder.find(item.body))
         # A question whose period counts back from the newest item, or that names a source or
         # place, may be searched again (see _ask_wider): with the vector encoded the first time.
         qvec = result.query_vector
@@ -265,7 +267,7 @@ class Engine:
             result = previous_first(result, resolved.refers_to,
                                     self.reader().items(missing, chunked=True) if missing and same_filters else {})
         answer = compose(parsed, result, top_k=top_k, threshold=self.threshold,
-                         searched=resolved.search_text, previous=resolved.refers_to)
+                         searched=resolved.search_text, previous=resolved.refers_to, finder=finder)
         if not answer.found and parsed.counted_back and resolved.refers_to is None:
             answer = self._ask_wider(resolved, over_all_dates(parsed), top_k, qvec) or answer
         if not answer.found and parsed.names_read and resolved.refers_to is None:

@@ -15,9 +15,10 @@ import logging
 import math
 import re
 import threading
+import time
 from concurrent import futures
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -154,7 +155,8 @@ class FullTextSide(NamedTuple):
     words: list[str]  # the question's words as the archive spells them
     items: dict[str, float]  # the full-text list: item_id -> -bm25, best first
     near: list[tuple[str, float]]  # items holding all of a short question's words close together
-    read_ahead: dict[str, list[ChunkRow]]  # the best items' chunks, read while the question was encoded
+    chunks_ahead: dict[str, list[ChunkRow]]  # the best items' chunks, read while the question was encoded
+    items_ahead: dict[str, Item]  # ... and those items
 
 
 @dataclass
@@ -425,7 +427,8 @@ class Retriever:
 
     def search(self, text: str, filters: Filters | None = None, *, k: int = 10, mode: str = "hybrid",
                qvec: np.ndarray | None = None, depth: int | None = None, group: bool = True,
-               as_of: str | None = None, newest_first: bool = False) -> SearchResult:
+               as_of: str | None = None, newest_first: bool = False,
+               prepare: Callable[[Item], object] | None = None) -> SearchResult:
         """Search ``text`` inside ``filters``; return up to ``k`` stories' passages, best first.
 
         ``mode`` is "hybrid" (both lists fused by weighted z-scores, items holding all of a
@@ -435,13 +438,14 @@ class Retriever:
         candidates each list reads (default: the larger of the retriever's depth and
         DEPTH_PER_RESULT x k). ``group`` merges near-identical items into one story. ``as_of``
         (ISO date) ranks newer items higher, counting back from that day; with ``newest_first``
-        the ``k`` most relevant stories are ordered newest first instead.
+        the ``k`` most relevant stories are ordered newest first instead. ``prepare`` is called
+        with each item read ahead while the question is encoded (the answer's work on its text).
         """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         filters = filters or Filters()
         depth = depth or self.depth_for(k)
-        qvec, side = self._encoded_beside_full_text(text, qvec, mode, filters, depth, k)
+        qvec, side = self._encoded_beside_full_text(text, qvec, mode, filters, depth, k, prepare)
         words, fts_items, near = side.words, side.items, side.near
         exact_memo: dict = {}  # the feedback search reuses the vectors an exact filtered search read
         dates: dict[str, str | None] = {}  # item dates read for recency, read once per search
@@ -474,14 +478,14 @@ class Retriever:
                               idf=self.idf(words), by_recency=bool(as_of),
                               unknown_terms=[w for w in words if self._df(w) == 0], query_vector=qvec)
         if ranked:
-            stories = self._stories(ranked, k, group)
+            stories = self._stories(ranked, k, group, side.items_ahead)
             if as_of and newest_first:
                 # Undated stories last; ties keep their relevance order.
                 stories.sort(key=lambda s: s[0].date or "", reverse=True)
                 leaders = [leader.id for leader, _ in stories]
                 shown = set(leaders)
                 result.item_ids = leaders + [i for i in ranked if i not in shown]
-            result.passages = self._passages(stories, item_score, qvec, result.idf, side.read_ahead)
+            result.passages = self._passages(stories, item_score, qvec, result.idf, side.chunks_ahead)
         return result
 
     def _with_proximity(self, item_score: dict[str, float], near: list[tuple[str, float]]) -> dict[str, float]:
@@ -517,19 +521,20 @@ class Retriever:
         return {i: s - penalty.get(i, worst) for i, s in item_score.items()}
 
     def _encoded_beside_full_text(self, text: str, qvec: np.ndarray | None, mode: str, filters: Filters,
-                                  depth: int, k: int) -> tuple[np.ndarray | None, FullTextSide]:
+                                  depth: int, k: int, prepare: Callable[[Item], object] | None = None,
+                                  ) -> tuple[np.ndarray | None, FullTextSide]:
         """The question's vector and its full-text side (see _full_text_side), the second found on
         another core while the first is encoded when there is one to spare: ONNX Runtime and
         SQLite both let go of the GIL, so the full-text queries cost a question nothing but the
-        hand-over, and while the encoding lasts that core reads ahead the passages of the best
-        ``k`` full-text items. This thread's reader is used by one thread at a time: this one
+        hand-over, and while the encoding lasts that core reads ahead the best ``k`` full-text
+        items and their passages, and ``prepare``s them. This thread's reader is used by one thread at a time: this one
         waits for the other before it reads again."""
         if qvec is not None or mode == "fts" or _SIDE is None:
             side = self._full_text_side(text, mode, filters, depth)
             return self._query_vector(text, qvec, mode), side
         encoded = threading.Event()
         spare = _ENCODINGS.begin()
-        job = _SIDE.submit(self._full_text_side, text, mode, filters, depth, k if spare else 0, encoded)
+        job = _SIDE.submit(self._full_text_side, text, mode, filters, depth, k if spare else 0, encoded, prepare)
         try:
             qvec = self._query_vector(text, qvec, mode)
         finally:
@@ -542,10 +547,12 @@ class Retriever:
         return qvec, side
 
     def _full_text_side(self, text: str, mode: str, filters: Filters, depth: int, ahead: int = 0,
-                        encoded: threading.Event | None = None) -> FullTextSide:
+                        encoded: threading.Event | None = None,
+                        prepare: Callable[[Item], object] | None = None) -> FullTextSide:
         """The question's words as the archive spells them, the full-text list ({item_id: -bm25}),
         for a short question the items holding all its searched words close together and, until
-        ``encoded`` is set, the passages of the best ``ahead`` full-text items read ahead."""
+        ``encoded`` is set, the best ``ahead`` full-text items and their chunks read ahead (and
+        each item ``prepare``d)."""
         words = [self._as_spelled(w) for w in terms(text)]
         # The words full text searches, and the items the filters keep, serve both of its queries.
         searched = self.select_words(words) if mode != "dense" else []
@@ -554,16 +561,26 @@ class Retriever:
         near: list[tuple[str, float]] = []
         if mode == "hybrid" and PROXIMITY_WEIGHT and 2 <= len(searched) <= NEAR_MAX_WORDS:
             near = self.reader.near(searched, NEAR_WORDS, filters, depth, COLUMN_WEIGHTS, keep=keep)
-        read_ahead: dict[str, list[ChunkRow]] = {}
+        chunks_ahead: dict[str, list[ChunkRow]] = {}
+        items_ahead: dict[str, Item] = {}
         if encoded is not None and fts_items:
-            # The best full-text items are most often among those cited: their chunks and the
-            # share of the question's words each holds are ready when the vector is.
+            # The best full-text items are most often among those cited: they, their chunks and
+            # the share of the question's words each chunk holds are ready when the vector is.
             idf = self.idf(words)
             for item_id in list(fts_items)[:ahead]:
+                # Let go of the GIL between items: the encoding thread needs it the moment the
+                # model returns, and would otherwise wait out the interpreter's switch interval.
+                time.sleep(0)
                 if encoded.is_set() or not _ENCODINGS.spare():
                     break
-                read_ahead[item_id] = self._chunks_with_word_share([item_id], self.embedder.name, idf)
-        return FullTextSide(words, fts_items, near, read_ahead)
+                item = self.reader.items([item_id], chunked=True).get(item_id)
+                if item is None:  # imported again since the index was built: not cited
+                    continue
+                items_ahead[item_id] = item
+                chunks_ahead[item_id] = self._chunks_with_word_share([item_id], self.embedder.name, idf)
+                if prepare is not None:
+                    prepare(item)
+        return FullTextSide(words, fts_items, near, chunks_ahead, items_ahead)
 
     def _query_vector(self, text: str, qvec: np.ndarray | None, mode: str) -> np.ndarray | None:
         """The question's float32 vector: ``qvec`` when given, else encoded when ``mode`` needs it."""
@@ -604,9 +621,12 @@ class Retriever:
         moved = qvec + FEEDBACK_WEIGHT * np.mean(best, axis=0)
         return (moved / np.linalg.norm(moved)).astype(np.float32)
 
-    def _stories(self, ranked: list[str], k: int, group: bool) -> list[tuple[Item, list[Item]]]:
+    def _stories(self, ranked: list[str], k: int, group: bool,
+                 items_ahead: dict[str, Item] | None = None) -> list[tuple[Item, list[Item]]]:
         """Up to ``k`` stories from the ranked item ids, best first: (leader, near-identical
-        copies); only items whose chunks follow their current text count."""
+        copies); only items whose chunks follow their current text count (``items_ahead``: some
+        of them, already read)."""
+        items_ahead = items_ahead or {}
         stories: list[tuple[Item, frozenset[int], list[Item]]] = []
         # Read candidates a batch at a time until k stories are found: copies of one story
         # fold into it, so a heavily syndicated story may need more than k items.
@@ -614,7 +634,10 @@ class Retriever:
         limit = k * STORY_SCAN if group else k
         for b in range(0, min(len(ranked), limit), batch):
             pool = ranked[b:b + batch]
-            items = self.reader.items(pool, chunked=True)
+            unread = [i for i in pool if i not in items_ahead]
+            items = {i: items_ahead[i] for i in pool if i in items_ahead}
+            if unread:
+                items.update(self.reader.items(unread, chunked=True))
             for item in (items[i] for i in pool if i in items):
                 sig = _shingles(item) if group else set()
                 story = next((s for s in stories if group and same_story(sig, s[1])), None)
@@ -628,9 +651,9 @@ class Retriever:
 
     def _passages(self, stories: list[tuple[Item, list[Item]]], item_score: dict[str, float],
                   qvec: np.ndarray | None, idf: dict[str, float],
-                  read_ahead: dict[str, list[ChunkRow]] | None = None) -> list[Passage]:
+                  chunks_ahead: dict[str, list[ChunkRow]] | None = None) -> list[Passage]:
         """Each story leader's best passages, in story order, scored as the leader's item."""
-        best_chunks = self._best_chunks([leader.id for leader, _ in stories], qvec, idf, read_ahead)
+        best_chunks = self._best_chunks([leader.id for leader, _ in stories], qvec, idf, chunks_ahead)
         return [Passage(chunk_id=cid, item=leader, start=start, end=end, score=item_score[leader.id],
                         dense_score=cos, also_in=copies)
                 for leader, copies in stories for cid, start, end, cos in best_chunks.get(leader.id, [])]
@@ -641,21 +664,21 @@ class Retriever:
         return {stem(w): math.log(1 + n / (1 + self._df(w))) for w in words}
 
     def _best_chunks(self, item_ids: list[str], qvec: np.ndarray | None, idf: dict[str, float],
-                     read_ahead: dict[str, list[ChunkRow]] | None = None,
+                     chunks_ahead: dict[str, list[ChunkRow]] | None = None,
                      ) -> dict[str, list[tuple[int, int, int, float | None]]]:
         """Each item's ``per_item`` best chunks: item_id -> [(chunk_id, start, end, cosine)].
 
         Every chunk of the few cited items is scored, by its cosine to the question (from the
         embedding cache) plus PASSAGE_WORD_WEIGHT x the share of the question's words it holds,
         weighted by their rarity: an item found by full text alone gets the passage that names them.
-        ``read_ahead``: items whose chunks were already read, with those shares (read while the
+        ``chunks_ahead``: items whose chunks were already read, with those shares (read while the
         question was encoded: they hold vectors, so only when there is a ``qvec``).
         """
         if not item_ids:
             return {}
-        read_ahead = read_ahead if qvec is not None and read_ahead else {}
-        rows = [row for item_id in item_ids for row in read_ahead.get(item_id, ())]
-        unread = [item_id for item_id in item_ids if item_id not in read_ahead]
+        ahead = chunks_ahead if qvec is not None and chunks_ahead else {}
+        rows = [row for item_id in item_ids for row in ahead.get(item_id, ())]
+        unread = [item_id for item_id in item_ids if item_id not in ahead]
         if unread:  # full text alone needs no vectors
             rows += self._chunks_with_word_share(unread, None if qvec is None else self.embedder.name, idf)
         scored: dict[str, list[tuple[float, int, int, int, float | None]]] = {}

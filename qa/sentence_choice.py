@@ -153,10 +153,13 @@ class WordFinder:
     by stemming; a doer counts for its deed and the deed for its doer ("founder" for "Who
     founded Rolm?", "founded" for "Who is Rolm's founder?"); an acronym of a name the question
     spells out counts for its words ("NMMC in Smyrna, Tennessee" for "Nissan Motor
-    Manufacturing Corp USA")."""
+    Manufacturing Corp USA"). What it found in a text is kept for the question's life: the
+    best items' bodies are looked through while the question is encoded (Retriever.search's
+    ``prepare``), before sentences are chosen."""
 
     def __init__(self, qstems: set[str], acronyms: dict[str, frozenset[str]] | None = None):
         self.qstems = qstems
+        self._found: dict[str, list[tuple[int, str]]] = {}  # text -> find(text)
         self.deeds = {d: q for q in qstems if (d := doing(q))}  # "found" -> the question's "founder"
         # "succe" -> the question's "replac": a word news writes for the question's (words.ALIKE)
         self.alike = {other: q for q in qstems for other in ALIKE.get(q, ()) if other not in qstems}
@@ -174,7 +177,13 @@ class WordFinder:
                           + r")[^\W_]*(?:['’][^\W_]+)?", re.I)
 
     def find(self, body: str) -> list[tuple[int, str]]:
-        """(offset, question stem) of each question word in ``body``."""
+        """(offset, question stem) of each question word in ``body`` (the list is shared: read it only)."""
+        found = self._found.get(body)
+        if found is None:
+            found = self._found[body] = self._find(body)
+        return found
+
+    def _find(self, body: str) -> list[tuple[int, str]]:
         if not self.starts:
             return []
         hits = []

@@ -558,3 +558,36 @@ def test_cli_ask_reads_a_conversation_from_standard_input(runner, web_data):
     assert "Advisory Board" in second_part and 'follow-up of "Which former Italian' in r.output
     r = runner.invoke(main, ["ask", "--data", str(web_data)], input="\n")
     assert r.exit_code == 1 and "no question" in r.output
+
+
+def test_the_best_items_looked_through_while_the_question_is_encoded_answer_as_after(reuters, monkeypatch):
+    from concurrent import futures
+    import threading
+    import time
+    from dateline.qa import retrieve
+    from dateline.qa.sentence_choice import WordFinder
+
+    question = "How many ships were waiting at the Panama Canal?"
+    monkeypatch.setattr(retrieve, "_SIDE", None)
+    after = reuters.ask(question, top_k=5)
+    encode, finds = reuters.embedder.encode_query, []
+    find = WordFinder._find
+
+    def recorded(finder, body):
+        finds.append((threading.current_thread() is threading.main_thread(), body))
+        return find(finder, body)
+
+    def slow_encode(text):
+        time.sleep(0.3)  # a long question: the other core has time to look through the best items
+        return encode(text)
+    with futures.ThreadPoolExecutor(1) as pool:
+        monkeypatch.setattr(retrieve, "_SIDE", pool)
+        monkeypatch.setattr(retrieve, "usable_cpus", lambda: 2)
+        monkeypatch.setattr(reuters.embedder, "encode_query", slow_encode)
+        monkeypatch.setattr(WordFinder, "_find", recorded)
+        beside = reuters.ask(question, top_k=5)
+    assert beside.to_dict() | {"took_ms": 0} == after.to_dict() | {"took_ms": 0}
+    looked_through = {body for on_asker, body in finds if not on_asker}
+    assert len(looked_through) >= 3  # the best full-text items' bodies, on the other thread
+    assert not any(on_asker and body in looked_through for on_asker, body in finds)  # and not again
+    assert first(beside).item_id == first(after).item_id and "39" in beside.answer.split("[1]")[0]
