@@ -28,7 +28,7 @@ from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
 from .query import ArchiveFacts, Filters, over_all_dates, parse_question, without_names_read
 from .request import AskRequest, SearchRequest, cited
 from .words import stems
-from .retrieve import Passage, Retriever
+from .retrieve import ASKING, Passage, Retriever
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +221,7 @@ class Engine:
     # -- questions ----------------------------------------------------------------------
 
     @_archive_errors
+    @ASKING.one()  # the question counts as answered until its answer is composed (retrieve.Asking)
     def ask(self, question: str, *, history: list[dict] | None = None, date_from: str | None = None,
             date_to: str | None = None, source: str | None = None, place: str | None = None,
             top_k: int = 5) -> Answer:

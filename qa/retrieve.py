@@ -17,6 +17,7 @@ import re
 import threading
 import time
 from concurrent import futures
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
@@ -38,32 +39,40 @@ _SIDE = futures.ThreadPoolExecutor(usable_cpus(), thread_name_prefix="dateline-f
 
 
 
-class _Encodings:
-    """How many questions this process is encoding now. Reading ahead while one is encoded
-    takes a spare core, and a Python thread's share of the GIL: with two asking threads on two
-    cores it cost a sixth of the questions answered a second (TIME, 83 x 3 questions), so only
-    while each question being encoded has a core to spare does a question read ahead."""
+class Asking:
+    """How many questions this process is answering now, each thread counted once however its
+    calls nest (Engine.ask, then Retriever.search). Reading ahead while a question is encoded
+    takes a spare core and a Python thread's share of the GIL: with two asking threads on two
+    cores it cost a sixth of the questions answered a second (TIME, 83 x 3 questions), so a
+    question reads ahead only while each question being answered has a core to spare."""
 
     def __init__(self):
         self._lock = threading.Lock()
+        self._depth = threading.local()
         self.now = 0
 
-    def begin(self) -> bool:
-        """Count one more; whether each of them has a core to spare."""
-        with self._lock:
-            self.now += 1
-            return self.spare()
-
-    def end(self) -> None:
-        with self._lock:
-            self.now -= 1
+    @contextmanager
+    def one(self):
+        """Count this thread's question while the block runs."""
+        depth = getattr(self._depth, "n", 0)
+        if depth == 0:
+            with self._lock:
+                self.now += 1
+        self._depth.n = depth + 1
+        try:
+            yield
+        finally:
+            self._depth.n = depth
+            if depth == 0:
+                with self._lock:
+                    self.now -= 1
 
     def spare(self) -> bool:
-        """Whether each question being encoded has a core to spare (its encoding takes one)."""
+        """Whether each question being answered has a core to spare (its encoding takes one)."""
         return 2 * self.now <= usable_cpus()
 
 
-_ENCODINGS = _Encodings()
+ASKING = Asking()
 
 MODES = ("hybrid", "dense", "fts")
 MAX_FTS_WORDS = 12  # full text searches at most this many of the question's rarest words
@@ -425,6 +434,7 @@ class Retriever:
         x k when that is more."""
         return max(self.depth, k * DEPTH_PER_RESULT)
 
+    @ASKING.one()
     def search(self, text: str, filters: Filters | None = None, *, k: int = 10, mode: str = "hybrid",
                qvec: np.ndarray | None = None, depth: int | None = None, group: bool = True,
                as_of: str | None = None, newest_first: bool = False,
@@ -533,12 +543,11 @@ class Retriever:
             side = self._full_text_side(text, mode, filters, depth)
             return self._query_vector(text, qvec, mode), side
         encoded = threading.Event()
-        spare = _ENCODINGS.begin()
-        job = _SIDE.submit(self._full_text_side, text, mode, filters, depth, k if spare else 0, encoded, prepare)
+        job = _SIDE.submit(self._full_text_side, text, mode, filters, depth, k if ASKING.spare() else 0,
+                           encoded, prepare)
         try:
             qvec = self._query_vector(text, qvec, mode)
         finally:
-            _ENCODINGS.end()
             encoded.set()  # the other core stops reading ahead
             started = not job.cancel()  # a busy pool has not started it: this thread does it below
             if started:
@@ -571,7 +580,7 @@ class Retriever:
                 # Let go of the GIL between items: the encoding thread needs it the moment the
                 # model returns, and would otherwise wait out the interpreter's switch interval.
                 time.sleep(0)
-                if encoded.is_set() or not _ENCODINGS.spare():
+                if encoded.is_set() or not ASKING.spare():
                     break
                 item = self.reader.items([item_id], chunked=True).get(item_id)
                 if item is None:  # imported again since the index was built: not cited

@@ -388,7 +388,7 @@ def test_reading_ahead_stops_when_the_question_is_encoded(data_dir, tmp_path, si
     assert {p.item.id for p in found.passages} == {"grain", "cocoa"}
 
 
-def test_no_question_reads_ahead_while_another_is_being_encoded(data_dir, tmp_path, side_thread, monkeypatch):
+def test_no_question_reads_ahead_while_another_is_being_answered(data_dir, tmp_path, side_thread, monkeypatch):
     engine = _two_items_indexed(data_dir, tmp_path)
     retriever = engine.retriever()
     encode, first_in, let_go = retriever.embedder.encode_query, threading.Event(), threading.Event()
