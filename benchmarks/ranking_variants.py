@@ -32,6 +32,12 @@ Variants (``--variants``, comma-separated; parameters after colons):
 - ``length:W``: a length prior: W x the item's log(1 + chunks), standardised over the candidates.
 - ``second:A``: an item's dense score is its best chunk's cosine plus A x its second best's.
 - ``weights:D``: the dense list weighed D and the full-text list 1 - D.
+- ``aspects:A``: a long question's aspects (its runs of words between stop words, "AMBASSADOR
+  HENRY CABOT LODGE", "POLITICAL REPRESSION") each encoded; an item's dense score is its best
+  chunk's cosine plus A x the mean over the aspects of its best chunk's cosine to each (an item
+  that meets every aspect of a topic statement).
+- ``bm25:B:K1``: the full-text list re-scored by BM25 over whole items with length normalisation
+  B and saturation K1 (FTS5's are fixed at 0.75 and 1.2), stems as sentence choice reads them.
 """
 from __future__ import annotations
 
@@ -130,6 +136,21 @@ class Variants:
                 if len(cos):
                     rescored[item_id] = float(cos[0] + alpha * cos[min(1, len(cos) - 1)])
             score = self._fused([rescored, full_text], FUSION_WEIGHTS["hybrid"], parsed)
+        elif name == "aspects":
+            alpha = float(params[0])
+            aspects = _aspects(text)
+            if len(aspects) >= 2:
+                vectors = np.array([self.embedder.encode_query(a) for a in aspects])
+                rescored = {}
+                for item_id in set(dense) | set(full_text):
+                    chunks = self._chunk_vectors(item_id)
+                    if len(chunks) and chunks.shape[1] == len(qvec):
+                        rescored[item_id] = float((chunks @ qvec).max() + alpha * (chunks @ vectors.T).max(axis=0).mean())
+                score = self._fused([rescored, full_text], FUSION_WEIGHTS["hybrid"], parsed)
+        elif name == "bm25":
+            b, k1 = float(params[0]), float(params[1])
+            score = self._fused([dense, self._item_bm25(set(dense) | set(full_text), words, k1, b)],
+                                FUSION_WEIGHTS["hybrid"], parsed)
         elif name == "weights":
             dense_weight = float(params[0])
             score = self._fused([dense, full_text], (dense_weight, 1 - dense_weight), parsed)
@@ -175,6 +196,26 @@ class Variants:
             best[item_id] = max(best.get(item_id, 0.0), s)
         return best
 
+    def _item_bm25(self, item_ids: set[str], words: list[str], k1: float, b: float) -> dict[str, float]:
+        """BM25 of whole items (title, dateline and body) over the question's stems."""
+        if not hasattr(self, "_mean_words"):
+            lengths = [len(TERM.findall(f"{t} {d or ''} {body}"))
+                       for t, d, body in self.reader.conn.execute("SELECT title, dateline, body FROM items")]
+            self._mean_words = max(sum(lengths) / max(len(lengths), 1), 1.0)
+            self._counts: dict[str, collections.Counter] = {}
+        idf, scored = self.retriever.idf(words), {}
+        for item_id in item_ids:
+            if item_id not in self._counts:
+                it = self.reader.item(item_id)
+                self._counts[item_id] = collections.Counter(
+                    _matched_stem(w) for w in TERM.findall(f"{it.title} {it.dateline or ''} {it.body}"))
+            counts = self._counts[item_id]
+            norm = k1 * (1 - b + b * sum(counts.values()) / self._mean_words)
+            s = sum(w * counts[t] * (k1 + 1) / (counts[t] + norm) for t, w in idf.items() if counts[t])
+            if s > 0:
+                scored[item_id] = s
+        return scored
+
     def _feedback_words(self, item_ids: list[str], asked: list[str], n: int) -> list[str]:
         """The ``n`` words of the top items that weigh most: their share of each item's words,
         summed, times their idf; neither the question's own nor in one item only."""
@@ -190,6 +231,19 @@ class Variants:
         weighed = {w: s * math.log(1 + items / (1 + self.retriever._df(w)))
                    for w, s in share.items() if w not in asked and self.retriever._df(w) >= 2}
         return sorted(weighed, key=lambda w: -weighed[w])[:n]
+
+
+def _aspects(text: str) -> list[str]:
+    """The runs of words between stop words, of three letters or more: a topic statement's aspects."""
+    runs, run = [], []
+    for w in WORD.findall(text):
+        if w.lower() in STOP_WORDS:
+            runs.append(" ".join(run))
+            run = []
+        else:
+            run.append(w)
+    runs.append(" ".join(run))
+    return [r for r in runs if len(r) > 2]
 
 
 def main() -> None:

@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 _SIDE = futures.ThreadPoolExecutor(usable_cpus(), thread_name_prefix="dateline-full-text") if usable_cpus() > 1 else None
 
 
-
 class Asking:
     """How many questions this process is answering now, each thread counted once however its
     calls nest (Engine.ask, then Retriever.search). Reading ahead while a question is encoded
@@ -537,8 +536,8 @@ class Retriever:
         another core while the first is encoded when there is one to spare: ONNX Runtime and
         SQLite both let go of the GIL, so the full-text queries cost a question nothing but the
         hand-over, and while the encoding lasts that core reads ahead the best ``k`` full-text
-        items and their passages, and ``prepare``s them. This thread's reader is used by one thread at a time: this one
-        waits for the other before it reads again."""
+        items and their passages, and ``prepare``s them. This thread's reader is used by one
+        thread at a time: this one waits for the other before it reads again."""
         if qvec is not None or mode == "fts" or _SIDE is None:
             side = self._full_text_side(text, mode, filters, depth)
             return self._query_vector(text, qvec, mode), side
