@@ -454,11 +454,11 @@ class Retriever:
             raise ValueError(f"mode must be one of {MODES}")
         filters = filters or Filters()
         depth = depth or self.depth_for(k)
-        qvec, side = self._encoded_beside_full_text(text, qvec, mode, filters, depth, k, prepare)
+        qvec, side, hits = self._encoded_beside_full_text(text, qvec, mode, filters, depth, k, prepare)
         words, fts_items, near = side.words, side.items, side.near
         exact_memo: dict = {}  # the feedback search reuses the vectors an exact filtered search read
         dates: dict[str, str | None] = {}  # item dates read for recency, read once per search
-        dense = self._dense_items(qvec, filters, depth, exact_memo) if mode != "fts" else DenseList({}, {}, -1.0)
+        dense = self._dense_items(qvec, filters, depth, exact_memo, hits=hits) if mode != "fts" else DenseList({}, {}, -1.0)
         best_dense = dense.best  # the question's own: the no-answer model reads it
         item_score = fuse([dense.items, fts_items], FUSION_WEIGHTS[mode])
         item_score = self._with_proximity(item_score, near)
@@ -531,28 +531,34 @@ class Retriever:
 
     def _encoded_beside_full_text(self, text: str, qvec: np.ndarray | None, mode: str, filters: Filters,
                                   depth: int, k: int, prepare: Callable[[Item], object] | None = None,
-                                  ) -> tuple[np.ndarray | None, FullTextSide]:
+                                  ) -> tuple[np.ndarray | None, FullTextSide, list[tuple[int, float]] | None]:
         """The question's vector and its full-text side (see _full_text_side), the second found on
         another core while the first is encoded when there is one to spare: ONNX Runtime and
         SQLite both let go of the GIL, so the full-text queries cost a question nothing but the
         hand-over, and while the encoding lasts that core reads ahead the best ``k`` full-text
         items and their passages, and ``prepare``s them. This thread's reader is used by one
-        thread at a time: this one waits for the other before it reads again."""
+        thread at a time: this one waits for the other before it reads again. An unfiltered
+        question's dense hits (FAISS alone, no reader) are searched before that wait and come
+        third (else None): on a large archive full text takes longer than the encoding."""
         if qvec is not None or mode == "fts" or _SIDE is None:
             side = self._full_text_side(text, mode, filters, depth)
-            return self._query_vector(text, qvec, mode), side
+            return self._query_vector(text, qvec, mode), side, None
         encoded = threading.Event()
         job = _SIDE.submit(self._full_text_side, text, mode, filters, depth, k if ASKING.spare() else 0,
                            encoded, prepare)
+        hits = None
         try:
             qvec = self._query_vector(text, qvec, mode)
-        finally:
             encoded.set()  # the other core stops reading ahead
+            if qvec is not None and not filters.active:
+                hits = self.dense(qvec, filters, depth)
+        finally:
+            encoded.set()
             started = not job.cancel()  # a busy pool has not started it: this thread does it below
             if started:
                 futures.wait([job])
         side = job.result() if started else self._full_text_side(text, mode, filters, depth)
-        return qvec, side
+        return qvec, side, hits
 
     def _full_text_side(self, text: str, mode: str, filters: Filters, depth: int, ahead: int = 0,
                         encoded: threading.Event | None = None,
@@ -597,9 +603,11 @@ class Retriever:
         return None if qvec is None else np.asarray(qvec, dtype=np.float32)
 
     def _dense_items(self, qvec: np.ndarray, filters: Filters, depth: int, exact_memo: dict | None = None,
-                     probe_share: float = 1.0) -> DenseList:
-        """The dense list by item, an item scoring as its best chunk; the options: see dense."""
-        hits = self.dense(qvec, filters, depth, exact_memo, probe_share)
+                     probe_share: float = 1.0, hits: list[tuple[int, float]] | None = None) -> DenseList:
+        """The dense list by item, an item scoring as its best chunk; the options: see dense
+        (``hits``: its chunks, already searched)."""
+        if hits is None:
+            hits = self.dense(qvec, filters, depth, exact_memo, probe_share)
         chunk_item = self.reader.chunk_items([c for c, _ in hits])
         items: dict[str, float] = {}
         chunk_of: dict[str, int] = {}

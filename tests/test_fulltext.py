@@ -410,3 +410,33 @@ def test_no_question_reads_ahead_while_another_is_being_answered(data_dir, tmp_p
         assert first.result().item_ids[0] == "grain"
     assert [where for where, _ in reads] == ["asker"]  # both items at once, after the encoding
     assert {p.item.id for p in second.passages} == {"grain", "cocoa"}
+
+
+def test_an_unfiltered_question_is_searched_densely_while_full_text_still_runs(
+        data_dir, tmp_path, side_thread, monkeypatch):
+    engine = _two_items_indexed(data_dir, tmp_path)
+    monkeypatch.setattr(retrieve, "_SIDE", None)
+    after = engine.retriever().search("export demand for wheat", k=2)
+    monkeypatch.setattr(retrieve, "_SIDE", side_thread)
+    retriever = engine.retriever()
+    full_text, live_search, events = retriever.reader.full_text, retriever.live.search, []
+
+    def slow_full_text(*args, **kwargs):
+        time.sleep(0.3)  # a large archive: full text outlasts the encoding
+        found = full_text(*args, **kwargs)
+        events.append("full text done")
+        return found
+
+    def dense_search(*args, **kwargs):
+        events.append("dense searched")
+        return live_search(*args, **kwargs)
+    monkeypatch.setattr(retriever.reader, "full_text", slow_full_text)
+    monkeypatch.setattr(retriever.live, "search", dense_search)
+    beside = retriever.search("export demand for wheat", k=2)
+    assert events[:2] == ["dense searched", "full text done"]
+    assert [(p.item.id, p.start, p.end, p.score, p.dense_score) for p in beside.passages] == \
+           [(p.item.id, p.start, p.end, p.score, p.dense_score) for p in after.passages]
+    # Inside filters the dense search reads the archive too: it waits for full text.
+    events.clear()
+    retriever.search("export demand for wheat", Filters(date_from="1987-01-01"), k=2)
+    assert events[:2] == ["full text done", "dense searched"]
