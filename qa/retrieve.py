@@ -214,6 +214,13 @@ class SearchResult:
     query_vector: np.ndarray | None = None  # the question's, for a second search of it (None without one)
 
 
+class IndexHits(NamedTuple):
+    """A dense search's hits as the index gives them (Retriever._dense_from_index)."""
+
+    hits: list[tuple[int, float]] | None  # None: the filters need the archive's reader from the start
+    inside: bool  # whether they are known to be inside the filters (else the archive checks them)
+
+
 class DenseList(NamedTuple):
     """The dense list by item: an item scores as its best chunk."""
 
@@ -280,7 +287,7 @@ class Retriever:
     # -- the two lists ------------------------------------------------------------------
 
     def dense(self, qvec: np.ndarray, filters: Filters, depth: int, exact_memo: dict | None = None,
-              probe_share: float = 1.0) -> list[tuple[int, float]]:
+              probe_share: float = 1.0, from_index: IndexHits | None = None) -> list[tuple[int, float]]:
         """Nearest chunks to ``qvec`` inside ``filters``: [(chunk_id, cosine)], best first.
 
         Without filters FAISS answers alone. With them, the first of these that applies: FAISS
@@ -288,22 +295,13 @@ class Retriever:
         is flat and so exact anyway), exact scores of every chunk inside from the embedding
         cache (when few), FAISS over-fetching until enough hits fall inside. A second search
         inside the same filters passes the first one's ``exact_memo``, and reads no vector twice;
-        ``probe_share`` narrows an IVF index's search (faiss_index.search).
+        ``probe_share`` narrows an IVF index's search (faiss_index.search). ``from_index``: what
+        _dense_from_index already found for the same question.
         """
-        if self.live is None or self.live.ntotal == 0:
-            return []
-        if not filters.active:
-            return self._faiss(qvec, depth, probe_share)
-        facets = getattr(self.live, "facets", None)
-        if facets is not None:
-            among = facets.mask(**filters.to_dict())
-            if not among.any():
-                return []
-            # A flat index scores exactly whatever it searches: it serves small filters too,
-            # from memory, where reading their vectors from SQLite took up to 29 ms (TIME, a
-            # one-week filter; benchmarks/time_anchors.py).
-            if among.sum() > self.exact_limit or getattr(self.live, "exact", False):
-                return self._dense_among(qvec, filters, depth, among, probe_share)
+        found = from_index if from_index is not None else self._dense_from_index(qvec, filters, depth, probe_share)
+        if found.hits is not None:
+            # The archive has the last word on the few hits the filter columns kept (index/facets.py).
+            return found.hits if found.inside else self._inside(filters, found.hits)
         # Count no further than the exact-search limit: a filter keeping most of a big archive
         # would otherwise cost a scan of every chunk it keeps.
         n = self.reader.count_chunks(filters, self.exact_limit + 1)
@@ -315,16 +313,34 @@ class Retriever:
                 return hits
         return self._dense_overfetch(qvec, filters, depth)
 
+    def _dense_from_index(self, qvec: np.ndarray, filters: Filters, depth: int,
+                          probe_share: float = 1.0) -> IndexHits:
+        """The part of a dense search the index answers without the archive's reader: FAISS
+        unfiltered, or among the chunks the index's filter columns keep; no hits (None) when
+        the filters need the archive from the start."""
+        if self.live is None or self.live.ntotal == 0:
+            return IndexHits([], True)
+        if not filters.active:
+            return IndexHits(self._faiss(qvec, depth, probe_share), True)
+        facets = getattr(self.live, "facets", None)
+        if facets is not None:
+            among = facets.mask(**filters.to_dict())
+            if not among.any():
+                return IndexHits([], True)
+            # A flat index scores exactly whatever it searches: it serves small filters too,
+            # from memory, where reading their vectors from SQLite took up to 29 ms (TIME, a
+            # one-week filter; benchmarks/time_anchors.py).
+            if among.sum() > self.exact_limit or getattr(self.live, "exact", False):
+                return IndexHits(self.live.search(qvec[None, :], depth, among=among, probe_share=probe_share)[0], False)
+        return IndexHits(None, False)
+
     def _faiss(self, qvec: np.ndarray, depth: int, probe_share: float = 1.0) -> list[tuple[int, float]]:
         """FAISS's ``depth`` nearest chunks, unfiltered."""
         hits = self.live.search(qvec[None, :], depth, probe_share=probe_share)[0]
         return [(int(c), float(s)) for c, s in hits if c >= 0]
 
-    def _dense_among(self, qvec: np.ndarray, filters: Filters, depth: int, among: np.ndarray,
-                     probe_share: float = 1.0) -> list[tuple[int, float]]:
-        """FAISS's nearest among the chunks the index's filter columns keep (``among``); the
-        few hits are checked against the archive, which has the last word (index/facets.py)."""
-        hits = self.live.search(qvec[None, :], depth, among=among, probe_share=probe_share)[0]
+    def _inside(self, filters: Filters, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The hits whose items the archive finds inside ``filters``."""
         keep = self.reader.chunks_inside(filters, [c for c, _ in hits])
         return [(c, s) for c, s in hits if c in keep]
 
@@ -454,11 +470,12 @@ class Retriever:
             raise ValueError(f"mode must be one of {MODES}")
         filters = filters or Filters()
         depth = depth or self.depth_for(k)
-        qvec, side, hits = self._encoded_beside_full_text(text, qvec, mode, filters, depth, k, prepare)
+        qvec, side, from_index = self._encoded_beside_full_text(text, qvec, mode, filters, depth, k, prepare)
         words, fts_items, near = side.words, side.items, side.near
         exact_memo: dict = {}  # the feedback search reuses the vectors an exact filtered search read
         dates: dict[str, str | None] = {}  # item dates read for recency, read once per search
-        dense = self._dense_items(qvec, filters, depth, exact_memo, hits=hits) if mode != "fts" else DenseList({}, {}, -1.0)
+        dense = (self._dense_items(qvec, filters, depth, exact_memo, from_index=from_index) if mode != "fts"
+                 else DenseList({}, {}, -1.0))
         best_dense = dense.best  # the question's own: the no-answer model reads it
         item_score = fuse([dense.items, fts_items], FUSION_WEIGHTS[mode])
         item_score = self._with_proximity(item_score, near)
@@ -531,34 +548,35 @@ class Retriever:
 
     def _encoded_beside_full_text(self, text: str, qvec: np.ndarray | None, mode: str, filters: Filters,
                                   depth: int, k: int, prepare: Callable[[Item], object] | None = None,
-                                  ) -> tuple[np.ndarray | None, FullTextSide, list[tuple[int, float]] | None]:
+                                  ) -> tuple[np.ndarray | None, FullTextSide, IndexHits | None]:
         """The question's vector and its full-text side (see _full_text_side), the second found on
         another core while the first is encoded when there is one to spare: ONNX Runtime and
         SQLite both let go of the GIL, so the full-text queries cost a question nothing but the
         hand-over, and while the encoding lasts that core reads ahead the best ``k`` full-text
         items and their passages, and ``prepare``s them. This thread's reader is used by one
-        thread at a time: this one waits for the other before it reads again. An unfiltered
-        question's dense hits (FAISS alone, no reader) are searched before that wait and come
-        third (else None): on a large archive full text takes longer than the encoding."""
+        thread at a time: this one waits for the other before it reads again. What the index
+        alone finds of the dense search (_dense_from_index: no reader) is searched before that
+        wait and comes third (else None): on a large archive full text takes longer than the
+        encoding."""
         if qvec is not None or mode == "fts" or _SIDE is None:
             side = self._full_text_side(text, mode, filters, depth)
             return self._query_vector(text, qvec, mode), side, None
         encoded = threading.Event()
         job = _SIDE.submit(self._full_text_side, text, mode, filters, depth, k if ASKING.spare() else 0,
                            encoded, prepare)
-        hits = None
+        from_index = None
         try:
             qvec = self._query_vector(text, qvec, mode)
             encoded.set()  # the other core stops reading ahead
-            if qvec is not None and not filters.active:
-                hits = self.dense(qvec, filters, depth)
+            if qvec is not None:
+                from_index = self._dense_from_index(qvec, filters, depth)
         finally:
             encoded.set()
             started = not job.cancel()  # a busy pool has not started it: this thread does it below
             if started:
                 futures.wait([job])
         side = job.result() if started else self._full_text_side(text, mode, filters, depth)
-        return qvec, side, hits
+        return qvec, side, from_index
 
     def _full_text_side(self, text: str, mode: str, filters: Filters, depth: int, ahead: int = 0,
                         encoded: threading.Event | None = None,
@@ -603,11 +621,9 @@ class Retriever:
         return None if qvec is None else np.asarray(qvec, dtype=np.float32)
 
     def _dense_items(self, qvec: np.ndarray, filters: Filters, depth: int, exact_memo: dict | None = None,
-                     probe_share: float = 1.0, hits: list[tuple[int, float]] | None = None) -> DenseList:
-        """The dense list by item, an item scoring as its best chunk; the options: see dense
-        (``hits``: its chunks, already searched)."""
-        if hits is None:
-            hits = self.dense(qvec, filters, depth, exact_memo, probe_share)
+                     probe_share: float = 1.0, from_index: IndexHits | None = None) -> DenseList:
+        """The dense list by item, an item scoring as its best chunk; the options: see dense."""
+        hits = self.dense(qvec, filters, depth, exact_memo, probe_share, from_index)
         chunk_item = self.reader.chunk_items([c for c, _ in hits])
         items: dict[str, float] = {}
         chunk_of: dict[str, int] = {}

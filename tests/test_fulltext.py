@@ -436,7 +436,15 @@ def test_an_unfiltered_question_is_searched_densely_while_full_text_still_runs(
     assert events[:2] == ["dense searched", "full text done"]
     assert [(p.item.id, p.start, p.end, p.score, p.dense_score) for p in beside.passages] == \
            [(p.item.id, p.start, p.end, p.score, p.dense_score) for p in after.passages]
-    # Inside filters the dense search reads the archive too: it waits for full text.
+    # Inside filters the index searches among the chunks its filter columns keep just as early;
+    # the archive's own check of those hits waits for full text to be done with the reader.
+    chunks_inside = retriever.reader.chunks_inside
+
+    def checked(*args, **kwargs):
+        events.append("archive checked")
+        return chunks_inside(*args, **kwargs)
+    monkeypatch.setattr(retriever.reader, "chunks_inside", checked)
     events.clear()
-    retriever.search("export demand for wheat", Filters(date_from="1987-01-01"), k=2)
-    assert events[:2] == ["full text done", "dense searched"]
+    inside = retriever.search("export demand for wheat", Filters(date_from="1987-03-01"), k=2)
+    assert events[:3] == ["dense searched", "full text done", "archive checked"]
+    assert [p.item.id for p in inside.passages] == ["grain"]  # cocoa is of 26 February
