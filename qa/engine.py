@@ -221,7 +221,7 @@ class Engine:
     # -- questions ----------------------------------------------------------------------
 
     @_archive_errors
-    @ASKING.one()  # the question counts as answered until its answer is composed (retrieve.Asking)
+    @ASKING.answering()  # the question counts as answered until its answer is composed (retrieve.Asking)
     def ask(self, question: str, *, history: list[dict] | None = None, date_from: str | None = None,
             date_to: str | None = None, source: str | None = None, place: str | None = None,
             top_k: int = 5) -> Answer:

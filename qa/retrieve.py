@@ -51,7 +51,7 @@ class Asking:
         self.now = 0
 
     @contextmanager
-    def one(self):
+    def answering(self):
         """Count this thread's question while the block runs."""
         depth = getattr(self._depth, "n", 0)
         if depth == 0:
@@ -161,7 +161,7 @@ class FullTextSide(NamedTuple):
     """What a question's full-text side finds (Retriever._full_text_side)."""
 
     words: list[str]  # the question's words as the archive spells them
-    items: dict[str, float]  # the full-text list: item_id -> -bm25, best first
+    scores: dict[str, float]  # the full-text list: item_id -> -bm25, best first
     near: list[tuple[str, float]]  # items holding all of a short question's words close together
     chunks_ahead: dict[str, list[ChunkRow]]  # the best items' chunks, read while the question was encoded
     items_ahead: dict[str, Item]  # ... and those items
@@ -218,7 +218,7 @@ class IndexHits(NamedTuple):
     """A dense search's hits as the index gives them (Retriever._dense_from_index)."""
 
     hits: list[tuple[int, float]] | None  # None: the filters need the archive's reader from the start
-    inside: bool  # whether they are known to be inside the filters (else the archive checks them)
+    inside: bool  # whether they are known to be inside the filters (else the archive checks them; False for None)
 
 
 class DenseList(NamedTuple):
@@ -296,7 +296,7 @@ class Retriever:
         cache (when few), FAISS over-fetching until enough hits fall inside. A second search
         inside the same filters passes the first one's ``exact_memo``, and reads no vector twice;
         ``probe_share`` narrows an IVF index's search (faiss_index.search). ``from_index``: what
-        _dense_from_index already found for the same question.
+        _dense_from_index already found for the same vector, filters, depth and probe share.
         """
         found = from_index if from_index is not None else self._dense_from_index(qvec, filters, depth, probe_share)
         if found.hits is not None:
@@ -449,7 +449,7 @@ class Retriever:
         x k when that is more."""
         return max(self.depth, k * DEPTH_PER_RESULT)
 
-    @ASKING.one()
+    @ASKING.answering()
     def search(self, text: str, filters: Filters | None = None, *, k: int = 10, mode: str = "hybrid",
                qvec: np.ndarray | None = None, depth: int | None = None, group: bool = True,
                as_of: str | None = None, newest_first: bool = False,
@@ -471,7 +471,7 @@ class Retriever:
         filters = filters or Filters()
         depth = depth or self.depth_for(k)
         qvec, side, from_index = self._encoded_beside_full_text(text, qvec, mode, filters, depth, k, prepare)
-        words, fts_items, near = side.words, side.items, side.near
+        words, fts_items, near = side.words, side.scores, side.near
         exact_memo: dict = {}  # the feedback search reuses the vectors an exact filtered search read
         dates: dict[str, str | None] = {}  # item dates read for recency, read once per search
         dense = (self._dense_items(qvec, filters, depth, exact_memo, from_index=from_index) if mode != "fts"
@@ -553,7 +553,7 @@ class Retriever:
         another core while the first is encoded when there is one to spare: ONNX Runtime and
         SQLite both let go of the GIL, so the full-text queries cost a question nothing but the
         hand-over, and while the encoding lasts that core reads ahead the best ``k`` full-text
-        items and their passages, and ``prepare``s them. This thread's reader is used by one
+        items and their chunks, and ``prepare``s them. This thread's reader is used by one
         thread at a time: this one waits for the other before it reads again. What the index
         alone finds of the dense search (_dense_from_index: no reader) is searched before that
         wait and comes third (else None): on a large archive full text takes longer than the
@@ -574,7 +574,7 @@ class Retriever:
             encoded.set()
             started = not job.cancel()  # a busy pool has not started it: this thread does it below
             if started:
-                futures.wait([job])
+                _wait_through_interrupts(job)
         side = job.result() if started else self._full_text_side(text, mode, filters, depth)
         return qvec, side, from_index
 
@@ -611,7 +611,10 @@ class Retriever:
                 items_ahead[item_id] = item
                 chunks_ahead[item_id] = self._chunks_with_word_share([item_id], self.embedder.name, idf)
                 if prepare is not None:
-                    prepare(item)
+                    try:
+                        prepare(item)
+                    except Exception as e:  # noqa: BLE001 - the answer does the work itself if it cites the item
+                        log.warning("reading %s ahead failed (%s); the answer reads it itself", item_id, e)
         return FullTextSide(words, fts_items, near, chunks_ahead, items_ahead)
 
     def _query_vector(self, text: str, qvec: np.ndarray | None, mode: str) -> np.ndarray | None:
@@ -733,6 +736,16 @@ class Retriever:
             share = sum(v for s, v in idf.items() if starts_a_word(lowered, s)) / total_idf
             rows.append(ChunkRow(cid, item_id, start, end, vector, share))
         return rows
+
+
+def _wait_through_interrupts(job: futures.Future) -> None:
+    """Wait for ``job`` even when Ctrl-C interrupts the wait: it uses this thread's reader, which
+    the unwinding stack may close."""
+    try:
+        futures.wait([job])
+    except BaseException:
+        futures.wait([job])
+        raise
 
 
 def starts_a_word(text: str, prefix: str) -> bool:

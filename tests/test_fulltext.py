@@ -297,6 +297,7 @@ def test_a_full_text_failure_reaches_the_asker(data_dir, tmp_path, side_thread, 
     monkeypatch.setattr(retriever.reader, "full_text", broken)
     with pytest.raises(DatelineError, match="full-text index is damaged"):
         retriever.search("export demand for wheat", k=2)
+    assert retrieve.ASKING.now == 0  # later questions still read ahead
 
 
 def test_a_failed_encoding_waits_for_the_full_text_queries_before_the_reader_is_used_again(
@@ -318,6 +319,7 @@ def test_a_failed_encoding_waits_for_the_full_text_queries_before_the_reader_is_
     with pytest.raises(RuntimeError, match="could not be read"):
         retriever.search("export demand for wheat", k=2)
     assert finished == [True]  # the other thread was done with this thread's reader
+    assert retrieve.ASKING.now == 0
 
 
 def test_questions_asked_at_once_from_many_threads_rank_as_asked_one_by_one(data_dir, tmp_path, side_thread):
@@ -339,11 +341,12 @@ def _chunk_reads_by_thread(monkeypatch, reader, started: threading.Event | None 
 
     def recorded(item_ids, model=None):
         on_pool = threading.current_thread() is not threading.main_thread()
-        reads.append(("pool" if on_pool else "asker", list(item_ids)))
         if on_pool and started is not None:
             started.set()
             time.sleep(pause)
-        return chunks_of(item_ids, model)
+        found = chunks_of(item_ids, model)
+        reads.append(("pool" if on_pool else "asker", list(item_ids)))
+        return found
     monkeypatch.setattr(reader, "chunks_of", recorded)
     return reads
 
@@ -358,10 +361,12 @@ def test_the_best_full_text_items_passages_are_read_while_a_long_question_is_enc
     retriever = engine.retriever()
     encode = retriever.embedder.encode_query
 
-    def slow_encode(text):
-        time.sleep(0.3)  # a long question: the pool has time to read ahead
+    def encoded_once_both_are_read(text):  # a long question: the pool has time to read both ahead
+        deadline = time.monotonic() + 5
+        while len(reads) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
         return encode(text)
-    monkeypatch.setattr(retriever.embedder, "encode_query", slow_encode)
+    monkeypatch.setattr(retriever.embedder, "encode_query", encoded_once_both_are_read)
     reads = _chunk_reads_by_thread(monkeypatch, retriever.reader)
     beside = retriever.search(question, k=2)
     # Both items were read ahead, one at a time, and not read again.
