@@ -453,3 +453,24 @@ def test_an_unfiltered_question_is_searched_densely_while_full_text_still_runs(
     inside = retriever.search("export demand for wheat", Filters(date_from="1987-03-01"), k=2)
     assert events[:3] == ["dense searched", "full text done", "archive checked"]
     assert [p.item.id for p in inside.passages] == ["grain"]  # cocoa is of 26 February
+
+
+def test_an_item_that_cannot_be_prepared_ahead_leaves_the_question_answered(data_dir, tmp_path, side_thread,
+                                                                             monkeypatch, caplog):
+    engine = _two_items_indexed(data_dir, tmp_path)
+    retriever = engine.retriever()
+    encode, prepared = retriever.embedder.encode_query, []
+
+    def encoded_once_prepared(text):
+        deadline = time.monotonic() + 5
+        while not prepared and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return encode(text)
+
+    def broken(item):
+        prepared.append(item.id)
+        raise ValueError("cannot read this body")
+    monkeypatch.setattr(retriever.embedder, "encode_query", encoded_once_prepared)
+    found = retriever.search("export demand for wheat", k=2, prepare=broken)
+    assert prepared == ["grain"] and found.item_ids[0] == "grain"
+    assert "reading grain ahead failed (cannot read this body)" in caplog.text
