@@ -331,20 +331,16 @@ def _answered_stems(parsed: ParsedQuery, searched: str) -> set[str]:
     return qstems
 
 
-def _reading(question: str, kind: str | None, qstems: set[str], previous: Previous | None,
-             idf: dict[str, float], finder: WordFinder | None = None) -> Question:
+def _reading(question: str, kind: str | None, finder: WordFinder, previous: Previous | None,
+             idf: dict[str, float]) -> Question:
     """What choosing a sentence needs to know of ``question`` (sentence_choice.Question): its
-    words and their weights, and what answer_type reads in it for the ``kind`` it asks.
-    ``finder``: a word_finder made for the same words, whose finds are kept (one made for others
-    is not used)."""
-    qstems = qstems - answer_type.asking_words(question)
+    words (those of its word_finder) and their weights, and what answer_type reads in it for the
+    ``kind`` it asks."""
+    qstems, acronyms = finder.qstems, finder.acronyms
     own = frozenset(previous.own & qstems) if previous else frozenset()
     setting = answer_type.setting(question)
     weight = {w: idf.get(w, 0.0) * (SETTING_WEIGHT if w in setting else 1.0)
               * (CARRIED_WEIGHT if own and w not in own else 1.0) for w in qstems}
-    acronyms = answer_type.acronyms(question, qstems)
-    if finder is None or finder.qstems != qstems or finder.acronyms != (acronyms or {}):
-        finder = WordFinder(qstems, acronyms)
     person = kind == answer_type.PERSON
     return Question(qstems=frozenset(qstems | set(acronyms)),  # "NMMC" is the question's own name
                     asked=frozenset(qstems), weight=weight, kind=kind, focus=answer_type.focus(question),
@@ -368,7 +364,7 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     ``threshold`` is the no-answer threshold ``confidence`` is held against; ``searched`` is
     the text retrieval used when it is not the parsed question's (a follow-up's); ``previous``
     is what a follow-up that refers back knows of the answer it follows (chat.previous_answer);
-    ``finder``: the word_finder made for them before the search.
+    ``finder``: the word_finder made for them before the search (made here when not given).
     """
     qstems = _answered_stems(parsed, searched)
     splits = {i: _split(p) for i, p in enumerate(result.passages)}
@@ -388,7 +384,8 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     if not result.passages or conf < threshold:
         return _nothing_found(answer, result, parsed.filters)
     kind = answer_type.expected(parsed.question)
-    reading = _reading(parsed.question, kind, qstems, previous, _question_idf(qstems, result, splits), finder)
+    finder = finder if finder is not None else word_finder(parsed, searched)
+    reading = _reading(parsed.question, kind, finder, previous, _question_idf(qstems, result, splits))
     picks = _pick_sentences(result, reading, previous)[:top_k]
     digest = broad_question(parsed, qstems)
     topic = not digest and answer_type.is_topic(parsed.question) and not parsed.ordered

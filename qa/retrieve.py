@@ -562,8 +562,7 @@ class Retriever:
             side = self._full_text_side(text, mode, filters, depth)
             return self._query_vector(text, qvec, mode), side, None
         encoded = threading.Event()
-        job = _SIDE.submit(self._full_text_side, text, mode, filters, depth, k if ASKING.spare() else 0,
-                           encoded, prepare)
+        job = _SIDE.submit(self._full_text_side, text, mode, filters, depth, k, encoded, prepare)
         from_index = None
         try:
             qvec = self._query_vector(text, qvec, mode)
