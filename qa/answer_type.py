@@ -474,6 +474,12 @@ _COMPANY_WORDS = frozenset("""plc ag sa nv spa llc gmbh bv ab oy asa a/s pty bhd
 international systems trust partners securities motors airlines airways petroleum resources
 technologies electronics communications enterprises laboratories stores hotels exchange""".split())
 
+# Things named after a person, whose names end a run in the shape of a person's: "the Ted Lindsay
+# Award" names no one who won it. (Not "Hall", "Law", "Street" or "Park": surnames too.)
+_NAMED_AFTER_SOMEONE = frozenset("""award awards trophy prize medal cup memorial stadium arena center centre
+library academy hospital airport bridge avenue boulevard museum gallery theater theatre building tower act
+amendment doctrine fellowship scholarship syndrome festival""".split())
+
 
 def _organisation(words: Iterable[str]) -> bool:
     """Whether lower-case ``words`` of a capitalised run make it an organisation's name."""
@@ -724,6 +730,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
             titled = [i for i, w in enumerate(every) if w.lower() in _TITLES]
             holder = every[titled[-1] + 1:] if titled else words
             if _organisation(w.lower() for w in holder) or _organisation(w.lower() for w in every[-1:]):
+                continue
+            if every[-1].lower() in _NAMED_AFTER_SOMEONE:  # "the Ted Lindsay Award", "Lincoln Center"
                 continue
             if _place_name(run) in _NO_PERSON:  # "the United States", "New York"
                 continue

@@ -511,6 +511,18 @@ def test_a_title_in_single_quotes_is_one_name_and_a_possessive_keeps_its_apostro
     assert names("Which firm leads Fisons' placing?") == ["Fisons'"]
 
 
+def test_a_thing_named_after_someone_names_no_person():
+    # "Who won the Hart Trophy?": the Ted Lindsay Award is no winner; the winner named beside it is.
+    q = "Who won the NHL's Hart Trophy, given to the player voted the league's MVP?"
+    text = "He picked up his first Hart Trophy as 2022 MVP, plus the Ted Lindsay Award as most outstanding player."
+    assert candidates(PERSON, text, stems(q)) == []
+    text = "Auston Matthews collected the Ted Lindsay Award at the Tampa ceremony, and the Hart Trophy too."
+    assert [text[s:e] for s, e in candidates(PERSON, text, stems(q))] == ["Auston Matthews"]
+    # Surnames that are also such nouns stay people's names.
+    text = "The game show host Monty Hall said so, and so did Picabo Street."
+    assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == ["Monty Hall", "Picabo Street"]
+
+
 def test_dotted_abbreviations_organisations_and_a_firm_after_of_are_read_as_one_name():
     # "U.K." is one word, no initial: "K. Investigation" was read as a person.
     text = 'Saunders dismissed allegations in the early stages of a U.K. Investigation, the Press Association reported.'
