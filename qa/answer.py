@@ -350,6 +350,7 @@ def _reading(question: str, kind: str | None, finder: WordFinder, previous: Prev
                     money=kind == answer_type.NUMBER and answer_type.asks_money(question),
                     organs=answer_type.organs_asked(question) if kind == answer_type.NAME else frozenset(),
                     head=answer_type.head(question),
+                    described=answer_type.description(question),
                     posts=answer_type.posts_asked(question) if person else frozenset(),
                     companies=answer_type.company_words(question) if person else frozenset(),
                     given_name=kind == answer_type.NAME and answer_type.asks_given_name(question),

@@ -284,6 +284,27 @@ def head(question: str, objects: bool = False) -> str | None:
     return None
 
 
+def description(question: str) -> frozenset[str]:
+    """The stems of the words from "which" (or "what") to the noun it asks about: "well-known
+    pizza chain" in "Which well-known pizza chain has been forced ...?"; empty when head finds
+    no noun."""
+    noun = head(question, objects=True)
+    if not noun:
+        return frozenset()
+    text = _uncontracted(question)
+    for m in _WH_START.finditer(text):
+        words = _DESCRIPTION_WORD.findall(text, m.end(), m.end() + _DESCRIPTION_CHARS)[:_HEAD_WORDS + 2]
+        stems_seen = [stem(_plain(w).removesuffix("'s").removesuffix("’s")) for w in words]
+        if noun in stems_seen:
+            return frozenset(stems_seen[:stems_seen.index(noun) + 1])
+    return frozenset()
+
+
+_WH_START = re.compile(r"\b(?:which|what)\b", re.I)
+_DESCRIPTION_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[\w’'-]+")
+_DESCRIPTION_CHARS = 80
+
+
 # "the singer", "the Ivy League school's", "other beverages", "this team": the thing the question
 # asks for, called by its noun. Up to three words may stand between ("the processed cheese product").
 _DESCRIBED = re.compile(r"\b(?:the|other|another|this|that|these|those)((?:\s+[\w’'-]+){1,4})", re.I)
@@ -654,16 +675,22 @@ def given_names(text: str, qstems: set[str] | frozenset[str]) -> list[tuple[int,
     return out
 
 
-def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: str) -> bool:
+def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: str,
+                          described: frozenset[str] = frozenset()) -> bool:
     """Whether a capitalised run names what the question already names: "Kenyan President Daniel
     Arap Moi" when it asks about Moi, "Business Computer Solutions Inc" when it asks about that
     company. Titles and organisation words ("Minister", "Corp") are shared by other names, and a
-    person is named by the surname: "John P. Desmond" is not the question's "John Geiger"."""
+    person is named by the surname: "John P. Desmond" is not the question's "John Geiger". Words
+    of the question's description of the answer (``described``: "pizza" in "Which pizza chain
+    ...?") do not make a name that holds others its own: "Domino's Pizza" answers."""
     words = [low for low in map(_plain, _RUN_WORD.findall(span))
              if not (low in STOP_WORDS or low in _TITLES or low in _ORG_WORDS or low in _CALENDAR)]
     if kind == PERSON:
         words = words[-1:]
-    return any(stem(low) in qstems or low in qstems for low in words)
+    own = [low for low in words if stem(low) in qstems or low in qstems]
+    if own and len(own) < len(words) and all(stem(low) in described for low in own):
+        return False
+    return bool(own)
 
 
 # What gives a reason, from the cue to the end of its clause: "because of ...", "due to ...",
@@ -679,9 +706,11 @@ _REASON = re.compile(rf"\b(?:(?P<strong>{_REASON_STRONG})|(?P<weak>{_REASON_WEAK
 _CAUSE = re.compile(r"(?:^|[,;:]\s*)(?P<cause>[^,;:.]{3,120}?)\s+(?:caused|led\s+to|prompted|triggered|sparked|forced)\b")
 
 
-def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
+def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
+               described: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """Spans of ``text`` that could answer a question of ``kind``, leaving out the question's
-    own words (``qstems``, as words.stems gives them): a person's name is two or more
+    own words (``qstems``, as words.stems gives them; a name holding words of the question's
+    description of the answer, ``described``, and others is not its own): a person's name is two or more
     capitalised words, not a nationality ("Iranian Regime"); a place is a name after "in",
     "from", "near" (or "in northwestern"), a known place's name, or a town before its US state;
     a date is a month, weekday or year; a number is digits or a number word."""
@@ -713,7 +742,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str]) -> list[
         words = _name_words(run, qstems)
         if not words:
             continue
-        if kind in (PERSON, NAME) and _is_the_questions_own(run, qstems, kind):
+        if kind in (PERSON, NAME) and _is_the_questions_own(run, qstems, kind, described):
             # "Arther Mitchell of Coudert Brothers", "NASA's Artemis I": the question's own name,
             # and the firm after "of" (not a town: "Moss Rosenberg Verft of Stavanger") or the
             # thing after the possessive a name to offer.

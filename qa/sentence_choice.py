@@ -253,6 +253,7 @@ class Question:
     money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
     organs: frozenset[str] = frozenset()  # "Which ministry ...?": its nouns (answer_type.organs_asked)
     head: str | None = None  # "Which popular singer ...?": the stem of its noun (answer_type.head)
+    described: frozenset[str] = frozenset()  # "Which pizza chain ...?": its words to the noun (answer_type.description)
     posts: frozenset[str] = frozenset()  # "Who is the president of ...?": the post (answer_type.posts_asked)
     companies: frozenset[str] = frozenset()  # a person question's stems only in companies' names (company_words)
     given_name: bool = False  # "What is the service called?": it asks for a name given (answer_type.asks_given_name)
@@ -459,7 +460,7 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
     ("the Ivy League school's ..."): the answer is named in another sentence."""
     if q.post:  # "What post does he hold ...?": "The vice president of the European Parliament said"
         return answer_type.post_titles(text, q.naming)
-    found = answer_type.candidates(q.kind, text, q.naming) if q.kind and text else []
+    found = answer_type.candidates(q.kind, text, q.naming, q.described) if q.kind and text else []
     if q.organs and text:  # "the intelligence ministry" for "Which ministry ...?"
         found = sorted(found + answer_type.organs(text, q.organs, q.qstems))
     if found and q.head and q.kind in (answer_type.NAME, answer_type.PERSON) \
