@@ -11,7 +11,7 @@ import re
 import pytest
 
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_business, asks_given_name,
-                                      asks_post, candidates, company_words, expected, focus, given_names, head,
+                                      asks_post, candidates, company_words, description, expected, focus, given_names, head,
                                       is_topic, names, names_a_people, names_exactly, names_place_or_people, organs,
                                       organs_asked, post_titles, posts_asked, refers_back, setting)
 from dateline.qa.engine import Engine
@@ -509,6 +509,18 @@ def test_a_title_in_single_quotes_is_one_name_and_a_possessive_keeps_its_apostro
     # An apostrophe inside a name, or a plural's possessive, stays; none starts a name.
     assert names("Giscard d'Estaing met O'Neill at Pay 'N Pak.") == ["O'Neill"]
     assert names("Which firm leads Fisons' placing?") == ["Fisons'"]
+
+
+def test_a_name_holding_the_questions_description_of_the_answer_answers_it():
+    q = "Which well-known pizza chain has been forced to pull out of Italy?"
+    assert description(q) == {"well-known", "pizza", "chain"}
+    text = "Domino's Pizza has been forced to pull out of the home of the pizza."
+    assert [text[s:e] for s, e in candidates(NAME, text, stems(q), description(q))] == ["Domino's Pizza"]
+    # Without the description it is the question's own, as is a name made of its words alone.
+    assert candidates(NAME, text, stems(q)) == []
+    assert candidates(NAME, "Pizza Italy is closing.", stems(q), description(q)) == []
+    assert description("Which Ivy League school announced it would drop the SAT?") == {"ivy", "leagu", "school"}
+    assert description("Who won?") == frozenset()
 
 
 def test_a_thing_named_after_someone_names_no_person():
