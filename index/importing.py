@@ -16,7 +16,7 @@ from .ingest import parse_file, stream_file
 from .item import Item
 from .store import Archive, ImportReport, Rejection
 
-COUNTS = ("added", "updated", "unchanged", "rejected")
+COUNTS = ("added", "updated", "unchanged", "rejected", "undated")
 # Rejections a summary lists (a job's result, a page): enough to see what is wrong with a file;
 # each file's count stays whole, and the import log keeps up to 1000 a file.
 LISTED_REJECTIONS = 1000

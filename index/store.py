@@ -160,6 +160,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    undated: int = 0  # of those added or updated, items without a date (nor a year for their dateline's day and month)
 
     @property
     def rejected(self) -> int:
@@ -168,6 +169,8 @@ class ImportReport:
     def summary(self) -> str:
         text = (f"{self.path} ({self.format}): {self.added} added, {self.updated} updated, "
                 f"{self.unchanged} unchanged, {self.rejected} rejected")
+        if self.undated:
+            text += f", {self.undated} undated"
         if not (self.added or self.updated):
             text += " - nothing changed"
         return text
@@ -445,11 +448,13 @@ class Archive:
                 f"INSERT INTO items({', '.join(FIELDS)}, import_id) "
                 f"VALUES ({', '.join('?' * len(FIELDS))}, ?)", (*values, import_id))
             report.added += 1
+            report.undated += item.date is None
         elif row["content_hash"] != item.content_hash:
             assignments = ", ".join(f"{f} = ?" for f in FIELDS[1:])
             c.execute(f"UPDATE items SET {assignments}, import_id = ? WHERE id = ?",
                       (*values[1:], import_id, item.id))
             report.updated += 1
+            report.undated += item.date is None
         else:
             report.unchanged += 1
 

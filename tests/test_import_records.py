@@ -73,6 +73,25 @@ def test_dateline_without_year_takes_it_from_the_files_full_dates(cli, tmp_path)
     assert (items["3"]["date"], items["3"]["year_inferred"]) == ("2019-02-01", True)
 
 
+def test_a_dateline_that_gives_its_year_dates_the_record(cli, tmp_path):
+    path = tmp_path / "wire.jsonl"
+    path.write_text(
+        json.dumps({"id": "1", "title": "Ferry", "body": "x", "dateline": "Oslo, 3 Mar 2021"}) + "\n"
+        + json.dumps({"id": "2", "title": "Later", "body": "y", "dateline": "Oslo, 20 Jan -"}) + "\n"
+        + json.dumps({"id": "3", "title": "Impossible", "body": "z", "dateline": "Oslo, 30 Feb 2021"}) + "\n"
+        + json.dumps({"id": "4", "title": "Nothing", "body": "w"}) + "\n",
+        encoding="utf-8")
+    result = cli("import", str(path))
+    assert "3 added, 0 updated, 0 unchanged, 1 rejected, 1 undated" in result.output, result.output
+    assert "wire.jsonl:3: field 'dateline': dateline 'Oslo, 30 Feb 2021 -': impossible date 2021-02-30" in result.output
+    assert "1 item without a date" in result.output
+    items = {i["id"]: i for i in _export(cli)}
+    assert (items["1"]["date"], items["1"]["year_inferred"], items["1"]["dateline"]) == ("2021-03-03", False, "Oslo")
+    # ... and is the file's full date that a dateline without a year takes its year from.
+    assert (items["2"]["date"], items["2"]["year_inferred"]) == ("2021-01-20", True)
+    assert items["4"]["date"] is None
+
+
 def test_a_year_waits_for_a_full_date_later_in_the_file(cli, tmp_path):
     # JSONL is imported a record at a time: an undated record before the file's only full date
     # is held back until the end of the file, then gets its year from it.

@@ -49,7 +49,7 @@ def test_cli_import_and_index_are_listed_with_their_reports(cli, data_dir, tmp_p
     built, imported = json.loads(cli("jobs", "--json", "--limit", "2").output)
     assert built["kind"] == "index" and built["result"]["published"] and built["result"]["chunks"] == 1
     assert built["progress"]["unit"] == "chunks" and built["progress"]["done"] == 1
-    assert imported["result"]["totals"] == {"added": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert imported["result"]["totals"] == {"added": 1, "updated": 0, "unchanged": 0, "rejected": 1, "undated": 0}
     assert imported["result"]["files"][0]["rejections"] == [
         {"file": str(feed), "line": 2, "reason": imported["result"]["files"][0]["rejections"][0]["reason"]}]
     assert imported["pid"] == os.getpid() and imported["finished_at"] >= imported["started_at"]

@@ -120,7 +120,7 @@ def test_an_uploaded_item_is_found_after_its_job_while_clients_keep_asking(serve
 
         assert job["state"] == "done", job
         result = job["result"]
-        assert result["totals"] == {"added": 41, "updated": 0, "unchanged": 0, "rejected": 1}
+        assert result["totals"] == {"added": 41, "updated": 0, "unchanged": 0, "rejected": 1, "undated": 0}
         news_report = next(f for f in result["files"] if f["file"] == "polar_times.jsonl")
         [rejected] = news_report["rejections"]
         assert rejected["file"] == "polar_times.jsonl" and rejected["line"] == 2 and "JSON" in rejected["reason"]

@@ -160,7 +160,7 @@ def test_a_feed_is_imported_then_costs_one_304_until_an_entry_is_added(data, fee
                         _entry(2, "Harbour cranes idle", 25))
     third = watcher.cycle()
     assert feed_server.requests[-1]["If-None-Match"] == etag and feed_server.requests[-1]["status"] == 200
-    assert third.summary.totals == {"added": 1, "updated": 0, "unchanged": 2, "rejected": 0}, third.line()
+    assert third.summary.totals == {"added": 1, "updated": 0, "unchanged": 2, "rejected": 0, "undated": 0}, third.line()
     assert _items(data)["Dhow race postponed"]["source"] == FEED_TITLE
     assert _items(data)["Dhow race postponed"]["date"] == "2017-06-27"
     assert third.index["published"] and third.index["chunks"] == 3, third.index

@@ -93,6 +93,8 @@ class FileReportOut(BaseModel):
     updated: int
     unchanged: int
     rejected: int = Field(description="Records not imported; the rejections of a job list at most 1000 over all its files.")
+    undated: int = Field(0, description="Items imported without a date (neither a date nor a year for their "
+                                        "dateline's day and month: `--year` gives one).")
     rejections: list[RejectionOut]
 
 
@@ -123,7 +125,7 @@ class ImportResultOut(BaseModel):
 
     files: list[FileReportOut]
     skipped: list[SkippedOut]
-    totals: dict[str, int] = Field(description="added, updated, unchanged and rejected over every file.")
+    totals: dict[str, int] = Field(description="added, updated, unchanged, rejected and undated over every file.")
     index: BuildOut | None = Field(None, description="The rebuild after the import, when it ran.")
 
 

@@ -95,6 +95,9 @@ def _echo_outcome(outcome, verbose: bool) -> None:
         click.echo(f"  rejected {rejection}")
     if not verbose and outcome.rejected > 10:
         click.echo(f"  ... and {outcome.rejected - 10} more (--verbose lists them all)")
+    if outcome.undated:
+        click.echo(f"  {outcome.undated} item{'s' if outcome.undated > 1 else ''} without a date, which a date "
+                   "filter leaves out (--year YYYY gives a year to a dateline's day and month)")
 
 
 class _ImportBars:

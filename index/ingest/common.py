@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..dates import infer_year, make_date
+from ..dates import Dateline, infer_year, make_date
 from ..item import Item, first_sentence
 from ..store import Rejection
 from .limits import MAX_RECORD_CHARS
@@ -58,6 +58,17 @@ def _metadata_year(item: Item) -> int | None:
         return int(year)
     m = _URL_YEAR.search(item.url or "")
     return int(m.group(1)) if m else None
+
+
+def dateline_date(item: Item, lead: Dateline) -> tuple[int | None, int | None]:
+    """Date ``item`` by its dateline when that gives the year too ("Portsmouth, 3 Mar 2021 -")
+    and the item has no date of its own yet; otherwise return the dateline's (day, month) for
+    resolve_years to find the year of. Raise ValueError for an impossible date ("31 Feb 2021")."""
+    if lead.year and lead.day and lead.month:
+        if item.date is None:
+            item.date, item.date_precision = make_date(lead.year, lead.month, lead.day), "day"
+        return None, None
+    return lead.day, lead.month
 
 
 def full_date(item: Item) -> dt.date | None:

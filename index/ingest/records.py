@@ -15,7 +15,7 @@ from typing import TextIO
 
 from ..dates import parse_date, parse_dateline
 from ..item import Item
-from .common import Parsed
+from .common import Parsed, dateline_date
 from .limits import MAX_NESTING, MAX_RECORD_CHARS
 
 BODY_ALIASES = ("body", "text", "content")
@@ -246,6 +246,14 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _dated_by(item: Item, lead, field_name: str) -> tuple[int | None, int | None]:
+    """dateline_date, with an impossible date reported as the field's."""
+    try:
+        return dateline_date(item, lead)
+    except ValueError as e:
+        raise ValueError(f"field {field_name!r}: dateline {lead.text!r}: {e}") from None
+
+
 def record_to_item(record: dict, origin: str) -> tuple[Item, int | None, int | None]:
     """Turn one record into an Item; a dateline day/month without a date is returned for
     year inference. Raise ValueError naming the field for a bad value."""
@@ -271,13 +279,14 @@ def record_to_item(record: dict, origin: str) -> tuple[Item, int | None, int | N
         lead = parse_dateline(dateline if dateline[-1] in "-\u2013\u2014" else dateline + " -")
         if lead and (lead[0].day or lead[0].place != dateline):
             item.dateline, item.dateline_text = lead[0].place, dateline
-            day, month = lead[0].day, lead[0].month
+            day, month = _dated_by(item, lead[0], "dateline")
     if "dateline" not in record and body:
         # A body that opens with its own dateline ("Washington CNN —") names the place.
         lead = parse_dateline(body)
         if lead:
             item.dateline, item.dateline_text = lead[0].place, lead[0].text
-            day, month = day or lead[0].day, month or lead[0].month
+            lead_day, lead_month = _dated_by(item, lead[0], "body")
+            day, month = day or lead_day, month or lead_month
 
     raw_date = _text(record.get("date"))
     if raw_date:

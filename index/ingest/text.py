@@ -20,7 +20,7 @@ import re
 
 from ..dates import MONTH_PATTERN, day_month, make_date, parse_dateline, tidy_place
 from ..item import Item
-from .common import Parsed
+from .common import Parsed, dateline_date
 
 _SENTENCE_END = re.compile(r"[.!?;\"”]$")
 # "Iran: ...", "Iran, Khuzestan Province: ...", "Iran 22 August 2017: ..."
@@ -76,7 +76,12 @@ def parse(text: str, name: str, source: str | None = None) -> Parsed:
         if article is not None:
             article.body = "\n\n".join(body)
             lead = article.metadata.pop("_lead")
-            parsed.add(article, lead.day, lead.month)
+            try:
+                day, month = dateline_date(article, lead)
+            except ValueError as e:
+                parsed.reject(article.origin, f"dateline {lead.text!r}: {e}")
+                return
+            parsed.add(article, day, month)
 
     i = 0
     while i < tail:

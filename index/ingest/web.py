@@ -13,7 +13,7 @@ import time
 from .. import settings
 from ..dates import parse_date, parse_dateline
 from ..item import Item
-from .common import Parsed
+from .common import Parsed, dateline_date
 from .limits import MAX_PAGE_CHARS, PAGE_MEMORY_BYTES, OverLimit, megabytes, run_bounded
 
 _BLOCK_END = re.compile(r"(?i)<\s*(?:/p|br\s*/?|/div|/h\d|/li|/blockquote)\s*>")
@@ -35,13 +35,17 @@ def _paragraphs(text: str) -> str:
 
 
 def _split_lead(item: Item) -> tuple[int | None, int | None]:
-    """Move a leading dateline from the body to the item; return its (day, month)."""
+    """Move a leading dateline from the body to the item, dating it when the dateline gives a
+    year; return the (day, month) whose year is still to be found."""
     lead = parse_dateline(item.body)
     if not lead:
         return None, None
     dateline, rest = lead
     item.dateline, item.dateline_text, item.body = dateline.place, dateline.text, rest.strip()
-    return dateline.day, dateline.month
+    try:
+        return dateline_date(item, dateline)
+    except ValueError:  # "31 Feb 2021" in a page's text: its publication date, if any, dates it
+        return None, None
 
 
 def _extract(text: str) -> dict | None:
