@@ -68,6 +68,18 @@ def test_commands_on_a_missing_archive_say_what_to_run(cli):
     _one_line_error(cli("export"), "dateline import")
 
 
+def test_a_data_folder_or_destination_under_a_file_is_a_one_line_error(runner, cli, tmp_path):
+    from dateline.cli import main
+
+    (tmp_path / "afile").write_text("not a folder\n")
+    under_a_file = str(tmp_path / "afile" / "sub")
+    result = runner.invoke(main, ["import", str(SEED), "--data", under_a_file])
+    _one_line_error(result, under_a_file, "a part of its path is a file", "nothing was imported")
+    assert cli("import", str(SEED)).exit_code == 0
+    _one_line_error(cli("backup", under_a_file), under_a_file, "no backup was made")
+    _one_line_error(cli("snapshot", under_a_file), under_a_file, "no snapshot was made")
+
+
 def test_an_archive_locked_by_another_writer_is_a_one_line_error(cli, data_dir, monkeypatch):
     import dateline.index.store as store
     assert cli("import", str(SEED)).exit_code == 0

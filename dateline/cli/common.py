@@ -44,13 +44,18 @@ def server_options(f):
 
 def user_errors(f):
     """Turn DatelineError into click's one-line error with a non-zero exit; so too an archive
-    whose write lock another process held past SQLite's 30 s wait."""
+    whose write lock another process held past SQLite's 30 s wait, and a folder or file the
+    operating system refuses ("--data" under a file, a backup under /proc)."""
     @wraps(f)
     def wrapper(*args, **kwargs):
         try:
             return f(*args, **kwargs)
         except DatelineError as e:
             raise click.ClickException(str(e)) from None  # the message and its detail (a path)
+        except OSError as e:
+            from dateline.index.disk import os_error
+            explained = os_error(e)
+            raise click.ClickException(str(explained) if explained else f"{e.filename or ''}: {e.strerror or e}") from None
         except sqlite3.OperationalError as e:
             if "locked" not in str(e):
                 raise
