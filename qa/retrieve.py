@@ -632,7 +632,10 @@ class Retriever:
         for cid, cos in hits:
             if cid in chunk_item and chunk_item[cid] not in items:
                 items[chunk_item[cid]], chunk_of[chunk_item[cid]] = cos, cid
-        return DenseList(items, chunk_of, hits[0][1] if hits else -1.0)
+        # The best hit whose chunk the archive still holds: one of an item removed since the
+        # index was built is no evidence that the archive answers.
+        best = next((cos for cid, cos in hits if cid in chunk_item), -1.0)
+        return DenseList(items, chunk_of, best)
 
     def _feedback_vector(self, qvec: np.ndarray, item_ids: list[str],
                          chunk_of: dict[str, int]) -> np.ndarray | None:

@@ -40,7 +40,10 @@ def test_reload_after_a_new_generation(web_data, tmp_path):
     new.write_text(json.dumps({"id": "rover", "source": "Space Wire", "dateline": "Pasadena", "date": "2017-06-29",
                                "title": "Rover finds clay in Gale crater",
                                "body": "Pasadena, 29 Jun - NASA's Curiosity rover found clay minerals in the "
-                                       "Gale crater on Mars, scientists said on Thursday."}) + "\n")
+                                       "Gale crater on Mars, scientists said on Thursday."}) + "\n"
+                   + json.dumps({"id": "wheat", "source": "Plains Herald", "dateline": "Omaha", "date": "2017-06-28",
+                                 "title": "Grain prices rise", "body": "Wheat prices rose 8 percent on Monday, "
+                                 "traders said. Drought in Kansas cut the harvest."}) + "\n")
     archive = Archive.open(data)
     fmt, parsed = parse_file(new)
     archive.import_items(str(new), fmt, parsed.items, parsed.rejections)
@@ -50,6 +53,15 @@ def test_reload_after_a_new_generation(web_data, tmp_path):
     a = engine.ask("What did the Mars rover find in the Gale crater?")
     assert a.found and a.citations[0].item_id == "rover" and a.citations[0].dateline == "Pasadena"
     assert "clay minerals" in a.citations[0].excerpt
+
+    # Removed, and the index not yet rebuilt: its chunk is still FAISS's nearest, but it is no
+    # evidence that the archive answers, and no other story is offered in its place.
+    assert engine.ask("Why did wheat prices rise?").citations[0].item_id == "wheat"
+    archive = Archive.open(data)
+    assert archive.remove(["wheat"]) == 1
+    archive.close()
+    a = engine.ask("Why did wheat prices rise?")
+    assert not a.found and all(c.item_id != "wheat" for c in a.citations)
 
 
 def test_no_index_is_503(tmp_path):
