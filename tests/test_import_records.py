@@ -58,6 +58,16 @@ def test_json_array_and_csv(cli, tmp_path):
     assert items["c1"]["dateline"] == "Houston" and items["c1"]["metadata"] == {"desk": "energy"}
 
 
+def test_format_option_reads_the_file_as_that_format(cli, tmp_path):
+    # --format overrides what the content or the name say, and the report names what was read.
+    path = tmp_path / "items.csv"
+    path.write_text("id,title,body\nc1,Oil falls,Oil fell.\n", encoding="utf-8")
+    forced = cli("import", str(path), "--format", "jsonl")
+    assert "items.csv (jsonl): 0 added, 0 updated, 0 unchanged, 2 rejected" in forced.output, forced.output
+    assert "items.csv:1: broken JSON" in forced.output
+    assert "items.csv (csv): 1 added" in cli("import", str(path), "--format", "csv").output
+
+
 def test_dateline_without_year_takes_it_from_the_files_full_dates(cli, tmp_path):
     path = tmp_path / "wire.jsonl"
     path.write_text(

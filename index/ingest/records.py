@@ -26,13 +26,19 @@ TOO_LONG = f"record is longer than {MAX_RECORD_CHARS:,} characters (the limit fo
 TOO_DEEP = f"nested more than {MAX_NESTING} levels deep (the limit for one record)"
 
 
-def parse(text: str, name: str, source: str | None = None) -> Parsed:
-    """Read JSONL, a JSON array or CSV, chosen by the text's first character and the name."""
+def parse(text: str, name: str, source: str | None = None, fmt: str | None = None) -> Parsed:
+    """Read JSONL, a JSON array or CSV: ``fmt`` ("jsonl", "json", "csv") when given (``--format``),
+    else chosen by the text's first character and the name."""
     parsed = Parsed()
     stripped = text.lstrip("\ufeff \t\r\n")
-    if name.lower().endswith(".csv") and not stripped.startswith(("{", "[")):
+    if fmt:
+        csv_file, array = fmt == "csv", fmt == "json"
+    else:
+        csv_file = name.lower().endswith(".csv") and not stripped.startswith(("{", "["))
+        array = stripped.startswith("[")
+    if csv_file:
         records = csv_records(io.StringIO(text, newline=""), name, parsed)
-    elif stripped.startswith("["):
+    elif array:
         records = _json_array_records(text, name, parsed)
     else:
         records = jsonl_records(io.StringIO(text, newline=None), name, parsed)

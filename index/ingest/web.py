@@ -20,10 +20,11 @@ _BLOCK_END = re.compile(r"(?i)<\s*(?:/p|br\s*/?|/div|/h\d|/li|/blockquote)\s*>")
 _TAG = re.compile(r"<[^>]+>")
 
 
-def parse(text: str, name: str, source: str | None = None) -> Parsed:
-    """Read a feed (any <rss>, <feed> or RDF document) or a single saved HTML article."""
+def parse(text: str, name: str, source: str | None = None, fmt: str | None = None) -> Parsed:
+    """Read a feed (any <rss>, <feed> or RDF document) or a single saved HTML article: ``fmt``
+    ("rss", "html") when given (``--format``), else as the text starts."""
     head = text.lstrip()[:2000].lower()
-    if "<rss" in head or "<feed" in head or "<rdf:rdf" in head:
+    if fmt == "rss" or (fmt is None and ("<rss" in head or "<feed" in head or "<rdf:rdf" in head)):
         return parse_feed(text, name)
     return parse_html(text, name)
 
