@@ -46,6 +46,19 @@ def test_directory_of_the_wrong_files(cli, tmp_path):
                      "use --format to choose another format"]
 
 
+def test_a_directory_import_leaves_hidden_files_and_folders_out(cli, tmp_path):
+    folder = tmp_path / "wire"
+    (folder / ".drafts").mkdir(parents=True)
+    record = '{"id": "%s", "title": "Oil falls", "body": "Oil fell, traders said."}\n'
+    (folder / "today.jsonl").write_text(record % "kept")
+    (folder / ".drafts" / "draft.jsonl").write_text(record % "draft")
+    (folder / ".unsent.jsonl").write_text(record % "unsent")
+    result = cli("import", str(folder))
+    assert result.exit_code == 0 and "today.jsonl (jsonl): 1 added" in result.output, result.output
+    assert "draft" not in result.output and "unsent" not in result.output
+    assert [json.loads(line)["id"] for line in cli("export").output.splitlines()] == ["kept"]
+
+
 def test_directory_with_no_importable_files(cli, tmp_path):
     folder = tmp_path / "pictures"
     folder.mkdir()

@@ -10,7 +10,7 @@ import click
 
 from dateline.index.disk import REPAIR_ARCHIVE, explained
 from dateline.index.errors import DatelineError
-from dateline.index.ingest import FORMATS, is_importable
+from dateline.index.ingest import FORMATS
 from dateline.index.store import Archive
 
 from .common import data_option, echo_status, echo_waiting, user_errors
@@ -19,10 +19,9 @@ from .common import data_option, echo_status, echo_waiting, user_errors
 def _files_in(path: Path) -> list[Path]:
     if not path.exists():
         raise DatelineError(f"{path}: no such file or directory")
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*")
-                      if p.is_file() and not p.name.startswith(".") and is_importable(p))
-    return [path]
+    from dateline.index.watch.folders import files_under
+
+    return list(files_under(path))  # a folder's importable files, hidden files and folders left out
 
 
 @click.command("import")
