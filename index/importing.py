@@ -7,6 +7,7 @@ stay imported: each is whole or absent.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,10 +81,16 @@ class ImportSummary:
 
 def rejection_dict(rejection: Rejection) -> dict:
     """A rejection as ``{"file", "line", "reason"}``; line is None when its origin names none."""
-    where, sep, line = rejection.origin.rpartition(":")
-    if sep and line.isdigit():
-        return {"file": where, "line": int(line), "reason": rejection.reason}
+    m = _AT_LINE.match(rejection.origin)
+    if m:
+        element = m.group("element")
+        return {"file": m.group("file"), "line": int(m.group("line")),
+                "reason": f"{element}: {rejection.reason}" if element else rejection.reason}
     return {"file": rejection.origin, "line": None, "reason": rejection.reason}
+
+
+# "file:12", or "file:1, element 3" for one of several JSON array elements on one line
+_AT_LINE = re.compile(r"(?P<file>.*):(?P<line>\d+)(?:, (?P<element>element \d+))?$", re.S)
 
 
 # Called before each file and, for a file read as it is imported (JSONL, CSV), after each

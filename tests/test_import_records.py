@@ -68,6 +68,28 @@ def test_format_option_reads_the_file_as_that_format(cli, tmp_path):
     assert "items.csv (csv): 1 added" in cli("import", str(path), "--format", "csv").output
 
 
+def test_a_rejected_element_of_an_array_on_one_line_is_named_by_its_number(cli, tmp_path):
+    from dateline.index.importing import rejection_dict
+    from dateline.index.store import Rejection
+
+    path = tmp_path / "api.json"
+    path.write_text('[{"id": "o3", "title": "t", "body": "b"}, 5, '
+                    '{"id": "o4", "date": "2021-13-01", "title": "t4", "body": "b4"}]', encoding="utf-8")
+    result = cli("import", str(path))
+    assert "api.json:1, element 2: a record must be a JSON object" in result.output, result.output
+    assert "api.json:1, element 3: field 'date': impossible date 2021-13-01" in result.output
+    assert rejection_dict(Rejection(f"{path}:1, element 2", "a record must be a JSON object")) == {
+        "file": str(path), "line": 1, "reason": "element 2: a record must be a JSON object"}
+
+
+def test_a_csv_quote_left_open_is_named_at_its_line(cli, tmp_path):
+    path = tmp_path / "wire.csv"
+    path.write_text('title,body,date\n"Unclosed quote,Body,2021-01-01\nT2,B2,2021-01-02\n', encoding="utf-8")
+    result = cli("import", str(path))
+    assert ("wire.csv:2: row has 1 columns, the header has 3; a quoted cell runs from line 2 to line 3 "
+            "(a quote left open?): 'Unclosed quote,Body,2021-01-01 T2,B2,202...'") in result.output, result.output
+
+
 def test_dateline_without_year_takes_it_from_the_files_full_dates(cli, tmp_path):
     path = tmp_path / "wire.jsonl"
     path.write_text(

@@ -6,6 +6,7 @@ title_derived, origin, metadata). Any other field is kept in metadata.
 """
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import json
@@ -156,8 +157,7 @@ def _json_array_records(text: str, name: str, parsed: Parsed):
     """(origin, record) for each element of a JSON array, decoded one at a time so that one
     element too long or too deep is rejected alone; broken JSON rejects the whole file."""
     decoder = json.JSONDecoder()
-    records: list[tuple[str, dict]] = []
-    rejections: list[tuple[str, str]] = []
+    elements: list[tuple[int, dict | None, str]] = []  # (line, record, problem): each element in order
     line, counted_to = 1, 0
     pos = len(text) - len(text.lstrip("\ufeff \t\r\n")) + 1  # past the "["
     try:
@@ -166,16 +166,13 @@ def _json_array_records(text: str, name: str, parsed: Parsed):
         while not closed:
             line += text.count("\n", counted_to, pos)
             counted_to = pos
-            origin = f"{name}:{line}"
+            record = None
             try:
                 record, end = decoder.raw_decode(text, pos)
                 problem = TOO_LONG if end - pos > MAX_RECORD_CHARS else _record_problem(record)
             except RecursionError:  # json gives up at about a thousand levels
                 end, problem = _container_end(text, pos), TOO_DEEP
-            if problem:
-                rejections.append((origin, problem))
-            else:
-                records.append((origin, record))
+            elements.append((line, record, problem))
             pos = _JSON_SPACE.match(text, end).end()
             if text.startswith(",", pos):
                 pos = _JSON_SPACE.match(text, pos + 1).end()
@@ -189,9 +186,15 @@ def _json_array_records(text: str, name: str, parsed: Parsed):
     except json.JSONDecodeError as e:
         parsed.reject(f"{name}:{e.lineno}", f"broken JSON ({e.msg} at column {e.colno}); nothing imported")
         return
-    for origin, reason in rejections:
-        parsed.reject(origin, reason)
-    yield from records
+    # An element is named by its line, and by its number where others share the line (an
+    # array on one line): "items.json:1, element 3".
+    shared = collections.Counter(line for line, _, _ in elements)
+    origins = [f"{name}:{line}" + (f", element {n}" if shared[line] > 1 else "")
+               for n, (line, _, _) in enumerate(elements, 1)]
+    for origin, (_, _, problem) in zip(origins, elements):
+        if problem:
+            parsed.reject(origin, problem)
+    yield from ((origin, record) for origin, (_, record, problem) in zip(origins, elements) if not problem)
 
 
 def csv_records(lines: TextIO, name: str, parsed: Parsed):
@@ -233,12 +236,24 @@ def csv_records(lines: TextIO, name: str, parsed: Parsed):
             parsed.reject(f"{name}:{first_line}", TOO_LONG)
             continue
         if len(row) != len(header):
-            parsed.reject(origin, f"row has {len(row)} columns, the header has {len(header)}")
+            problem = f"row has {len(row)} columns, the header has {len(header)}"
+            spread = [cell for cell in row if "\n" in cell]
+            if spread:  # a quote left open runs its cell on to the next quote, lines later
+                problem += (f"; a quoted cell runs from line {first_line} to line {reader.line_num} "
+                            f"(a quote left open?): {_start(spread[0])!r}")
+                origin = f"{name}:{first_line}"
+            parsed.reject(origin, problem)
             continue
         if any("\ufffd" in cell for cell in row):
             parsed.reject(origin, UNDECODABLE)
             continue
         yield origin, dict(zip(header, row))
+
+
+def _start(cell: str, chars: int = 40) -> str:
+    """The start of a cell, on one line, to show where it went wrong."""
+    first = " ".join(cell.split())
+    return first if len(first) <= chars else first[:chars] + "..."
 
 
 def _csv_problem(error: csv.Error) -> str:
