@@ -33,6 +33,13 @@ def test_binary_file(cli, tmp_path):
     _one_line_error(cli("import", str(tmp_path / "photo.txt")), "photo.txt", "binary")
 
 
+def test_a_file_in_another_encoding_says_so(cli, tmp_path):
+    (tmp_path / "latin1.txt").write_bytes("Gazette\n\nMünchen, 3 Mar 2021 - A new line opened.\n".encode("latin-1"))
+    _one_line_error(cli("import", str(tmp_path / "latin1.txt")), "latin1.txt", "line 3 holds bytes that are not UTF-8")
+    (tmp_path / "excel.jsonl").write_bytes('{"title": "t", "body": "b"}\n'.encode("utf-16"))
+    _one_line_error(cli("import", str(tmp_path / "excel.jsonl")), "excel.jsonl", "UTF-16", "save it as UTF-8")
+
+
 def test_directory_of_the_wrong_files(cli, tmp_path):
     folder = tmp_path / "notes"
     folder.mkdir()

@@ -5,6 +5,7 @@ which one a file needs, reads and decodes it, and applies year inference and ide
 """
 from __future__ import annotations
 
+import codecs
 import functools
 import logging
 from collections.abc import Iterator
@@ -65,6 +66,8 @@ def _refuse_empty_or_binary(path: Path, data: bytes, whole: bool) -> None:
     """Raise DatelineError for a file that is empty (``data`` is all of it) or binary."""
     if whole and not data.strip():
         raise DatelineError(f"{path}: the file is empty")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise DatelineError(f"{path}: the file is UTF-16 text; save it as UTF-8 to import it")
     if b"\x00" in data[:8192]:
         raise DatelineError(f"{path}: this is a binary file, not a news export")
 
@@ -160,6 +163,10 @@ def parse_file(path: Path, fmt: str | None = None, source: str | None = None,
     if fmt != "reuters" and "\ufffd" in text:
         _reject_undecodable(parsed)
     if not parsed.items and not parsed.rejections:
+        if "\ufffd" in text:  # a dateline's "München" in Latin-1 is no dateline once undecoded
+            line = text.count("\n", 0, text.index("\ufffd")) + 1
+            raise DatelineError(f"{path}: no news items found (read as {fmt}); line {line} holds bytes that are "
+                                "not UTF-8: save the file as UTF-8")
         raise DatelineError(
             f"{path}: no news items found (read as {fmt}); use --format to choose another format")
     return fmt, finish(parsed, source, year)
