@@ -22,7 +22,7 @@ from dateline.index.store import Archive
 
 from . import answer_type
 from .answer import Answer, citation_for, compose, word_finder
-from .chat import previous_first, resolve
+from .chat import previous_first, read_history, resolve
 from .follow_up import asks_who_reported, asks_who_wrote
 from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
 from .query import ArchiveFacts, Filters, over_all_dates, parse_question, without_names_read
@@ -242,6 +242,11 @@ class Engine:
                                         source=source, place=place, top_k=top_k))
         question, top_k = asked.question, asked.top_k
         resolved = resolve(question, history, self.facts(), item_stems=self.item_stems, **asked.filters())
+        if resolved.previous is not None and not cited(resolved.previous.answer):
+            # A follow-up of an answer sent back as its text alone (a chat client keeps only the
+            # message): what that answer cited is worked out again (see _cited_history).
+            history = self._cited_history(history, top_k)
+            resolved = resolve(question, history, self.facts(), item_stems=self.item_stems, **asked.filters())
         if resolved.previous is not None and asks_who_reported(question):
             answer = self._who_reported(resolved)
             if answer is not None:
@@ -279,6 +284,15 @@ class Engine:
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)
         return answer
+
+    def _cited_history(self, history: list[dict], top_k: int) -> list[dict]:
+        """``history`` as turns, the last one's answer replaced by the answer its question gets
+        when asked again after the turns before it: the items a follow-up points back at ("Who
+        reported it?", "Which board is he on?") when the client sent back that answer's text alone."""
+        turns = read_history(history)
+        before = [{"question": t.question, "answer": t.answer} for t in turns[:-1]]
+        again = self.ask(turns[-1].question, history=before or None, top_k=top_k)
+        return before + [{"question": turns[-1].question, "answer": again.to_dict()}]
 
     def _ask_wider(self, resolved, parsed, top_k: int, qvec) -> Answer | None:
         """Ask again, under the wider filters of ``parsed``, a question that held no answer under

@@ -415,6 +415,15 @@ def test_reuters_who_reported_it(reuters):
     assert again.excerpt == c.excerpt and (again.start, again.end) == (c.start, c.end)
 
 
+def test_who_reported_it_after_an_answer_sent_back_as_its_text_alone(reuters):
+    # A chat client that keeps only the message text: what that answer cited is worked out again.
+    a = reuters.ask("What is Brazil's anti-inflation plan?")
+    follow = reuters.ask("Who reported it?", history=[{"role": "user", "content": a.question},
+                                                       {"role": "assistant", "content": a.answer}])
+    assert follow.found and follow.answer.startswith("It was reported by Reuters, Rio De Janeiro"), follow.answer
+    assert follow.citations[0].item_id == a.citations[0].item_id
+
+
 def test_who_reported_it_names_one_place_and_day_once(reuters):
     """Two items the answer cited, both from Reuters in New York on 26 Feb 1987: one report
     with two citations, not the same words twice."""
