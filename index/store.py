@@ -476,14 +476,20 @@ class Archive:
         record["metadata"] = json.dumps(record["metadata"], ensure_ascii=False, sort_keys=True)
         return tuple(record[f] for f in FIELDS)
 
-    def remove(self, ids: list[str] | None = None, source: str | None = None) -> int:
-        """Delete items by id and/or by source (with their chunks); return how many went."""
+    def remove(self, ids: list[str] | None = None, source: str | None = None,
+               missing: list[str] | None = None) -> int:
+        """Delete items by id and/or by source, the source named in any case as a question's
+        filter names it (with their chunks); return how many went. The ids no item has are
+        appended to ``missing`` when it is given."""
         removed = 0
         with disk.explained(self.path, then="nothing was removed"), self.write() as c:
             for item_id in ids or []:
-                removed += c.execute("DELETE FROM items WHERE id = ?", (item_id,)).rowcount
+                gone = c.execute("DELETE FROM items WHERE id = ?", (item_id,)).rowcount
+                removed += gone
+                if not gone and missing is not None:
+                    missing.append(item_id)
             if source:
-                removed += c.execute("DELETE FROM items WHERE source = ?", (source,)).rowcount
+                removed += c.execute("DELETE FROM items WHERE source = ? COLLATE NOCASE", (source,)).rowcount
         return removed
 
     # -- reading -------------------------------------------------------------------------
@@ -505,7 +511,7 @@ class Archive:
         sql = "SELECT * FROM items"
         args: tuple = ()
         if source:
-            sql += " WHERE source = ?"
+            sql += " WHERE source = ? COLLATE NOCASE"  # as a question's source filter matches
             args = (source,)
         for row in self.conn.execute(sql + " ORDER BY date IS NULL, date, id", args):
             yield item_from_row(row)

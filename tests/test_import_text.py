@@ -126,7 +126,12 @@ def test_status_shows_counts_sources_dates_and_imports(cli):
 def test_remove_by_id_and_by_source(cli):
     cli("import", str(SEED))
     first = json.loads(cli("export").output.splitlines()[0])
-    assert "removed 1 items" in cli("remove", first["id"]).output
+    assert "removed 1 item" in cli("remove", first["id"]).output
     assert json.loads(cli("status", "--json").output)["items"] == 33
-    assert "removed 33 items" in cli("remove", "--source", "Iran Focus").output
+    # An id no item has is named, and nothing removed is a failure.
+    again = cli("remove", first["id"])
+    assert again.exit_code == 1 and f"no item has the id {first['id']}" in again.output
+    # A source is named in any case, as a question's --source names it.
+    assert len(cli("export", "--source", "IRAN FOCUS").output.splitlines()) == 33
+    assert "removed 33 items" in cli("remove", "--source", "iran focus").output
     assert json.loads(cli("status", "--json").output)["items"] == 0

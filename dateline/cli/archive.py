@@ -191,4 +191,14 @@ def remove(ids, source, data_dir):
     if not ids and not source:
         raise DatelineError("name item ids or --source to remove")
     archive = Archive.open(data_dir, create=False)
-    click.echo(f"removed {archive.remove(list(ids), source)} items")
+    missing: list[str] = []
+    removed = archive.remove(list(ids), source, missing)
+    click.echo(f"removed {removed} item{'' if removed == 1 else 's'}")
+    if missing:
+        click.echo(f"no item has the id{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                   "(`dateline export` lists the ids)", err=True)
+    if source and not removed:
+        sources = ", ".join(archive.reader().sources()[:10])
+        click.echo(f"no item has the source {source!r} (sources: {sources or 'none'})", err=True)
+    if not removed:
+        raise SystemExit(1)
