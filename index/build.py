@@ -95,8 +95,8 @@ class BuildReport:
             text += f"; recall@10 {self.recall_at_10:.3f}"
         if self.embed_path:
             text += f"; embedded with {self.embed_path}"
-        if self.full:
-            text += f"; full rebuild ({self.reason})"
+        if self.full:  # every vector comes into the new index, from the cache unless just embedded
+            text += f"; full rebuild ({self.reason}): the index made anew from the vectors of all {self.chunks} chunks"
         if self.index_note:
             text += f"; {self.index_note}"
         if self.repaired:
