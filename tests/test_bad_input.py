@@ -83,6 +83,14 @@ def test_unknown_format_option(cli):
     assert result.exit_code == 2 and "docx" in result.output
 
 
+def test_a_bad_setting_from_the_environment_names_its_variable(runner, data_dir):
+    from dateline.cli import main
+
+    result = runner.invoke(main, ["ask", "dam", "--data", str(data_dir)], env={"DATELINE_TOP_K": "abc"})
+    assert result.exit_code == 2
+    assert "'--top-k' (from the environment variable DATELINE_TOP_K): 'abc' is not a valid integer" in result.output
+
+
 def test_commands_on_a_missing_archive_say_what_to_run(cli):
     _one_line_error(cli("status"), "dateline import")
     _one_line_error(cli("export"), "dateline import")

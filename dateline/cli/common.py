@@ -26,7 +26,19 @@ def setting_option(name: str, *param_decls: str, **kwargs):
     """
     s = settings.setting(name)
     decls = param_decls or (f"--{name.replace('_', '-')}",)
-    return click.option(*decls, default=s.default, envvar=s.env, show_default=True, help=s.help, **kwargs)
+    return click.option(*decls, default=s.default, envvar=s.env, show_default=True, help=s.help,
+                        cls=_SettingOption, **kwargs)
+
+
+class _SettingOption(click.Option):
+    """An option whose bad value, when it came from its environment variable, is said to have."""
+
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        hint = super().get_error_hint(ctx)
+        source = ctx.get_parameter_source(self.name) if ctx is not None and self.name else None
+        if source == click.core.ParameterSource.ENVIRONMENT:
+            return f"{hint} (from the environment variable {self.envvar})"
+        return hint
 
 
 def data_option(f):
