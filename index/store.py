@@ -228,9 +228,11 @@ class Archive:
         if is_snapshot(data_dir):
             return cls(cls._connect_immutable(data_dir, reading=reading, shown=shown), data_dir)
         if is_replica_root(data_dir):
-            raise DatelineError(f"{shown or data_dir} holds read-only snapshots made by `dateline snapshot`, not an "
-                                "archive: `dateline serve --data` it to answer from the live one, and import into "
-                                "the data directory they are taken from", code="read_only_replica", status=403)
+            # ``shown`` names the archive file within the folder; here the folder is at fault.
+            raise DatelineError(f"{'the data directory' if shown else data_dir} holds read-only snapshots made by "
+                                "`dateline snapshot`, not an archive: `dateline serve --data` it to answer from the "
+                                "live one, and import into the data directory they are taken from",
+                                code="read_only_replica", status=403, detail=str(data_dir) if shown else None)
         if not path.exists():
             if not create:
                 raise DatelineError(

@@ -233,6 +233,9 @@ def test_bad_snapshot_folders_are_one_line_errors(web_data, tmp_path, runner):
         assert refused.exit_code != 0
         _one_line_error(refused.output, "read-only snapshot" if data == snapshot else "holds read-only snapshots")
     assert _listing(dest) == before
+    # A question asked of the folder names the folder, not an archive file it does not hold.
+    asked = runner.invoke(main, ["ask", "dam", "--data", str(dest)], catch_exceptions=False)
+    _one_line_error(asked.output, "the data directory holds read-only snapshots", f"({dest})")
 
     # Copied elsewhere (new inodes and times, as rsync to another machine makes them), the
     # snapshot's index files are hashed again on load, and still nothing is written there.
