@@ -25,6 +25,10 @@ def test_demo_imports_indexes_and_serves_the_chat(tmp_path):
         with urllib.request.urlopen(request) as r:
             answer = json.load(r)
         assert answer["found"] and answer["citations"][0]["dateline"] == "London"
+        # Its import and build are jobs, listed as `dateline import` and `dateline index` list theirs.
+        with urllib.request.urlopen(url + "/api/jobs") as r:
+            jobs = json.load(r)["jobs"]
+        assert [(j["kind"], j["state"]) for j in jobs] == [("index", "done"), ("import", "done")]
 
 
 def test_no_archive_and_no_index_are_503_naming_the_command(tmp_path, cli, data_dir):

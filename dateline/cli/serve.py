@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import data_option, echo_status, server_options, user_errors
+from .common import data_option, echo_status, echo_waiting, server_options, user_errors
 
 
 def is_loopback(host: str) -> bool:
@@ -82,16 +82,26 @@ def demo(serve_after, host, port, workers, data_dir):
     """Import and index the bundled sample archive (Iran Focus, June 2017), then serve the chat."""
     from importlib.resources import files
 
+    from dateline.index import jobs
     from dateline.index.build import build_index
-    from dateline.index.ingest import parse_file
+    from dateline.index.importing import import_files
     from dateline.index.store import Archive
+    from dateline.index.tasks import build_progress
 
     sample = Path(str(files("dateline.qa") / "demo" / "iran_focus_2017.txt"))
+    # The import and the build are jobs, as `dateline import` and `dateline index` run them.
     archive = Archive.open(data_dir)
-    fmt, parsed = parse_file(sample)
-    click.echo(archive.import_items(str(sample), fmt, parsed.items, parsed.rejections).summary())
-    archive.close()
-    report = build_index(data_dir, progress=True)
+    try:
+        with jobs.run(data_dir, "import", origin="cli", on_wait=echo_waiting) as job:
+            summary = import_files(archive, [(sample, False)])
+            job.result = summary.to_dict()
+    finally:
+        archive.close()
+    for imported in summary.reports:
+        click.echo(imported.summary())
+    with jobs.run(data_dir, "index", origin="cli", on_wait=echo_waiting) as job:
+        report = build_index(data_dir, progress=True, on_progress=build_progress(job))
+        job.result = report.to_dict()
     click.echo(report.summary())
     echo_status(Archive.open(data_dir, create=False).status(), data_dir / Archive.FILENAME)
     if serve_after:
