@@ -58,6 +58,13 @@ def test_json_array_and_csv(cli, tmp_path):
     assert items["c1"]["dateline"] == "Houston" and items["c1"]["metadata"] == {"desk": "energy"}
 
 
+def test_a_csv_export_without_its_extension_is_read_as_csv(cli, tmp_path):
+    path = tmp_path / "export"
+    path.write_text('id,title,body\nc1,Oil falls,"Oil fell, traders said."\n', encoding="utf-8")
+    assert "export (csv): 1 added" in cli("import", str(path)).output
+    assert _export(cli)[0]["body"] == "Oil fell, traders said."
+
+
 def test_format_option_reads_the_file_as_that_format(cli, tmp_path):
     # --format overrides what the content or the name say, and the report names what was read.
     path = tmp_path / "items.csv"

@@ -42,7 +42,19 @@ def detect_format(path: Path, text: str) -> str:
         return "json"
     if head.startswith("{"):
         return "jsonl"
-    return _BY_SUFFIX.get(path.suffix.lower(), "text")
+    by_suffix = _BY_SUFFIX.get(path.suffix.lower())
+    if by_suffix is None and _is_csv_header(head.partition("\n")[0]):
+        return "csv"  # an export saved without its extension
+    return by_suffix or "text"
+
+
+def _is_csv_header(line: str) -> bool:
+    """Whether ``line`` reads as the header of a CSV export: comma-separated names, one of them
+    a title or body column."""
+    from .records import BODY_ALIASES
+
+    names = [name.strip().strip('"').lower() for name in line.split(",")]
+    return len(names) > 1 and any(name in ("title", *BODY_ALIASES) for name in names)
 
 
 def is_importable(path: Path) -> bool:
