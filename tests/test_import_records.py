@@ -58,6 +58,17 @@ def test_json_array_and_csv(cli, tmp_path):
     assert items["c1"]["dateline"] == "Houston" and items["c1"]["metadata"] == {"desk": "energy"}
 
 
+def test_other_exports_names_for_title_and_date(cli, tmp_path):
+    path = tmp_path / "cms.csv"
+    path.write_text('headline,published,text\nOil falls,2021-05-01,"Oil fell, traders said."\n'
+                    'Gold rises,2021-13-01,Gold rose.\n', encoding="utf-8")
+    result = cli("import", str(path))
+    assert "cms.csv:3: field 'published': impossible date 2021-13-01" in result.output, result.output
+    [item] = _export(cli)
+    assert (item["title"], item["date"], item["body"], item["metadata"]) == (
+        "Oil falls", "2021-05-01", "Oil fell, traders said.", {})
+
+
 def test_a_csv_export_without_its_extension_is_read_as_csv(cli, tmp_path):
     path = tmp_path / "export"
     path.write_text('id,title,body\nc1,Oil falls,"Oil fell, traders said."\n', encoding="utf-8")

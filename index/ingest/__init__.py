@@ -51,10 +51,10 @@ def detect_format(path: Path, text: str) -> str:
 def _is_csv_header(line: str) -> bool:
     """Whether ``line`` reads as the header of a CSV export: comma-separated names, one of them
     a title or body column."""
-    from .records import BODY_ALIASES
+    from .records import BODY_ALIASES, TITLE_ALIASES
 
     names = [name.strip().strip('"').lower() for name in line.split(",")]
-    return len(names) > 1 and any(name in ("title", *BODY_ALIASES) for name in names)
+    return len(names) > 1 and any(name in (*TITLE_ALIASES, *BODY_ALIASES) for name in names)
 
 
 def is_importable(path: Path) -> bool:

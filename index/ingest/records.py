@@ -19,9 +19,13 @@ from ..item import Item
 from .common import Parsed, dateline_date
 from .limits import MAX_NESTING, MAX_RECORD_CHARS
 
+# Other exports' names for a field, the first non-empty one read: "headline" for the title,
+# "published" for the date.
 BODY_ALIASES = ("body", "text", "content")
+TITLE_ALIASES = ("title", "headline")
+DATE_ALIASES = ("date", "published", "publish_date", "published_at", "pubdate")
 UNDECODABLE = "bytes that are not valid UTF-8"
-_KNOWN = {"id", "url", "source", "title", "dateline", "date", "content_hash", *BODY_ALIASES,
+_KNOWN = {"id", "url", "source", "dateline", "content_hash", *BODY_ALIASES, *TITLE_ALIASES, *DATE_ALIASES,
           "date_precision", "year_inferred", "dateline_text", "title_derived", "origin", "metadata"}
 TOO_LONG = f"record is longer than {MAX_RECORD_CHARS:,} characters (the limit for one record)"
 TOO_DEEP = f"nested more than {MAX_NESTING} levels deep (the limit for one record)"
@@ -214,8 +218,8 @@ def csv_records(lines: TextIO, name: str, parsed: Parsed):
     if capped.cut:
         parsed.reject(f"{name}:1", TOO_LONG)
         return
-    if not any(h in header for h in ("title", *BODY_ALIASES)):
-        parsed.reject(f"{name}:1", "CSV header needs a title or body (text, content) column")
+    if not any(h in header for h in (*TITLE_ALIASES, *BODY_ALIASES)):
+        parsed.reject(f"{name}:1", "CSV header needs a title (headline) or body (text, content) column")
         return
     while True:
         first_line = reader.line_num + 1
@@ -267,6 +271,11 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _first(record: dict, aliases: tuple[str, ...]) -> str:
+    """The first of a field's names that the record gives a value (the field's own name when none)."""
+    return next((name for name in aliases if _text(record.get(name))), aliases[0])
+
+
 def _dated_by(item: Item, lead, field_name: str) -> tuple[int | None, int | None]:
     """dateline_date, with an impossible date reported as the field's."""
     try:
@@ -278,17 +287,13 @@ def _dated_by(item: Item, lead, field_name: str) -> tuple[int | None, int | None
 def record_to_item(record: dict, origin: str) -> tuple[Item, int | None, int | None]:
     """Turn one record into an Item; a dateline day/month without a date is returned for
     year inference. Raise ValueError naming the field for a bad value."""
-    body = ""
-    for alias in BODY_ALIASES:
-        if _text(record.get(alias)):
-            body = str(record[alias])
-            break
+    body = str(record.get(_first(record, BODY_ALIASES)) or "")
     metadata = record.get("metadata") if isinstance(record.get("metadata"), dict) else {}
     metadata = dict(metadata)
     metadata.update({k: v for k, v in record.items() if k not in _KNOWN})
     item = Item(
         id=_text(record.get("id")), url=_text(record.get("url")),
-        source=_text(record.get("source")), title=_text(record.get("title")), body=body,
+        source=_text(record.get("source")), title=_text(record.get(_first(record, TITLE_ALIASES))), body=body,
         origin=_text(record.get("origin")) or origin, metadata=metadata,
         title_derived=bool(record.get("title_derived", False)),
     )
@@ -309,12 +314,13 @@ def record_to_item(record: dict, origin: str) -> tuple[Item, int | None, int | N
             lead_day, lead_month = _dated_by(item, lead[0], "body")
             day, month = day or lead_day, month or lead_month
 
-    raw_date = _text(record.get("date"))
+    date_field = _first(record, DATE_ALIASES)
+    raw_date = _text(record.get(date_field))
     if raw_date:
         try:
             date = parse_date(raw_date)
         except ValueError as e:
-            raise ValueError(f"field 'date': {e}") from None
+            raise ValueError(f"field {date_field!r}: {e}") from None
         item.date = date.iso
         item.date_precision = _text(record.get("date_precision")) or date.precision
         if item.date_precision not in ("day", "month", "year"):
