@@ -169,6 +169,18 @@ def test_a_file_that_is_not_news_gets_its_reason_in_the_report(server):
     assert listed[0]["id"] == job["id"] and str(data) not in json.dumps(listed)
 
 
+def test_an_uploaded_files_rejections_name_it_by_its_name(server):
+    port, _ = server
+    first = json.dumps({"id": "twice", "title": "Ferry", "body": "The ferry sailed."})
+    second = json.dumps({"id": "twice", "title": "Ferry", "body": "The ferry sank."})
+    status, job, headers = _upload(port, [("wire.jsonl", f"{first}\n{second}\n".encode())], {"index": "false"})
+    assert status == 202, job
+    job = _finished(port, headers["Location"])
+    [rejection] = job["result"]["files"][0]["rejections"]
+    assert rejection == {"file": "wire.jsonl", "line": 2, "reason": "same identity as the record at wire.jsonl:1 "
+                                                                    "but different content (kept the first)"}
+
+
 def test_uploads_need_the_token_and_fit_the_limit(server, tmp_path):
     port, _ = server
     one = [("one.jsonl", json.dumps(NEW_ITEM).encode())]

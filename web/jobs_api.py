@@ -40,11 +40,16 @@ def public(job: jobs.Job) -> dict:
             report["file"] = _name(report["file"])
             for rejection in report["rejections"]:
                 rejection["file"] = _name(rejection["file"])
+                # "same identity as the record at uploads/2/a.jsonl:1": the upload's own folder
+                rejection["reason"] = _UPLOAD_FOLDER.sub("", rejection["reason"])
         for skipped in result.get("skipped", []):
             skipped["file"] = _name(skipped["file"])
     if data["error"]:
         data["error"] = without_paths(data["error"])
     return data
+
+
+_UPLOAD_FOLDER = re.compile(r"\buploads[\\/]\d+[\\/]")
 
 
 def _name(path: str) -> str:
