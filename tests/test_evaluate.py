@@ -131,6 +131,12 @@ def test_read_questions_errors(tmp_path):
     bad.write_text('{"question": "x", "gold_ids": ["a"]}\n{"question": "x", "gold_ids": ["a"], "history": "y"}\n')
     with pytest.raises(DatelineError, match=r"q.jsonl:2: \"history\" must be a list"):
         read_questions(bad)
+    bad.write_text('{"question": "x", "gold_ids": "notalist"}\n')
+    with pytest.raises(DatelineError, match=r"q.jsonl:1: \"gold_ids\" must be a list of strings"):
+        read_questions(bad)
+    bad.write_text('{"question": "x", "gold_ids": ["a"], "date_to": 2022}\n')
+    with pytest.raises(DatelineError, match=r"q.jsonl:1: \"date_to\" must be a string"):
+        read_questions(bad)
 
 
 @pytest.mark.slow

@@ -86,7 +86,7 @@ def upload():
     limit = current_app.config["UPLOAD_MAX_BYTES"]
     request.max_content_length = limit  # uploads get their own limit, above max_request_bytes
     if request.mimetype != "multipart/form-data":
-        raise DatelineError(f"send the files as multipart/form-data, not {request.mimetype or 'no type'}",
+        raise DatelineError(f"send the files as multipart/form-data, not {request.mimetype or 'a body without a Content-Type'}",
                             code="unsupported_media_type", status=415)
     try:
         files = [f for f in request.files.getlist("file") if f.filename]  # a browser sends "" for no file
