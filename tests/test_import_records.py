@@ -101,11 +101,19 @@ def test_a_rejected_element_of_an_array_on_one_line_is_named_by_its_number(cli, 
 
 
 def test_a_csv_quote_left_open_is_named_at_its_line(cli, tmp_path):
+    # Closed rows later: the cell runs across them.
     path = tmp_path / "wire.csv"
-    path.write_text('title,body,date\n"Unclosed quote,Body,2021-01-01\nT2,B2,2021-01-02\n', encoding="utf-8")
+    path.write_text('title,body,date\n"Unclosed quote,Body,2021-01-01\nT2,B2",2021-01-02\nT3,B3,2021-01-03\n',
+                    encoding="utf-8")
     result = cli("import", str(path))
-    assert ("wire.csv:2: row has 1 columns, the header has 3; a quoted cell runs from line 2 to line 3 "
-            "(a quote left open?): 'Unclosed quote,Body,2021-01-01 T2,B2,202...'") in result.output, result.output
+    assert ("wire.csv:2: row has 2 columns, the header has 3; a quoted cell runs from line 2 to line 3 "
+            "(a quote left open?): 'Unclosed quote,Body,2021-01-01 T2,B2'") in result.output, result.output
+    assert "1 added" in result.output
+    # Never closed, in the last column too: the rows after it are not swallowed into one body.
+    path.write_text('title,body\nA,"one\nB,two\nC,three\n', encoding="utf-8")
+    result = cli("import", str(path))
+    assert "wire.csv:2: a quote opened in this row is never closed" in result.output, result.output
+    assert "0 added" in result.output
 
 
 def test_dateline_without_year_takes_it_from_the_files_full_dates(cli, tmp_path):

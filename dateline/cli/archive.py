@@ -96,7 +96,7 @@ def _echo_outcome(outcome, verbose: bool) -> None:
         click.echo(f"  ... and {outcome.rejected - 10} more (--verbose lists them all)")
     if outcome.undated:
         click.echo(f"  {outcome.undated} item{'s' if outcome.undated > 1 else ''} without a date, which a date "
-                   "filter leaves out (--year YYYY gives a year to a dateline's day and month)")
+                   "filter leaves out")
 
 
 class _ImportBars:

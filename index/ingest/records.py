@@ -207,7 +207,9 @@ def csv_records(lines: TextIO, name: str, parsed: Parsed):
     # csv's own limit (128 KB a field) would stop the whole file at one long cell.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_CHARS))
     capped = _CappedLines(lines)
-    reader = csv.reader(capped)
+    # strict: a quote left open to the end of the file is an error, not one cell holding every
+    # line after it (the rows it swallowed would be lost without a word)
+    reader = csv.reader(capped, strict=True)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -264,6 +266,11 @@ def _csv_problem(error: csv.Error) -> str:
     """Why the csv reader stopped at a row, as the user can act on it."""
     if "field limit" in str(error):
         return f"{TOO_LONG}; a quote left open makes the lines after it one cell"
+    if "unexpected end of data" in str(error):
+        return ("a quote opened in this row is never closed, so every line after it was read into one cell; "
+                "nothing after it was imported")
+    if "expected after" in str(error):
+        return f"broken CSV ({error}): a quoted cell goes on after its closing quote; write a quote inside one as \"\""
     return f"broken CSV ({error})"
 
 
