@@ -61,12 +61,19 @@ def test_json_array_and_csv(cli, tmp_path):
 def test_other_exports_names_for_title_and_date(cli, tmp_path):
     path = tmp_path / "cms.csv"
     path.write_text('headline,published,text\nOil falls,2021-05-01,"Oil fell, traders said."\n'
-                    'Gold rises,2021-13-01,Gold rose.\n', encoding="utf-8")
-    result = cli("import", str(path))
-    assert "cms.csv:3: field 'published': impossible date 2021-13-01" in result.output, result.output
-    [item] = _export(cli)
-    assert (item["title"], item["date"], item["body"], item["metadata"]) == (
+                    'Gold rises,yes,Gold rose.\n', encoding="utf-8")
+    assert "2 added, 0 updated, 0 unchanged, 0 rejected, 1 undated" in cli("import", str(path)).output
+    oil, gold = _export(cli)
+    assert (oil["title"], oil["date"], oil["body"], oil["metadata"]) == (
         "Oil falls", "2021-05-01", "Oil fell, traders said.", {})
+    # A "published" that is no date (a CMS's flag) stays in metadata, as does a name not read.
+    assert (gold["title"], gold["date"], gold["metadata"]) == ("Gold rises", None, {"published": "yes"})
+    path = tmp_path / "both.jsonl"
+    path.write_text(json.dumps({"id": "b", "title": "T", "headline": "H", "date": "2021-05-02",
+                                "published": True, "body": "x"}) + "\n", encoding="utf-8")
+    cli("import", str(path))
+    both = {i["id"]: i for i in _export(cli)}["b"]
+    assert (both["title"], both["date"], both["metadata"]) == ("T", "2021-05-02", {"headline": "H", "published": True})
 
 
 def test_a_csv_export_without_its_extension_is_read_as_csv(cli, tmp_path):
@@ -131,6 +138,15 @@ def test_dateline_without_year_takes_it_from_the_files_full_dates(cli, tmp_path)
     assert (items["3"]["date"], items["3"]["year_inferred"]) == ("2019-02-01", True)
 
 
+def test_a_records_own_date_wins_over_an_impossible_dateline(cli, tmp_path):
+    path = tmp_path / "wire.jsonl"
+    path.write_text(json.dumps({"id": "1", "title": "x", "body": "London, 31 Feb 2021 - t", "date": "2021-02-28"}) + "\n"
+                    + json.dumps({"id": "2", "title": "y", "body": "b", "dateline": "Oslo, 30 Feb 2021",
+                                  "date": "2021-03-01"}) + "\n", encoding="utf-8")
+    assert "2 added, 0 updated, 0 unchanged, 0 rejected" in cli("import", str(path)).output
+    assert [(i["id"], i["date"]) for i in _export(cli)] == [("1", "2021-02-28"), ("2", "2021-03-01")]
+
+
 def test_a_dateline_that_gives_its_year_dates_the_record(cli, tmp_path):
     path = tmp_path / "wire.jsonl"
     path.write_text(
@@ -141,7 +157,7 @@ def test_a_dateline_that_gives_its_year_dates_the_record(cli, tmp_path):
         encoding="utf-8")
     result = cli("import", str(path))
     assert "3 added, 0 updated, 0 unchanged, 1 rejected, 1 undated" in result.output, result.output
-    assert "wire.jsonl:3: field 'dateline': dateline 'Oslo, 30 Feb 2021 -': impossible date 2021-02-30" in result.output
+    assert "wire.jsonl:3: field 'dateline': dateline 'Oslo, 30 Feb 2021': impossible date 2021-02-30" in result.output
     assert "1 item without a date" in result.output
     items = {i["id"]: i for i in _export(cli)}
     assert (items["1"]["date"], items["1"]["year_inferred"], items["1"]["dateline"]) == ("2021-03-03", False, "Oslo")

@@ -19,13 +19,14 @@ from ..item import Item
 from .common import Parsed, dateline_date
 from .limits import MAX_NESTING, MAX_RECORD_CHARS
 
-# Other exports' names for a field, the first non-empty one read: "headline" for the title,
-# "published" for the date.
+# Other exports' names for a field, read when the field's own name gives nothing: "headline" for
+# the title, the first of "published" ... that reads as a date for the date (a "published": true
+# flag stays in metadata, as do the names not read).
 BODY_ALIASES = ("body", "text", "content")
 TITLE_ALIASES = ("title", "headline")
 DATE_ALIASES = ("date", "published", "publish_date", "published_at", "pubdate")
 UNDECODABLE = "bytes that are not valid UTF-8"
-_KNOWN = {"id", "url", "source", "dateline", "content_hash", *BODY_ALIASES, *TITLE_ALIASES, *DATE_ALIASES,
+_KNOWN = {"id", "url", "source", "title", "dateline", "date", "content_hash", *BODY_ALIASES,
           "date_precision", "year_inferred", "dateline_text", "title_derived", "origin", "metadata"}
 TOO_LONG = f"record is longer than {MAX_RECORD_CHARS:,} characters (the limit for one record)"
 TOO_DEEP = f"nested more than {MAX_NESTING} levels deep (the limit for one record)"
@@ -283,27 +284,31 @@ def _first(record: dict, aliases: tuple[str, ...]) -> str:
     return next((name for name in aliases if _text(record.get(name))), aliases[0])
 
 
-def _dated_by(item: Item, lead, field_name: str) -> tuple[int | None, int | None]:
-    """dateline_date, with an impossible date reported as the field's."""
+def _dated_by(item: Item, lead, field_name: str, shown: str) -> tuple[int | None, int | None]:
+    """dateline_date, with an impossible date reported as the field's (``shown``: its words)."""
     try:
         return dateline_date(item, lead)
     except ValueError as e:
-        raise ValueError(f"field {field_name!r}: dateline {lead.text!r}: {e}") from None
+        raise ValueError(f"field {field_name!r}: dateline {shown!r}: {e}") from None
 
 
 def record_to_item(record: dict, origin: str) -> tuple[Item, int | None, int | None]:
     """Turn one record into an Item; a dateline day/month without a date is returned for
     year inference. Raise ValueError naming the field for a bad value."""
     body = str(record.get(_first(record, BODY_ALIASES)) or "")
+    title_field = "title" if _text(record.get("title")) else _alias(record, TITLE_ALIASES[1:], str)
+    date_field = "date" if _text(record.get("date")) else _alias(record, DATE_ALIASES[1:], _a_date)
     metadata = record.get("metadata") if isinstance(record.get("metadata"), dict) else {}
     metadata = dict(metadata)
-    metadata.update({k: v for k, v in record.items() if k not in _KNOWN})
+    # Another export's field that is not read (a second title, a "published" flag) is kept.
+    metadata.update({k: v for k, v in record.items() if k not in _KNOWN and k not in (title_field, date_field)})
     item = Item(
         id=_text(record.get("id")), url=_text(record.get("url")),
-        source=_text(record.get("source")), title=_text(record.get(_first(record, TITLE_ALIASES))), body=body,
+        source=_text(record.get("source")), title=_text(record.get(title_field)), body=body,
         origin=_text(record.get("origin")) or origin, metadata=metadata,
         title_derived=bool(record.get("title_derived", False)),
     )
+    raw_date = _text(record.get(date_field)) if date_field else ""
     day = month = None
     dateline = _text(record.get("dateline"))
     item.dateline, item.dateline_text = dateline, _text(record.get("dateline_text"))
@@ -312,18 +317,16 @@ def record_to_item(record: dict, origin: str) -> tuple[Item, int | None, int | N
         lead = parse_dateline(dateline if dateline[-1] in "-\u2013\u2014" else dateline + " -")
         if lead and (lead[0].day or lead[0].place != dateline):
             item.dateline, item.dateline_text = lead[0].place, dateline
-            day, month = _dated_by(item, lead[0], "dateline")
+            day, month = (None, None) if raw_date else _dated_by(item, lead[0], "dateline", dateline)
     if "dateline" not in record and body:
         # A body that opens with its own dateline ("Washington CNN —") names the place.
         lead = parse_dateline(body)
         if lead:
             item.dateline, item.dateline_text = lead[0].place, lead[0].text
-            lead_day, lead_month = _dated_by(item, lead[0], "body")
+            lead_day, lead_month = (None, None) if raw_date else _dated_by(item, lead[0], "body", lead[0].text)
             day, month = day or lead_day, month or lead_month
 
-    date_field = _first(record, DATE_ALIASES)
-    raw_date = _text(record.get(date_field))
-    if raw_date:
+    if raw_date:  # the record's own date wins over its dateline's
         try:
             date = parse_date(raw_date)
         except ValueError as e:
@@ -333,5 +336,18 @@ def record_to_item(record: dict, origin: str) -> tuple[Item, int | None, int | N
         if item.date_precision not in ("day", "month", "year"):
             raise ValueError(f"field 'date_precision': {item.date_precision!r} is not day, month or year")
         item.year_inferred = bool(record.get("year_inferred", False))
-        day = month = None
     return item, day, month
+
+
+def _alias(record: dict, aliases: tuple[str, ...], usable) -> str | None:
+    """The first of another export's names for a field whose value is a string ``usable`` takes."""
+    return next((name for name in aliases
+                 if isinstance(record.get(name), str) and record[name].strip() and usable(record[name])), None)
+
+
+def _a_date(value: str) -> bool:
+    try:
+        parse_date(value)
+    except ValueError:
+        return False
+    return True
