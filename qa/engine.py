@@ -6,6 +6,7 @@ on first use, and reopens the index when ``dateline index`` publishes a new gene
 """
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
 import sqlite3
@@ -26,7 +27,7 @@ from .chat import previous_first, read_history, resolve
 from .follow_up import asks_who_reported, asks_who_wrote
 from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
 from .query import ArchiveFacts, Filters, over_all_dates, parse_question, without_names_read
-from .request import AskRequest, SearchRequest, cited
+from .request import AskRequest, FieldError, SearchRequest, cited
 from .words import stems
 from .retrieve import ASKING, Passage, Retriever
 
@@ -44,7 +45,16 @@ WHO_REPORTED_CITATIONS = 3  # "Who reported it?" names the sources of this many 
 # A previous citation whose offsets no longer fit its item (the item changed) is cited from the
 # start of the body, this long.
 WHO_REPORTED_EXCERPT_CHARS = 300
+# Set while an earlier question is asked again to learn what its answer cited (_cited_history):
+# that ask takes its own history as it came, so a long conversation costs one more ask, not one
+# per turn.
+_RECOVERING: contextvars.ContextVar[bool] = contextvars.ContextVar("recovering_citations", default=False)
 
+
+def _text_alone(answer: dict | None) -> bool:
+    """Whether an earlier answer came back without its citations (a chat message's text), not
+    as the JSON of an answer that cited nothing."""
+    return answer is None or answer.get("citations") is None
 
 
 def _archive_errors(method):
@@ -242,10 +252,10 @@ class Engine:
                                         source=source, place=place, top_k=top_k))
         question, top_k = asked.question, asked.top_k
         resolved = resolve(question, history, self.facts(), item_stems=self.item_stems, **asked.filters())
-        if resolved.previous is not None and not cited(resolved.previous.answer):
+        if resolved.previous is not None and _text_alone(resolved.previous.answer) and not _RECOVERING.get():
             # A follow-up of an answer sent back as its text alone (a chat client keeps only the
             # message): what that answer cited is worked out again (see _cited_history).
-            history = self._cited_history(history, top_k)
+            history = self._cited_history(history, top_k, asked.filters())
             resolved = resolve(question, history, self.facts(), item_stems=self.item_stems, **asked.filters())
         if resolved.previous is not None and asks_who_reported(question):
             answer = self._who_reported(resolved)
@@ -285,13 +295,21 @@ class Engine:
                  len(answer.citations), answer.took_ms)
         return answer
 
-    def _cited_history(self, history: list[dict], top_k: int) -> list[dict]:
+    def _cited_history(self, history: list[dict], top_k: int, filters: dict) -> list[dict]:
         """``history`` as turns, the last one's answer replaced by the answer its question gets
-        when asked again after the turns before it: the items a follow-up points back at ("Who
-        reported it?", "Which board is he on?") when the client sent back that answer's text alone."""
+        when asked again (under the request's ``filters``, after the turns before it as they were
+        sent): the items a follow-up points back at ("Who reported it?", "Which board is he
+        on?") when the client sent back that answer's text alone. Unchanged when that question
+        cannot be asked (longer than a question may be)."""
         turns = read_history(history)
         before = [{"question": t.question, "answer": t.answer} for t in turns[:-1]]
-        again = self.ask(turns[-1].question, history=before or None, top_k=top_k)
+        token = _RECOVERING.set(True)  # one level: the turns before it are taken as they came
+        try:
+            again = self.ask(turns[-1].question, history=before or None, top_k=top_k, **filters)
+        except FieldError:
+            return history
+        finally:
+            _RECOVERING.reset(token)
         return before + [{"question": turns[-1].question, "answer": again.to_dict()}]
 
     def _ask_wider(self, resolved, parsed, top_k: int, qvec) -> Answer | None:

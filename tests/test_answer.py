@@ -424,6 +424,28 @@ def test_who_reported_it_after_an_answer_sent_back_as_its_text_alone(reuters):
     assert follow.citations[0].item_id == a.citations[0].item_id
 
 
+def test_a_long_chat_of_answers_sent_back_as_text_asks_one_earlier_question_again(reuters, monkeypatch):
+    asked = []
+    ask = type(reuters).ask
+    monkeypatch.setattr(type(reuters), "ask", lambda self, q, **kw: asked.append(q) or ask(self, q, **kw))
+    history = []
+    for question in ("What is Brazil's anti-inflation plan?", "Who reported it?", "What did it say about wages?"):
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": "Some text."}]
+    asked.clear()
+    follow = reuters.ask("Who reported it?", history=history)
+    assert follow.found and asked == ["Who reported it?", "What did it say about wages?"]
+    # An earlier question longer than a question may be is not asked again: the follow-up is
+    # answered as before, not refused for the earlier question's length.
+    long_history = [{"role": "user", "content": "What is Brazil's anti-inflation plan? " * 40},
+                    {"role": "assistant", "content": "Some text."}]
+    assert reuters.ask("Who reported it?", history=long_history).question == "Who reported it?"
+    # An answer sent back as JSON that cited nothing (a refusal) is taken as it came.
+    asked.clear()
+    reuters.ask("Who reported it?", history=[{"question": "Who won the 2030 World Cup?",
+                                              "answer": {"answer": "Nothing answers this.", "citations": []}}])
+    assert asked == ["Who reported it?"]
+
+
 def test_who_reported_it_names_one_place_and_day_once(reuters):
     """Two items the answer cited, both from Reuters in New York on 26 Feb 1987: one report
     with two citations, not the same words twice."""
