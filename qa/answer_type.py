@@ -496,10 +496,11 @@ international systems trust partners securities motors airlines airways petroleu
 technologies electronics communications enterprises laboratories stores hotels exchange""".split())
 
 # Things named after a person, whose names end a run in the shape of a person's: "the Ted Lindsay
-# Award" names no one who won it. (Not "Hall", "Law", "Street" or "Park": surnames too.)
-_NAMED_AFTER_SOMEONE = frozenset("""award awards trophy prize medal cup memorial stadium arena center centre
-library academy hospital airport bridge avenue boulevard museum gallery theater theatre building tower act
-amendment doctrine fellowship scholarship syndrome festival""".split())
+# Award" names no one who won it. (Not "Hall", "Law", "Street", "Park", "Tower", "Arena", "Bridge"
+# or "Cup": surnames too, "Senator John Tower".)
+_NAMED_AFTER_SOMEONE = frozenset("""award awards trophy prize medal memorial stadium center centre library
+academy hospital airport avenue boulevard museum gallery theater theatre building act amendment doctrine
+fellowship scholarship syndrome festival""".split())
 
 
 def _organisation(words: Iterable[str]) -> bool:

@@ -531,8 +531,9 @@ def test_a_thing_named_after_someone_names_no_person():
     text = "Auston Matthews collected the Ted Lindsay Award at the Tampa ceremony, and the Hart Trophy too."
     assert [text[s:e] for s, e in candidates(PERSON, text, stems(q))] == ["Auston Matthews"]
     # Surnames that are also such nouns stay people's names.
-    text = "The game show host Monty Hall said so, and so did Picabo Street."
-    assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == ["Monty Hall", "Picabo Street"]
+    text = "The game show host Monty Hall said so, and so did Picabo Street and Senator John Tower."
+    assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == ["Monty Hall", "Picabo Street",
+                                                                             "Senator John Tower"]
 
 
 def test_dotted_abbreviations_organisations_and_a_firm_after_of_are_read_as_one_name():

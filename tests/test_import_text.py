@@ -80,15 +80,20 @@ def test_a_dateline_with_its_year_dates_the_item_and_lends_the_year_to_the_other
     path.write_text("Harbor Gazette\n\n"
                     "Leeds, 2 Feb - A second ferry was announced.\n\n"
                     "Portsmouth, 3 March 2021 - The harbour authority announced a ferry line.\n\n"
-                    "Dover, 31 Feb 2021 - An impossible day.\n", encoding="utf-8")
+                    "Dover, 31 Feb 2021 - An impossible day.\n\n"
+                    "Hull, 5 Mar - The ferry's first crossing.\n\n"
+                    "York, 6 Dec - A year-end notice.\n", encoding="utf-8")
     result = cli("import", str(path))
-    assert "2 added, 0 updated, 0 unchanged, 1 rejected" in result.output, result.output
+    assert "4 added, 0 updated, 0 unchanged, 1 rejected" in result.output, result.output
     assert "gazette.txt:7: dateline 'Dover, 31 Feb 2021 -': impossible date 2021-02-31" in result.output
     items = [json.loads(line) for line in cli("export").output.splitlines()]
     portsmouth = _by_title(items, "The harbour authority")
     assert (portsmouth["date"], portsmouth["year_inferred"], portsmouth["dateline"]) == ("2021-03-03", False, "Portsmouth")
     leeds = _by_title(items, "A second ferry")
     assert (leeds["date"], leeds["year_inferred"]) == ("2021-02-02", True)
+    # Two days after the file's latest full date is the same year; months after, the year before.
+    assert _by_title(items, "The ferry's first crossing")["date"] == "2021-03-05"
+    assert _by_title(items, "A year-end notice")["date"] == "2020-12-06"
 
 
 def test_reimport_changes_nothing_and_says_so(cli):

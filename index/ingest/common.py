@@ -11,6 +11,13 @@ from ..store import Rejection
 from .limits import MAX_RECORD_CHARS
 
 
+# A dateline's day and month a little after the file's latest full date are taken in its year:
+# "Portsmouth, 3 Mar 2021 -" then "London, 5 Mar -" is 5 March 2021, not 2020 (the items of a
+# dump are not all in date order); further after, the year before ("23 Nov" in a dump whose
+# latest full date is 22 Aug 2017 is 2016).
+DAYS_PAST_LATEST = 31
+
+
 @dataclass
 class Pending:
     """An item whose dateline gave a day and month but no year."""
@@ -82,8 +89,8 @@ def resolve_years(parsed: Parsed, year: int | None = None, latest: dt.date | Non
     """Give every pending item a year, recording how, or leave it undated with the reason.
 
     Evidence in order: ``year`` (the ``--year`` option), else the latest year that does not
-    put the item after the latest full date in the same file (``latest``, or the latest among
-    ``parsed.items``), else the item's metadata.
+    put the item more than DAYS_PAST_LATEST after the latest full date in the same file
+    (``latest``, or the latest among ``parsed.items``), else the item's metadata.
     """
     if latest is None:
         full_dates = [d for d in map(full_date, parsed.items) if d]
@@ -93,7 +100,8 @@ def resolve_years(parsed: Parsed, year: int | None = None, latest: dt.date | Non
         if year:
             chosen, how = year, "--year option"
         elif latest:
-            chosen, how = infer_year(p.month, p.day, latest), f"latest full date in file {latest}"
+            chosen = infer_year(p.month, p.day, latest + dt.timedelta(days=DAYS_PAST_LATEST))
+            how = f"latest full date in file {latest}"
         elif (meta_year := _metadata_year(item)) is not None:
             chosen, how = meta_year, "item metadata"
         else:
