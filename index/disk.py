@@ -85,9 +85,8 @@ def os_error(e: OSError, path: Path | str | None = None, *, shown: str | None = 
         found = (f"cannot read or write {name} ({reason})", "the disk may be failing", "disk_error")
     elif e.errno == errno.ENOTDIR:
         found = (f"cannot use {name} ({reason})", "a part of its path is a file, not a folder", "not_a_folder")
-    elif e.errno == errno.ENOENT:
-        found = (f"cannot use {name} ({reason})", "a folder on its path is missing and cannot be made there",
-                 "no_such_folder")
+    elif e.errno == errno.ENOENT:  # gone while in use, or a folder that cannot be made where it would go
+        found = (f"cannot use {name} ({reason})", "it or a folder on its path is missing", "no_such_file")
     else:
         return None
     return _error(*found, then=then, detail=str(path) if shown else None)

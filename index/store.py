@@ -151,6 +151,20 @@ class Rejection:
 
 
 @dataclass
+class Removed:
+    """What Archive.remove deleted."""
+
+    by_id: int = 0
+    missing_ids: list[str] = field(default_factory=list)  # ids no item had
+    by_source: int = 0
+    sources: list[str] = field(default_factory=list)  # the sources (as stored) the name matched
+
+    @property
+    def items(self) -> int:
+        return self.by_id + self.by_source
+
+
+@dataclass
 class ImportReport:
     """What one file's import did."""
 
@@ -478,20 +492,20 @@ class Archive:
         record["metadata"] = json.dumps(record["metadata"], ensure_ascii=False, sort_keys=True)
         return tuple(record[f] for f in FIELDS)
 
-    def remove(self, ids: list[str] | None = None, source: str | None = None,
-               missing: list[str] | None = None) -> int:
+    def remove(self, ids: list[str] | None = None, source: str | None = None) -> "Removed":
         """Delete items by id and/or by source, the source named in any case as a question's
-        filter names it (with their chunks); return how many went. The ids no item has are
-        appended to ``missing`` when it is given."""
-        removed = 0
+        filter names it (with their chunks), in one transaction; say what went."""
+        removed = Removed()
         with disk.explained(self.path, then="nothing was removed"), self.write() as c:
             for item_id in ids or []:
-                gone = c.execute("DELETE FROM items WHERE id = ?", (item_id,)).rowcount
-                removed += gone
-                if not gone and missing is not None:
-                    missing.append(item_id)
+                if c.execute("DELETE FROM items WHERE id = ?", (item_id,)).rowcount:
+                    removed.by_id += 1
+                else:
+                    removed.missing_ids.append(item_id)
             if source:
-                removed += c.execute("DELETE FROM items WHERE source = ? COLLATE NOCASE", (source,)).rowcount
+                removed.sources = [r[0] for r in c.execute(
+                    "SELECT DISTINCT source FROM items WHERE source = ? COLLATE NOCASE ORDER BY source", (source,))]
+                removed.by_source = c.execute("DELETE FROM items WHERE source = ? COLLATE NOCASE", (source,)).rowcount
         return removed
 
     # -- reading -------------------------------------------------------------------------

@@ -219,8 +219,8 @@ def read_questions(path: str | Path) -> EvalSet:
         if not rec.get("gold_ids") and not rec.get("gold_urls"):
             raise DatelineError(f"{path}:{n}: needs \"gold_ids\" or \"gold_urls\"")
         for name in ("gold_ids", "gold_urls"):
-            if not isinstance(rec.get(name) or [], list) or not all(isinstance(g, str) for g in rec.get(name) or []):
-                raise DatelineError(f"{path}:{n}: \"{name}\" must be a list of strings")
+            if not isinstance(rec.get(name) or [], list) or not all(isinstance(g, (str, int)) for g in rec.get(name) or []):
+                raise DatelineError(f"{path}:{n}: \"{name}\" must be a list of ids or urls")
         for name in ("answer", "date_from", "date_to"):
             if rec.get(name) is not None and not isinstance(rec[name], str):
                 raise DatelineError(f"{path}:{n}: \"{name}\" must be a string")

@@ -58,7 +58,7 @@ def test_reload_after_a_new_generation(web_data, tmp_path):
     # evidence that the archive answers, and no other story is offered in its place.
     assert engine.ask("Why did wheat prices rise?").citations[0].item_id == "wheat"
     archive = Archive.open(data)
-    assert archive.remove(["wheat"]) == 1
+    assert archive.remove(["wheat"]).items == 1
     archive.close()
     a = engine.ask("Why did wheat prices rise?")
     assert not a.found and all(c.item_id != "wheat" for c in a.citations)

@@ -132,7 +132,7 @@ def test_read_questions_errors(tmp_path):
     with pytest.raises(DatelineError, match=r"q.jsonl:2: \"history\" must be a list"):
         read_questions(bad)
     bad.write_text('{"question": "x", "gold_ids": "notalist"}\n')
-    with pytest.raises(DatelineError, match=r"q.jsonl:1: \"gold_ids\" must be a list of strings"):
+    with pytest.raises(DatelineError, match=r"q.jsonl:1: \"gold_ids\" must be a list of ids or urls"):
         read_questions(bad)
     bad.write_text('{"question": "x", "gold_ids": ["a"], "date_to": 2022}\n')
     with pytest.raises(DatelineError, match=r"q.jsonl:1: \"date_to\" must be a string"):

@@ -81,6 +81,9 @@ def test_a_csv_export_without_its_extension_is_read_as_csv(cli, tmp_path):
     path.write_text('id,title,body\nc1,Oil falls,"Oil fell, traders said."\n', encoding="utf-8")
     assert "export (csv): 1 added" in cli("import", str(path)).output
     assert _export(cli)[0]["body"] == "Oil fell, traders said."
+    # A plain-text first line with commas is no header.
+    from dateline.index.ingest import detect_format
+    assert detect_format(path, "Text, images and video from the wire\n\nLondon, 3 Mar - x") == "text"
 
 
 def test_format_option_reads_the_file_as_that_format(cli, tmp_path):
@@ -91,6 +94,8 @@ def test_format_option_reads_the_file_as_that_format(cli, tmp_path):
     assert "items.csv (jsonl): 0 added, 0 updated, 0 unchanged, 2 rejected" in forced.output, forced.output
     assert "items.csv:1: broken JSON" in forced.output
     assert "items.csv (csv): 1 added" in cli("import", str(path), "--format", "csv").output
+    array = cli("import", str(path), "--format", "json")
+    assert "items.csv:1: not a JSON array (it starts with 'i'); --format jsonl reads" in array.output, array.output
 
 
 def test_a_rejected_element_of_an_array_on_one_line_is_named_by_its_number(cli, tmp_path):

@@ -138,5 +138,5 @@ def test_remove_by_id_and_by_source(cli):
     assert again.exit_code == 1 and f"no item has the id {first['id']}" in again.output
     # A source is named in any case, as a question's --source names it.
     assert len(cli("export", "--source", "IRAN FOCUS").output.splitlines()) == 33
-    assert "removed 33 items" in cli("remove", "--source", "iran focus").output
+    assert "removed 33 items (33 of Iran Focus)" in cli("remove", "--source", "iran focus").output
     assert json.loads(cli("status", "--json").output)["items"] == 0

@@ -49,7 +49,7 @@ def public(job: jobs.Job) -> dict:
     return data
 
 
-_UPLOAD_FOLDER = re.compile(r"\buploads[\\/]\d+[\\/]")
+_UPLOAD_FOLDER = re.compile(r"(?<![\w/\\])uploads[\\/]\d+[\\/]")  # relative: the data directory's own
 
 
 def _name(path: str) -> str:

@@ -21,7 +21,7 @@ def _files_in(path: Path) -> list[Path]:
         raise DatelineError(f"{path}: no such file or directory")
     from dateline.index.watch.folders import files_under
 
-    return list(files_under(path))  # a folder's importable files, hidden files and folders left out
+    return sorted(files_under(path))  # a folder's importable files, hidden files and folders left out
 
 
 @click.command("import")
@@ -191,14 +191,14 @@ def remove(ids, source, data_dir):
     if not ids and not source:
         raise DatelineError("name item ids or --source to remove")
     archive = Archive.open(data_dir, create=False)
-    missing: list[str] = []
-    removed = archive.remove(list(ids), source, missing)
-    click.echo(f"removed {removed} item{'' if removed == 1 else 's'}")
-    if missing:
-        click.echo(f"no item has the id{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+    removed = archive.remove(list(ids), source)
+    click.echo(f"removed {removed.items} item{'' if removed.items == 1 else 's'}"
+               + (f" ({removed.by_source} of {', '.join(removed.sources)})" if removed.by_source else ""))
+    if removed.missing_ids:
+        click.echo(f"no item has the id{'s' if len(removed.missing_ids) > 1 else ''} {', '.join(removed.missing_ids)} "
                    "(`dateline export` lists the ids)", err=True)
-    if source and not removed:
+    if source and not removed.by_source:
         sources = ", ".join(archive.reader().sources()[:10])
         click.echo(f"no item has the source {source!r} (sources: {sources or 'none'})", err=True)
-    if not removed:
+    if not removed.items:
         raise SystemExit(1)

@@ -67,7 +67,8 @@ def user_errors(f):
         except OSError as e:
             from dateline.index.disk import os_error
             explained = os_error(e)
-            raise click.ClickException(str(explained) if explained else f"{e.filename or ''}: {e.strerror or e}") from None
+            plain = f"{e.filename}: {e.strerror or e}" if e.filename else str(e.strerror or e)  # "/dev/full" as stdout
+            raise click.ClickException(str(explained) if explained else plain) from None
         except sqlite3.OperationalError as e:
             if "locked" not in str(e):
                 raise

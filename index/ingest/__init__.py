@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import functools
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,12 +50,16 @@ def detect_format(path: Path, text: str) -> str:
 
 
 def _is_csv_header(line: str) -> bool:
-    """Whether ``line`` reads as the header of a CSV export: comma-separated names, one of them
-    a title or body column."""
+    """Whether ``line`` reads as the header of a CSV export: comma-separated names, each one word
+    ("publish_date", not "images and video"), one of them a title or body column."""
     from .records import BODY_ALIASES, TITLE_ALIASES
 
     names = [name.strip().strip('"').lower() for name in line.split(",")]
-    return len(names) > 1 and any(name in (*TITLE_ALIASES, *BODY_ALIASES) for name in names)
+    return (len(names) > 1 and all(_COLUMN_NAME.fullmatch(name) for name in names)
+            and any(name in (*TITLE_ALIASES, *BODY_ALIASES) for name in names))
+
+
+_COLUMN_NAME = re.compile(r"[a-z_][\w.-]{0,39}")
 
 
 def is_importable(path: Path) -> bool:

@@ -44,6 +44,10 @@ def parse(text: str, name: str, source: str | None = None, fmt: str | None = Non
         array = stripped.startswith("[")
     if csv_file:
         records = csv_records(io.StringIO(text, newline=""), name, parsed)
+    elif array and not stripped.startswith("["):  # --format json on another shape
+        parsed.reject(f"{name}:1", f"not a JSON array (it starts with {stripped[:1]!r}); --format jsonl reads "
+                                   "one JSON object a line, --format csv a header and rows")
+        return parsed
     elif array:
         records = _json_array_records(text, name, parsed)
     else:
