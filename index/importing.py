@@ -50,7 +50,7 @@ class ImportSummary:
 
     @property
     def totals(self) -> dict[str, int]:
-        """Items added, updated, unchanged and rejected over every imported file."""
+        """Items added, updated, unchanged, rejected and left undated over every imported file."""
         return {key: sum(getattr(r, key) for r in self.reports) for key in COUNTS}
 
     @property

@@ -79,7 +79,7 @@ def import_cmd(paths, fmt, source, year, verbose, data_dir):
     finally:
         bars.close()
     if summary.imported > 1:
-        click.echo("total: " + ", ".join(f"{v} {k}" for k, v in summary.totals.items()))
+        click.echo("total: " + ", ".join(f"{v} {k}" for k, v in summary.totals.items() if v or k != "undated"))
 
 
 def _echo_outcome(outcome, verbose: bool) -> None:

@@ -253,7 +253,9 @@
     const result = job.result || {};
     const parts = [];
     if (result.totals) {
-      parts.push(Object.entries(result.totals).map(([k, v]) => `${v} ${k}`).join(", "));
+      // "undated" is said only when some are, as the command line says it
+      parts.push(Object.entries(result.totals).filter(([k, v]) => k !== "undated" || v)
+        .map(([k, v]) => `${v} ${k}`).join(", "));
     }
     const built = job.kind === "index" ? result : result.index;
     if (built && built.published !== undefined) {
@@ -268,7 +270,7 @@
     const lines = [];
     for (const file of result.files || []) {
       lines.push(el("li", { text: `${file.file} (${file.format}): ${file.added} added, ${file.updated} updated, `
-        + `${file.unchanged} unchanged, ${file.rejected} rejected` }));
+        + `${file.unchanged} unchanged, ${file.rejected} rejected` + (file.undated ? `, ${file.undated} undated` : "") }));
       for (const r of (file.rejections || []).slice(0, LISTED_REJECTIONS)) {
         lines.push(el("li", { class: "rejected", text: `rejected ${r.file}${r.line != null ? `:${r.line}` : ""}: ${r.reason}` }));
       }
