@@ -334,12 +334,13 @@ def test_reuters_person(reuters):
 
 
 def test_reuters_date_and_place_filter(reuters):
-    a = reuters.ask("What happened to foreign reserves, from Wellington?", date_from="1987-02-26", date_to="1987-02-26")
-    assert a.filters.to_dict() == {"date_from": "1987-02-26", "date_to": "1987-02-26", "source": None,
+    # "WELLINGTON, Feb 27 -", stamped 26 Feb GMT: the story's day is its dateline's.
+    a = reuters.ask("What happened to foreign reserves, from Wellington?", date_from="1987-02-27", date_to="1987-02-27")
+    assert a.filters.to_dict() == {"date_from": "1987-02-27", "date_to": "1987-02-27", "source": None,
                                    "place": "Wellington"}
     c = first(a)
-    assert (c.item_id, c.dateline, c.date) == ("0d54b07117ddec8a", "Wellington", "1987-02-26")
-    assert all(x.dateline == "Wellington" and x.date == "1987-02-26" for x in a.citations)
+    assert (c.item_id, c.dateline, c.date) == ("0d54b07117ddec8a", "Wellington", "1987-02-27")
+    assert all(x.dateline == "Wellington" and x.date == "1987-02-27" for x in a.citations)
 
 
 def test_a_place_the_question_names_is_dropped_when_nothing_filed_there_answers(reuters):

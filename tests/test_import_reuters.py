@@ -73,6 +73,16 @@ def test_dates_with_noise_around_them(reuters_items):
                      "17192": "1987-03-31"}
 
 
+def test_a_story_is_dated_by_its_datelines_day_not_the_gmt_stamp(reuters_items):
+    """"JAKARTA, March 2 -" is stamped 1 March 21:37 GMT: the story's day is its dateline's, and
+    the stamp's is kept; a dateline on the stamp's day changes nothing."""
+    jakarta = reuters_items["254"]
+    assert (jakarta.dateline_text, jakarta.date, jakarta.metadata["stamp_date"]) == (
+        "JAKARTA, March 2 -", "1987-03-02", "1987-03-01")
+    santa_cruz = next(i for i in reuters_items.values() if i.dateline_text == "SANTA CRUZ, Calif., Feb 26 -")
+    assert santa_cruz.date == "1987-02-26" and "stamp_date" not in santa_cruz.metadata
+
+
 def test_latin1_file(reuters_items):
     """reut2-017.sgm holds a byte (0xFC) that is not UTF-8; it is read as latin-1 'ü'."""
     assert any("ü" in i.body for i in reuters_items.values() if "reut2-017" in i.origin)

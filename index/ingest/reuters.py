@@ -6,11 +6,12 @@ spaces, and end with a "Reuter" sign-off.
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Iterator
 
-from ..dates import day_month, parse_date, parse_dateline, tidy_place
+from ..dates import ItemDate, day_month, parse_date, parse_dateline, tidy_place
 from ..item import Item
 from .common import Parsed
 from .limits import MAX_RECORD_CHARS
@@ -143,11 +144,10 @@ def parse(text: str, name: str, source: str | None = None) -> Parsed:
         if dateline_text:
             lead = parse_dateline(dateline_text if re.search(r"[-\u2013\u2014]\s*$", dateline_text) else dateline_text + " -")
             place = lead[0].place if lead else tidy_place(dateline_text.split(",")[0])
-            # The dateline's own day may differ from the wire timestamp; the DATE element wins
-            # but the dateline day is kept for display.
             found = day_month(dateline_text)
             if found:
                 metadata["dateline_day"] = f"{found[1]:02d}-{found[0]:02d}"
+                date = _dateline_day(date, found[1], found[0], metadata)
         item = Item(
             source="Reuters", title=title, body=body, dateline=place, dateline_text=dateline_text,
             date=date.iso, date_precision=date.precision, origin=origin, metadata=metadata,
@@ -157,3 +157,20 @@ def parse(text: str, name: str, source: str | None = None) -> Parsed:
     if not parsed.items and not parsed.rejections:
         parsed.reject(f"{name}:1", "no <REUTERS> records found")
     return parsed
+
+
+def _dateline_day(stamp: ItemDate, month: int, day: int, metadata: dict) -> ItemDate:
+    """The story's date: its dateline's day ("JAKARTA, March 2 -") where that is a day from the
+    <DATE> stamp, which is GMT (the Jakarta story is stamped 1 March; a New York one filed after
+    midnight GMT, the next day). Further apart, the dateline's date is stale and the stamp wins.
+    A changed date keeps the stamp's in ``metadata["stamp_date"]``."""
+    stamped = dt.date.fromisoformat(stamp.iso)
+    for year in (stamped.year, stamped.year + 1, stamped.year - 1):  # "Dec 31" stamped 1 January
+        try:
+            own = dt.date(year, month, day)
+        except ValueError:
+            return stamp
+        if own != stamped and abs((own - stamped).days) <= 1:
+            metadata["stamp_date"] = stamp.iso
+            return ItemDate(own.isoformat())
+    return stamp
