@@ -83,6 +83,13 @@ def test_a_story_is_dated_by_its_datelines_day_not_the_gmt_stamp(reuters_items):
     assert santa_cruz.date == "1987-02-26" and "stamp_date" not in santa_cruz.metadata
 
 
+def test_the_bodys_first_words_caught_in_the_dateline_go_back_to_the_body(reuters_items):
+    [rio] = [i for i in reuters_items.values() if i.dateline_text.startswith("RIO DE JANEIRO, Feb 26")
+             and "Cruzado" in i.body]
+    assert rio.dateline_text == "RIO DE JANEIRO, Feb 26 -" and rio.dateline == "Rio De Janeiro"
+    assert rio.body.startswith('Brazil\'s "Cruzado" anti-inflation plan, initially hailed')
+
+
 def test_latin1_file(reuters_items):
     """reut2-017.sgm holds a byte (0xFC) that is not UTF-8; it is read as latin-1 'ü'."""
     assert any("ü" in i.body for i in reuters_items.values() if "reut2-017" in i.origin)

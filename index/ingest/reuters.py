@@ -144,6 +144,13 @@ def parse(text: str, name: str, source: str | None = None) -> Parsed:
         if dateline_text:
             lead = parse_dateline(dateline_text if re.search(r"[-\u2013\u2014]\s*$", dateline_text) else dateline_text + " -")
             place = lead[0].place if lead else tidy_place(dateline_text.split(",")[0])
+            if lead and re.search(r"[a-z]", lead[1]):
+                # The body's first words caught in the <DATELINE> (74 of the corpus's 19,043:
+                # "RIO DE JANEIRO, Feb 26 - Brazil's "Cruzado" anti-"): back to the body, a word
+                # broken at its hyphen joined again ("anti-" "inflation").
+                spill = lead[1].strip()
+                body = spill + ("" if re.search(r"\w-$", spill) else " ") + body
+                dateline_text = lead[0].text
             found = day_month(dateline_text)
             if found:
                 metadata["dateline_day"] = f"{found[1]:02d}-{found[0]:02d}"
