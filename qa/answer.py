@@ -667,9 +667,11 @@ def _naming(picks: list[_Pick], by_story: dict[str, set[str]], qstems: set[str],
     """The picks whose stories (``by_story``: their stems) hold every one of ``names`` (the
     question's names, see answer_type.names), or else one of the question's words, in their
     order (every pick when none does, or when the question has none: a digest's filters chose
-    them)."""
+    them). A number alone makes no story one of the question's beside its words: "Karbala-5"
+    is not met by "1.5 mln tonnes"."""
     named = [p for p in picks if _names_all(p, by_story, names)] if names else []
-    return named or [p for p in picks if qstems & by_story[p.passage.item.id]] or picks
+    words = {w for w in qstems if not w.isdigit()} or qstems
+    return named or [p for p in picks if words & by_story[p.passage.item.id]] or picks
 
 
 def _names_all(pick: _Pick, by_story: dict[str, set[str]], names: list[str]) -> bool:

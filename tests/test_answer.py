@@ -366,6 +366,13 @@ def test_a_digest_about_a_named_company_cites_the_stories_that_name_it(reuters):
     assert "none of the stories quoted that name BankAmerica mentions merger" in merger.notes, merger.notes
 
 
+def test_a_keyword_with_a_number_is_answered_by_the_stories_that_name_it(reuters):
+    # "Karbala-5": stories of "1.5 mln tonnes" hold its "5" but are no stories of the offensive.
+    a = reuters.ask("Karbala-5")
+    assert a.found and "Karbala-5" in a.answer.split("[1]")[0], a.answer
+    assert all("Karbala" in reuters.get_item(c.item_id).body for c in a.citations), a.answer
+
+
 def test_a_short_question_is_answered_where_its_words_stand_together(reuters):
     # "Federal Reserve Board chairman Paul Volcker" is said in passing in a story about Brazil's
     # debt; the stories that use "reserve", "board" and "chairman" apart rank above it by score.
