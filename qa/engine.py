@@ -329,16 +329,19 @@ class Engine:
         short to stand out once standardised, and the model finds other people's stories closer
         to "Who is ...?"; the judged story then lacks the name and the question is refused. A
         question about someone the archive names is answered from the items that name them.
-        None when the question uses no name (answer_type.names) or no item holds one in full."""
+        None when the question uses no name (answer_type.names) or no item holds all of its names
+        in full and the word beside them: "What did Gorbachev say about Afghanistan?" is not
+        answered by Gorbachev's stories on missiles."""
         parsed = resolved.parsed
         wanted = answer_type.names(parsed.text)  # not the dates read as filters ("on June 23")
         # Only a question about the name itself ("Who is ...?", "What did ... say?"): naming
         # Hassan Rouhani does not make the archive answer what percentage of the vote he won.
-        if not wanted or len(stems(parsed.text) - stems(" ".join(wanted))) > MAX_WORDS_BESIDE_NAME:
+        beside = stems(parsed.text) - stems(" ".join(wanted))
+        if not wanted or len(beside) > MAX_WORDS_BESIDE_NAME:
             return None
         result = self.retriever().search(" ".join(wanted), parsed.filters, k=top_k, mode="fts")
-        need = [stems(name) for name in wanted]
-        result.passages = [p for p in result.passages if any(n <= _stems_of(p.item) for n in need)]
+        need = stems(" ".join(wanted)) | beside
+        result.passages = [p for p in result.passages if need <= _stems_of(p.item)]
         if not result.passages:
             return None
         answer = compose(parsed, result, top_k=top_k, threshold=0.0, searched=resolved.search_text)

@@ -164,6 +164,9 @@ def test_who_is_someone_the_archive_names_is_answered_from_the_story_naming_them
     assert any("name Guttag" in n for n in answer.notes)
     # A name does not make the archive answer anything asked about it.
     assert not reuters.ask("What percentage of the vote did Irwin Guttag win in the 1986 election?").found
+    # Nor does it answer about another name, or a word, that no story naming it holds.
+    assert not reuters.ask("What did Guttag say about Afghanistan?").found
+    assert not reuters.ask("What did Irwin Guttag say about bankruptcy?").found
 
 
 def test_a_follow_up_about_the_company_is_about_the_earlier_answers_company(reuters):
