@@ -409,7 +409,8 @@ class Engine:
         if not citations:
             return None
         items = {i: self.get_item(i) for i in dict.fromkeys(str(c["item_id"]) for c in citations)}
-        where = where_to_read_on(parsed.question, prev, {i: it.body for i, it in items.items() if it is not None})
+        where = where_to_read_on(parsed.question, prev, {i: it.body for i, it in items.items() if it is not None},
+                                 from_start=not asks_more(resolved.previous.question))
         answer = Answer(question=parsed.question, answer="", found=False, citations=[], filters=parsed.filters,
                         notes=list(parsed.notes), searched=resolved.search_text)
         named = named_citation(parsed.question, len(citations))
@@ -431,7 +432,8 @@ class Engine:
         answer.citations = [citation_for(1, item, where.start, where.end, score, highlight=(0, where.end - where.start))]
         answer.answer = " ".join(item.body[where.start:where.end].split()) + " [1]"
         answer.found, answer.confidence = True, 1.0
-        answer.notes.append(f"more of the item cited as [{where.n}] in the previous answer, after what it showed")
+        answer.notes.append(f"more of the item cited as [{where.n}] in the previous answer, "
+                            + ("from its start, before what it showed" if where.before else "after what it showed"))
         return answer
 
     @_archive_errors

@@ -50,6 +50,7 @@ class NextPassage:
     start: int
     end: int
     n: int  # the previous answer's citation number
+    before: bool = False  # the span is the item's start, which the excerpt shown began after
 
 
 def next_passage(body: str, shown_end: int) -> tuple[int, int] | None:
@@ -86,10 +87,13 @@ def quoted_end(answer_text: str, n: object, body: str) -> int | None:
     return None
 
 
-def where_to_read_on(question: str, previous: dict, bodies: dict[str, str]) -> NextPassage | None:
+def where_to_read_on(question: str, previous: dict, bodies: dict[str, str], *,
+                     from_start: bool = True) -> NextPassage | None:
     """The passage "more" should show, in its item's body (``bodies``: item id -> body): after the
     excerpt of the citation the question names; naming none, after the first citation's that
-    has more (the one the answer leads with, usually). A citation that does not say where its
+    has more (the one the answer leads with, usually), or else its start where the excerpt
+    began further in (``from_start``: not when the previous answer was itself read on, whose
+    excerpt follows what an earlier one showed). A citation that does not say where its
     excerpt ended (read back from a chat client's text) is read on from the end of the sentence
     the answer quoted for it. None when there is no more."""
     citations = cited(previous)
@@ -105,4 +109,10 @@ def where_to_read_on(question: str, previous: dict, bodies: dict[str, str]) -> N
         span = next_passage(body, end)
         if span is not None:
             return NextPassage(str(c["item_id"]), span[0], span[1], int(c.get("n") or 0))
+        # Nothing after it: the item's start, when its excerpt began further in (a story's lead,
+        # which a sentence from its last paragraph did not show), is more of it too.
+        start = c.get("start")
+        span = next_passage(body[:start], 0) if from_start and isinstance(start, int) and 0 < start <= end else None
+        if span is not None:
+            return NextPassage(str(c["item_id"]), span[0], span[1], int(c.get("n") or 0), before=True)
     return None

@@ -366,6 +366,17 @@ def test_a_digest_about_a_named_company_cites_the_stories_that_name_it(reuters):
     assert "none of the stories quoted that name BankAmerica mentions merger" in merger.notes, merger.notes
 
 
+def test_tell_me_more_shows_the_lead_the_answer_skipped(sample):
+    # Terzi's story answers with its last paragraph; nothing follows it, but its lead was never shown.
+    first = sample.ask("Which former Italian foreign minister wrote an op-ed for Fox News?")
+    lead = first.citations[0]
+    more = sample.ask("Tell me more", history=[{"question": first.question, "answer": first.to_dict()}])
+    assert more.found and more.citations[0].item_id == lead.item_id, more.answer
+    assert more.citations[0].start == 0 and more.citations[0].end <= lead.start
+    assert more.answer.startswith("The former Italian Foreign Minister wrote an op-ed for Fox News")
+    assert any("from its start, before what it showed" in n for n in more.notes)
+
+
 def test_a_keyword_with_a_number_is_answered_by_the_stories_that_name_it(reuters):
     # "Karbala-5": stories of "1.5 mln tonnes" hold its "5" but are no stories of the offensive.
     a = reuters.ask("Karbala-5")

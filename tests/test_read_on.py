@@ -55,3 +55,13 @@ def test_where_to_read_on_follows_the_citation_asked_about():
     # An item that changed since (its excerpt no longer fits) or was deleted is skipped.
     assert where_to_read_on("More", {"citations": [{"n": 1, "item_id": "a", "end": 10_000}]}, bodies) is None
     assert where_to_read_on("More", {"citations": [{"n": 1, "item_id": "gone", "end": 3}]}, bodies) is None
+
+
+def test_with_nothing_after_its_excerpt_an_item_is_read_from_its_start():
+    # The answer quoted the item's last sentence: its lead, never shown, is more of it.
+    last = BODY.rindex(". ") + 2
+    previous = {"citations": [{"n": 1, "item_id": "a", "start": last, "end": len(BODY)}]}
+    lead = where_to_read_on("Tell me more", previous, {"a": BODY})
+    assert lead.before and lead.start == 0 and lead.end <= last and BODY[lead.start:lead.end].strip()
+    # ... unless that answer was itself read on: its excerpt follows what an earlier one showed.
+    assert where_to_read_on("Tell me more", previous, {"a": BODY}, from_start=False) is None
