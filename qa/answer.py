@@ -391,7 +391,7 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     digest = broad_question(parsed, qstems)
     topic = not digest and answer_type.is_topic(parsed.question) and not parsed.ordered
     if digest:
-        picks = [_lead(p) if _filed_from(p, qstems) else p for p in picks]
+        picks = [_told(_lead(p) if _filed_from(p, qstems) else p) for p in picks]
         # "What do we know about the Texaco bankruptcy?": the stories that name Texaco, before
         # other companies' bankruptcies.
         names = answer_type.names(parsed.question)
@@ -513,6 +513,18 @@ def _lead(pick: _Pick) -> _Pick:
     item = pick.passage.item  # its first sentence as an answer may quote it: no photo caption
     first = next((span for _, _, spans in paragraphs(item.id, item.body) for span in spans), None)
     return replace(pick, start=first[0], end=first[1], in_title=False) if first else pick
+
+
+def _told(pick: _Pick) -> _Pick:
+    """The pick, or its story's headline where its sentence is a table's row of figures and
+    abbreviations ("Shr 3.25 H.K. Dlrs vs 1.40"), which says nothing alone in a digest's line."""
+    item = pick.passage.item
+    if pick.in_title or not item.title or _PROSE_WORD.search(item.body, pick.start, pick.end):
+        return pick
+    return replace(pick, start=0, end=0, in_title=True)
+
+
+_PROSE_WORD = re.compile(r"\b[a-z]{4,}\b")  # a word of prose, which a table row lacks
 
 
 def _by_date(pick: _Pick) -> tuple[str, int]:

@@ -377,6 +377,14 @@ def test_tell_me_more_shows_the_lead_the_answer_skipped(sample):
     assert any("from its start, before what it showed" in n for n in more.notes)
 
 
+def test_a_digest_line_for_a_table_of_figures_is_its_headline(reuters):
+    # Cheung Kong's results story is a table ("Shr ... vs ..."): its line is its headline.
+    a = reuters.ask("What happened in Hong Kong on 2 March 1987?")
+    lines = a.answer.split("\n")
+    assert any("CHEUNG KONG (HOLDINGS) LTD" in line for line in lines), a.answer
+    assert not any(line.split(": ", 1)[-1].startswith("Shr ") for line in lines), a.answer
+
+
 def test_a_keyword_with_a_number_is_answered_by_the_stories_that_name_it(reuters):
     # "Karbala-5": stories of "1.5 mln tonnes" hold its "5" but are no stories of the offensive.
     a = reuters.ask("Karbala-5")
