@@ -301,7 +301,7 @@ def description(question: str) -> frozenset[str]:
 
 
 _WH_START = re.compile(r"\b(?:which|what)\b", re.I)
-_DESCRIPTION_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[\w’'-]+")
+_DESCRIPTION_WORD = re.compile(_PHRASE_WORD, re.I)  # a word of the phrase, as head reads it
 _DESCRIPTION_CHARS = 80
 
 

@@ -68,12 +68,12 @@ def _metadata_year(item: Item) -> int | None:
 
 
 def dateline_date(item: Item, lead: Dateline) -> tuple[int | None, int | None]:
-    """Date ``item`` by its dateline when that gives the year too ("Portsmouth, 3 Mar 2021 -")
-    and the item has no date of its own yet; otherwise return the dateline's (day, month) for
-    resolve_years to find the year of. Raise ValueError for an impossible date ("31 Feb 2021")."""
+    """Date ``item`` by its dateline when that gives the year too ("Portsmouth, 3 Mar 2021 -"; a
+    date of the item's own, read after it, replaces it); otherwise return the dateline's (day,
+    month) for resolve_years to find the year of. Raise ValueError for an impossible date
+    ("31 Feb 2021")."""
     if lead.year and lead.day and lead.month:
-        if item.date is None:
-            item.date, item.date_precision = make_date(lead.year, lead.month, lead.day), "day"
+        item.date, item.date_precision = make_date(lead.year, lead.month, lead.day), "day"
         return None, None
     return lead.day, lead.month
 
