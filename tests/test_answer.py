@@ -280,6 +280,16 @@ def test_a_quote_after_the_first_holds_a_word_of_the_question(sample):
         assert a.found and len(a.citations) == 1 and answered in a.answer, a.answer
 
 
+def test_a_quote_after_the_first_comes_from_a_story_about_what_the_question_names(reuters):
+    # "How old is Henske?": both Olin stories give his age (63 and 53: the wire contradicts
+    # itself, and a reader should see both); a Dutch money-market story that "replaces old
+    # five-day advances" holds "old" but never names him, and is no part of the answer.
+    a = reuters.ask("How old is Henske?")
+    assert a.found and "Henske, 63" in a.answer and "Henske, 53" in a.answer, a.answer
+    assert all("Henske" in c.excerpt for c in a.citations), [c.excerpt for c in a.citations]
+    assert "guilders" not in a.answer, a.answer
+
+
 def test_unrelated_questions_are_still_refused(sample):
     for q in ["Who won the football match between Arsenal and Chelsea?",
               "What did the European Parliament say on June 23?"]:  # a day the archive has, another topic
