@@ -34,6 +34,12 @@ _DESCRIBED = re.compile(
     r"sale|merger|takeover|acquisition|plant|project|strike|election|vote|union|court)(?:'s|’s)?"
     r"(?!\s+(?:of|on|in|about|for|to|from|with|that|which|who|whose|where)\b)\b", re.I)
 _WHO = re.compile(r"^\s*(who|whose)\b", re.I)
+# "Which division of the Guards does he run?": "he", the subject after the question's first
+# auxiliary, cannot be anyone the question's opening phrase names (the Guards); it is someone
+# earlier. Not "Which French minister said he ...", where "he" may be the minister.
+_ASKED_OF_SOMEONE_EARLIER = re.compile(
+    r"^\s*(?:which|what|where|when|why|how(?:\s+\w+)?)\b[^,;]*?\b(?:does|did|do|is|was|are|were|will|would|"
+    r"has|have|had|can|could)\s+(?:he|she)\b", re.I)
 _WH_SUBJECT = re.compile(r"^\s*(who|whose|which|what)\b", re.I)
 _AUXILIARY_BEFORE = re.compile(r"\b(did|does|do|is|was|are|were|will|would|has|have|had|can|could|should|may|"
                                r"might|must)\s+$", re.I)
@@ -103,6 +109,8 @@ def points_back(question: str) -> bool:
     for m in _PERSONAL.finditer(question):  # a person's pronoun may stand only for "who"
         if not _NAME.search(question[:m.start()]) and not (_WHO.match(question) and _stands_for_asked(question, m)):
             return True
+    if _ASKED_OF_SOMEONE_EARLIER.match(question):
+        return True
     if _NAME.search(question):
         return False
     return (any(not _stands_for_asked(question, m) for m in _REFERRING.finditer(question))

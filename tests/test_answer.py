@@ -127,6 +127,16 @@ def test_follow_up_carries_the_date_filter(sample):
     assert "European Parliament" in c.excerpt
 
 
+def test_a_follow_up_whose_he_follows_a_name_it_cannot_be_asks_of_the_earlier_answer(sample):
+    # "the Guards" opens the question, so "he" is the general the earlier answer named: asked
+    # alone, the question was refused.
+    first_turn = sample.ask("Who is the IRGC general who said the missile engines were meant to fall in Iraq?")
+    assert "Hajizadeh" in first_turn.answer
+    a = sample.ask("Which division of the Guards does he run?",
+                   history=[{"question": first_turn.question, "answer": first_turn.to_dict()}])
+    assert a.found and "airspace division" in first(a).excerpt, a.answer
+
+
 def test_citations_are_the_items_the_answer_quotes(sample):
     a = sample.ask("Who sponsored a resolution condemning the 1988 massacre?", top_k=5)
     markers = [int(n) for n in re.findall(r"\[(\d+)\]", a.answer)]

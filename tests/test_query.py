@@ -201,7 +201,10 @@ def test_follow_up_detection_and_history_shapes():
                                   "How big a stake will its parent hold in it through a subsidiary?",
                                   "Who is the bank's chief executive?", "Where is the company based?",
                                   "Which carmakers already run plants there?",
-                                  "Which airline hired him to fight off a takeover bid?"]))
+                                  "Which airline hired him to fight off a takeover bid?",
+                                  # "he", the subject after the first auxiliary, cannot be the Guards
+                                  "Which division of the Guards does he run?",
+                                  "Which country did he represent as an MEP?"]))
     assert not any(map(is_follow_up, ["Why did Japan say it would cut its lending rates?",
                                       "Which French minister said he is keeping his inflation target?",
                                       "How many miners ended their protest at Anglo American's mine?",
