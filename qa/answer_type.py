@@ -441,6 +441,23 @@ _MONTHS = ("january february march april may june july august september october 
            "jan feb mar apr jun jul aug sep sept oct nov dec")
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday"
 _CALENDAR = frozenset((_MONTHS + " " + _DAYS).split())
+
+# "On what date ...?", "From which day ...?": a day is asked for, not a month or a year alone.
+_DAY_ASKED = re.compile(r"\b(?:what|which)\s+(?:exact\s+)?(?:date|day)\b", re.I)
+_A_DAY = re.compile(rf"\b(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b|\b(?:{'|'.join(_DAYS.split())}|yesterday|today|tomorrow)\b", re.I)
+
+
+def asks_day(question: str) -> bool:
+    """Whether ``question`` asks for a day ("On what date did the strikes begin?"), which a month
+    alone ("June, September and December") or a year does not give."""
+    return bool(_DAY_ASKED.search(question))
+
+
+def days(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans of ``found`` (dates in ``text``) that name a day: "April 20", "Friday", not
+    "June" or "1987"."""
+    return [(s, e) for s, e in found if _A_DAY.search(text, s, e)]
+
 _NAMED_MONTHS = frozenset({"jan", "april", "may", "june", "august"})  # also people's names
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                  "sixteen seventeen eighteen nineteen twenty "

@@ -19,9 +19,11 @@ _BACK_WORDS = r"did|was|were|had|didn['’]t|wasn['’]t|weren['’]t|hadn['’]
 _TENSE = re.compile(rf"(?:\b|(?=['’]))(?:(?P<ahead>{_AHEAD_WORDS})|(?P<back>{_BACK_WORDS}))\b", re.I)
 _ASKS_WHEN = re.compile(r"\b(?:when|what\s+(?:date|day|time|year|month))\s+(?=\S)", re.I)
 _PRESENT = re.compile(r"(?:is|are|does|do|has|have)\b", re.I)  # "When does ... end?" says no way
+# "plan to" only as a verb: "Wales' plan to cut compensation" is a noun, which says no way in time.
+_PLAN_VERB = r"(?<!['’]s )(?<!['’] )(?<!the )(?<!its )(?<! a )(?<!their )(?<!his )(?<!her )plans?\s+to"
 # Words that look ahead whatever the auxiliary: "When is X due?", "To what date did X delay ...?",
 # "By what deadline did X hope ...?", "When is X to be set up?", "When are payments set to restart?"
-_AHEAD_CUES = re.compile(r"\b(?:due|scheduled|expected|deadline|going\s+to|plans?\s+to|intends?\s+to"
+_AHEAD_CUES = re.compile(rf"\b(?:due|scheduled|expected|deadline|going\s+to|{_PLAN_VERB}|intends?\s+to"
                          r"|(?:is|are|will\s+be)\b[^?]*?\b(?:set|slated|poised)\s+to"
                          r"|(?:is|are)\b[^?]*?\bto\s+be|(?:to|until|till|for|by)\s+(?:what|which)\s+(?:date|day|time))\b",
                          re.I)

@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_business, asks_given_name,
-                                      asks_post, candidates, company_words, description, expected, focus, given_names, head,
-                                      is_topic, names, names_a_people, names_exactly, names_place_or_people, organs,
+from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_business, asks_day, asks_given_name,
+                                      asks_post, candidates, company_words, days, description, expected, focus, given_names,
+                                      head, is_topic, names, names_a_people, names_exactly, names_place_or_people, organs,
                                       organs_asked, post_titles, posts_asked, refers_back, setting)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
@@ -1326,3 +1326,14 @@ def test_who_is_answered_by_a_title_and_a_surname(tmp_path_factory):
          "The Senate debated highway funds for a third day."),
     ], "Reuters")
     assert "President Reagan" in first_sentence(engine.ask("Who vetoed the highway bill?"))
+
+
+def test_a_question_for_the_date_wants_a_day_not_a_month_or_a_year():
+    # "From what date will the CBOE list its new options?" is answered by "beginning April 20",
+    # not by "Initial months to be listed ... will be June, September and December".
+    assert asks_day("From what date will the CBOE list its new options?")
+    assert asks_day("Which day did he resign?") and not asks_day("When did the strikes begin?")
+    text = "Months listed: June, September and December 1987, beginning April 20, Friday or 3rd March at the latest."
+    found = candidates(DATE, text, frozenset(), frozenset())
+    assert [text[s:e] for s, e in found] == ["June", "September", "December", "1987", "April 20", "Friday", "3rd March"]
+    assert [text[s:e] for s, e in days(text, found)] == ["April 20", "Friday", "3rd March"]

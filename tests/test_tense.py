@@ -29,6 +29,10 @@ DAY = dt.date(1987, 4, 7)  # the item's date: Reuters, 7 Apr 1987
     ("When didn't the board meet?", BACK),
     ("When won't the plant run?", AHEAD),
     ("Washington protested when?", EITHER),  # "was" inside a word is no "was"
+    ("When does the company plan to open the plant?", AHEAD),  # a plan: its date lies ahead
+    # "Wales' plan" is a noun: the question's own "did" looks back, to the day the strikes began.
+    ("On what date did New South Wales' plan to cut workers' compensation first spark strikes?", BACK),
+    ("When did the plan to merge the two banks fail?", BACK),
 ])
 def test_looks(question, way):
     assert looks(question) == way
