@@ -198,8 +198,17 @@ def stem(word: str) -> str:
     word that ends in "ss" or "us" keeps its "s" ("losses", "loss": "loss"). Before, each pair
     met nowhere and "Which companies reported losses?" was refused by an archive of loss reports.
     A stem is a prefix of its words but for that "y" (sentence_choice.WordFinder looks for
-    such a stem without it)."""
+    such a stem without it). A person named for what is done to them meets the deed: "retirees"
+    and "retired" meet at "retir", "employees" and "employs" at "employ" (_DONE_TO)."""
+    if word.endswith(("ee", "ees")) and word.rstrip("s") in _DONE_TO:
+        return _stripped(word.rstrip("s")[:-2])
     return _spelled_z(_stripped(word))
+
+
+# Nouns in "-ee" for the person something is done to, whose deed news writes as a verb: "Hundreds
+# of retirees protest" answers "Did retired people demonstrate?". Not "committee" or "guarantee".
+_DONE_TO = frozenset("retiree employee detainee trainee appointee nominee licensee franchisee evacuee deportee "
+                     "attendee absentee escapee returnee internee".split())
 
 
 MIN_STEM = 3  # letters a suffix leaves at least

@@ -137,6 +137,14 @@ def test_a_follow_up_whose_he_follows_a_name_it_cannot_be_asks_of_the_earlier_an
     assert a.found and "airspace division" in first(a).excerpt, a.answer
 
 
+def test_a_headline_about_retirees_answers_a_question_about_retired_people(sample):
+    # The item is its headline alone ("Iran 22 August 2017: Hundreds of retirees protest outside
+    # regime's parliament"); with "retired" and "retirees" apart, too little of the question met it
+    # and it was refused.
+    a = sample.ask("On what date did hundreds of retired people demonstrate outside the regime's parliament?")
+    assert a.found and first(a).item_id == "3a0f8e6648d2cdc4" and "22 August 2017" in a.answer, a.answer
+
+
 def test_citations_are_the_items_the_answer_quotes(sample):
     a = sample.ask("Who sponsored a resolution condemning the 1988 massacre?", top_k=5)
     markers = [int(n) for n in re.findall(r"\[(\d+)\]", a.answer)]

@@ -224,6 +224,11 @@ def test_singular_plural_and_past_meet_at_one_stem():
         assert len({stem(w) for w in words}) == 1, words
     # ... and a plural's "ies" does not make "policies" meet "police", nor "parties" "part".
     assert stem("policies") != stem("police") and stem("parties") != stem("part")
+    # A person named for what is done to them meets the deed; a committee commits nothing.
+    for words in [("retiree", "retirees", "retired", "retire"), ("employee", "employees", "employs", "employed"),
+                  ("detainees", "detained")]:
+        assert len({stem(w) for w in words}) == 1, words
+    assert stem("committee") != stem("committed") and stem("guarantee") == stem("guaranteed")
 
 
 def test_phrasal_verbs_read_as_their_one_word_deeds():
