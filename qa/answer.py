@@ -348,7 +348,7 @@ def _reading(question: str, kind: str | None, finder: WordFinder, previous: Prev
                     looks=tense.looks(question) if kind == answer_type.DATE else tense.EITHER,
                     counted=answer_type.counted(question) if kind == answer_type.NUMBER else frozenset(),
                     money=kind == answer_type.NUMBER and answer_type.asks_money(question),
-                    day=kind == answer_type.DATE and answer_type.asks_day(question),
+                    unit=answer_type.unit_asked(question) if kind == answer_type.DATE else None,
                     organs=answer_type.organs_asked(question) if kind == answer_type.NAME else frozenset(),
                     head=answer_type.head(question),
                     described=answer_type.description(question),

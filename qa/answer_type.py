@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from dateline.index.dates import MONTH_PATTERN
 
-from .places import CITIES, DEMONYMS, PLACES
+from .places import CITIES, DEMONYMS, LANDMARKS, PLACES
 from .sentences import sentences
 from .words import STOP_WORDS, TAKE_PLACE, UPPER, rare_in_general, stem, stems
 
@@ -442,28 +442,46 @@ _MONTHS = ("january february march april may june july august september october 
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday"
 _CALENDAR = frozenset((_MONTHS + " " + _DAYS).split())
 
-# "On what date ...?", "From which day ...?": a day is asked for, not a month or a year alone.
-_DAY_ASKED = re.compile(r"\b(?:what|which)\s+(?:exact\s+)?(?:date|day)\b", re.I)
-_A_DAY = re.compile(rf"\b(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b|\b(?:{'|'.join(_DAYS.split())}|yesterday|today|tomorrow)\b", re.I)
+# "On what date ...?", "From which day ...?": a day is asked for, not a month or a year alone;
+# "In what year ...?": a year, which "June 19th" does not give.
+DAY, YEAR = "day", "year"
+_UNIT_ASKED = re.compile(r"\b(?:what|which)\s+(?:exact\s+)?(?:(?P<day>date|day)|(?P<year>year))\b", re.I)
+_GIVES = {DAY: re.compile(rf"\b(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b|\b(?:{'|'.join(_DAYS.split())}|yesterday|today|"
+                          r"tomorrow)\b", re.I),
+          YEAR: re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?:last|next|this)\s+year\b", re.I)}
 
 
-def asks_day(question: str) -> bool:
-    """Whether ``question`` asks for a day ("On what date did the strikes begin?"), which a month
-    alone ("June, September and December") or a year does not give."""
-    return bool(_DAY_ASKED.search(question))
+def unit_asked(question: str) -> str | None:
+    """DAY when ``question`` asks for a day ("On what date did the strikes begin?"), which a
+    month alone ("June, September and December") or a year does not give; YEAR when it asks for
+    a year ("In what year did the attack happen?"); else None."""
+    m = _UNIT_ASKED.search(question)
+    return None if m is None else DAY if m.group("day") else YEAR
 
 
-def days(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The spans of ``found`` (dates in ``text``) that name a day: "April 20", "Friday", not
-    "June" or "1987"."""
-    return [(s, e) for s, e in found if _A_DAY.search(text, s, e)]
+def giving(unit: str, text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans of ``found`` (dates in ``text``) that give the ``unit`` asked: a day ("April 20",
+    "Friday", not "June" or "1987") or a year ("1987", "last year", not "June 19th")."""
+    return [(s, e) for s, e in found if _GIVES[unit].search(text, s, e)]
+
 
 _NAMED_MONTHS = frozenset({"jan", "april", "may", "june", "august"})  # also people's names
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                  "sixteen seventeen eighteen nineteen twenty "
                  "thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million "
                  "millions billion billions trillion dozen dozens mln bln half quarter")
-_NUMBER = re.compile(rf"[$£€]?\d(?:[\d,.]*\d)?(?:\s?(?:%|pct|percent))?|\b(?:{_nouns(_NUMBER_WORDS)})\b", re.I)
+# "Forty-Six US Congressmen": one number, not "Forty" and "Six".
+_TENS_UNITS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:one|two|three|four|five|six|seven|eight|nine)"
+_NUMBER = re.compile(rf"[$£€]?\d(?:[\d,.]*\d)?(?:\s?(?:%|pct|percent))?|\b(?:{_TENS_UNITS}|{_nouns(_NUMBER_WORDS)})\b",
+                     re.I)
+# "Resolution 188", "Boeing 747", "Chapter 11": a number straight after a name's capitalised word
+# labels it and counts nothing (a month's or a weekday's number is a date).
+_LABELLED_BY = re.compile(rf"(?<![.?!])\s(?!(?i:{_nouns(_MONTHS + ' ' + _DAYS)})\b)[{UPPER}][\w-]*\s$")
+
+
+def labels(text: str, span: tuple[int, int]) -> bool:
+    """Whether the number at ``span`` of ``text`` labels the name before it ("Resolution 188")."""
+    return bool(_LABELLED_BY.search(text, max(0, span[0] - 40), span[0])) and text[span[0]].isdigit()
 # "one of these swings", "one of the company's plants": a pick from a group, no count.
 _ONE_OF = re.compile(r"\s+of\b", re.I)
 # A bare year ("the 1988 massacre") is a date, not a count: of the 19,292 four-digit numbers from
@@ -813,7 +831,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
 _OPENER = re.compile(r"(?:(?:The|A|An|In|At|On|For|From|By|With|After|Before|Under|Since|During|Despite|Against|"
                      r"Among|Between|Into|Through|While|When|If|Although|Unlike|And|But|Or|As|Of|To)\s+)+")
 # Places whose names are a person's in shape (two capitalised words), which name no person.
-_NO_PERSON = PLACES | CITIES
+_NO_PERSON = PLACES | CITIES | LANDMARKS
 # Between the names of a list, or a name and the one that places it: "London, Paris and
 # Frankfurt", "Jinja and Kisumu", "Mar-a-Lago, Trump's Palm Beach resort".
 _LIST_JOIN = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")

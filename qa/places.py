@@ -72,6 +72,12 @@ Tel Aviv|New Delhi|West Berlin|East Berlin|Abu Dhabi|Cape Town|Panama City|Quebe
 San Juan|Santa Barbara|Santa Clara|Fort Worth|Long Beach|El Paso|Baton Rouge|Des Moines|Colorado Springs
 """))
 
+# Streets and districts whose names stand for an industry or a government ("Wall Street
+# arbitrageur Ivan Boesky", "Downing Street said"): shaped like a person's name, they name no one.
+LANDMARKS = frozenset(_names("""
+Wall Street|Capitol Hill|Downing Street|Fleet Street|Main Street|Madison Avenue|Pennsylvania Avenue
+"""))
+
 # What a country's people are called where no rule derives it ("Turkish" for Turkey, "Swiss",
 # "Dutch"), and the common ones a suffix does not mark ("American", "Iraqi", "Thai"): a question
 # about "Procter and Gamble's Turkish partner" names Turkey, and "American Consulate" names no

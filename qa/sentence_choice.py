@@ -251,7 +251,7 @@ class Question:
     looks: int = tense.EITHER  # a "when" question: which way in time it looks from an item's day
     counted: frozenset[str] = frozenset()  # the stems of what "How many ...?" counts
     money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
-    day: bool = False  # "On what date ...?": only a date that names a day is offered (answer_type.asks_day)
+    unit: str | None = None  # "On what date ...?": only a date that gives the day (or year) asked is offered (answer_type.unit_asked)
     organs: frozenset[str] = frozenset()  # "Which ministry ...?": its nouns (answer_type.organs_asked)
     head: str | None = None  # "Which popular singer ...?": the stem of its noun (answer_type.head)
     described: frozenset[str] = frozenset()  # "Which pizza chain ...?": its words to the noun (answer_type.description)
@@ -473,9 +473,9 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
         # "Which Hong Kong tycoon ...?": not "the Japanese construction group"
         found = [(s, e) for s, e in found if not answer_type.names_a_people(text[s:e])]
     if q.counted and found:  # "How many years ...?": not "2 counts", "50 pct"
-        found = [span for span in found if not _counts_else(text, span, q.counted)]
-    if q.day and found:
-        found = answer_type.days(text, found)
+        found = [span for span in found if not _counts_else(text, span, q.counted) and not answer_type.labels(text, span)]
+    if q.unit and found:
+        found = answer_type.giving(q.unit, text, found)
     return answer_type.money(text, found) if q.money and found else found
 
 

@@ -66,6 +66,16 @@ def test_resolution_sponsors(sample):
     assert "Forty-Six US Congressmen" in a.answer
 
 
+def test_how_many_is_answered_by_the_count_not_by_a_number_that_labels_a_name(sample):
+    # "Resolution 188" names the resolution; "Forty-Six US Congressmen" counts its sponsors. The
+    # follow-up asks for the label, which the count's sentence does not give.
+    a = sample.ask("How many members of Congress sponsored the resolution on the 1988 massacre?")
+    assert first(a).excerpt.startswith("Forty-Six US Congressmen"), a.answer
+    follow = sample.ask("What number does the resolution carry?",
+                        history=[{"question": a.question, "answer": a.to_dict()}])
+    assert "Resolution 188" in first(follow).excerpt, follow.answer
+
+
 def test_year_of_the_topic_is_not_a_filter(sample):
     a = sample.ask("How many political prisoners were executed in 1988?")
     assert a.filters.to_dict() == {"date_from": None, "date_to": None, "source": None, "place": None}

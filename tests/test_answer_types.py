@@ -10,10 +10,10 @@ import re
 
 import pytest
 
-from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_business, asks_day, asks_given_name,
-                                      asks_post, candidates, company_words, days, description, expected, focus, given_names,
-                                      head, is_topic, names, names_a_people, names_exactly, names_place_or_people, organs,
-                                      organs_asked, post_titles, posts_asked, refers_back, setting)
+from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_business, asks_given_name,
+                                      asks_post, candidates, company_words, description, expected, focus, given_names,
+                                      giving, head, is_topic, labels, names, names_a_people, names_exactly, names_place_or_people,
+                                      organs, organs_asked, post_titles, posts_asked, refers_back, setting, unit_asked)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
 from dateline.qa.words import stem, stems
@@ -684,7 +684,7 @@ def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions
     # Nor is the question's own number, even at the end of a sentence.
     text = "Forty-Six members sponsored a resolution condemning the 1988 massacre, Resolution 188."
     asked = stems("How many members of Congress sponsored Resolution 188?")
-    assert [text[s:e] for s, e in candidates(NUMBER, text, asked)] == ["Forty", "Six"]
+    assert [text[s:e] for s, e in candidates(NUMBER, text, asked)] == ["Forty-Six"]  # one number
     assert [text[s:e] for s, e in candidates(DATE, text, asked)] == ["1988"]
     # "one of these swings" picks from a group; it counts nothing.
     text = "If you own one of these swings, check it: one million were recalled, and one rocker."
@@ -1333,12 +1333,32 @@ def test_who_is_answered_by_a_title_and_a_surname(tmp_path_factory):
     assert "President Reagan" in first_sentence(engine.ask("Who vetoed the highway bill?"))
 
 
-def test_a_question_for_the_date_wants_a_day_not_a_month_or_a_year():
+def test_a_question_for_the_date_wants_a_day_and_one_for_the_year_a_year():
     # "From what date will the CBOE list its new options?" is answered by "beginning April 20",
     # not by "Initial months to be listed ... will be June, September and December".
-    assert asks_day("From what date will the CBOE list its new options?")
-    assert asks_day("Which day did he resign?") and not asks_day("When did the strikes begin?")
+    assert unit_asked("From what date will the CBOE list its new options?") == "day"
+    assert unit_asked("Which day did he resign?") == "day" and unit_asked("When did the strikes begin?") is None
+    assert unit_asked("In what year did the attack happen?") == "year"
     text = "Months listed: June, September and December 1987, beginning April 20, Friday or 3rd March at the latest."
     found = candidates(DATE, text, frozenset(), frozenset())
     assert [text[s:e] for s, e in found] == ["June", "September", "December", "1987", "April 20", "Friday", "3rd March"]
-    assert [text[s:e] for s, e in days(text, found)] == ["April 20", "Friday", "3rd March"]
+    assert [text[s:e] for s, e in giving("day", text, found)] == ["April 20", "Friday", "3rd March"]
+    assert [text[s:e] for s, e in giving("year", text, found)] == ["1987"]
+
+
+def test_a_number_that_labels_a_name_counts_nothing():
+    # "How many members of Congress sponsored the resolution?": "Forty-Six US Congressmen" counts
+    # them; "Resolution 188" only names the resolution.
+    text = "So Resolution 188 has wide support: Forty-Six US Congressmen, Boeing 747 jets, and on Tuesday 500 workers."
+    found = candidates(NUMBER, text, frozenset())
+    assert [(text[s:e], labels(text, (s, e))) for s, e in found] == [
+        ("188", True), ("Forty-Six", False), ("747", True), ("500", False)]
+
+
+def test_a_street_that_stands_for_an_industry_is_no_person():
+    # "Which federal judge dismissed FMC's suit against Ivan Boesky?": the lead names no judge,
+    # and "Wall Street" was offered as one.
+    text = "FMC Corp's case against Wall Street arbitrageur Ivan Boesky was dismissed by a federal court."
+    assert candidates(PERSON, text, stems("Ivan Boesky FMC")) == []
+    text = "Federal Judge Ann C. Williams, in an oral ruling, said FMC had not been harmed."
+    assert [text[s:e] for s, e in candidates(PERSON, text, stems("FMC"))] == ["Federal Judge Ann C. Williams"]
