@@ -766,12 +766,18 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
     listed_from = -1  # where the last place ended: a list goes on from it ("in London, Paris and Frankfurt")
     for m in _CAPS.finditer(text):
         run, start = m.group(0), m.start()
-        opener = _OPENER.match(run)  # "In California, which ...": the sentence's first word is no part of the name
-        if opener and opener.end() < len(run):
+        opener = _OPENER.match(run + " ")  # "In California, which ...": the sentence's first word is no part of the name
+        if opener and opener.end() > len(run):
+            continue  # "Unlike much in Congress ...": the opening word alone names nothing
+        if opener:
             run, start = run[opener.end():], start + opener.end()
         if kind == PERSON:  # "David Larner of Lloyds", "Henry Kaufman of Salomon Brothers Inc": a person's
             run = _before_of(run, qstems)  # name before the "of" of where they work
         end = start + len(run)
+        label = _LABEL.match(text, end) if kind == NAME and described else None
+        if label and stem(_plain(run.split()[-1])) in described:
+            # "Which resolution ...?": "Resolution 188", the noun asked for and the number that labels it
+            run, end = text[start:label.end()], label.end()
         placed = kind == PLACE and (_reads_as_place(text, run, start, end) or _listed(text, listed_from, start))
         if placed:  # the question's own place too: "the lake port of Jinja and Kisumu"
             listed_from = end
@@ -830,6 +836,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
 # "At Boeing", "The Netherlands" ("The" is read as the name's own by _place_name where it is).
 _OPENER = re.compile(r"(?:(?:The|A|An|In|At|On|For|From|By|With|After|Before|Under|Since|During|Despite|Against|"
                      r"Among|Between|Into|Through|While|When|If|Although|Unlike|And|But|Or|As|Of|To)\s+)+")
+# The number that labels a name: "Resolution 188", "Flight 103", "Chapter 11".
+_LABEL = re.compile(r"\s+\d+[A-Z]?\b(?![.,]\d)")
 # Places whose names are a person's in shape (two capitalised words), which name no person.
 _NO_PERSON = PLACES | CITIES | LANDMARKS
 # Between the names of a list, or a name and the one that places it: "London, Paris and

@@ -1362,3 +1362,10 @@ def test_a_street_that_stands_for_an_industry_is_no_person():
     assert candidates(PERSON, text, stems("Ivan Boesky FMC")) == []
     text = "Federal Judge Ann C. Williams, in an oral ruling, said FMC had not been harmed."
     assert [text[s:e] for s, e in candidates(PERSON, text, stems("FMC"))] == ["Federal Judge Ann C. Williams"]
+
+
+def test_a_sentences_opening_word_alone_names_nothing_and_a_label_goes_with_its_noun():
+    question = "Which congressional resolution condemns the 1988 massacre?"
+    text = "Unlike much in Congress nowadays, Resolution 188 (officially titled: The condemnation) has wide support."
+    found = candidates(NAME, text, stems(question), description(question))
+    assert [text[s:e] for s, e in found] == ["Congress", "Resolution 188"]
