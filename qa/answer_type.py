@@ -488,6 +488,7 @@ _ONE_OF = re.compile(r"\s+of\b", re.I)
 # 1800 to 2099 in Reuters-21578's bodies, 5 are followed by a unit ("1900 dlrs").
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?|{_YEAR.pattern}\b|"
+                   r"(?:spring|summer|autumn|winter)\b|"
                    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN}(?![\w-])|"
                    r"yesterday|today|tomorrow|(?:last|next|this)\s+(?:week|month|year)|"
                    r"(?:first|second|third|fourth|final)\s+(?:quarter|half))", re.I)
@@ -567,8 +568,12 @@ _ASKS_POST = re.compile(r"\bwhat\s+(?:[\w’'-]+\s+)?(?:post|position|job|office
 _WHAT_TOTAL = re.compile(r"\bwhat\s+(?:did|does|do|will|would|is|are|was|were)\b[^?]*\b(?:total|totals|totalled|"
                          r"totaled|amount\s+to|come\s+to|cost)\b(?:\s+(?:at|in|on|by|for|during|last|this)\b[^?]*)?\?",
                          re.I)
+# "In which season of 1988 ...?", "At what time of year ...?": a date, a season's ("the summer of
+# 1988"); not "Which season of 'Succession' ...?", a show's.
+_SEASON_ASKED = re.compile(r"\b(?:which|what)\s+season\b(?!\s+of\s+(?!the\s+year\b|\d)\S*[{UPPER}'‘\"])"
+                           r"|\bwhat\s+time\s+of\s+(?:the\s+)?year\b".replace("{UPPER}", UPPER), re.I)
 _CUES = ((_WH_NOUN, None), (_PERSONS_NAME, PERSON), (_ASKS_POST, NAME), (_WHAT_TOTAL, NUMBER), (_WHAT_NAME, NAME),
-         (_WHEN, DATE), (_WHERE, PLACE), (_IN_WHICH, PLACE),
+         (_WHEN, DATE), (_WHERE, PLACE), (_SEASON_ASKED, DATE), (_IN_WHICH, PLACE),
          (_WHOSE, NAME), (_WHO, PERSON), (_WHY, REASON), (_WHICH, NAME))
 
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the

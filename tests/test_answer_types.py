@@ -1369,3 +1369,11 @@ def test_a_sentences_opening_word_alone_names_nothing_and_a_label_goes_with_its_
     text = "Unlike much in Congress nowadays, Resolution 188 (officially titled: The condemnation) has wide support."
     found = candidates(NAME, text, stems(question), description(question))
     assert [text[s:e] for s, e in found] == ["Congress", "Resolution 188"]
+
+
+def test_a_season_of_a_year_is_a_date_and_a_shows_season_a_name():
+    assert expected("In which season of 1988 were the political prisoners put to death?") == DATE
+    assert expected("At what time of year were the prisoners executed?") == DATE
+    assert expected("Which season of 'Succession' won the award?") == NAME
+    text = "Throughout the summer of 1988 in Iran, some 30,000 political prisoners were executed."
+    assert [text[s:e] for s, e in candidates(DATE, text, frozenset())] == ["summer", "1988"]
