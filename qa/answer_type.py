@@ -584,11 +584,12 @@ _PLACE_CUE = re.compile(r"\b(?:(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|th
                         r"(?:(?:north|south|east|west)?(?:-?(?:north|south|east|west)(?:ern)?)?\s+|central\s+)?|"
                         r"\boffshore\s+)$", re.I)
 # "its Farmingdale, N.Y., plant", "Little Rock, Ark.", "Dallas, Texas.": a name followed by a US
-# state (as news abbreviates it, or in full and ending a phrase, not "Texaco, Texas Eastern and
-# Mobil") is a town.
+# state or a Canadian province (as news abbreviates it, or in full and ending a phrase, not
+# "Texaco, Texas Eastern and Mobil") is a town. "Hart, Tex." was read as no place until "Tex" was
+# one of them.
 _STATE_ABBREVIATIONS = ("Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Kans Ky La Md Mass Mich Minn Miss "
-                        "Mo Mont Neb Nev N.H N.J N.M N.Y N.C N.D Okla Ore Pa R.I S.C S.D Tenn Va Vt Wash Wis "
-                        "W.Va Wyo")
+                        "Mo Mont Neb Nebr Nev N.H N.J N.M N.Y N.C N.D Okla Ore Pa R.I S.C S.D Tenn Tex Va Vt Wash "
+                        "Wis Wisc W.Va Wyo D.C Penn Ont Que Alta B.C")
 # A question's lead that ends at a short capitalised word or a US state's abbreviation ("Wm.",
 # "Calif.", "Pa.") rather than ending a sentence (see setting).
 _ABBREVIATED = re.compile(r"\b(?:[A-Z][a-z]?|" + "|".join(re.escape(a) for a in _STATE_ABBREVIATIONS.split())

@@ -1377,3 +1377,10 @@ def test_a_season_of_a_year_is_a_date_and_a_shows_season_a_name():
     assert expected("Which season of 'Succession' won the award?") == NAME
     text = "Throughout the summer of 1988 in Iran, some 30,000 political prisoners were executed."
     assert [text[s:e] for s, e in candidates(DATE, text, frozenset())] == ["summer", "1988"]
+
+
+def test_a_town_before_texas_or_a_canadian_province_as_news_abbreviates_them_is_a_place():
+    question = "In which Texas town was the failed Farmers State Bank?"
+    text = "The deposits of the failed Farmers State Bank, Hart, Tex., were assumed by a bank in Hamilton, Ont., on Friday."
+    found = [text[s:e] for s, e in candidates(PLACE, text, stems(question), description(question))]
+    assert "Hart" in found and "Hamilton" in found
