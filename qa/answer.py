@@ -347,6 +347,7 @@ def _reading(question: str, kind: str | None, finder: WordFinder, previous: Prev
                     find=finder, own=own, moves_on=previous is not None,
                     looks=tense.looks(question) if kind == answer_type.DATE else tense.EITHER,
                     counted=answer_type.counted(question) if kind == answer_type.NUMBER else frozenset(),
+                    valued=answer_type.valued(question) if kind == answer_type.NUMBER else frozenset(),
                     money=kind == answer_type.NUMBER and answer_type.asks_money(question),
                     unit=answer_type.unit_asked(question) if kind == answer_type.DATE else None,
                     organs=answer_type.organs_asked(question) if kind == answer_type.NAME else frozenset(),

@@ -193,6 +193,14 @@ def counted(question: str) -> frozenset[str]:
     return stems(" ".join(m.group(1).split()[:COUNTED_WORDS])) if m else frozenset()
 
 
+def valued(question: str) -> frozenset[str]:
+    """The stems of the noun (one of the number nouns) whose figure "What deficit ...?", "What
+    unemployment rate ...?" asks for, with the words before it; none for "How many ...?", which
+    counts (counted)."""
+    m = _WH_NOUN.search(_uncontracted(question))
+    return stems(m.group(0)) if m and m.lastgroup == NUMBER else frozenset()
+
+
 # "How much did Sara Lee pay ...?", "How much is the sale worth?": an amount of money is asked,
 # and a number that is none ("34 PCT OF DIM" in the headline) does not answer.
 _HOW_MUCH_MONEY = re.compile(r"\bhow\s+much\b[^?]*?\b(?:pay|pays|paid|paying|cost|costs|costing|worth|priced|"
@@ -806,9 +814,9 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
             every = _name_words(run, frozenset())
             titled = [i for i, w in enumerate(every) if w.lower() in _TITLES]
             holder = every[titled[-1] + 1:] if titled else words
-            if _organisation(w.lower() for w in holder) or _organisation(w.lower() for w in every[-1:]):
+            if _organisation(map(_plain, holder)) or _organisation(map(_plain, every[-1:])):  # "Smith Inc's" too
                 continue
-            if every[-1].lower() in _NAMED_AFTER_SOMEONE:  # "the Ted Lindsay Award", "Lincoln Center"
+            if _plain(every[-1]) in _NAMED_AFTER_SOMEONE:  # "the Ted Lindsay Award", "Lincoln Center"
                 continue
             if _place_name(run) in _NO_PERSON:  # "the United States", "New York"
                 continue

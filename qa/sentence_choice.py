@@ -250,6 +250,7 @@ class Question:
     moves_on: bool = False  # a follow-up that refers back: it asks something new of the earlier answer's items
     looks: int = tense.EITHER  # a "when" question: which way in time it looks from an item's day
     counted: frozenset[str] = frozenset()  # the stems of what "How many ...?" counts
+    valued: frozenset[str] = frozenset()  # "What deficit ...?": the stem of the noun whose figure is asked
     money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
     unit: str | None = None  # "On what date ...?": only a date that gives the day (or year) asked is offered (answer_type.unit_asked)
     organs: frozenset[str] = frozenset()  # "Which ministry ...?": its nouns (answer_type.organs_asked)
@@ -346,7 +347,7 @@ def choose(item: Item, rank: int, gap: float, q: Question, quoted: set[int] | No
     # bound (their score plus the most the kind features could add) still beats the best are
     # searched, best bound first. Candidates rank by (score, -position): of equal scores the
     # earlier wins, as max() over all of them would have it.
-    bounded = sorted(((c.score + _most_added(c.features, q.looks, bool(q.counted)), -i) for i, c in enumerate(cands)),
+    bounded = sorted(((c.score + _most_added(c.features, q.looks, bool(q.counted or q.valued)), -i) for i, c in enumerate(cands)),
                      reverse=True)
     best: tuple[float, int] | None = None
     for bound, at in bounded:
@@ -440,7 +441,7 @@ def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | Non
     figure = any(ch.isdigit() for ch in span)
     c.answer = offered_key(span) if figure or (q.kind != answer_type.NUMBER and any(map(str.isupper, span))) else ""
     f["tense"] = _tense(c, found, q.looks)
-    f["counts"] = _counts(c.text, found, q.counted)
+    f["counts"] = _counts(c.text, found, q.counted) or _values(c.text, found, q.valued)
     f["given"] = float(bool(given))
     c.score += sum(SENTENCE_MODEL[name] * f[name] for name in _KIND_FEATURES)
 
@@ -505,6 +506,20 @@ def _counts(text: str, found: list[tuple[int, int]], counted: frozenset[str]) ->
         return 0.0
     return float(any(counted & {_matched_stem(w) for w in WORD.findall(text, e, e + COUNTED_CHARS)[:COUNTED_AFTER]}
                      for _, e in found))
+
+
+VALUED_BEFORE = 5  # words before a figure that may name what it is the value of: "a deficit of 5.472 billion"
+
+
+def _values(text: str, found: list[tuple[int, int]], valued: frozenset[str]) -> float:
+    """1 when a figure ``text`` offers follows, within VALUED_BEFORE words, what the question asks
+    the figure of ("projected a deficit of 5.472 billion riyals" for "What deficit ...?", "the
+    unemployment rate unchanged at around one pct", not "an exchange rate of 1.71", for "What
+    unemployment rate ...?"), else 0: as "counts" is for "How many ...?"."""
+    if not valued:
+        return 0.0
+    return float(any(valued <= {_matched_stem(w) for w in WORD.findall(text, max(0, s - 2 * COUNTED_CHARS), s)[-VALUED_BEFORE:]}
+                     for s, _ in found))
 
 
 def _tense(c: Candidate, found: list[tuple[int, int]], looks: int) -> float:

@@ -364,6 +364,13 @@ def test_reuters_number(reuters):
     assert "39" in c.excerpt and not c.year_inferred and c.date_display == "26 Feb 1987"
 
 
+def test_what_figure_is_answered_by_the_figure_of_the_noun_asked(reuters):
+    # "What deficit ...?": "projected a deficit of 5.472 billion riyals", not the sentence about
+    # the 2.766 billion riyals allocated to projects in 1987/88.
+    a = reuters.ask("What deficit does Qatar project in its 1987/88 budget?")
+    assert "deficit of 5.472 billion riyals" in first(a).excerpt, a.answer
+
+
 def test_reuters_person(reuters):
     a = reuters.ask("Did Shultz say he would resign over the Iran report?")
     c = cited(a, "0c311f816a529d98")

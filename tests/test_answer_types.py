@@ -1384,3 +1384,8 @@ def test_a_town_before_texas_or_a_canadian_province_as_news_abbreviates_them_is_
     text = "The deposits of the failed Farmers State Bank, Hart, Tex., were assumed by a bank in Hamilton, Ont., on Friday."
     found = [text[s:e] for s, e in candidates(PLACE, text, stems(question), description(question))]
     assert "Hart" in found and "Hamilton" in found
+
+
+def test_a_company_named_in_the_possessive_is_no_person():
+    text = "He was part of Merrill Lynch Pierce, Fenner and Smith Inc's merger department, said John Smith's aide."
+    assert "Smith Inc's" not in [text[s:e] for s, e in candidates(PERSON, text, frozenset())]
