@@ -26,7 +26,7 @@ from .answer import Answer, citation_for, compose, word_finder
 from .chat import previous_first, read_history, resolve
 from .follow_up import asks_who_reported, asks_who_wrote
 from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
-from .query import ArchiveFacts, Filters, over_all_dates, parse_question, without_names_read
+from .query import ArchiveFacts, Filters, over_all_dates, parse_question, with_the_month_after, without_names_read
 from .request import AskRequest, FieldError, SearchRequest, cited
 from .words import stems
 from .retrieve import ASKING, Passage, Retriever
@@ -286,6 +286,8 @@ class Engine:
                          searched=resolved.search_text, previous=resolved.refers_to, finder=finder)
         if not answer.found and parsed.counted_back and resolved.refers_to is None:
             answer = self._ask_wider(resolved, over_all_dates(parsed), top_k, qvec) or answer
+        if not answer.found and resolved.refers_to is None and (later := with_the_month_after(parsed)):
+            answer = self._ask_wider(resolved, later, top_k, qvec) or answer
         if not answer.found and parsed.names_read and resolved.refers_to is None:
             answer = self._ask_wider(resolved, without_names_read(parsed), top_k, qvec) or answer
         if not answer.found and resolved.refers_to is None:
@@ -315,8 +317,8 @@ class Engine:
     def _ask_wider(self, resolved, parsed, top_k: int, qvec) -> Answer | None:
         """Ask again, under the wider filters of ``parsed``, a question that held no answer under
         a guess read from its words: a period counted back from the archive's newest item
-        ("last week", see query.over_all_dates) or a source or place it names (see
-        query.without_names_read). None if still none answers."""
+        ("last week", see query.over_all_dates), a month it names (query.with_the_month_after) or a
+        source or place it names (see query.without_names_read). None if still none answers."""
         result = self.retriever().search(resolved.search_text, parsed.filters, k=top_k, as_of=parsed.as_of,
                                          newest_first=parsed.newest_first, qvec=qvec)
         answer = compose(parsed, result, top_k=top_k, threshold=self.threshold, searched=resolved.search_text)

@@ -387,6 +387,25 @@ def over_all_dates(parsed: ParsedQuery) -> ParsedQuery:
                    dates_from_question=False, as_of=None, counted_back=None)
 
 
+def with_the_month_after(parsed: ParsedQuery) -> ParsedQuery | None:
+    """``parsed`` with the month its question names ("What was Saudi Arabia's crude output in
+    February?") widened to the end of the month after, or None when the question names no single
+    month. A month's figures are reported after it ends: the story is dated 2 March.
+    """
+    f = parsed.filters
+    if not (parsed.dates_from_question and f.date_from and f.date_to):
+        return None
+    start, end = dt.date.fromisoformat(f.date_from), dt.date.fromisoformat(f.date_to)
+    after = end + dt.timedelta(days=1)
+    if start.day != 1 or after.day != 1 or (start.year, start.month) != (end.year, end.month):
+        return None
+    last = (after.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    notes = [n for n in parsed.notes if not n.startswith("dates ")]
+    notes.append(f"nothing dated {f.date_from} to {f.date_to} answers this: searched up to {last.isoformat()}, "
+                 "when a month's news is often reported")
+    return replace(parsed, filters=replace(f, date_to=last.isoformat()), notes=notes)
+
+
 def without_names_read(parsed: ParsedQuery) -> ParsedQuery:
     """``parsed`` without the source and place filters read from names in the question.
 

@@ -350,6 +350,18 @@ def test_last_week_counted_back_from_the_newest_item_widens_when_it_holds_no_ans
     assert not refused.found and refused.citations == [], refused.answer
 
 
+def test_a_months_figures_are_found_in_the_month_after_when_that_month_holds_none(reuters):
+    # "Saudi February crude output put at 3.5 mln bpd" is dated 1 March: nothing of February
+    # answers, so the month after is searched too, and the notes say so.
+    a = reuters.ask("What was Saudi Arabia's average crude oil output in February?")
+    assert a.found and "3.5 mln barrels per day" in first(a).excerpt, a.answer
+    assert (a.filters.date_from, a.filters.date_to) == ("1987-02-01", "1987-03-31")
+    assert any("nothing dated 1987-02-01 to 1987-02-28 answers this" in n for n in a.notes), a.notes
+    # A month that answers keeps its own dates.
+    kept = reuters.ask("Which Iranian offensive ended in February?")
+    assert kept.found and kept.filters.date_to == "1987-02-28", kept.notes
+
+
 def test_no_answer_lists_the_nearest_items(sample):
     a = sample.ask("What is the price of wheat in Kansas?")
     assert not a.found and a.citations == [] and "[" not in a.answer
