@@ -549,7 +549,8 @@ def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False, newest_f
     order = _distinct(sorted(picks, key=lambda p: (-p.score, p.rank)))
     # A sentence after the first must hold a word of the question: one that holds none (another
     # story's headline, "The untold story of the 1988 Massacre in Iran", for "what did the
-    # Guardian report?") supports nothing the question asks.
+    # Guardian report?") supports nothing the question asks. Its story must also be about what
+    # the question names (``on_subject``, see _on_subject).
     quoted = order[:1] + [p for p in order[1:] if p.holds and p.score >= order[0].score - QUOTE_MARGIN
                           and on_subject(order[0], p)]
     quoted = quoted[:MAX_ANSWER_SENTENCES]
@@ -566,8 +567,10 @@ def _on_subject(names: list[str], by_story: dict[str, set[str]]) -> Callable[[_P
     any. "How old is Henske?" is not answered further by a Dutch money-market story's "replaces
     old five-day advances"; another report that writes "TAP" for "TAP Air Portugal" still says
     it bought "A310-300" jets."""
+    held_by: dict[int, list[str]] = {}  # the names each first pick's story holds, read once
+
     def holds_names(first: _Pick, other: _Pick) -> bool:
-        held = [n for n in names if _names_all(first, by_story, [n])]
+        held = held_by.setdefault(id(first), [n for n in names if _names_all(first, by_story, [n])])
         return not held or any(_names_all(other, by_story, [n]) for n in held)
     return holds_names
 

@@ -484,19 +484,25 @@ _NUMBER = re.compile(rf"[$£€]?\d(?:[\d,.]*\d)?(?:\s?(?:%|pct|percent))?|\b(?:
                      re.I)
 # "Resolution 188", "Boeing 747", "Chapter 11": a number straight after a name's capitalised word
 # labels it and counts nothing (a month's or a weekday's number is a date).
-_LABELLED_BY = re.compile(rf"(?<![.?!])\s(?!(?i:{_nouns(_MONTHS + ' ' + _DAYS)})\b)[{UPPER}][\w-]*\s$")
+# The word before it is a name's, in mixed case ("GM TO LAY OFF 500 WORKERS" labels nothing).
+_LABELLED_BY = re.compile(rf"(?<![.?!])\s(?!(?i:{_nouns(_MONTHS + ' ' + _DAYS)})\b)[{UPPER}](?=[\w-]*[a-z])[\w-]*\s$")
+# A label is a whole number, no year ("Chase Manhattan Bank 1986 net") and no amount ("50 mln").
+_LABEL_NUMBER = re.compile(r"(?!(?:1[89]|20)\d\d\b)\d+[A-Z]?\b(?![.,]\d)"
+                           r"(?!\s+(?:mln|bln|million|billion|pct|percent|dlrs|dollars)\b)")
 
 
 def labels(text: str, span: tuple[int, int]) -> bool:
     """Whether the number at ``span`` of ``text`` labels the name before it ("Resolution 188")."""
-    return bool(_LABELLED_BY.search(text, max(0, span[0] - 40), span[0])) and text[span[0]].isdigit()
+    label = _LABEL_NUMBER.match(text, span[0])
+    return bool(label and label.end() == span[1] and _LABELLED_BY.search(text, max(0, span[0] - 40), span[0]))
+
 # "one of these swings", "one of the company's plants": a pick from a group, no count.
 _ONE_OF = re.compile(r"\s+of\b", re.I)
 # A bare year ("the 1988 massacre") is a date, not a count: of the 19,292 four-digit numbers from
 # 1800 to 2099 in Reuters-21578's bodies, 5 are followed by a unit ("1900 dlrs").
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?|{_YEAR.pattern}\b|"
-                   r"(?:spring|summer|autumn|winter)\b|"
+                   r"(?-i:spring|summer|autumn|winter)\b(?!\s+(?:wheat|grains?|crops?|barley|plantings?|sowings?)\b)|"
                    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN}(?![\w-])|"
                    r"yesterday|today|tomorrow|(?:last|next|this)\s+(?:week|month|year)|"
                    r"(?:first|second|third|fourth|final)\s+(?:quarter|half))", re.I)
@@ -578,8 +584,8 @@ _WHAT_TOTAL = re.compile(r"\bwhat\s+(?:did|does|do|will|would|is|are|was|were)\b
                          re.I)
 # "In which season of 1988 ...?", "At what time of year ...?": a date, a season's ("the summer of
 # 1988"); not "Which season of 'Succession' ...?", a show's.
-_SEASON_ASKED = re.compile(r"\b(?:which|what)\s+season\b(?!\s+of\s+(?!the\s+year\b|\d)\S*[{UPPER}'‘\"])"
-                           r"|\bwhat\s+time\s+of\s+(?:the\s+)?year\b".replace("{UPPER}", UPPER), re.I)
+_SEASON_ASKED = re.compile(r"\b(?:which|what)\s+season(?=\s+of\s+(?:the\s+year|last\s+year|this\s+year|\d)|"
+                           r"\s+(?:did|does|do|is|was|were|will|would)\b)", re.I)
 _CUES = ((_WH_NOUN, None), (_PERSONS_NAME, PERSON), (_ASKS_POST, NAME), (_WHAT_TOTAL, NUMBER), (_WHAT_NAME, NAME),
          (_WHEN, DATE), (_WHERE, PLACE), (_SEASON_ASKED, DATE), (_IN_WHICH, PLACE),
          (_WHOSE, NAME), (_WHO, PERSON), (_WHY, REASON), (_WHICH, NAME))
@@ -756,18 +762,26 @@ _REASON = re.compile(rf"\b(?:(?P<strong>{_REASON_STRONG})|(?P<weak>{_REASON_WEAK
 _CAUSE = re.compile(r"(?:^|[,;:]\s*)(?P<cause>[^,;:.]{3,120}?)\s+(?:caused|led\s+to|prompted|triggered|sparked|forced)\b")
 
 
+def _own_number(number: str, qstems: set[str] | frozenset[str]) -> bool:
+    """Whether a number in words of several words is the question's own ("twenty-five")."""
+    words = stems(number) if "-" in number else frozenset()
+    return bool(words) and words <= qstems
+
+
 def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
                described: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """Spans of ``text`` that could answer a question of ``kind``, leaving out the question's
     own words (``qstems``, as words.stems gives them; a name holding words of the question's
     description of the answer, ``described``, and others is not its own): a person's name is two or more
     capitalised words, not a nationality ("Iranian Regime"); a place is a name after "in",
-    "from", "near" (or "in northwestern"), a known place's name, or a town before its US state;
-    a date is a month, weekday or year; a number is digits or a number word."""
+    "from", "near" (or "in northwestern"), a known place's name, or a town before its US state or
+    Canadian province; a date is a month, weekday, year or season; a number is digits or a
+    number word."""
     if kind == NUMBER:
         dates = [m.span() for m in _DATE.finditer(text)]
         return [m.span() for m in _NUMBER.finditer(text)
-                if m.group(0).lower().strip("$£€%") not in qstems and not _YEAR.fullmatch(m.group(0))
+                if m.group(0).lower().strip("$£€%") not in qstems and not _own_number(m.group(0), qstems)
+                and not _YEAR.fullmatch(m.group(0))
                 and not any(s <= m.start() and m.end() <= e for s, e in dates)
                 and not (m.group(0).lower() == "one" and _ONE_OF.match(text, m.end()))]
     if kind == DATE:
@@ -851,7 +865,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
 _OPENER = re.compile(r"(?:(?:The|A|An|In|At|On|For|From|By|With|After|Before|Under|Since|During|Despite|Against|"
                      r"Among|Between|Into|Through|While|When|If|Although|Unlike|And|But|Or|As|Of|To)\s+)+")
 # The number that labels a name: "Resolution 188", "Flight 103", "Chapter 11".
-_LABEL = re.compile(r"\s+\d+[A-Z]?\b(?![.,]\d)")
+_LABEL = re.compile(rf"\s+{_LABEL_NUMBER.pattern}")
 # Places whose names are a person's in shape (two capitalised words), which name no person.
 _NO_PERSON = PLACES | CITIES | LANDMARKS
 # Between the names of a list, or a name and the one that places it: "London, Paris and

@@ -250,7 +250,7 @@ class Question:
     moves_on: bool = False  # a follow-up that refers back: it asks something new of the earlier answer's items
     looks: int = tense.EITHER  # a "when" question: which way in time it looks from an item's day
     counted: frozenset[str] = frozenset()  # the stems of what "How many ...?" counts
-    valued: frozenset[str] = frozenset()  # "What deficit ...?": the stem of the noun whose figure is asked
+    valued: frozenset[str] = frozenset()  # "What unemployment rate ...?": the stems of the noun whose figure is asked and the words before it
     money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
     unit: str | None = None  # "On what date ...?": only a date that gives the day (or year) asked is offered (answer_type.unit_asked)
     organs: frozenset[str] = frozenset()  # "Which ministry ...?": its nouns (answer_type.organs_asked)

@@ -20,7 +20,8 @@ _TENSE = re.compile(rf"(?:\b|(?=['’]))(?:(?P<ahead>{_AHEAD_WORDS})|(?P<back>{_
 _ASKS_WHEN = re.compile(r"\b(?:when|what\s+(?:date|day|time|year|month))\s+(?=\S)", re.I)
 _PRESENT = re.compile(r"(?:is|are|does|do|has|have)\b", re.I)  # "When does ... end?" says no way
 # "plan to" only as a verb: "Wales' plan to cut compensation" is a noun, which says no way in time.
-_PLAN_VERB = r"(?<!['’]s )(?<!['’] )(?<!the )(?<!its )(?<! a )(?<!their )(?<!his )(?<!her )plans?\s+to"
+_PLAN_VERB = (r"(?<!['’]s )(?<!['’] )(?<!the )(?<!its )(?<! a )(?<!their )(?<!his )(?<!her )(?<!that )(?<!these )"
+              r"(?<!those )plans?\s+to")
 # Words that look ahead whatever the auxiliary: "When is X due?", "To what date did X delay ...?",
 # "By what deadline did X hope ...?", "When is X to be set up?", "When are payments set to restart?"
 _AHEAD_CUES = re.compile(rf"\b(?:due|scheduled|expected|deadline|going\s+to|{_PLAN_VERB}|intends?\s+to"

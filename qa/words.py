@@ -200,15 +200,18 @@ def stem(word: str) -> str:
     A stem is a prefix of its words but for that "y" (sentence_choice.WordFinder looks for
     such a stem without it). A person named for what is done to them meets the deed: "retirees"
     and "retired" meet at "retir", "employees" and "employs" at "employ" (_DONE_TO)."""
-    if word.endswith(("ee", "ees")) and word.rstrip("s") in _DONE_TO:
-        return _stripped(word.rstrip("s")[:-2])
-    return _spelled_z(_stripped(word))
+    deed = _DONE_TO.get(word[:-1] if word.endswith("ees") else word)
+    return _spelled_z(_stripped(deed or word))
 
 
 # Nouns in "-ee" for the person something is done to, whose deed news writes as a verb: "Hundreds
-# of retirees protest" answers "Did retired people demonstrate?". Not "committee" or "guarantee".
-_DONE_TO = frozenset("retiree employee detainee trainee appointee nominee licensee franchisee evacuee deportee "
-                     "attendee absentee escapee returnee internee".split())
+# of retirees protest" answers "Did retired people demonstrate?". Not "committee" or "guarantee";
+# nor "nominee" or "evacuee", whose deed's stem ("nominat") is no prefix of the noun, which the
+# answer step's word finder needs; nor "trainee" or "returnee", whose deeds ("trains", "returns")
+# a financial archive mostly uses of other things.
+_DONE_TO = {"retiree": "retire", "employee": "employ", "detainee": "detain", "appointee": "appoint",
+            "licensee": "license", "franchisee": "franchise", "deportee": "deport", "escapee": "escape",
+            "internee": "intern"}
 
 
 MIN_STEM = 3  # letters a suffix leaves at least

@@ -66,7 +66,7 @@ def test_resolution_sponsors(sample):
     assert "Forty-Six US Congressmen" in a.answer
 
 
-def test_how_many_is_answered_by_the_count_not_by_a_number_that_labels_a_name(sample):
+def test_how_many_is_answered_by_the_count_and_what_number_by_the_label(sample):
     # "Resolution 188" names the resolution; "Forty-Six US Congressmen" counts its sponsors. The
     # follow-up asks for the label, which the count's sentence does not give.
     a = sample.ask("How many members of Congress sponsored the resolution on the 1988 massacre?")
@@ -351,7 +351,7 @@ def test_last_week_counted_back_from_the_newest_item_widens_when_it_holds_no_ans
 
 
 def test_a_months_figures_are_found_in_the_month_after_when_that_month_holds_none(reuters):
-    # "Saudi February crude output put at 3.5 mln bpd" is dated 1 March: nothing of February
+    # "Saudi February crude output put at 3.5 mln bpd" is dated 2 March: nothing of February
     # answers, so the month after is searched too, and the notes say so.
     a = reuters.ask("What was Saudi Arabia's average crude oil output in February?")
     assert a.found and "3.5 mln barrels per day" in first(a).excerpt, a.answer

@@ -212,7 +212,9 @@ def test_follow_up_detection_and_history_shapes():
                                       "Which company said its chairman had resigned after the loss?",
                                       "Who said his company would cut its quarterly dividend?",
                                       # "its" is Volkswagen's: the question names its own subject.
-                                      "What did Volkswagen say about its currency losses?"]))
+                                      "What did Volkswagen say about its currency losses?",
+                                      # "he" after a later auxiliary may be the name before it.
+                                      "Where did Gorbachev go and what did he say?"]))
     assert is_follow_up("What did Reagan say about it?") and is_follow_up("Why did profit fall?")
     # A request that names its own topic, or a country or a name (a word English seldom uses)
     # opening two words, starts a new one.
