@@ -17,7 +17,7 @@ import logging
 import math
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from dateline.index.dates import display_date
 from dateline.index.item import Item
@@ -411,8 +411,8 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
         # Their dates would read out of order, so the lines are not led by them.
         quoted = _distinct(_naming(picks, by_story, qstems))
     else:
-        on_subject = _on_subject(answer_type.names(parsed.question), by_story)
-        quoted = _quoted(picks, parsed.ordered, kind == answer_type.DATE, parsed.newest_first, on_subject)
+        quoted = _quoted(picks, parsed.ordered, kind == answer_type.DATE, parsed.newest_first,
+                         answer_type.names(parsed.question), by_story)
     # Each quoted sentence is backed by the stories whose sentence restates it, and the first
     # also by other stories that say what it answers. A topic's lines have none: they list its
     # stories in rank order, and one that restates a line above is related.
@@ -536,7 +536,7 @@ def _by_date(pick: _Pick) -> tuple[str, int]:
 
 
 def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False, newest_first: bool = False,
-            on_subject: Callable[[_Pick, _Pick], bool] = lambda first, other: True) -> list[_Pick]:
+            names: list[str] | tuple[str, ...] = (), by_story: dict[str, set[str]] | None = None) -> list[_Pick]:
     """The picks the answer quotes, in the order it quotes them (and numbers their citations).
 
     The best sentence plus others scoring within QUOTE_MARGIN of it (at most
@@ -549,30 +549,20 @@ def _quoted(picks: list[_Pick], ordered: bool, asks_date: bool = False, newest_f
     order = _distinct(sorted(picks, key=lambda p: (-p.score, p.rank)))
     # A sentence after the first must hold a word of the question: one that holds none (another
     # story's headline, "The untold story of the 1988 Massacre in Iran", for "what did the
-    # Guardian report?") supports nothing the question asks. Its story must also be about what
-    # the question names (``on_subject``, see _on_subject).
+    # Guardian report?") supports nothing the question asks. Its story must also hold one of the
+    # question's ``names`` that the first one's story holds, when that holds any: "How old is
+    # Henske?" is not answered further by a Dutch money-market story's "replaces old five-day
+    # advances"; another report that writes "TAP" for "TAP Air Portugal" still says it bought
+    # "A310-300" jets.
+    held = [n for n in names if _names_all(order[0], by_story, [n])] if order and names else []
     quoted = order[:1] + [p for p in order[1:] if p.holds and p.score >= order[0].score - QUOTE_MARGIN
-                          and on_subject(order[0], p)]
+                          and (not held or any(_names_all(p, by_story, [n]) for n in held))]
     quoted = quoted[:MAX_ANSWER_SENTENCES]
     if ordered and asks_date:
         return quoted[:1] + sorted(quoted[1:], key=_by_date)
     if newest_first:
         return sorted(quoted, key=lambda p: p.rank)
     return sorted(quoted, key=_by_date) if ordered else quoted
-
-
-def _on_subject(names: list[str], by_story: dict[str, set[str]]) -> Callable[[_Pick, _Pick], bool]:
-    """Whether a sentence quoted after ``first`` is about what the question names: its story
-    holds one of the question's ``names`` that the first one's story holds, when that holds
-    any. "How old is Henske?" is not answered further by a Dutch money-market story's "replaces
-    old five-day advances"; another report that writes "TAP" for "TAP Air Portugal" still says
-    it bought "A310-300" jets."""
-    held_by: dict[int, list[str]] = {}  # the names each first pick's story holds, read once
-
-    def holds_names(first: _Pick, other: _Pick) -> bool:
-        held = held_by.setdefault(id(first), [n for n in names if _names_all(first, by_story, [n])])
-        return not held or any(_names_all(other, by_story, [n]) for n in held)
-    return holds_names
 
 
 def _backing(quoted: list[_Pick], others: list[_Pick], room: int, reading: Question) -> list[_Pick]:

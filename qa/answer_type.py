@@ -450,13 +450,17 @@ _MONTHS = ("january february march april may june july august september october 
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday"
 _CALENDAR = frozenset((_MONTHS + " " + _DAYS).split())
 
+# A bare year ("the 1988 massacre") is a date, not a count: of the 19,292 four-digit numbers from
+# 1800 to 2099 in Reuters-21578's bodies, 5 are followed by a unit ("1900 dlrs").
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
 # "On what date ...?", "From which day ...?": a day is asked for, not a month or a year alone;
 # "In what year ...?": a year, which "June 19th" does not give.
 DAY, YEAR = "day", "year"
 _UNIT_ASKED = re.compile(r"\b(?:what|which)\s+(?:exact\s+)?(?:(?P<day>date|day)|(?P<year>year))\b", re.I)
 _GIVES = {DAY: re.compile(rf"\b(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b|\b(?:{'|'.join(_DAYS.split())}|yesterday|today|"
                           r"tomorrow)\b", re.I),
-          YEAR: re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?:last|next|this)\s+year\b", re.I)}
+          YEAR: re.compile(rf"\b{_YEAR.pattern}\b|\b(?:last|next|this)\s+year\b", re.I)}
 
 
 def unit_asked(question: str) -> str | None:
@@ -489,6 +493,8 @@ _LABELLED_BY = re.compile(rf"(?<![.?!])\s(?!(?i:{_nouns(_MONTHS + ' ' + _DAYS)})
 # A label is a whole number, no year ("Chase Manhattan Bank 1986 net") and no amount ("50 mln").
 _LABEL_NUMBER = re.compile(r"(?!(?:1[89]|20)\d\d\b)\d+[A-Z]?\b(?![.,]\d)"
                            r"(?!\s+(?:mln|bln|million|billion|pct|percent|dlrs|dollars)\b)")
+# The number after a name that labels it: "Resolution 188", "Flight 103" (see candidates).
+_LABEL = re.compile(rf"\s+{_LABEL_NUMBER.pattern}")
 
 
 def labels(text: str, span: tuple[int, int]) -> bool:
@@ -498,9 +504,6 @@ def labels(text: str, span: tuple[int, int]) -> bool:
 
 # "one of these swings", "one of the company's plants": a pick from a group, no count.
 _ONE_OF = re.compile(r"\s+of\b", re.I)
-# A bare year ("the 1988 massacre") is a date, not a count: of the 19,292 four-digit numbers from
-# 1800 to 2099 in Reuters-21578's bodies, 5 are followed by a unit ("1900 dlrs").
-_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?|{_YEAR.pattern}\b|"
                    r"(?-i:spring|summer|autumn|winter)\b(?!\s+(?:wheat|grains?|crops?|barley|plantings?|sowings?)\b)|"
                    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN}(?![\w-])|"
@@ -763,9 +766,10 @@ _CAUSE = re.compile(r"(?:^|[,;:]\s*)(?P<cause>[^,;:.]{3,120}?)\s+(?:caused|led\s
 
 
 def _own_number(number: str, qstems: set[str] | frozenset[str]) -> bool:
-    """Whether a number in words of several words is the question's own ("twenty-five")."""
-    words = stems(number) if "-" in number else frozenset()
-    return bool(words) and words <= qstems
+    """Whether a number is the question's own ("12", "twenty-five")."""
+    low = number.lower().strip("$£€%")
+    words = stems(low) if "-" in low else frozenset()
+    return low in qstems or bool(words) and words <= qstems
 
 
 def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
@@ -780,8 +784,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
     if kind == NUMBER:
         dates = [m.span() for m in _DATE.finditer(text)]
         return [m.span() for m in _NUMBER.finditer(text)
-                if m.group(0).lower().strip("$£€%") not in qstems and not _own_number(m.group(0), qstems)
-                and not _YEAR.fullmatch(m.group(0))
+                if not _own_number(m.group(0), qstems) and not _YEAR.fullmatch(m.group(0))
                 and not any(s <= m.start() and m.end() <= e for s, e in dates)
                 and not (m.group(0).lower() == "one" and _ONE_OF.match(text, m.end()))]
     if kind == DATE:
@@ -864,8 +867,6 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
 # "At Boeing", "The Netherlands" ("The" is read as the name's own by _place_name where it is).
 _OPENER = re.compile(r"(?:(?:The|A|An|In|At|On|For|From|By|With|After|Before|Under|Since|During|Despite|Against|"
                      r"Among|Between|Into|Through|While|When|If|Although|Unlike|And|But|Or|As|Of|To)\s+)+")
-# The number that labels a name: "Resolution 188", "Flight 103", "Chapter 11".
-_LABEL = re.compile(rf"\s+{_LABEL_NUMBER.pattern}")
 # Places whose names are a person's in shape (two capitalised words), which name no person.
 _NO_PERSON = PLACES | CITIES | LANDMARKS
 # Between the names of a list, or a name and the one that places it: "London, Paris and

@@ -338,11 +338,12 @@ class Engine:
         wanted = answer_type.names(parsed.text)  # not the dates read as filters ("on June 23")
         # Only a question about the name itself ("Who is ...?", "What did ... say?"): naming
         # Hassan Rouhani does not make the archive answer what percentage of the vote he won.
-        beside = stems(parsed.text) - stems(" ".join(wanted))
+        named = stems(" ".join(wanted))
+        beside = stems(parsed.text) - named
         if not wanted or len(beside) > MAX_WORDS_BESIDE_NAME:
             return None
         result = self.retriever().search(" ".join(wanted), parsed.filters, k=top_k, mode="fts")
-        need = stems(" ".join(wanted)) | beside
+        need = named | beside
         result.passages = [p for p in result.passages if need <= _stems_of(p.item)]
         if not result.passages:
             return None

@@ -37,12 +37,12 @@ _WHO = re.compile(r"^\s*(who|whose)\b", re.I)
 # "Which division of the Guards does he run?": "he", the subject after the question's first
 # auxiliary, cannot be anyone the question's opening phrase names (the Guards); it is someone
 # earlier. Not "Which French minister said he ...", where "he" may be the minister.
-_AUXILIARY = r"\b(?:does|did|do|is|was|are|were|will|would|has|have|had|can|could)\b"
+_AUXILIARIES = "did|does|do|is|was|are|were|will|would|has|have|had|can|could"
+_AUXILIARY = rf"\b(?:{_AUXILIARIES})\b"
 _ASKED_OF_SOMEONE_EARLIER = re.compile(
     rf"^\s*(?:which|what|where|when|why|how(?:\s+\w+)?)\b(?:(?!{_AUXILIARY})[^,;])*?{_AUXILIARY}\s+(?:he|she)\b", re.I)
 _WH_SUBJECT = re.compile(r"^\s*(who|whose|which|what)\b", re.I)
-_AUXILIARY_BEFORE = re.compile(r"\b(did|does|do|is|was|are|were|will|would|has|have|had|can|could|should|may|"
-                               r"might|must)\s+$", re.I)
+_AUXILIARY_BEFORE = re.compile(rf"\b({_AUXILIARIES}|should|may|might|must)\s+$", re.I)
 # What a question names of its own: a capitalised word after its first, or a number.
 _NAME = re.compile(rf"(?<!^)(?<![.?!]\s)\b(?!I\b)[{UPPER}][\w'’&.-]*|\b\d[\d.,]*\b")
 _FIRST_WORD = re.compile(rf"^\W*([{UPPER}][\w'’-]*)")

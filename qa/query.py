@@ -396,10 +396,9 @@ def with_the_month_after(parsed: ParsedQuery) -> ParsedQuery | None:
     if not (parsed.dates_from_question and f.date_from and f.date_to):
         return None
     start, end = dt.date.fromisoformat(f.date_from), dt.date.fromisoformat(f.date_to)
-    after = end + dt.timedelta(days=1)
-    if start.day != 1 or after.day != 1 or (start.year, start.month) != (end.year, end.month):
+    if start.day != 1 or end != _period_end(start, "month"):
         return None
-    last = (after.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    last = _period_end(end + dt.timedelta(days=1), "month")
     notes = [n for n in parsed.notes if not n.startswith("dates ")]
     notes.append(f"nothing dated {f.date_from} to {f.date_to} answers this: searched up to {last.isoformat()}, "
                  "when a month's news is often reported")
