@@ -352,6 +352,7 @@ def _reading(question: str, kind: str | None, finder: WordFinder, previous: Prev
                     unit=answer_type.unit_asked(question) if kind == answer_type.DATE else None,
                     organs=answer_type.organs_asked(question) if kind == answer_type.NAME else frozenset(),
                     head=answer_type.head(question),
+                    noun=answer_type.head(question, objects=True) if kind == answer_type.NAME else None,
                     described=answer_type.description(question),
                     posts=answer_type.posts_asked(question) if person else frozenset(),
                     companies=answer_type.company_words(question) if person else frozenset(),

@@ -324,6 +324,19 @@ _SAID = re.compile(r"\s+(?:also\s+)?(?:said|says|added|adds|told|tells|reported|
 _LISTED = re.compile(r"\s*[,:(]\s*[A-Z<]")  # names follow it, whether the question's or not
 
 
+def head_capitalised(head_stem: str) -> str:
+    """How every form of the noun ``head_stem`` begins when capitalised in a name ("Camp", "Reso")."""
+    return head_stem[:_HEAD_PREFIX].capitalize()
+
+
+def labelled_by_head(span: str, head_stem: str | None) -> bool:
+    """Whether a name begins with the noun a question asks about, and goes on: "Camp Ashraf" or
+    "Resolution 188" for "camp" or "resolution" (a name that ends with it, "Supervisory Office" or
+    "a Union statement", may be one of several things of that kind a story names)."""
+    words = span.split()
+    return len(words) > 1 and stem(_plain(words[0]).rstrip("’'")) == head_stem
+
+
 def refers_back(text: str, head_stem: str, found: list[tuple[int, int]]) -> bool:
     """Whether ``text`` calls what is asked by its noun (``head_stem``, see head) with no name
     for it: no candidate in ``found`` before that phrase (which it may point back to: "Saudi

@@ -255,6 +255,7 @@ class Question:
     unit: str | None = None  # "On what date ...?": only a date that gives the day (or year) asked is offered (answer_type.unit_asked)
     organs: frozenset[str] = frozenset()  # "Which ministry ...?": its nouns (answer_type.organs_asked)
     head: str | None = None  # "Which popular singer ...?": the stem of its noun (answer_type.head)
+    noun: str | None = None  # a "which" question's noun, whether it asks the verb's subject or object ("Which camp did ...?")
     described: frozenset[str] = frozenset()  # "Which pizza chain ...?": its words to the noun (answer_type.description)
     posts: frozenset[str] = frozenset()  # "Who is the president of ...?": the post (answer_type.posts_asked)
     companies: frozenset[str] = frozenset()  # a person question's stems only in companies' names (company_words)
@@ -297,6 +298,9 @@ class Candidate:
     day: dt.date | None = field(default=None, repr=False)  # the item's date
     offered: frozenset[str] = field(default=frozenset(), repr=False)  # what it offers, as offered_key gives it
     answer: str = field(default="", repr=False)  # of those, the one the question's words stand nearest
+    # Some sentence of the item offers a name that begins with the noun asked ("Camp Ashraf" for "Which
+    # camp ...?"): only such a name answers outright (see _by_the_noun).
+    noun_named: bool = field(default=False, repr=False)
 
 
 def score(features: dict[str, float]) -> float:
@@ -430,7 +434,8 @@ def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | Non
     c.offered = frozenset(offered_key(c.text[s:e]) for s, e in found)
     f = c.features
     f["offer"] = 1.0
-    f["exact"] = float(answer_type.names_exactly(q.kind, c.text, q.qstems, found, q.posts))
+    f["exact"] = float(answer_type.names_exactly(q.kind, c.text, q.qstems, found, q.posts)
+                       and (not c.noun_named or _labelled_by_the_noun(c.text, found, q.noun)))
     f["offer_overlap"] = f["overlap"]
     f["offer_reach"] = f["reach"]
     f["candidates"] = math.log1p(min(len(found), MAX_CANDIDATES))
@@ -478,6 +483,22 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
     if q.unit and found:
         found = answer_type.giving(q.unit, text, found)
     return answer_type.money(text, found) if q.money and found else found
+
+
+def _by_the_noun(cands: list[Candidate], q: Question) -> bool:
+    """Whether one of an item's sentences offers a name that begins with the noun a "which" question
+    asks about: "This included Camp Ashraf ..." for "Which camp ...?", "Resolution 188" for
+    "Which resolution ...?". The item's other names ("People's Mojahedin Organization of Iran" in
+    its lead) are then not what is asked."""
+    if not q.noun:
+        return False
+    capital = answer_type.head_capitalised(q.noun)
+    return any(capital in c.text and _labelled_by_the_noun(c.text, _offered(q, c.text), q.noun) for c in cands)
+
+
+def _labelled_by_the_noun(text: str, found: list[tuple[int, int]], head: str | None) -> bool:
+    """Whether one of the names ``found`` in ``text`` begins with the noun ``head`` (a stem)."""
+    return any(answer_type.labelled_by_head(text[s:e], head) for s, e in found)
 
 
 # Words that scale a number rather than say what it counts: "2.6 mln shares".
@@ -626,6 +647,9 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
         features = _NO_FEATURES.copy()
         features.update(zip(_BODY_FEATURES, values))
         out.append(Candidate(s, e, False, body[s:e], features, score_, placed[j], spread=spread, day=day))
+    if _by_the_noun(out, q):
+        for c in out:
+            c.noun_named = True
     # The headline is a candidate when it names what is asked ("North Korea's Kim Jong Un declares
     # victory against Covid" for "Which country declared victory against Covid-19?"); otherwise
     # a body sentence, which says more and can be read in context, answers. Nor does a follow-up

@@ -76,6 +76,15 @@ def test_how_many_is_answered_by_the_count_and_what_number_by_the_label(sample):
     assert "Resolution 188" in first(follow).excerpt, follow.answer
 
 
+def test_a_name_that_begins_with_the_noun_asked_answers_which(sample):
+    # The leads name other things ("Forty-Six US Congressmen", "People's Mojahedin Organization of
+    # Iran"); the story's "Resolution 188" and "Camp Ashraf" are called by the noun asked.
+    a = sample.ask("Which congressional resolution condemns the 1988 massacre of political prisoners in Iran?")
+    assert first(a).excerpt.startswith("Unlike much in Congress nowadays, Resolution 188"), a.answer
+    a = sample.ask("Which camp was among the MEK sites inside Iraq that the IRGC says it hit with missiles?")
+    assert first(a).excerpt.startswith("This included Camp Ashraf"), a.answer
+
+
 def test_year_of_the_topic_is_not_a_filter(sample):
     a = sample.ask("How many political prisoners were executed in 1988?")
     assert a.filters.to_dict() == {"date_from": None, "date_to": None, "source": None, "place": None}

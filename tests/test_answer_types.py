@@ -12,7 +12,7 @@ import pytest
 
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_business, asks_given_name,
                                       asks_post, candidates, company_words, description, expected, focus, given_names,
-                                      giving, head, is_topic, labels, names, names_a_people, names_exactly, names_place_or_people,
+                                      giving, head, is_topic, labelled_by_head, labels, names, names_a_people, names_exactly, names_place_or_people,
                                       organs, organs_asked, post_titles, posts_asked, refers_back, setting, unit_asked)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
@@ -1379,6 +1379,13 @@ def test_a_sentences_opening_word_alone_names_nothing_and_a_label_goes_with_its_
     question = "Which bank reported higher profits?"
     for text in ["Chase Manhattan Bank 1986 net income rose 10 pct.", "A loan from Chase Manhattan Bank 50 mln dlrs."]:
         assert "Chase Manhattan Bank" in [text[s:e] for s, e in candidates(NAME, text, frozenset(), description(question))]
+
+
+def test_a_name_labelled_by_the_noun_asked_begins_with_it():
+    camp, office = head("Which camp did the IRGC hit?", objects=True), head("What office does he head?", objects=True)
+    assert labelled_by_head("Camp Ashraf", camp) and labelled_by_head("Resolution 188", head("Which resolution passed?"))
+    # The noun alone names nothing; a name that ends with it may be one of several offices.
+    assert not labelled_by_head("Camp", camp) and not labelled_by_head("Federal Banking Supervisory Office", office)
 
 
 def test_a_season_of_a_year_is_a_date_and_a_shows_season_a_name():
