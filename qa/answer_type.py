@@ -91,12 +91,14 @@ _WHICH = re.compile(rf"{_WH}\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
 # call their venture?", "Under what name ...?" ask for a name, as does "What is ... called?"
 # however long its description of the thing ("What did he call for?", "What are they trying to
 # call attention to?" ask for no name: "call" alone asks only before what it names).
-# (Read after _uncontracted: "What's it called?" as "What is it called?")
+# (Read after _uncontracted: "What's it called?" as "What is it called?") "What new name will
+# White Engine take?" asks for the name given too.
 _WHAT_NAME = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:(?:the|his|her|its|their)\s+)?(?:name|title)s?\b|"
                         r"\bwhat\s+(?:is|was|are|were|will|would|does|did|do)\b[^?]{0,100}?"
                         r"\b(?:call(?:ed|ing)|call(?=\s+(?:the|its|their|his|her|this|that|it)\b)|nam(?:ed|ing)|titled|"
                         r"dubbed)\b|\bunder\s+what\s+name\b|"
-                        r"\bwhat\s+(?:is|was|are|were|will)\b[^?]*\b(?:called|named|titled|dubbed)\s*\?", re.I)
+                        r"\bwhat\s+(?:is|was|are|were|will)\b[^?]*\b(?:called|named|titled|dubbed)\s*\?|"
+                        r"\bwhat\s+(?:new\s+)?name\s+(?:will|would|did|does|do|is|was)\b", re.I)
 # "Whose Goodwood Park Hotel shares ...?" wants the owner's name; the noun after it is the thing owned.
 _WHOSE = re.compile(r"\bwhose\b", re.I)
 # "When Data General unveiled ..., which ...?" opens with a clause of time: "when", no verb that
@@ -182,7 +184,10 @@ def is_topic(question: str) -> bool:
 
 
 # "How many container ships does ...?": what it counts runs to the verb or the question's end.
-_HOW_MANY_NOUN = re.compile(rf"\bhow\s+many\s+(?!(?:{_AUXILIARIES})\b)(.+?)(?=\s+(?:{_AUXILIARIES})\b|[?,;:]|$)", re.I)
+# What is counted ends at the verb or at a preposition: "how many counties in the province"
+# counts counties ("of" stays: "tonnes of wheat").
+_COUNTED_ENDS = _AUXILIARIES + "|in|at|on|for|from|with|by|per|during|since|across|over|under|into|between|among"
+_HOW_MANY_NOUN = re.compile(rf"\bhow\s+many\s+(?!(?:{_AUXILIARIES})\b)(.+?)(?=\s+(?:{_COUNTED_ENDS})\b|[?,;:]|$)", re.I)
 COUNTED_WORDS = 4  # at most: "professional and management jobs"
 
 
@@ -212,9 +217,33 @@ _CURRENCY = re.compile(r"[$£€¥]|\b(?:dlrs?|dollars?|stg|sterling|pounds?|yen
 MONEY_AFTER_CHARS = 20  # a currency within this many characters after a number makes it money ("84 mln dlrs")
 
 
+# "What price will NEC charge ...?", "What cash price per share is Cruden offering ...?": a price is
+# money (not a price's rise or fall, which is a share of it).
+_WHAT_PRICE = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}price\b(?!\s+(?:rise|rises|increase|increases|cut|cuts|"
+                         r"change|changes|index|fall|falls|drop|drops|gain|gains)\b)", re.I)
+
+
 def asks_money(question: str) -> bool:
-    """Whether ``question`` asks for an amount of money ("How much will Sara Lee pay ...?")."""
-    return bool(_HOW_MUCH_MONEY.search(question))
+    """Whether ``question`` asks for an amount of money ("How much will Sara Lee pay ...?", "What
+    price will NEC charge ...?")."""
+    return bool(_HOW_MUCH_MONEY.search(question) or _WHAT_PRICE.search(question))
+
+
+# "How much per share ...?", "What cash price per share ...?": a price a share is asked (not "a share of").
+_PER_SHARE_ASKED = re.compile(r"\b(?:per|a)\s+share\b(?!\s+(?:of|in)\b)", re.I)
+# ... which an amount gives when "a share", "per share" or "each" follows it closely: "23 dlrs a
+# share cash-only offer", not "the one billion dlr takeover bid".
+_PER_SHARE_AFTER = re.compile(r"[^.;]{0,20}?(?:\b(?:a|per|each)\s+(?:[\w-]+\s+)?share\b|/share\b|\beach\b)", re.I)
+
+
+def asks_per_share(question: str) -> bool:
+    """Whether ``question`` asks for an amount of money a share ("How much per share ...?")."""
+    return asks_money(question) and bool(_PER_SHARE_ASKED.search(question))
+
+
+def per_share(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The amounts of ``found`` in ``text`` that are a share's price ("23 dlrs a share")."""
+    return [(s, e) for s, e in found if _PER_SHARE_AFTER.match(text, e)]
 
 
 def money(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -547,6 +576,7 @@ first chairman ceo speaker leader staff sgt sergeant cpl corporal pvt lt lieuten
 cmdr commander adm admiral brig brigadier""".split())
 # Titles that only a person holds, before a surname alone ("President Reagan"): not "General"
 # ("General Motors"), nor "Chief", "Deputy" or "First".
+_GENERATIONS = frozenset("jr jr. sr sr. ii iii iv".split())  # after a surname
 _PERSONS_TITLES = frozenset("""president chancellor premier minister king queen pope senator governor
 ayatollah sheikh judge speaker chairman secretary mr mrs ms dr sen rep gov prof""".split())
 # Words that make a capitalised run an organisation's name rather than a person's.
@@ -638,7 +668,9 @@ _COUNTRY_AFTER = re.compile(r",\s+(?:the\s+)?(?:" + "|".join(re.escape(p) for p 
 # does one that starts with it ("Mount Osutaka").
 _PLACE_KIND = re.compile(r"\s(?:Province|County|District|Region|Prefecture|Governorate|Oblast|Township|Parish|"
                          r"Peninsula|Valley|Park|Island|Islands|River|Bay|Strait|Canal|Desert|Airport|Mountains|"
-                         r"Falls|Coast|Beach|Harbor|Harbour)$|^(?:Mount|Mt\.?|Lake|Cape)\s")
+                         r"Falls|Coast|Beach|Harbor|Harbour|City)$|^(?:Mount|Mt\.?|Lake|Cape)\s")
+# "Montreal's Mirabel airport", "Sichuan province": a name before a lower-case place noun names a place.
+_PLACE_NOUN_AFTER = re.compile(r"\s+(?:airport|province|county|district|prefecture|region|island|harbou?r)\b")
 # "the Los Angeles-based Rogers and Cowan": a name before "-based" is where something is based.
 _BASED = "-based"
 _DEMONYM = re.compile(r"(?:ian|ese|ish|ean)$")
@@ -720,7 +752,9 @@ _GIVEN_NAME = re.compile(_WHAT_NAME.pattern + r"|\b(?:brand|trade)\s*names?\b|\b
 # "a new unit named AMR Investment Services", "The service, called Fast Lube,", "known as ASAP
 # Express", "will be marketed as Retrovir", "under the trade name Kodel": a naming word ending
 # just before a capitalised run (an opening quote or bracket may stand between).
+# "... will change its name to Hercules Engines Inc", "its new name will be ..." give one too.
 _NAMING = re.compile(r"\b(?:(?:re)?named|called|known\s+as|dubbed|titled|marketed\s+as|sold\s+as|branded|"
+                     r"name\s+to|new\s+name\s+(?:is|will\s+be|of)|"
                      r"under\s+the\s+(?:brand\s*|trade\s*)?name(?:\s+of)?)\s+[\"“‘'<(]?$", re.I)
 _NAMING_CHARS = 30  # how far back a naming word is looked for
 _GIVEN_RUN = re.compile(rf"{_CAPS.pattern}(?:/{_CAPS.pattern})*")  # "BP/Standard Financial Trading"
@@ -758,7 +792,14 @@ def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: st
     words = [low for low in map(_plain, _RUN_WORD.findall(span))
              if not (low in STOP_WORDS or low in _TITLES or low in _ORG_WORDS or low in _CALENDAR)]
     if kind == PERSON:
-        words = words[-1:]
+        # The surname; after "Jr" or "III", the first name too: "Joseph B. Ely II" is the
+        # question's "Joseph Ely", "August Busch III" not its "Anheuser-Busch".
+        generation = [low for low in words if low not in _GENERATIONS]
+        if len(generation) < len(words):
+            given = [low for low in map(_plain, _RUN_WORD.findall(span)) if low not in _TITLES and low not in STOP_WORDS]
+            if given and stem(given[0]) not in qstems:
+                return False
+        words = generation[-1:]
     own = [low for low in words if stem(low) in qstems or low in qstems]
     if own and len(own) < len(words) and all(stem(low) in described for low in own):
         return False
@@ -848,7 +889,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
                 continue
             if _plain(every[-1]) in _NAMED_AFTER_SOMEONE:  # "the Ted Lindsay Award", "Lincoln Center"
                 continue
-            if _place_name(run) in _NO_PERSON:  # "the United States", "New York"
+            if _place_name(run) in _NO_PERSON or _PLACE_KIND.search(run):  # "the United States", "Montana City"
                 continue
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
             # without acronyms, nationalities and titles, in two words or more, or in one after a
@@ -867,6 +908,11 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
                 # "Biopool AB of Umea, Sweden": the town is the name after the last "of"
                 of = run.rfind(" of ")
                 out.append((start + (of + len(" of ") if of >= 0 else 0), end))
+                continue
+            served = run.rsplit(" for ", 1)[-1] if " for " in run else ""
+            if served and _known_place(served):
+                # "a former member of the European Parliament for Poland": the country served
+                out.append((end - len(served), end))
                 continue
             if not placed:
                 continue
@@ -898,7 +944,8 @@ def _reads_as_place(text: str, run: str, start: int, end: int) -> bool:
     "from", "near" ... (_PLACE_CUE), a known place's name, a town before its US state, or a name
     of a place's kind ("Nara Prefecture", "Mount Osutaka")."""
     return bool(_PLACE_CUE.search(text[max(0, start - _CUE_CHARS):start]) or _known_place(run)
-                or _STATE_AFTER.match(text, end) or _PLACE_KIND.search(run))
+                or _STATE_AFTER.match(text, end) or _PLACE_KIND.search(run)
+                or bool(_PLACE_NOUN_AFTER.match(text, end)) and not names_a_people(run))  # not "the Indonesian island"
 
 
 def _before_of(run: str, qstems: set[str] | frozenset[str]) -> str:

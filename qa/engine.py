@@ -26,7 +26,8 @@ from .answer import Answer, citation_for, compose, word_finder
 from .chat import previous_first, read_history, resolve
 from .follow_up import asks_who_reported, asks_who_wrote
 from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
-from .query import ArchiveFacts, Filters, over_all_dates, parse_question, with_the_month_after, without_names_read
+from .query import (ArchiveFacts, Filters, names_the_day, over_all_dates, parse_question, with_the_month_after,
+                    without_names_read, without_the_day)
 from .request import AskRequest, FieldError, SearchRequest, cited
 from .words import stems
 from .retrieve import ASKING, Passage, Retriever
@@ -284,6 +285,11 @@ class Engine:
                                     self.reader().items(missing, chunked=True) if missing and same_filters else {})
         answer = compose(parsed, result, top_k=top_k, threshold=self.threshold,
                          searched=resolved.search_text, previous=resolved.refers_to, finder=finder)
+        if answer.found and answer.confidence <= self.threshold and resolved.refers_to is None \
+                and (undated := without_the_day(parsed)) is not None:
+            # Answered only because the day's items share its words (answer._holds_what_is_named):
+            # the day may be one a story names ("a June 19th report") rather than its own.
+            answer = self._told_of_the_day(resolved, undated, parsed.filters.date_from, top_k, qvec) or answer
         if not answer.found and parsed.counted_back and resolved.refers_to is None:
             answer = self._ask_wider(resolved, over_all_dates(parsed), top_k, qvec) or answer
         if not answer.found and resolved.refers_to is None and (later := with_the_month_after(parsed)):
@@ -323,6 +329,15 @@ class Engine:
                                          newest_first=parsed.newest_first, qvec=qvec)
         answer = compose(parsed, result, top_k=top_k, threshold=self.threshold, searched=resolved.search_text)
         return answer if answer.found else None
+
+    def _told_of_the_day(self, resolved, undated, day: str, top_k: int, qvec) -> Answer | None:
+        """The answer over all dates (``undated``, query.without_the_day) to a question that named
+        ``day``, when it clears the no-answer threshold on its own and its first sentence names
+        that day; else None."""
+        answer = self._ask_wider(resolved, undated, top_k, qvec)
+        if answer is None or answer.confidence <= self.threshold or not answer.citations:
+            return None
+        return answer if names_the_day(answer.citations[0].excerpt, day) else None
 
     def _ask_by_name(self, resolved, top_k: int) -> Answer | None:
         """Answer a refused question that uses a name from the stories that name it in full.

@@ -55,10 +55,10 @@ _RELATIVE = re.compile(
 # from the archive's newest item ("What is the latest on the strike?"). "recent" before other
 # words names an event rather than asking for the newest news ("the recent Italian elections":
 # TIME query 28, nDCG@10 0.449 newest first, 0.805 by relevance), so it counts only before
-# words for news itself ("recent developments").
+# words for news itself ("recent developments"); "now that" opens a clause ("now that Ely is chairman").
 _AS_OF = re.compile(r"\b(?:latest|newest|most\s+recent(?:ly)?|recently|(?:in\s+)?recent\s+(?:days|weeks|months)|"
                     r"recent\s+(?:news|developments?|events?|updates?|reports?|stor(?:y|ies)|happenings|headlines?|"
-                    r"articles?|coverage)|lately|now|currently|so\s+far|to\s+date|these\s+days|this\s+week)\b", re.I)
+                    r"articles?|coverage)|lately|now(?!\s+that\b)|currently|so\s+far|to\s+date|these\s+days|this\s+week)\b", re.I)
 
 # Words that make a question ask for an order in time.
 # "developments" but not "development" ("Inter-American Development Bank") nor "developed" (a
@@ -403,6 +403,28 @@ def with_the_month_after(parsed: ParsedQuery) -> ParsedQuery | None:
     notes.append(f"nothing dated {f.date_from} to {f.date_to} answers this: searched up to {last.isoformat()}, "
                  "when a month's news is often reported")
     return replace(parsed, filters=replace(f, date_to=last.isoformat()), notes=notes)
+
+
+def without_the_day(parsed: ParsedQuery) -> ParsedQuery | None:
+    """``parsed`` over all dates, when its question named one day and the filter came from it;
+    None otherwise. "Which news agency carried the June 19th report ...?" names the day of a
+    report that a story of 27 June tells of; `ask` takes the answer from all dates only when
+    the day's own items answer weakly and the sentence found names that day (names_the_day).
+    """
+    f = parsed.filters
+    if not (parsed.dates_from_question and f.date_from and f.date_from == f.date_to) or parsed.counted_back:
+        return None
+    notes = [n for n in parsed.notes if not n.startswith("dates ")]
+    notes.append(f"nothing dated {f.date_from} answers this well: answered from a story that names that day")
+    return replace(parsed, filters=replace(f, date_from=None, date_to=None), notes=notes, dates_from_question=False)
+
+
+def names_the_day(text: str, day: str) -> bool:
+    """Whether ``text`` names the ISO ``day``'s month and day ("June 19th", "19 June", "Jun 19")."""
+    when = dt.date.fromisoformat(day)
+    month = "|".join(name for name, number in MONTHS.items() if number == when.month)
+    n = rf"0?{when.day}(?:st|nd|rd|th)?"
+    return bool(re.search(rf"\b(?:(?:{month})\.?\s+{n}|{n}\s+(?:of\s+)?(?:{month}))\b", text, re.I))
 
 
 def without_names_read(parsed: ParsedQuery) -> ParsedQuery:

@@ -252,6 +252,7 @@ class Question:
     counted: frozenset[str] = frozenset()  # the stems of what "How many ...?" counts
     valued: frozenset[str] = frozenset()  # "What unemployment rate ...?": the stems of the noun whose figure is asked and the words before it
     money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
+    per_share: bool = False  # "How much per share ...?": only an amount a share is offered (answer_type.per_share)
     unit: str | None = None  # "On what date ...?": only a date that gives the day (or year) asked is offered (answer_type.unit_asked)
     organs: frozenset[str] = frozenset()  # "Which ministry ...?": its nouns (answer_type.organs_asked)
     head: str | None = None  # "Which popular singer ...?": the stem of its noun (answer_type.head)
@@ -482,7 +483,9 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
         found = [span for span in found if not _counts_else(text, span, q.counted) and not answer_type.labels(text, span)]
     if q.unit and found:
         found = answer_type.giving(q.unit, text, found)
-    return answer_type.money(text, found) if q.money and found else found
+    if q.money and found:
+        found = answer_type.money(text, found)
+    return answer_type.per_share(text, found) if q.per_share and found else found
 
 
 def _by_the_noun(cands: list[Candidate], q: Question) -> bool:

@@ -85,6 +85,16 @@ def test_a_name_that_begins_with_the_noun_asked_answers_which(sample):
     assert first(a).excerpt.startswith("This included Camp Ashraf"), a.answer
 
 
+def test_a_day_a_story_names_is_not_taken_for_the_storys_own(sample):
+    # The report of June 19th is told in a story of 27 June; the day's own items answer weakly.
+    a = sample.ask("Which news agency carried the June 19th report on the IRGC strike against MEK bases?")
+    assert "June 19th report by Fars news agency" in first(a).excerpt, a.answer
+    assert a.filters.date_from is None and any("names that day" in n for n in a.notes)
+    # A day whose own item answers keeps its filter.
+    a = sample.ask("Which rift inside the regime was reported on June 23?")
+    assert a.filters.date_from == "2017-06-23" and first(a).date == "2017-06-23"
+
+
 def test_year_of_the_topic_is_not_a_filter(sample):
     a = sample.ask("How many political prisoners were executed in 1988?")
     assert a.filters.to_dict() == {"date_from": None, "date_to": None, "source": None, "place": None}

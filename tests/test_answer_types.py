@@ -11,9 +11,9 @@ import re
 import pytest
 
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_business, asks_given_name,
-                                      asks_post, candidates, company_words, description, expected, focus, given_names,
+                                      asks_money, asks_per_share, asks_post, candidates, company_words, counted, description, expected, focus, given_names,
                                       giving, head, is_topic, labelled_by_head, labels, names, names_a_people, names_exactly, names_place_or_people,
-                                      organs, organs_asked, post_titles, posts_asked, refers_back, setting, unit_asked)
+                                      money, organs, organs_asked, per_share, post_titles, posts_asked, refers_back, setting, unit_asked)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
 from dateline.qa.words import stem, stems
@@ -77,6 +77,13 @@ def test_follow_up_answers_from_the_previous_items(sample):
     follow = sample.ask("Which advisory board is he on?", history=history)
     assert "United against Nuclear Iran’s Advisory Board" in first_sentence(follow)
     assert follow.citations[0].item_id == first.citations[0].item_id
+
+
+def test_a_follow_up_asking_which_country_he_sat_for_is_answered_by_it(sample):
+    first = sample.ask("Who is the European Parliament vice president who warned businesses against investing in Iran?")
+    history = [{"question": first.question, "answer": first.to_dict()}]
+    follow = sample.ask("Which country did he represent as an MEP?", history=history)
+    assert "member of the European Parliament for Poland" in first_sentence(follow), follow.answer
 
 
 def test_follow_up_moves_on_from_the_quoted_sentence(sample):
@@ -1386,6 +1393,56 @@ def test_a_name_labelled_by_the_noun_asked_begins_with_it():
     assert labelled_by_head("Camp Ashraf", camp) and labelled_by_head("Resolution 188", head("Which resolution passed?"))
     # The noun alone names nothing; a name that ends with it may be one of several offices.
     assert not labelled_by_head("Camp", camp) and not labelled_by_head("Federal Banking Supervisory Office", office)
+
+
+def test_a_price_is_money_and_a_price_per_share_a_shares_price():
+    question = "What price will NEC Information Systems charge for the PowerMate 2 personal computer?"
+    assert asks_money(question) and not asks_per_share(question)
+    assert not asks_money("What price rise did OPEC agree?")
+    question = "What cash price per share is Cruden Investments offering for Queensland Press?"
+    assert asks_per_share(question) and not asks_per_share("Which company wants a share of the Gabon block?")
+    text = "The board recommended the one billion dlr bid by Cruden. The 23 dlrs a share cash-only offer is fair."
+    found = money(text, candidates(NUMBER, text, stems(question)))
+    assert [text[s:e] for s, e in found] == ["one", "billion", "23"]
+    assert [text[s:e] for s, e in per_share(text, found)] == ["23"]
+
+
+def test_a_name_given_by_a_change_of_name_answers_what_new_name():
+    question = "What new name will White Engine take after its sale to the investor group led by Donald Stewart?"
+    assert asks_given_name(question) and expected(question) == NAME
+    text = "The company said it will change its name to Hercules Engines Inc, and Stewart will own most of it."
+    # "Engines" is the question's word too: only the naming words make the name a new one.
+    assert [text[s:e] for s, e in given_names(text, stems(question))] == ["Hercules Engines Inc"]
+
+
+def test_what_how_many_counts_ends_at_a_preposition():
+    assert counted("The drought is hitting how many counties in the province?") == {"county"}
+    assert counted("How many tonnes of wheat did China buy?") == {"tonn", "wheat"}
+    assert counted("How many barrels per day will it pump?") == {"barrel"}
+
+
+def test_a_generation_after_a_surname_needs_the_given_name_too():
+    # "Joseph B. Ely II" is the question's Joseph Ely; "August Busch III" is not its Anheuser-Busch.
+    ely = "Who is becoming president of Amoskeag Co now that Joseph Ely has taken over as chairman?"
+    text = "Amoskeag Co said Joseph B. Ely II became chairman, succeeding Albert B. Hunt."
+    assert [text[s:e] for s, e in candidates(PERSON, text, stems(ely))] == ["Albert B. Hunt"]
+    busch = "Who takes over from Dennis Long as president of Anheuser-Busch's beer unit?"
+    text = "He will be replaced as president of the unit by August Busch III, chairman of the company."
+    assert [text[s:e] for s, e in candidates(PERSON, text, stems(busch))] == ["August Busch III"]
+
+
+def test_places_by_a_place_noun_after_them_or_the_country_a_member_sits_for():
+    question = "From which Montreal airport will Nationair fly its new Brussels service?"
+    text = "Nationair plans to begin service between Montreal's Mirabel airport and Brussels three times a week."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems(question))] == ["Montreal's Mirabel"]
+    # A people's adjective before the noun is no place.
+    text = "Tremors hit the northern area of the Indonesian island of Sumatra."
+    assert candidates(PLACE, text, stems("Which river's dam was left leaking by the earthquake?")) == []
+    text = "Ryszard Czarnecki, a former member of the European Parliament for Poland, wrote an op-ed."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("Which country did he represent?"))] == ["Poland"]
+    # A town's name ending in "City" names no person.
+    text = "Hanson Industries proposed to sell its Montana City plant, said Gordon White, its chairman."
+    assert [text[s:e] for s, e in candidates(PERSON, text, stems("Who chairs Hanson Industries?"))] == ["Gordon White"]
 
 
 def test_a_season_of_a_year_is_a_date_and_a_shows_season_a_name():

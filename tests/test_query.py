@@ -7,7 +7,8 @@ from dateline.index.errors import DatelineError
 from dateline.qa.answer_type import names
 from dateline.qa.chat import read_history
 from dateline.qa.follow_up import asks_who_reported, is_follow_up, refers_back
-from dateline.qa.query import ArchiveFacts, Filters, merge_filters, parse_question, without_names_read
+from dateline.qa.query import (ArchiveFacts, Filters, merge_filters, names_the_day, parse_question, without_names_read,
+                               without_the_day)
 
 REUTERS_LIKE = ArchiveFacts(
     dates=["1987-02-26", "1987-03-02", "1987-03-20", "1987-04-07", "1987-05-01", "1987-10-19"],
@@ -301,6 +302,24 @@ def test_latest_shows_the_most_relevant_items_newest_first():
 ])
 def test_recent_asks_for_the_newest_only_of_the_news_itself(question, newest_first):
     assert parse_question(question, AS_OF_FACTS).newest_first is newest_first
+
+
+def test_now_that_opens_a_clause_and_asks_for_nothing_newest():
+    assert not parse_question("Who is becoming president now that Ely is chairman?", AS_OF_FACTS).newest_first
+    assert parse_question("Who is the council's chairman now?", AS_OF_FACTS).newest_first
+
+
+def test_a_day_the_question_names_may_be_one_a_story_names():
+    facts = ArchiveFacts(dates=["2017-06-19", "2017-06-27"], sources=["Iran Focus"], places=["London"])
+    q = parse_question("Which news agency carried the June 19th report on the strike?", facts)
+    assert (q.filters.date_from, q.filters.date_to) == ("2017-06-19", "2017-06-19")
+    undated = without_the_day(q)
+    assert undated.filters.date_from is None and undated.filters.date_to is None
+    assert undated.notes[-1].startswith("nothing dated 2017-06-19 answers this well")
+    assert without_the_day(parse_question("What happened in June 2017?", facts)) is None
+    assert names_the_day("According to a June 19th report by Fars news agency", "2017-06-19")
+    assert names_the_day("on 19 June it said", "2017-06-19") and names_the_day("Jun. 19, 2017", "2017-06-19")
+    assert not names_the_day("a June 1 report", "2017-06-19") and not names_the_day("July 19", "2017-06-19")
 
 
 def test_a_period_the_question_names_overrides_recency():
