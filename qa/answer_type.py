@@ -59,7 +59,11 @@ _AUX = _VERBS.replace("|", " ") + " happened happens this that about if kind sor
 # A word of the phrase may be a dotted abbreviation: "Which U.S. company", "Which U.K. city".
 _PHRASE_WORD = r"(?:(?:[a-z]\.){2,}|[\w’'-]+)"
 _NOT_VERB = rf"(?!(?:{_VERBS})\b){_PHRASE_WORD}\s+"
-_MODIFIERS = rf"(?:(?:is|are|was|were)\s+(?:{_NOT_VERB}){{0,2}}?|(?:{_NOT_VERB}){{0,3}}?)"
+# After "what is", the noun is no name's capitalised word ("What is North Star Uranium called
+# ...?" asks for no star; "Which U.S. District Judge ...?" asks for a judge); a question in
+# capitals keeps its nouns.
+_NOT_TITLE_CASE = r"(?-i:(?![A-Z][a-z]))"
+_MODIFIERS = rf"(?:(?:is|are|was|were)\s+(?:{_NOT_VERB}){{0,2}}?{_NOT_TITLE_CASE}|(?:{_NOT_VERB}){{0,3}}?)"
 
 
 def _nouns(words: str) -> str:
@@ -137,8 +141,8 @@ def expected(question: str) -> str | None:
     new regime in South Viet Nam which overthrew President Diem") asks for nothing: its "which"
     opens a clause.
     """
-    if is_topic(question):
-        return None
+    if is_topic(question):  # "avon giorgio purchase closing date" still asks for a date
+        return DATE if _TOPIC_ASKS_DATE.search(question) else None
     question = TAKE_PLACE.sub("happened", question)  # "What strikes took place?" asks for no place
     question = _uncontracted(question)
     m = _LAST_SENTENCE.search(question.strip())
@@ -160,6 +164,8 @@ def expected(question: str) -> str | None:
     return None
 
 
+# A topic whose last word is a date's noun ("avon giorgio purchase closing date", "Texaco record date").
+_TOPIC_ASKS_DATE = re.compile(r"\b(?:date|deadline)\W*$", re.I)
 # How a question or request starts; anything else without a "?" is a topic or a headline
 # ("Kennedy administration pressure on Diem", "Senators introduce export licensing reform bill").
 _ASKING = re.compile(r"^\W*(?:(?:and|so|but|also|then|ok|okay|please)\W+)?(?:who|whom|whose|what|which|when|where|why|"
@@ -361,9 +367,11 @@ def head_capitalised(head_stem: str) -> str:
 def labelled_by_head(span: str, head_stem: str | None) -> bool:
     """Whether a name begins with the noun a question asks about, and goes on: "Camp Ashraf" or
     "Resolution 188" for "camp" or "resolution" (a name that ends with it, "Supervisory Office" or
-    "a Union statement", may be one of several things of that kind a story names)."""
+    "a Union statement", or goes on with "of", "Bank of Tokyo", may be one of several things of
+    that kind a story names)."""
     words = span.split()
-    return len(words) > 1 and stem(_plain(words[0]).rstrip("’'")) == head_stem
+    return (len(words) > 1 and stem(_plain(words[0]).rstrip("’'")) == head_stem
+            and words[1].lower() not in _ACRONYM_SKIP)  # "Bank of Tokyo" is one of a story's banks
 
 
 def refers_back(text: str, head_stem: str, found: list[tuple[int, int]]) -> bool:
@@ -378,6 +386,8 @@ def refers_back(text: str, head_stem: str, found: list[tuple[int, int]]) -> bool
         for word in re.finditer(r"[\w’'-]+", m.group(1)):
             if stem(_plain(word.group(0)).rstrip("’'")) != head_stem:
                 continue
+            if word.group(0)[0].isupper() and not text.isupper():
+                break  # "The People's Construction Bank of China" is a name, not the noun asked
             end = m.start(1) + word.end()
             # "the school's “The Call to Lead”" is the school's, no name for it
             if word.group(0).endswith(("'s", "’s")):
@@ -537,6 +547,19 @@ _LABEL_NUMBER = re.compile(r"(?!(?:1[89]|20)\d\d\b)\d+[A-Z]?\b(?![.,]\d)"
                            r"(?!\s+(?:mln|bln|million|billion|pct|percent|dlrs|dollars)\b)")
 # The number after a name that labels it: "Resolution 188", "Flight 103" (see candidates).
 _LABEL = re.compile(rf"\s+{_LABEL_NUMBER.pattern}")
+
+
+# "What is the number of the US House resolution ...?", "What number does the resolution carry?",
+# "What is the resolution's number?": the number that labels a thing, not a count ("the number
+# of the victims" counts them: a plural after "of the" is counted).
+_LABEL_ASKED = re.compile(r"\b(?i:what\s+(?:is|was)\s+the\s+number\s+of\s+(?:the|this|that|its|their))\s+"
+                          r"(?:[A-Z][\w.]*\s+)*[a-z]+(?<!s)\b|\b(?i:what\s+number\s+(?:does|did|do|is|was))\b|"
+                          r"\b(?i:what\s+(?:is|was)\s+(?:the\s+)?\w+['’]s\s+number)\b")
+
+
+def asks_label(question: str) -> bool:
+    """Whether ``question`` asks for the number that labels a thing ("Resolution 188")."""
+    return bool(_LABEL_ASKED.search(_uncontracted(question)))
 
 
 def labels(text: str, span: tuple[int, int]) -> bool:
@@ -752,11 +775,12 @@ _GIVEN_NAME = re.compile(_WHAT_NAME.pattern + r"|\b(?:brand|trade)\s*names?\b|\b
 # "a new unit named AMR Investment Services", "The service, called Fast Lube,", "known as ASAP
 # Express", "will be marketed as Retrovir", "under the trade name Kodel": a naming word ending
 # just before a capitalised run (an opening quote or bracket may stand between).
-# "... will change its name to Hercules Engines Inc", "its new name will be ..." give one too.
+# "... will change its name to Hercules Engines Inc", "changed the name of its Hi-Net Communications
+# unit to Comsat Video Enterprises", "its new name will be ..." give one too.
 _NAMING = re.compile(r"\b(?:(?:re)?named|called|known\s+as|dubbed|titled|marketed\s+as|sold\s+as|branded|"
-                     r"name\s+to|new\s+name\s+(?:is|will\s+be|of)|"
+                     r"name\s+(?:of\s+[^.;]{1,50}?\s+)?to|new\s+name\s+(?:is|will\s+be|of)|"
                      r"under\s+the\s+(?:brand\s*|trade\s*)?name(?:\s+of)?)\s+[\"“‘'<(]?$", re.I)
-_NAMING_CHARS = 30  # how far back a naming word is looked for
+_NAMING_CHARS = 80  # how far back a naming word is looked for ("changed the name of its ... unit to")
 _GIVEN_RUN = re.compile(rf"{_CAPS.pattern}(?:/{_CAPS.pattern})*")  # "BP/Standard Financial Trading"
 
 
@@ -1075,7 +1099,9 @@ def names_exactly(kind: str, text: str, qstems: set[str] | frozenset[str],
 # general manager a question asks for, nor "Deputy Prime Minister X" the prime minister.
 _RANKS = frozenset("assistant deputy vice acting associate interim former".split())
 _POST_CHARS = 40  # looked back before a name for its post
-_POST_AFTER = re.compile(r",\s+[^.;,()]{0,60}")
+# ... or the post the sentence gives them: "X has been named executive vice president".
+_POST_AFTER = re.compile(r",\s+[^.;,()]{0,60}|\s+(?:has\s+been\s+|was\s+|were\s+|will\s+be\s+|is\s+)?"
+                         r"(?:named|appointed|elected|promoted\s+to)\s+[^.;,()]{0,60}")
 _EARLIER = re.compile(r"\b(?:previously|formerly|was|had\s+been|until)\b", re.I)
 
 

@@ -55,10 +55,13 @@ _RELATIVE = re.compile(
 # from the archive's newest item ("What is the latest on the strike?"). "recent" before other
 # words names an event rather than asking for the newest news ("the recent Italian elections":
 # TIME query 28, nDCG@10 0.449 newest first, 0.805 by relevance), so it counts only before
-# words for news itself ("recent developments"); "now that" opens a clause ("now that Ely is chairman").
-_AS_OF = re.compile(r"\b(?:latest|newest|most\s+recent(?:ly)?|recently|(?:in\s+)?recent\s+(?:days|weeks|months)|"
-                    r"recent\s+(?:news|developments?|events?|updates?|reports?|stor(?:y|ies)|happenings|headlines?|"
-                    r"articles?|coverage)|lately|now(?!\s+that\b)|currently|so\s+far|to\s+date|these\s+days|this\s+week)\b", re.I)
+# words for news itself ("recent developments"), and so does "most recent" ("Iran's most recent
+# presidential vote" names the vote; "Which bid is the most recent?" asks). "now that" opens a
+# clause ("now that Ely is chairman").
+_NEWS_WORDS = (r"news|developments?|events?|updates?|reports?|stor(?:y|ies)|happenings|headlines?|"
+               r"articles?|coverage")
+_AS_OF = re.compile(r"\b(?:latest|newest|most\s+recently|most\s+recent(?!\s+(?!(?:" + _NEWS_WORDS + r")\b)[a-z])|"
+                    r"recently|(?:in\s+)?recent\s+(?:days|weeks|months)|recent\s+(?:" + _NEWS_WORDS + r")|lately|now(?!\s+that\b)|currently|so\s+far|to\s+date|these\s+days|this\s+week)\b", re.I)
 
 # Words that make a question ask for an order in time.
 # "developments" but not "development" ("Inter-American Development Bank") nor "developed" (a

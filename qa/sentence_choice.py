@@ -253,6 +253,7 @@ class Question:
     valued: frozenset[str] = frozenset()  # "What unemployment rate ...?": the stems of the noun whose figure is asked and the words before it
     money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
     per_share: bool = False  # "How much per share ...?": only an amount a share is offered (answer_type.per_share)
+    label: bool = False  # "What is the number of the resolution?": only a number that labels a name is offered
     unit: str | None = None  # "On what date ...?": only a date that gives the day (or year) asked is offered (answer_type.unit_asked)
     organs: frozenset[str] = frozenset()  # "Which ministry ...?": its nouns (answer_type.organs_asked)
     head: str | None = None  # "Which popular singer ...?": the stem of its noun (answer_type.head)
@@ -481,6 +482,8 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
         found = [(s, e) for s, e in found if not answer_type.names_a_people(text[s:e])]
     if q.counted and found:  # "How many years ...?": not "2 counts", "50 pct"
         found = [span for span in found if not _counts_else(text, span, q.counted) and not answer_type.labels(text, span)]
+    if q.label and found:  # "Resolution 188", not "Forty-Six US Congressmen"
+        found = [span for span in found if answer_type.labels(text, span)]
     if q.unit and found:
         found = answer_type.giving(q.unit, text, found)
     if q.money and found:
@@ -525,9 +528,11 @@ def _counts_else(text: str, span: tuple[int, int], counted: frozenset[str]) -> b
 
 def _counts(text: str, found: list[tuple[int, int]], counted: frozenset[str]) -> float:
     """1 when a number ``text`` offers stands just before what the question counts ("He got 12
-    years" for "How many years ...?", not "2 counts"), else 0."""
+    years" for "How many years ...?", not "2 counts"), else 0. An amount of money counts nothing
+    ("100 dlrs a share", "its 4.50-dlr convertible series I" for "How many shares of its series I ...?")."""
     if not counted:
         return 0.0
+    found = [span for span in found if not answer_type.money(text, [span])]
     return float(any(counted & {_matched_stem(w) for w in WORD.findall(text, e, e + COUNTED_CHARS)[:COUNTED_AFTER]}
                      for _, e in found))
 

@@ -81,6 +81,8 @@ def test_a_name_that_begins_with_the_noun_asked_answers_which(sample):
     # Iran"); the story's "Resolution 188" and "Camp Ashraf" are called by the noun asked.
     a = sample.ask("Which congressional resolution condemns the 1988 massacre of political prisoners in Iran?")
     assert first(a).excerpt.startswith("Unlike much in Congress nowadays, Resolution 188"), a.answer
+    a = sample.ask("What is the number of the US House resolution condemning Iran over the 1988 massacre?")
+    assert first(a).excerpt.startswith("Unlike much in Congress nowadays, Resolution 188"), a.answer
     a = sample.ask("Which camp was among the MEK sites inside Iraq that the IRGC says it hit with missiles?")
     assert first(a).excerpt.startswith("This included Camp Ashraf"), a.answer
 

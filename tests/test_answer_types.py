@@ -11,7 +11,7 @@ import re
 import pytest
 
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_business, asks_given_name,
-                                      asks_money, asks_per_share, asks_post, candidates, company_words, counted, description, expected, focus, given_names,
+                                      asks_label, asks_money, asks_per_share, asks_post, candidates, company_words, counted, description, expected, focus, given_names,
                                       giving, head, is_topic, labelled_by_head, labels, names, names_a_people, names_exactly, names_place_or_people,
                                       money, organs, organs_asked, per_share, post_titles, posts_asked, refers_back, setting, unit_asked)
 from dateline.qa.engine import Engine
@@ -1393,6 +1393,15 @@ def test_a_name_labelled_by_the_noun_asked_begins_with_it():
     assert labelled_by_head("Camp Ashraf", camp) and labelled_by_head("Resolution 188", head("Which resolution passed?"))
     # The noun alone names nothing; a name that ends with it may be one of several offices.
     assert not labelled_by_head("Camp", camp) and not labelled_by_head("Federal Banking Supervisory Office", office)
+    assert not labelled_by_head("Bank of Tokyo", head("Which bank announced the loan?"))
+
+
+def test_a_name_holding_the_noun_asked_does_not_refer_back_to_the_answer():
+    # "the singer" calls the answer by its noun; "The People's Construction Bank" is a name.
+    text = "The People's Construction Bank of China is mandating four banks, lead manager Banque Indosuez said."
+    found = [(text.index("Banque"), text.index("Banque") + len("Banque Indosuez"))]
+    assert not refers_back(text, head("Which bank announced that loan?"), found)
+    assert refers_back("After postponing her residency, the singer announced a tour.", head("Which singer toured?"), [])
 
 
 def test_a_price_is_money_and_a_price_per_share_a_shares_price():
@@ -1407,12 +1416,42 @@ def test_a_price_is_money_and_a_price_per_share_a_shares_price():
     assert [text[s:e] for s, e in per_share(text, found)] == ["23"]
 
 
+def test_the_number_of_a_thing_is_its_label_and_the_number_of_things_a_count():
+    assert asks_label("What is the number of the US House resolution condemning Iran over the 1988 massacre?")
+    assert asks_label("What number does the resolution carry?") and asks_label("What is the resolution's number?")
+    assert not asks_label("What is the number of the victims killed?") and not asks_label("How many people died?")
+
+
 def test_a_name_given_by_a_change_of_name_answers_what_new_name():
     question = "What new name will White Engine take after its sale to the investor group led by Donald Stewart?"
     assert asks_given_name(question) and expected(question) == NAME
     text = "The company said it will change its name to Hercules Engines Inc, and Stewart will own most of it."
     # "Engines" is the question's word too: only the naming words make the name a new one.
     assert [text[s:e] for s, e in given_names(text, stems(question))] == ["Hercules Engines Inc"]
+
+
+def test_a_name_changed_for_a_unit_and_a_capitalised_noun_of_a_name():
+    question = "What is Comsat's Hi-Net Communications unit called now?"
+    text = ("Communications Satellite Corp said it changed the name of its Hi-Net Communications unit to "
+            "Comsat Video Enterprises to better reflect the nature of the unit's business.")
+    assert [text[s:e] for s, e in given_names(text, stems(question))] == ["Comsat Video Enterprises"]
+    # "Star" in "North Star Uranium" is a name's word, not a star asked for.
+    assert expected("What is North Star Uranium called after its name change?") == NAME
+    assert expected("WHAT COUNTRIES HAVE NEWLY JOINED THE UNITED NATIONS") == PLACE
+    assert expected("Which U.S. District Judge ordered the investigation?") == PERSON  # a title asks for its holder
+
+
+def test_a_topic_ending_in_a_dates_noun_asks_for_a_date():
+    assert expected("avon giorgio purchase closing date") == DATE
+    assert expected("iran nuclear deal") is None
+
+
+def test_a_post_a_sentence_names_someone_to_may_be_a_lesser_rank():
+    question = "Who is the company's president?"
+    text = "It said Harold C. Wells has been named executive vice president-Systems Group."
+    assert not names_exactly(PERSON, text, stems(question), posts=frozenset({"president"}))
+    text = "It said Harold C. Wells has been named president of the Systems Group."
+    assert names_exactly(PERSON, text, stems(question), posts=frozenset({"president"}))
 
 
 def test_what_how_many_counts_ends_at_a_preposition():

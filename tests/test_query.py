@@ -292,6 +292,7 @@ def test_latest_shows_the_most_relevant_items_newest_first():
     # "recent" before an event names the event: the most relevant stories come first.
     ("STRENGTHS IN POPULAR VOTES OF THE VARIOUS POLITICAL PARTIES IN THE RECENT ITALIAN ELECTIONS .", False),
     ("Which incumbent was declared winner of Iran's recent presidential vote?", False),
+    ("Who was declared the victor in Iran's most recent presidential vote?", False),
     # Before the news itself, or as "most recent", it asks for the newest.
     ("What are the recent developments in the council budget?", True),
     ("What is the most recent news on the strike?", True),

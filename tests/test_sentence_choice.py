@@ -189,6 +189,34 @@ def test_how_much_a_buyer_pays_is_answered_by_an_amount_of_money_not_a_share():
     assert not chosen.in_title and "84 mln dlrs" in chosen.text, chosen
 
 
+def test_an_amount_of_money_counts_nothing_and_a_price_per_share_is_an_amount_a_share():
+    """The lead names the series by their dividends ("4.50-dlr convertible series I"): money,
+    which counts no shares; the shares are counted further on (reut2-014, ITT)."""
+    from dateline.index.item import Item
+    from dateline.qa.answer_type import NUMBER, asks_per_share, counted
+    from dateline.qa.sentence_choice import Question, WordFinder, choose
+    from dateline.qa.words import stems
+
+    body = ("ITT Corp said it will redeem the outstanding shares of its four-dlr convertible series H and "
+            "4.50-dlr convertible series I preferred stock.\n\nITT has about 124,000 shares of series H "
+            "outstanding and 839,000 shares of series I.")
+    question = "How many shares of its series I preferred stock are outstanding?"
+    asked = stems(question)
+    q = Question(qstems=asked, asked=asked, weight=dict.fromkeys(asked, 1.0), kind=NUMBER, focus=frozenset(),
+                 find=WordFinder(set(asked)), counted=counted(question))
+    chosen = choose(Item(source="Reuters", title="ITT TO REDEEM PREFERRED", body=body, id="i1"), 0, 0.0, q)
+    assert body[chosen.start:].startswith("ITT has about 124,000 shares"), chosen
+    # "What cash price per share ...?": of the lead's amounts, only one is a share's price.
+    body = ("The board recommended the one billion dlr takeover bid by Cruden Investments for Queensland Press."
+            "\n\nThe 23 dlrs a share cash-only offer is nearly double the market price.")
+    question = "What cash price per share is Cruden Investments offering for Queensland Press?"
+    asked = stems(question)
+    q = Question(qstems=asked, asked=asked, weight=dict.fromkeys(asked, 1.0), kind=NUMBER, focus=frozenset(),
+                 find=WordFinder(set(asked)), money=True, per_share=asks_per_share(question))
+    chosen = choose(Item(source="Reuters", title="CRUDEN BID", body=body, id="c1"), 0, 0.0, q)
+    assert body[chosen.start:].startswith("The 23 dlrs a share"), chosen
+
+
 def test_the_subject_every_sentence_names_weighs_less_beside_a_date_than_the_word_asked_about():
     """Anderson and the Treasury are named throughout; "sentencing" once. The date beside the
     word the question asks about answers, not the one beside the subject (offer_near divides a
