@@ -557,7 +557,8 @@ def _tense(c: Candidate, found: list[tuple[int, int]], looks: int) -> float:
     (or no way asked)."""
     if looks == tense.EITHER or c.day is None:
         return 0.0
-    ways = {tense.points(c.text[s:e], c.text[e:e + tense.AFTER_CHARS], c.day) for s, e in found}
+    ways = {tense.points(c.text[s:e], c.text[e:e + tense.AFTER_CHARS], c.day, c.text[max(0, s - tense.BEFORE_CHARS):s])
+            for s, e in found}
     return 1.0 if looks in ways or tense.SAME_DAY in ways else -1.0 if -looks in ways else 0.0
 
 

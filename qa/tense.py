@@ -32,6 +32,8 @@ _AHEAD_CUES = re.compile(rf"\b(?:due|scheduled|expected|deadline|going\s+to|{_PL
 _RELATIVE = {"yesterday": BACK, "tomorrow": AHEAD, "last": BACK, "next": AHEAD, "today": SAME_DAY}
 _YEAR_AFTER = re.compile(r"(,)?\s+((?:1[89]|20)\d\d)\b")  # "July 16, 1990", "March 1988"
 AFTER_CHARS = 8  # how much of the text after a date may give its year
+_LAST_OR_NEXT = re.compile(r"\b(last|next)\s+$", re.I)  # before a month: "talks broke down last June"
+BEFORE_CHARS = 6
 HALF_YEAR_DAYS = 183  # a month and day without a year: the nearest such day, before or after
 
 
@@ -48,14 +50,16 @@ def looks(question: str) -> int:
     return AHEAD if m.group("ahead") else BACK
 
 
-def points(span: str, after: str, day: dt.date) -> int:
+def points(span: str, after: str, day: dt.date, before: str = "") -> int:
     """Which way the date ``span`` (as answer_type finds one) points from ``day``, the item's
     date: AHEAD, BACK, SAME_DAY ("today", or that very date) or EITHER (a weekday, a quarter, the
     month of writing). ``after`` is the text that follows the span, which may give its year
-    ("July 16, 1990")."""
+    ("July 16, 1990"); ``before``, the text before it, may say "last" or "next" ("last June")."""
     words = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", span.lower().replace(".", " ")).split()  # "June 19th"
     if not words:
         return EITHER
+    if (m := _LAST_OR_NEXT.search(before)) and words[0] in MONTHS:
+        return _RELATIVE[m.group(1).lower()]
     if words[0] in _RELATIVE:
         return _RELATIVE[words[0]]
     if words[0].isdigit() and len(words[0]) == 4:

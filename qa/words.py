@@ -37,7 +37,9 @@ UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper() a
 # A term: a dotted abbreviation of single letters ("U.N.", "U.S.") as one term "u.n", which full
 # text searches as the phrase "u n" (its letters alone are too short to be words), or a word.
 INITIALS = r"(?:[^\W\d_]\.)+[^\W\d_]"  # "u.n", "a.h": single letters with full stops between
-TERM = re.compile(rf"{INITIALS}(?![^\W_])|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+# "AT&T", "S&P": one term without its "&" ("att", as Reuters writes it), not two short letters.
+AMPERSAND = r"[^\W\d_]{1,3}&[^\W\d_]{1,3}"
+TERM = re.compile(rf"{INITIALS}(?![^\W_])|{AMPERSAND}(?![^\W_])|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
 
 # "took place" says "happened", a stop word: "What strikes took place?" asks about strikes, and
@@ -175,7 +177,7 @@ def terms(text: str) -> list[str]:
     if _may_hold_phrasal(low):
         low = PHRASAL_VERB.sub(lambda m: phrasal_deed(m.group(0)), low)
     for w in TERM.findall(low):
-        w = w.replace("’", "'")
+        w = w.replace("’", "'").replace("&", "")
         if w.endswith("'s"):
             w = w[:-2]
         if (len(w) > 1 or w.isdigit()) and w not in STOP_WORDS:

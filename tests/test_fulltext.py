@@ -233,6 +233,20 @@ def test_a_dotted_abbreviation_is_searched_as_one_term(data_dir, tmp_path):
     archive.close()
 
 
+def test_an_abbreviation_with_an_ampersand_is_searched_as_reuters_writes_it(data_dir, tmp_path):
+    # "AT&T" is indexed as "at" and "t"; Reuters writes "ATT": the question's "AT&T" finds it.
+    _import(data_dir, tmp_path, [
+        {"id": "att", "source": "Reuters", "date": "1987-04-07", "title": "", "body": "ATT will cut its Georgia rates."},
+        {"id": "gte", "source": "Reuters", "date": "1987-04-07", "title": "", "body": "GTE will cut its rates in Texas."},
+    ])
+    build_index(data_dir, embedder=FakeEmbedder())
+    archive = Archive.open(data_dir)
+    result = Retriever(archive.reader(), None, None).search("AT&T's rates", Filters(), k=3, mode="fts")
+    assert [p.item.id for p in result.passages][:1] == ["att"], [p.item.id for p in result.passages]
+    assert "att" in result.query_terms
+    archive.close()
+
+
 def test_near_finds_the_items_holding_every_word_close_together(data_dir, tmp_path):
     # "Who is the chairman of the Federal Reserve?": the story naming "Federal Reserve chairman
     # Paul Volcker" holds the three words together; the money-market story holds them apart.

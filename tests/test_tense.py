@@ -68,6 +68,13 @@ def test_points(span, after, way):
     assert points(span, after, DAY) == way
 
 
+def test_last_or_next_before_a_month_says_which_way_it_points():
+    # Written on 7 April: June alone is the June ahead; "last June" the one before.
+    assert points("June", ".", DAY, "broke down last ") == BACK
+    assert points("June", ".", DAY) == AHEAD
+    assert points("December", ".", DAY, "next ") == AHEAD
+
+
 def test_may_and_march_are_months_only_as_names_or_with_a_day():
     """The modal "may" and a protest "march" are no dates; "May 7", "in March" and "MAY 7" are."""
     from dateline.qa.answer_type import DATE, candidates
