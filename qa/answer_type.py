@@ -285,7 +285,7 @@ _PRONOUN = r"(?:it|he|she|they|we|you|i)\b"
 _ASKS_OBJECT = re.compile(rf"(?:do|does|did)\b|(?:is|are|was|were)\s+(?:[A-Z]|{_PRONOUN})|"
                           rf"(?!(?:is|are|was|were)\b)(?:{_AUXILIARIES})\s+(?:[A-Z]|{_PRONOUN}|"
                           r"(?:the|a|an|its|his|her|their|this|that)\b)")
-_HEAD_WORDS = 3  # words looked at after "which": "which Ivy League school"
+_HEAD_WORDS = 5  # words looked at after "which": "which Ivy League school", "which Federated Department Stores division"
 _WHICH_PHRASE = re.compile(rf"\b(?:which|what)\s+((?:{_PHRASE_WORD}\s*){{1,{_HEAD_WORDS}}})", re.I)
 
 
@@ -311,7 +311,8 @@ def head(question: str, objects: bool = False) -> str | None:
             low = word.lower()
             possessive = low.endswith(("'s", "’s"))
             low = _plain(low).rstrip("’'")
-            if low in _PHRASE_ENDS or low in _PAST or (len(low) > 4 and low.endswith("ed") and "-" not in low):
+            past = word[0].islower() and (low in _PAST or (len(low) > 4 and low.endswith("ed") and "-" not in low))
+            if low in _PHRASE_ENDS or past:  # "Federated" names a company, a verb is lower case
                 if not objects and _ASKS_OBJECT.match(found.group(1), found.group(1).index(word)):
                     return None  # "Which company will it buy shares from?": not the one it names
                 break
@@ -372,6 +373,26 @@ def labelled_by_head(span: str, head_stem: str | None) -> bool:
     words = span.split()
     return (len(words) > 1 and stem(_plain(words[0]).rstrip("’'")) == head_stem
             and words[1].lower() not in _ACRONYM_SKIP)  # "Bank of Tokyo" is one of a story's banks
+
+
+_NOUN_BEFORE = re.compile(r"\b([A-Za-z][\w-]*),\s+$")  # "its U.S. Subsidiary, Chene Investments Inc"
+
+
+def called_by_head(text: str, span: tuple[int, int], head_stem: str | None) -> bool:
+    """Whether the name at ``span`` of ``text`` is called by the noun a question asks about: it
+    begins with it (labelled_by_head), or the noun and a comma stand just before it ("its U.S.
+    Subsidiary, Chene Investments Inc" for "Which subsidiary ...?"). A lower-case noun after a
+    name is often another noun's modifier ("Far East bank executives") or one of several ("Rolls
+    RB211 engine")."""
+    s, e = span
+    if labelled_by_head(text[s:e], head_stem):
+        return True
+    before = _NOUN_BEFORE.search(text, max(0, s - _APPOSITION_BEFORE), s)
+    # "... the new Ilyushin airliner, Tanjug said": a source after the comma, no apposition
+    return bool(before) and stem(before.group(1).lower()) == head_stem and not _SAID.match(text, e)
+
+
+_APPOSITION_BEFORE = 30  # characters looked back for "Subsidiary, "
 
 
 def refers_back(text: str, head_stem: str, found: list[tuple[int, int]]) -> bool:

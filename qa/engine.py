@@ -285,10 +285,11 @@ class Engine:
                                     self.reader().items(missing, chunked=True) if missing and same_filters else {})
         answer = compose(parsed, result, top_k=top_k, threshold=self.threshold,
                          searched=resolved.search_text, previous=resolved.refers_to, finder=finder)
-        if answer.found and answer.confidence <= self.threshold and resolved.refers_to is None \
+        if answer.confidence <= self.threshold and resolved.refers_to is None \
                 and (undated := without_the_day(parsed)) is not None:
-            # Answered only because the day's items share its words (answer._holds_what_is_named):
-            # the day may be one a story names ("a June 19th report") rather than its own.
+            # Refused, or answered only because the day's items share its words
+            # (answer._holds_what_is_named): the day may be one a story names ("a June 19th
+            # report", "a statement dated June 26") rather than its own.
             answer = self._told_of_the_day(resolved, undated, parsed.filters.date_from, top_k, qvec) or answer
         if not answer.found and parsed.counted_back and resolved.refers_to is None:
             answer = self._ask_wider(resolved, over_all_dates(parsed), top_k, qvec) or answer

@@ -412,7 +412,8 @@ def without_the_day(parsed: ParsedQuery) -> ParsedQuery | None:
     """``parsed`` over all dates, when its question named one day and the filter came from it;
     None otherwise. "Which news agency carried the June 19th report ...?" names the day of a
     report that a story of 27 June tells of; `ask` takes the answer from all dates only when
-    the day's own items answer weakly and the sentence found names that day (names_the_day).
+    the day's own items answer weakly or not at all and the sentence found names that day
+    (names_the_day).
     """
     f = parsed.filters
     if not (parsed.dates_from_question and f.date_from and f.date_from == f.date_to) or parsed.counted_back:

@@ -300,8 +300,8 @@ class Candidate:
     day: dt.date | None = field(default=None, repr=False)  # the item's date
     offered: frozenset[str] = field(default=frozenset(), repr=False)  # what it offers, as offered_key gives it
     answer: str = field(default="", repr=False)  # of those, the one the question's words stand nearest
-    # Some sentence of the item offers a name that begins with the noun asked ("Camp Ashraf" for "Which
-    # camp ...?"): only such a name answers outright (see _by_the_noun).
+    # Some sentence of the item offers a name it calls by the noun asked ("Camp Ashraf" for "Which
+    # camp ...?", "its MainStreet division"): only such a name answers outright (see _by_the_noun).
     noun_named: bool = field(default=False, repr=False)
 
 
@@ -437,7 +437,7 @@ def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | Non
     f = c.features
     f["offer"] = 1.0
     f["exact"] = float(answer_type.names_exactly(q.kind, c.text, q.qstems, found, q.posts)
-                       and (not c.noun_named or _labelled_by_the_noun(c.text, found, q.noun)))
+                       and (not c.noun_named or _called_by_the_noun(c.text, found, q.noun)))
     f["offer_overlap"] = f["overlap"]
     f["offer_reach"] = f["reach"]
     f["candidates"] = math.log1p(min(len(found), MAX_CANDIDATES))
@@ -492,19 +492,20 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
 
 
 def _by_the_noun(cands: list[Candidate], q: Question) -> bool:
-    """Whether one of an item's sentences offers a name that begins with the noun a "which" question
-    asks about: "This included Camp Ashraf ..." for "Which camp ...?", "Resolution 188" for
-    "Which resolution ...?". The item's other names ("People's Mojahedin Organization of Iran" in
-    its lead) are then not what is asked."""
+    """Whether one of an item's sentences offers a name that it calls by the noun a "which"
+    question asks about (answer_type.called_by_head): "This included Camp Ashraf ..." for "Which
+    camp ...?", "... will operate it under its MainStreet division" for "Which division ...?".
+    The item's other names ("People's Mojahedin Organization of Iran" in its lead) are then not
+    what is asked."""
     if not q.noun:
         return False
-    capital = answer_type.head_capitalised(q.noun)
-    return any(capital in c.text and _labelled_by_the_noun(c.text, _offered(q, c.text), q.noun) for c in cands)
+    prefix = answer_type.head_capitalised(q.noun).lower()
+    return any(prefix in c.text.lower() and _called_by_the_noun(c.text, _offered(q, c.text), q.noun) for c in cands)
 
 
-def _labelled_by_the_noun(text: str, found: list[tuple[int, int]], head: str | None) -> bool:
-    """Whether one of the names ``found`` in ``text`` begins with the noun ``head`` (a stem)."""
-    return any(answer_type.labelled_by_head(text[s:e], head) for s, e in found)
+def _called_by_the_noun(text: str, found: list[tuple[int, int]], head: str | None) -> bool:
+    """Whether one of the names ``found`` in ``text`` is called by the noun ``head`` (a stem)."""
+    return any(answer_type.called_by_head(text, span, head) for span in found)
 
 
 # Words that scale a number rather than say what it counts: "2.6 mln shares".

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_business, asks_given_name,
-                                      asks_label, asks_money, asks_per_share, asks_post, candidates, company_words, counted, description, expected, focus, given_names,
+                                      asks_label, asks_money, asks_per_share, asks_post, called_by_head, candidates, company_words, counted, description, expected, focus, given_names,
                                       giving, head, is_topic, labelled_by_head, labels, names, names_a_people, names_exactly, names_place_or_people,
                                       money, organs, organs_asked, per_share, post_titles, posts_asked, refers_back, setting, unit_asked)
 from dateline.qa.engine import Engine
@@ -1394,6 +1394,22 @@ def test_a_name_labelled_by_the_noun_asked_begins_with_it():
     # The noun alone names nothing; a name that ends with it may be one of several offices.
     assert not labelled_by_head("Camp", camp) and not labelled_by_head("Federal Banking Supervisory Office", office)
     assert not labelled_by_head("Bank of Tokyo", head("Which bank announced the loan?"))
+
+
+def test_a_name_called_by_the_noun_asked_stands_beside_it():
+    division = head("Under which Federated Department Stores division will the new store operate?", objects=True)
+    assert division == head("Which division grew?")  # "Federated" names a company: no verb ends the phrase
+    text = "Yugoslavia will build parts for the new Ilyushin airliner, Tanjug said."
+    at = text.index("Tanjug")
+    assert not called_by_head(text, (at, at + len("Tanjug")), head("Which Soviet airliner will it build?"))
+    # A lower-case noun after a name may be another noun's modifier: no apposition.
+    text = "She named two Far East bank executives to the board."
+    assert not called_by_head(text, (text.index("Far"), text.index("Far") + len("Far East")), head("Which bank won?"))
+    text = "It said its U.S. Subsidiary, Chene Investments Inc, bought 2.55 mln shares."
+    at = text.index("Chene")
+    assert called_by_head(text, (at, at + len("Chene Investments Inc")), head("Which subsidiary bought them?"))
+    text = "Federated Department Stores Inc leased a site for its MainStreet division."
+    assert not called_by_head(text, (0, len("Federated Department Stores Inc")), division)
 
 
 def test_a_name_holding_the_noun_asked_does_not_refer_back_to_the_answer():
