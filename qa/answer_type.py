@@ -802,7 +802,8 @@ _NAMING = re.compile(r"\b(?:(?:re)?named|called|known\s+as|dubbed|titled|markete
                      r"name\s+(?:of\s+[^.;]{1,50}?\s+)?to|new\s+name\s+(?:is|will\s+be|of)|"
                      r"under\s+the\s+(?:brand\s*|trade\s*)?name(?:\s+of)?)\s+[\"“‘'<(]?$", re.I)
 _NAMING_CHARS = 80  # how far back a naming word is looked for ("changed the name of its ... unit to")
-_GIVEN_RUN = re.compile(rf"{_CAPS.pattern}(?:/{_CAPS.pattern})*")  # "BP/Standard Financial Trading"
+# "BP/Standard Financial Trading"; "called Version 1.01": a version's number goes with the name
+_GIVEN_RUN = re.compile(rf"{_CAPS.pattern}(?:/{_CAPS.pattern})*(?:\s+\d+(?:\.\d+)*[a-z]?\b(?![.,]?\d))?")
 
 
 def asks_given_name(question: str) -> bool:
@@ -821,7 +822,7 @@ def given_names(text: str, qstems: set[str] | frozenset[str]) -> list[tuple[int,
     for m in _GIVEN_RUN.finditer(text):
         before = text[max(0, m.start() - _NAMING_CHARS):m.start()]
         named = _NAMING.search(before) and _plain(m.group(0).split()[0]) not in _TITLES
-        if named and _name_words(m.group(0), qstems):
+        if named and (_name_words(m.group(0), qstems) or any(ch.isdigit() for ch in m.group(0))):
             out.append(m.span())
     return out
 

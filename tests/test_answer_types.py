@@ -513,6 +513,9 @@ def test_a_name_given_after_a_naming_word_or_in_quotation_marks_answers_what_a_t
     assert given_names("Louis Garbrecht Jr was named chairman of the venture.", frozenset()) == []
     assert given_names("He was named President of Icotron.", frozenset()) == []
     assert given_names('"We Expect Growth this year," Smith said.', frozenset()) == []
+    # A version's number goes with the name it gives, though its word is the question's.
+    text = "Activision has released a new version of Paintworks Plus, called Version 1.01."
+    assert [text[s:e] for s, e in given_names(text, stems("What is the new version called?"))] == ["Version 1.01"]
 
 
 def test_a_title_in_single_quotes_is_one_name_and_a_possessive_keeps_its_apostrophe():
