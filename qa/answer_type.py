@@ -360,9 +360,9 @@ _SAID = re.compile(r"\s+(?:also\s+)?(?:said|says|added|adds|told|tells|reported|
 _LISTED = re.compile(r"\s*[,:(]\s*[A-Z<]")  # names follow it, whether the question's or not
 
 
-def head_capitalised(head_stem: str) -> str:
-    """How every form of the noun ``head_stem`` begins when capitalised in a name ("Camp", "Reso")."""
-    return head_stem[:_HEAD_PREFIX].capitalize()
+def may_hold_head(text: str, head_stem: str) -> bool:
+    """A cheap look first: whether ``text`` holds the letters every form of the noun begins with."""
+    return head_stem[:_HEAD_PREFIX] in text.lower()
 
 
 def labelled_by_head(span: str, head_stem: str | None) -> bool:
@@ -376,6 +376,7 @@ def labelled_by_head(span: str, head_stem: str | None) -> bool:
 
 
 _NOUN_BEFORE = re.compile(r"\b([A-Za-z][\w-]*),\s+$")  # "its U.S. Subsidiary, Chene Investments Inc"
+_APPOSITION_BEFORE = 30  # characters looked back for "Subsidiary, "
 
 
 def called_by_head(text: str, span: tuple[int, int], head_stem: str | None) -> bool:
@@ -392,16 +393,13 @@ def called_by_head(text: str, span: tuple[int, int], head_stem: str | None) -> b
     return bool(before) and stem(before.group(1).lower()) == head_stem and not _SAID.match(text, e)
 
 
-_APPOSITION_BEFORE = 30  # characters looked back for "Subsidiary, "
-
-
 def refers_back(text: str, head_stem: str, found: list[tuple[int, int]]) -> bool:
     """Whether ``text`` calls what is asked by its noun (``head_stem``, see head) with no name
     for it: no candidate in ``found`` before that phrase (which it may point back to: "Saudi
     officials ... in the country's capital") or just after it ("the singer Adele"). Such a
     sentence tells of the answer, named elsewhere ("After postponing her residency ..., the
     singer announced Monday ..."), and its names are other things'."""
-    if head_stem[:_HEAD_PREFIX] not in text.lower():  # most sentences: no word of the noun's at all
+    if not may_hold_head(text, head_stem):  # most sentences: no word of the noun's at all
         return False
     for m in _DESCRIBED.finditer(text):
         for word in re.finditer(r"[\w’'-]+", m.group(1)):
@@ -618,9 +616,9 @@ _TITLES = frozenset("""prime minister president secretary chancellor general gov
 mrs ms dr sir lord lady king queen prince princess judge justice chief deputy vice foreign former
 first chairman ceo speaker leader staff sgt sergeant cpl corporal pvt lt lieutenant col colonel maj capt captain
 cmdr commander adm admiral brig brigadier""".split())
+_GENERATIONS = frozenset("jr jr. sr sr. ii iii iv".split())  # after a surname
 # Titles that only a person holds, before a surname alone ("President Reagan"): not "General"
 # ("General Motors"), nor "Chief", "Deputy" or "First".
-_GENERATIONS = frozenset("jr jr. sr sr. ii iii iv".split())  # after a surname
 _PERSONS_TITLES = frozenset("""president chancellor premier minister king queen pope senator governor
 ayatollah sheikh judge speaker chairman secretary mr mrs ms dr sen rep gov prof""".split())
 # Words that make a capitalised run an organisation's name rather than a person's.
@@ -835,16 +833,14 @@ def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: st
     person is named by the surname: "John P. Desmond" is not the question's "John Geiger". Words
     of the question's description of the answer (``described``: "pizza" in "Which pizza chain
     ...?") do not make a name that holds others its own: "Domino's Pizza" answers."""
-    words = [low for low in map(_plain, _RUN_WORD.findall(span))
-             if not (low in STOP_WORDS or low in _TITLES or low in _ORG_WORDS or low in _CALENDAR)]
+    named = [low for low in map(_plain, _RUN_WORD.findall(span)) if low not in STOP_WORDS and low not in _TITLES]
+    words = [low for low in named if low not in _ORG_WORDS and low not in _CALENDAR]
     if kind == PERSON:
         # The surname; after "Jr" or "III", the first name too: "Joseph B. Ely II" is the
         # question's "Joseph Ely", "August Busch III" not its "Anheuser-Busch".
         generation = [low for low in words if low not in _GENERATIONS]
-        if len(generation) < len(words):
-            given = [low for low in map(_plain, _RUN_WORD.findall(span)) if low not in _TITLES and low not in STOP_WORDS]
-            if given and stem(given[0]) not in qstems:
-                return False
+        if len(generation) < len(words) and stem(named[0]) not in qstems:
+            return False
         words = generation[-1:]
     own = [low for low in words if stem(low) in qstems or low in qstems]
     if own and len(own) < len(words) and all(stem(low) in described for low in own):
@@ -1121,7 +1117,8 @@ def names_exactly(kind: str, text: str, qstems: set[str] | frozenset[str],
 # general manager a question asks for, nor "Deputy Prime Minister X" the prime minister.
 _RANKS = frozenset("assistant deputy vice acting associate interim former".split())
 _POST_CHARS = 40  # looked back before a name for its post
-# ... or the post the sentence gives them: "X has been named executive vice president".
+# After a name, an apposition ("X, assistant general manager") or the post the sentence gives
+# them ("X has been named executive vice president").
 _POST_AFTER = re.compile(r",\s+[^.;,()]{0,60}|\s+(?:has\s+been\s+|was\s+|were\s+|will\s+be\s+|is\s+)?"
                          r"(?:named|appointed|elected|promoted\s+to)\s+[^.;,()]{0,60}")
 _EARLIER = re.compile(r"\b(?:previously|formerly|was|had\s+been|until)\b", re.I)

@@ -61,7 +61,8 @@ _RELATIVE = re.compile(
 _NEWS_WORDS = (r"news|developments?|events?|updates?|reports?|stor(?:y|ies)|happenings|headlines?|"
                r"articles?|coverage")
 _AS_OF = re.compile(r"\b(?:latest|newest|most\s+recently|most\s+recent(?!\s+(?!(?:" + _NEWS_WORDS + r")\b)[a-z])|"
-                    r"recently|(?:in\s+)?recent\s+(?:days|weeks|months)|recent\s+(?:" + _NEWS_WORDS + r")|lately|now(?!\s+that\b)|currently|so\s+far|to\s+date|these\s+days|this\s+week)\b", re.I)
+                    r"recently|(?:in\s+)?recent\s+(?:days|weeks|months)|recent\s+(?:" + _NEWS_WORDS + r")|"
+                    r"lately|now(?!\s+that\b)|currently|so\s+far|to\s+date|these\s+days|this\s+week)\b", re.I)
 
 # Words that make a question ask for an order in time.
 # "developments" but not "development" ("Inter-American Development Bank") nor "developed" (a

@@ -301,8 +301,10 @@ class Candidate:
     offered: frozenset[str] = field(default=frozenset(), repr=False)  # what it offers, as offered_key gives it
     answer: str = field(default="", repr=False)  # of those, the one the question's words stand nearest
     # Some sentence of the item offers a name it calls by the noun asked ("Camp Ashraf" for "Which
-    # camp ...?", "its MainStreet division"): only such a name answers outright (see _by_the_noun).
+    # camp ...?", "its U.S. Subsidiary, Chene Investments Inc"): only such a name answers outright
+    # (see _by_the_noun).
     noun_named: bool = field(default=False, repr=False)
+    offers: list[tuple[int, int]] | None = field(default=None, repr=False)  # _offered's spans, once searched
 
 
 def score(features: dict[str, float]) -> float:
@@ -428,7 +430,7 @@ def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | Non
     c.kind_described = True
     given = answer_type.given_names(c.text, q.naming) if q.given_name else []
     if found is None:
-        found = _offered(q, c.text)
+        found = _offers(c, q)
     if given:  # a name given is offered, though it share a word with the question's company
         found = sorted(set(found) | set(given))
     if not found:
@@ -491,16 +493,23 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
     return answer_type.per_share(text, found) if q.per_share and found else found
 
 
+def _offers(c: Candidate, q: Question) -> list[tuple[int, int]]:
+    """``_offered`` for candidate ``c``, searched once (_by_the_noun may have searched it)."""
+    if c.offers is None:
+        c.offers = _offered(q, c.text)
+    return c.offers
+
+
 def _by_the_noun(cands: list[Candidate], q: Question) -> bool:
     """Whether one of an item's sentences offers a name that it calls by the noun a "which"
     question asks about (answer_type.called_by_head): "This included Camp Ashraf ..." for "Which
-    camp ...?", "... will operate it under its MainStreet division" for "Which division ...?".
-    The item's other names ("People's Mojahedin Organization of Iran" in its lead) are then not
-    what is asked."""
+    camp ...?", "its U.S. Subsidiary, Chene Investments Inc, bought ..." for "Which subsidiary
+    ...?". The item's other names ("People's Mojahedin Organization of Iran" in its lead) are
+    then not what is asked."""
     if not q.noun:
         return False
-    prefix = answer_type.head_capitalised(q.noun).lower()
-    return any(prefix in c.text.lower() and _called_by_the_noun(c.text, _offered(q, c.text), q.noun) for c in cands)
+    return any(answer_type.may_hold_head(c.text, q.noun) and _called_by_the_noun(c.text, _offers(c, q), q.noun)
+               for c in cands)
 
 
 def _called_by_the_noun(text: str, found: list[tuple[int, int]], head: str | None) -> bool:

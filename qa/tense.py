@@ -33,7 +33,7 @@ _RELATIVE = {"yesterday": BACK, "tomorrow": AHEAD, "last": BACK, "next": AHEAD, 
 _YEAR_AFTER = re.compile(r"(,)?\s+((?:1[89]|20)\d\d)\b")  # "July 16, 1990", "March 1988"
 AFTER_CHARS = 8  # how much of the text after a date may give its year
 _LAST_OR_NEXT = re.compile(r"\b(last|next)\s+$", re.I)  # before a month: "talks broke down last June"
-BEFORE_CHARS = 6
+BEFORE_CHARS = 6  # how much of the text before a date may say "last" or "next"
 HALF_YEAR_DAYS = 183  # a month and day without a year: the nearest such day, before or after
 
 
