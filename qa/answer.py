@@ -29,7 +29,7 @@ from .retrieve import Passage, SearchResult
 from .sentence_choice import QUOTE_MARGIN, Question, WordFinder, choose, offering, same_thing, tells_apart
 from .sentences import paragraphs, sentences
 from .text_cache import TextCache
-from .words import heading_stems, rare_in_general, stems, terms
+from .words import ALIKE, heading_stems, rare_in_general, stems, terms
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +223,17 @@ def _split(p: Passage) -> _Split:
 
 def _coverage(qstems: set[str], have: set[str] | frozenset[str]) -> float:
     """Share of the question's stems found in ``have``."""
-    return len(qstems & have) / len(qstems) if qstems else 0.0
+    return len(_held(qstems, have)) / len(qstems) if qstems else 0.0
+
+
+def _held(qstems: set[str], have: set[str] | frozenset[str]) -> set[str]:
+    """The question's stems a story holds, itself or as a word news writes for it (words.ALIKE):
+    "What did Terzi write?" is answered by "Giulio Terzi ... wrote that ...", and was refused when
+    "writ" counted as missing."""
+    return {s for s in qstems if s in have or not ALIKE.get(s, _NONE).isdisjoint(have)}
+
+
+_NONE: frozenset[str] = frozenset()
 
 
 def _story_stems(result: SearchResult, splits: dict[int, _Split]) -> dict[str, set[str]]:
@@ -280,7 +290,7 @@ def evidence(result: SearchResult, qstems: set[str], by_story: dict[str, set[str
     weight = {s: result.idf.get(s, rarest) for s in qstems}
     total = sum(weight.values()) or 1.0
     coverage = max(_coverage(qstems, by_story[i]) for i in judged)
-    weighted = max(sum(w for s, w in weight.items() if s in by_story[i]) / total for i in judged)
+    weighted = max(sum(weight[s] for s in _held(qstems, by_story[i])) / total for i in judged)
     return Evidence(cosine, coverage, weighted, unknown)
 
 
