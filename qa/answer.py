@@ -363,6 +363,7 @@ def _reading(question: str, kind: str | None, finder: WordFinder, previous: Prev
                     label=kind == answer_type.NUMBER and answer_type.asks_label(question),
                     unit=answer_type.unit_asked(question) if kind == answer_type.DATE else None,
                     organs=answer_type.organs_asked(question) if kind == answer_type.NAME else frozenset(),
+                    thing=answer_type.thing_asked(question) if kind in (answer_type.NAME, answer_type.THING) else None,
                     head=answer_type.head(question),
                     noun=answer_type.head(question, objects=True) if kind == answer_type.NAME else None,
                     described=answer_type.description(question),

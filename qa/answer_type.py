@@ -20,10 +20,11 @@ from dateline.index.dates import MONTH_PATTERN
 
 from .places import CITIES, DEMONYMS, LANDMARKS, PLACES
 from .sentences import sentences
-from .words import STOP_WORDS, TAKE_PLACE, UPPER, rare_in_general, stem, stems
+from .words import STOP_WORDS, TAKE_PLACE, UPPER, WORD, rare_in_general, stem, stems
 
 PERSON, NAME, PLACE, DATE, NUMBER, REASON = "person", "name", "place", "date", "number", "reason"
-KINDS = (PERSON, NAME, PLACE, DATE, NUMBER, REASON)
+THING = "thing"  # "What kind of aircraft ...?": a thing described in lower case ("a joint combat helicopter")
+KINDS = (PERSON, NAME, PLACE, DATE, NUMBER, REASON, THING)
 
 # Nouns after "which"/"what" that name the kind of answer: "which national park" wants a place,
 # "which former minister" a person.
@@ -39,7 +40,9 @@ _PERSON_NOUNS = ("minister ministers president presidents official officials lea
                  "ambassador envoy diplomat commander premier mayor host personality musician rapper "
                  "sergeant colonel captain lieutenant officer soldier analyst economist scientist "
                  "researcher lawyer attorney prosecutor tycoon magnate billionaire financier businessman "
-                 "businesswoman entrepreneur banker")
+                 "businesswoman entrepreneur banker congressman congresswoman congressmen legislator "
+                 "legislators negotiator negotiators manager managers administrator undersecretary deputy "
+                 "trader commissioner activist academic investor")
 _NUMBER_NOUNS = ("percentage percent share proportion number amount price age figure sum total rate "
                  "cost value size score sales revenue revenues profit profits earnings income loss losses "
                  "deficit surplus debt dividend turnover output population budget stake level salary")
@@ -82,7 +85,9 @@ _REQUEST_STEMS = frozenset(stem(w) for w in ("please", "name", "identify"))
 _COMPOUND_ENDS = ("company companies firm firms bank banks group groups corporation concern utility carrier "
                   "airline insurer lender agency council committee ministry department authority board "
                   "government " + _PLACE_NOUNS + " " + _PERSON_NOUNS + " " + _NUMBER_NOUNS)
-_AS_ADJECTIVE = rf"(?!-(?:\w+ed|run|made|built)\b)(?!\s+(?:{_nouns(_COMPOUND_ENDS)})\b)"
+# Nor does one a person's noun follows, ending as most do: a "debt negotiator" is no number.
+_AGENT_ENDS = r"[a-z]+(?:tors?|ists?|ians?)"
+_AS_ADJECTIVE = rf"(?!-(?:\w+ed|run|made|built)\b)(?!\s+(?:{_nouns(_COMPOUND_ENDS)}|{_AGENT_ENDS})\b)"
 _WH_NOUN = re.compile(rf"{_WH}\s+{_MODIFIERS}(?:(?P<place>{_nouns(_PLACE_NOUNS)})|"
                       rf"(?P<person>{_nouns(_PERSON_NOUNS)})|(?P<number>{_nouns(_NUMBER_NOUNS)}))\b{_AS_ADJECTIVE}|"
                       rf"\b(?:which|what)\s+{_DATE_ASKED}(?P<date>{_nouns(_DATE_NOUNS)})\b", re.I)
@@ -111,7 +116,8 @@ _WHEN_CLAUSE = rf"when\b(?!['’]s)(?![^,?]*\b(?:{_AUXILIARIES})\b)(?=[^,?]*,\s*
 _WHEN_OPENING = re.compile(rf"^\W*{_WHEN_CLAUSE}", re.I)
 # A question that starts with a phrase of circumstance puts its asking word after a comma.
 _OPENING = re.compile(r"^\W*(?:(?:according|after|before|in|on|at|following|despite|as|to|with|since|during|"
-                      r"unlike|amid|given|while|once|if|although|though|because|for|from|by|over|under)\b|"
+                      r"unlike|amid|given|while|once|if|although|though|because|for|from|by|over|under|"
+                      r"besides|apart|aside|other\s+than|excluding|except)\b|"
                       rf"{_WHEN_CLAUSE})", re.I)
 # A question's preamble ("Police arrested 31 men this week. Which group ...?") sets the scene;
 # the wh-word of the last sentence says what is asked.
@@ -160,8 +166,39 @@ def expected(question: str) -> str | None:
         if _WHEN_OPENING.match(text):  # the opening clause's own "when" asks nothing
             found = [f for f in found if f[1] > text.index(",")] or found
         if found:
-            return min(found)[3]
-    return None
+            kind = min(found)[3]
+            return NAME if kind == PERSON and _WHO_ROLE.search(text) else kind
+    return THING if _KIND_OF.search(question) else _keyword_kind(question)
+
+
+# "Who is its lead underwriter?", "Who were the targets of ...?": a role that a company or a group
+# fills as often as a person does asks for any name ("Goldman, Sachs and Co", "ISIS").
+_ORG_ROLES = ("underwriter underwriters auditor auditors target targets buyer buyers seller sellers bidder "
+              "bidders suitor suitors acquirer owner owners partner partners adviser advisers advisor advisors "
+              "lender lenders creditor creditors supplier suppliers customer customers client clients rival "
+              "rivals competitor competitors sponsor sponsors backer backers")
+_WHO_ROLE = re.compile(r"^\W*(?:and\s+)?who\s+(?:is|was|are|were|will\s+be|would\s+be)\s+(?:the|its|his|her|their|"
+                       rf"[\w.&'’-]+['’]s)\s+(?:[\w-]+\s+){{0,3}}?(?:{_nouns(_ORG_ROLES)})"
+                       r"(?=\s+(?:of|for|in|at|on|to|from|with|behind|that|who|which)\b|\s*[?,]|$)", re.I)
+
+
+# A question in keywords ("Alitalia 1986 net profit?", "Prudential Corp group chief executive?",
+# "China fifth securities market opening date?") asks for what its last word names.
+_LAST_WORD = re.compile(r"([a-z]+)\W*$", re.I)
+_TIME_AT_END = re.compile(r"\s+(?:(?:in|during|for|of|at|by)\s+)?(?:(?:that|this|last|next|the|a)\s+"
+                          r"(?:year|month|week|quarter|day|time)|(?:19|20)\d\d)\W*$", re.I)
+_KEYWORD_KINDS = tuple((frozenset(nouns.split()), kind) for nouns, kind in (
+    (_NUMBER_NOUNS, NUMBER), (_DATE_NOUNS, DATE), (_PERSON_NOUNS, PERSON), (_PLACE_NOUNS, PLACE)))
+
+
+def _keyword_kind(question: str) -> str | None:
+    """The kind a question asks in keywords, with a "?" and no asking word: that of its last noun
+    before a time it is asked of ("And the group's total sales that year?": sales)."""
+    if "?" not in question or _ASKING.search(question) or _WH_WORD.search(question):
+        return None
+    last = _LAST_WORD.search(_TIME_AT_END.sub("", question))
+    word = last.group(1).lower() if last else ""
+    return next((kind for nouns, kind in _KEYWORD_KINDS if word in nouns), None)
 
 
 # A topic whose last word is a date's noun ("avon giorgio purchase closing date", "Texaco record date").
@@ -209,6 +246,8 @@ def valued(question: str) -> frozenset[str]:
     unemployment rate ...?" asks for, with the words before it; none for "How many ...?", which
     counts (counted)."""
     m = _WH_NOUN.search(_uncontracted(question))
+    if m is None and _keyword_kind(question) == NUMBER:  # "Alitalia 1986 net profit?": its last two words
+        return stems(" ".join(WORD.findall(_TIME_AT_END.sub("", question))[-2:]))
     return stems(m.group(0)) if m and m.lastgroup == NUMBER else frozenset()
 
 
@@ -229,10 +268,27 @@ _WHAT_PRICE = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}price\b(?!\s+(?:
                          r"change|changes|index|fall|falls|drop|drops|gain|gains)\b)", re.I)
 
 
+# Nouns whose figure is an amount of money, when one ends what "What ...?" asks ("What net profit
+# did Alitalia report?") or a question in keywords ("Alitalia 1986 net profit?"): not "What
+# profit margin ...?", a share, nor "sales", which may count cars.
+_MONEY_NOUNS = frozenset("profit profits earnings income revenue revenues loss losses dividend dividends "
+                         "cost costs salary budget deficit surplus turnover debt".split())
+_NOUN_ENDS = re.compile(rf"\s*(?:[?,;]|$)|\s+(?:{_AUXILIARIES}|of|for|in|at|on|from|per|before|after|last|this)\b", re.I)
+
+
 def asks_money(question: str) -> bool:
     """Whether ``question`` asks for an amount of money ("How much will Sara Lee pay ...?", "What
-    price will NEC charge ...?")."""
-    return bool(_HOW_MUCH_MONEY.search(question) or _WHAT_PRICE.search(question))
+    price will NEC charge ...?", "What net profit did Alitalia report?")."""
+    return bool(_HOW_MUCH_MONEY.search(question) or _WHAT_PRICE.search(question) or _money_noun(question))
+
+
+def _money_noun(question: str) -> bool:
+    m = _WH_NOUN.search(_uncontracted(question))
+    if m is not None:
+        return (m.lastgroup == NUMBER and m.group(NUMBER).lower() in _MONEY_NOUNS
+                and bool(_NOUN_ENDS.match(question, m.end())))
+    last = _LAST_WORD.search(_TIME_AT_END.sub("", question))
+    return _keyword_kind(question) == NUMBER and last is not None and last.group(1).lower() in _MONEY_NOUNS
 
 
 # "How much per share ...?", "What cash price per share ...?": a price a share is asked (not "a share of").
@@ -498,6 +554,8 @@ def setting(question: str) -> frozenset[str]:
     meant, less which of its sentences answers."""
     parts = sentences(question)
     lead_end = parts[-1][0] if len(parts) > 1 else 0
+    if not lead_end and ";" in question:  # "The USDA sent Congress a plan ...; which congressman ...?"
+        lead_end = question.rindex(";") + 1
     if lead_end and (_WH_WORD.search(question, 0, lead_end) or not _WH_WORD.search(question, lead_end)
                      or _ABBREVIATED.search(question, 0, lead_end)):
         # The asking is not all in the last sentence ("Who is the president of ... Wm. Wrigley?"),
@@ -628,8 +686,10 @@ commission assembly house senate congress times post journal press network servi
 institute foundation fund army force forces police government administration office newspaper
 magazine outlet publication channel""".split())
 # ... and a company's legal form or trade, which also start or end companies' names that questions
-# name in part ("General Motors"), so they only keep a run from being read as a person.
-_COMPANY_WORDS = frozenset("""plc ag sa nv spa llc gmbh bv ab oy asa a/s pty bhd lp holdings industries
+# name in part ("General Motors"), so they only keep a run from being read as a person. A legal
+# form, like "Inc", is shared by other names: "Safveans AB" is not the question's "AB Catena".
+_LEGAL_FORMS = frozenset("plc ag sa nv spa llc gmbh bv ab oy asa a/s pty bhd lp".split())
+_COMPANY_WORDS = _LEGAL_FORMS | frozenset("""holdings industries
 international systems trust partners securities motors airlines airways petroleum resources
 technologies electronics communications enterprises laboratories stores hotels exchange""".split())
 
@@ -834,7 +894,7 @@ def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: st
     of the question's description of the answer (``described``: "pizza" in "Which pizza chain
     ...?") do not make a name that holds others its own: "Domino's Pizza" answers."""
     named = [low for low in map(_plain, _RUN_WORD.findall(span)) if low not in STOP_WORDS and low not in _TITLES]
-    words = [low for low in named if low not in _ORG_WORDS and low not in _CALENDAR]
+    words = [low for low in named if low not in _ORG_WORDS and low not in _LEGAL_FORMS and low not in _CALENDAR]
     if kind == PERSON:
         # The surname; after "Jr" or "III", the first name too: "Joseph B. Ely II" is the
         # question's "Joseph Ely", "August Busch III" not its "Anheuser-Busch".
@@ -966,8 +1026,13 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
 
 # A sentence's first word, capitalised, that the name after it runs on from: "In California",
 # "At Boeing", "The Netherlands" ("The" is read as the name's own by _place_name where it is).
+# A linking adverb ("Furthermore, USDA said ...") names nothing either.
 _OPENER = re.compile(r"(?:(?:The|A|An|In|At|On|For|From|By|With|After|Before|Under|Since|During|Despite|Against|"
-                     r"Among|Between|Into|Through|While|When|If|Although|Unlike|And|But|Or|As|Of|To)\s+)+")
+                     r"Among|Between|Into|Through|While|When|If|Although|Unlike|And|But|Or|As|Of|To|However|"
+                     r"Meanwhile|Furthermore|Moreover|Nevertheless|Nonetheless|Instead|Also|Thus|Therefore|"
+                     r"Otherwise|Yet|Separately|Additionally|Finally|Overall|Initially|Subsequently|Consequently|"
+                     r"Accordingly|Likewise|Similarly|Indeed|Besides|Still|Then|Now|Later|Earlier|Previously|Currently|"
+                     r"Recently|Today|Yesterday|Traditionally|Usually|Normally|Generally|Ultimately|Eventually|Hence)\s+)+")
 # Places whose names are a person's in shape (two capitalised words), which name no person.
 _NO_PERSON = PLACES | CITIES | LANDMARKS
 # Between the names of a list, or a name and the one that places it: "London, Paris and
@@ -1248,6 +1313,19 @@ def organs_asked(question: str) -> frozenset[str]:
     return _ORGAN_HEADS if head in _ANY_ORGAN else frozenset({head})
 
 
+def _words_before(text: str, start: int, most: int, word: re.Pattern) -> tuple[int, list[str]]:
+    """The lower-case words (``word``'s first group) right before ``start``, at most ``most`` and
+    up to a stop word, nearest first, and where the farthest starts."""
+    words: list[str] = []
+    while len(words) < most:
+        before = word.search(text, max(0, start - _LOOK_BACK_CHARS), start)
+        if not before or before.group(1) in STOP_WORDS:
+            break
+        words.append(before.group(1))
+        start = before.start(1)
+    return start, words
+
+
 def organs(text: str, heads: frozenset[str], qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
     """Spans of ``text`` naming an organisation in lower case by the words before its noun ("the
     regime's intelligence ministry": "intelligence ministry"), when a word of those is not the
@@ -1257,14 +1335,44 @@ def organs(text: str, heads: frozenset[str], qstems: set[str] | frozenset[str]) 
     for m in _ORGAN_NAMED.finditer(text):
         if m.group(0) not in heads:
             continue
-        start, words = m.start(), []
-        while len(words) < _ORGAN_MODIFIERS:
-            before = _LOWER_WORD.search(text, max(0, start - _LOOK_BACK_CHARS), start)
-            if not before or before.group(1) in STOP_WORDS:
-                break
-            words.append(before.group(1))
-            start = before.start(1)
+        start, words = _words_before(text, m.start(), _ORGAN_MODIFIERS, _LOWER_WORD)
         if any(stem(w) not in qstems and w not in qstems for w in words):
             out.append((start, m.end()))
     return out
 
+
+
+# "What often-repeated myth ...?" is answered by "the moderates v hardliners myth", "What sort of
+# world ...?" by "a better, safer world": the lower-case words a sentence puts before the noun a
+# "what" or "which" question asks about, when that noun names a thing (no business, organisation,
+# person, place or number, which names answer).
+_KIND_OF = re.compile(r"\b(?:what|which)\s+(?:kind|kinds|sort|sorts|type|types)\s+of\s+([a-z][\w-]*)", re.I)
+_NOT_THINGS = _BUSINESS_NOUNS | frozenset(stem(w) for w in _ORGAN_HEADS | _ANY_ORGAN) | PEOPLES_ANSWER | frozenset(
+    stem(w) for w in "name names title country nation state city place person people".split())
+THING_MODIFIERS = 3
+# Words that describe no thing in particular: "a new menu item" restates "Which menu item ...?".
+_VAGUE = frozenset("""new first other same such own latest main major big small key further several various
+certain different similar next last previous recent current future possible potential proposed planned
+unspecified undisclosed unnamed unidentified particular specific additional more most only entire whole""".split())
+_MODIFIER_BEFORE = re.compile(r"(?<![\w’'-])([a-z][a-z-]*),?\s+$")
+
+
+def thing_asked(question: str) -> str | None:
+    """The stem of the thing a "what"/"which" question asks to be described ("myth" in "What
+    often-repeated myth ...?", "world" in "What sort of world ...?"); None for any other."""
+    kind_of = _KIND_OF.search(question)
+    noun = stem(kind_of.group(1).lower()) if kind_of else head(question, objects=True)
+    return None if noun is None or noun in _NOT_THINGS else noun
+
+
+def described_things(text: str, noun: str, qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of ``text`` that describe a thing of stem ``noun`` by the lower-case words before it,
+    one at least not the question's own ("moderates v hardliners myth", "better, safer world")."""
+    out = []
+    for m in WORD.finditer(text):
+        if not m.group(0).islower() or stem(m.group(0)) != noun:
+            continue
+        start, words = _words_before(text, m.start(), THING_MODIFIERS, _MODIFIER_BEFORE)
+        if any(stem(w) not in qstems and w not in _VAGUE for w in words):
+            out.append((start, m.end()))
+    return out

@@ -33,6 +33,11 @@ _DESCRIBED = re.compile(
     r"op-ed|resolution|unit|subsidiary|chairman|president|official|writer|author|paper|newspaper|agency|"
     r"sale|merger|takeover|acquisition|plant|project|strike|election|vote|union|court)(?:'s|’s)?"
     r"(?!\s+(?:of|on|in|about|for|to|from|with|that|which|who|whose|where)\b)\b", re.I)
+# "What interest would that partner get?", "How much does that offer include?": a demonstrative
+# after an auxiliary or a preposition points at something earlier (not "said that profits ...").
+_DEMONSTRATIVE = re.compile(r"\b(?:is|was|are|were|does|did|do|will|would|can|could|should|has|have|had|of|in|"
+                            r"for|from|with|on|at|by|about|after|before|under)\s+(?:that|this|these|those)\s+"
+                            r"(?!(?:is|was|are|were|has|have|had|will|would|can|could|does|did|do)\b)[a-z]", re.I)
 _WHO = re.compile(r"^\s*(who|whose)\b", re.I)
 # "Which division of the Guards does he run?": "he", the subject after the question's first
 # auxiliary, cannot be anyone the question's opening phrase names (the Guards); it is someone
@@ -44,7 +49,8 @@ _ASKED_OF_SOMEONE_EARLIER = re.compile(
 _WH_SUBJECT = re.compile(r"^\s*(who|whose|which|what)\b", re.I)
 _AUXILIARY_BEFORE = re.compile(rf"\b({_AUXILIARIES}|should|may|might|must)\s+$", re.I)
 # What a question names of its own: a capitalised word after its first, or a number.
-_NAME = re.compile(rf"(?<!^)(?<![.?!]\s)\b(?!I\b)[{UPPER}][\w'’&.-]*|\b\d[\d.,]*\b")
+# (Not the letter of a class of shares: "per class B share" names nothing.)
+_NAME = re.compile(rf"(?<!^)(?<![.?!]\s)(?<!\bclass\s)(?<!\bseries\s)\b(?!I\b)[{UPPER}][\w'’&.-]*|\b\d[\d.,]*\b")
 _FIRST_WORD = re.compile(rf"^\W*([{UPPER}][\w'’-]*)")
 _NEWS = re.compile(r"\bnews\b", re.I)
 _CONTINUE = re.compile(r"^\s*(and|also|what about|how about|but|so|then)\b", re.I)
@@ -114,7 +120,7 @@ def points_back(question: str) -> bool:
     if _NAME.search(question):
         return False
     return (any(not _stands_for_asked(question, m) for m in _REFERRING.finditer(question))
-            or bool(_DESCRIBED.search(question)))
+            or bool(_DESCRIBED.search(question)) or bool(_DEMONSTRATIVE.search(question)))
 
 
 def _stands_for_asked(question: str, pronoun: re.Match) -> bool:

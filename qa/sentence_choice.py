@@ -256,6 +256,7 @@ class Question:
     label: bool = False  # "What is the number of the resolution?": only a number that labels a name is offered
     unit: str | None = None  # "On what date ...?": only a date that gives the day (or year) asked is offered (answer_type.unit_asked)
     organs: frozenset[str] = frozenset()  # "Which ministry ...?": its nouns (answer_type.organs_asked)
+    thing: str | None = None  # "What myth ...?": the stem of the thing asked (answer_type.thing_asked)
     head: str | None = None  # "Which popular singer ...?": the stem of its noun (answer_type.head)
     noun: str | None = None  # a "which" question's noun, whether it asks the verb's subject or object ("Which camp did ...?")
     described: frozenset[str] = frozenset()  # "Which pizza chain ...?": its words to the noun (answer_type.description)
@@ -471,9 +472,13 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
     ("the Ivy League school's ..."): the answer is named in another sentence."""
     if q.post:  # "What post does he hold ...?": "The vice president of the European Parliament said"
         return answer_type.post_titles(text, q.naming)
+    if q.kind == answer_type.THING:  # "What kind of aircraft ...?": only a thing of that noun
+        return answer_type.described_things(text, q.thing, q.qstems) if q.thing and q.thing[:-1] in text.lower() else []
     found = answer_type.candidates(q.kind, text, q.naming, q.described) if q.kind and text else []
     if q.organs and text:  # "the intelligence ministry" for "Which ministry ...?"
         found = sorted(found + answer_type.organs(text, q.organs, q.qstems))
+    elif q.thing and text and q.thing[:-1] in text.lower():  # "the moderates v hardliners myth" for "What myth ...?"
+        found = sorted(found + answer_type.described_things(text, q.thing, q.qstems))
     if found and q.head and q.kind in (answer_type.NAME, answer_type.PERSON) \
             and answer_type.refers_back(text, q.head, found):
         return []  # "..., the singer announced ...": it names other things than the one asked

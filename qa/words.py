@@ -56,6 +56,9 @@ PHRASAL = {
     "buyout": r"(?:buy|buys|buying|bought)\s+out",
     "cancel": r"call(?:s|ed|ing)?\s+off",
     "shutdown": r"shut(?:s|ting)?\s+down",
+    # "When will Macao go back to Chinese rule?": "would be returned to Chinese rule on ..."
+    "return": r"(?:go|goes|going|went|gone|come|comes|coming|came|give|gives|giving|gave|given|"
+              r"hand|hands|handing|handed)\s+back",
 }
 # Not "take over": as "takeover" it met "a takeover bid in 1986" and lost "would take control of
 # Soma" for "Which American group is taking over Valeo's Soma unit?" (Reuters blind 12).
@@ -165,7 +168,7 @@ def phrasal_deed(phrase: str) -> str:
 
 def _may_hold_phrasal(low: str) -> bool:
     """A cheap look before PHRASAL_VERB's search: most sentences hold none of its particles."""
-    return " down" in low or " off" in low or " out" in low
+    return " down" in low or " off" in low or " out" in low or " back" in low
 
 
 def terms(text: str) -> list[str]:

@@ -259,6 +259,18 @@ def test_a_topic_lists_each_story_that_names_it_one_line_each(sample):
         assert line.endswith(f"[{n}]") and not line.startswith(c.date_display), line
 
 
+@pytest.mark.parametrize("question, wanted", [
+    # A thing asked of: the sentence that describes one by the words before its noun.
+    ("What sort of world did Shahin Gobadi say talking to the Resistance would help build?", "better, safer world"),
+    ("What often-cited myth about the factions does the June 23 report dismiss?", "moderates v hardliners myth"),
+    # A role a group fills as often as a person: ISIS, which no person's name is.
+    ("Who were the targets of Iran's missile attacks in Syria?", "attacks on ISIS"),
+])
+def test_a_what_or_who_question_is_answered_by_the_thing_or_group_it_asks_for(question, wanted, sample):
+    a = sample.ask(question)
+    assert wanted in a.answer.split("[1]")[0], a.answer
+
+
 def test_a_question_in_one_form_of_a_verb_is_answered_by_a_story_in_another(sample):
     # The story says "Giulio Terzi ... wrote that ..."; "write" and "wrote" share no stem, and the
     # question was refused as half unanswered.

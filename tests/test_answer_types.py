@@ -10,10 +10,10 @@ import re
 
 import pytest
 
-from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, asks_business, asks_given_name,
+from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, THING, asks_business, asks_given_name,
                                       asks_label, asks_money, asks_per_share, asks_post, called_by_head, candidates, company_words, counted, description, expected, focus, given_names,
-                                      giving, head, is_topic, labelled_by_head, labels, names, names_a_people, names_exactly, names_place_or_people,
-                                      money, organs, organs_asked, per_share, post_titles, posts_asked, refers_back, setting, unit_asked)
+                                      described_things, giving, head, is_topic, labelled_by_head, labels, names, names_a_people, names_exactly, names_place_or_people,
+                                      money, organs, organs_asked, per_share, post_titles, posts_asked, refers_back, setting, thing_asked, unit_asked, valued)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
 from dateline.qa.words import stem, stems
@@ -246,6 +246,7 @@ def test_phrasal_verbs_read_as_their_one_word_deeds():
     assert terms("Who stepped down?") == ["resign"]
     assert terms("How many workers were laid off?") == ["workers", "layoff"]
     assert stem(terms("the layoffs")[0]) == stem(terms("were laid off")[0])
+    assert terms("When will Macao go back to Chinese rule?") == ["macao", "return", "chinese", "rule"]
     finder = WordFinder(set(stems("Who stepped down?")))
     body = "Smith resigned. Jones stepped down as chairman; the stock stepped up, down 2 pct."
     assert [(body[at:at + 6], st) for at, st in finder.find(body)] == [("resign", "resign"), ("steppe", "resign")]
@@ -352,6 +353,23 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("At which plant will the cuts fall?", PLACE),
     # A topic statement asks for nothing: its "which" opens a clause (a TIME query).
     ("U.S. POLICY TOWARD THE NEW REGIME IN SOUTH VIET NAM WHICH OVERTHREW PRESIDENT DIEM .", None),
+    # A question in keywords asks what its last noun names, before the time it is asked of.
+    ("Alitalia 1986 net profit?", NUMBER),
+    ("And the group's total sales that year?", NUMBER),
+    ("Prudential Corp group chief executive?", PERSON),
+    ("China fifth securities market opening date?", DATE),
+    ("Gobadi NCRI committee?", None),
+    # A person's noun after a number's makes a person: a "debt negotiator" is no figure.
+    ("Which senior Brazilian debt negotiator offered to quit his Central Bank post?", PERSON),
+    ("Which debt collector called?", NAME),
+    ("Which debt analyst said so?", PERSON),
+    # A role a company fills as often as a person asks for any name.
+    ("Who is its lead underwriter?", NAME),
+    ("Who were the targets of the missiles?", NAME),
+    ("Who is the general manager of Xiamen International Bank?", PERSON),
+    # "What kind of ...?" asks for a thing described in lower case.
+    ("What kind of magazine is Harrowsmith?", THING),
+    ("What sort of world would it help build?", THING),
 ])
 def test_expected_kind(question, kind):
     assert expected(question) == kind
@@ -1051,6 +1069,11 @@ def test_a_sentence_before_the_question_sets_the_scene(lead_and_later, question,
     assert wanted in first_sentence(lead_and_later.ask(question))
 
 
+def test_a_clause_before_a_semicolon_sets_the_scene():
+    assert setting("The USDA sent Congress a plan to cut the sugar loan rate; which congressman will introduce "
+                   "the bill?") == stems("The USDA sent Congress a plan to cut the sugar loan rate")
+
+
 def test_the_scene_is_every_sentence_before_the_one_that_asks():
     asked = "Rents in the US hit a record high for the 17th month in a row. Which US city saw the biggest increase?"
     assert setting(asked) == stems("rents hit record high 17th month row")
@@ -1321,6 +1344,37 @@ def test_a_sentences_first_word_is_no_part_of_the_name_after_it():
     assert [text[s:e] for s, e in candidates(PLACE, text, q)] == ["California"]
     text = "At Boeing, workers struck."
     assert [text[s:e] for s, e in candidates(NAME, text, frozenset())] == ["Boeing"]
+
+
+def test_a_linking_adverb_opening_a_sentence_names_nothing():
+    text = "Furthermore, USDA said the program gives an advantage."
+    assert [text[s:e] for s, e in candidates(NAME, text, frozenset())] == ["USDA"]
+    text = "Previously, the largest offering had been by Henley Group Inc."
+    assert [text[s:e] for s, e in candidates(NAME, text, frozenset())] == ["Henley Group Inc"]
+
+
+def test_a_legal_form_the_question_names_does_not_make_another_company_its_own():
+    q = stems("Which company did Volvo's affiliate AB Catena take over in February 1986?")
+    text = "Catena's sales rose after the takeover of Safveans AB in February 1986."
+    assert [text[s:e] for s, e in candidates(NAME, text, q)] == ["Safveans AB"]
+
+
+def test_a_keyword_question_for_a_profit_asks_for_money_of_that_noun():
+    assert asks_money("Alitalia 1986 net profit?") and asks_money("What net profit did Alcoa report?")
+    assert valued("Alitalia 1986 net profit?") == stems("net profit")
+    assert not asks_money("What profit margin did Alcoa report?") and not asks_money("Ford car sales?")
+
+
+def test_a_thing_asked_is_answered_by_the_words_a_sentence_puts_before_its_noun():
+    q = "What often-repeated myth about the split does the report dismiss?"
+    assert thing_asked(q) == "myth" and thing_asked("What sort of world would it help build?") == "world"
+    assert thing_asked("Which company bought it?") is None
+    text = "It is no moderates v hardliners myth but a struggle, to create a better, safer world."
+    assert [text[s:e] for s, e in described_things(text, "myth", stems(q))] == ["moderates v hardliners myth"]
+    assert [text[s:e] for s, e in described_things(text, "world", frozenset())] == ["better, safer world"]
+    # "a new menu item" only restates "Which menu item ...?"
+    text = "KFC just rolled out a new menu item."
+    assert described_things(text, "item", stems("Which menu item did KFC roll out?")) == []
 
 
 def test_a_title_only_a_person_holds_names_one_before_a_surname_alone():

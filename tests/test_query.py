@@ -217,6 +217,11 @@ def test_follow_up_detection_and_history_shapes():
                                       # "he" after a later auxiliary may be the name before it.
                                       "Where did Gorbachev go and what did he say?"]))
     assert is_follow_up("What did Reagan say about it?") and is_follow_up("Why did profit fall?")
+    # "that" after an auxiliary or a preposition points back; after "said" it opens a clause. The
+    # letter of a class of shares names nothing of the question's own.
+    assert all(map(is_follow_up, ["What interest in the venture would that partner get in return?",
+                                  "How much cash per class B share does that offer include?"]))
+    assert not is_follow_up("Which company announced that it would cut jobs?")
     # A request that names its own topic, or a country or a name (a word English seldom uses)
     # opening two words, starts a new one.
     assert not any(map(is_follow_up, ["Tell me about coffee quotas", "What do we know about cocoa?",
