@@ -364,6 +364,7 @@ def _reading(question: str, kind: str | None, finder: WordFinder, previous: Prev
                     unit=answer_type.unit_asked(question) if kind == answer_type.DATE else None,
                     organs=answer_type.organs_asked(question) if kind == answer_type.NAME else frozenset(),
                     thing=answer_type.thing_asked(question) if kind in (answer_type.NAME, answer_type.THING) else None,
+                    based=kind == answer_type.PLACE and answer_type.asks_base(question),
                     head=answer_type.head(question),
                     noun=answer_type.head(question, objects=True) if kind == answer_type.NAME else None,
                     described=answer_type.description(question),

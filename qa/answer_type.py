@@ -42,7 +42,7 @@ _PERSON_NOUNS = ("minister ministers president presidents official officials lea
                  "researcher lawyer attorney prosecutor tycoon magnate billionaire financier businessman "
                  "businesswoman entrepreneur banker congressman congresswoman congressmen legislator "
                  "legislators negotiator negotiators manager managers administrator undersecretary deputy "
-                 "trader commissioner activist academic investor")
+                 "trader commissioner activist academic investor boss bosses")
 _NUMBER_NOUNS = ("percentage percent share proportion number amount price age figure sum total rate "
                  "cost value size score sales revenue revenues profit profits earnings income loss losses "
                  "deficit surplus debt dividend turnover output population budget stake level salary")
@@ -183,8 +183,8 @@ _WHO_ROLE = re.compile(r"^\W*(?:and\s+)?who\s+(?:is|was|are|were|will\s+be|would
 
 
 # A question in keywords ("Alitalia 1986 net profit?", "Prudential Corp group chief executive?",
-# "China fifth securities market opening date?") asks for what its last word names.
-_LAST_WORD = re.compile(r"([a-z]+)\W*$", re.I)
+# "China fifth securities market opening date?", "chemlawn deadline for bids?") asks for what its
+# last noun of a kind names.
 _TIME_AT_END = re.compile(r"\s+(?:(?:in|during|for|of|at|by)\s+)?(?:(?:that|this|last|next|the|a)\s+"
                           r"(?:year|month|week|quarter|day|time)|(?:19|20)\d\d)\W*$", re.I)
 _KEYWORD_KINDS = tuple((frozenset(nouns.split()), kind) for nouns, kind in (
@@ -196,9 +196,16 @@ def _keyword_kind(question: str) -> str | None:
     before a time it is asked of ("And the group's total sales that year?": sales)."""
     if "?" not in question or _ASKING.search(question) or _WH_WORD.search(question):
         return None
-    last = _LAST_WORD.search(_TIME_AT_END.sub("", question))
-    word = last.group(1).lower() if last else ""
-    return next((kind for nouns, kind in _KEYWORD_KINDS if word in nouns), None)
+    words = _keyword_noun(question)
+    return next((kind for nouns, kind in _KEYWORD_KINDS if words[-1] in nouns), None) if words else None
+
+
+def _keyword_noun(question: str) -> list[str]:
+    """A keyword question's words up to its last noun that names a kind ("chemlawn deadline for
+    bids?": "chemlawn deadline"), lower-cased; none when no noun names one."""
+    words = WORD.findall(_TIME_AT_END.sub("", question).lower())
+    at = next((i for i in range(len(words) - 1, -1, -1) if any(words[i] in nouns for nouns, _ in _KEYWORD_KINDS)), None)
+    return words[:at + 1] if at is not None else []
 
 
 # A topic whose last word is a date's noun ("avon giorgio purchase closing date", "Texaco record date").
@@ -246,16 +253,27 @@ def valued(question: str) -> frozenset[str]:
     unemployment rate ...?" asks for, with the words before it; none for "How many ...?", which
     counts (counted)."""
     m = _WH_NOUN.search(_uncontracted(question))
-    if m is None and _keyword_kind(question) == NUMBER:  # "Alitalia 1986 net profit?": its last two words
-        return stems(" ".join(WORD.findall(_TIME_AT_END.sub("", question))[-2:]))
+    if m is None and _keyword_kind(question) == NUMBER:  # "Alitalia 1986 net profit?": the noun and the word before
+        return stems(" ".join(_keyword_noun(question)[-2:]))
+    size = _HOW_BIG.search(question)
+    if m is None and size:  # "How big was the per-tonne export bonus USDA accepted ...?": the bonus
+        return stems(size.group(1))
     return stems(m.group(0)) if m and m.lastgroup == NUMBER else frozenset()
+
+
+# "How big was the per-tonne export bonus ...?", "How large is the credit facility ...?": the
+# figure of a thing (its noun, the last lower-case word of the phrase after the article).
+_HOW_BIG = re.compile(r"\b[Hh]ow\s+(?:big|large|high|much)\s+(?:is|was|are|were|will\s+be)\s+(?:the|its|their|his|her)\s+"
+                      r"(?:[a-z][\w-]*\s+){0,3}?([a-z][\w-]*)(?=\s+(?:[A-Z]|of\b|for\b|in\b|on\b|that\b|which\b)|\s*[?,]|$)")
 
 
 # "How much did Sara Lee pay ...?", "How much is the sale worth?": an amount of money is asked,
 # and a number that is none ("34 PCT OF DIM" in the headline) does not answer.
 _HOW_MUCH_MONEY = re.compile(r"\bhow\s+much\b[^?]*?\b(?:pay|pays|paid|paying|cost|costs|costing|worth|priced|"
                              r"charge|charges|charged|charging|spend|spends|spent|spending|offer|offers|offered|offering|"
-                             r"fetch|fetched|valued?|sell\s+for|sold\s+for|buy\s+for|bought\s+for)\b", re.I)
+                             r"fetch|fetched|valued?|sell\s+for|sold\s+for|buy\s+for|bought\s+for|commit|commits|"
+                             r"committed|invest|invests|invested|lend|lends|lent|borrow|borrows|borrowed|"
+                             r"funding|financing|money|cash|capital|credit)\b", re.I)
 _CURRENCY = re.compile(r"[$£€¥]|\b(?:dlrs?|dollars?|stg|sterling|pounds?|yen|marks?|francs?|lire|lira|crowns?|"
                        r"guilders?|pesos?|rupees?|cents?|cts|euros?|ecus?|riyals?|dinars?|rand|yuan|ringgit|baht|"
                        r"schillings?|kroner|kronor|krona|won)\b", re.I)
@@ -272,7 +290,8 @@ _WHAT_PRICE = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}price\b(?!\s+(?:
 # did Alitalia report?") or a question in keywords ("Alitalia 1986 net profit?"): not "What
 # profit margin ...?", a share, nor "sales", which may count cars.
 _MONEY_NOUNS = frozenset("profit profits earnings income revenue revenues loss losses dividend dividends "
-                         "cost costs salary budget deficit surplus turnover debt".split())
+                         "cost costs salary budget deficit surplus turnover debt funding financing bonus subsidy "
+                         "fine penalty fee fees premium".split())
 _NOUN_ENDS = re.compile(rf"\s*(?:[?,;]|$)|\s+(?:{_AUXILIARIES}|of|for|in|at|on|from|per|before|after|last|this)\b", re.I)
 
 
@@ -284,18 +303,22 @@ def asks_money(question: str) -> bool:
 
 def _money_noun(question: str) -> bool:
     m = _WH_NOUN.search(_uncontracted(question))
+    size = _HOW_BIG.search(question)
+    if m is None and size:  # "How big was the per-tonne export bonus ...?"
+        return size.group(1).lower() in _MONEY_NOUNS
     if m is not None:
         return (m.lastgroup == NUMBER and m.group(NUMBER).lower() in _MONEY_NOUNS
                 and bool(_NOUN_ENDS.match(question, m.end())))
-    last = _LAST_WORD.search(_TIME_AT_END.sub("", question))
-    return _keyword_kind(question) == NUMBER and last is not None and last.group(1).lower() in _MONEY_NOUNS
+    return _keyword_kind(question) == NUMBER and _keyword_noun(question)[-1] in _MONEY_NOUNS
 
 
 # "How much per share ...?", "What cash price per share ...?": a price a share is asked (not "a share of").
-_PER_SHARE_ASKED = re.compile(r"\b(?:per|a)\s+share\b(?!\s+(?:of|in)\b)", re.I)
+# (Or a tonne, a barrel, an ounce: "the per-tonne export bonus", "42.44 dlrs per tonne".)
+_UNITS_PRICED = r"(?:share|tonne|ton|barrel|ounce|bushel|pound|gallon)"
+_PER_SHARE_ASKED = re.compile(rf"\b(?:per|a)[\s-]{_UNITS_PRICED}\b(?!\s+(?:of|in)\b)", re.I)
 # ... which an amount gives when "a share", "per share" or "each" follows it closely: "23 dlrs a
 # share cash-only offer", not "the one billion dlr takeover bid".
-_PER_SHARE_AFTER = re.compile(r"[^.;]{0,20}?(?:\b(?:a|per|each)\s+(?:[\w-]+\s+)?share\b|/share\b|\beach\b)", re.I)
+_PER_SHARE_AFTER = re.compile(rf"[^.;]{{0,20}}?(?:\b(?:a|per|each)\s+(?:[\w-]+\s+)?{_UNITS_PRICED}s?\b|/share\b|\beach\b)", re.I)
 
 
 def asks_per_share(question: str) -> bool:
@@ -954,7 +977,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
     for m in _CAPS.finditer(text):
         run, start = m.group(0), m.start()
         opener = _OPENER.match(run + " ")  # "In California, which ...": the sentence's first word is no part of the name
-        if opener and opener.end() > len(run):
+        if opener and opener.end() > len(run) or _COUNT_ALONE.fullmatch(run):
             continue  # "Unlike much in Congress ...": the opening word alone names nothing
         if opener:
             run, start = run[opener.end():], start + opener.end()
@@ -1011,6 +1034,10 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
                 of = run.rfind(" of ")
                 out.append((start + (of + len(" of ") if of >= 0 else 0), end))
                 continue
+            home = _COMPANY_OF_IN_RUN.search(run)
+            if home:  # "Qintex Ltd of Brisbane": where the company is
+                out.append((start + home.start(1), end))
+                continue
             served = run.rsplit(" for ", 1)[-1] if " for " in run else ""
             if served and _known_place(served):
                 # "a former member of the European Parliament for Poland": the country served
@@ -1033,6 +1060,10 @@ _OPENER = re.compile(r"(?:(?:The|A|An|In|At|On|For|From|By|With|After|Before|Und
                      r"Otherwise|Yet|Separately|Additionally|Finally|Overall|Initially|Subsequently|Consequently|"
                      r"Accordingly|Likewise|Similarly|Indeed|Besides|Still|Then|Now|Later|Earlier|Previously|Currently|"
                      r"Recently|Today|Yesterday|Traditionally|Usually|Normally|Generally|Ultimately|Eventually|Hence)\s+)+")
+# A count alone ("Three of the plants will work") names nothing; before other capitalised words it
+# may begin a name, which it stays part of.
+_COUNT_ALONE = re.compile(r"One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|Twenty|Dozens|Hundreds|"
+                          r"Thousands|Several|Many|Some|Most|All|Both|Each|Every|Another|Such")
 # Places whose names are a person's in shape (two capitalised words), which name no person.
 _NO_PERSON = PLACES | CITIES | LANDMARKS
 # Between the names of a list, or a name and the one that places it: "London, Paris and
@@ -1046,11 +1077,24 @@ def _listed(text: str, after: int, start: int) -> bool:
     return after >= 0 and bool(_LIST_JOIN.fullmatch(text, after, start))
 
 
+# "<Qintex Ltd> of Brisbane", "Qintex Ltd of Brisbane": a company's legal form, then where it is.
+_LEGAL_OF = r"\b(?:Inc|Ltd|Corp|Co|Plc|PLC|AG|SA|NV|Bhd|Pty)\.?>?\s+of\s+"
+_COMPANY_OF = re.compile(rf"(?:{_LEGAL_OF}|>\s+of\s+)$")
+_COMPANY_OF_IN_RUN = re.compile(rf"{_LEGAL_OF}([{UPPER}].*)$")
+
+
+def names_a_home(text: str, start: int, end: int) -> bool:
+    """Whether the place at [start, end) of ``text`` says where a company is based: "British" in
+    "a British-based pharmaceutical company", "Toronto" in "Galactic Resources Ltd of Toronto"."""
+    return text.startswith(_BASED, end) or bool(_COMPANY_OF.search(text, max(0, start - _CUE_CHARS), start))
+
+
 def _reads_as_place(text: str, run: str, start: int, end: int) -> bool:
     """Whether the capitalised ``run`` at [start, end) of ``text`` reads as a place: after "in",
     "from", "near" ... (_PLACE_CUE), a known place's name, a town before its US state, or a name
     of a place's kind ("Nara Prefecture", "Mount Osutaka")."""
     return bool(_PLACE_CUE.search(text[max(0, start - _CUE_CHARS):start]) or _known_place(run)
+                or _COMPANY_OF.search(text[max(0, start - _CUE_CHARS):start])
                 or _STATE_AFTER.match(text, end) or _PLACE_KIND.search(run)
                 or bool(_PLACE_NOUN_AFTER.match(text, end)) and not names_a_people(run))  # not "the Indonesian island"
 
@@ -1091,6 +1135,14 @@ def _after_own(run: str, qstems: set[str] | frozenset[str]) -> str:
 _BUSINESS_NOUNS = frozenset(stem(w) for w in """company firm bank group airline carrier insurer lender
 brokerage broker manufacturer maker retailer utility subsidiary affiliate unit venture corporation
 concern conglomerate underwriter refiner distributor""".split())
+
+
+_BASE = re.compile(r"\b(?:based|headquartered|headquarters|home|hometown)\b", re.I)
+
+
+def asks_base(question: str) -> bool:
+    """Whether a "where" question asks where something is based ("Where is the buyer based?")."""
+    return bool(_BASE.search(question))
 
 
 def asks_business(question: str) -> bool:

@@ -257,6 +257,7 @@ class Question:
     unit: str | None = None  # "On what date ...?": only a date that gives the day (or year) asked is offered (answer_type.unit_asked)
     organs: frozenset[str] = frozenset()  # "Which ministry ...?": its nouns (answer_type.organs_asked)
     thing: str | None = None  # "What myth ...?": the stem of the thing asked (answer_type.thing_asked)
+    based: bool = False  # "Where is the buyer based?": a place before "-based" answers (answer_type.asks_base)
     head: str | None = None  # "Which popular singer ...?": the stem of its noun (answer_type.head)
     noun: str | None = None  # a "which" question's noun, whether it asks the verb's subject or object ("Which camp did ...?")
     described: frozenset[str] = frozenset()  # "Which pizza chain ...?": its words to the noun (answer_type.description)
@@ -495,6 +496,10 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
         found = answer_type.giving(q.unit, text, found)
     if q.money and found:
         found = answer_type.money(text, found)
+    if q.kind == answer_type.PLACE and not q.based and found:
+        # "Wellcome PLC, a British-based pharmaceutical company", "Galactic Resources Ltd of
+        # Toronto": where a company is based, not where it builds, unless that is asked.
+        found = [(s, e) for s, e in found if not answer_type.names_a_home(text, s, e)]
     return answer_type.per_share(text, found) if q.per_share and found else found
 
 
@@ -552,7 +557,7 @@ def _counts(text: str, found: list[tuple[int, int]], counted: frozenset[str]) ->
                      for _, e in found))
 
 
-VALUED_BEFORE = 5  # words before a figure that may name what it is the value of: "a deficit of 5.472 billion"
+VALUED_BEFORE = 5  # content words before a figure that may name what it is the value of: "a deficit of 5.472 billion"
 
 
 def _values(text: str, found: list[tuple[int, int]], valued: frozenset[str]) -> float:
@@ -562,7 +567,8 @@ def _values(text: str, found: list[tuple[int, int]], valued: frozenset[str]) -> 
     unemployment rate ...?"), else 0: as "counts" is for "How many ...?"."""
     if not valued:
         return 0.0
-    return float(any(valued <= {_matched_stem(w) for w in WORD.findall(text, max(0, s - 2 * COUNTED_CHARS), s)[-VALUED_BEFORE:]}
+    return float(any(valued <= {_matched_stem(w) for w in [w for w in WORD.findall(text, max(0, s - 2 * COUNTED_CHARS), s)
+                                                            if w.lower() not in STOP_WORDS][-VALUED_BEFORE:]}
                      for s, _ in found))
 
 

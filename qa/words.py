@@ -56,6 +56,7 @@ PHRASAL = {
     "buyout": r"(?:buy|buys|buying|bought)\s+out",
     "cancel": r"call(?:s|ed|ing)?\s+off",
     "shutdown": r"shut(?:s|ting)?\s+down",
+    "bankrupt": r"(?:go|goes|going|went|gone)\s+bust",
     # "When will Macao go back to Chinese rule?": "would be returned to Chinese rule on ..."
     "return": r"(?:go|goes|going|went|gone|come|comes|coming|came|give|gives|giving|gave|given|"
               r"hand|hands|handing|handed)\s+back",
@@ -80,6 +81,7 @@ reduce reduced cut cuts lower lowered trim trimmed
 increase increased raise raised boost boosted hike hiked
 close closed closing shut closure
 ban banned prohibit prohibited
+redeem redeemed redemption redemptions
 resign resigned resignation quit
 forecast predict predicted
 factory factories plant plants mill mills
@@ -152,12 +154,20 @@ undertake undertook
 overtake overtook"""
 
 
+# A word of speech for the posts it stands for, one way only: "Penril new boss?" asks who was
+# elected president; a question about the president does not ask about every chief.
+_BROADER = {"boss": "chief chairman president head executive manager director",
+            "bosses": "chiefs chairmen presidents heads executives managers directors"}
+
+
 def _alike() -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
     for line in _ALIKE_GROUPS.splitlines():
         group = {stem(w) for w in line.split()}
         for st in group:
             out.setdefault(st, set()).update(group - {st})
+    for word, posts in _BROADER.items():
+        out.setdefault(stem(word), set()).update(stem(w) for w in posts.split())
     return {st: frozenset(others) for st, others in out.items()}
 
 
@@ -168,7 +178,7 @@ def phrasal_deed(phrase: str) -> str:
 
 def _may_hold_phrasal(low: str) -> bool:
     """A cheap look before PHRASAL_VERB's search: most sentences hold none of its particles."""
-    return " down" in low or " off" in low or " out" in low or " back" in low
+    return " down" in low or " off" in low or " out" in low or " back" in low or " bust" in low
 
 
 def terms(text: str) -> list[str]:
@@ -275,5 +285,5 @@ def rare_in_general(word: str) -> bool:
     return count_tokens(" " + word.lower()) > 1
 
 
-# Each stem of _ALIKE_GROUPS with the stems of its group's other words.
+# Each stem of _ALIKE_GROUPS with the stems of its group's other words (and _BROADER's, one way).
 ALIKE = _alike()

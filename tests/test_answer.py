@@ -278,6 +278,13 @@ def test_a_question_in_one_form_of_a_verb_is_answered_by_a_story_in_another(samp
     assert a.found and "Giulio Terzi" in a.answer.split("[1]")[0], a.answer
 
 
+def test_a_word_of_speech_for_a_post_counts_as_the_post_one_way():
+    from dateline.qa.words import ALIKE, stem
+
+    assert {stem("chairman"), stem("president")} <= ALIKE[stem("boss")]
+    assert stem("boss") not in ALIKE.get(stem("president"), frozenset())
+
+
 @pytest.mark.parametrize("keyword", ["rift", "Rift", "widening rift"])
 def test_a_keyword_search_is_answered_by_the_story_that_holds_it(keyword, sample):
     # The model finds a lone word far from every passage; the 22 June story says "widening rift".

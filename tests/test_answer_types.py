@@ -247,6 +247,7 @@ def test_phrasal_verbs_read_as_their_one_word_deeds():
     assert terms("How many workers were laid off?") == ["workers", "layoff"]
     assert stem(terms("the layoffs")[0]) == stem(terms("were laid off")[0])
     assert terms("When will Macao go back to Chinese rule?") == ["macao", "return", "chinese", "rule"]
+    assert terms("How many companies went bust?") == ["companies", "bankrupt"]
     finder = WordFinder(set(stems("Who stepped down?")))
     body = "Smith resigned. Jones stepped down as chairman; the stock stepped up, down 2 pct."
     assert [(body[at:at + 6], st) for at, st in finder.find(body)] == [("resign", "resign"), ("steppe", "resign")]
@@ -359,6 +360,8 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("Prudential Corp group chief executive?", PERSON),
     ("China fifth securities market opening date?", DATE),
     ("Gobadi NCRI committee?", None),
+    ("chemlawn deadline for bids?", DATE),  # its last noun that names a kind
+    ("Penril new boss?", PERSON),
     # A person's noun after a number's makes a person: a "debt negotiator" is no figure.
     ("Which senior Brazilian debt negotiator offered to quit his Central Bank post?", PERSON),
     ("Which debt collector called?", NAME),
@@ -1338,6 +1341,20 @@ def test_where_is_answered_by_a_place_named_by_its_kind(tmp_path_factory):
     assert "Mount Osutaka" in first_sentence(engine.ask("Where did the Japan Airlines jumbo jet go down in August 1985?"))
 
 
+def test_where_something_is_built_is_not_where_a_company_is_based(tmp_path_factory):
+    engine = small_archive(tmp_path_factory, "welgen", [
+        ("w1", "1987-04-01", "GENETICS, WELLCOME NAME SITE FOR VENTURE",
+         "Genetics Institute Inc and Wellcome PLC, a British-based pharmaceutical company, jointly announced the "
+         "selection of a site for their joint venture, WelGen Manufacturing Inc.\n\n"
+         "The companies said they chose a 77-acre site in West Greenwich R.I. for the venture's manufacturing "
+         "facility. <Qintex Ltd> of Brisbane said it would bid."),
+    ], "Reuters")
+    assert "West Greenwich" in first_sentence(engine.ask("Where will Genetics Institute and Wellcome build the plant "
+                                                         "for their WelGen venture?"))
+    # A company's home after its legal form and "of" is where it is based.
+    assert "Brisbane" in first_sentence(engine.ask("Where is Qintex based?"))
+
+
 def test_a_sentences_first_word_is_no_part_of_the_name_after_it():
     q = stems("Which state has the highest average price for a gallon of regular gas?")
     text = "In California, which has the highest statewide average at $5.90 a gallon, few stations sell for less."
@@ -1351,6 +1368,8 @@ def test_a_linking_adverb_opening_a_sentence_names_nothing():
     assert [text[s:e] for s, e in candidates(NAME, text, frozenset())] == ["USDA"]
     text = "Previously, the largest offering had been by Henley Group Inc."
     assert [text[s:e] for s, e in candidates(NAME, text, frozenset())] == ["Henley Group Inc"]
+    text = "Three of the plants will work Saturday."
+    assert candidates(NAME, text, frozenset()) == []
 
 
 def test_a_legal_form_the_question_names_does_not_make_another_company_its_own():
@@ -1363,6 +1382,12 @@ def test_a_keyword_question_for_a_profit_asks_for_money_of_that_noun():
     assert asks_money("Alitalia 1986 net profit?") and asks_money("What net profit did Alcoa report?")
     assert valued("Alitalia 1986 net profit?") == stems("net profit")
     assert not asks_money("What profit margin did Alcoa report?") and not asks_money("Ford car sales?")
+    # Funding committed, a bonus's size, a price per tonne: money, and the amount per tonne.
+    assert asks_money("how much project funding did Credit Suisse commit to California Energy")
+    q = "How big was the per-tonne export bonus USDA accepted on Cam USA's wheat sale?"
+    assert asks_money(q) and asks_per_share(q) and valued(q) == stems("bonus")
+    text = "Sims said the bonus was 42.44 dlrs per tonne on 18,000 tonnes."
+    assert [text[s:e] for s, e in per_share(text, candidates(NUMBER, text, stems(q)))] == ["42.44"]
 
 
 def test_a_thing_asked_is_answered_by_the_words_a_sentence_puts_before_its_noun():
