@@ -54,7 +54,7 @@ _DATE_ASKED = r"(?:(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?:[\w’'-]+\s+){
 # are the auxiliaries that make a "When ..." clause ask.
 _VERBS = "is|are|was|were|do|does|did|will|would|can|could|should|has|have|had"
 _AUXILIARIES = _VERBS + "|shall|may|might|must"
-_AUX = _VERBS.replace("|", " ") + " happened happens this that about if kind sort type"
+_AUX = _AUXILIARIES.replace("|", " ") + " happened happens this that about if kind sort type"
 # "which US national park": up to three words before the noun; a date noun comes next to its
 # wh-word ("what year"), or "do what this week?" would ask for a date.
 # A form of "be" may be the first of them ("What were last year's sales ...?"), no other verb:
@@ -130,8 +130,12 @@ _CONTRACTED_IS = re.compile(r"\b(what|where|when|who|how)['’]s\b", re.I)
 
 def _uncontracted(question: str) -> str:
     """``question`` with "what's", "where's" ... written out: "What's the deadline?" reads as
-    "What is the deadline?" for every pattern that reads questions."""
-    return _CONTRACTED_IS.sub(r"\1 is", question)
+    "What is the deadline?" for every pattern that reads questions; "ex-diplomat" as "former
+    diplomat" ("Which ex-diplomat ...?" asks for a diplomat)."""
+    return _EX.sub("former ", _CONTRACTED_IS.sub(r"\1 is", question))
+
+
+_EX = re.compile(r"\bex-(?=[a-z])", re.I)
 
 
 def expected(question: str) -> str | None:
@@ -188,7 +192,8 @@ _WHO_ROLE = re.compile(r"^\W*(?:and\s+)?who\s+(?:is|was|are|were|will\s+be|would
 _TIME_AT_END = re.compile(r"\s+(?:(?:in|during|for|of|at|by)\s+)?(?:(?:that|this|last|next|the|a)\s+"
                           r"(?:year|month|week|quarter|day|time)|(?:19|20)\d\d)\W*$", re.I)
 _KEYWORD_KINDS = tuple((frozenset(nouns.split()), kind) for nouns, kind in (
-    (_NUMBER_NOUNS, NUMBER), (_DATE_NOUNS, DATE), (_PERSON_NOUNS, PERSON), (_PLACE_NOUNS, PLACE)))
+    (_NUMBER_NOUNS, NUMBER), (_DATE_NOUNS, DATE), (_PERSON_NOUNS, PERSON), (_PLACE_NOUNS, PLACE),
+    ("name names", NAME)))
 
 
 def _keyword_kind(question: str) -> str | None:
@@ -368,6 +373,9 @@ _HEAD_WORDS = 5  # words looked at after "which": "which Ivy League school", "wh
 _WHICH_PHRASE = re.compile(rf"\b(?:which|what)\s+((?:{_PHRASE_WORD}\s*){{1,{_HEAD_WORDS}}})", re.I)
 
 
+_IS_THE = re.compile(r"^(?:is|was|are|were)\s+(?:the|a|an)\s+(?=\S+\s+\S)", re.I)
+
+
 def head(question: str, objects: bool = False) -> str | None:
     """The stem of the noun that "which ..." (or "what ...") asks about: "school" in "Which Ivy
     League school announced ...?", "beverag" in "which popular beverage is ...?"; None when the
@@ -386,7 +394,9 @@ def head(question: str, objects: bool = False) -> str | None:
         if not found:
             continue
         words = []
-        for word in found.group(1).split():
+        # "What was the Khashoggi company that ...?": the noun after "is the" is asked about
+        phrase = _IS_THE.sub("", found.group(1))
+        for word in phrase.split():
             low = word.lower()
             possessive = low.endswith(("'s", "’s"))
             low = _plain(low).rstrip("’'")
@@ -469,7 +479,13 @@ def called_by_head(text: str, span: tuple[int, int], head_stem: str | None) -> b
         return True
     before = _NOUN_BEFORE.search(text, max(0, s - _APPOSITION_BEFORE), s)
     # "... the new Ilyushin airliner, Tanjug said": a source after the comma, no apposition
-    return bool(before) and stem(before.group(1).lower()) == head_stem and not _SAID.match(text, e)
+    return bool(before) and _same_noun(stem(before.group(1).lower()), head_stem) and not _SAID.match(text, e)
+
+
+def _same_noun(noun: str, head_stem: str) -> bool:
+    """Whether ``noun`` calls what ``head_stem`` does: itself, or for a business any business noun
+    ("Khashoggi's firm, Triad International Marketing" for "What was the Khashoggi company ...?")."""
+    return noun == head_stem or noun in _BUSINESS_NOUNS and head_stem in _BUSINESS_NOUNS
 
 
 def refers_back(text: str, head_stem: str, found: list[tuple[int, int]]) -> bool:
@@ -883,6 +899,8 @@ _NAMING = re.compile(r"\b(?:(?:re)?named|called|known\s+as|dubbed|titled|markete
                      r"name\s+(?:of\s+[^.;]{1,50}?\s+)?to|new\s+name\s+(?:is|will\s+be|of)|"
                      r"under\s+the\s+(?:brand\s*|trade\s*)?name(?:\s+of)?)\s+[\"“‘'<(]?$", re.I)
 _NAMING_CHARS = 80  # how far back a naming word is looked for ("changed the name of its ... unit to")
+# ... or after it: "Gaspe Mines is the name of the Noranda division that ...".
+_NAME_OF_AFTER = re.compile(r"\s+(?:is|was|will\s+be|has\s+become)\s+the\s+(?:new\s+|official\s+)?name\s+(?:of|for)\b")
 # "BP/Standard Financial Trading"; "called Version 1.01": a version's number goes with the name
 _GIVEN_RUN = re.compile(rf"{_CAPS.pattern}(?:/{_CAPS.pattern})*(?:\s+\d+(?:\.\d+)*[a-z]?\b(?![.,]?\d))?")
 
@@ -902,7 +920,7 @@ def given_names(text: str, qstems: set[str] | frozenset[str]) -> list[tuple[int,
     out = []
     for m in _GIVEN_RUN.finditer(text):
         before = text[max(0, m.start() - _NAMING_CHARS):m.start()]
-        named = _NAMING.search(before) and _plain(m.group(0).split()[0]) not in _TITLES
+        named = (_NAMING.search(before) or _NAME_OF_AFTER.match(text, m.end())) and _plain(m.group(0).split()[0]) not in _TITLES
         if named and (_name_words(m.group(0), qstems) or any(ch.isdigit() for ch in m.group(0))):
             out.append(m.span())
     return out
@@ -1427,4 +1445,19 @@ def described_things(text: str, noun: str, qstems: set[str] | frozenset[str]) ->
         start, words = _words_before(text, m.start(), THING_MODIFIERS, _MODIFIER_BEFORE)
         if any(stem(w) not in qstems and w not in _VAGUE for w in words):
             out.append((start, m.end()))
+        said = _THING_IS.match(text, m.end())
+        words = said.group(1).split() if said else []
+        words = words[:next((i for i, w in enumerate(words) if w in STOP_WORDS), len(words))]
+        if any(w.endswith(_NOT_DESCRIBING) for w in words):
+            words = []  # "The engine was originally proposed for ...": a deed, not what it is
+        if any(stem(w) not in qstems and w not in _VAGUE for w in words):
+            # "the new product could be an electronic still camera"
+            out.append((said.start(1), said.start(1) + len(" ".join(words))))
     return out
+
+
+# "The chemicals are chiefly chlorofluorocarbons", "the new product could be an electronic still
+# camera": what a sentence says the thing is, in lower-case words.
+_NOT_DESCRIBING = ("ly", "ed", "ing")
+_THING_IS = re.compile(r"\s+(?:is|are|was|were|(?:could|would|will|may|might)\s+be)\s+(?:chiefly\s+|mainly\s+|mostly\s+|"
+                       r"largely\s+|primarily\s+)?(?:an?\s+|the\s+)?((?:[a-z][a-z-]*\s+){0,3}[a-z][a-z-]*)")

@@ -285,11 +285,12 @@ class Engine:
                                     self.reader().items(missing, chunked=True) if missing and same_filters else {})
         answer = compose(parsed, result, top_k=top_k, threshold=self.threshold,
                          searched=resolved.search_text, previous=resolved.refers_to, finder=finder)
-        if answer.confidence <= self.threshold and resolved.refers_to is None \
-                and (undated := without_the_day(parsed)) is not None:
-            # Refused, or answered only because the day's items share its words
-            # (answer._holds_what_is_named): the day may be one a story names ("a June 19th
-            # report", "a statement dated June 26") rather than its own.
+        if resolved.refers_to is None and (undated := without_the_day(parsed)) is not None \
+                and (answer.confidence <= self.threshold or self._lacks_a_name(parsed, answer)):
+            # Refused, answered only because the day's items share its words
+            # (answer._holds_what_is_named), or from a story that lacks a name it asks about:
+            # the day may be one a story names ("a June 19th report", "a statement dated June
+            # 26", "bought 102,000 Bird common shares on April 1") rather than its own.
             answer = self._told_of_the_day(resolved, undated, parsed.filters.date_from, top_k, qvec) or answer
         if not answer.found and parsed.counted_back and resolved.refers_to is None:
             answer = self._ask_wider(resolved, over_all_dates(parsed), top_k, qvec) or answer
@@ -330,6 +331,16 @@ class Engine:
                                          newest_first=parsed.newest_first, qvec=qvec)
         answer = compose(parsed, result, top_k=top_k, threshold=self.threshold, searched=resolved.search_text)
         return answer if answer.found else None
+
+    def _lacks_a_name(self, parsed, answer: Answer) -> bool:
+        """Whether the story ``answer`` leads with lacks a name the question uses ("Entwistle" in
+        "How many Bird common shares did Entwistle buy on April 1?")."""
+        names = answer_type.names(parsed.text)
+        if not names or not answer.citations:
+            return False
+        first = answer.citations[0].item_id
+        item = self.reader().items([first]).get(first)
+        return item is None or not stems(" ".join(names)) <= stems(f"{item.title} {item.body}")
 
     def _told_of_the_day(self, resolved, undated, day: str, top_k: int, qvec) -> Answer | None:
         """The answer over all dates (``undated``, query.without_the_day) to a question that named

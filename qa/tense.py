@@ -37,8 +37,18 @@ BEFORE_CHARS = 6  # how much of the text before a date may say "last" or "next"
 HALF_YEAR_DAYS = 183  # a month and day without a year: the nearest such day, before or after
 
 
+# "Did the Reserve Bank say when the higher ratio takes effect?": the question's own tense is the
+# saying's; the "when" it asks about has its own clause.
+_ASKS_OF_A_SAYING = re.compile(r"^\W*(?:did|does|do|has|have|had|can|could|will|would)\b[^?]{0,120}?\b(?:say|said|"
+                               r"tell|told|know|disclose|disclosed|reveal|revealed|announce|announced|indicate|"
+                               r"indicated|specify|specified|mention|mentioned)\s+(?=(?:when|what\s+(?:date|day|time|"
+                               r"year|month))\b)", re.I)
+
+
 def looks(question: str) -> int:
     """AHEAD for "When will ...?", BACK for "When did ...?", EITHER when the question does not say."""
+    saying = _ASKS_OF_A_SAYING.match(question)
+    question = question[saying.end():] if saying else question
     if _AHEAD_CUES.search(question):
         return AHEAD
     asks = _ASKS_WHEN.search(question)

@@ -57,6 +57,7 @@ PHRASAL = {
     "cancel": r"call(?:s|ed|ing)?\s+off",
     "shutdown": r"shut(?:s|ting)?\s+down",
     "bankrupt": r"(?:go|goes|going|went|gone)\s+bust",
+    "transfer": r"hand(?:s|ed|ing)?\s+over",
     # "When will Macao go back to Chinese rule?": "would be returned to Chinese rule on ..."
     "return": r"(?:go|goes|going|went|gone|come|comes|coming|came|give|gives|giving|gave|given|"
               r"hand|hands|handing|handed)\s+back",
@@ -77,11 +78,13 @@ buy buys bought acquire acquired acquisition purchase purchased sell sells sold 
 accuse accused accusation allege alleged allegation
 sue sued suing lawsuit lawsuits suit suits
 hire hired appoint appointed recruit recruited
-reduce reduced cut cuts lower lowered trim trimmed
+reduce reduced cut cuts lower lowered trim trimmed axe axed
 increase increased raise raised boost boosted hike hiked
 close closed closing shut closure
 ban banned prohibit prohibited
 redeem redeemed redemption redemptions
+jobless unemployment unemployed
+job jobs staff workforce
 resign resigned resignation quit
 forecast predict predicted
 factory factories plant plants mill mills
@@ -178,7 +181,7 @@ def phrasal_deed(phrase: str) -> str:
 
 def _may_hold_phrasal(low: str) -> bool:
     """A cheap look before PHRASAL_VERB's search: most sentences hold none of its particles."""
-    return " down" in low or " off" in low or " out" in low or " back" in low or " bust" in low
+    return " down" in low or " off" in low or " out" in low or " back" in low or " bust" in low or " over" in low
 
 
 def terms(text: str) -> list[str]:

@@ -283,6 +283,8 @@ def test_a_word_of_speech_for_a_post_counts_as_the_post_one_way():
 
     assert {stem("chairman"), stem("president")} <= ALIKE[stem("boss")]
     assert stem("boss") not in ALIKE.get(stem("president"), frozenset())
+    # "jobless" is "unemployment", "axe" is "cut", both ways.
+    assert stem("unemployment") in ALIKE[stem("jobless")] and stem("axe") in ALIKE[stem("trim")]
 
 
 @pytest.mark.parametrize("keyword", ["rift", "Rift", "widening rift"])

@@ -248,6 +248,7 @@ def test_phrasal_verbs_read_as_their_one_word_deeds():
     assert stem(terms("the layoffs")[0]) == stem(terms("were laid off")[0])
     assert terms("When will Macao go back to Chinese rule?") == ["macao", "return", "chinese", "rule"]
     assert terms("How many companies went bust?") == ["companies", "bankrupt"]
+    assert terms("What did British Telecom hand over to Mitel?") == ["british", "telecom", "transfer", "mitel"]
     finder = WordFinder(set(stems("Who stepped down?")))
     body = "Smith resigned. Jones stepped down as chairman; the stock stepped up, down 2 pct."
     assert [(body[at:at + 6], st) for at, st in finder.find(body)] == [("resign", "resign"), ("steppe", "resign")]
@@ -362,6 +363,10 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("Gobadi NCRI committee?", None),
     ("chemlawn deadline for bids?", DATE),  # its last noun that names a kind
     ("Penril new boss?", PERSON),
+    ("LSI Logic new semi-custom chip name?", NAME),
+    ("Which ex-diplomat now at CSIS urged mining Iran's ports?", PERSON),  # a former diplomat
+    ("What must institutional investors buy to invest further?", None),  # no name: "must" asks
+    ("Did the Reserve Bank say when the higher ratio takes effect?", DATE),
     # A person's noun after a number's makes a person: a "debt negotiator" is no figure.
     ("Which senior Brazilian debt negotiator offered to quit his Central Bank post?", PERSON),
     ("Which debt collector called?", NAME),
@@ -1072,6 +1077,38 @@ def test_a_sentence_before_the_question_sets_the_scene(lead_and_later, question,
     assert wanted in first_sentence(lead_and_later.ask(question))
 
 
+def test_when_a_saying_is_asked_about_the_when_clause_sets_the_tense():
+    from dateline.qa import tense
+
+    assert tense.looks("Did the Reserve Bank say when the higher ratio takes effect?") == tense.EITHER
+    assert tense.looks("Did the bank say when the ratio will take effect?") == tense.AHEAD
+    assert tense.looks("When did the ratio take effect?") == tense.BACK
+
+
+def test_what_a_sentence_says_a_thing_is_describes_it():
+    q = "What chemicals would the protocol mainly restrict?"
+    text = "The chemicals are chiefly chlorofluorocarbons (CFCs) which are used in refrigeration."
+    assert [text[s:e] for s, e in described_things(text, thing_asked(q), stems(q))] == ["chlorofluorocarbons"]
+    text = "The new product could be an electronic still camera, he said."
+    assert [text[s:e] for s, e in described_things(text, "product", frozenset())] == ["electronic still camera"]
+    # A deed is not what it is, nor a word that describes nothing in particular.
+    assert described_things("The engine was originally proposed for the A340.", "engin", frozenset()) == []
+    assert described_things("The problem is a big one.", "problem", frozenset()) == []
+
+
+def test_a_name_a_sentence_says_is_the_name_of_something_is_given():
+    text = "Gaspe Mines is the name of the Noranda division that operates the Murdochville mine."
+    assert [text[s:e] for s, e in given_names(text, stems("What is the name of the Noranda division that "
+                                                           "operates the mine?"))] == ["Gaspe Mines"]
+
+
+def test_a_business_noun_calls_a_name_for_another():
+    text = "Northrop paid commissions to Khashoggi's firm, Triad International Marketing, until 1975."
+    span = (text.index("Triad"), text.index(", until"))
+    assert called_by_head(text, span, stem("company")) and not called_by_head(text, span, stem("camp"))
+    assert head("What was the Khashoggi company that Northrop retained called?") == stem("company")
+
+
 def test_a_clause_before_a_semicolon_sets_the_scene():
     assert setting("The USDA sent Congress a plan to cut the sugar loan rate; which congressman will introduce "
                    "the bill?") == stems("The USDA sent Congress a plan to cut the sugar loan rate")
@@ -1353,6 +1390,22 @@ def test_where_something_is_built_is_not_where_a_company_is_based(tmp_path_facto
                                                          "for their WelGen venture?"))
     # A company's home after its legal form and "of" is where it is based.
     assert "Brisbane" in first_sentence(engine.ask("Where is Qintex based?"))
+
+
+def test_a_day_named_is_searched_over_all_dates_when_that_days_story_lacks_a_name_asked(tmp_path_factory):
+    engine = small_archive(tmp_path_factory, "entwistle", [
+        ("e1", "1987-04-02", "DEFENSE CONTRACTOR BOOSTS BIRD STAKE",
+         "Entwistle Co said it raised its stake in Bird Inc to 8.3 pct.\n\n"
+         "Entwistle, a privately held company, said it bought 102,000 Bird common shares on April 1 at 9.625 "
+         "dlrs a share."),
+        ("t1", "1987-04-01", "TOPPS FILES FOR INITIAL OFFERING",
+         "Topps Co Inc said it has filed for an initial public offering of 4,500,000 common shares, including "
+         "3,500,000 shares to be sold by shareholders."),
+        ("t2", "1987-04-01", "DOW CHEMICAL BUYS SHARES",
+         "Dow Chemical said it bought 2,000,000 of its common shares in the open market."),
+    ], "Reuters")
+    answer = engine.ask("How many Bird common shares did Entwistle buy on April 1?")
+    assert "102,000" in first_sentence(answer), answer.answer
 
 
 def test_a_sentences_first_word_is_no_part_of_the_name_after_it():
