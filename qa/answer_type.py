@@ -102,7 +102,7 @@ _WHICH = re.compile(rf"{_WH}\s+(?!(?:{_nouns(_AUX)})\b)[\w’'-]+", re.I)
 # call attention to?" ask for no name: "call" alone asks only before what it names).
 # (Read after _uncontracted: "What's it called?" as "What is it called?") "What new name will
 # White Engine take?" asks for the name given too.
-_WHAT_NAME = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:(?:the|his|her|its|their)\s+)?(?:name|title)s?\b|"
+_WHAT_NAME = re.compile(r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:(?:the|his|her|its|their)\s+)?(?:new\s+)?(?:name|title)s?\b|"
                         r"\bwhat\s+(?:is|was|are|were|will|would|does|did|do)\b[^?]{0,100}?"
                         r"\b(?:call(?:ed|ing)|call(?=\s+(?:the|its|their|his|her|this|that|it)\b)|nam(?:ed|ing)|titled|"
                         r"dubbed)\b|\bunder\s+what\s+name\b|"
@@ -125,7 +125,7 @@ _LAST_SENTENCE = re.compile(r"(?:^|[.!?]\s+)([^.!?]+[.!?]?)\s*$")
 
 
 # "What's", "Where's": the asking word and "is".
-_CONTRACTED_IS = re.compile(r"\b(what|where|when|who|how)['’]s\b", re.I)
+_CONTRACTED_IS = re.compile(r"\b(what|where|when|who|how)['’]?s\b", re.I)  # typed in a hurry: "whats"
 
 
 def _uncontracted(question: str) -> str:
@@ -229,6 +229,7 @@ def is_topic(question: str) -> bool:
     men this week. Which group is behind it") or what follows an opening phrase ("According to the
     report, who sponsored the resolution"). Such a query has no answer sentence to find; its most
     relevant items are what it wants."""
+    question = _uncontracted(question)  # "whats the new name ..." asks
     if "?" in question or _HOW_NUMBER.search(question) or _ASKING.search(question):
         return False
     last = _LAST_SENTENCE.search(question.strip())
@@ -1152,7 +1153,7 @@ def _after_own(run: str, qstems: set[str] | frozenset[str]) -> str:
 # (a producer, supplier or exporter may be a country: "Which producers were named ...?").
 _BUSINESS_NOUNS = frozenset(stem(w) for w in """company firm bank group airline carrier insurer lender
 brokerage broker manufacturer maker retailer utility subsidiary affiliate unit venture corporation
-concern conglomerate underwriter refiner distributor""".split())
+concern conglomerate underwriter refiner distributor co""".split())
 
 
 _BASE = re.compile(r"\b(?:based|headquartered|headquarters|home|hometown)\b", re.I)

@@ -29,6 +29,7 @@ from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
 from .query import (ArchiveFacts, Filters, names_the_day, over_all_dates, parse_question, with_the_month_after,
                     without_names_read, without_the_day)
 from .request import AskRequest, FieldError, SearchRequest, cited
+from .spelling import respelled
 from .words import stems
 from .retrieve import ASKING, Passage, Retriever
 
@@ -50,6 +51,15 @@ WHO_REPORTED_EXCERPT_CHARS = 300
 # that ask takes its own history as it came, so a long conversation costs one more ask, not one
 # per turn.
 _RECOVERING: contextvars.ContextVar[bool] = contextvars.ContextVar("recovering_citations", default=False)
+
+
+def _as_typed(answer: Answer, typed: str, slips: list[tuple[str, str]]) -> Answer:
+    """``answer`` to the question as it was typed, its notes saying how a slip was read
+    (spelling.respelled): "read \"shraes\" as \"shares\"" first."""
+    if slips:
+        answer.question = typed
+        answer.notes[:0] = [f'read "{slip}" as "{word}"' for slip, word in slips]
+    return answer
 
 
 def _text_alone(answer: dict | None) -> bool:
@@ -251,7 +261,8 @@ class Engine:
         # which also takes the {"role", "content"} turns of chat clients.
         asked = AskRequest.checked(dict(question=question, date_from=date_from, date_to=date_to,
                                         source=source, place=place, top_k=top_k))
-        question, top_k = asked.question, asked.top_k
+        typed, top_k = asked.question, asked.top_k
+        question, slips = respelled(typed, self.retriever().items_holding)
         resolved = resolve(question, history, self.facts(), item_stems=self.item_stems, **asked.filters())
         if resolved.previous is not None and _text_alone(resolved.previous.answer) and not _RECOVERING.get():
             # A follow-up of an answer sent back as its text alone (a chat client keeps only the
@@ -262,12 +273,12 @@ class Engine:
             answer = self._who_reported(resolved)
             if answer is not None:
                 answer.took_ms = (time.perf_counter() - t0) * 1000
-                return answer
+                return _as_typed(answer, typed, slips)
         if resolved.previous is not None and asks_more(question):
             answer = self._read_on(resolved)
             if answer is not None:
                 answer.took_ms = (time.perf_counter() - t0) * 1000
-                return answer
+                return _as_typed(answer, typed, slips)
         parsed = resolved.parsed
         # The question's words are looked for in the best full-text items while it is encoded.
         finder = word_finder(parsed, resolved.search_text)
@@ -303,7 +314,7 @@ class Engine:
         answer.took_ms = (time.perf_counter() - t0) * 1000
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)
-        return answer
+        return _as_typed(answer, typed, slips)
 
     def _cited_history(self, history: list[dict], top_k: int, filters: dict) -> list[dict]:
         """``history`` as turns, the last one's answer replaced by the answer its question gets

@@ -39,6 +39,10 @@ _TO = r"\s*(?:and|to|until|till|through|-|–)\s*"
 _DAYS = re.compile(rf"\b(?:(?:between|from)\s+(?:the\s+)?)?"
                    rf"(?:(?P<d1>{_DAY}){_TO}(?:the\s+)?(?P<b1>{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?)"
                    rf"|(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}){_TO}(?P<e2>{_DAY})(?P<y2>,?\s+{_YEAR})?)\b", re.I)
+# "in the week of October 19, 1987", "the week beginning 20 June": that day and the six after it.
+_WEEK_OF = re.compile(rf"\b(?:the\s+)?week\s+(?:of|beginning|starting)\s+(?:the\s+)?(?P<a>{_DAY}\s+(?:of\s+)?{_MONTH}"
+                      rf"(?:,?\s+{_YEAR})?|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?)\b", re.I)
+WEEK_DAYS = 7
 _ON = re.compile(rf"\b(?:on|dated)\s+(?:the\s+)?(?P<a>{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?)\b", re.I)
 # A month followed by a day is a day ("of August 11, 2016"), read by the patterns of days.
 _IN = re.compile(rf"\b(?:in|during|of|for)\s+(?:early\s+|late\s+|mid-?)?(?P<a>{_MONTH}(?:\s+(?:of\s+)?{_YEAR})?(?!\s+{_DAY}\b)|{_YEAR})\b", re.I)
@@ -574,6 +578,11 @@ def _question_dates(text: str, newest: dt.date | None) -> list[tuple[tuple[dt.da
     def free(span):
         return all(span[1] <= a or span[0] >= b for a, b in taken)
 
+    for m in _WEEK_OF.finditer(text):
+        a = _read_date(m.group("a"), newest)
+        if a:
+            found.append(((a[0], a[0] + dt.timedelta(days=WEEK_DAYS - 1)), m.span(), m.group(0)))
+            taken.append(m.span())
     for m in _DAYS.finditer(text):
         if not free(m.span()):
             continue

@@ -377,6 +377,11 @@ class Retriever:
             share = max(len(inside), 1) / len(hits)
             want = int(min(total, MAX_OVERFETCH, max(want * 2, len(hits) + (depth - len(inside)) / share * 2)))
 
+    def items_holding(self, word: str) -> int:
+        """How many items hold ``word`` as full-text search stems it (counted up to just past the
+        budget a full-text word may match: spelling.respelled needs only whether and how many)."""
+        return self._df(word)
+
     def _df(self, word: str) -> int:
         """How many items contain ``word`` (porter-stemmed by FTS5, like the search)."""
         df = self.df_cache.get(word)

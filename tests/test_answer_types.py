@@ -367,6 +367,9 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("Which ex-diplomat now at CSIS urged mining Iran's ports?", PERSON),  # a former diplomat
     ("What must institutional investors buy to invest further?", None),  # no name: "must" asks
     ("Did the Reserve Bank say when the higher ratio takes effect?", DATE),
+    # Typed in a hurry: "whats", "whos" ask as "what's" and "who's" do.
+    ("whats the new name coopervision wants shareholders to approve", NAME),
+    ("whos the chairman of the australian wheat board", PERSON),
     # A person's noun after a number's makes a person: a "debt negotiator" is no figure.
     ("Which senior Brazilian debt negotiator offered to quit his Central Bank post?", PERSON),
     ("Which debt collector called?", NAME),
@@ -1429,6 +1432,11 @@ def test_a_legal_form_the_question_names_does_not_make_another_company_its_own()
     q = stems("Which company did Volvo's affiliate AB Catena take over in February 1986?")
     text = "Catena's sales rose after the takeover of Safveans AB in February 1986."
     assert [text[s:e] for s, e in candidates(NAME, text, q)] == ["Safveans AB"]
+
+
+def test_which_co_asks_for_a_business_and_whats_the_new_name_for_a_name_given():
+    assert asks_business("which co operates the villespedue oil field")
+    assert asks_given_name("whats the new name coopervision wants shareholders to approve")
 
 
 def test_a_keyword_question_for_a_profit_asks_for_money_of_that_noun():

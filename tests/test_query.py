@@ -49,6 +49,8 @@ def test_between_months_borrows_the_year():
     ("news from 1987", ("1987-01-01", "1987-12-31")),
     ("news from March onwards", ("1987-03-01", None)),
     ("news since March", ("1987-03-01", None)),
+    # "the week of" a day: that day and the six after it (not "the week ended", a reporting period).
+    ("What did Tribune report in the week of March 2, 1987?", ("1987-03-02", "1987-03-08")),
 ])
 def test_days_of_one_month_and_news_from_a_period(question, dates):
     q = parse_question(question, REUTERS_LIKE)

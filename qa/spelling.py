@@ -1,0 +1,95 @@
+"""Words typed one letter off ("shraes", "aquiring", "comapny"), read as the word the archive holds.
+
+A question typed in a hurry misspells a common word; full-text search then finds nothing for it,
+the no-answer evidence counts it as a rare word no item holds (which refuses), and no sentence
+holds it. Such a word is read as the word one edit away (a letter dropped, added, changed, or
+two swapped) that the most items hold, and the answer's notes say so. Only a lower-case word of
+MIN_LETTERS or more that English at large seldom spells (words.rare_in_general: "shraes" takes
+several cl100k tokens, "snapped" one), that is no word of the bundled model's vocabulary, nor one
+inflected or after a prefix ("aground" is one, "misusing" is "mis" + "using"), and that no item
+holds is read again, and only as a whole word of that vocabulary ("jobness", which two Reuters
+stories hold, is none): a common word the archive lacks is no slip, and a capitalised word may be
+a name it lacks.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+
+from dateline.index.embed import bundled_model_dir
+
+from .words import STOP_WORDS, rare_in_general
+
+MIN_LETTERS = 4
+MIN_ITEMS = 2  # a reading the archive holds in fewer items is as likely another slip
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_WORD = re.compile(rf"(?<![\w'’-])[a-z]{{{MIN_LETTERS},}}(?![\w'’-])")
+
+
+def one_edit(word: str) -> set[str]:
+    """Every word one edit from ``word``: a letter dropped, added or changed, or two next to
+    each other swapped."""
+    out = set()
+    for i in range(len(word) + 1):
+        for c in _LETTERS:
+            out.add(word[:i] + c + word[i:])
+    for i in range(len(word)):
+        out.add(word[:i] + word[i + 1:])
+        for c in _LETTERS:
+            out.add(word[:i] + c + word[i + 1:])
+    for i in range(len(word) - 1):
+        out.add(word[:i] + word[i + 1] + word[i] + word[i + 2:])
+    out.discard(word)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The whole words of the bundled model's WordPiece vocabulary (about 20,000 of English's
+    common words); none where it cannot be read, which turns reading slips off."""
+    try:
+        entries = (bundled_model_dir() / "vocab.txt").read_text(encoding="utf-8").split()
+    except (ImportError, OSError):
+        return frozenset()
+    return frozenset(w for w in entries if w.isalpha() and w.islower())
+
+
+# A word the vocabulary lacks may still be English: an inflection or a prefix of one of its words
+# ("misusing" is "mis" + "using", not a slip for "missing"; "jobless" is "job" + "less").
+_SUFFIXES = ("ing", "ed", "es", "s", "er", "ers", "ly", "less", "ness", "ment", "ments", "ation", "ations", "ity",
+             "ize", "ise", "ized", "ised", "izing", "ising", "al")
+_PREFIXES = ("mis", "re", "un", "dis", "over", "under", "out", "pre", "non", "sub", "co", "inter", "anti", "counter")
+
+
+def _english(word: str, english: frozenset[str], prefixed: bool = True) -> bool:
+    """Whether ``word`` is one of ``english``'s words, inflected or after a prefix."""
+    if word in english:
+        return True
+    for suffix in _SUFFIXES:
+        base = word[:-len(suffix)]
+        if word.endswith(suffix) and len(base) >= 3 and (
+                base in english or base + "e" in english or base[-1] == base[-2] and base[:-1] in english):
+            return True
+    return prefixed and any(word.startswith(p) and _english(word[len(p):], english, prefixed=False)
+                            for p in _PREFIXES if len(word) - len(p) >= 3)
+
+
+def respelled(question: str, items_holding: Callable[[str], int]) -> tuple[str, list[tuple[str, str]]]:
+    """``question`` with each slip replaced, and the (slip, reading) pairs; ``items_holding``
+    counts the items that hold a word as full-text search stems it."""
+    fixes: list[tuple[str, str]] = []
+    english = english_words()
+
+    def reading(m: re.Match) -> str:
+        word = m.group(0)
+        if word in STOP_WORDS or _english(word, english) or not rare_in_general(word) or items_holding(word):
+            return word
+        readings = sorted(w for w in one_edit(word) if w in english)
+        held, best = max(((items_holding(w), w) for w in readings), default=(0, word))
+        if held < MIN_ITEMS:
+            return word
+        fixes.append((word, best))
+        return best
+
+    return _WORD.sub(reading, question), fixes
