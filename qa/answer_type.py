@@ -729,6 +729,7 @@ magazine outlet publication channel""".split())
 # name in part ("General Motors"), so they only keep a run from being read as a person. A legal
 # form, like "Inc", is shared by other names: "Safveans AB" is not the question's "AB Catena".
 _LEGAL_FORMS = frozenset("plc ag sa nv spa llc gmbh bv ab oy asa a/s pty bhd lp".split())
+_BARE_FORMS = _LEGAL_FORMS | frozenset("co cos inc corp ltd".split())
 _COMPANY_WORDS = _LEGAL_FORMS | frozenset("""holdings industries
 international systems trust partners securities motors airlines airways petroleum resources
 technologies electronics communications enterprises laboratories stores hotels exchange""".split())
@@ -1011,8 +1012,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
         if placed:  # the question's own place too: "the lake port of Jinja and Kisumu"
             listed_from = end
         words = _name_words(run, qstems)
-        if not words:
-            continue
+        if not words or all(_plain(w) in _BARE_FORMS for w in words):
+            continue  # "Sears, Roebuck and Co": the legal form alone names nothing
         if kind in (PERSON, NAME) and _is_the_questions_own(run, qstems, kind, described):
             # "Arther Mitchell of Coudert Brothers", "NASA's Artemis I": the question's own name,
             # and the firm after "of" (not a town: "Moss Rosenberg Verft of Stavanger") or the

@@ -1428,6 +1428,12 @@ def test_a_linking_adverb_opening_a_sentence_names_nothing():
     assert candidates(NAME, text, frozenset()) == []
 
 
+def test_a_legal_form_alone_names_nothing():
+    q = stems("Which Sears, Roebuck unit reported a quarterly loss?")
+    text = "Sears, Roebuck and Co said it remains optimistic. AB Volvo and Saab AB agreed."
+    assert [text[s:e] for s, e in candidates(NAME, text, q)] == ["AB Volvo", "Saab AB"]
+
+
 def test_a_legal_form_the_question_names_does_not_make_another_company_its_own():
     q = stems("Which company did Volvo's affiliate AB Catena take over in February 1986?")
     text = "Catena's sales rose after the takeover of Safveans AB in February 1986."
