@@ -135,7 +135,7 @@ def _uncontracted(question: str) -> str:
     return _EX.sub("former ", _CONTRACTED_IS.sub(r"\1 is", question))
 
 
-_EX = re.compile(r"\bex-(?=[a-z])", re.I)
+_EX = re.compile(rf"\b[Ee]x-(?=(?:{_nouns(_PERSON_NOUNS)})\b)")  # not "Ex-Im Bank", "ex-dividend"
 
 
 def expected(question: str) -> str | None:
@@ -269,7 +269,7 @@ def valued(question: str) -> frozenset[str]:
 
 # "How big was the per-tonne export bonus ...?", "How large is the credit facility ...?": the
 # figure of a thing (its noun, the last lower-case word of the phrase after the article).
-_HOW_BIG = re.compile(r"\b[Hh]ow\s+(?:big|large|high|much)\s+(?:is|was|are|were|will\s+be)\s+(?:the|its|their|his|her)\s+"
+_HOW_BIG = re.compile(r"\b[Hh]ow\s+(?:big|large|high)\s+(?:is|was|are|were|will\s+be)\s+(?:the|its|their|his|her)\s+"
                       r"(?:[a-z][\w-]*\s+){0,3}?([a-z][\w-]*)(?=\s+(?:[A-Z]|of\b|for\b|in\b|on\b|that\b|which\b)|\s*[?,]|$)")
 
 
@@ -278,8 +278,8 @@ _HOW_BIG = re.compile(r"\b[Hh]ow\s+(?:big|large|high|much)\s+(?:is|was|are|were|
 _HOW_MUCH_MONEY = re.compile(r"\bhow\s+much\b[^?]*?\b(?:pay|pays|paid|paying|cost|costs|costing|worth|priced|"
                              r"charge|charges|charged|charging|spend|spends|spent|spending|offer|offers|offered|offering|"
                              r"fetch|fetched|valued?|sell\s+for|sold\s+for|buy\s+for|bought\s+for|commit|commits|"
-                             r"committed|invest|invests|invested|lend|lends|lent|borrow|borrows|borrowed|"
-                             r"funding|financing|money|cash|capital|credit)\b", re.I)
+                             r"committed|invest|invests|invested|lend|lends|lent|borrow|borrows|borrowed)\b|"
+                             r"\bhow\s+much\s+(?:[\w-]+\s+)?(?:funding|financing|money|cash|capital)\b", re.I)
 _CURRENCY = re.compile(r"[$£€¥]|\b(?:dlrs?|dollars?|stg|sterling|pounds?|yen|marks?|francs?|lire|lira|crowns?|"
                        r"guilders?|pesos?|rupees?|cents?|cts|euros?|ecus?|riyals?|dinars?|rand|yuan|ringgit|baht|"
                        r"schillings?|kroner|kronor|krona|won)\b", re.I)
@@ -320,7 +320,7 @@ def _money_noun(question: str) -> bool:
 
 # "How much per share ...?", "What cash price per share ...?": a price a share is asked (not "a share of").
 # (Or a tonne, a barrel, an ounce: "the per-tonne export bonus", "42.44 dlrs per tonne".)
-_UNITS_PRICED = r"(?:share|tonne|ton|barrel|ounce|bushel|pound|gallon)"
+_UNITS_PRICED = r"(?:share|tonne|ton|barrel|ounce|bushel|gallon)"
 _PER_SHARE_ASKED = re.compile(rf"\b(?:per|a)[\s-]{_UNITS_PRICED}\b(?!\s+(?:of|in)\b)", re.I)
 # ... which an amount gives when "a share", "per share" or "each" follows it closely: "23 dlrs a
 # share cash-only offer", not "the one billion dlr takeover bid".
@@ -1157,7 +1157,7 @@ brokerage broker manufacturer maker retailer utility subsidiary affiliate unit v
 concern conglomerate underwriter refiner distributor co""".split())
 
 
-_BASE = re.compile(r"\b(?:based|headquartered|headquarters|home|hometown)\b", re.I)
+_BASE = re.compile(r"\b(?:based|headquartered|headquarters|home|hometown|located|situated|from)\b", re.I)
 
 
 def asks_base(question: str) -> bool:
@@ -1418,7 +1418,7 @@ def organs(text: str, heads: frozenset[str], qstems: set[str] | frozenset[str]) 
 # world ...?" by "a better, safer world": the lower-case words a sentence puts before the noun a
 # "what" or "which" question asks about, when that noun names a thing (no business, organisation,
 # person, place or number, which names answer).
-_KIND_OF = re.compile(r"\b(?:what|which)\s+(?:kind|kinds|sort|sorts|type|types)\s+of\s+([a-z][\w-]*)", re.I)
+_KIND_OF = re.compile(r"\b(?:what|which)\s+(?:kind|kinds|sort|sorts|type|types)\s+of\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.I)
 _NOT_THINGS = _BUSINESS_NOUNS | frozenset(stem(w) for w in _ORGAN_HEADS | _ANY_ORGAN) | PEOPLES_ANSWER | frozenset(
     stem(w) for w in "name names title country nation state city place person people".split())
 THING_MODIFIERS = 3
@@ -1433,8 +1433,19 @@ def thing_asked(question: str) -> str | None:
     """The stem of the thing a "what"/"which" question asks to be described ("myth" in "What
     often-repeated myth ...?", "world" in "What sort of world ...?"); None for any other."""
     kind_of = _KIND_OF.search(question)
-    noun = stem(kind_of.group(1).lower()) if kind_of else head(question, objects=True)
+    noun = _phrase_noun(kind_of.group(1)) if kind_of else head(question, objects=True)
     return None if noun is None or noun in _NOT_THINGS else noun
+
+
+def _phrase_noun(phrase: str) -> str | None:
+    """The stem of the noun a phrase after "kind of" ends with: its last lower-case word before
+    a verb, an auxiliary or a preposition ("new product" in "new product did ...": "product")."""
+    noun = None
+    for word in phrase.split():
+        if word in _PHRASE_ENDS or word in _PAST or not word.islower():
+            break
+        noun = word
+    return stem(noun) if noun else None
 
 
 def described_things(text: str, noun: str, qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
@@ -1448,18 +1459,19 @@ def described_things(text: str, noun: str, qstems: set[str] | frozenset[str]) ->
         if any(stem(w) not in qstems and w not in _VAGUE for w in words):
             out.append((start, m.end()))
         said = _THING_IS.match(text, m.end())
-        words = said.group(1).split() if said else []
-        words = words[:next((i for i, w in enumerate(words) if w in STOP_WORDS), len(words))]
-        if any(w.endswith(_NOT_DESCRIBING) for w in words):
-            words = []  # "The engine was originally proposed for ...": a deed, not what it is
-        if any(stem(w) not in qstems and w not in _VAGUE for w in words):
+        found = list(_LOWER_RUN.finditer(text, said.start(1), said.end(1))) if said else []
+        found = found[:next((i for i, w in enumerate(found) if w.group(0) in STOP_WORDS), len(found))]
+        if found and found[0].group(0).endswith(_NOT_DESCRIBING):
+            found = []  # "The engine was originally proposed for ...": a deed, not what it is
+        if any(stem(w.group(0)) not in qstems and w.group(0) not in _VAGUE for w in found):
             # "the new product could be an electronic still camera"
-            out.append((said.start(1), said.start(1) + len(" ".join(words))))
+            out.append((found[0].start(), found[-1].end()))
     return out
 
 
 # "The chemicals are chiefly chlorofluorocarbons", "the new product could be an electronic still
 # camera": what a sentence says the thing is, in lower-case words.
-_NOT_DESCRIBING = ("ly", "ed", "ing")
+_NOT_DESCRIBING = ("ly", "ed", "ing")  # the first word after "is": an adverb or a participle
+_LOWER_RUN = re.compile(r"[a-z][a-z-]*")
 _THING_IS = re.compile(r"\s+(?:is|are|was|were|(?:could|would|will|may|might)\s+be)\s+(?:chiefly\s+|mainly\s+|mostly\s+|"
                        r"largely\s+|primarily\s+)?(?:an?\s+|the\s+)?((?:[a-z][a-z-]*\s+){0,3}[a-z][a-z-]*)")

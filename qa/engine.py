@@ -262,7 +262,7 @@ class Engine:
         asked = AskRequest.checked(dict(question=question, date_from=date_from, date_to=date_to,
                                         source=source, place=place, top_k=top_k))
         typed, top_k = asked.question, asked.top_k
-        question, slips = respelled(typed, self.retriever().items_holding)
+        question, slips = respelled(typed, self.retriever().items_holding, self.facts().lower_names)
         resolved = resolve(question, history, self.facts(), item_stems=self.item_stems, **asked.filters())
         if resolved.previous is not None and _text_alone(resolved.previous.answer) and not _RECOVERING.get():
             # A follow-up of an answer sent back as its text alone (a chat client keeps only the

@@ -37,7 +37,8 @@ _DESCRIBED = re.compile(
 # after an auxiliary or a preposition points at something earlier (not "said that profits ...").
 _DEMONSTRATIVE = re.compile(r"\b(?:is|was|are|were|does|did|do|will|would|can|could|should|has|have|had|of|in|"
                             r"for|from|with|on|at|by|about|after|before|under)\s+(?:that|this|these|those)\s+"
-                            r"(?!(?:is|was|are|were|has|have|had|will|would|can|could|does|did|do)\b)[a-z]", re.I)
+                            r"(?!(?:is|was|are|were|has|have|had|will|would|can|could|does|did|do|year|years|month|"
+                            r"months|week|weeks|quarter|day|days|time|morning|afternoon|evening|weekend)\b)[a-z]", re.I)
 _WHO = re.compile(r"^\s*(who|whose)\b", re.I)
 # "Which division of the Guards does he run?": "he", the subject after the question's first
 # auxiliary, cannot be anyone the question's opening phrase names (the Guards); it is someone

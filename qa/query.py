@@ -147,6 +147,8 @@ class ArchiveFacts:
         self.place_table = name_table(self.places)
         self._source_keys = {s.lower() for s in self.sources}
         self._place_keys = {p.lower() for p in self.places}
+        # Their words in lower case, which a question typed in lower case uses (spelling.respelled)
+        self.lower_names = frozenset(w for key in self._source_keys | self._place_keys for w in key.split())
         self._sorted_place_keys = sorted(self._place_keys)
         self._place_names = set(self.places) | {p.split(",")[0].strip() for p in self.places}
 

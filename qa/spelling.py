@@ -23,25 +23,31 @@ from .words import STOP_WORDS, rare_in_general
 
 MIN_LETTERS = 4
 MIN_ITEMS = 2  # a reading the archive holds in fewer items is as likely another slip
+# A reading outside the vocabulary is taken when this many items hold it: "dividend", which
+# WordPiece lacks, for "dividned" (its vocabulary reading "divided" is held less).
+MANY_ITEMS = 50
+SWAPS_ONLY_BELOW = 6  # a shorter slip is read only by two letters swapped: "opec" is no "spec"
+# Contractions typed without their apostrophe are words, not slips ("wasnt" is no "want").
+_CONTRACTIONS = frozenset("""dont doesnt didnt isnt arent wasnt werent hasnt havent hadnt wont wouldnt couldnt
+shouldnt cant mustnt neednt theyre youre weve theyve youve theyll youll itll thats theres whos whats
+hows wheres whens""".split())
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _WORD = re.compile(rf"(?<![\w'’-])[a-z]{{{MIN_LETTERS},}}(?![\w'’-])")
 
 
 def one_edit(word: str) -> set[str]:
-    """Every word one edit from ``word``: a letter dropped, added or changed, or two next to
-    each other swapped."""
-    out = set()
-    for i in range(len(word) + 1):
-        for c in _LETTERS:
-            out.add(word[:i] + c + word[i:])
-    for i in range(len(word)):
-        out.add(word[:i] + word[i + 1:])
-        for c in _LETTERS:
-            out.add(word[:i] + c + word[i + 1:])
-    for i in range(len(word) - 1):
-        out.add(word[:i] + word[i + 1] + word[i] + word[i + 2:])
+    """Every word one edit from ``word`` that keeps its first letter (slips seldom touch it): a
+    letter dropped, added or changed, or two next to each other swapped; for a word shorter than
+    SWAPS_ONLY_BELOW, a swap only."""
+    out = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+    if len(word) >= SWAPS_ONLY_BELOW:
+        for i in range(1, len(word) + 1):
+            out.update(word[:i] + c + word[i:] for c in _LETTERS)
+        for i in range(1, len(word)):
+            out.add(word[:i] + word[i + 1:])
+            out.update(word[:i] + c + word[i + 1:] for c in _LETTERS)
     out.discard(word)
-    return out
+    return {w for w in out if w[:1] == word[:1]}
 
 
 @functools.lru_cache(maxsize=1)
@@ -63,30 +69,35 @@ _PREFIXES = ("mis", "re", "un", "dis", "over", "under", "out", "pre", "non", "su
 
 
 def _english(word: str, english: frozenset[str], prefixed: bool = True) -> bool:
-    """Whether ``word`` is one of ``english``'s words, inflected or after a prefix."""
-    if word in english:
+    """Whether ``word`` is one of ``english``'s words, inflected or after a prefix (the word left
+    has MIN_LETTERS letters at least: WordPiece's vocabulary also holds fragments, "sha", "las")."""
+    if word in english or word in _CONTRACTIONS:
         return True
     for suffix in _SUFFIXES:
         base = word[:-len(suffix)]
-        if word.endswith(suffix) and len(base) >= 3 and (
+        if word.endswith(suffix) and len(base) >= MIN_LETTERS and (
                 base in english or base + "e" in english or base[-1] == base[-2] and base[:-1] in english):
             return True
     return prefixed and any(word.startswith(p) and _english(word[len(p):], english, prefixed=False)
-                            for p in _PREFIXES if len(word) - len(p) >= 3)
+                            for p in _PREFIXES if len(word) - len(p) >= MIN_LETTERS)
 
 
-def respelled(question: str, items_holding: Callable[[str], int]) -> tuple[str, list[tuple[str, str]]]:
+def respelled(question: str, items_holding: Callable[[str], int],
+              names: frozenset[str] = frozenset()) -> tuple[str, list[tuple[str, str]]]:
     """``question`` with each slip replaced, and the (slip, reading) pairs; ``items_holding``
-    counts the items that hold a word as full-text search stems it."""
+    counts the items that hold a word as full-text search stems it (up to the retriever's
+    budget, so that among very common readings the later in the alphabet wins); ``names``
+    holds the archive's sources and places in lower case, which are no slips ("politico")."""
     fixes: list[tuple[str, str]] = []
     english = english_words()
 
     def reading(m: re.Match) -> str:
         word = m.group(0)
-        if word in STOP_WORDS or _english(word, english) or not rare_in_general(word) or items_holding(word):
+        if word in STOP_WORDS or word in names or _english(word, english) or not rare_in_general(word) \
+                or items_holding(word):
             return word
-        readings = sorted(w for w in one_edit(word) if w in english)
-        held, best = max(((items_holding(w), w) for w in readings), default=(0, word))
+        counted = ((items_holding(w), w) for w in sorted(one_edit(word)))
+        held, best = max(((n, w) for n, w in counted if w in english and n or n >= MANY_ITEMS), default=(0, word))
         if held < MIN_ITEMS:
             return word
         fixes.append((word, best))

@@ -1445,6 +1445,17 @@ def test_which_co_asks_for_a_business_and_whats_the_new_name_for_a_name_given():
     assert asks_given_name("whats the new name coopervision wants shareholders to approve")
 
 
+def test_what_is_read_narrowly_enough():
+    # "ex-" is "former" only before a person's noun; money only for the nouns of money asked.
+    from dateline.qa.answer_type import _uncontracted
+
+    assert expected("Which ex-diplomat spoke?") == PERSON
+    assert _uncontracted("Did the Ex-Im Bank go ex-dividend?") == "Did the Ex-Im Bank go ex-dividend?"
+    assert not asks_money("How much did Moodys cut the credit rating?") and asks_money("How much cash did it pay?")
+    assert valued("How much is the company worth?") == frozenset()
+    assert not asks_per_share("How much is a pound worth in dollars?")
+
+
 def test_a_keyword_question_for_a_profit_asks_for_money_of_that_noun():
     assert asks_money("Alitalia 1986 net profit?") and asks_money("What net profit did Alcoa report?")
     assert valued("Alitalia 1986 net profit?") == stems("net profit")
@@ -1460,6 +1471,7 @@ def test_a_keyword_question_for_a_profit_asks_for_money_of_that_noun():
 def test_a_thing_asked_is_answered_by_the_words_a_sentence_puts_before_its_noun():
     q = "What often-repeated myth about the split does the report dismiss?"
     assert thing_asked(q) == "myth" and thing_asked("What sort of world would it help build?") == "world"
+    assert thing_asked("What kind of new product did it launch?") == stem("product")  # the phrase's noun
     assert thing_asked("Which company bought it?") is None
     text = "It is no moderates v hardliners myth but a struggle, to create a better, safer world."
     assert [text[s:e] for s, e in described_things(text, "myth", stems(q))] == ["moderates v hardliners myth"]

@@ -224,6 +224,7 @@ def test_follow_up_detection_and_history_shapes():
     assert all(map(is_follow_up, ["What interest in the venture would that partner get in return?",
                                   "How much cash per class B share does that offer include?"]))
     assert not is_follow_up("Which company announced that it would cut jobs?")
+    assert not is_follow_up("What was Texaco's profit for this year?")  # a time, not something earlier
     # A request that names its own topic, or a country or a name (a word English seldom uses)
     # opening two words, starts a new one.
     assert not any(map(is_follow_up, ["Tell me about coffee quotas", "What do we know about cocoa?",

@@ -8,10 +8,12 @@ from dateline.qa.spelling import one_edit, respelled
 HELD = {"shares": 575, "saraes": 1, "acquiring": 40, "snipped": 3}
 
 
-def test_one_edit_drops_adds_changes_and_swaps_one_letter():
+def test_one_edit_drops_adds_changes_and_swaps_one_letter_but_the_first():
     edits = one_edit("shraes")
-    assert {"shares", "shraes"[1:], "shrae", "sharaes"} <= edits and "shraes" not in edits
-    assert "hsraes" in edits and "seahrs" not in edits  # only letters next to each other swap
+    assert {"shares", "shrae", "sharaes", "shrues"} <= edits and "shraes" not in edits
+    assert "seahrs" not in edits  # only letters next to each other swap
+    assert "hraes" not in edits and "hsraes" not in edits and "thraes" not in edits  # slips seldom touch it
+    assert one_edit("opec") == {"oepc", "opce"}  # a short word: a swap only ("opec" is no "spec")
 
 
 def test_a_slip_is_read_as_the_word_most_items_hold():
@@ -27,10 +29,21 @@ def test_a_slip_is_read_as_the_word_most_items_hold():
     "which ship ran aground",  # an English word the archive lacks is no slip ("around" is held)
     "what jobless rate",  # "job" and "less": English, though the vocabulary lacks it
     "who is misusing funds",  # "mis" and "using", no slip for "missing"
+    "why wasnt the merger approved",  # a contraction without its apostrophe, no slip for "want"
 ])
 def test_what_is_not_a_slip_is_left_as_typed(question):
-    held = {"shares": 0, "saraes": 0, "sarges": 1, "snipped": 3, "around": 500, "jobness": 2, "missing": 90}
+    held = {"shares": 0, "saraes": 0, "sarges": 1, "snipped": 3, "around": 500, "jobness": 2, "missing": 90,
+            "want": 200}
     assert respelled(question, lambda w: held.get(w, 0)) == (question, [])
+
+
+def test_a_reading_the_vocabulary_lacks_is_taken_when_many_items_hold_it_and_names_are_kept():
+    held = {"dividend": 3000, "divided": 100, "politics": 40}
+    assert respelled("what dividned did texaco pay", lambda w: held.get(w, 0)) == ("what dividend did texaco pay",
+                                                                  [("dividned", "dividend")])
+    # A source or a place of the archive, typed in lower case, is its name.
+    assert respelled("what did politico report", lambda w: held.get(w, 0),
+                     frozenset({"politico"})) == ("what did politico report", [])
 
 
 def test_the_answer_says_how_it_read_a_slip_and_keeps_the_question_as_typed(web_data):
