@@ -1451,6 +1451,8 @@ def _phrase_noun(phrase: str) -> str | None:
 def described_things(text: str, noun: str, qstems: set[str] | frozenset[str]) -> list[tuple[int, int]]:
     """Spans of ``text`` that describe a thing of stem ``noun`` by the lower-case words before it,
     one at least not the question's own ("moderates v hardliners myth", "better, safer world")."""
+    if noun[:-1] not in text.lower():  # a cheap look first: the stem less its last letter ("compan" in "companies")
+        return []
     out = []
     for m in WORD.finditer(text):
         if not m.group(0).islower() or stem(m.group(0)) != noun:

@@ -53,6 +53,17 @@ WHO_REPORTED_EXCERPT_CHARS = 300
 _RECOVERING: contextvars.ContextVar[bool] = contextvars.ContextVar("recovering_citations", default=False)
 
 
+def _lacks_a_name(parsed, answer: Answer, result) -> bool:
+    """Whether the story ``answer`` leads with (one of ``result``'s) lacks a name the question
+    uses ("Entwistle" in "How many Bird common shares did Entwistle buy on April 1?")."""
+    names = answer_type.names(parsed.text)
+    if not names or not answer.citations:
+        return False
+    first = answer.citations[0].item_id
+    item = next((p.item for p in result.passages if p.item.id == first), None)
+    return item is None or not stems(" ".join(names)) <= stems(f"{item.title} {item.body}")
+
+
 def _as_typed(answer: Answer, typed: str, slips: list[tuple[str, str]]) -> Answer:
     """``answer`` to the question as it was typed, its notes saying how a slip was read
     (spelling.respelled): "read \"shraes\" as \"shares\"" first."""
@@ -297,7 +308,7 @@ class Engine:
         answer = compose(parsed, result, top_k=top_k, threshold=self.threshold,
                          searched=resolved.search_text, previous=resolved.refers_to, finder=finder)
         if resolved.refers_to is None and (undated := without_the_day(parsed)) is not None \
-                and (answer.confidence <= self.threshold or self._lacks_a_name(parsed, answer)):
+                and (answer.confidence <= self.threshold or _lacks_a_name(parsed, answer, result)):
             # Refused, answered only because the day's items share its words
             # (answer._holds_what_is_named), or from a story that lacks a name it asks about:
             # the day may be one a story names ("a June 19th report", "a statement dated June
@@ -342,16 +353,6 @@ class Engine:
                                          newest_first=parsed.newest_first, qvec=qvec)
         answer = compose(parsed, result, top_k=top_k, threshold=self.threshold, searched=resolved.search_text)
         return answer if answer.found else None
-
-    def _lacks_a_name(self, parsed, answer: Answer) -> bool:
-        """Whether the story ``answer`` leads with lacks a name the question uses ("Entwistle" in
-        "How many Bird common shares did Entwistle buy on April 1?")."""
-        names = answer_type.names(parsed.text)
-        if not names or not answer.citations:
-            return False
-        first = answer.citations[0].item_id
-        item = self.reader().items([first]).get(first)
-        return item is None or not stems(" ".join(names)) <= stems(f"{item.title} {item.body}")
 
     def _told_of_the_day(self, resolved, undated, day: str, top_k: int, qvec) -> Answer | None:
         """The answer over all dates (``undated``, query.without_the_day) to a question that named

@@ -474,11 +474,11 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
     if q.post:  # "What post does he hold ...?": "The vice president of the European Parliament said"
         return answer_type.post_titles(text, q.naming)
     if q.kind == answer_type.THING:  # "What kind of aircraft ...?": only a thing of that noun
-        return answer_type.described_things(text, q.thing, q.qstems) if q.thing and q.thing[:-1] in text.lower() else []
+        return answer_type.described_things(text, q.thing, q.qstems) if q.thing else []
     found = answer_type.candidates(q.kind, text, q.naming, q.described) if q.kind and text else []
     if q.organs and text:  # "the intelligence ministry" for "Which ministry ...?"
         found = sorted(found + answer_type.organs(text, q.organs, q.qstems))
-    elif q.thing and text and q.thing[:-1] in text.lower():  # "the moderates v hardliners myth" for "What myth ...?"
+    elif q.thing and text:  # "the moderates v hardliners myth" for "What myth ...?"
         found = sorted(found + answer_type.described_things(text, q.thing, q.qstems))
     if found and q.head and q.kind in (answer_type.NAME, answer_type.PERSON) \
             and answer_type.refers_back(text, q.head, found):
