@@ -45,7 +45,8 @@ _PERSON_NOUNS = ("minister ministers president presidents official officials lea
                  "trader commissioner activist academic investor boss bosses")
 _NUMBER_NOUNS = ("percentage percent share proportion number amount price age figure sum total rate "
                  "cost value size score sales revenue revenues profit profits earnings income loss losses "
-                 "deficit surplus debt dividend turnover output population budget stake level salary")
+                 "deficit surplus debt dividend turnover output population budget stake level salary coupon premium ceiling "
+                 "growth production reserves exports imports volume margin ratio quota capacity")
 _DATE_NOUNS = "year date day month time week decade century deadline"
 # "What is the payment date of ...?": a date noun a little after "what is the" asks for a date too
 # (only date, day or deadline: "what were last year's sales" asks for a number).
@@ -66,7 +67,10 @@ _NOT_VERB = rf"(?!(?:{_VERBS})\b){_PHRASE_WORD}\s+"
 # ...?" asks for no star; "Which U.S. District Judge ...?" asks for a judge); a question in
 # capitals keeps its nouns.
 _NOT_TITLE_CASE = r"(?-i:(?![A-Z][a-z]))"
-_MODIFIERS = rf"(?:(?:is|are|was|were)\s+(?:{_NOT_VERB}){{0,2}}?{_NOT_TITLE_CASE}|(?:{_NOT_VERB}){{0,3}}?)"
+# After "is", up to four words and no preposition: "What was East Malaysia's palm oil production
+# ...?" asks for a figure; "What is the title of economist Ravi Batra's book?" for no economist.
+_NOT_VERB_NOR_OF = rf"(?!(?:{_VERBS}|of|for|in|at|on|to|from|with|by|about)\b){_PHRASE_WORD}\s+"
+_MODIFIERS = rf"(?:(?:is|are|was|were)\s+(?:{_NOT_VERB_NOR_OF}){{0,4}}?{_NOT_TITLE_CASE}|(?:{_NOT_VERB}){{0,3}}?)"
 
 
 def _nouns(words: str) -> str:
@@ -264,13 +268,26 @@ def valued(question: str) -> frozenset[str]:
     size = _HOW_BIG.search(question)
     if m is None and size:  # "How big was the per-tonne export bonus USDA accepted ...?": the bonus
         return stems(size.group(1))
-    return stems(m.group(0)) if m and m.lastgroup == NUMBER else frozenset()
+    flow = _HOW_MUCH_FLOW.search(question)
+    if m is None and flow:  # "How much soybeans did China export ...?": "800,000 tonnes exported"
+        return stems(flow.group(1))
+    # Not the figure's owner: "What was Canada's budget deficit ...?" values a budget deficit.
+    return stems(_OWNER.sub("", m.group(0))) if m and m.lastgroup == NUMBER else frozenset()
+
+
+_OWNER = re.compile(r"^.*[\w.][’']s?\s+")
 
 
 # "How big was the per-tonne export bonus ...?", "How large is the credit facility ...?": the
 # figure of a thing (its noun, the last lower-case word of the phrase after the article).
 _HOW_BIG = re.compile(r"\b[Hh]ow\s+(?:big|large|high)\s+(?:is|was|are|were|will\s+be)\s+(?:the|its|their|his|her)\s+"
                       r"(?:[a-z][\w-]*\s+){0,3}?([a-z][\w-]*)(?=\s+(?:[A-Z]|of\b|for\b|in\b|on\b|that\b|which\b)|\s*[?,]|$)")
+
+
+# "How much soybeans did China export last year?": a quantity that moves, whose verb (or its noun,
+# "exports") stands before the figure that answers.
+_HOW_MUCH_FLOW = re.compile(r"\bhow\s+much\b[^?]*?\b(export|exports|exported|import|imports|imported|produce|"
+                            r"produces|produced|ship|ships|shipped|consume|consumes|consumed)\b", re.I)
 
 
 # "How much did Sara Lee pay ...?", "How much is the sale worth?": an amount of money is asked,
@@ -297,7 +314,7 @@ _WHAT_PRICE = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}price\b(?!\s+(?:
 # profit margin ...?", a share, nor "sales", which may count cars.
 _MONEY_NOUNS = frozenset("profit profits earnings income revenue revenues loss losses dividend dividends "
                          "cost costs salary budget deficit surplus turnover debt funding financing bonus subsidy "
-                         "fine penalty fee fees premium".split())
+                         "fine penalty fee fees".split())  # not "premium": a conversion premium is a share
 _NOUN_ENDS = re.compile(rf"\s*(?:[?,;]|$)|\s+(?:{_AUXILIARIES}|of|for|in|at|on|from|per|before|after|last|this)\b", re.I)
 
 
@@ -342,6 +359,23 @@ def money(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     before or in them, or a currency word just after ("84 mln dlrs", "$20,000", "205 pence")."""
     return [(s, e) for s, e in found
             if _CURRENCY.search(text, max(0, s - 1), e) or _CURRENCY.search(text, e, e + MONEY_AFTER_CHARS)]
+
+
+# "By what percentage did truck sales rise ...?", "What proportion ...?", "How many percentage
+# points ...?": only a share answers ("65.2 pct", "12%"), not the count beside it ("to 28,698").
+_SHARE_ASKED = re.compile(r"\b(?:what|which)\s+(?:percentage|percent|pct|proportion)\b"
+                          r"|\bhow\s+many\s+(?:percent|pct|percentage\s+points?)\b", re.I)
+_SHARE_AFTER = re.compile(r"(?:\s?%|\s+(?:pct|percent|per\s+cent|percentage\s+points?)\b)", re.I)
+
+
+def asks_share(question: str) -> bool:
+    """Whether ``question`` asks for a share ("By what percentage ...?")."""
+    return bool(_SHARE_ASKED.search(question))
+
+
+def shares(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans of ``found`` (numbers in ``text``) that are shares: "65.2 pct", "12%", "nine per cent"."""
+    return [(s, e) for s, e in found if text[s:e].lower().endswith(("%", "pct", "percent")) or _SHARE_AFTER.match(text, e)]
 
 
 def focus(question: str) -> frozenset[str]:
@@ -485,8 +519,10 @@ def called_by_head(text: str, span: tuple[int, int], head_stem: str | None) -> b
 
 def _same_noun(noun: str, head_stem: str) -> bool:
     """Whether ``noun`` calls what ``head_stem`` does: itself, or for a business any business noun
-    ("Khashoggi's firm, Triad International Marketing" for "What was the Khashoggi company ...?")."""
-    return noun == head_stem or noun in _BUSINESS_NOUNS and head_stem in _BUSINESS_NOUNS
+    ("Khashoggi's firm, Triad International Marketing" for "What was the Khashoggi company ...?"),
+    for a paper any of the press ("daily La Repubblica")."""
+    return (noun == head_stem or noun in _BUSINESS_NOUNS and head_stem in _BUSINESS_NOUNS
+            or noun in _PRESS_NOUNS and head_stem in _PRESS_NOUNS)
 
 
 def refers_back(text: str, head_stem: str, found: list[tuple[int, int]]) -> bool:
@@ -520,11 +556,11 @@ def refers_back(text: str, head_stem: str, found: list[tuple[int, int]]) -> bool
 # The phrases of a question that set the scene rather than ask: an opening phrase ("According to
 # the 20 June piece on ..., which ...?"), a description after a comma ("Rolm, the IBM subsidiary
 # that got a new president in April, ..."), a clause of time or cause ("... once it closes its
-# Levallois plant?", "... when Lord Cayzer retires?").
+# Levallois plant?", "... when Lord Cayzer retires?", "... despite the accounting change?").
 _SETTING = re.compile(rf"{_OPENING.pattern}[^,?]*,"
                       r"|,\s*(?:the|a|an)\s[^,?]*"
                       r"|(?<=[\w,]\s)(?:once|when|while|because|although|though|whereas|until|after|before|"
-                      r"according\s+to)\s[^,?]*", re.I)
+                      r"despite|amid|according\s+to)\s[^,?]*", re.I)
 
 
 _ACRONYM_SKIP = frozenset({"of", "and", "the", "for", "de", "du", "la", "&"})
@@ -585,6 +621,10 @@ def company_words(question: str) -> frozenset[str]:
 
 
 _WH_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
+# A topic typed before the question, as in a chat box: "Le Peep copycat lawsuit - where are the
+# Shelly's restaurants?", "Peach Bottom shutdown: which other plant ...?".
+_TOPIC_FIRST = re.compile(r"^[^?:]*?\w[^?:]*?(?:\s[-–—]+|:)\s+(?=(?:who|whom|whose|what|which|when|where|why|how)\b)",
+                          re.I)
 
 
 def setting(question: str) -> frozenset[str]:
@@ -596,6 +636,8 @@ def setting(question: str) -> frozenset[str]:
     lead_end = parts[-1][0] if len(parts) > 1 else 0
     if not lead_end and ";" in question:  # "The USDA sent Congress a plan ...; which congressman ...?"
         lead_end = question.rindex(";") + 1
+    if not lead_end and (topic := _TOPIC_FIRST.match(question)):  # "Le Peep copycat lawsuit - where ...?"
+        lead_end = topic.end()
     if lead_end and (_WH_WORD.search(question, 0, lead_end) or not _WH_WORD.search(question, lead_end)
                      or _ABBREVIATED.search(question, 0, lead_end)):
         # The asking is not all in the last sentence ("Who is the president of ... Wm. Wrigley?"),
@@ -780,10 +822,12 @@ _CUES = ((_WH_NOUN, None), (_PERSONS_NAME, PERSON), (_ASKS_POST, NAME), (_WHAT_T
          (_WHOSE, NAME), (_WHO, PERSON), (_WHY, REASON), (_WHICH, NAME))
 
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the
-# United States" ("to the Gulf state of qatar", "from the Fed" name no place).
+# United States", "the proposed Nigerian capital Abuja" ("to the Gulf state of qatar", "from the
+# Fed" name no place).
 _PLACE_CUE = re.compile(r"\b(?:(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|their|our)\s+)?|"
                         r"(?:from|to|across|throughout|outside|inside|into|towards?)\s+|"
-                        r"\b(?:city|town|village|province|region|port|capital|coast)\s+of\s+)"
+                        r"\b(?:city|town|village|province|region|port|capital|coast)\s+of\s+|"
+                        r"\b(?-i:capital|city|town|village|port)\s+)"
                         r"(?:(?:north|south|east|west)?(?:-?(?:north|south|east|west)(?:ern)?)?\s+|central\s+)?|"
                         r"\boffshore\s+)$", re.I)
 # "its Farmingdale, N.Y., plant", "Little Rock, Ark.", "Dallas, Texas.": a name followed by a US
@@ -905,6 +949,42 @@ _NAMING_CHARS = 80  # how far back a naming word is looked for ("changed the nam
 _NAME_OF_AFTER = re.compile(r"\s+(?:is|was|will\s+be|has\s+become)\s+the\s+(?:new\s+|official\s+)?name\s+(?:of|for)\b")
 # "BP/Standard Financial Trading"; "called Version 1.01": a version's number goes with the name
 _GIVEN_RUN = re.compile(rf"{_CAPS.pattern}(?:/{_CAPS.pattern})*(?:\s+\d+(?:\.\d+)*[a-z]?\b(?![.,]?\d))?")
+
+
+# "What did he call the austerity measures?", "How did Funaro describe the program?", "What term
+# did he use for ...?": the words someone used, which a story quotes ('a "necessary antidote"').
+_WORDING = re.compile(r"\bwhat\s+(?:did|does|do|has|have|had|would|will)\s+[^?]{1,80}?\b(?:call|term|label|dub|describe)\b"
+                      r"|\bhow\s+(?:did|does|do|has|have|had|would|will)\s+[^?]{1,80}?\bdescribe\b"
+                      r"|\bwhat\s+(?:[\w-]+\s+)?(?:term|word|words|phrase|expression|slogan|rating)\s+"
+                      r"(?:did|does|do|has|have|had|would|will|is|was)\b", re.I)
+# Inside quotation marks: curly and single ones by their shape (a single one not inside a word:
+# "Sony's" holds none); straight double ones by where they stand (_STRAIGHT_MARK).
+_QUOTED = re.compile(r"“([^“”]{2,80}?)[,.;:!?]?”|(?<![\w'‘])['‘]([^'‘’\"]{2,80}?)[,.;:!?]?['’](?![\w'’])")
+_INSIDE = re.compile(r"\s*(.*?)[,.;:!?]?\s*$", re.S)
+# A straight mark opens after a space or the start and before a word ('as a "necessary'), and
+# closes after a word ('antidote"'): a quotation the sentence before opened is closed, not opened.
+_STRAIGHT_MARK = re.compile(r'(?:(?<![^\s(\[])(?P<opens>")(?=\S))|(?:(?<=\S)(?P<closes>"))')
+QUOTED_WORDS = 6  # at most: a longer quotation is a statement, not a wording
+
+
+def asks_wording(question: str) -> bool:
+    """Whether ``question`` asks for the words someone used ("What did he call ...?")."""
+    return bool(_WORDING.search(question))
+
+
+def quoted(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` quoted in a few words ('"substandard,"', '“screwdriver factories”'), without
+    the quotation marks and the punctuation inside them."""
+    spans = [m.span(m.lastindex) for m in _QUOTED.finditer(text)]
+    open_at = None
+    for m in _STRAIGHT_MARK.finditer(text):
+        if open_at is None and m.group("opens"):
+            open_at = m.end()
+        elif open_at is not None and m.group("closes"):
+            spans.append(_INSIDE.match(text, open_at, m.start()).span(1))
+            open_at = None
+    return sorted((s, e) for s, e in spans
+                  if len(text[s:e].split()) <= QUOTED_WORDS and any(ch.isalpha() for ch in text[s:e]))
 
 
 def asks_given_name(question: str) -> bool:
@@ -1109,6 +1189,22 @@ def names_a_home(text: str, start: int, end: int) -> bool:
     return text.startswith(_BASED, end) or bool(_COMPANY_OF.search(text, max(0, start - _CUE_CHARS), start))
 
 
+_AFTER_BASED = re.compile(r"[^,.;:()<>]{0,60}")
+BASED_WORDS = 6  # words after "-based" that may name the company it is the home of
+
+
+def home_of_another(text: str, end: int, qstems: set[str] | frozenset[str]) -> bool:
+    """Whether the place ending at ``end`` is the home of a company the question does not name:
+    "New York-based investment firm of Rosenkranz" for "Where is Reliance based?" (a name follows
+    "-based" and none is the question's); not "Philadelphia-based Reliance" nor "a
+    Philadelphia-based company"."""
+    if not text.startswith(_BASED, end):
+        return False
+    words = WORD.findall(_AFTER_BASED.match(text, end + len(_BASED)).group(0))[:BASED_WORDS]
+    names = [w for w in words if w[0].isupper()]
+    return bool(names) and not any(stem(w.lower()) in qstems for w in names)
+
+
 def _reads_as_place(text: str, run: str, start: int, end: int) -> bool:
     """Whether the capitalised ``run`` at [start, end) of ``text`` reads as a place: after "in",
     "from", "near" ... (_PLACE_CUE), a known place's name, a town before its US state, or a name
@@ -1154,7 +1250,12 @@ def _after_own(run: str, qstems: set[str] | frozenset[str]) -> str:
 # (a producer, supplier or exporter may be a country: "Which producers were named ...?").
 _BUSINESS_NOUNS = frozenset(stem(w) for w in """company firm bank group airline carrier insurer lender
 brokerage broker manufacturer maker retailer utility subsidiary affiliate unit venture corporation
-concern conglomerate underwriter refiner distributor co""".split())
+concern conglomerate underwriter refiner distributor co house""".split())  # "trading house"
+# Other bodies that no place or people names ("Which union are the striking locals part of?"),
+# the press among them: any of its nouns calls a paper ("Italian daily La Repubblica" for "Which
+# Italian paper ...?").
+_PRESS_NOUNS = frozenset(stem(w) for w in "newspaper paper daily weekly".split())
+_BODY_NOUNS = _PRESS_NOUNS | frozenset(stem(w) for w in "union association federation agency institution".split())
 
 
 _BASE = re.compile(r"\b(?:based|headquartered|headquarters|home|hometown|located|situated|from)\b", re.I)
@@ -1168,7 +1269,7 @@ def asks_base(question: str) -> bool:
 def asks_business(question: str) -> bool:
     """Whether ``question`` asks which company, firm, bank ... ("Which company is buying ...?",
     "Which bank is La Caja Obrera merging with?")."""
-    return head(question, objects=True) in _BUSINESS_NOUNS
+    return head(question, objects=True) in _BUSINESS_NOUNS | _BODY_NOUNS
 
 
 def names_place_or_people(span: str) -> bool:
@@ -1198,6 +1299,23 @@ def _named_by_its_people(span: str, words: list[str], qstems: set[str] | frozens
     return bool(words) and all(
         len(low) >= 4 and any(q.startswith(low[:max(4, len(low) - 1)]) and q != low for q in qstems)
         for low in (w.lower() for w in words))
+
+
+# "Which city ...?", "In what town ...?": a country, a state or a region answers none ("Africa"),
+# unless it is also a city's name.
+_CITY_ASKED = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:city|cities|town|towns|capital|port|village)\b", re.I)
+_CITY_TOO = frozenset("""New York|Washington|Quebec|Kuwait|Panama|Guatemala|Djibouti|Singapore|Hong Kong|Macao|Macau|
+Monaco|Vatican|Luxembourg|San Marino|Mexico|Brasilia""".replace("\n", "").split("|"))
+
+
+def asks_city(question: str) -> bool:
+    """Whether ``question`` asks which city or town."""
+    return bool(_CITY_ASKED.search(question))
+
+
+def no_city(span: str) -> bool:
+    """Whether a place's name is a country's, a state's or a region's that no city shares ("Africa", "Ohio")."""
+    return _known_place(span) and _place_name(span) not in _CITY_TOO
 
 
 def _known_place(span: str) -> bool:
@@ -1419,7 +1537,7 @@ def organs(text: str, heads: frozenset[str], qstems: set[str] | frozenset[str]) 
 # "what" or "which" question asks about, when that noun names a thing (no business, organisation,
 # person, place or number, which names answer).
 _KIND_OF = re.compile(r"\b(?:what|which)\s+(?:kind|kinds|sort|sorts|type|types)\s+of\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.I)
-_NOT_THINGS = _BUSINESS_NOUNS | frozenset(stem(w) for w in _ORGAN_HEADS | _ANY_ORGAN) | PEOPLES_ANSWER | frozenset(
+_NOT_THINGS = _BUSINESS_NOUNS | _BODY_NOUNS | frozenset(stem(w) for w in _ORGAN_HEADS | _ANY_ORGAN) | PEOPLES_ANSWER | frozenset(
     stem(w) for w in "name names title country nation state city place person people".split())
 THING_MODIFIERS = 3
 # Words that describe no thing in particular: "a new menu item" restates "Which menu item ...?".

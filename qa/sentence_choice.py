@@ -121,6 +121,9 @@ def _matched_stem(word: str) -> str:
 _DOER = re.compile(r"(?:er|or)s?(?:['’]s?)?$", re.I)
 _DOER_ENDS = ("er", "or", "ers", "ors", "s'", "'s", "’s")  # a cheap look before the regex
 MIN_DOER_STEM = 4  # "offer" and "order" name no doer of "off" and "ord"
+MIN_ADVERB = 5  # letters an adverb in "-ly" has more than: "nationally", not "early", "daily"
+# ... and no adjective of a period: a "weekly review" says nothing of "recent weeks".
+_PERIODICAL = frozenset("hourly daily weekly fortnightly monthly quarterly yearly".split())
 
 
 @functools.lru_cache(maxsize=65536)
@@ -163,6 +166,9 @@ class WordFinder:
         self.deeds = {d: q for q in qstems if (d := doing(q))}  # "found" -> the question's "founder"
         # "succe" -> the question's "replac": a word news writes for the question's (words.ALIKE)
         self.alike = {other: q for q in qstems for other in ALIKE.get(q, ()) if other not in qstems}
+        # An adverb meets its adjective: "in charge nationally" the "national manager".
+        self.alike.update({st: q for q in qstems if len(q) > MIN_ADVERB and q.endswith("ly") and q not in _PERIODICAL
+                           and (st := stem(q[:-3] + "y" if q.endswith("ily") else q[:-2])) not in qstems})
         self.acronyms = acronyms or {}  # "nmmc" -> the stems of "Nissan Motor Manufacturing Corp"
         starts = {_start(s) for s in qstems | set(self.deeds) | set(self.acronyms) | set(self.alike)}
         self.starts = sorted(starts, key=len, reverse=True)
@@ -252,18 +258,21 @@ class Question:
     counted: frozenset[str] = frozenset()  # the stems of what "How many ...?" counts
     valued: frozenset[str] = frozenset()  # "What unemployment rate ...?": the stems of the noun whose figure is asked and the words before it
     money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
+    share: bool = False  # "By what percentage ...?": only a share is offered (answer_type.asks_share)
     per_share: bool = False  # "How much per share ...?": only an amount a share is offered (answer_type.per_share)
     label: bool = False  # "What is the number of the resolution?": only a number that labels a name is offered
     unit: str | None = None  # "On what date ...?": only a date that gives the day (or year) asked is offered (answer_type.unit_asked)
     organs: frozenset[str] = frozenset()  # "Which ministry ...?": its nouns (answer_type.organs_asked)
     thing: str | None = None  # "What myth ...?": the stem of the thing asked (answer_type.thing_asked)
     based: bool = False  # "Where is the buyer based?": a place before "-based" answers (answer_type.asks_base)
+    city: bool = False  # "In which city ...?": no country, state or region answers (answer_type.asks_city)
     head: str | None = None  # "Which popular singer ...?": the stem of its noun (answer_type.head)
     noun: str | None = None  # a "which" question's noun, whether it asks the verb's subject or object ("Which camp did ...?")
     described: frozenset[str] = frozenset()  # "Which pizza chain ...?": its words to the noun (answer_type.description)
     posts: frozenset[str] = frozenset()  # "Who is the president of ...?": the post (answer_type.posts_asked)
     companies: frozenset[str] = frozenset()  # a person question's stems only in companies' names (company_words)
     given_name: bool = False  # "What is the service called?": it asks for a name given (answer_type.asks_given_name)
+    wording: bool = False  # "What did he call the measures?": words quoted answer too (answer_type.asks_wording)
     business: bool = False  # "Which company ...?": no place or people answers (answer_type.asks_business)
     post: bool = False  # "What post does he hold?": a title answers (answer_type.asks_post)
 
@@ -435,6 +444,9 @@ def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | Non
         found = _offers(c, q)
     if given:  # a name given is offered, though it share a word with the question's company
         found = sorted(set(found) | set(given))
+    named = len(found)  # how many things of the kind it names
+    if q.city and found:  # "Which city ...?": not "the Economic Commission for Africa", though it names places
+        found = [(s, e) for s, e in found if not answer_type.no_city(c.text[s:e])]
     if not found:
         return
     c.offered = frozenset(offered_key(c.text[s:e]) for s, e in found)
@@ -444,7 +456,7 @@ def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | Non
                        and (not c.noun_named or _called_by_the_noun(c.text, found, q.noun)))
     f["offer_overlap"] = f["overlap"]
     f["offer_reach"] = f["reach"]
-    f["candidates"] = math.log1p(min(len(found), MAX_CANDIDATES))
+    f["candidates"] = math.log1p(min(named, MAX_CANDIDATES))
     f["offer_near"], nearest = _nearness(c.hits, found, q, c.spread)
     span = c.text[nearest[0]:nearest[1]]
     # A figure, a name or a date: "billion", "six" or "Thousands" alone is no answer another story
@@ -476,6 +488,8 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
     if q.kind == answer_type.THING:  # "What kind of aircraft ...?": only a thing of that noun
         return answer_type.described_things(text, q.thing, q.qstems) if q.thing else []
     found = answer_type.candidates(q.kind, text, q.naming, q.described) if q.kind and text else []
+    if q.wording and text:  # 'as a "necessary antidote"' for "What did he call the measures?"
+        found = sorted(set(found) | set(answer_type.quoted(text)))
     if q.organs and text:  # "the intelligence ministry" for "Which ministry ...?"
         found = sorted(found + answer_type.organs(text, q.organs, q.qstems))
     elif q.thing and text:  # "the moderates v hardliners myth" for "What myth ...?"
@@ -496,6 +510,10 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
         found = answer_type.giving(q.unit, text, found)
     if q.money and found:
         found = answer_type.money(text, found)
+    if q.share and found:
+        found = answer_type.shares(text, found)
+    if q.based and found:  # "Where is Reliance based?": not "New York-based investment firm of Rosenkranz"
+        found = [(s, e) for s, e in found if not answer_type.home_of_another(text, e, q.qstems)]
     if q.kind == answer_type.PLACE and not q.based and found:
         # "Wellcome PLC, a British-based pharmaceutical company", "Galactic Resources Ltd of
         # Toronto": where a company is based, not where it builds, unless that is asked.

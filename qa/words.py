@@ -61,6 +61,11 @@ PHRASAL = {
     # "When will Macao go back to Chinese rule?": "would be returned to Chinese rule on ..."
     "return": r"(?:go|goes|going|went|gone|come|comes|coming|came|give|gives|giving|gave|given|"
               r"hand|hands|handing|handed)\s+back",
+    # "What did Bausch and Lomb bring out in December?": "was introduced in December"
+    "introduce": r"(?:bring|brings|bringing|brought)\s+out",
+    # "When do the cuts take effect?": "The tariff cuts ... come into force on July 1", and the
+    # other way round (_KEEPS_ITS_WORDS)
+    "effect": r"(?:come|comes|coming|came|enter|enters|entering|entered|go|goes|going|went|gone)\s+into\s+(?:force|effect)",
 }
 # Not "take over": as "takeover" it met "a takeover bid in 1986" and lost "would take control of
 # Soma" for "Which American group is taking over Valeo's Soma unit?" (Reuters blind 12).
@@ -72,7 +77,8 @@ _PHRASAL_FORMS = {word: re.compile(forms, re.I) for word, forms in PHRASAL.items
 # "Who will replace Barnes?" is answered by "Pearson will succeed Barnes", "Who accused ...?" by
 # "The allegations were made by ...", "Who bought ...?" by "... sold it to ..." (one deal, told
 # from either side). Retrieval keeps the question's own words. The irregular forms of a verb,
-# which no stemming joins ("won" and "win"), are such groups too.
+# which no stemming joins ("won" and "win"), are such groups too; so are a count in words and in
+# figures ("the first ten months" meets "the first 10 months").
 _ALIKE_GROUPS = """replace replaced replacing succeed succeeds succeeded succeeding successor
 buy buys bought acquire acquired acquisition purchase purchased sell sells sold divest divested
 accuse accused accusation allege alleged allegation
@@ -84,6 +90,18 @@ close closed closing shut closure
 ban banned prohibit prohibited
 redeem redeemed redemption redemptions
 jobless unemployment unemployed
+effect effective
+two 2
+three 3
+four 4
+five 5
+six 6
+seven 7
+eight 8
+nine 9
+ten 10
+eleven 11
+twelve 12
 job jobs staff workforce
 resign resigned resignation quit
 forecast predict predicted
@@ -182,7 +200,18 @@ def phrasal_deed(phrase: str) -> str:
 def _may_hold_phrasal(low: str) -> bool:
     """A cheap look before PHRASAL_VERB's search: most sentences hold none of its particles (for
     "hand over", its verb: "over" is in too many)."""
-    return " down" in low or " off" in low or " out" in low or " back" in low or " bust" in low or "hand" in low
+    return (" down" in low or " off" in low or " out" in low or " back" in low or " bust" in low or "hand" in low
+            or " into " in low)
+
+
+# Deeds whose phrase keeps its own words beside them: "come into force" is said as often as "take
+# effect" (a story of either meets a question of either).
+_KEEPS_ITS_WORDS = frozenset({"effect"})
+
+
+def _read_phrasal(m: re.Match) -> str:
+    deed = phrasal_deed(m.group(0))
+    return f"{m.group(0)} {deed}" if deed in _KEEPS_ITS_WORDS else deed
 
 
 def terms(text: str) -> list[str]:
@@ -192,7 +221,7 @@ def terms(text: str) -> list[str]:
     if "place" in low:
         low = TAKE_PLACE.sub(" ", low)
     if _may_hold_phrasal(low):
-        low = PHRASAL_VERB.sub(lambda m: phrasal_deed(m.group(0)), low)
+        low = PHRASAL_VERB.sub(_read_phrasal, low)
     for w in TERM.findall(low):
         w = w.replace("’", "'").replace("&", "")
         if w.endswith("'s"):

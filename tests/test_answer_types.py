@@ -249,6 +249,9 @@ def test_phrasal_verbs_read_as_their_one_word_deeds():
     assert terms("When will Macao go back to Chinese rule?") == ["macao", "return", "chinese", "rule"]
     assert terms("How many companies went bust?") == ["companies", "bankrupt"]
     assert terms("What did British Telecom hand over to Mitel?") == ["british", "telecom", "transfer", "mitel"]
+    assert terms("What did Bausch and Lomb bring out in December?") == ["bausch", "lomb", "introduce", "december"]
+    # "come into force" keeps its words and says "take effect" too: a story may say either.
+    assert terms("When do the cuts come into force?") == ["cuts", "come", "force", "effect"]
     finder = WordFinder(set(stems("Who stepped down?")))
     body = "Smith resigned. Jones stepped down as chairman; the stock stepped up, down 2 pct."
     assert [(body[at:at + 6], st) for at, st in finder.find(body)] == [("resign", "resign"), ("steppe", "resign")]
@@ -616,6 +619,9 @@ def test_a_question_asking_which_business_is_answered_by_no_place_or_people():
     assert asks_business("Which firm will manage the Malaysian Fund?")
     assert asks_business("Which state-controlled bank is La Caja Obrera merging with?")  # asked as the object too
     assert not asks_business("Which singer won the award?")
+    # A union, an agency or a paper is no place either: "Which union are the striking locals part of?"
+    assert asks_business("Which union are the striking locals part of?")
+    assert asks_business("Which Italian paper reported the purchase?")
     assert names_place_or_people("California") and names_place_or_people("United States")
     assert names_place_or_people("Norwegian")
     assert names_a_people("Japanese") and names_a_people("Swiss") and not names_a_people("Canada's")
@@ -707,6 +713,13 @@ def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions
     assert expected("Whose hotel shares did the government take over?") == NAME
     text = "Workers returned to work at its Dakota City plant, the company said."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))] == ["Dakota City"]
+    # "Which city ...?" is answered by no country, state or region that no city shares.
+    from dateline.qa.answer_type import asks_city, no_city
+    assert asks_city("In which city will Nigeria host the June conference?") and not asks_city("Where is it?")
+    assert no_city("Africa") and no_city("Ohio") and not no_city("Abuja") and not no_city("New York")
+    # A name after a lower-case noun of a place's kind is one: "the proposed Nigerian capital Abuja".
+    text = "The conference begins in the proposed Nigerian capital Abuja on June 15."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the conference?"))] == ["Abuja"]
     # A country, a US state or a region names a place without "in" before it; a city does not
     # (it is as often a company's name).
     text = "China is home to 1.4 billion people. California's average is highest. Boston Scientific said so."
@@ -781,6 +794,13 @@ def test_a_town_before_its_country_and_a_name_before_based_are_places():
     asked = stems("Where is Rogers and Cowan, the firm Shandwick is acquiring, based?")
     text = "Shandwick Plc said it had agreed to buy the Los Angeles-based Rogers and Cowan Inc."
     assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["Los Angeles"]
+    # The home of another company is no answer: "New York-based investment firm of Rosenkranz".
+    from dateline.qa.answer_type import home_of_another
+    asked = stems("In which city is Reliance Standard Life Insurance, the insurer Dresser is selling, based?")
+    text = ("It sold Reliance to a unit of the New York-based investment firm of Rosenkranz and Co. "
+            "Philadelphia-based Reliance earned 25 mln dlrs. It is a Boston-based company.")
+    assert [home_of_another(text, text.index(p) + len(p), asked) for p in ("New York", "Philadelphia", "Boston")] == [
+        True, False, False]
     # A country in a list, or one followed by more of a phrase, makes no town of the name before it.
     text = "Shell, Exxon and BP, Britain's largest, bid; France, Germany and Italy agreed."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))] == [
@@ -1110,11 +1130,26 @@ def test_a_business_noun_calls_a_name_for_another():
     span = (text.index("Triad"), text.index(", until"))
     assert called_by_head(text, span, stem("company")) and not called_by_head(text, span, stem("camp"))
     assert head("What was the Khashoggi company that Northrop retained called?") == stem("company")
+    # Any noun of the press calls a paper: "an Italian daily, La Repubblica" for "Which Italian paper ...?".
+    text = "The price was first given by an Italian daily, La Repubblica, on Friday."
+    span = (text.index("La Repubblica"), text.index(", on"))
+    assert called_by_head(text, span, stem("paper")) and not called_by_head(text, span, stem("company"))
 
 
 def test_a_clause_before_a_semicolon_sets_the_scene():
     assert setting("The USDA sent Congress a plan to cut the sugar loan rate; which congressman will introduce "
                    "the bill?") == stems("The USDA sent Congress a plan to cut the sugar loan rate")
+
+
+def test_a_topic_typed_before_the_question_sets_the_scene():
+    """As in a chat box: "Le Peep copycat lawsuit - where are the Shelly's restaurants?" asks
+    where the restaurants are; the topic says which story is meant."""
+    assert setting("Le Peep copycat lawsuit - where are the Shelly's restaurants?") == stems("Le Peep copycat lawsuit")
+    assert setting("Peach Bottom shutdown: which other plant did Everett praise?") == stems("Peach Bottom shutdown")
+    assert expected("Le Peep copycat lawsuit - where are the Shelly's restaurants?") == PLACE
+    # A hyphen inside a word, or a dash with no asking word after it, is no topic.
+    assert setting("Who makes the interleukin-2 drug?") == frozenset()
+    assert setting("Shelly's Inc - the copycat - is where?") == frozenset()
 
 
 def test_the_scene_is_every_sentence_before_the_one_that_asks():
@@ -1454,6 +1489,59 @@ def test_what_is_read_narrowly_enough():
     assert not asks_money("How much did Moodys cut the credit rating?") and asks_money("How much cash did it pay?")
     assert valued("How much is the company worth?") == frozenset()
     assert not asks_per_share("How much is a pound worth in dollars?")
+
+
+def test_a_ceiling_a_volume_or_a_growth_asked_is_a_figure():
+    """"What ceiling on pay rises has Spain set?" asks for a figure, as "What rate ...?" does."""
+    for q in ("What ceiling on pay rises has Spain's government set?",
+              "What volume of world seaborne iron ore imports does the report forecast for 2000?",
+              "What annual ceiling on U.S. stockpile tin sales was agreed?"):
+        assert expected(q) == NUMBER, q
+    assert valued("What annual ceiling on U.S. stockpile tin sales was agreed?") == stems("annual ceiling")
+    assert not asks_money("What ceiling on pay rises has Spain's government set?")
+
+
+def test_the_words_someone_used_are_asked_and_quoted():
+    """"What did he call the austerity measures?" is answered by the words a story quotes ('a
+    "necessary antidote"'); a long quotation is a statement, not a wording, and a mark that
+    closes a quotation the sentence before opened opens none."""
+    from dateline.qa.answer_type import asks_wording, quoted
+
+    for q in ("What did he call the government's austerity measures?",
+              "Sony's Akio Morita - what term did he use for the assembly plants?",
+              "What rating did U.S. bank regulators lower Brazil's creditworthiness to?"):
+        assert asks_wording(q) and expected(q) == NAME, q
+    # Asked so, the words are read among the names asked; a question asking none ("How did he
+    # describe ...?") is answered by the sentence that holds most of it.
+    assert asks_wording("How did Funaro describe the program?") and expected("How did Funaro describe the program?") is None
+    assert not asks_wording("What is the new service called?") and not asks_wording("How many did they sell?")
+    text = ('He said: "I know Brussels is not favourable to these so-called Japanese \'screwdriver factories\', '
+            'but our policy is different." He defended the measures as a "necessary antidote" to losses, '
+            'lowered to "substandard," bankers said, at Sony\'s and Fisons\' plants.')
+    assert [text[s:e] for s, e in quoted(text)] == ["screwdriver factories", "necessary antidote", "substandard"]
+    text = 'That is all," he said, calling it "nonsense."'
+    assert [text[s:e] for s, e in quoted(text)] == ["nonsense"]
+
+
+def test_a_percentage_asked_is_answered_by_a_share_only():
+    """"By what percentage did truck sales rise ...?" is answered by "65.2 pct", not by the
+    count beside it ("to 28,698")."""
+    from dateline.qa.answer_type import asks_share, shares
+
+    assert asks_share("By what percentage did Chrysler's U.S. truck sales rise?")
+    assert asks_share("How many percentage points did the rate rise?")
+    assert not asks_share("What is the share price?") and not asks_share("How many shares were sold?")
+    text = "Truck sales jumped 65.2 pct to 28,698 from 17,372, while cars rose 12% and vans nine per cent."
+    found = candidates(NUMBER, text, frozenset())
+    assert [text[s:e] for s, e in shares(text, found)] == ["65.2 pct", "12%", "nine"]
+
+
+def test_how_much_of_a_flow_values_the_figure_after_its_verb():
+    """"How much soybeans did China export ...?" values the figure that exporting comes before:
+    "800,000 tonnes exported last year", not the crop's "11.5 mln tonnes"."""
+    assert valued("How much soybeans did China export last year?") == stems("export")
+    assert valued("How much oil does Iran produce a day?") == stems("produce")
+    assert valued("How much did the company earn?") == frozenset()
 
 
 def test_a_keyword_question_for_a_profit_asks_for_money_of_that_noun():

@@ -337,6 +337,18 @@ def test_a_word_news_writes_for_the_questions_counts_as_it():
     body = "Pearson will succeed Barnes. The allegations were made by McGrath, who won the case."
     found = {body[at:].split()[0].strip(".,"): st for at, st in finder.find(body)}
     assert found == {"succeed": "replac", "Barnes": "barn", "allegations": "accus", "won": "winn"}
+    # "take effect" meets "effective", "come into force" is "take effect", a count in words meets
+    # one in figures ("the first ten months": "the first 10 months").
+    finder = WordFinder(set(stems("When do the cuts for the first ten months take effect?")))
+    body = "The cuts come into force on July 1. Another cut, for the first 10 months, is effective today."
+    found = {st for _, st in finder.find(body)}
+    assert {"effect", "ten", "month"} <= found
+    assert sorted(body[at:at + 15] for at, st in finder.find(body) if st == "effect") == ["come into force", "effective today"]
+    # An adverb meets its adjective: "Who is in charge nationally ...?" the "national manager".
+    finder = WordFinder(set(stems("Who is in charge nationally of the centers, and early?")))
+    body = "John H. Rollins, national manager of the centers, said so early."
+    assert {body[at:].split()[0].strip(".,"): st for at, st in finder.find(body)} == {
+        "national": "nationally", "centers": "center", "early": "early"}
 
 
 def test_an_item_without_the_questions_rarest_word_covers_it_less():
