@@ -404,9 +404,10 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
                             "its confidence alone was below the no-answer threshold")
     if not result.passages or conf < threshold:
         return _nothing_found(answer, result, parsed.filters)
-    kind = answer_type.expected(parsed.question)
+    asking = parsed.asks_as or parsed.question  # "And the year before?" asks what its question did
+    kind = answer_type.expected(asking)
     finder = finder if finder is not None else word_finder(parsed, searched)
-    reading = _reading(parsed.question, kind, finder, previous, _question_idf(qstems, result, splits))
+    reading = _reading(asking, kind, finder, previous, _question_idf(qstems, result, splits))
     picks = _pick_sentences(result, reading, previous)[:top_k]
     digest = broad_question(parsed, qstems)
     topic = not digest and answer_type.is_topic(parsed.question) and not parsed.ordered

@@ -45,7 +45,7 @@ _PERSON_NOUNS = ("minister ministers president presidents official officials lea
                  "trader commissioner activist academic investor boss bosses")
 _NUMBER_NOUNS = ("percentage percent share proportion number amount price age figure sum total rate "
                  "cost value size score sales revenue revenues profit profits earnings income loss losses "
-                 "deficit surplus debt dividend turnover output population budget stake level salary coupon premium ceiling "
+                 "deficit surplus debt dividend turnover output population budget stake level salary coupon premium ceiling yield "
                  "growth production reserves exports imports volume margin ratio quota capacity")
 _DATE_NOUNS = "year date day month time week decade century deadline"
 # "What is the payment date of ...?": a date noun a little after "what is the" asks for a date too
@@ -61,7 +61,7 @@ _AUX = _AUXILIARIES.replace("|", " ") + " happened happens this that about if ki
 # A form of "be" may be the first of them ("What were last year's sales ...?"), no other verb:
 # "Since what year has General Motors' ..." asks for a year, not a general.
 # A word of the phrase may be a dotted abbreviation: "Which U.S. company", "Which U.K. city".
-_PHRASE_WORD = r"(?:(?:[a-z]\.){2,}|[\w’'-]+)"
+_PHRASE_WORD = r"(?:(?:[a-z]\.){2,}|[\w’'/&-]+)"  # "Royal Dutch/Shell's", "AT&T's"
 _NOT_VERB = rf"(?!(?:{_VERBS})\b){_PHRASE_WORD}\s+"
 # After "what is", the noun is no name's capitalised word ("What is North Star Uranium called
 # ...?" asks for no star; "Which U.S. District Judge ...?" asks for a judge); a question in
@@ -356,9 +356,14 @@ def per_share(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def money(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The spans of ``found`` (numbers in ``text``) that are amounts of money: a currency sign
-    before or in them, or a currency word just after ("84 mln dlrs", "$20,000", "205 pence")."""
+    before or in them, a currency word just after ("84 mln dlrs", "$20,000", "205 pence"), or
+    pence written as London does ("placed at 265p each")."""
     return [(s, e) for s, e in found
-            if _CURRENCY.search(text, max(0, s - 1), e) or _CURRENCY.search(text, e, e + MONEY_AFTER_CHARS)]
+            if _CURRENCY.search(text, max(0, s - 1), e) or _CURRENCY.search(text, e, e + MONEY_AFTER_CHARS)
+            or _PENCE.match(text, e)]
+
+
+_PENCE = re.compile(r"p\b")
 
 
 # "By what percentage did truck sales rise ...?", "What proportion ...?", "How many percentage
@@ -499,14 +504,19 @@ def labelled_by_head(span: str, head_stem: str | None) -> bool:
             and words[1].lower() not in _ACRONYM_SKIP)  # "Bank of Tokyo" is one of a story's banks
 
 
-_NOUN_BEFORE = re.compile(r"\b([A-Za-z][\w-]*),\s+$")  # "its U.S. Subsidiary, Chene Investments Inc"
+_NOUN_BEFORE = re.compile(r"\b([A-Za-z][\w-]*),\s+(?:the\s+)?$")  # "its U.S. Subsidiary, Chene Investments Inc", "watchdog, the Court of Auditors"
 _APPOSITION_BEFORE = 30  # characters looked back for "Subsidiary, "
+# An apposition after the name ends with the noun: "Limerick, our other nuclear plant, ...",
+# "<Total Exploration S.A.>, the field's operator."
+_NOUN_AFTER = re.compile(r">?,\s+(?:the|a|an|its|our|their|his|her|[A-Z][\w.&-]*['’]s)\s+"
+                         r"(?:[\w'’-]+\s+){0,3}?([A-Za-z][\w-]*)\s*(?:[,.;:)]|$)")
 
 
 def called_by_head(text: str, span: tuple[int, int], head_stem: str | None) -> bool:
     """Whether the name at ``span`` of ``text`` is called by the noun a question asks about: it
-    begins with it (labelled_by_head), or the noun and a comma stand just before it ("its U.S.
-    Subsidiary, Chene Investments Inc" for "Which subsidiary ...?"). A lower-case noun after a
+    begins with it (labelled_by_head), the noun and a comma stand just before it ("its U.S.
+    Subsidiary, Chene Investments Inc" for "Which subsidiary ...?"), or an apposition after it
+    ends with the noun ("Limerick, our other nuclear plant,"). A lower-case noun after a
     name is often another noun's modifier ("Far East bank executives") or one of several ("Rolls
     RB211 engine")."""
     s, e = span
@@ -514,7 +524,10 @@ def called_by_head(text: str, span: tuple[int, int], head_stem: str | None) -> b
         return True
     before = _NOUN_BEFORE.search(text, max(0, s - _APPOSITION_BEFORE), s)
     # "... the new Ilyushin airliner, Tanjug said": a source after the comma, no apposition
-    return bool(before) and _same_noun(stem(before.group(1).lower()), head_stem) and not _SAID.match(text, e)
+    if before and _same_noun(stem(before.group(1).lower()), head_stem) and not _SAID.match(text, e):
+        return True
+    after = _NOUN_AFTER.match(text, e)
+    return bool(after) and head_stem is not None and _same_noun(stem(after.group(1).lower()), head_stem)
 
 
 def _same_noun(noun: str, head_stem: str) -> bool:
@@ -1116,6 +1129,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
                 continue
             if _place_name(run) in _NO_PERSON or _PLACE_KIND.search(run):  # "the United States", "Montana City"
                 continue
+            if _TICKER_AFTER.match(text, end):  # "Regie Nationale des Usines Renault <RENA.PA>": a company
+                continue
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
             # without acronyms, nationalities and titles, in two words or more, or in one after a
             # title only a person holds ("President Reagan", "King Fahd").
@@ -1166,6 +1181,10 @@ _COUNT_ALONE = re.compile(r"One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Ele
                           r"Thousands|Several|Many|Some|Most|All|Both|Each|Every|Another|Such")
 # Places whose names are a person's in shape (two capitalised words), which name no person.
 _NO_PERSON = PLACES | CITIES | LANDMARKS
+# A run that goes on, past a particle, to a stock ticker names a company: "Regie Nationale des
+# Usines Renault <RENA.PA>".
+_TICKER_AFTER = re.compile(r"(?:\s+(?:des|de|du|di|del|della|van|von|of|and|&|la|le|et)\s+[A-Z][\w.&'’-]*"
+                           r"(?:\s+[A-Z][\w.&'’-]*)*)*\s*<[A-Z0-9.]+>")
 # Between the names of a list, or a name and the one that places it: "London, Paris and
 # Frankfurt", "Jinja and Kisumu", "Mar-a-Lago, Trump's Palm Beach resort".
 _LIST_JOIN = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
@@ -1275,7 +1294,11 @@ def asks_business(question: str) -> bool:
 def names_place_or_people(span: str) -> bool:
     """Whether a capitalised run is a known place's name or a people's ("California", "New York",
     "Uruguayan"), which names no company."""
-    return _known_place(span) or names_a_people(span)
+    return _known_place(span) or names_a_people(span) or _place_name(span) in _COUNTRY_ABBREVIATIONS
+
+
+# A country as news abbreviates it ("the U.K.'s state-owned car maker" names no bank).
+_COUNTRY_ABBREVIATIONS = frozenset("U.S. U.K. US UK USA U.S.A. USSR U.S.S.R. UAE U.A.E.".split())
 
 
 def names_a_people(span: str) -> bool:

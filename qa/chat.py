@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from . import answer_type
-from .follow_up import is_follow_up, names_used, refers_back
+from .follow_up import is_elliptical, is_follow_up, names_used, refers_back
 from .query import ArchiveFacts, Filters, ParsedQuery, check_date, merge_filters, parse_question
 from .request import NOT_TEXT, FieldError, checked_answer, cited
 from .retrieve import Passage, SearchResult
@@ -216,7 +216,8 @@ def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, *,
     merged = merge_filters(parsed, prev_filters)
     # The new question's own words come first; the earlier question supplies the topic.
     text = f"{parsed.text} {prev_parsed.search_text}".strip()
-    merged = replace(merged, ordered=parsed.ordered or (prev_parsed.parsed.ordered and not terms(parsed.text)))
+    merged = replace(merged, ordered=parsed.ordered or (prev_parsed.parsed.ordered and not terms(parsed.text)),
+                     asks_as=(prev_parsed.parsed.asks_as or previous.question) if is_elliptical(parsed.question) else None)
     merged.notes.append(f"follow-up of \"{previous.question}\"")
     log.debug("follow-up %r searched as %r", question, text)
     return Resolved(merged, text, previous, previous_answer(parsed.question, previous, about_it=about_it))

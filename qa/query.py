@@ -127,6 +127,9 @@ class ParsedQuery:
     # A period that is all the question names ("And in July?") and no item is dated in: read as
     # topic, but a follow-up takes it as its dates rather than the previous question's.
     unheld_period: tuple[str | None, str | None] | None = None
+    # An elliptical follow-up ("And the year before?"): the question whose asking it leaves its own
+    # to (follow_up.is_elliptical), read for the kind of answer and what it says of it.
+    asks_as: str | None = None
 
 
 @dataclass

@@ -502,6 +502,8 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
     elif q.kind == answer_type.NAME and found and q.head not in answer_type.PEOPLES_ANSWER:
         # "Which Hong Kong tycoon ...?": not "the Japanese construction group"
         found = [(s, e) for s, e in found if not answer_type.names_a_people(text[s:e])]
+    if q.valued and found:  # "What yield ...?": not the "41" of "a 41-day repurchase accord", a term's length
+        found = [(s, e) for s, e in found if not _TERM_LENGTH.match(text, e)]
     if q.counted and found:  # "How many years ...?": not "2 counts", "50 pct"
         found = [span for span in found if not _counts_else(text, span, q.counted) and not answer_type.labels(text, span)]
     if q.label and found:  # "Resolution 188", not "Forty-Six US Congressmen"
@@ -519,6 +521,9 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
         # Toronto": where a company is based, not where it builds, unless that is asked.
         found = [(s, e) for s, e in found if not answer_type.names_a_home(text, s, e)]
     return answer_type.per_share(text, found) if q.per_share and found else found
+
+
+_TERM_LENGTH = re.compile(r"-(?:day|week|month|year|hour)s?\b", re.I)
 
 
 def _offers(c: Candidate, q: Question) -> list[tuple[int, int]]:

@@ -175,10 +175,12 @@ undertake undertook
 overtake overtook"""
 
 
-# A word of speech for the posts it stands for, one way only: "Penril new boss?" asks who was
+# A word of speech for the posts (or figures) it stands for, one way only: "Penril new boss?" asks who was
 # elected president; a question about the president does not ask about every chief.
 _BROADER = {"boss": "chief chairman president head executive manager director",
-            "bosses": "chiefs chairmen presidents heads executives managers directors"}
+            "bosses": "chiefs chairmen presidents heads executives managers directors",
+            # "its 1987 earnings": Reuters writes "1987 net" or "net profit"
+            "earnings": "net profit income"}
 
 
 def _alike() -> dict[str, frozenset[str]]:

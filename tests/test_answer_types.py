@@ -619,6 +619,8 @@ def test_a_question_asking_which_business_is_answered_by_no_place_or_people():
     assert asks_business("Which firm will manage the Malaysian Fund?")
     assert asks_business("Which state-controlled bank is La Caja Obrera merging with?")  # asked as the object too
     assert not asks_business("Which singer won the award?")
+    # A country as news abbreviates it is none either: "the U.K.'s state-owned car maker".
+    assert names_place_or_people("U.K.'s") and names_place_or_people("U.S.") and not names_place_or_people("U.S. Steel")
     # A union, an agency or a paper is no place either: "Which union are the striking locals part of?"
     assert asks_business("Which union are the striking locals part of?")
     assert asks_business("Which Italian paper reported the purchase?")
@@ -1130,10 +1132,20 @@ def test_a_business_noun_calls_a_name_for_another():
     span = (text.index("Triad"), text.index(", until"))
     assert called_by_head(text, span, stem("company")) and not called_by_head(text, span, stem("camp"))
     assert head("What was the Khashoggi company that Northrop retained called?") == stem("company")
-    # Any noun of the press calls a paper: "an Italian daily, La Repubblica" for "Which Italian paper ...?".
-    text = "The price was first given by an Italian daily, La Repubblica, on Friday."
-    span = (text.index("La Repubblica"), text.index(", on"))
-    assert called_by_head(text, span, stem("paper")) and not called_by_head(text, span, stem("company"))
+
+
+@pytest.mark.parametrize("text, name, end, noun", [
+    # the noun before the name with "the" between
+    ("The scheme ran into criticism from the EC's financial watchdog, the Court of Auditors.", "Court", ".", "watchdog"),
+    # an apposition after the name that ends with the noun
+    ("Our personnel at Limerick, our other nuclear plant, were rated excellent.", "Limerick", ", our", "plant"),
+    ("The other 50 pct is held by <Total Exploration S.A.>, the field's operator.", "Total", ">, the", "operator"),
+    # any noun of the press calls a paper
+    ("The price was first given by an Italian daily, La Repubblica, on Friday.", "La Repubblica", ", on", "paper"),
+])
+def test_a_noun_beside_a_name_calls_it(text, name, end, noun):
+    span = (text.index(name), text.index(end))
+    assert called_by_head(text, span, stem(noun)) and not called_by_head(text, span, stem("camp"))
 
 
 def test_a_clause_before_a_semicolon_sets_the_scene():
@@ -1521,6 +1533,20 @@ def test_the_words_someone_used_are_asked_and_quoted():
     assert [text[s:e] for s, e in quoted(text)] == ["screwdriver factories", "necessary antidote", "substandard"]
     text = 'That is all," he said, calling it "nonsense."'
     assert [text[s:e] for s, e in quoted(text)] == ["nonsense"]
+
+
+def test_a_run_that_goes_on_to_a_ticker_is_no_person():
+    text = "Regie Nationale des Usines Renault <RENA.PA> signed; Renault President Raymond Levy said so."
+    assert [text[s:e] for s, e in candidates(PERSON, text, stems("Who is the Renault president?"))] == [
+        "Renault President Raymond Levy"]
+
+
+def test_pence_written_as_london_does_are_money():
+    from dateline.qa.answer_type import money
+
+    text = "The new shares are being placed at 265p each, against 30 pct of the company."
+    found = candidates(NUMBER, text, frozenset())
+    assert [text[s:e] for s, e in money(text, found)] == ["265"]
 
 
 def test_a_percentage_asked_is_answered_by_a_share_only():

@@ -250,6 +250,27 @@ def test_the_names_a_question_uses():
         read_history([{"text": "no shape"}])
 
 
+def test_an_elliptical_follow_up_asks_what_its_question_asked():
+    """"And the year before?" after "What was Shell's net income for 1986?" asks for a figure, as
+    that question did (its own "year" would ask for a date); "And where?" and "And its partner in
+    the venture?" say what they ask for."""
+    from dateline.qa.answer_type import NUMBER, expected
+    from dateline.qa.chat import resolve
+    from dateline.qa.follow_up import is_elliptical
+
+    assert all(map(is_elliptical, ["And the year before?", "How about West Germany?", "And a year earlier?"]))
+    assert not any(map(is_elliptical, ["And where?", "And its partner in the Alcatel venture?",
+                                       "What about its revenue?", "Who reported it?"]))
+    asked = "What was Royal Dutch/Shell's net income for 1986?"
+    history = [{"question": asked, "answer": {"answer": "..."}}]
+    resolved = resolve("And the year before?", history, SAMPLE_LIKE)
+    assert resolved.parsed.asks_as == asked and expected(resolved.parsed.asks_as) == NUMBER
+    # Asked of a follow-up in turn, it reaches back to the question that asked.
+    history.append({"question": "And the year before?", "answer": {"answer": "..."}})
+    assert resolve("And in 1984?", history, SAMPLE_LIKE).parsed.asks_as == asked
+    assert resolve("And where?", history[:1], SAMPLE_LIKE).parsed.asks_as is None
+
+
 def test_a_follow_up_checks_the_filters_the_client_sends_back():
     from dateline.qa.chat import resolve
     history = [{"question": "What did Iran Focus report from London in June 2017?",

@@ -390,3 +390,18 @@ def test_a_body_s_question_words_are_found_as_one_regex_pass_over_it_finds_them(
         body = "".join(rng.choice(pieces) + rng.choice(["", " ", ", ", ". "]) for _ in range(rng.randint(0, 30)))
         finder = WordFinder(set(rng.sample(["execut", "bar", "neil", "o'neil", "u.s", "steel", "12", "ounc", "co"], 4)))
         assert finder._words(body) == [(m.start(), m.group(0)) for m in finder.pattern.finditer(body)], body
+
+
+def test_a_figure_asked_of_its_noun_is_no_terms_length():
+    """"What is the yield on the bills maturing May 19?": "3.8502 pct", not the "41" of "a 41-day
+    repurchase accord", which says how long, not how much."""
+    from dateline.qa.answer_type import NUMBER, valued
+    from dateline.qa.sentence_choice import Question, WordFinder, _offered
+    from dateline.qa.words import stems
+
+    asked = stems("What is the yield on the bills maturing May 19?")
+    q = Question(qstems=asked, asked=asked, weight=dict.fromkeys(asked, 1.0), kind=NUMBER, focus=frozenset(),
+                 find=WordFinder(set(asked)), valued=valued("What is the yield on the bills maturing May 19?"))
+    text = "Of the total, 400 billion yen will yield 3.8502 pct in a 41-day repurchase accord maturing on May 19."
+    offered = [text[s:e] for s, e in _offered(q, text)]
+    assert "3.8502 pct" in offered and "41" not in offered
