@@ -342,12 +342,14 @@ def _answered_stems(parsed: ParsedQuery, searched: str) -> set[str]:
 
 
 def _reading(question: str, kind: str | None, finder: WordFinder, previous: Previous | None,
-             idf: dict[str, float]) -> Question:
+             idf: dict[str, float], continues: str = "") -> Question:
     """What choosing a sentence needs to know of ``question`` (sentence_choice.Question): its
     words (those of its word_finder) and their weights, and what answer_type reads in it for the
-    ``kind`` it asks."""
+    ``kind`` it asks. ``continues``: a follow-up's own words, when it goes on with the topic
+    before ("And the gold reserves?"): the earlier question's words weigh less, as for one that
+    refers back."""
     qstems, acronyms = finder.qstems, finder.acronyms
-    own = frozenset(previous.own & qstems) if previous else frozenset()
+    own = frozenset((previous.own if previous else stems(continues)) & qstems)
     setting = answer_type.setting(question)
     weight = {w: idf.get(w, 0.0) * (SETTING_WEIGHT if w in setting else 1.0)
               * (CARRIED_WEIGHT if own and w not in own else 1.0) for w in qstems}
@@ -407,7 +409,9 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     asking = parsed.asks_as or parsed.question  # "And the year before?" asks what its question did
     kind = answer_type.expected(asking)
     finder = finder if finder is not None else word_finder(parsed, searched)
-    reading = _reading(asking, kind, finder, previous, _question_idf(qstems, result, splits))
+    follows_on = searched and searched != parsed.text and previous is None
+    reading = _reading(asking, kind, finder, previous, _question_idf(qstems, result, splits),
+                       continues=parsed.question if follows_on else "")
     picks = _pick_sentences(result, reading, previous)[:top_k]
     digest = broad_question(parsed, qstems)
     topic = not digest and answer_type.is_topic(parsed.question) and not parsed.ordered

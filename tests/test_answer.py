@@ -758,3 +758,21 @@ def test_the_best_items_looked_through_while_the_question_is_encoded_answer_as_a
     assert len(looked_through) >= 3  # the best full-text items' bodies, on the other thread
     assert not any(on_asker and body in looked_through for on_asker, body in finds)  # and not again
     assert first(beside).item_id == first(after).item_id and "39" in beside.answer.split("[1]")[0]
+
+
+def test_a_follow_up_going_on_with_the_topic_weighs_its_own_words_more():
+    """"And the gold reserves?" after "How much did French official reserves fall in January?" is
+    searched with both, but its answer is the sentence about gold: the earlier question's words
+    weigh CARRIED_WEIGHT beside its own, as in one that refers back ("he", "it")."""
+    from dateline.qa.answer import CARRIED_WEIGHT, _reading
+    from dateline.qa.answer_type import NUMBER
+    from dateline.qa.sentence_choice import WordFinder
+    from dateline.qa.words import stems
+
+    finder = WordFinder(set(stems("And the gold reserves? How much did French official reserves fall in January?")))
+    idf = dict.fromkeys(finder.qstems, 2.0)
+    reading = _reading("And the gold reserves?", NUMBER, finder, None, idf, continues="And the gold reserves?")
+    assert reading.weight["gold"] == reading.weight["reserv"] == 2.0
+    assert reading.weight["french"] == reading.weight["january"] == 2.0 * CARRIED_WEIGHT
+    # A question of its own weighs all its words alike.
+    assert set(_reading("How much gold?", NUMBER, finder, None, idf).weight.values()) == {2.0}
