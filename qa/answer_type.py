@@ -1131,6 +1131,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
                 continue
             if _TICKER_AFTER.match(text, end):  # "Regie Nationale des Usines Renault <RENA.PA>": a company
                 continue
+            if run.endswith(_BASED) or _PLACES_OWN.match(run) and len(every) < 3:
+                continue  # "New York-based", "Tanzania's Agriculture": a place's, no one's name
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
             # without acronyms, nationalities and titles, in two words or more, or in one after a
             # title only a person holds ("President Reagan", "King Fahd").
@@ -1181,6 +1183,10 @@ _COUNT_ALONE = re.compile(r"One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Ele
                           r"Thousands|Several|Many|Some|Most|All|Both|Each|Every|Another|Such")
 # Places whose names are a person's in shape (two capitalised words), which name no person.
 _NO_PERSON = PLACES | CITIES | LANDMARKS
+# A run that opens with a place's possessive: "Tanzania's Agriculture (and Livestock Development
+# Minister)", "Britain's Prime Minister ...".
+_PLACES_OWN = re.compile(r"^(?:" + "|".join(sorted((re.escape(p) for p in PLACES), key=len, reverse=True))
+                         + r")['’]s\s")
 # A run that goes on, past a particle, to a stock ticker names a company: "Regie Nationale des
 # Usines Renault <RENA.PA>".
 _TICKER_AFTER = re.compile(r"(?:\s+(?:des|de|du|di|del|della|van|von|of|and|&|la|le|et)\s+[A-Z][\w.&'’-]*"

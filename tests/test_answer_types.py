@@ -1535,10 +1535,18 @@ def test_the_words_someone_used_are_asked_and_quoted():
     assert [text[s:e] for s, e in quoted(text)] == ["nonsense"]
 
 
-def test_a_run_that_goes_on_to_a_ticker_is_no_person():
+def test_a_run_that_goes_on_to_a_ticker_or_is_a_places_is_no_person():
     text = "Regie Nationale des Usines Renault <RENA.PA> signed; Renault President Raymond Levy said so."
     assert [text[s:e] for s, e in candidates(PERSON, text, stems("Who is the Renault president?"))] == [
         "Renault President Raymond Levy"]
+    # "Tanzania's Agriculture" and "New York-based" name no one; a post after the possessive does.
+    text = ("Tanzania's Agriculture and Livestock Development Minister Paul Bomani said so, as did some "
+            "New York-based traders and Britain's Prime Minister Margaret Thatcher.")
+    assert [text[s:e] for s, e in candidates(PERSON, text, stems("Who is the coffee board chairman?"))] == [
+        "Livestock Development Minister Paul Bomani", "Britain's Prime Minister Margaret Thatcher"]
+    text = "Hong Kong's Attorney General Michael Thomas said he decided not to prosecute."
+    assert [text[s:e] for s, e in candidates(PERSON, text, stems("Who is Hong Kong's Attorney General?"))] == [
+        "Hong Kong's Attorney General Michael Thomas"]
 
 
 def test_pence_written_as_london_does_are_money():
