@@ -203,7 +203,7 @@ def _may_hold_phrasal(low: str) -> bool:
     """A cheap look before PHRASAL_VERB's search: most sentences hold none of its particles (for
     "hand over", its verb: "over" is in too many)."""
     return (" down" in low or " off" in low or " out" in low or " back" in low or " bust" in low or "hand" in low
-            or " into " in low)
+            or "into force" in low or "into effect" in low)
 
 
 # Deeds whose phrase keeps its own words beside them: "come into force" is said as often as "take
