@@ -636,7 +636,9 @@ def company_words(question: str) -> frozenset[str]:
 _WH_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
 # A topic typed before the question, as in a chat box: "Le Peep copycat lawsuit - where are the
 # Shelly's restaurants?", "Peach Bottom shutdown: which other plant ...?".
-_TOPIC_FIRST = re.compile(r"^[^?:]*?\w[^?:]*?(?:\s[-–—]+|:)\s+(?=(?:who|whom|whose|what|which|when|where|why|how)\b)",
+# (One lazy run to the separator: two, around a word character, took time in the square of the
+# length of a question that holds none.)
+_TOPIC_FIRST = re.compile(r"^(?=\W*\w)[^?:]*?(?:\s[-–—]+|:)\s+(?=(?:who|whom|whose|what|which|when|where|why|how)\b)",
                           re.I)
 
 
