@@ -203,7 +203,7 @@ _KEYWORD_KINDS = tuple((frozenset(nouns.split()), kind) for nouns, kind in (
 def _keyword_kind(question: str) -> str | None:
     """The kind a question asks in keywords, with a "?" and no asking word: that of its last noun
     before a time it is asked of ("And the group's total sales that year?": sales)."""
-    if "?" not in question or _ASKING.search(question) or _WH_WORD.search(question):
+    if "?" not in question or _ASKING.search(question) or WH_WORD.search(question):
         return None
     words = _keyword_noun(question)
     return next((kind for nouns, kind in _KEYWORD_KINDS if words[-1] in nouns), None) if words else None
@@ -633,13 +633,12 @@ def company_words(question: str) -> frozenset[str]:
     return frozenset(inside - outside)
 
 
-_WH_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
+WH_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
 # A topic typed before the question, as in a chat box: "Le Peep copycat lawsuit - where are the
 # Shelly's restaurants?", "Peach Bottom shutdown: which other plant ...?".
 # (One lazy run to the separator: two, around a word character, took time in the square of the
 # length of a question that holds none.)
-_TOPIC_FIRST = re.compile(r"^(?=\W*\w)[^?:]*?(?:\s[-–—]+|:)\s+(?=(?:who|whom|whose|what|which|when|where|why|how)\b)",
-                          re.I)
+_TOPIC_FIRST = re.compile(rf"^(?=\W*\w)[^?:]*?(?:\s[-–—]+|:)\s+(?={WH_WORD.pattern})", re.I)
 
 
 def setting(question: str) -> frozenset[str]:
@@ -653,7 +652,7 @@ def setting(question: str) -> frozenset[str]:
         lead_end = question.rindex(";") + 1
     if not lead_end and (topic := _TOPIC_FIRST.match(question)):  # "Le Peep copycat lawsuit - where ...?"
         lead_end = topic.end()
-    if lead_end and (_WH_WORD.search(question, 0, lead_end) or not _WH_WORD.search(question, lead_end)
+    if lead_end and (WH_WORD.search(question, 0, lead_end) or not WH_WORD.search(question, lead_end)
                      or _ABBREVIATED.search(question, 0, lead_end)):
         # The asking is not all in the last sentence ("Who is the president of ... Wm. Wrigley?"),
         # or the "sentence" ends at an abbreviation ("Long Beach, Calif. Mayor Ernie Kell said what?").
@@ -1133,7 +1132,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
                 continue
             if _TICKER_AFTER.match(text, end):  # "Regie Nationale des Usines Renault <RENA.PA>": a company
                 continue
-            if run.endswith(_BASED) or _PLACES_OWN.match(run) and len(every) < 3:
+            own = _POSSESSIVE_FIRST.match(run)
+            if run.endswith(_BASED) or own and len(every) < 3 and _known_place(own.group(1)):
                 continue  # "New York-based", "Tanzania's Agriculture": a place's, no one's name
             # "UK Prime Minister Boris Johnson": a person is named by what is left of the run
             # without acronyms, nationalities and titles, in two words or more, or in one after a
@@ -1185,10 +1185,9 @@ _COUNT_ALONE = re.compile(r"One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Ele
                           r"Thousands|Several|Many|Some|Most|All|Both|Each|Every|Another|Such")
 # Places whose names are a person's in shape (two capitalised words), which name no person.
 _NO_PERSON = PLACES | CITIES | LANDMARKS
-# A run that opens with a place's possessive: "Tanzania's Agriculture (and Livestock Development
+# A run that opens with a possessive, a place's (_known_place) in "Tanzania's Agriculture (and Livestock Development
 # Minister)", "Britain's Prime Minister ...".
-_PLACES_OWN = re.compile(r"^(?:" + "|".join(sorted((re.escape(p) for p in PLACES), key=len, reverse=True))
-                         + r")['’]s\s")
+_POSSESSIVE_FIRST = re.compile(r"^(.+?['’]s)\s")
 # A run that goes on, past a particle, to a stock ticker names a company: "Regie Nationale des
 # Usines Renault <RENA.PA>".
 _TICKER_AFTER = re.compile(r"(?:\s+(?:des|de|du|di|del|della|van|von|of|and|&|la|le|et)\s+[A-Z][\w.&'’-]*"
@@ -1283,6 +1282,7 @@ concern conglomerate underwriter refiner distributor co house""".split())  # "tr
 # Italian paper ...?").
 _PRESS_NOUNS = frozenset(stem(w) for w in "newspaper paper daily weekly".split())
 _BODY_NOUNS = _PRESS_NOUNS | frozenset(stem(w) for w in "union association federation agency institution".split())
+_NO_PLACE_NOUNS = _BUSINESS_NOUNS | _BODY_NOUNS
 
 
 _BASE = re.compile(r"\b(?:based|headquartered|headquarters|home|hometown|located|situated|from)\b", re.I)
@@ -1296,7 +1296,7 @@ def asks_base(question: str) -> bool:
 def asks_business(question: str) -> bool:
     """Whether ``question`` asks which company, firm, bank ... ("Which company is buying ...?",
     "Which bank is La Caja Obrera merging with?")."""
-    return head(question, objects=True) in _BUSINESS_NOUNS | _BODY_NOUNS
+    return head(question, objects=True) in _NO_PLACE_NOUNS
 
 
 def names_place_or_people(span: str) -> bool:
@@ -1568,7 +1568,7 @@ def organs(text: str, heads: frozenset[str], qstems: set[str] | frozenset[str]) 
 # "what" or "which" question asks about, when that noun names a thing (no business, organisation,
 # person, place or number, which names answer).
 _KIND_OF = re.compile(r"\b(?:what|which)\s+(?:kind|kinds|sort|sorts|type|types)\s+of\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.I)
-_NOT_THINGS = _BUSINESS_NOUNS | _BODY_NOUNS | frozenset(stem(w) for w in _ORGAN_HEADS | _ANY_ORGAN) | PEOPLES_ANSWER | frozenset(
+_NOT_THINGS = _NO_PLACE_NOUNS | frozenset(stem(w) for w in _ORGAN_HEADS | _ANY_ORGAN) | PEOPLES_ANSWER | frozenset(
     stem(w) for w in "name names title country nation state city place person people".split())
 THING_MODIFIERS = 3
 # Words that describe no thing in particular: "a new menu item" restates "Which menu item ...?".

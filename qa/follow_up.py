@@ -71,16 +71,13 @@ _WHO_REPORTED = re.compile(
     r"ran|carried)\b", re.I)
 
 
-_ASKS = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
-
-
 def is_elliptical(question: str) -> bool:
     """Whether a follow-up leaves its asking to the question before: "And the year before?",
     "How about West Germany?" ask what that one asked, of another time or of a name; "And
     where?" asks on its own, and so do "And its partner in the venture?" and "What about its
     revenue?", which say what they ask for."""
     m = _CONTINUE.match(question)
-    if not m or _ASKS.search(question, m.end()):
+    if not m or answer_type.WH_WORD.search(question, m.end()):
         return False
     rest = question[m.end():]
     named = {w.lower() for w in _NAME.findall(rest)}
@@ -88,8 +85,7 @@ def is_elliptical(question: str) -> bool:
 
 
 _TIME_WORDS = frozenset("""year years month months quarter quarters week weeks day days period before earlier
-previous prior ago last next later after first second third fourth half""".split()) | frozenset(
-    str(w).lower() for w in MONTHS)
+previous prior ago last next later after first second third fourth half""".split()) | frozenset(MONTHS)
 
 
 def is_follow_up(question: str) -> bool:
