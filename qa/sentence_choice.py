@@ -39,7 +39,7 @@ from dateline.index.item import Item
 
 from . import answer_type, tense
 from .sentences import paragraphs, sentences_near
-from .words import ALIKE, MIN_STEM, MIN_Z_STEM, PHRASAL, PHRASAL_VERB, STOP_WORDS, WORD, heading_stems, phrasal_deed, stem
+from .words import ALIKE, MIN_STEM, MIN_Z_STEM, PHRASAL, STOP_WORDS, WORD, heading_stems, phrasal_deed, phrasal_verbs, stem
 
 # The features of a candidate sentence, in the order of SENTENCE_MODEL's weights. Word weights
 # are the question words' idf, shares of the question's total.
@@ -205,7 +205,7 @@ class WordFinder:
             if st:
                 hits.append((at, st))
         if self.phrasal:
-            phrasal = [(m.start(), self.phrasal[deed]) for m in PHRASAL_VERB.finditer(body)
+            phrasal = [(m.start(), self.phrasal[deed]) for m in phrasal_verbs(body)
                        if (deed := phrasal_deed(m.group(0))) in self.phrasal]
             if phrasal:
                 hits = sorted(hits + phrasal)

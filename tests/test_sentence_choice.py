@@ -392,6 +392,22 @@ def test_a_body_s_question_words_are_found_as_one_regex_pass_over_it_finds_them(
         assert finder._words(body) == [(m.start(), m.group(0)) for m in finder.pattern.finditer(body)], body
 
 
+def test_phrasal_verbs_found_around_their_particles_are_the_ones_the_regex_finds():
+    """phrasal_verbs looks only near "down", "off", "into" ...; it must find what PHRASAL_VERB,
+    the definition, finds over the whole text: every phrase, in order, none inside another."""
+    import random
+
+    from dateline.qa.words import PHRASAL_VERB, phrasal_verbs
+
+    rng = random.Random(5)
+    pieces = ["stepped", "Step", "down", "DOWN", "laid", "off", "offer", "bought", "out", "outlook", "went", "bust",
+              "hand", "handed", "over", "came", "come", "into", "force", "effect", "entered", "back", "go", "x",
+              "\n\n   ", "  ", " ", " ", ", ", "-"]
+    for n in range(3000):
+        text = "".join(rng.choice(pieces) + rng.choice([" ", " ", "  ", "\n", ""]) for _ in range(rng.randint(0, 40)))
+        assert [m.span() for m in phrasal_verbs(text)] == [m.span() for m in PHRASAL_VERB.finditer(text)], text
+
+
 def test_a_figure_asked_of_its_noun_is_no_terms_length():
     """"What is the yield on the bills maturing May 19?": "3.8502 pct", not the "41" of "a 41-day
     repurchase accord", which says how long, not how much."""
