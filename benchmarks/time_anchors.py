@@ -22,10 +22,12 @@ also times dateline's `Engine.ask(q, top_k=10)` against txtai's hybrid and dense
 results) in one process: after one untimed pass of each, all 83 TIME queries are asked
 --rounds times, the methods interleaved question by question in rotating order, so that load
 on the machine falls on all of them alike; then one pass of `ask` runs under cProfile. The
-ratios of the same run are the figures to compare, not the milliseconds:
+ratios of the same run are the figures to compare, not the milliseconds. The p99 of 5 rounds is
+each method's 4th-slowest call of 415, which one stall of the machine moves; 15 rounds (the
+default, under two minutes) put a dozen calls above it:
 
     /tmp/anchors/bin/python benchmarks/time_anchors.py --time PATH/time-collection \\
-        --archive W/time [--rounds 5] [--profile-lines 30] [--txtai-dir /tmp/txtai-time] \\
+        --archive W/time [--rounds 15] [--profile-lines 30] [--txtai-dir /tmp/txtai-time] \\
         [--torch-threads 1]
 
 torch's default (a thread per core) gives txtai tails of hundreds of milliseconds on a busy
@@ -140,7 +142,7 @@ def main() -> None:
                     help="the TIME archive built by `dateline eval time PATH --work W` (W/time): also time `ask` against txtai")
     ap.add_argument("--txtai-dir", type=Path, metavar="DIR",
                     help="save txtai's two indexes here, and load them from here on later runs (encoding takes minutes)")
-    ap.add_argument("--rounds", type=int, default=5, help="timed passes over the 83 queries (default 5)")
+    ap.add_argument("--rounds", type=int, default=15, help="timed passes over the 83 queries (default 15)")
     ap.add_argument("--torch-threads", type=int, metavar="N",
                     help="torch threads for txtai's question encoding (default torch's: one per core); dateline's is 1")
     ap.add_argument("--profile-lines", type=int, default=30, help="cProfile entries to print (default 30)")
