@@ -51,6 +51,9 @@ _DATE_NOUNS = "year date day month time week decade century deadline"
 # "What is the payment date of ...?": a date noun a little after "what is the" asks for a date too
 # (only date, day or deadline: "what were last year's sales" asks for a number).
 _DATE_ASKED = r"(?:(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}?(?=(?:date|day|deadline)\b))?"
+# ... or right after the asking word, past a word or two that are no verb: "What target date has
+# Yeutter set ...?", "Which closing date ...?" (see _WH_NOUN).
+_DATE_MODIFIED = r"(?:(?!(?:{verbs})\b)[\w’'-]+\s+){{1,2}}?(?=(?:date|day|deadline)\b)"
 # The verbs that make a question of what follows them; with "shall", "may", "might", "must" they
 # are the auxiliaries that make a "When ..." clause ask.
 _VERBS = "is|are|was|were|do|does|did|will|would|can|could|should|has|have|had"
@@ -94,7 +97,7 @@ _AGENT_ENDS = r"[a-z]+(?:tors?|ists?|ians?)"
 _AS_ADJECTIVE = rf"(?!-(?:\w+ed|run|made|built)\b)(?!\s+(?:{_nouns(_COMPOUND_ENDS)}|{_AGENT_ENDS})\b)"
 _WH_NOUN = re.compile(rf"{_WH}\s+{_MODIFIERS}(?:(?P<place>{_nouns(_PLACE_NOUNS)})|"
                       rf"(?P<person>{_nouns(_PERSON_NOUNS)})|(?P<number>{_nouns(_NUMBER_NOUNS)}))\b{_AS_ADJECTIVE}|"
-                      rf"\b(?:which|what)\s+{_DATE_ASKED}(?P<date>{_nouns(_DATE_NOUNS)})\b", re.I)
+                      rf"\b(?:which|what)\s+(?:{_DATE_MODIFIED.format(verbs=_VERBS)})?{_DATE_ASKED}(?P<date>{_nouns(_DATE_NOUNS)})\b", re.I)
 _WHEN = re.compile(r"\bwhen\b", re.I)
 _WHY = re.compile(r"\bwhy\b|\bfor\s+what\s+reasons?\b|\bwhat\s+(?:caused|led\s+to|prompted)\b|\bhow\s+come\b", re.I)
 _WHERE = re.compile(r"\bwhere\b", re.I)
@@ -505,6 +508,9 @@ def labelled_by_head(span: str, head_stem: str | None) -> bool:
 
 
 _NOUN_BEFORE = re.compile(r"\b([A-Za-z][\w-]*),\s+(?:the\s+)?$")  # "its U.S. Subsidiary, Chene Investments Inc", "watchdog, the Court of Auditors"
+# ... or just before it, after a determiner: "told the daily newspaper Asahi Shimbun", "the
+# tanker Exxon Valdez".
+_NOUN_JUST_BEFORE = re.compile(r"\b(?:the|a|an|its|his|her|their)\s+(?:[a-z][\w-]*\s+){0,2}?([a-z][\w-]*)\s+$")
 _APPOSITION_BEFORE = 30  # characters looked back for "Subsidiary, "
 # An apposition after the name ends with the noun: "Limerick, our other nuclear plant, ...",
 # "<Total Exploration S.A.>, the field's operator."
@@ -522,7 +528,8 @@ def called_by_head(text: str, span: tuple[int, int], head_stem: str | None) -> b
     s, e = span
     if labelled_by_head(text[s:e], head_stem):
         return True
-    before = _NOUN_BEFORE.search(text, max(0, s - _APPOSITION_BEFORE), s)
+    before = (_NOUN_BEFORE.search(text, max(0, s - _APPOSITION_BEFORE), s)
+              or _NOUN_JUST_BEFORE.search(text, max(0, s - _APPOSITION_BEFORE), s))
     # "... the new Ilyushin airliner, Tanjug said": a source after the comma, no apposition
     if before and _same_noun(stem(before.group(1).lower()), head_stem) and not _SAID.match(text, e):
         return True

@@ -16,12 +16,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from dateline.index.dates import MONTHS
+
 from . import answer_type
 from .follow_up import is_elliptical, is_follow_up, names_used, refers_back
 from .query import ArchiveFacts, Filters, ParsedQuery, check_date, merge_filters, parse_question
 from .request import NOT_TEXT, FieldError, checked_answer, cited
 from .retrieve import Passage, SearchResult
-from .words import stems, terms
+from .words import stem, stems, terms
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +186,22 @@ def _asks_about_cited(question: str, turn: Turn, item_stems: ItemStems | None) -
     return False
 
 
+def _period_told(question: str, turn: Turn, item_stems: ItemStems | None) -> bool:
+    """Whether a story the previous answer cited names the months and years ``question`` names:
+    "And for September alone?" after a story of "January through September" figures asks for
+    September's figure in it, not for stories dated in September."""
+    period = {w for w in terms(question) if w in MONTHS or _YEAR.fullmatch(w)}
+    if item_stems is None or not period:
+        return False
+    wanted = {stem(w) for w in period}
+    item_ids = dict.fromkeys(str(c["item_id"]) for c in cited(turn.answer))
+    return any((have := item_stems(item_id)) is not None and wanted <= have
+               for item_id in list(item_ids)[:ABOUT_CITED_ITEMS])
+
+
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
 def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, *,
             item_stems: ItemStems | None = None, **request_filters) -> Resolved:
     """Parse ``question`` with the request's filters and, for a follow-up, its previous turn.
@@ -213,7 +231,8 @@ def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, *,
         applied, own = _history_filters(previous.answer["filters"], facts), prev_filters
         prev_filters = Filters(applied.date_from if own.has_dates else None, applied.date_to if own.has_dates else None,
                                applied.source if own.source else None, applied.place if own.place else None)
-    merged = merge_filters(parsed, prev_filters)
+    told = parsed.unheld_period is not None and _period_told(parsed.question, previous, item_stems)
+    merged = merge_filters(parsed, prev_filters, period_told=told)
     # The new question's own words come first; the earlier question supplies the topic.
     text = f"{parsed.text} {prev_parsed.search_text}".strip()
     merged = replace(merged, ordered=parsed.ordered or (prev_parsed.parsed.ordered and not terms(parsed.text)),

@@ -654,14 +654,16 @@ def counts_back(question: str) -> bool:
     return bool(_RELATIVE.search(question))
 
 
-def merge_filters(new: ParsedQuery, previous: Filters | None) -> ParsedQuery:
-    """Carry a previous turn's filters into a follow-up unless the new question sets its own."""
+def merge_filters(new: ParsedQuery, previous: Filters | None, *, period_told: bool = False) -> ParsedQuery:
+    """Carry a previous turn's filters into a follow-up unless the new question sets its own.
+    ``period_told``: the period a follow-up names alone, which no item is dated in, is one the
+    earlier answer's stories tell of (chat._period_told): it stays a topic word."""
     if previous is None:
         return new
     f = replace(new.filters)
     carried = []
     notes = list(new.notes)
-    if not f.has_dates and new.unheld_period:
+    if not f.has_dates and new.unheld_period and not period_told:
         # "And in July?" asks about July, of which the archive holds nothing: not about the
         # previous question's dates with "July" as a topic word.
         f.date_from, f.date_to = new.unheld_period

@@ -29,7 +29,7 @@ from dateline.index.reader import ArchiveReader
 
 from .query import Filters
 from .text_cache import TextCache
-from .words import WORD, other_spelling, stem, terms
+from .words import TITLE_SHORT, WORD, other_spelling, stem, terms
 
 log = logging.getLogger(__name__)
 
@@ -393,8 +393,9 @@ class Retriever:
 
     def _as_spelled(self, word: str) -> str:
         """``word`` as the archive spells it: "destabilizing" is searched as "destabilising" when
-        no item holds the first and some hold the second (full text stems each spelling apart)."""
-        other = other_spelling(word)
+        no item holds the first and some hold the second (full text stems each spelling apart),
+        "admiral" as "adm" (words.TITLE_SHORT)."""
+        other = other_spelling(word) or TITLE_SHORT.get(word)
         if other and self._df(word) == 0 and self._df(other) > 0:
             return other
         return word

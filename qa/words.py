@@ -98,7 +98,7 @@ def phrasal_verbs(text: str) -> list[re.Match]:
 # which no stemming joins ("won" and "win"), are such groups too; so are a count in words and in
 # figures ("the first ten months" meets "the first 10 months").
 _ALIKE_GROUPS = """replace replaced replacing succeed succeeds succeeded succeeding successor
-buy buys bought acquire acquired acquisition purchase purchased sell sells sold divest divested
+buy buys bought acquire acquired acquisition purchase purchased sell sells sold divest divested takeover takeovers
 accuse accused accusation allege alleged allegation
 sue sued suing lawsuit lawsuits suit suits
 hire hired appoint appointed recruit recruited
@@ -106,6 +106,7 @@ reduce reduced cut cuts lower lowered trim trimmed axe axed
 increase increased raise raised boost boosted hike hiked
 close closed closing shut closure
 ban banned prohibit prohibited
+model modeled modelled pattern patterned
 redeem redeemed redemption redemptions
 jobless unemployment unemployed
 effect effective
@@ -193,6 +194,14 @@ undertake undertook
 overtake overtook"""
 
 
+# A rank as news abbreviates it before a name ("said retired Adm. Eugene Carroll"): a question
+# that writes it out is about that story, and in an archive that never writes "admiral" the word
+# is searched as written there (retrieve.Retriever._as_spelled). Not "Gen." ("General Motors"),
+# "Rep." (a trade representative) nor "Col.".
+TITLE_SHORT = {"admiral": "adm", "senator": "sen", "governor": "gov", "lieutenant": "lt", "captain": "capt",
+               "sergeant": "sgt", "commander": "cmdr", "brigadier": "brig", "professor": "prof"}
+
+
 # A word of speech for the posts (or figures) it stands for, one way only: "Penril new boss?" asks who was
 # elected president; a question about the president does not ask about every chief.
 _BROADER = {"boss": "chief chairman president head executive manager director",
@@ -209,6 +218,9 @@ def _alike() -> dict[str, frozenset[str]]:
             out.setdefault(st, set()).update(group - {st})
     for word, posts in _BROADER.items():
         out.setdefault(stem(word), set()).update(stem(w) for w in posts.split())
+    for word, short in TITLE_SHORT.items():
+        out.setdefault(stem(word), set()).add(stem(short))
+        out.setdefault(stem(short), set()).add(stem(word))
     return {st: frozenset(others) for st, others in out.items()}
 
 
