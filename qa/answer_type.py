@@ -80,7 +80,9 @@ def _nouns(words: str) -> str:
     return "|".join(sorted(words.split(), key=len, reverse=True))
 
 
-_HOW_NUMBER = re.compile(r"\bhow\s+(?:many|much|old|long|far|big|large|tall|high|often|fast)\b", re.I)
+# "How powerful was the blast?" asks for its figure ("up to 20 kilotonnes") as "how big" does.
+_HOW_NUMBER = re.compile(r"\bhow\s+(?:many|much|old|long|far|big|large|tall|high|often|fast|powerful|heavy|deep|wide)\b",
+                         re.I)
 # "Name the Marine sergeant arrested ...", "Identify the company that ...": a request that asks
 # as "which" does.
 _ASKS_BY_REQUEST = r"^\W*(?:please\s+)?(?:name|identify)\b"
@@ -95,9 +97,10 @@ _COMPOUND_ENDS = ("company companies firm firms bank banks group groups corporat
 # Nor does one a person's noun follows, ending as most do: a "debt negotiator" is no number.
 _AGENT_ENDS = r"[a-z]+(?:tors?|ists?|ians?)"
 _AS_ADJECTIVE = rf"(?!-(?:\w+ed|run|made|built)\b)(?!\s+(?:{_nouns(_COMPOUND_ENDS)}|{_AGENT_ENDS})\b)"
+# (A date's noun may be plural: "During which days will the issue be sold?")
 _WH_NOUN = re.compile(rf"{_WH}\s+{_MODIFIERS}(?:(?P<place>{_nouns(_PLACE_NOUNS)})|"
                       rf"(?P<person>{_nouns(_PERSON_NOUNS)})|(?P<number>{_nouns(_NUMBER_NOUNS)}))\b{_AS_ADJECTIVE}|"
-                      rf"\b(?:which|what)\s+(?:{_DATE_MODIFIED.format(verbs=_VERBS)})?{_DATE_ASKED}(?P<date>{_nouns(_DATE_NOUNS)})\b", re.I)
+                      rf"\b(?:which|what)\s+(?:{_DATE_MODIFIED.format(verbs=_VERBS)})?{_DATE_ASKED}(?P<date>{_nouns(_DATE_NOUNS)})s?\b", re.I)
 _WHEN = re.compile(r"\bwhen\b", re.I)
 _WHY = re.compile(r"\bwhy\b|\bfor\s+what\s+reasons?\b|\bwhat\s+(?:caused|led\s+to|prompted)\b|\bhow\s+come\b", re.I)
 _WHERE = re.compile(r"\bwhere\b", re.I)

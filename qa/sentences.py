@@ -20,6 +20,7 @@ ABBREV_LOOKBACK = 24  # characters searched back for the word before a full stop
 _ABBREV = frozenset("mr mrs ms dr st jr sr bros no vs gen gov sen rep jan feb mar apr "
                     "jun jul aug sep sept oct nov dec "
                     "sgt lt col capt cpl maj adm prof rev hon pres atty supt det insp mt ft messrs "
+                    "ste mme "  # "Ste. Therese", "Mme. Cresson"
                     "wm chas geo thos jas jos benj".split())  # first names as companies' names keep them
 # A company's name ends its sentence more often than not ("... analyst at E.F. Hutton Co. He
 # thinks"), unless the name or a title goes on ("Morgan and Co. Inc.", "Apple Inc. Chief Executive").

@@ -1831,6 +1831,15 @@ def test_a_date_asked_with_a_word_before_it_is_a_date():
     assert expected("Which closing date did the two companies agree?") == DATE
     assert expected("What record date is set for the dividend?") == DATE
     assert expected("What did the day trader buy?") != DATE  # "did": a verb, no modifier
+    # A date's noun in the plural (Reuters blind 50)
+    assert expected("During which days will the Bundesbahn's new 900 mln mark issue be sold?") == DATE
+    assert expected("To which years has Bonn pushed back Sierra Leone's debt payments?") == DATE
+    assert expected("In what months did sales fall?") == DATE
+
+
+def test_how_powerful_asks_for_a_figure():
+    assert expected("How powerful was the USSR's latest nuclear test blast?") == NUMBER
+    assert expected("How deep is the new well?") == NUMBER
 
 
 def test_a_season_of_a_year_is_a_date_and_a_shows_season_a_name():
