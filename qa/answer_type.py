@@ -846,10 +846,10 @@ _CUES = ((_WH_NOUN, None), (_PERSONS_NAME, PERSON), (_ASKS_POST, NAME), (_WHAT_T
          (_WHOSE, NAME), (_WHO, PERSON), (_WHY, REASON), (_WHICH, NAME))
 
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the
-# United States", "the proposed Nigerian capital Abuja" ("to the Gulf state of qatar", "from the
+# United States", "outside of Frankfurt", "the proposed Nigerian capital Abuja" ("to the Gulf state of qatar", "from the
 # Fed" name no place).
 _PLACE_CUE = re.compile(r"\b(?:(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|their|our)\s+)?|"
-                        r"(?:from|to|across|throughout|outside|inside|into|towards?)\s+|"
+                        r"(?:from|to|across|throughout|outside(?:\s+of)?|inside|into|towards?)\s+|"
                         r"\b(?:city|town|village|province|region|port|capital|coast)\s+of\s+|"
                         r"\b(?-i:capital|city|town|village|port)\s+)"
                         r"(?:(?:north|south|east|west)?(?:-?(?:north|south|east|west)(?:ern)?)?\s+|central\s+)?|"

@@ -66,6 +66,9 @@ PHRASAL = {
     # "When do the cuts take effect?": "The tariff cuts ... come into force on July 1", and the
     # other way round (_KEEPS_ITS_WORDS)
     "effect": r"(?:come|comes|coming|came|enter|enters|entering|entered|go|goes|going|went|gone)\s+into\s+(?:force|effect)",
+    # "Who is he taking over from?": "Pearson succeeds William Lyon" (with "from" it says
+    # succeed, not take control: see below)
+    "replace": r"(?:take|takes|taking|taken|took)\s+over\s+from",
 }
 # Not "take over": as "takeover" it met "a takeover bid in 1986" and lost "would take control of
 # Soma" for "Which American group is taking over Valeo's Soma unit?" (Reuters blind 12).
@@ -233,7 +236,7 @@ def _may_hold_phrasal(low: str) -> bool:
     """A cheap look before PHRASAL_VERB's search: most sentences hold none of its particles (for
     "hand over", its verb: "over" is in too many)."""
     return (" down" in low or " off" in low or " out" in low or " back" in low or " bust" in low or "hand" in low
-            or "into force" in low or "into effect" in low)
+            or "into force" in low or "into effect" in low or " over from" in low)
 
 
 # Deeds whose phrase keeps its own words beside them: "come into force" is said as often as "take

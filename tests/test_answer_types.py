@@ -16,7 +16,7 @@ from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, 
                                       money, organs, organs_asked, per_share, post_titles, posts_asked, refers_back, setting, thing_asked, unit_asked, valued)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
-from dateline.qa.words import stem, stems
+from dateline.qa.words import ALIKE, stem, stems
 
 pytestmark = pytest.mark.slow
 
@@ -252,6 +252,10 @@ def test_phrasal_verbs_read_as_their_one_word_deeds():
     assert terms("What did Bausch and Lomb bring out in December?") == ["bausch", "lomb", "introduce", "december"]
     # "come into force" keeps its words and says "take effect" too: a story may say either.
     assert terms("When do the cuts come into force?") == ["cuts", "come", "force", "effect"]
+    # "take over from" says succeed ("Pearson succeeds William Lyon"); "take over" alone does not
+    assert terms("Who is he taking over from?") == ["replace"]
+    assert stem("replace") in ALIKE[stem("succeeds")]
+    assert terms("Who took over the company?") == ["took", "company"]
     finder = WordFinder(set(stems("Who stepped down?")))
     body = "Smith resigned. Jones stepped down as chairman; the stock stepped up, down 2 pct."
     assert [(body[at:at + 6], st) for at, st in finder.find(body)] == [("resign", "resign"), ("steppe", "resign")]
@@ -1467,6 +1471,13 @@ def test_where_is_answered_by_a_place_named_by_its_kind(tmp_path_factory):
          "Japan Airlines said it would buy six more Boeing 747 jumbo jets for delivery in Tokyo from 1989."),
     ], "Reuters")
     assert "Mount Osutaka" in first_sentence(engine.ask("Where did the Japan Airlines jumbo jet go down in August 1985?"))
+
+
+def test_a_place_outside_of_which_something_stands_is_a_place():
+    text = "MacDonald said the group will be based outside of Frankfurt, W. Germany, near its laboratory."
+    assert "Frankfurt" in [text[s:e] for s, e in candidates(PLACE, text, frozenset())]
+    text = "The Bank of Japan said it would act."  # "of" alone is no place's cue
+    assert candidates(PLACE, text, frozenset()) == []
 
 
 def test_where_something_is_built_is_not_where_a_company_is_based(tmp_path_factory):

@@ -402,6 +402,7 @@ def test_phrasal_verbs_found_around_their_particles_are_the_ones_the_regex_finds
     rng = random.Random(5)
     pieces = ["stepped", "Step", "down", "DOWN", "laid", "off", "offer", "bought", "out", "outlook", "went", "bust",
               "hand", "handed", "over", "came", "come", "into", "force", "effect", "entered", "back", "go", "x",
+              "took", "taking", "from",
               "\n\n   ", "  ", " ", " ", ", ", "-"]
     for n in range(3000):
         text = "".join(rng.choice(pieces) + rng.choice([" ", " ", "  ", "\n", ""]) for _ in range(rng.randint(0, 40)))
