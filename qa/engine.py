@@ -12,6 +12,7 @@ import logging
 import sqlite3
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from dateline.index import settings
@@ -21,9 +22,9 @@ from dateline.index.item import Item
 from dateline.index.reader import ArchiveReader
 from dateline.index.store import Archive
 
-from . import answer_type
+from . import acronyms, answer_type
 from .answer import Answer, citation_for, compose, word_finder
-from .chat import previous_first, read_history, resolve
+from .chat import Resolved, previous_first, read_history, resolve
 from .follow_up import asks_who_reported, asks_who_wrote
 from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
 from .query import (ArchiveFacts, Filters, names_the_day, over_all_dates, parse_question, with_the_month_after,
@@ -295,6 +296,15 @@ class Engine:
         finder = word_finder(parsed, resolved.search_text)
         result = self.retriever().search(resolved.search_text, parsed.filters, k=top_k, as_of=parsed.as_of,
                                          newest_first=parsed.newest_first, prepare=lambda item: finder.find(item.body))
+        if resolved.refers_to is None and (spelled := self._acronyms_written_out(question, resolved, result)):
+            # "the BOJ": searched again beside "Bank of Japan", as the stories found write it. The
+            # sentence is still chosen by the question's own words: the name's would outweigh the
+            # acronym they stand for.
+            resolved = spelled
+            parsed = resolved.parsed
+            result = self.retriever().search(resolved.search_text, parsed.filters, k=top_k, as_of=parsed.as_of,
+                                             newest_first=parsed.newest_first,
+                                             prepare=lambda item: finder.find(item.body))
         # A question whose period counts back from the newest item, or that names a source or
         # place, may be searched again (see _ask_wider): with the vector encoded the first time.
         qvec = result.query_vector
@@ -326,6 +336,23 @@ class Engine:
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)
         return _as_typed(answer, typed, slips)
+
+    def _acronyms_written_out(self, question: str, resolved, result) -> Resolved | None:
+        """``resolved`` with the names its question's acronyms stand for added to its search text
+        (acronyms.written_out: "Bank of Japan" for "BOJ", as the best-ranked stories write it),
+        and a note for each; None when it uses none or no story writes one out."""
+        wanted = acronyms.asked(question)
+        if not wanted or not result.item_ids:
+            return None
+        items = self.reader().items(result.item_ids[:acronyms.STORIES_READ])
+        texts = [f"{item.title or ''} |\n{item.body or ''}" for item in items.values()]  # "|": no name runs on
+        names = {a: name for a in wanted if (name := acronyms.written_out(a, texts))
+                 and name.lower() not in question.lower()}
+        if not names:
+            return None
+        notes = [f'"{a}" read as "{name}" too, as the stories found write it' for a, name in names.items()]
+        parsed = replace(resolved.parsed, notes=resolved.parsed.notes + notes)
+        return replace(resolved, parsed=parsed, search_text=" ".join([resolved.search_text, *names.values()]))
 
     def _cited_history(self, history: list[dict], top_k: int, filters: dict) -> list[dict]:
         """``history`` as turns, the last one's answer replaced by the answer its question gets

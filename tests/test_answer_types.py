@@ -997,6 +997,47 @@ def test_a_follow_up_naming_a_month_its_story_tells_of_is_asked_of_that_story(gu
     assert a.to_dict()["filters"].get("date_from") is None
 
 
+# Written for the test in Reuters' manner: stories that write out the names a reader abbreviates.
+NAMES_WRITTEN_OUT = [
+    ("n1", "1987-03-12", "JAPAN TO SELL 200 BILLION YEN IN BILLS",
+     "The Bank of Japan will sell tomorrow 200 billion yen of financing bills maturing on May 2, to help absorb "
+     "a projected money market surplus, money traders said. The yield on the bills is 3.9 pct."),
+    ("n2", "1987-03-12", "INDIA'S FIRST RAIL BOND ISSUE OVERSUBSCRIBED",
+     "State-owned Indian Railway Finance Corporation's first ever bond issue has been oversubscribed, brokers "
+     "said. The bonds were open for subscription from March 2 to March 7."),
+    ("n3", "1987-03-12", "TOKYO BOND MARKET QUIET", "Japanese government bond prices were steady in thin trade."),
+    ("n4", "1987-03-11", "BANK OF FRANCE LEAVES RATES UNCHANGED",
+     "The Bank of France left its intervention rate unchanged at 7.75 pct, a spokesman said."),
+]
+
+
+@pytest.fixture(scope="module")
+def written_out(tmp_path_factory) -> Engine:
+    return small_archive(tmp_path_factory, "written", NAMES_WRITTEN_OUT, "Reuters")
+
+
+def test_an_acronym_finds_the_stories_that_write_its_name_out(written_out):
+    a = written_out.ask("On what date do the bills the BOJ is offering come due?")
+    assert a.found and a.citations[0].item_id == "n1", a.answer
+    assert "May 2" in first_sentence(a)
+    assert '"BOJ" read as "Bank of Japan" too, as the stories found write it' in a.notes
+    b = written_out.ask("Over what dates could investors apply for the IRFC's first bonds?")
+    assert b.found and b.citations[0].item_id == "n2", b.answer
+    assert "March 2 to March 7" in first_sentence(b)
+
+
+def test_an_acronyms_name_is_a_run_whose_initials_spell_it():
+    from dateline.qa.acronyms import asked, written_out
+
+    assert asked("Which rival did BT's deputy chairman name, and what did the USTR say?") == ["BT", "USTR"]
+    assert asked("WHAT DID THE BOJ SAY") == []  # a question in capitals: every word looks like one
+    assert written_out("BOJ", ["Bank of Japan Governor Satoshi Sumita said so."]) == "Bank of Japan"
+    assert written_out("AMC", ["American Motors Corp said its sales fell."]) == "American Motors Corp"
+    assert written_out("BT", ["British Telecommunications Plc <BTY.L> said."]) == "British Telecommunications"
+    assert written_out("USTR", ["U.S. Trade Representative Clayton Yeutter said."]) == "U.S. Trade Representative"
+    assert written_out("BOJ", ["The Bank of France said so."]) is None
+
+
 # Reuters stories of reut2-009, -010, -012, -014, -015, -017, -018 (NEWID as id) whose lead states the subject and names a company,
 # a date or a person, while the answer is a later sentence holding the rest of the question.
 LEAD_AND_LATER = [
