@@ -13,7 +13,7 @@ import collections
 import re
 from collections.abc import Iterable
 
-from .answer_type import _CAPS
+from .answer_type import NAME_RUN
 
 # An acronym as a question writes it: two to six capitals standing alone ("BOJ", "IRFC", "BT's").
 _ACRONYM = re.compile(r"(?<![\w.&'’-])[A-Z]{2,6}(?=['’]s\b|[^\w.&'’-]|$)")
@@ -64,7 +64,7 @@ def written_out(acronym: str, stories: Iterable[str]) -> str | None:
     for text in stories:
         using += bool(re.search(rf"(?<![\w.&'’-]){acronym}(?![\w&-])", text))
         names = set()
-        for m in _CAPS.finditer(text):
+        for m in NAME_RUN.finditer(text):
             words = [w.removesuffix("'s").removesuffix("’s") for w in re.findall(r"[\w&'’.-]+", m.group(0))]
             found = next((" ".join(words[a:b]) for a in range(len(words)) if words[a][0] == first
                           for b in range(a + MIN_NAME_WORDS, min(len(words), a + MAX_NAME_WORDS) + 1)

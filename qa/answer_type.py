@@ -776,6 +776,7 @@ _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 # and is no lone letter after one ("Pay 'N Pak").
 _CAPS = re.compile(rf"(?<![\w-])(?<!\w[’'])(?:(?<![’'])|(?=\w\w)){_CAPS_WORD}(?:\s+(?:(?:van|von|de)\s+(?:der|den|de|la|le|los|las)\s+|"
                    rf"(?:of|the|de|da|del|der|den|du|van|von|bin|ibn|al|for)\s+)?(?!{_WEEKDAY}){_CAPS_WORD})*")
+NAME_RUN = _CAPS  # a run of capitalised words that may be one name (qa/acronyms.py reads them too)
 _TITLES = frozenset("""prime minister president secretary chancellor general governor senator sen rep mr
 mrs ms dr sir lord lady king queen prince princess judge justice chief deputy vice foreign former
 first chairman ceo speaker leader staff sgt sergeant cpl corporal pvt lt lieutenant col colonel maj capt captain
