@@ -2,10 +2,9 @@
 for "Indian Railway Finance Corporation", "AMC" for "American Motors Corp".
 
 Full text matches words, so a question that says "the BOJ" misses the stories that say "the Bank
-of Japan" (and the sentence that answers counts the acronym as missing). The name is looked for
-in the stories the question finds first: a capitalised run whose initials spell the acronym.
-Found, the question is searched again with the name beside the acronym (see Engine.ask), and its
-note says so.
+of Japan". The name is looked for in the stories the question finds first: a capitalised run
+whose initials spell the acronym. Found, the question is searched again with the name beside the
+acronym (Engine.ask; its sentence is still chosen by its own words), and its note says so.
 """
 from __future__ import annotations
 
@@ -22,6 +21,9 @@ _ACRONYM = re.compile(r"(?<![\w.&'’-])[A-Z]{2,6}(?=['’]s\b|[^\w.&'’-]|$)")
 _SMALL_WORDS = frozenset({"of", "and", "the", "for", "de", "du", "la", "&"})
 _LEGAL_FORMS = frozenset("plc inc corp co ltd llc ag sa nv spa gmbh bv ab".split())
 _DOTTED = re.compile(r"(?:[A-Z]\.){2,}")  # "U.S." gives its letters: "U.S. Trade Representative" is USTR
+# A name's run of capitalised words, and the runs "and" joins to it: "Office of Management and
+# Budget" (OMB) is one name, though a run of capitals stops at "and".
+_NAME = re.compile(rf"(?:{NAME_RUN.pattern})(?:\s+and\s+(?:{NAME_RUN.pattern}))*")
 MIN_NAME_WORDS = 2
 MAX_NAME_WORDS = 6
 STORIES_READ = 20  # of the question's best-ranked stories, the first this many are read for the name
@@ -60,19 +62,18 @@ def written_out(acronym: str, stories: Iterable[str]) -> str | None:
     stories are found by it."""
     counts: collections.Counter[str] = collections.Counter()
     using = 0  # stories that write the acronym itself
-    first = acronym[0]
     for text in stories:
         using += bool(re.search(rf"(?<![\w.&'’-]){acronym}(?![\w&-])", text))
-        names = set()
-        for m in NAME_RUN.finditer(text):
-            words = [w.removesuffix("'s").removesuffix("’s") for w in re.findall(r"[\w&'’.-]+", m.group(0))]
-            found = next((" ".join(words[a:b]) for a in range(len(words)) if words[a][0] == first
-                          for b in range(a + MIN_NAME_WORDS, min(len(words), a + MAX_NAME_WORDS) + 1)
-                          if acronym in initials(words[a:b])), None)
-            if found:
-                names.add(found)
-        counts.update(names)
+        counts.update({name for m in _NAME.finditer(text) if (name := _spelling(acronym, m.group(0)))})
     if not counts:
         return None
     name, written = counts.most_common(1)[0]
     return name if written > using else None
+
+
+def _spelling(acronym: str, run: str) -> str | None:
+    """The first part of ``run`` whose initials spell ``acronym``, or None."""
+    words = [w.removesuffix("'s").removesuffix("’s") for w in re.findall(r"[\w&'’.-]+", run)]
+    return next((" ".join(words[a:b]) for a in range(len(words)) if words[a][0] == acronym[0]
+                 for b in range(a + MIN_NAME_WORDS, min(len(words), a + MAX_NAME_WORDS) + 1)
+                 if acronym in initials(words[a:b])), None)

@@ -1036,6 +1036,11 @@ def test_an_acronyms_name_is_a_run_whose_initials_spell_it():
     assert written_out("BT", ["British Telecommunications Plc <BTY.L> said."]) == "British Telecommunications"
     assert written_out("USTR", ["U.S. Trade Representative Clayton Yeutter said."]) == "U.S. Trade Representative"
     assert written_out("BOJ", ["The Bank of France said so."]) is None
+    # a name that "and" joins, though a run of capitals stops there
+    assert written_out("OMB", ["Office of Management and Budget Director James Miller said."]) == \
+        "Office of Management and Budget"
+    # an acronym more stories write than its name is how the archive names it
+    assert written_out("UAW", ["The United Auto Workers union struck.", "UAW members voted.", "The UAW said."]) is None
 
 
 # Reuters stories of reut2-009, -010, -012, -014, -015, -017, -018 (NEWID as id) whose lead states the subject and names a company,
