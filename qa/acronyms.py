@@ -12,14 +12,10 @@ import collections
 import re
 from collections.abc import Iterable
 
-from .answer_type import NAME_RUN
+from .answer_type import ACRONYM_SKIP, BARE_FORMS, NAME_RUN
 
 # An acronym as a question writes it: two to six capitals standing alone ("BOJ", "IRFC", "BT's").
 _ACRONYM = re.compile(r"(?<![\w.&'’-])[A-Z]{2,6}(?=['’]s\b|[^\w.&'’-]|$)")
-# Words a name's initials may skip: "Office of Management and Budget" is OMB, while "Bank of
-# Japan" is BOJ; "American Motors Corp" is AMC, "British Telecommunications Plc" BT.
-_SMALL_WORDS = frozenset({"of", "and", "the", "for", "de", "du", "la", "&"})
-_LEGAL_FORMS = frozenset("plc inc corp co ltd llc ag sa nv spa gmbh bv ab".split())
 _DOTTED = re.compile(r"(?:[A-Z]\.){2,}")  # "U.S." gives its letters: "U.S. Trade Representative" is USTR
 # A name's run of capitalised words, and the runs "and" joins to it: "Office of Management and
 # Budget" (OMB) is one name, though a run of capitals stops at "and".
@@ -42,14 +38,16 @@ def _letters(word: str) -> str:
 
 
 def initials(words: list[str]) -> set[str]:
-    """The ways a run of words is written in initials: every word's, or without the small words;
-    with a last legal form's initial or without it."""
+    """The ways a run of words is written in initials: every word's, or without the small words
+    ("Office of Management and Budget" is OMB, while "Bank of Japan" is BOJ); with a last legal
+    form's initial or without it ("American Motors Corp" is AMC, "British Telecommunications Plc"
+    BT)."""
     out = set()
-    for kept in (words, [w for w in words if w.lower() not in _SMALL_WORDS]):
+    for kept in (words, [w for w in words if w.lower() not in ACRONYM_SKIP]):
         if len(kept) < MIN_NAME_WORDS:
             continue
         out.add("".join(map(_letters, kept)).upper())
-        if kept[-1].lower().rstrip(".") in _LEGAL_FORMS:
+        if kept[-1].lower().rstrip(".") in BARE_FORMS:
             out.add("".join(map(_letters, kept[:-1])).upper())
     return out
 
@@ -61,9 +59,10 @@ def written_out(acronym: str, stories: Iterable[str]) -> str | None:
     the name: such an acronym ("AIDS", "OPEC", "UAW") is how the archive names the thing, and its
     stories are found by it."""
     counts: collections.Counter[str] = collections.Counter()
+    itself = re.compile(rf"(?<![\w.&'’-]){acronym}(?![\w&-])")
     using = 0  # stories that write the acronym itself
     for text in stories:
-        using += bool(re.search(rf"(?<![\w.&'’-]){acronym}(?![\w&-])", text))
+        using += bool(itself.search(text))
         counts.update({name for m in _NAME.finditer(text) if (name := _spelling(acronym, m.group(0)))})
     if not counts:
         return None

@@ -51,9 +51,6 @@ _DATE_NOUNS = "year date day month time week decade century deadline"
 # "What is the payment date of ...?": a date noun a little after "what is the" asks for a date too
 # (only date, day or deadline: "what were last year's sales" asks for a number).
 _DATE_ASKED = r"(?:(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}?(?=(?:date|day|deadline)\b))?"
-# ... or right after the asking word, past a word or two that are no verb: "What target date has
-# Yeutter set ...?", "Which closing date ...?" (see _WH_NOUN).
-_DATE_MODIFIED = r"(?:(?!(?:{verbs})\b)[\w’'-]+\s+){{1,2}}?(?=(?:date|day|deadline)\b)"
 # The verbs that make a question of what follows them; with "shall", "may", "might", "must" they
 # are the auxiliaries that make a "When ..." clause ask.
 _VERBS = "is|are|was|were|do|does|did|will|would|can|could|should|has|have|had"
@@ -66,6 +63,9 @@ _AUX = _AUXILIARIES.replace("|", " ") + " happened happens this that about if ki
 # A word of the phrase may be a dotted abbreviation: "Which U.S. company", "Which U.K. city".
 _PHRASE_WORD = r"(?:(?:[a-z]\.){2,}|[\w’'/&-]+)"  # "Royal Dutch/Shell's", "AT&T's"
 _NOT_VERB = rf"(?!(?:{_VERBS})\b){_PHRASE_WORD}\s+"
+# A date noun right after the asking word, past a word or two that are no verb: "What target date
+# has Yeutter set ...?", "Which closing date ...?" (see _WH_NOUN).
+_DATE_MODIFIED = rf"(?:{_NOT_VERB}){{1,2}}?(?=(?:date|day|deadline)\b)"
 # After "what is", the noun is no name's capitalised word ("What is North Star Uranium called
 # ...?" asks for no star; "Which U.S. District Judge ...?" asks for a judge); a question in
 # capitals keeps its nouns.
@@ -100,7 +100,7 @@ _AS_ADJECTIVE = rf"(?!-(?:\w+ed|run|made|built)\b)(?!\s+(?:{_nouns(_COMPOUND_END
 # (A date's noun may be plural: "During which days will the issue be sold?")
 _WH_NOUN = re.compile(rf"{_WH}\s+{_MODIFIERS}(?:(?P<place>{_nouns(_PLACE_NOUNS)})|"
                       rf"(?P<person>{_nouns(_PERSON_NOUNS)})|(?P<number>{_nouns(_NUMBER_NOUNS)}))\b{_AS_ADJECTIVE}|"
-                      rf"\b(?:which|what)\s+(?:{_DATE_MODIFIED.format(verbs=_VERBS)})?{_DATE_ASKED}(?P<date>{_nouns(_DATE_NOUNS)})s?\b", re.I)
+                      rf"\b(?:which|what)\s+(?:{_DATE_MODIFIED})?{_DATE_ASKED}(?P<date>{_nouns(_DATE_NOUNS)})s?\b", re.I)
 _WHEN = re.compile(r"\bwhen\b", re.I)
 _WHY = re.compile(r"\bwhy\b|\bfor\s+what\s+reasons?\b|\bwhat\s+(?:caused|led\s+to|prompted)\b|\bhow\s+come\b", re.I)
 _WHERE = re.compile(r"\bwhere\b", re.I)
@@ -507,7 +507,7 @@ def labelled_by_head(span: str, head_stem: str | None) -> bool:
     that kind a story names)."""
     words = span.split()
     return (len(words) > 1 and stem(_plain(words[0]).rstrip("’'")) == head_stem
-            and words[1].lower() not in _ACRONYM_SKIP)  # "Bank of Tokyo" is one of a story's banks
+            and words[1].lower() not in ACRONYM_SKIP)  # "Bank of Tokyo" is one of a story's banks
 
 
 _NOUN_BEFORE = re.compile(r"\b([A-Za-z][\w-]*),\s+(?:the\s+)?$")  # "its U.S. Subsidiary, Chene Investments Inc", "watchdog, the Court of Auditors"
@@ -586,7 +586,7 @@ _SETTING = re.compile(rf"{_OPENING.pattern}[^,?]*,"
                       r"despite|amid|according\s+to)\s[^,?]*", re.I)
 
 
-_ACRONYM_SKIP = frozenset({"of", "and", "the", "for", "de", "du", "la", "&"})
+ACRONYM_SKIP = frozenset({"of", "and", "the", "for", "de", "du", "la", "&"})
 MIN_ACRONYM = 3  # letters: "NMMC", not "NM"
 
 
@@ -599,7 +599,7 @@ def acronyms(question: str, qstems: set[str] | frozenset[str]) -> dict[str, froz
     if not any(w[0].islower() and w not in STOP_WORDS for w in re.findall(r"[A-Za-z][\w’'-]*", question)):
         return out
     for m in _CAPS.finditer(question):
-        words = [w for w in re.findall(r"[\w’'&-]+", m.group(0)) if w.lower() not in _ACRONYM_SKIP]
+        words = [w for w in re.findall(r"[\w’'&-]+", m.group(0)) if w.lower() not in ACRONYM_SKIP]
         for n in range(MIN_ACRONYM, len(words) + 1):
             named = stems(" ".join(words[:n])) & qstems
             if len(named) >= 2:
@@ -687,7 +687,7 @@ _CALENDAR = frozenset((_MONTHS + " " + _DAYS).split())
 
 # A bare year ("the 1988 massacre") is a date, not a count: of the 19,292 four-digit numbers from
 # 1800 to 2099 in Reuters-21578's bodies, 5 are followed by a unit ("1900 dlrs").
-_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+YEAR_FIGURE = re.compile(r"(?:1[89]|20)\d\d")
 
 # "On what date ...?", "From which day ...?": a day is asked for, not a month or a year alone;
 # "In what year ...?": a year, which "June 19th" does not give.
@@ -695,7 +695,7 @@ DAY, YEAR = "day", "year"
 _UNIT_ASKED = re.compile(r"\b(?:what|which)\s+(?:exact\s+)?(?:(?P<day>date|day)|(?P<year>year))\b", re.I)
 _GIVES = {DAY: re.compile(rf"\b(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b|\b(?:{'|'.join(_DAYS.split())}|yesterday|today|"
                           r"tomorrow)\b", re.I),
-          YEAR: re.compile(rf"\b{_YEAR.pattern}\b|\b(?:last|next|this)\s+year\b", re.I)}
+          YEAR: re.compile(rf"\b{YEAR_FIGURE.pattern}\b|\b(?:last|next|this)\s+year\b", re.I)}
 
 
 def unit_asked(question: str) -> str | None:
@@ -752,7 +752,7 @@ def labels(text: str, span: tuple[int, int]) -> bool:
 
 # "one of these swings", "one of the company's plants": a pick from a group, no count.
 _ONE_OF = re.compile(r"\s+of\b", re.I)
-_DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?|{_YEAR.pattern}\b|"
+_DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?|{YEAR_FIGURE.pattern}\b|"
                    r"(?-i:spring|summer|autumn|winter)\b(?!\s+(?:wheat|grains?|crops?|barley|plantings?|sowings?)\b)|"
                    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN}(?![\w-])|"
                    r"yesterday|today|tomorrow|(?:last|next|this)\s+(?:week|month|year)|"
@@ -796,7 +796,7 @@ magazine outlet publication channel""".split())
 # name in part ("General Motors"), so they only keep a run from being read as a person. A legal
 # form, like "Inc", is shared by other names: "Safveans AB" is not the question's "AB Catena".
 _LEGAL_FORMS = frozenset("plc ag sa nv spa llc gmbh bv ab oy asa a/s pty bhd lp".split())
-_BARE_FORMS = _LEGAL_FORMS | frozenset("co cos inc corp ltd".split())
+BARE_FORMS = _LEGAL_FORMS | frozenset("co cos inc corp ltd".split())
 _COMPANY_WORDS = _LEGAL_FORMS | frozenset("""holdings industries
 international systems trust partners securities motors airlines airways petroleum resources
 technologies electronics communications enterprises laboratories stores hotels exchange""".split())
@@ -847,8 +847,8 @@ _CUES = ((_WH_NOUN, None), (_PERSONS_NAME, PERSON), (_ASKS_POST, NAME), (_WHAT_T
          (_WHOSE, NAME), (_WHO, PERSON), (_WHY, REASON), (_WHICH, NAME))
 
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the
-# United States", "outside of Frankfurt", "the proposed Nigerian capital Abuja" ("to the Gulf state of qatar", "from the
-# Fed" name no place).
+# United States", "outside of Frankfurt", "the proposed Nigerian capital Abuja" ("to the Gulf
+# state of qatar", "from the Fed" name no place).
 _PLACE_CUE = re.compile(r"\b(?:(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|their|our)\s+)?|"
                         r"(?:from|to|across|throughout|outside(?:\s+of)?|inside|into|towards?)\s+|"
                         r"\b(?:city|town|village|province|region|port|capital|coast)\s+of\s+|"
@@ -1088,7 +1088,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
     if kind == NUMBER:
         dates = [m.span() for m in _DATE.finditer(text)]
         return [m.span() for m in _NUMBER.finditer(text)
-                if not _own_number(m.group(0), qstems) and not _YEAR.fullmatch(m.group(0))
+                if not _own_number(m.group(0), qstems) and not YEAR_FIGURE.fullmatch(m.group(0))
                 and not any(s <= m.start() and m.end() <= e for s, e in dates)
                 and not (m.group(0).lower() == "one" and _ONE_OF.match(text, m.end()))]
     if kind == DATE:
@@ -1117,7 +1117,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
         if placed:  # the question's own place too: "the lake port of Jinja and Kisumu"
             listed_from = end
         words = _name_words(run, qstems)
-        if not words or all(_plain(w) in _BARE_FORMS for w in words):
+        if not words or all(_plain(w) in BARE_FORMS for w in words):
             continue  # "Sears, Roebuck and Co": the legal form alone names nothing
         if kind in (PERSON, NAME) and _is_the_questions_own(run, qstems, kind, described):
             # "Arther Mitchell of Coudert Brothers", "NASA's Artemis I": the question's own name,

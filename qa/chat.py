@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from dateline.index.dates import MONTHS
@@ -178,28 +178,26 @@ def _asks_about_cited(question: str, turn: Turn, item_stems: ItemStems | None) -
     if item_stems is None or not words or answer_type.is_topic(question):
         return False
     names = names_used(question)
+    return any(names <= have and len(words & have) >= ABOUT_CITED_SHARE * len(words)
+               for have in _cited_stems(turn, item_stems))
+
+
+def _cited_stems(turn: Turn, item_stems: ItemStems) -> Iterator[frozenset[str]]:
+    """The stems of the first ABOUT_CITED_ITEMS stories ``turn``'s answer cited (those still stored)."""
     item_ids = dict.fromkeys(str(c["item_id"]) for c in cited(turn.answer))
     for item_id in list(item_ids)[:ABOUT_CITED_ITEMS]:
-        have = item_stems(item_id)
-        if have is not None and names <= have and len(words & have) >= ABOUT_CITED_SHARE * len(words):
-            return True
-    return False
+        if (have := item_stems(item_id)) is not None:
+            yield have
 
 
 def _period_told(question: str, turn: Turn, item_stems: ItemStems | None) -> bool:
     """Whether a story the previous answer cited names the months and years ``question`` names:
     "And for September alone?" after a story of "January through September" figures asks for
     September's figure in it, not for stories dated in September."""
-    period = {w for w in terms(question) if w in MONTHS or _YEAR.fullmatch(w)}
+    period = {stem(w) for w in terms(question) if w in MONTHS or answer_type.YEAR_FIGURE.fullmatch(w)}
     if item_stems is None or not period:
         return False
-    wanted = {stem(w) for w in period}
-    item_ids = dict.fromkeys(str(c["item_id"]) for c in cited(turn.answer))
-    return any((have := item_stems(item_id)) is not None and wanted <= have
-               for item_id in list(item_ids)[:ABOUT_CITED_ITEMS])
-
-
-_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+    return any(period <= have for have in _cited_stems(turn, item_stems))
 
 
 def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, *,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from . import answer_type
 from dateline.index.dates import MONTHS
 
+from . import answer_type
 from .places import PLACES
 from .read_on import asks_more
 from .words import UPPER, rare_in_general, stems, terms
