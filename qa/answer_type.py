@@ -223,8 +223,9 @@ def _keyword_noun(question: str) -> list[str]:
     return words[:at + 1] if at is not None else []
 
 
-# A topic whose last word is a date's noun ("avon giorgio purchase closing date", "Texaco record date").
-_TOPIC_ASKS_DATE = re.compile(r"\b(?:date|deadline)\W*$", re.I)
+# A topic whose last word is a date's noun ("avon giorgio purchase closing date", "Texaco record date"),
+# or whose date's noun says what it is the date of ("ameritrust annual meeting date for split vote").
+_TOPIC_ASKS_DATE = re.compile(r"\b(?:date|deadline)(?:\s+(?:for|of)\b.*)?\W*$", re.I)
 # How a question or request starts; anything else without a "?" is a topic or a headline
 # ("Kennedy administration pressure on Diem", "Senators introduce export licensing reform bill").
 _ASKING = re.compile(r"^\W*(?:(?:and|so|but|also|then|ok|okay|please)\W+)?(?:who|whom|whose|what|which|when|where|why|"
@@ -233,14 +234,27 @@ _ASKING = re.compile(r"^\W*(?:(?:and|so|but|also|then|ok|okay|please)\W+)?(?:who
                      r"any|anything|in\s+which|on\s+which|since\s+when)\b", re.I)
 
 
+# Typed in a hurry, a question need not open with its asking word nor end with "?": "klm taking
+# full control of xp courier, where is xp based", "quaker state credit line - which bank is the
+# agent", "grand jury sitting where". An asking word asks after a dash or a colon, as the last
+# word, or after a comma as "where", "when", "what", "how" or "which <noun> <verb>"; a topic's
+# relative clause (", which has been under United Nations administration", ", who is both the
+# party's leader and ...": TIME's topic statements) does not.
+_ASKING_WORD = r"\b(?:who|whom|whose|what|which|when|where|why|how)\b"
+_COMMA_ASKS = re.compile(rf",\s*(?=(?:where|when|what|how)\b|which\s+(?!(?:{_AUXILIARIES})\b)[\w-]+\s+"
+                         rf"(?:{_AUXILIARIES})\b)", re.I)
+_ASKS_LATE = re.compile(rf"(?:\s[-–—]+|:)\s*{_ASKING_WORD}|{_ASKING_WORD}\W*$|{_COMMA_ASKS.pattern}", re.I)
+
+
 def is_topic(question: str) -> bool:
     """Whether ``question`` names a topic rather than asking something: no "?", no "how many/much"
     anywhere, and no question word or request opening it, its last sentence ("Police arrested 31
     men this week. Which group is behind it") or what follows an opening phrase ("According to the
-    report, who sponsored the resolution"). Such a query has no answer sentence to find; its most
-    relevant items are what it wants."""
+    report, who sponsored the resolution"), nor one asking late as a hurried question does
+    (_ASKS_LATE). Such a query has no answer sentence to find; its most relevant items are what it
+    wants."""
     question = _uncontracted(question)  # "whats the new name ..." asks
-    if "?" in question or _HOW_NUMBER.search(question) or _ASKING.search(question):
+    if "?" in question or _HOW_NUMBER.search(question) or _ASKING.search(question) or _ASKS_LATE.search(question):
         return False
     last = _LAST_SENTENCE.search(question.strip())
     if last and _ASKING.search(last.group(1)):
@@ -302,6 +316,9 @@ _HOW_MUCH_MONEY = re.compile(r"\bhow\s+much\b[^?]*?\b(?:pay|pays|paid|paying|cos
                              r"charge|charges|charged|charging|spend|spends|spent|spending|offer|offers|offered|offering|"
                              r"fetch|fetched|valued?|sell\s+for|sold\s+for|buy\s+for|bought\s+for|commit|commits|"
                              r"committed|invest|invests|invested|lend|lends|lent|borrow|borrows|borrowed)\b|"
+                             # "How much did ZCCM lose?", not "How much ground did the dollar lose?"
+                             r"\bhow\s+much\s+(?:did|does|do|will|would|has|have|had|is|was|could)\b[^?]*?"
+                             r"\b(?:lose|loses|lost|losing|earn|earns|earned|owe|owes|owed)\b|"
                              r"\bhow\s+much\s+(?:[\w-]+\s+)?(?:funding|financing|money|cash|capital)\b", re.I)
 _CURRENCY = re.compile(r"[$£€¥]|\b(?:dlrs?|dollars?|stg|sterling|pounds?|yen|marks?|francs?|lire|lira|crowns?|"
                        r"guilders?|pesos?|rupees?|cents?|cts|euros?|ecus?|riyals?|dinars?|rand|yuan|ringgit|baht|"
@@ -662,6 +679,8 @@ def setting(question: str) -> frozenset[str]:
         lead_end = question.rindex(";") + 1
     if not lead_end and (topic := _TOPIC_FIRST.match(question)):  # "Le Peep copycat lawsuit - where ...?"
         lead_end = topic.end()
+    if not lead_end and not _ASKING.search(question) and (late := _COMMA_ASKS.search(question)):
+        lead_end = late.end()  # typed in a hurry: "klm taking full control of xp courier, where is xp based"
     if lead_end and (WH_WORD.search(question, 0, lead_end) or not WH_WORD.search(question, lead_end)
                      or _ABBREVIATED.search(question, 0, lead_end)):
         # The asking is not all in the last sentence ("Who is the president of ... Wm. Wrigley?"),
@@ -842,16 +861,18 @@ _WHAT_TOTAL = re.compile(r"\bwhat\s+(?:did|does|do|will|would|is|are|was|were)\b
 # 1988"); not "Which season of 'Succession' ...?", a show's.
 _SEASON_ASKED = re.compile(r"\b(?:which|what)\s+season(?=\s+of\s+(?:the\s+year|last\s+year|this\s+year|\d)|"
                            r"\s+(?:did|does|do|is|was|were|will|would)\b)", re.I)
+# "name of jefferies group's lawyer commenting after ...": a request in keywords for a name.
+_NAME_OF = re.compile(r"^\W*(?:the\s+)?names?\s+of\b", re.I)
 _CUES = ((_WH_NOUN, None), (_PERSONS_NAME, PERSON), (_ASKS_POST, NAME), (_WHAT_TOTAL, NUMBER), (_WHAT_NAME, NAME),
          (_WHEN, DATE), (_WHERE, PLACE), (_SEASON_ASKED, DATE), (_IN_WHICH, PLACE),
-         (_WHOSE, NAME), (_WHO, PERSON), (_WHY, REASON), (_WHICH, NAME))
+         (_WHOSE, NAME), (_WHO, PERSON), (_WHY, REASON), (_WHICH, NAME), (_NAME_OF, NAME))
 
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the
 # United States", "outside of Frankfurt", "the proposed Nigerian capital Abuja" ("to the Gulf
 # state of qatar", "from the Fed" name no place).
 _PLACE_CUE = re.compile(r"\b(?:(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|their|our)\s+)?|"
                         r"(?:from|to|across|throughout|outside(?:\s+of)?|inside|into|towards?)\s+|"
-                        r"\b(?:city|town|village|province|region|port|capital|coast)\s+of\s+|"
+                        r"\b(?:city|town|village|province|region|port|airport|capital|coast)\s+of\s+|"
                         r"\b(?-i:capital|city|town|village|port)\s+)"
                         r"(?:(?:north|south|east|west)?(?:-?(?:north|south|east|west)(?:ern)?)?\s+|central\s+)?|"
                         r"\boffshore\s+)$", re.I)

@@ -29,7 +29,7 @@ from dateline.index.reader import ArchiveReader
 
 from .query import Filters
 from .text_cache import TextCache
-from .words import TITLE_SHORT, WORD, other_spelling, stem, terms
+from .words import SHORT_FORMS, STOP_WORDS, TITLE_SHORT, WORD, other_spelling, stem, terms
 
 log = logging.getLogger(__name__)
 
@@ -591,6 +591,9 @@ class Retriever:
         ``encoded`` is set, the best ``ahead`` full-text items and their chunks read ahead (and
         each item ``prepare``d)."""
         words = [self._as_spelled(w) for w in terms(text)]
+        # "govt" is searched as "government" too (words.SHORT_FORMS)
+        words += [w for short in words if short in SHORT_FORMS for w in SHORT_FORMS[short].split()
+                  if w not in STOP_WORDS and w not in words]
         # The words full text searches, and the items the filters keep, serve both of its queries.
         searched = self.select_words(words) if mode != "dense" else []
         keep = self._kept(filters) if searched else None

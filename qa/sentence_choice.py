@@ -710,6 +710,11 @@ def _candidates(item: Item, rank: int, gap: float, q: Question, quoted: set[int]
     # "... and its allies across…") is no candidate: that sentence says it in full.
     headed = item.title and not item.title_derived and not q.moves_on and q.kind
     named = _offered(q, without_site_name(item.title, item.source)) if headed else []
+    if named and item.title.isupper() and _offered(q, body[spans[0][0]:spans[0][1]]):
+        # A wire headline in capitals ("MOODY'S DOWNGRADES STANDARD CHARTERED PLC, AFFECTS 1.6
+        # BILLION DLRS OF DEBT") is shorthand for its lead, which offers an answer too and says it
+        # in full ("... downgraded 1.6 billion dlrs of debt of Standard Chartered PLC and its units").
+        named = []
     if named:
         headline = _unscored(0, 0, True, item.title, {
             **common, "overlap": title_overlap, "top_overlap": overlap[top], "reach": title_overlap,

@@ -104,6 +104,7 @@ _ALIKE_GROUPS = """replace replaced replacing succeed succeeds succeeded succeed
 buy buys bought acquire acquired acquisition purchase purchased sell sells sold divest divested takeover takeovers
 accuse accused accusation allege alleged allegation
 sue sued suing lawsuit lawsuits suit suits
+lawyer lawyers attorney attorneys
 hire hired appoint appointed recruit recruited
 reduce reduced cut cuts lower lowered trim trimmed axe axed
 increase increased raise raised boost boosted hike hiked
@@ -138,7 +139,7 @@ win won winning
 pay paid
 lead led
 hold held
-lose lost
+lose lost loss losses
 spend spent
 build built
 strike struck
@@ -205,6 +206,19 @@ TITLE_SHORT = {"admiral": "adm", "senator": "sen", "governor": "gov", "lieutenan
                "sergeant": "sgt", "commander": "cmdr", "brigadier": "brig", "professor": "prof"}
 
 
+# Short forms a journalist types in a hurry ("yugoslav govt wage freeze", "att qtrly dividend", "q1
+# loss"), each with what news writes for it: full text searches both (retrieve.Retriever.search),
+# and a sentence's words meet the short form (ALIKE).
+# Not "co" (names end in it), "div" or "shr", which Reuters headlines already write, nor "est".
+SHORT_FORMS = {"govt": "government", "govts": "governments", "mgmt": "management", "qtrly": "quarterly",
+               "qtr": "quarter", "qtrs": "quarters", "yr": "year", "yrs": "years", "mth": "month", "mths": "months",
+               "dept": "department", "intl": "international", "natl": "national", "assn": "association",
+               "mfg": "manufacturing", "mfr": "manufacturer", "exec": "executive", "execs": "executives",
+               "ceo": "chief executive", "cfo": "chief financial officer", "bn": "billion",
+               "q1": "first quarter", "q2": "second quarter", "q3": "third quarter", "q4": "fourth quarter",
+               "h1": "first half", "h2": "second half", "fy": "fiscal year"}
+
+
 # A word of speech for the posts (or figures) it stands for, one way only: "Penril new boss?" asks who was
 # elected president; a question about the president does not ask about every chief.
 _BROADER = {"boss": "chief chairman president head executive manager director",
@@ -224,6 +238,8 @@ def _alike() -> dict[str, frozenset[str]]:
     for word, short in TITLE_SHORT.items():
         out.setdefault(stem(word), set()).add(stem(short))
         out.setdefault(stem(short), set()).add(stem(word))
+    for short, written in SHORT_FORMS.items():
+        out.setdefault(stem(short), set()).update(stem(w) for w in written.split() if w not in STOP_WORDS)
     return {st: frozenset(others) for st, others in out.items()}
 
 

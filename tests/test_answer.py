@@ -287,6 +287,14 @@ def test_a_word_of_speech_for_a_post_counts_as_the_post_one_way():
     assert stem("unemployment") in ALIKE[stem("jobless")] and stem("axe") in ALIKE[stem("trim")]
 
 
+def test_short_forms_meet_the_words_news_writes_for_them():
+    from dateline.qa.words import ALIKE, stem
+
+    assert stem("quarterly") in ALIKE[stem("qtrly")] and stem("government") in ALIKE[stem("govt")]
+    assert {stem("first"), stem("quarter")} <= ALIKE["q1"]
+    assert stem("loss") in ALIKE[stem("lose")]
+
+
 @pytest.mark.parametrize("keyword", ["rift", "Rift", "widening rift"])
 def test_a_keyword_search_is_answered_by_the_story_that_holds_it(keyword, sample):
     # The model finds a lone word far from every passage; the 22 June story says "widening rift".

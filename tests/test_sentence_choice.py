@@ -130,6 +130,36 @@ def test_of_two_sentences_holding_the_same_words_the_one_naming_its_answer_besid
     assert chosen.features["offer_near"] > 0
 
 
+def _evenly_weighted(question: str, kind: str):
+    """``question`` as the sentence model reads it, each of its words weighing the same."""
+    from dateline.qa.sentence_choice import Question, WordFinder
+    from dateline.qa.words import stems
+
+    asked = stems(question)
+    return Question(qstems=asked, asked=asked, weight=dict.fromkeys(asked, 1.0), kind=kind, focus=frozenset(),
+                    find=WordFinder(set(asked)))
+
+
+def test_a_wire_headline_in_capitals_gives_way_to_a_lead_that_answers_too():
+    """"ASIAN DOLLAR ASSETS EXCEED 200 BILLION DLRS" rounds what the lead gives in full; the
+    lead, which offers a figure too, answers."""
+    from dateline.index.item import Item
+    from dateline.qa.answer_type import NUMBER
+    from dateline.qa.sentence_choice import choose
+
+    body = ("The Asian dollar market continued to expand in December with total assets and liabilities rising to "
+            "200.60 billion U.S. Dlrs from 188.54 billion in November, the Monetary Authority of Singapore said.\n\n"
+            "It said the increase came mainly from interbank activity.")
+    q = _evenly_weighted("How large had total assets of the Asian dollar market grown?", NUMBER)
+    title = "ASIAN DOLLAR ASSETS EXCEED 200 BILLION DLRS"
+    chosen = choose(Item(source="Reuters", title=title, body=body, id="a1"), 0, 0.0, q)
+    assert not chosen.in_title and chosen.text.startswith("The Asian dollar market"), chosen
+    # A headline in ordinary case is still quoted when it names the answer.
+    chosen = choose(Item(source="Reuters", title="Asian dollar assets exceed 200 billion dlrs", body=body, id="a1"),
+                    0, 0.0, q)
+    assert chosen.in_title, chosen
+
+
 def test_a_number_before_what_how_many_counts_answers():
     """The lead holds most of the question and a number ("2 counts"); the next sentence's number
     stands before what the question counts ("12 years"), and it answers."""
