@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from dateline.index.dates import MONTHS
 
 from . import answer_type
-from .follow_up import is_elliptical, is_follow_up, names_used, refers_back
+from .follow_up import goes_on, is_elliptical, is_follow_up, names_used, refers_back
 from .query import ArchiveFacts, Filters, ParsedQuery, check_date, merge_filters, parse_question
 from .request import NOT_TEXT, FieldError, checked_answer, cited
 from .retrieve import Passage, SearchResult
@@ -109,15 +109,18 @@ class Resolved:
     search_text: str
     previous: Turn | None  # the turn a follow-up leans on
     refers_to: Previous | None = None  # set when the follow-up points back at that turn's answer
+    # A follow-up that goes on with the topic without pointing back (follow_up.goes_on: "And
+    # billet?"): what that turn quoted, which its answer moves past unless it holds the new words.
+    moves_past: Previous | None = None
 
 
-def previous_answer(question: str, turn: Turn, *, about_it: bool = False) -> Previous | None:
+def previous_answer(question: str, turn: Turn, *, about_it: bool = False, going_on: bool = False) -> Previous | None:
     """What the answer of ``turn`` cited and quoted, for a follow-up ``question`` that refers back
-    to it (or asks ``about_it``, see _asks_about_cited); None when it does not, or the turn's
-    answer (as the client sent it back) cites nothing."""
+    to it (or asks ``about_it``, see _asks_about_cited, or is ``going_on`` with its topic); None
+    when it does not, or the turn's answer (as the client sent it back) cites nothing."""
     answer = turn.answer or {}
     citations = cited(answer)
-    if not (about_it or refers_back(question)) or not citations:
+    if not (about_it or going_on or refers_back(question)) or not citations:
         return None
     shown = {int(n) for n in _MARKER.findall(str(answer.get("answer") or ""))}
     quoted = set()
@@ -237,4 +240,7 @@ def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, *,
                      asks_as=(prev_parsed.parsed.asks_as or previous.question) if is_elliptical(parsed.question) else None)
     merged.notes.append(f"follow-up of \"{previous.question}\"")
     log.debug("follow-up %r searched as %r", question, text)
-    return Resolved(merged, text, previous, previous_answer(parsed.question, previous, about_it=about_it))
+    refers_to = previous_answer(parsed.question, previous, about_it=about_it)
+    moves_past = previous_answer(parsed.question, previous, going_on=True) \
+        if refers_to is None and goes_on(parsed.question) else None
+    return Resolved(merged, text, previous, refers_to, moves_past)

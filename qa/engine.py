@@ -315,8 +315,8 @@ class Engine:
             missing = [i for i in resolved.refers_to.items if i not in found]
             result = previous_first(result, resolved.refers_to,
                                     self.reader().items(missing, chunked=True) if missing and same_filters else {})
-        answer = compose(parsed, result, top_k=top_k, threshold=self.threshold,
-                         searched=resolved.search_text, previous=resolved.refers_to, finder=finder)
+        answer = compose(parsed, result, top_k=top_k, threshold=self.threshold, searched=resolved.search_text,
+                         previous=resolved.refers_to or resolved.moves_past, finder=finder)
         if resolved.refers_to is None and (undated := without_the_day(parsed)) is not None \
                 and (answer.confidence <= self.threshold or _lacks_a_name(parsed, answer, result)):
             # Refused, answered only because the day's items share its words

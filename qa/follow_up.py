@@ -28,9 +28,10 @@ _REFERRING = re.compile(r"\b(it|its|they|them|their|this|these|those)\b"
                         r"|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )"
                         r"\bthere\b(?!\s+(?:is|are|was|were|be|been|will|would|has|have|had)\b)", re.I)
 # "Who is the bank's chief executive?", "Where is the company based?": a bare description of what
-# the earlier answer named, in a question that names nothing of its own.
+# the earlier answer named, in a question that names nothing of its own ("the co's write-off" typed
+# in a hurry; not "the co-chairman").
 _DESCRIBED = re.compile(
-    r"\bthe\s+(company|firm|bank|group|corporation|government|minister|ministry|country|deal|agreement|"
+    r"\bthe\s+(company|co(?!-)|firm|bank|group|corporation|government|minister|ministry|country|deal|agreement|"
     r"accord|pact|offer|bid|talks|meeting|plan|programme|program|proposal|report|article|story|piece|"
     r"op-ed|resolution|unit|subsidiary|chairman|president|official|writer|author|paper|newspaper|agency|"
     r"sale|merger|takeover|acquisition|plant|project|strike|election|vote|union|court)(?:'s|’s)?"
@@ -86,6 +87,14 @@ def is_elliptical(question: str) -> bool:
 
 _TIME_WORDS = frozenset("""year years month months quarter quarters week weeks day days period before earlier
 previous prior ago last next later after first second third fourth half""".split()) | frozenset(MONTHS)
+
+
+def goes_on(question: str) -> bool:
+    """Whether a follow-up goes on with the topic before ("And billet?", "What about gold sales?",
+    "And the year before?"): its answer is another passage than the one quoted before, unless that
+    one holds the new words. "In which province is the mine?" asks something new of the same
+    passage, which may hold it."""
+    return bool(_CONTINUE.match(question))
 
 
 def is_follow_up(question: str) -> bool:

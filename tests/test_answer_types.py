@@ -1030,6 +1030,20 @@ HURRIED = [
      "Industry analysts had speculated that ATT might cut its common dividend after a fourth quarter net "
      "loss of 1.17 billion dlrs. American Telephone and Telegraph Co does not plan to reduce its regular "
      "quarterly dividend of 30 cts a share, its chairman said."),
+    # reut2-008, NEWID 8873 (its first three paragraphs)
+    ("h7", "1987-03-24", "ALCAN UPS ALUMINIUM INGOT AND BILLET PRICES",
+     "Alcan Aluminium Ltd. in Montreal said it increased yesterday its prices for unalloyed ingot and extrusion "
+     "billet by two cents a lb, effective with shipments beginning May 1.\n\nThe new price for unalloyed ingot is "
+     "64.5 cents a lb while the new price for extrusion billet is 72.5 cents a lb.\n\n\"We feel very confident "
+     "about raising our prices because we see demand over supply as being sustainable for some time,\" said Ian "
+     "Rugeroni, Alcan's president of metal sales and recycling - U.S.A."),
+    # reut2-008, NEWID 8863 (its first three paragraphs)
+    ("h8", "1987-03-24", "CRS SIRRINE <DA> TO TAKE WRITE-OFF",
+     "CRS Sirrine Inc said it plans a major restructuring of its balance sheet that will include a write-off of "
+     "between 39 mln and 43 mln dlrs, most of which would be intangible goodwill from the company's past "
+     "acquisitions.\n\nThe company said the remainder of its write-off would include a one-time expense for future "
+     "costs related to early retirement programs.\n\nBruce Wilkinson, president of the company, said the charges "
+     "to the company's third quarter earnings would \"significantly impact\" third quarter results."),
     # reut2-002 (ZAMBIAN LATE 1986 COPPER OUTPUT UP, SALES DOWN), cut short
     ("h5", "1987-03-05", "ZAMBIAN LATE 1986 COPPER OUTPUT UP, SALES DOWN",
      "Zambian copper production rose 3.2 pct to 113,275 tonnes in fourth quarter 1986 from 109,767 in the same "
@@ -1054,6 +1068,21 @@ def hurried(tmp_path_factory) -> Engine:
 ])
 def test_a_hurried_or_differently_worded_question_is_answered_past_the_lead(hurried, question, wanted):
     assert wanted in first_sentence(hurried.ask(question))
+
+
+@pytest.mark.parametrize("first, follow_up, wanted", [
+    # Going on with the topic ("And billet?") moves past the sentence the answer quoted, which
+    # holds "billet" too, to the one that gives its new price.
+    ("alcan new price for unalloyed ingot", "and billet?", "72.5 cents a lb"),
+    # "the co" typed for "the company": a follow-up, not a question of its own that the
+    # archive cannot answer.
+    ("who's president of crs sirrine", "the co's write-off, how big", "between 39 mln and 43 mln dlrs"),
+])
+def test_a_hurried_follow_up_goes_on_from_the_answer_before(hurried, first, follow_up, wanted):
+    before = hurried.ask(first)
+    a = hurried.ask(follow_up, history=[{"question": first, "answer": before.to_dict()}])
+    assert wanted in first_sentence(a)
+    assert first_sentence(a) != first_sentence(before)
 
 
 def test_a_follow_up_naming_a_month_its_story_tells_of_is_asked_of_that_story(gulf):
