@@ -148,6 +148,45 @@ def _uncontracted(question: str) -> str:
 _EX = re.compile(rf"\b[Ee]x-(?=(?:{_nouns(_PERSON_NOUNS)})\b)")  # not "Ex-Im Bank", "ex-dividend"
 
 
+# How people talk to a chat assistant: a greeting or an aside first ("Hi, quick one:", "Sorry, one
+# more:"), then a request that frames the question ("Can you tell me who ...", "I'm trying to
+# remember which company ...", "Remind me when ...", "Give me the figure for ...").
+_CHATTY_OPENING = re.compile(r"^\W*(?:(?:hi|hello|hey|sorry|ok|okay|so|thanks|please)\b[\s,!.]*)*"
+                             r"(?:(?:a\s+)?(?:quick|one\s+more|another)(?:\s+(?:one|question|thing))?\s*[:,.!-]+\s*)?",
+                             re.I)
+_REQUEST_FRAME = re.compile(r"(?:(?:can|could|would)\s+you\s+(?:please\s+)?(?:tell\s+me|look\s+up|find\s+out|check)|"
+                            r"do\s+you\s+(?:happen\s+to\s+)?know|any\s+idea|(?:i\s+am|i['’]?m)\s+trying\s+to\s+"
+                            r"(?:remember|recall|find\s+out)|i\s+(?:need|want|['’]?d\s+like)\s+to\s+know|i\s+wonder|"
+                            r"remind\s+me(?:\s+of)?|tell\s+me|find\s+out|look\s+up|i\s+need|give\s+me|get\s+me)\s+", re.I)
+# The noun a request asks for when it asks for a thing ("Remind me of the deadline ...", "Give me
+# the figure for ...", "I need the name of ..."): its kind is that noun's.
+_REQUESTED_NOUN = re.compile(r"(?:the|its|their|his|her)\s+(?:[\w-]+\s+){0,2}?([\w-]+)\b", re.I)
+
+
+def unframed(question: str) -> tuple[str, str | None]:
+    """``question`` without its chatty opening and request frame when what is left asks ("Hi, quick
+    one: can you tell me who ...?" reads as "who ...?"), and the kind a requested noun names
+    ("Remind me of the deadline Verhofstadt gave": a date; "I need the name of ...": a name), if
+    any. A frame around anything else ("Tell me about the Panama Canal") stays."""
+    opening = _CHATTY_OPENING.match(question)
+    rest = question[opening.end():] if opening else question
+    frame = _REQUEST_FRAME.match(rest)
+    if not frame:
+        return (rest, None) if opening and opening.end() and _ASKING.match(rest) else (question, None)
+    rest = rest[frame.end():]
+    if WH_WORD.match(rest) or _HOW_NUMBER.match(rest):
+        return rest, None
+    if _NAME_OF.match(rest):
+        return rest, NAME
+    noun = _REQUESTED_NOUN.match(rest)
+    if noun:
+        word = noun.group(1).lower()
+        kind = next((kind for nouns, kind in _KEYWORD_KINDS if word in nouns), None)
+        if kind:
+            return rest, kind
+    return question, None
+
+
 def expected(question: str) -> str | None:
     """The kind of answer ``question`` asks for: one of KINDS ("Why ...?" a reason), or None ("What happened?").
 
@@ -161,6 +200,9 @@ def expected(question: str) -> str | None:
     new regime in South Viet Nam which overthrew President Diem") asks for nothing: its "which"
     opens a clause.
     """
+    question, requested = unframed(question)
+    if requested:
+        return requested
     if is_topic(question):  # "avon giorgio purchase closing date" still asks for a date
         return DATE if _TOPIC_ASKS_DATE.search(question) else None
     question = TAKE_PLACE.sub("happened", question)  # "What strikes took place?" asks for no place
@@ -254,6 +296,8 @@ def is_topic(question: str) -> bool:
     (_ASKS_LATE). Such a query has no answer sentence to find; its most relevant items are what it
     wants."""
     question = _uncontracted(question)  # "whats the new name ..." asks
+    if unframed(question)[0] != question:  # "I'm trying to remember which company ...", "Remind me of the deadline ..."
+        return False
     if "?" in question or _HOW_NUMBER.search(question) or _ASKING.search(question) or _ASKS_LATE.search(question):
         return False
     last = _LAST_SENTENCE.search(question.strip())

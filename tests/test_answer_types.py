@@ -517,6 +517,25 @@ def test_a_hurried_question_asks_for_the_kind_its_late_asking_word_says(text, ki
     assert expected(text) == kind
 
 
+@pytest.mark.parametrize("text, kind", [
+    # As people talk to a chat assistant: a greeting or an aside, then a request around the question.
+    ("I'm trying to remember which company California Microwave is setting aside a reserve in.", NAME),
+    ("Remind me when the Collins Foods warrants were originally supposed to expire.", DATE),
+    ("Remind me of the deadline Guy Verhofstadt gave Britain and West Germany.", DATE),
+    ("Give me the figure for the price of Jaguar's Vanden Plas sedan.", NUMBER),
+    ("I need the name of the bank that put up the financing for Metro Cable.", NAME),
+    ("Hi, quick one: tell me what Gould's new family of mini supercomputers is called.", NAME),
+    ("Sorry, one more: when does Fiduciary Trust's stock split take effect?", DATE),
+    ("Could you look up where the major Piedmont hub is?", PLACE),
+    # A request for an overview asks for no kind.
+    ("Tell me about the Panama Canal", None),
+    ("Hi, can you tell me about the Texaco bankruptcy?", None),
+])
+def test_a_request_asks_for_what_the_question_inside_it_asks(text, kind):
+    assert expected(text) == kind
+    assert not is_topic(text)
+
+
 def test_a_hurried_question_s_words_before_its_asking_comma_set_the_scene():
     assert {"klm", "courier"} <= setting("klm taking full control of xp courier, where is xp based")
     assert not {"xp", "bas"} & setting("klm taking full control of xp courier, where is xp based")
@@ -1044,6 +1063,15 @@ HURRIED = [
      "acquisitions.\n\nThe company said the remainder of its write-off would include a one-time expense for future "
      "costs related to early retirement programs.\n\nBruce Wilkinson, president of the company, said the charges "
      "to the company's third quarter earnings would \"significantly impact\" third quarter results."),
+    # reut2-009, NEWID 9154 (its second and last two paragraphs left out)
+    ("h9", "1987-03-25", "EC MINISTERS FAIL TO END DEADLOCK ON RESEARCH PLAN",
+     "The European Community (EC) has failed to agree on a high-technology research program because of "
+     "opposition from Britain and West Germany, diplomats said.\n\nThe five-year program was due to start at the "
+     "beginning of this year, but was delayed by calls from Britain, France and West Germany for cuts in the "
+     "proposed budget of 7.7 billion European Currency Units (Ecus), diplomats said.\n\nFrance has withdrawn its "
+     "objections and backed a new compromise budget proposed by Belgian Research Minister Guy Verhofstadt.\n\n"
+     "Verhofstadt, who chaired the lengthy meeting, said he had given the two states until April 3 to withdraw "
+     "their opposition."),
     # reut2-002 (ZAMBIAN LATE 1986 COPPER OUTPUT UP, SALES DOWN), cut short
     ("h5", "1987-03-05", "ZAMBIAN LATE 1986 COPPER OUTPUT UP, SALES DOWN",
      "Zambian copper production rose 3.2 pct to 113,275 tonnes in fourth quarter 1986 from 109,767 in the same "
@@ -1065,6 +1093,9 @@ def hurried(tmp_path_factory) -> Engine:
     ("yugoslav govt wage freeze law in force till when", "July 1"),
     # How much a company lost is money: not the tonnes of the lead.
     ("How much did Zambia Consolidated Copper Mines lose for 1986?", "718 mln kwacha"),
+    # A request rather than a question: its noun says what it asks for.
+    ("Remind me of the deadline Guy Verhofstadt gave Britain and West Germany to drop their objections.",
+     "April 3"),
 ])
 def test_a_hurried_or_differently_worded_question_is_answered_past_the_lead(hurried, question, wanted):
     assert wanted in first_sentence(hurried.ask(question))
