@@ -281,11 +281,14 @@ _ASKING = re.compile(r"^\W*(?:(?:and|so|but|also|then|ok|okay|please)\W+)?(?:who
 # agent", "grand jury sitting where". An asking word asks after a dash or a colon, as the last
 # word, or after a comma as "where", "when", "what", "how" or "which <noun> <verb>"; a topic's
 # relative clause (", which has been under United Nations administration", ", who is both the
-# party's leader and ...": TIME's topic statements) does not.
+# party's leader and ...": TIME's topic statements) does not. A post named just before "who" ("sea
+# containers president who expects a loss") asks who holds it.
 _ASKING_WORD = r"\b(?:who|whom|whose|what|which|when|where|why|how)\b"
 _COMMA_ASKS = re.compile(rf",\s*(?=(?:where|when|what|how)\b|which\s+(?!(?:{_AUXILIARIES})\b)[\w-]+\s+"
                          rf"(?:{_AUXILIARIES})\b)", re.I)
 _ASKS_LATE = re.compile(rf"(?:\s[-–—]+|:)\s*{_ASKING_WORD}|{_ASKING_WORD}\W*$|{_COMMA_ASKS.pattern}", re.I)
+# (Not in a topic statement in capitals: "... THE KING WHO SIGNED AWAY HIS POWER ...")
+_POST_WHO = re.compile(rf"\b(?:{_nouns(_PERSON_NOUNS)})\s+who\b", re.I)
 
 
 def is_topic(question: str) -> bool:
@@ -298,7 +301,8 @@ def is_topic(question: str) -> bool:
     question = _uncontracted(question)  # "whats the new name ..." asks
     if unframed(question)[0] != question:  # "I'm trying to remember which company ...", "Remind me of the deadline ..."
         return False
-    if "?" in question or _HOW_NUMBER.search(question) or _ASKING.search(question) or _ASKS_LATE.search(question):
+    if "?" in question or _HOW_NUMBER.search(question) or _ASKING.search(question) or _ASKS_LATE.search(question) \
+            or (_POST_WHO.search(question) and not question.isupper()):
         return False
     last = _LAST_SENTENCE.search(question.strip())
     if last and _ASKING.search(last.group(1)):

@@ -498,7 +498,10 @@ def test_a_which_question_is_answered_by_the_sentence_that_names_the_answer(reut
     ("union carbide 350 mln dlr senior sub notes, which firm was manager", False),
     ("coca-cola bottling unit price fixing probe, grand jury sitting where", False),
     ("yugoslav govt wage freeze law in force till when", False),
+    ("sea containers president who expects a q1 loss of about 12 mln dlrs", False),  # who holds the post
+    ("farmers who lost land in the drought", True),
     # A topic's relative clause asks nothing (TIME's topic statements).
+    ("KING WHO SIGNED AWAY HIS POWER OF STATE GIVING FREE REIN TO HIS HALF-BROTHER FEISAL'S REFORM RULE .", True),
     ("THE FEDERATION OF MALAYSIA, WHICH WOULD UNITE FIVE TERRITORIES .", True),
     ("THE FUTURE OF WEST IRIAN, WHICH HAS BEEN UNDER UNITED NATIONS ADMINISTRATION .", True),
     ("A HINT BY PREMIER KHRUSHCHEV, WHO IS BOTH THE COMMUNIST PARTY LEADER AND PREMIER", True),
@@ -512,6 +515,7 @@ def test_topic_or_question(text, topic):
     ("rainbow corp chairman accusing brierley of trying to wreck the merger - who", PERSON),
     ("klm taking full control of xp courier, where is xp based", PLACE),
     ("yugoslav govt wage freeze law in force till when", DATE),
+    ("sea containers president who expects a q1 loss of about 12 mln dlrs", PERSON),
     ("name of jefferies group's lawyer commenting after boyd jefferies quit", NAME),
     ("ameritrust annual meeting date for 2-for-1 split vote", DATE),
 ])
