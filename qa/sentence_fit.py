@@ -83,7 +83,7 @@ def fit(asked: list[Asked], l2: float = L2) -> np.ndarray:
             hess += (x * p[:, None]).T @ x - np.outer(x.T @ p, x.T @ p)
         return loss, grad, hess
 
-    w = np.zeros(len(FEATURES))
+    w = np.zeros(rows.shape[1])
     loss, grad, hess = loss_grad_hessian(w)
     for _ in range(MAX_NEWTON_STEPS):
         if np.abs(grad).max() < TOLERANCE:
