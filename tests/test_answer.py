@@ -228,6 +228,15 @@ def test_a_question_naming_a_day_is_answered_from_that_day(sample):
     assert any("share the question's words" in n for n in a.notes)
 
 
+@pytest.mark.parametrize("question", ["Which rift inside the Saudi regime was reported on June 23?",
+                                      "Which rift inside the Venezuelan regime was reported on June 23?"])
+def test_a_day_s_items_do_not_answer_a_question_naming_what_none_of_them_holds(question, sample):
+    # The one item of June 23 shares "rift" and "regime" but names neither Saudi Arabia nor
+    # Venezuela: the question is about something the archive does not hold.
+    a = sample.ask(question)
+    assert not a.found, a.answer
+
+
 def test_a_question_naming_a_day_quotes_the_item_that_answers(sample):
     a = sample.ask("Which rift inside the regime was reported on June 23?")
     assert first(a).item_id == "1430727e23d8d63e"
