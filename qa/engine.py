@@ -28,7 +28,7 @@ from .chat import Resolved, previous_first, read_history, resolve
 from .follow_up import asks_who_reported, asks_who_wrote
 from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
 from .query import (ArchiveFacts, Filters, names_the_day, over_all_dates, parse_question, with_the_month_after,
-                    without_names_read, without_the_day)
+                    without_names_read, without_the_day, years_written_out)
 from .request import AskRequest, FieldError, SearchRequest, cited
 from .spelling import respelled
 from .words import stems
@@ -275,6 +275,8 @@ class Engine:
                                         source=source, place=place, top_k=top_k))
         typed, top_k = asked.question, asked.top_k
         question, slips = respelled(typed, self.retriever().items_holding, self.facts().lower_names)
+        question, years = years_written_out(question, self.facts().newest)  # "in 79": 1979
+        slips += years
         resolved = resolve(question, history, self.facts(), item_stems=self.item_stems, **asked.filters())
         if resolved.previous is not None and _text_alone(resolved.previous.answer) and not _RECOVERING.get():
             # A follow-up of an answer sent back as its text alone (a chat client keeps only the

@@ -208,6 +208,32 @@ class ArchiveFacts:
         return max(0, hi - lo)
 
 
+# A year typed in two digits: "since '86" anywhere, "in 79" or "since 85" ending the question or
+# a clause ("who bought them back in 79", "sales in 85 and 86?"); not "in 12 countries".
+_TWO_DIGIT_YEAR = re.compile(r"(?<![\w'’])['’](\d\d)\b(?![\w'’])|"
+                             r"(?<=\bin\s)(\d\d)(?=\s*(?:[?.!,;]|$|\b(?:and|or|vs)\b))|"
+                             r"(?<=\bsince\s)(\d\d)(?=\s*(?:[?.!,;]|$|\b(?:and|or|vs)\b))", re.I)
+
+
+def years_written_out(question: str, newest: dt.date | None) -> tuple[str, list[tuple[str, str]]]:
+    """``question`` with each year typed in two digits written in four, the latest such year not
+    after the archive's newest item's ("79" as 1979 in an archive of 1987, "22" as 2022 in one of
+    2022), and the (typed, read) pairs; none without a dated item."""
+    if newest is None:
+        return question, []
+    readings: list[tuple[str, str]] = []
+
+    def year(m: re.Match) -> str:
+        digits = m.group(1) or m.group(2) or m.group(3)
+        century = next((c for c in (2000, 1900) if c + int(digits) <= newest.year + 1), None)
+        if century is None:
+            return m.group(0)
+        readings.append((m.group(0), str(century + int(digits))))
+        return readings[-1][1]
+
+    return _TWO_DIGIT_YEAR.sub(year, question), readings
+
+
 def check_date(value: str | None, name: str, *, end: bool = False) -> str | None:
     """Validate a request's date field; return ISO YYYY-MM-DD (a period's last day if ``end``)."""
     if value is None or str(value).strip() == "":

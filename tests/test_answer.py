@@ -237,6 +237,16 @@ def test_a_day_s_items_do_not_answer_a_question_naming_what_none_of_them_holds(q
     assert not a.found, a.answer
 
 
+@pytest.mark.parametrize("question", ["How many political prisoners were executed in 88?",
+                                      "How many political prisoners were executed in '88?"])
+def test_a_year_typed_in_two_digits_is_read_in_four(question, sample):
+    # The archive's newest item is of 2017: "88" is 1988. Read as typed, it was refused.
+    a = sample.ask(question)
+    assert a.found and "30,000" in a.answer.split(" [1]")[0], a.answer
+    assert any(n.endswith('as "1988"') for n in a.notes), a.notes
+    assert a.question == question
+
+
 def test_a_question_naming_a_day_quotes_the_item_that_answers(sample):
     a = sample.ask("Which rift inside the regime was reported on June 23?")
     assert first(a).item_id == "1430727e23d8d63e"

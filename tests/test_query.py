@@ -8,7 +8,7 @@ from dateline.qa.answer_type import names
 from dateline.qa.chat import read_history
 from dateline.qa.follow_up import asks_who_reported, is_follow_up, refers_back
 from dateline.qa.query import (ArchiveFacts, Filters, merge_filters, names_the_day, parse_question, without_names_read,
-                               without_the_day)
+                               without_the_day, years_written_out)
 
 REUTERS_LIKE = ArchiveFacts(
     dates=["1987-02-26", "1987-03-02", "1987-03-20", "1987-04-07", "1987-05-01", "1987-10-19"],
@@ -370,3 +370,22 @@ def test_a_period_the_question_names_overrides_recency():
 ])
 def test_questions_that_ask_for_an_order_in_time(question, ordered):
     assert parse_question(question, AS_OF_FACTS).ordered is ordered
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("who bought them back in 79", "who bought them back in 1979"),
+    ("sales since '86?", "sales since 1986?"),
+    ("the '79 deal", "the 1979 deal"),
+    ("sales in 85 and 86?", "sales in 1985 and 86?"),
+    # Counts, shares and a possessive stay as typed; so does a year after the archive's newest.
+    ("plants in 12 countries", "plants in 12 countries"),
+    ("a rate of 85 pct", "a rate of 85 pct"),
+    ("Reuters' 12 desks", "Reuters' 12 desks"),
+    ("what happened in 99?", "what happened in 99?"),
+])
+def test_a_year_typed_in_two_digits_is_the_latest_such_year_the_archive_can_hold(typed, read):
+    import datetime as dt
+
+    assert years_written_out(typed, dt.date(1987, 10, 20))[0] == read
+    assert years_written_out("what happened in 22?", dt.date(2022, 6, 1))[0] == "what happened in 2022?"
+    assert years_written_out(typed, None) == (typed, [])
