@@ -489,25 +489,25 @@ def _holds_what_is_named(parsed: ParsedQuery, qstems: set[str], by_story: dict[s
     if parsed.filters.date_from != parsed.filters.date_to and not broad_question(parsed, qstems):
         return False
     named = _named_stems(parsed.text)
-    return any(qstems & have and all(_holds_name(name, have) for name in named) for have in by_story.values())
+    return any(qstems & have and all(holds_name(name, have) for name in named) for have in by_story.values())
 
 
 # A capitalised word after the question's first (not a month or a day): a name the day's item must
 # hold for a question that names it. "How many Iranian casualties did Iraq claim near Basra on
 # March 8?" was answered by the day's story of Brazilian ports, which shares "near".
 _CAPITALISED = re.compile(r"(?<=\s)[A-Z][\w'’-]*")
-_CALENDAR = frozenset("""january february march april may june july august september october november december
+CALENDAR = frozenset("""january february march april may june july august september october november december
 monday tuesday wednesday thursday friday saturday sunday""".split())
 MIN_NAME_STEM = 4  # "Iran" and "Iranian" meet; "EC" names too little to tell stories apart
 
 
 def _named_stems(text: str) -> set[str]:
     """The stems of the names ``text`` uses (capitalised words after its first)."""
-    return {st for w in _CAPITALISED.findall(text) if w.lower() not in _CALENDAR
+    return {st for w in _CAPITALISED.findall(text) if w.lower() not in CALENDAR
             for st in stems(w) if len(st) >= MIN_NAME_STEM}
 
 
-def _holds_name(name: str, have: set[str]) -> bool:
+def holds_name(name: str, have: set[str]) -> bool:
     """Whether a story's stems hold ``name`` in some form ("brazil" in "brazilian", "iranian" as "iran")."""
     return name in have or any(len(st) >= MIN_NAME_STEM and (st.startswith(name) or name.startswith(st)) for st in have)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -23,7 +24,7 @@ from dateline.index.reader import ArchiveReader
 from dateline.index.store import Archive
 
 from . import acronyms, answer_type
-from .answer import Answer, citation_for, compose, word_finder
+from .answer import CALENDAR, MIN_NAME_STEM, Answer, citation_for, compose, holds_name, word_finder
 from .chat import Resolved, previous_first, read_history, resolve
 from .follow_up import asks_who_reported, asks_who_wrote
 from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
@@ -51,6 +52,7 @@ WHO_REPORTED_EXCERPT_CHARS = 300
 # Set while an earlier question is asked again to learn what its answer cited (_cited_history):
 # that ask takes its own history as it came, so a long conversation costs one more ask, not one
 # per turn.
+_POSSESSIVE = re.compile(r"['’]s?$")  # "Textron's": the name is "Textron"
 _RECOVERING: contextvars.ContextVar[bool] = contextvars.ContextVar("recovering_citations", default=False)
 
 
@@ -334,10 +336,34 @@ class Engine:
             answer = self._ask_wider(resolved, without_names_read(parsed), top_k, qvec) or answer
         if not answer.found and resolved.refers_to is None:
             answer = self._ask_by_name(resolved, top_k) or answer
+        if unnamed := self._names_not_in_first_story(parsed, answer):
+            answer.notes.append(f"the story quoted first does not name {', '.join(unnamed)}")
         answer.took_ms = (time.perf_counter() - t0) * 1000
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)
         return _as_typed(answer, typed, slips)
+
+    def _names_not_in_first_story(self, parsed, answer: Answer) -> list[str]:
+        """The names a factual question uses that the story its answer quotes first does not hold
+        in any form ("How much did Wedtech lose in 1986?" answered from another company's
+        results): a reader is told to check. Not places or peoples, which a story may give by its
+        dateline or in another form ("Japan" for "Japanese"), nor the archive's sources."""
+        if not answer.found or not answer.citations or parsed.question.isupper() \
+                or answer_type.expected(parsed.question) is None:
+            return []
+        have = self.item_stems(answer.citations[0].item_id)
+        if have is None:
+            return []
+        facts, unnamed = self.facts(), []
+        for m in answer_type.NAME_RUN.finditer(parsed.text):
+            run = _POSSESSIVE.sub("", m.group(0))
+            if m.start() == 0 or answer_type.names_place_or_people(run) or facts.has_place(run) \
+                    or facts.has_source(run) or run.isupper() or CALENDAR & set(run.lower().split()):
+                continue  # nor an acronym, which a story may write out, nor "Black Monday"
+            named = [st for st in stems(run) if len(st) >= MIN_NAME_STEM]
+            if named and not any(holds_name(st, have) for st in named):
+                unnamed.append(run)
+        return unnamed
 
     def _acronyms_written_out(self, question: str, resolved, result) -> Resolved | None:
         """``resolved`` with the names its question's acronyms stand for added to its search text

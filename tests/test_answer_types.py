@@ -469,6 +469,24 @@ def test_a_sentence_calling_what_is_asked_by_its_noun_names_none_of_it():
                       "The utility said the reactor's operator, Niagara Mohawk Power Corp, must test a valve.")
 
 
+@pytest.mark.parametrize("question, unnamed", [
+    # The slice holds no story of Lufthansa's or Zenith's: the answer quotes other companies'.
+    ("What net profit did Lufthansa earn in 1986?", "Lufthansa"),
+    ("Who is the chief executive of Zenith Laboratories?", "Zenith Laboratories"),
+])
+def test_an_answer_says_when_its_first_story_does_not_name_what_the_question_names(reuters, question, unnamed):
+    a = reuters.ask(question)
+    assert f"the story quoted first does not name {unnamed}" in a.notes, (a.answer, a.notes)
+
+
+@pytest.mark.parametrize("question", ["How much did Coleco lose in 1986?",
+                                      # a place, a people and an acronym may be written otherwise
+                                      "Which Japanese agency said consumer prices fell in January?"])
+def test_an_answer_from_a_story_that_names_what_is_asked_says_nothing_of_the_kind(reuters, question):
+    a = reuters.ask(question)
+    assert a.found and not any("does not name" in n for n in a.notes), (a.answer, a.notes)
+
+
 def test_a_which_question_is_answered_by_the_sentence_that_names_the_answer(reuters):
     # "The company, whose stock has traded on the American Stock Exchange since November 1984,
     # said it will retain its symbol, LBC, ..." holds the question but names no company; the lead
