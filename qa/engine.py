@@ -24,7 +24,7 @@ from dateline.index.reader import ArchiveReader
 from dateline.index.store import Archive
 
 from . import acronyms, answer_type
-from .answer import CALENDAR, MIN_NAME_STEM, Answer, citation_for, compose, holds_name, word_finder
+from .answer import CALENDAR, MIN_NAME_STEM, Answer, citation_for, compose, word_finder
 from .chat import Resolved, previous_first, read_history, resolve
 from .follow_up import asks_who_reported, asks_who_wrote
 from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
@@ -53,6 +53,8 @@ WHO_REPORTED_EXCERPT_CHARS = 300
 # that ask takes its own history as it came, so a long conversation costs one more ask, not one
 # per turn.
 _POSSESSIVE = re.compile(r"['’]s?$")  # "Textron's": the name is "Textron"
+_PEOPLES_ENDING = re.compile(r"(?:ian|an|ese|ish|i)$")
+_DAY_AFTER = re.compile(r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 _RECOVERING: contextvars.ContextVar[bool] = contextvars.ContextVar("recovering_citations", default=False)
 
 
@@ -336,14 +338,14 @@ class Engine:
             answer = self._ask_wider(resolved, without_names_read(parsed), top_k, qvec) or answer
         if not answer.found and resolved.refers_to is None:
             answer = self._ask_by_name(resolved, top_k) or answer
-        if unnamed := self._names_not_in_first_story(parsed, answer):
+        if unnamed := self._names_not_in_first_story(parsed, answer, {p.item.id: p.item for p in result.passages}):
             answer.notes.append(f"the story quoted first does not name {', '.join(unnamed)}")
         answer.took_ms = (time.perf_counter() - t0) * 1000
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)
         return _as_typed(answer, typed, slips)
 
-    def _names_not_in_first_story(self, parsed, answer: Answer) -> list[str]:
+    def _names_not_in_first_story(self, parsed, answer: Answer, found: dict[str, Item]) -> list[str]:
         """The names a factual question uses that the story its answer quotes first does not hold
         in any form ("How much did Wedtech lose in 1986?" answered from another company's
         results): a reader is told to check. Not places or peoples, which a story may give by its
@@ -351,17 +353,20 @@ class Engine:
         if not answer.found or not answer.citations or parsed.question.isupper() \
                 or answer_type.expected(parsed.question) is None:
             return []
-        have = self.item_stems(answer.citations[0].item_id)
-        if have is None:
+        first = answer.citations[0].item_id
+        item = found.get(first) or self.get_item(first)  # ``found``: the items retrieval read
+        if item is None:
             return []
+        text = f"{item.title}\n{item.dateline}\n{item.body}"
         facts, unnamed = self.facts(), []
         for m in answer_type.NAME_RUN.finditer(parsed.text):
             run = _POSSESSIVE.sub("", m.group(0))
             if m.start() == 0 or answer_type.names_place_or_people(run) or facts.has_place(run) \
-                    or facts.has_source(run) or run.isupper() or CALENDAR & set(run.lower().split()):
+                    or facts.has_source(run) or run.isupper() or CALENDAR & set(run.lower().split()) \
+                    or _DAY_AFTER.match(parsed.text, m.end()):
                 continue  # nor an acronym, which a story may write out, nor "Black Monday"
             named = [st for st in stems(run) if len(st) >= MIN_NAME_STEM]
-            if named and not any(holds_name(st, have) for st in named):
+            if named and not any(_starts_a_word(st, text) for st in named):
                 unnamed.append(run)
         return unnamed
 
@@ -564,6 +569,17 @@ class Engine:
                 "model": self._embedder.name if self._embedder is not None else (self.model or "bundled all-MiniLM-L6-v2"),
                 "date_from": summary["date_from"], "date_to": summary["date_to"], "sources": summary["sources"]}
         return info
+
+
+def _starts_a_word(stem_: str, text: str) -> bool:
+    """Whether a word of ``text`` starts with ``stem_`` ("brazil" in "Brazilian"; a stem that
+    ends in a restored "y", "laboratory", as "laborator"): a look through the text, cheaper
+    than stemming all of it."""
+    prefix = stem_[:-1] if stem_.endswith("y") else stem_
+    # A people's word the tables lack meets its place: "Salvadoran" in "El Salvador".
+    country = _PEOPLES_ENDING.sub("", prefix)
+    prefixes = {prefix} | ({country} if len(country) >= MIN_NAME_STEM else set())
+    return any(re.search(rf"(?<![^\W_]){re.escape(p)}", text, re.I) for p in prefixes)
 
 
 def _stems_of(item: Item) -> frozenset[str]:
