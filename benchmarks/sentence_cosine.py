@@ -23,35 +23,18 @@ import numpy as np
 from dateline.qa import evaluate as ev
 from dateline.qa import sentence_fit
 from dateline.qa.engine import Engine
-from dateline.qa.sentence_choice import FEATURES, SENTENCE_MODEL, recording
+from dateline.qa.sentence_choice import FEATURES, SENTENCE_MODEL
 
 VARIANTS = ("without", "cosine", "below_best", "both")
 
 
 def record(question_file: Path, archive: Path) -> list[tuple[sentence_fit.Asked, np.ndarray]]:
-    """Each answerable question's candidates (as fit-sentences records them) and their cosines."""
+    """Each answerable question's candidates (sentence_fit.candidates_of) and their cosines."""
     engine = Engine(archive)
-    evalset = ev.read_questions(question_file)
-    ev.resolve_gold(evalset, engine.reader())
     embedder = engine.retriever().embedder
-    out = []
-    for q in evalset.questions:
-        if not q.answer:
-            continue
-        with recording() as rows:
-            engine.ask(q.question, date_from=q.date_from, date_to=q.date_to, top_k=ev.ASK_TOP_K)
-        feats, right, items, texts = [], [], [], []
-        for item, cands in rows:
-            for c in cands:
-                feats.append([c.features.get(name, 0.0) for name in FEATURES])
-                right.append(item.id in q.gold_ids and ev.holds_answer([c.text], q.answer))
-                items.append(item.id)
-                texts.append(c.text)
-        cosine = embedder.encode(texts) @ embedder.encode_query(q.question) if texts else np.zeros(0)
-        asked = sentence_fit.Asked(q.question, np.asarray(feats, dtype=np.float64).reshape(-1, len(FEATURES)),
-                                   np.asarray(right, dtype=bool), items)
-        out.append((asked, cosine))
-    return out
+    asked = sentence_fit.candidates_of(engine, ev.read_questions(question_file), ev.ASK_TOP_K)
+    return [(a, embedder.encode(a.texts) @ embedder.encode_query(a.question) if a.texts else np.zeros(0))
+            for a in asked]
 
 
 def with_variant(rows: list[tuple[sentence_fit.Asked, np.ndarray]], variant: str) -> list[sentence_fit.Asked]:
@@ -63,7 +46,7 @@ def with_variant(rows: list[tuple[sentence_fit.Asked, np.ndarray]], variant: str
             columns.append(cosine[:, None])
         if len(asked.x) and variant in ("below_best", "both"):
             columns.append((cosine - cosine.max())[:, None])
-        out.append(sentence_fit.Asked(asked.question, np.hstack(columns), asked.right, asked.items))
+        out.append(sentence_fit.Asked(asked.question, np.hstack(columns), asked.right, asked.items, asked.texts))
     return out
 
 

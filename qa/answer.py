@@ -489,7 +489,7 @@ def _holds_what_is_named(parsed: ParsedQuery, qstems: set[str], by_story: dict[s
     if parsed.filters.date_from != parsed.filters.date_to and not broad_question(parsed, qstems):
         return False
     named = _named_stems(parsed.text)
-    return any(qstems & have and all(holds_name(name, have) for name in named) for have in by_story.values())
+    return any(qstems & have and all(_holds_name(name, have) for name in named) for have in by_story.values())
 
 
 # A capitalised word after the question's first (not a month or a day): a name the day's item must
@@ -507,7 +507,7 @@ def _named_stems(text: str) -> set[str]:
             for st in stems(w) if len(st) >= MIN_NAME_STEM}
 
 
-def holds_name(name: str, have: set[str]) -> bool:
+def _holds_name(name: str, have: set[str]) -> bool:
     """Whether a story's stems hold ``name`` in some form ("brazil" in "brazilian", "iranian" as "iran")."""
     return name in have or any(len(st) >= MIN_NAME_STEM and (st.startswith(name) or name.startswith(st)) for st in have)
 

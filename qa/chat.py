@@ -114,13 +114,19 @@ class Resolved:
     moves_past: Previous | None = None
 
 
-def previous_answer(question: str, turn: Turn, *, about_it: bool = False, going_on: bool = False) -> Previous | None:
+def previous_answer(question: str, turn: Turn, *, about_it: bool = False) -> Previous | None:
     """What the answer of ``turn`` cited and quoted, for a follow-up ``question`` that refers back
-    to it (or asks ``about_it``, see _asks_about_cited, or is ``going_on`` with its topic); None
-    when it does not, or the turn's answer (as the client sent it back) cites nothing."""
+    to it (or asks ``about_it``, see _asks_about_cited); None when it does not, or the turn's
+    answer (as the client sent it back) cites nothing."""
+    return _cited_and_quoted(question, turn) if about_it or refers_back(question) else None
+
+
+def _cited_and_quoted(question: str, turn: Turn) -> Previous | None:
+    """What the answer of ``turn`` cited and the sentences it quoted, as ``question`` reads them;
+    None when it cites nothing."""
     answer = turn.answer or {}
     citations = cited(answer)
-    if not (about_it or going_on or refers_back(question)) or not citations:
+    if not citations:
         return None
     shown = {int(n) for n in _MARKER.findall(str(answer.get("answer") or ""))}
     quoted = set()
@@ -241,6 +247,5 @@ def resolve(question: str, history: list[dict] | None, facts: ArchiveFacts, *,
     merged.notes.append(f"follow-up of \"{previous.question}\"")
     log.debug("follow-up %r searched as %r", question, text)
     refers_to = previous_answer(parsed.question, previous, about_it=about_it)
-    moves_past = previous_answer(parsed.question, previous, going_on=True) \
-        if refers_to is None and goes_on(parsed.question) else None
+    moves_past = _cited_and_quoted(parsed.question, previous) if refers_to is None and goes_on(parsed.question) else None
     return Resolved(merged, text, previous, refers_to, moves_past)

@@ -49,12 +49,14 @@ WHO_REPORTED_CITATIONS = 3  # "Who reported it?" names the sources of this many 
 # A previous citation whose offsets no longer fit its item (the item changed) is cited from the
 # start of the body, this long.
 WHO_REPORTED_EXCERPT_CHARS = 300
-# Set while an earlier question is asked again to learn what its answer cited (_cited_history):
-# that ask takes its own history as it came, so a long conversation costs one more ask, not one
-# per turn.
+# The names a question uses, looked for in the story its answer quotes first (see
+# Engine._names_not_in_first_story).
 _POSSESSIVE = re.compile(r"['’]s?$")  # "Textron's": the name is "Textron"
 _PEOPLES_ENDING = re.compile(r"(?:ian|an|ese|ish|i)$")
 _DAY_AFTER = re.compile(r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+# Set while an earlier question is asked again to learn what its answer cited (_cited_history):
+# that ask takes its own history as it came, so a long conversation costs one more ask, not one
+# per turn.
 _RECOVERING: contextvars.ContextVar[bool] = contextvars.ContextVar("recovering_citations", default=False)
 
 
@@ -338,23 +340,23 @@ class Engine:
             answer = self._ask_wider(resolved, without_names_read(parsed), top_k, qvec) or answer
         if not answer.found and resolved.refers_to is None:
             answer = self._ask_by_name(resolved, top_k) or answer
-        if unnamed := self._names_not_in_first_story(parsed, answer, {p.item.id: p.item for p in result.passages}):
+        if unnamed := self._names_not_in_first_story(parsed, answer, result.passages):
             answer.notes.append(f"the story quoted first does not name {', '.join(unnamed)}")
         answer.took_ms = (time.perf_counter() - t0) * 1000
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)
         return _as_typed(answer, typed, slips)
 
-    def _names_not_in_first_story(self, parsed, answer: Answer, found: dict[str, Item]) -> list[str]:
+    def _names_not_in_first_story(self, parsed, answer: Answer, found: list[Passage]) -> list[str]:
         """The names a factual question uses that the story its answer quotes first does not hold
         in any form ("How much did Wedtech lose in 1986?" answered from another company's
         results): a reader is told to check. Not places or peoples, which a story may give by its
-        dateline or in another form ("Japan" for "Japanese"), nor the archive's sources."""
-        if not answer.found or not answer.citations or parsed.question.isupper() \
-                or answer_type.expected(parsed.question) is None:
+        dateline or in another form ("Japan" for "Japanese"), nor the archive's sources.
+        ``found``: the passages retrieval read, whose items need no second read."""
+        if not answer.found or not answer.citations or parsed.question.isupper():
             return []
         first = answer.citations[0].item_id
-        item = found.get(first) or self.get_item(first)  # ``found``: the items retrieval read
+        item = next((p.item for p in found if p.item.id == first), None) or self.get_item(first)
         if item is None:
             return []
         text = f"{item.title}\n{item.dateline}\n{item.body}"
@@ -368,7 +370,9 @@ class Engine:
             named = [st for st in stems(run) if len(st) >= MIN_NAME_STEM]
             if named and not any(_starts_a_word(st, text) for st in named):
                 unnamed.append(run)
-        return unnamed
+        # Only a question that asks for a kind of answer (a topic or an overview quotes its
+        # stories, each as relevant as the search found it); read last, as it costs the most.
+        return unnamed if unnamed and answer_type.expected(parsed.question) is not None else []
 
     def _acronyms_written_out(self, question: str, resolved, result) -> Resolved | None:
         """``resolved`` with the names its question's acronyms stand for added to its search text

@@ -211,8 +211,7 @@ class ArchiveFacts:
 # A year typed in two digits: "since '86" anywhere, "in 79" or "since 85" ending the question or
 # a clause ("who bought them back in 79", "sales in 85 and 86?"); not "in 12 countries".
 _TWO_DIGIT_YEAR = re.compile(r"(?<![\w'’])['’](\d\d)\b(?![\w'’])|"
-                             r"(?<=\bin\s)(\d\d)(?=\s*(?:[?.!,;]|$|\b(?:and|or|vs)\b))|"
-                             r"(?<=\bsince\s)(\d\d)(?=\s*(?:[?.!,;]|$|\b(?:and|or|vs)\b))", re.I)
+                             r"(?:(?<=\bin\s)|(?<=\bsince\s))(\d\d)(?=\s*(?:[?.!,;]|$|\b(?:and|or|vs)\b))", re.I)
 
 
 def years_written_out(question: str, newest: dt.date | None) -> tuple[str, list[tuple[str, str]]]:
@@ -224,7 +223,7 @@ def years_written_out(question: str, newest: dt.date | None) -> tuple[str, list[
     readings: list[tuple[str, str]] = []
 
     def year(m: re.Match) -> str:
-        digits = m.group(1) or m.group(2) or m.group(3)
+        digits = m.group(1) or m.group(2)
         century = next((c for c in (2000, 1900) if c + int(digits) <= newest.year + 1), None)
         if century is None:
             return m.group(0)

@@ -9,7 +9,7 @@ scores best is a right one, beside the shipped model on the same candidates.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,12 +29,14 @@ TOLERANCE = 1e-8  # ... stopping once the gradient's largest component is below 
 
 @dataclass
 class Asked:
-    """One question's candidates: features (one row each), which are right, and by item."""
+    """One question's candidates: features (one row each), which are right, by item, and their
+    text (for experiments with other features: benchmarks/sentence_cosine.py)."""
 
     question: str
     x: np.ndarray
     right: np.ndarray
     items: list[str]
+    texts: list[str] = field(default_factory=list)
 
 
 def candidates_of(engine, evalset: EvalSet, top_k: int) -> list[Asked]:
@@ -46,14 +48,15 @@ def candidates_of(engine, evalset: EvalSet, top_k: int) -> list[Asked]:
             continue
         with recording() as rows:
             engine.ask(q.question, date_from=q.date_from, date_to=q.date_to, top_k=top_k)
-        feats, right, items = [], [], []
+        feats, right, items, texts = [], [], [], []
         for item, cands in rows:
             for c in cands:
                 feats.append([c.features.get(name, 0.0) for name in FEATURES])
                 right.append(item.id in q.gold_ids and holds_answer([c.text], q.answer))
                 items.append(item.id)
+                texts.append(c.text)
         out.append(Asked(q.question, np.asarray(feats, dtype=np.float64).reshape(-1, len(FEATURES)),
-                         np.asarray(right, dtype=bool), items))
+                         np.asarray(right, dtype=bool), items, texts))
     return out
 
 
