@@ -4,8 +4,8 @@ Each written set's ``_unanswerable.txt`` (benchmarks/questions/README.md) holds 
 same companies, countries and markets as its archive that no item answers (checked by grepping
 the bodies when they were written). Each is asked as `dateline ask` asks it; the script prints, per
 file and in all, how many `ask` refuses ("The archive holds nothing that answers this.") and how
-many of those it answers carry the note that the story quoted first does not name what the
-question names:
+many of those it answers carry a note that the story quoted first does not name what the
+question names, or does not mention the year or quarter it names:
 
     .venv/bin/python benchmarks/unanswerable.py benchmarks/questions/reuters_blind54_unanswerable.txt /tmp/rblind13 \\
         benchmarks/questions/reuters_blind52_unanswerable.txt /tmp/rblind5 ...
@@ -19,7 +19,8 @@ from pathlib import Path
 
 from dateline.qa.engine import Engine
 
-UNNAMED_NOTE = "the story quoted first does not name"  # Engine._names_not_in_first_story
+# Engine._names_not_in_first_story and Engine._periods_not_in_first_story
+CHECK_NOTES = ("the story quoted first does not name", "the story quoted first does not mention")
 
 
 def main() -> None:
@@ -36,9 +37,9 @@ def main() -> None:
         questions = [line.strip() for line in questions_file.read_text(encoding="utf-8").splitlines() if line.strip()]
         answers = [engine.ask(q) for q in questions]
         n = sum(not a.found for a in answers)
-        noted = sum(a.found and any(UNNAMED_NOTE in note for note in a.notes) for a in answers)
-        print(f"{questions_file.name}: {n} of {len(questions)} refused; {noted} answered with the note "
-              f"that the story quoted first does not name what the question names")
+        noted = sum(a.found and any(check in note for note in a.notes for check in CHECK_NOTES) for a in answers)
+        print(f"{questions_file.name}: {n} of {len(questions)} refused; {noted} answered with a note "
+              f"that the story quoted first does not name or mention what the question does")
         flagged += noted
         if args.answered:
             for q, a in zip(questions, answers):
@@ -47,7 +48,7 @@ def main() -> None:
         refused += n
         asked += len(questions)
     print(f"in all: {refused} of {asked} refused ({refused / max(asked, 1):.3f}); "
-          f"{flagged} of the {asked - refused} answered carry the note")
+          f"{flagged} of the {asked - refused} answered carry a note")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from dateline.index.item import Item
 from dateline.index.reader import ArchiveReader
 from dateline.index.store import Archive
 
-from . import acronyms, answer_type
+from . import acronyms, answer_type, periods
 from .answer import CALENDAR, MIN_NAME_STEM, Answer, citation_for, compose, word_finder
 from .chat import Resolved, previous_first, read_history, resolve
 from .follow_up import asks_who_reported, asks_who_wrote
@@ -342,6 +342,8 @@ class Engine:
             answer = self._ask_by_name(resolved, top_k) or answer
         if unnamed := self._names_not_in_first_story(parsed, answer, result.passages):
             answer.notes.append(f"the story quoted first does not name {', '.join(unnamed)}")
+        if unmentioned := self._periods_not_in_first_story(parsed, answer, result.passages):
+            answer.notes.append(f"the story quoted first does not mention {', '.join(unmentioned)}")
         answer.took_ms = (time.perf_counter() - t0) * 1000
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)
@@ -355,8 +357,7 @@ class Engine:
         ``found``: the passages retrieval read, whose items need no second read."""
         if not answer.found or not answer.citations or parsed.question.isupper():
             return []
-        first = answer.citations[0].item_id
-        item = next((p.item for p in found if p.item.id == first), None) or self.get_item(first)
+        item = self._first_story(answer, found)
         if item is None:
             return []
         text = f"{item.title}\n{item.dateline}\n{item.body}"
@@ -373,6 +374,20 @@ class Engine:
         # Only a question that asks for a kind of answer (a topic or an overview quotes its
         # stories, each as relevant as the search found it); read last, as it costs the most.
         return unnamed if unnamed and answer_type.expected(parsed.question) is not None else []
+
+    def _periods_not_in_first_story(self, parsed, answer: Answer, found: list[Passage]) -> list[str]:
+        """The years and quarters the question names that the story its answer quotes first does
+        not mention (periods.unmentioned): "What was Textron's net income for 1986?" answered
+        from a story about its debt. ``found`` as for _names_not_in_first_story."""
+        if not answer.found or not answer.citations or not periods.names_a_period(parsed.text):
+            return []
+        item = self._first_story(answer, found)
+        return periods.unmentioned(parsed.text, item) if item is not None else []
+
+    def _first_story(self, answer: Answer, found: list[Passage]) -> Item | None:
+        """The item ``answer`` quotes first: among the passages retrieval read, or from the archive."""
+        first = answer.citations[0].item_id
+        return next((p.item for p in found if p.item.id == first), None) or self.get_item(first)
 
     def _acronyms_written_out(self, question: str, resolved, result) -> Resolved | None:
         """``resolved`` with the names its question's acronyms stand for added to its search text

@@ -484,7 +484,18 @@ def test_an_answer_says_when_its_first_story_does_not_name_what_the_question_nam
                                       "Which Japanese agency said consumer prices fell in January?"])
 def test_an_answer_from_a_story_that_names_what_is_asked_says_nothing_of_the_kind(reuters, question):
     a = reuters.ask(question)
-    assert a.found and not any("does not name" in n for n in a.notes), (a.answer, a.notes)
+    assert a.found and not any("does not name" in n or "does not mention" in n for n in a.notes), (a.answer, a.notes)
+
+
+@pytest.mark.parametrize("question, unmentioned", [
+    # The slice's Texaco Canada story is about crude prices, not 1984's results.
+    ("What was Texaco Canada's net income in 1984?", "1984"),
+    # Coleco's story gives the year's loss and 1987's outlook, no quarter's figures.
+    ("What were Coleco's sales in the first quarter?", "the first quarter"),
+])
+def test_an_answer_says_when_its_first_story_does_not_mention_the_period_asked(reuters, question, unmentioned):
+    a = reuters.ask(question)
+    assert a.found and f"the story quoted first does not mention {unmentioned}" in a.notes, (a.answer, a.notes)
 
 
 def test_a_which_question_is_answered_by_the_sentence_that_names_the_answer(reuters):

@@ -176,7 +176,8 @@ TOOLS = {spec.name: spec for spec in (
         "and sources from the question, and the optional filters narrow it further. Returns the answer as "
         "text with [n] markers and a Sources list, and the whole answer as structured content: each "
         "citation's excerpt with its offsets (start, end) in the item's body, source, dateline place, "
-        "date and item_id; related items the answer does not quote; notes on how the filters were read. "
+        "date and item_id; related items the answer does not quote; notes on how the question was read "
+        "and on a name, year or quarter it uses that the story quoted first does not. "
         "When `found` is false the archive holds no answer: say so, and do not answer from elsewhere; "
         "`nearest` lists the closest items. " + CITE,
         AskRequest, AnswerOut, Tools.ask, hidden=("history",)),

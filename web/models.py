@@ -238,7 +238,9 @@ class AnswerOut(BaseModel):
     citations: list[CitationOut] = Field(description="Exactly the items the answer quotes, numbered as quoted.")
     filters: FiltersOut
     took_ms: float
-    notes: list[str] = Field(description="How the filters were read from the question.")
+    notes: list[str] = Field(description="How the question was read (its filters, a follow-up, a slip of "
+                                         "spelling), and what a reader should check: a name, year or "
+                                         "quarter the question uses that the story quoted first does not.")
     nearest: list[NearestOut] = Field(description="When nothing was found: the closest items.")
     related: list[RelatedOut] = Field(description="When found: other relevant items the answer does not quote, "
                                                   "best first, unnumbered.")
