@@ -246,6 +246,20 @@ def test_a_question_link_asks_it_once(server, browser):
     assert browser.find_element(By.ID, "status").text == "New chat started; filters cleared."
 
 
+def test_what_the_first_story_does_not_mention_is_shown_with_the_answer_to_check(server, browser):
+    from selenium.webdriver.common.by import By
+
+    _fresh(browser, server + "/")
+    # The demo archive's Qeshm story is of November 2016 and never mentions 2015.
+    turn = _ask(browser, "How many people were executed in Qeshm in 2015?")
+    assert "Qeshm" in turn.find_element(By.CSS_SELECTOR, ".answer-text").text
+    checks = turn.find_elements(By.CSS_SELECTOR, ".answer .checks li")
+    assert [c.text for c in checks] == ["Check: the story quoted first does not mention 2015"]
+    # ... apart from the notes on how the question was read, which still say those.
+    read = turn.find_element(By.CSS_SELECTOR, ".filters-used").text
+    assert '"in 2015" read as part of the topic' in read and "does not mention" not in read
+
+
 def test_a_filter_the_server_refuses_is_named_by_its_label_and_marked(server, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait

@@ -282,6 +282,9 @@
     return wrap;
   }
 
+  // How Engine._names_not_in_first_story and _periods_not_in_first_story's notes begin.
+  const CHECK_NOTE = "the story quoted first does not ";
+
   // The filters the answer was searched with, and how they were read from the question.
   function filtersNode(filters, notes) {
     const parts = [];
@@ -457,12 +460,18 @@
     const answerText = String(data.answer || "");
     // A follow-up's link would ask it alone ("Tell me more" of nothing): it has none.
     const followUp = Array.isArray(data.notes) && data.notes.some((n) => String(n).startsWith("follow-up of"));
+    // A name, year or quarter the question uses that the story quoted first does not: shown
+    // with the answer, for the reader to check, apart from the notes on how it was read.
+    const notes = Array.isArray(data.notes) ? data.notes.map(String) : [];
+    const checks = notes.filter((n) => n.startsWith(CHECK_NOTE));
     const article = el("article", { class: "turn", "aria-label": `Question ${turnId}` },
       questionNode(turn.question, followUp ? null : turn.filters),
       el("div", { class: data.found === false ? "answer not-found" : "answer" },
         el("span", { class: "who", text: "Answer" }),
         answerNode(data, turnId),
-        filtersNode(data.filters, data.notes),
+        checks.length ? el("ul", { class: "checks", "aria-label": "To check" },
+          ...checks.map((n) => el("li", {}, el("strong", { text: "Check: " }), n))) : "",
+        filtersNode(data.filters, notes.filter((n) => !n.startsWith(CHECK_NOTE))),
         copyButton(data)));
     const citations = Array.isArray(data.citations) ? data.citations.filter((c) => c && c.item_id) : [];
     // Relevant items the answer does not quote: apart from the citations, with no number.
