@@ -492,11 +492,15 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
         found = sorted(set(found) | set(answer_type.quoted(text)))
     if q.organs and text:  # "the intelligence ministry" for "Which ministry ...?"
         found = sorted(found + answer_type.organs(text, q.organs, q.qstems))
-    elif q.thing and text:  # "the moderates v hardliners myth" for "What myth ...?"
-        found = sorted(found + answer_type.described_things(text, q.thing, q.qstems))
+    described = answer_type.described_things(text, q.thing, q.qstems) if q.thing and text and not q.organs else []
     if found and q.head and q.kind in (answer_type.NAME, answer_type.PERSON) \
             and answer_type.refers_back(text, q.head, found):
-        return []  # "..., the singer announced ...": it names other things than the one asked
+        # "..., the singer announced ...": it names other things than the one asked; but what it
+        # says the thing is, it says of the one asked ("The system is now being replaced by a
+        # Y-pattern globe valve system", "The chemicals are chiefly chlorofluorocarbons").
+        found = []
+    if described:  # "the moderates v hardliners myth" for "What myth ...?"
+        found = sorted(set(found) | set(described))
     if q.business and found:  # "Which company ...?": not "California researchers"
         found = [(s, e) for s, e in found if not answer_type.names_place_or_people(text[s:e])]
     elif q.kind == answer_type.NAME and found and q.head not in answer_type.PEOPLES_ANSWER:

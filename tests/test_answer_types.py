@@ -2090,3 +2090,29 @@ def test_a_town_before_texas_or_a_canadian_province_as_news_abbreviates_them_is_
 def test_a_company_named_in_the_possessive_is_no_person():
     text = "He was part of Merrill Lynch Pierce, Fenner and Smith Inc's merger department, said John Smith's aide."
     assert "Smith Inc's" not in [text[s:e] for s, e in candidates(PERSON, text, frozenset())]
+
+
+# Written for the test in the manner of a wire story: the answer calls the thing by the question's
+# noun ("The system ...") and says what it is in lower case.
+VALVES = [
+    ("v1", "1987-04-07", "UTILITY SUES THREE OVER VALVES FOR CRESTVIEW PLANT",
+     "Northfield Power Co said it has filed suit seeking 200 mln dlrs in damages against three companies "
+     "involved with the design of the valve system for its Crestview nuclear plant.\n\n"
+     "The company said the suit, filed in State Supreme Court, names Acme Valve Inc, Baxter Industries Inc "
+     "and Corwin Manufacturing Co.\n\n"
+     "The ball-type main steam isolation valve system was removed from Crestview in March after tests in "
+     "which the valves failed to meet specifications. The system is now being replaced by a Y-pattern globe "
+     "valve system.\n\n"
+     "It said the 200 mln dlr figure is a preliminary estimate."),
+]
+
+
+@pytest.fixture(scope="module")
+def valves(tmp_path_factory) -> Engine:
+    return small_archive(tmp_path_factory, "valves", VALVES, "Reuters")
+
+
+def test_what_a_sentence_says_the_thing_asked_is_answers_though_it_refers_back_to_it(valves):
+    # "The system ..." refers back to the thing asked; what it says the system is answers.
+    a = valves.ask("What system is replacing the ball-type main steam isolation valves at the Crestview plant?")
+    assert "Y-pattern globe valve system" in first_sentence(a), a.answer
