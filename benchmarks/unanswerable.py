@@ -17,10 +17,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dateline.qa.engine import Engine
-
-# Engine._names_not_in_first_story and Engine._periods_not_in_first_story
-CHECK_NOTES = ("the story quoted first does not name", "the story quoted first does not mention")
+from dateline.qa.engine import CHECK_NOTE, Engine
 
 
 def main() -> None:
@@ -37,7 +34,7 @@ def main() -> None:
         questions = [line.strip() for line in questions_file.read_text(encoding="utf-8").splitlines() if line.strip()]
         answers = [engine.ask(q) for q in questions]
         n = sum(not a.found for a in answers)
-        noted = sum(a.found and any(check in note for note in a.notes for check in CHECK_NOTES) for a in answers)
+        noted = sum(a.found and any(note.startswith(CHECK_NOTE) for note in a.notes) for a in answers)
         print(f"{questions_file.name}: {n} of {len(questions)} refused; {noted} answered with a note "
               f"that the story quoted first does not name or mention what the question does")
         flagged += noted

@@ -51,6 +51,9 @@ WHO_REPORTED_CITATIONS = 3  # "Who reported it?" names the sources of this many 
 WHO_REPORTED_EXCERPT_CHARS = 300
 # The names a question uses, looked for in the story its answer quotes first (see
 # Engine._names_not_in_first_story).
+# How a note begins that tells the reader what to check: a name, year or quarter the question
+# uses that the story quoted first does not (the chat page and the Markdown answer show these apart).
+CHECK_NOTE = "the story quoted first does not"
 _POSSESSIVE = re.compile(r"['’]s?$")  # "Textron's": the name is "Textron"
 _PEOPLES_ENDING = re.compile(r"(?:ian|an|ese|ish|i)$")
 _DAY_AFTER = re.compile(r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
@@ -341,9 +344,9 @@ class Engine:
         if not answer.found and resolved.refers_to is None:
             answer = self._ask_by_name(resolved, top_k) or answer
         if unnamed := self._names_not_in_first_story(parsed, answer, result.passages):
-            answer.notes.append(f"the story quoted first does not name {', '.join(unnamed)}")
+            answer.notes.append(f"{CHECK_NOTE} name {', '.join(unnamed)}")
         if unmentioned := self._periods_not_in_first_story(parsed, answer, result.passages):
-            answer.notes.append(f"the story quoted first does not mention {', '.join(unmentioned)}")
+            answer.notes.append(f"{CHECK_NOTE} mention {', '.join(unmentioned)}")
         answer.took_ms = (time.perf_counter() - t0) * 1000
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)

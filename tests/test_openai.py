@@ -68,6 +68,15 @@ def test_a_completion_answers_in_markdown_with_the_citations_beside_it(client, s
     assert reply.model_extra["answer"]["citations"] == citations
 
 
+def test_a_completion_says_under_the_answer_what_to_check(client):
+    # The demo archive's Qeshm story is of November 2016 and never mentions 2015.
+    reply = client.chat.completions.create(model="dateline", messages=[
+        {"role": "user", "content": "How many people were executed in Qeshm in 2015?"}])
+    text, _ = reply.choices[0].message.content.split("\n\n**Sources**\n\n")
+    answer, check = text.split("\n\n")
+    assert "Qeshm" in answer and check == "> Check: the story quoted first does not mention 2015"
+
+
 def test_the_stream_carries_the_same_answer_in_chunks(client):
     plain = client.chat.completions.create(model="dateline", messages=[{"role": "user", "content": TERZI}])
     chunks = list(client.chat.completions.create(model="dateline", stream=True,

@@ -53,3 +53,17 @@ def test_the_api_and_the_cli_carry_the_note(reuters_data):
     assert body["found"] and NOTE in body["notes"], body["notes"]
     shown = CliRunner().invoke(main, ["ask", TEXACO_1984, "--data", str(reuters_data)])
     assert shown.exit_code == 0 and f"note: {NOTE}" in shown.output, shown.output
+
+
+def test_the_markdown_answer_shows_what_to_check_and_reads_back_without_it():
+    from dateline.web.markdown import answer_from_markdown, answer_markdown
+
+    answer = {"answer": "Texaco Canada said it lowered the contract price ... [1]",
+              "notes": ['"in 1984" read as part of the topic', NOTE],
+              "citations": [{"n": 1, "item_id": "t1", "source": "Reuters", "dateline": "", "date": "1987-02-26",
+                             "date_display": "26 Feb 1987", "title": "TEXACO CANADA LOWERS CRUDE POSTINGS"}]}
+    text = answer_markdown(answer, "http://x")
+    assert text.split("\n")[:3] == [answer["answer"], "", f"> Check: {NOTE}"]
+    assert "read as part of the topic" not in text  # how the question was read stays out
+    # A chat client sends the text back: the answer it quoted, not the check.
+    assert answer_from_markdown(text) == {"answer": answer["answer"], "citations": [{"n": 1, "item_id": "t1"}]}

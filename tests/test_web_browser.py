@@ -248,6 +248,9 @@ def test_a_question_link_asks_it_once(server, browser):
 
 def test_what_the_first_story_does_not_mention_is_shown_with_the_answer_to_check(server, browser):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from dateline.web.markdown import answer_markdown
 
     _fresh(browser, server + "/")
     # The demo archive's Qeshm story is of November 2016 and never mentions 2015.
@@ -258,6 +261,16 @@ def test_what_the_first_story_does_not_mention_is_shown_with_the_answer_to_check
     # ... apart from the notes on how the question was read, which still say those.
     read = turn.find_element(By.CSS_SELECTOR, ".filters-used").text
     assert '"in 2015" read as part of the topic' in read and "does not mention" not in read
+    # The copy button writes the OpenAI-compatible endpoint's Markdown: the check under the answer.
+    browser.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": server, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    turn.find_element(By.CSS_SELECTOR, "button.copy-markdown").click()
+    WebDriverWait(browser, 10).until(lambda d: turn.find_element(By.CSS_SELECTOR, ".copy-feedback").text == "Copied")
+    copied = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "navigator.clipboard.readText().then(done, (e) => done('clipboard refused: ' + e));")
+    assert "\n\n> Check: the story quoted first does not mention 2015\n\n**Sources**\n\n" in copied
+    assert copied == answer_markdown(_stored_turns(browser)[0]["answer"], server)
 
 
 def test_a_filter_the_server_refuses_is_named_by_its_label_and_marked(server, browser):

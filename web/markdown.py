@@ -24,9 +24,11 @@ import re
 from typing import Any
 from urllib.parse import quote, unquote
 
+from dateline.qa.engine import CHECK_NOTE
 from dateline.qa.request import MAX_QUESTION_CHARS, ChatMessage
 
 SOURCES_HEADING = "**Sources**"
+CHECK_LINE = "> Check: "  # starts each line of what to check, between the answer and its sources
 # A sources line as answer_markdown writes it: "3. ... — [title](<base>/items/<quoted id>)".
 _SOURCE_LINE = re.compile(r"^(\d{1,3})\. .*\]\([^()\s]*/items/([^()\s/?#]+)\)\s*$", re.MULTILINE)
 # Characters that would turn a title or a source name into Markdown syntax or HTML.
@@ -52,12 +54,16 @@ def source_line(citation: dict, base_url: str = "") -> str:
 
 
 def answer_markdown(answer: dict, base_url: str = "") -> str:
-    """The answer text (its ``[n]`` markers kept) and, when it cites anything, the sources list.
+    """The answer text (its ``[n]`` markers kept), what its notes say to check, and, when it
+    cites anything, the sources list.
 
     ``answer`` is the Answer JSON (`Answer.to_dict()`); ``base_url`` starts each item link
     (empty: links are relative, ``/items/<id>``).
     """
     lines = [answer["answer"].strip()]
+    checks = [note for note in answer.get("notes") or [] if note.startswith(CHECK_NOTE)]
+    if checks:  # what the reader should check, under the answer (Engine's CHECK_NOTE notes)
+        lines += [""] + [f"{CHECK_LINE}{note}" for note in checks]
     citations = answer.get("citations") or []
     if citations:
         lines += ["", SOURCES_HEADING, ""]
@@ -72,7 +78,8 @@ def answer_from_markdown(text: str) -> dict | None:
     citations = [{"n": int(n), "item_id": unquote(item_id)} for n, item_id in _SOURCE_LINE.findall(sources)]
     if not found or not citations:
         return None
-    return {"answer": head.strip(), "citations": citations}
+    answer = "\n".join(line for line in head.splitlines() if not line.startswith(CHECK_LINE))
+    return {"answer": answer.strip(), "citations": citations}
 
 
 def engine_history(history: list[Any] | None) -> list[dict] | None:

@@ -283,7 +283,7 @@
   }
 
   // How Engine._names_not_in_first_story and _periods_not_in_first_story's notes begin.
-  const CHECK_NOTE = "the story quoted first does not ";
+  const CHECK_NOTE = "the story quoted first does not";
 
   // The filters the answer was searched with, and how they were read from the question.
   function filtersNode(filters, notes) {
@@ -324,6 +324,8 @@
 
   function answerMarkdown(data) {
     const lines = [String(data.answer || "").trim()];
+    const checks = (Array.isArray(data.notes) ? data.notes : []).map(String).filter((n) => n.startsWith(CHECK_NOTE));
+    if (checks.length) lines.push("", ...checks.map((n) => `> Check: ${n}`));
     const citations = Array.isArray(data.citations) ? data.citations : [];
     if (citations.length) lines.push("", "**Sources**", "");
     for (const c of citations) {
