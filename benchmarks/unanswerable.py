@@ -17,7 +17,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dateline.qa.engine import CHECK_NOTE, Engine
+from dateline.qa.answer import CHECK_NOTE
+from dateline.qa.engine import Engine
 
 
 def main() -> None:

@@ -125,6 +125,12 @@ class Citation(Related):
         return d
 
 
+# How a note begins that tells the reader what to check: a name, year or quarter the question
+# uses that the story quoted first does not (Engine adds them; the chat page and the Markdown
+# answer show them apart from the notes on how the question was read).
+CHECK_NOTE = "the story quoted first does not"
+
+
 @dataclass
 class Answer:
     """A question's answer: text with [n] markers, the citations they point at, and the filters used."""

@@ -24,7 +24,7 @@ from dateline.index.reader import ArchiveReader
 from dateline.index.store import Archive
 
 from . import acronyms, answer_type, periods
-from .answer import CALENDAR, MIN_NAME_STEM, Answer, citation_for, compose, word_finder
+from .answer import CALENDAR, CHECK_NOTE, MIN_NAME_STEM, Answer, citation_for, compose, word_finder
 from .chat import Resolved, previous_first, read_history, resolve
 from .follow_up import asks_who_reported, asks_who_wrote
 from .read_on import asks_more, named_citation, quoted_end, where_to_read_on
@@ -51,9 +51,6 @@ WHO_REPORTED_CITATIONS = 3  # "Who reported it?" names the sources of this many 
 WHO_REPORTED_EXCERPT_CHARS = 300
 # The names a question uses, looked for in the story its answer quotes first (see
 # Engine._names_not_in_first_story).
-# How a note begins that tells the reader what to check: a name, year or quarter the question
-# uses that the story quoted first does not (the chat page and the Markdown answer show these apart).
-CHECK_NOTE = "the story quoted first does not"
 _POSSESSIVE = re.compile(r"['’]s?$")  # "Textron's": the name is "Textron"
 _PEOPLES_ENDING = re.compile(r"(?:ian|an|ese|ish|i)$")
 _DAY_AFTER = re.compile(r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
@@ -343,25 +340,23 @@ class Engine:
             answer = self._ask_wider(resolved, without_names_read(parsed), top_k, qvec) or answer
         if not answer.found and resolved.refers_to is None:
             answer = self._ask_by_name(resolved, top_k) or answer
-        if unnamed := self._names_not_in_first_story(parsed, answer, result.passages):
-            answer.notes.append(f"{CHECK_NOTE} name {', '.join(unnamed)}")
-        if unmentioned := self._periods_not_in_first_story(parsed, answer, result.passages):
-            answer.notes.append(f"{CHECK_NOTE} mention {', '.join(unmentioned)}")
+        first = self._first_story(answer, result.passages) if answer.found and answer.citations else None
+        if first is not None:
+            if unnamed := self._names_not_in_first_story(parsed, first):
+                answer.notes.append(f"{CHECK_NOTE} name {', '.join(unnamed)}")
+            if periods.names_a_period(parsed.text) and (unmentioned := periods.unmentioned(parsed.text, first)):
+                answer.notes.append(f"{CHECK_NOTE} mention {', '.join(unmentioned)}")
         answer.took_ms = (time.perf_counter() - t0) * 1000
         log.info("ask %r: %s, %d citations, %.1f ms", question, "found" if answer.found else "no answer",
                  len(answer.citations), answer.took_ms)
         return _as_typed(answer, typed, slips)
 
-    def _names_not_in_first_story(self, parsed, answer: Answer, found: list[Passage]) -> list[str]:
-        """The names a factual question uses that the story its answer quotes first does not hold
-        in any form ("How much did Wedtech lose in 1986?" answered from another company's
-        results): a reader is told to check. Not places or peoples, which a story may give by its
-        dateline or in another form ("Japan" for "Japanese"), nor the archive's sources.
-        ``found``: the passages retrieval read, whose items need no second read."""
-        if not answer.found or not answer.citations or parsed.question.isupper():
-            return []
-        item = self._first_story(answer, found)
-        if item is None:
+    def _names_not_in_first_story(self, parsed, item: Item) -> list[str]:
+        """The names a factual question uses that ``item``, the story its answer quotes first,
+        does not hold in any form ("How much did Wedtech lose in 1986?" answered from another
+        company's results): a reader is told to check. Not places or peoples, which a story may
+        give by its dateline or in another form ("Japan" for "Japanese"), nor the archive's sources."""
+        if parsed.question.isupper():
             return []
         text = f"{item.title}\n{item.dateline}\n{item.body}"
         facts, unnamed = self.facts(), []
@@ -377,15 +372,6 @@ class Engine:
         # Only a question that asks for a kind of answer (a topic or an overview quotes its
         # stories, each as relevant as the search found it); read last, as it costs the most.
         return unnamed if unnamed and answer_type.expected(parsed.question) is not None else []
-
-    def _periods_not_in_first_story(self, parsed, answer: Answer, found: list[Passage]) -> list[str]:
-        """The years and quarters the question names that the story its answer quotes first does
-        not mention (periods.unmentioned): "What was Textron's net income for 1986?" answered
-        from a story about its debt. ``found`` as for _names_not_in_first_story."""
-        if not answer.found or not answer.citations or not periods.names_a_period(parsed.text):
-            return []
-        item = self._first_story(answer, found)
-        return periods.unmentioned(parsed.text, item) if item is not None else []
 
     def _first_story(self, answer: Answer, found: list[Passage]) -> Item | None:
         """The item ``answer`` quotes first: among the passages retrieval read, or from the archive."""

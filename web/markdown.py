@@ -24,7 +24,7 @@ import re
 from typing import Any
 from urllib.parse import quote, unquote
 
-from dateline.qa.engine import CHECK_NOTE
+from dateline.qa.answer import CHECK_NOTE
 from dateline.qa.request import MAX_QUESTION_CHARS, ChatMessage
 
 SOURCES_HEADING = "**Sources**"
@@ -62,7 +62,7 @@ def answer_markdown(answer: dict, base_url: str = "") -> str:
     """
     lines = [answer["answer"].strip()]
     checks = [note for note in answer.get("notes") or [] if note.startswith(CHECK_NOTE)]
-    if checks:  # what the reader should check, under the answer (Engine's CHECK_NOTE notes)
+    if checks:  # what the reader should check, under the answer (CHECK_NOTE notes)
         lines += [""] + [f"{CHECK_LINE}{note}" for note in checks]
     citations = answer.get("citations") or []
     if citations:

@@ -282,8 +282,10 @@
     return wrap;
   }
 
-  // How Engine._names_not_in_first_story and _periods_not_in_first_story's notes begin.
+  // How a note begins that says what to check (qa/answer.py CHECK_NOTE).
   const CHECK_NOTE = "the story quoted first does not";
+  const isCheck = (note) => note.startsWith(CHECK_NOTE);
+  const notesOf = (data) => (Array.isArray(data.notes) ? data.notes.filter((n) => typeof n === "string" && n) : []);
 
   // The filters the answer was searched with, and how they were read from the question.
   function filtersNode(filters, notes) {
@@ -324,7 +326,7 @@
 
   function answerMarkdown(data) {
     const lines = [String(data.answer || "").trim()];
-    const checks = (Array.isArray(data.notes) ? data.notes : []).map(String).filter((n) => n.startsWith(CHECK_NOTE));
+    const checks = notesOf(data).filter(isCheck);
     if (checks.length) lines.push("", ...checks.map((n) => `> Check: ${n}`));
     const citations = Array.isArray(data.citations) ? data.citations : [];
     if (citations.length) lines.push("", "**Sources**", "");
@@ -464,8 +466,8 @@
     const followUp = Array.isArray(data.notes) && data.notes.some((n) => String(n).startsWith("follow-up of"));
     // A name, year or quarter the question uses that the story quoted first does not: shown
     // with the answer, for the reader to check, apart from the notes on how it was read.
-    const notes = Array.isArray(data.notes) ? data.notes.map(String) : [];
-    const checks = notes.filter((n) => n.startsWith(CHECK_NOTE));
+    const notes = notesOf(data);
+    const checks = notes.filter(isCheck);
     const article = el("article", { class: "turn", "aria-label": `Question ${turnId}` },
       questionNode(turn.question, followUp ? null : turn.filters),
       el("div", { class: data.found === false ? "answer not-found" : "answer" },
@@ -473,7 +475,7 @@
         answerNode(data, turnId),
         checks.length ? el("ul", { class: "checks", "aria-label": "To check" },
           ...checks.map((n) => el("li", {}, el("strong", { text: "Check: " }), n))) : "",
-        filtersNode(data.filters, notes.filter((n) => !n.startsWith(CHECK_NOTE))),
+        filtersNode(data.filters, notes.filter((n) => !isCheck(n))),
         copyButton(data)));
     const citations = Array.isArray(data.citations) ? data.citations.filter((c) => c && c.item_id) : [];
     // Relevant items the answer does not quote: apart from the citations, with no number.
