@@ -974,7 +974,8 @@ def _names_a_people(word: str) -> bool:
     low = word.lower()
     m = _DEMONYM.search(low)
     if not m:
-        return False
+        # "Uruguayan", "Nicaraguan", "Libyan": a known place's whole name, then "an" or "n"
+        return len(low) > 5 and low.endswith("an") and (low[:-1] in _PLACE_WORDS or low[:-2] in _PLACE_WORDS)
     if low in _PLACE_WORDS or low in _OTHER_PEOPLES:
         return True
     root = low[:m.start()]
@@ -1102,6 +1103,26 @@ def given_names(text: str, qstems: set[str] | frozenset[str]) -> list[tuple[int,
     return out
 
 
+def _initials(words: list[str]) -> str:
+    """The acronym a name's words make, without its legal form: "cdc" for "Centers for Disease
+    Control", "att" for "American Telephone and Telegraph Co"."""
+    while words and _plain(words[-1]) in BARE_FORMS:
+        words = words[:-1]
+    return "".join(w[0] for w in words if w.lower() not in ACRONYM_SKIP).lower()
+
+
+def _own_by_initials(text: str, runs: list[re.Match], qstems: set[str] | frozenset[str]) -> set[int]:
+    """Where two runs start that one "and" joins into a name the question gives as its acronym:
+    "Ministry of International Trade and Industry" for "MITI", "American Telephone and Telegraph
+    Co" for "ATT" (a run stops at "and", where two names are listed as often)."""
+    own = set()
+    for first, second in zip(runs, runs[1:]):
+        if text[first.end():second.start()] in (" and ", " & ") and \
+                _initials(_RUN_WORD.findall(first.group(0) + " " + second.group(0))) in qstems:
+            own.update((first.start(), second.start()))
+    return own
+
+
 def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: str,
                           described: frozenset[str] = frozenset()) -> bool:
     """Whether a capitalised run names what the question already names: "Kenyan President Daniel
@@ -1110,7 +1131,10 @@ def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: st
     person is named by the surname: "John P. Desmond" is not the question's "John Geiger". Words
     of the question's description of the answer (``described``: "pizza" in "Which pizza chain
     ...?") do not make a name that holds others its own: "Domino's Pizza" answers."""
-    named = [low for low in map(_plain, _RUN_WORD.findall(span)) if low not in STOP_WORDS and low not in _TITLES]
+    runs = _RUN_WORD.findall(span)
+    if len(runs) >= 2 and _initials(runs) in qstems:
+        return True  # "Centers for Disease Control" when it asks "Which CDC researcher ...?"
+    named = [low for low in map(_plain, runs) if low not in STOP_WORDS and low not in _TITLES]
     words = [low for low in named if low not in _ORG_WORDS and low not in _LEGAL_FORMS and low not in _CALENDAR]
     if kind == PERSON:
         # The surname; after "Jr" or "III", the first name too: "Joseph B. Ely II" is the
@@ -1168,8 +1192,12 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
         return []  # in capitals ("FROST/SULLIVAN OFFICERS TO SELL SHARES") every word looks like a name
     out = []
     listed_from = -1  # where the last place ended: a list goes on from it ("in London, Paris and Frankfurt")
-    for m in _CAPS.finditer(text):
+    runs = list(_CAPS.finditer(text))
+    own_pairs = _own_by_initials(text, runs, qstems) if kind in (PERSON, NAME) else set()
+    for m in runs:
         run, start = m.group(0), m.start()
+        if start in own_pairs:
+            continue
         opener = _OPENER.match(run + " ")  # "In California, which ...": the sentence's first word is no part of the name
         if opener and opener.end() > len(run) or _COUNT_ALONE.fullmatch(run):
             continue  # "Unlike much in Congress ...": the opening word alone names nothing
@@ -1252,13 +1280,15 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
 
 # A sentence's first word, capitalised, that the name after it runs on from: "In California",
 # "At Boeing", "The Netherlands" ("The" is read as the name's own by _place_name where it is).
-# A linking adverb ("Furthermore, USDA said ...") names nothing either.
+# A linking adverb ("Furthermore, USDA said ...") names nothing either, nor a preposition in
+# "-ing" ("According to Norsk Hydro", "Following consummation of the offer").
 _OPENER = re.compile(r"(?:(?:The|A|An|In|At|On|For|From|By|With|After|Before|Under|Since|During|Despite|Against|"
                      r"Among|Between|Into|Through|While|When|If|Although|Unlike|And|But|Or|As|Of|To|However|"
                      r"Meanwhile|Furthermore|Moreover|Nevertheless|Nonetheless|Instead|Also|Thus|Therefore|"
                      r"Otherwise|Yet|Separately|Additionally|Finally|Overall|Initially|Subsequently|Consequently|"
                      r"Accordingly|Likewise|Similarly|Indeed|Besides|Still|Then|Now|Later|Earlier|Previously|Currently|"
-                     r"Recently|Today|Yesterday|Traditionally|Usually|Normally|Generally|Ultimately|Eventually|Hence)\s+)+")
+                     r"Recently|Today|Yesterday|Traditionally|Usually|Normally|Generally|Ultimately|Eventually|Hence|"
+                     r"According|Following|Including|Excluding|Regarding|Concerning|Barring|Pending)\s+)+")
 # A count alone ("Three of the plants will work") names nothing; before other capitalised words it
 # may begin a name, which it stays part of.
 _COUNT_ALONE = re.compile(r"One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|Twenty|Dozens|Hundreds|"

@@ -718,6 +718,14 @@ def test_a_question_asking_which_business_is_answered_by_no_place_or_people():
     assert names_place_or_people("California") and names_place_or_people("United States")
     assert names_place_or_people("Norwegian")
     assert names_a_people("Japanese") and names_a_people("Swiss") and not names_a_people("Canada's")
+    # A people named by its country's whole name and "an" or "n": "the last entirely private
+    # Uruguayan bank" names no bank for "Which state-controlled bank ...?".
+    assert names_a_people("Uruguayan") and names_a_people("Nicaraguan") and names_a_people("Libyan")
+    assert not names_a_people("Jordan") and not names_a_people("Milan") and not names_a_people("Norman")
+    text = "The last entirely private Uruguayan bank, La Caja Obrera, will merge with the Banco Pan de Azucar."
+    q = "Which state-controlled bank is La Caja Obrera merging with?"
+    business = [text[s:e] for s, e in candidates(NAME, text, stems(q)) if not names_place_or_people(text[s:e])]
+    assert business == ["Banco Pan de Azucar"]
     assert not names_place_or_people("Texas Instruments") and not names_place_or_people("Japan Air Lines")
 
 
@@ -1738,6 +1746,11 @@ def test_a_linking_adverb_opening_a_sentence_names_nothing():
     assert [text[s:e] for s, e in candidates(NAME, text, frozenset())] == ["Henley Group Inc"]
     text = "Three of the plants will work Saturday."
     assert candidates(NAME, text, frozenset()) == []
+    # Nor a preposition in "-ing": "Following" answered "Which investment bank ...?" before.
+    text = "Following consummation of the offer, a unit of MacAndrews will merge into Revlon."
+    assert [text[s:e] for s, e in candidates(NAME, text, frozenset())] == ["MacAndrews", "Revlon"]
+    text = "According to Norsk Hydro, the block is operated by Tenneco."
+    assert [text[s:e] for s, e in candidates(NAME, text, frozenset())] == ["Norsk Hydro", "Tenneco"]
 
 
 def test_a_legal_form_alone_names_nothing():
@@ -1750,6 +1763,23 @@ def test_a_legal_form_the_question_names_does_not_make_another_company_its_own()
     q = stems("Which company did Volvo's affiliate AB Catena take over in February 1986?")
     text = "Catena's sales rose after the takeover of Safveans AB in February 1986."
     assert [text[s:e] for s, e in candidates(NAME, text, q)] == ["Safveans AB"]
+
+
+def test_a_name_written_out_for_the_questions_acronym_is_the_questions_own():
+    # "Which CDC researcher ...?" is not answered by "the Centers for Disease Control".
+    q = stems("Which CDC researcher headed the study tying antibiotics in cattle feed to salmonella?")
+    text = "Researchers at the federal Centers for Disease Control, led by Dr. John Spika, tracked it in Atlanta."
+    assert [text[s:e] for s, e in candidates(PERSON, text, q)] == ["Dr. John Spika"]
+    q = stems("What is Uganda's major export, whose price slump the IMF said worsened its downturn?")
+    text = "The International Monetary Fund said it has loaned Uganda 92.1 mln dlrs; Kampala agreed."
+    assert [text[s:e] for s, e in candidates(NAME, text, q)] == ["Kampala"]
+    # A name an "and" runs through, which no run reads whole, and one with its legal form.
+    q = stems("Which Japanese daily did MITI Vice Minister Makoto Kuroda tell he had no proposals? Are ATT's wires new?")
+    text = ("Ministry of International Trade and Industry (MITI) Vice Minister Makoto Kuroda told the daily "
+            "newspaper Asahi Shimbun. American Telephone and Telegraph Co said so.")
+    assert [text[s:e] for s, e in candidates(NAME, text, q)] == ["Asahi Shimbun"]
+    # Without the acronym in the question, the names are offered as before.
+    assert "Telegraph Co" in [text[s:e] for s, e in candidates(NAME, text, stems("Which daily was told?"))]
 
 
 def test_which_co_asks_for_a_business_and_whats_the_new_name_for_a_name_given():
