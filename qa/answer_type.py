@@ -484,6 +484,11 @@ _HEAD_WORDS = 5  # words looked at after "which": "which Ivy League school", "wh
 _WHICH_PHRASE = re.compile(rf"\b(?:which|what)\s+((?:{_PHRASE_WORD}\s*){{1,{_HEAD_WORDS}}})", re.I)
 
 
+# "What is the name of the bank that ...?", "Name the company that ...": asked as "which bank
+# that ...?" is (not "the name of the company's new unit", whose noun is another).
+_NAME_OF_THE = re.compile(r"(?:\b(?:what|which)\s+(?:is|was|are|were)\s+)?\bthe\s+names?\s+of\s+(?:the|a|an)\s+"
+                          r"(?=[\w-]+(?:\s+[\w-]+)?\s+(?:that|which|who)\b)|"
+                          r"^\W*(?:please\s+)?name\s+(?:the|a|an)\s+(?=[\w-]+(?:\s+[\w-]+)?\s+(?:that|which|who)\b)", re.I)
 _IS_THE = re.compile(r"^(?:is|was|are|were)\s+(?:the|a|an)\s+(?=\S+\s+\S)", re.I)
 
 
@@ -494,7 +499,7 @@ def head(question: str, objects: bool = False) -> str | None:
     there is no such phrase, or when the phrase is the verb's object ("Which company will it buy
     shares from?"), unless ``objects``. A sentence that calls the answer by this noun ("the
     singer", "the Ivy League school's") tells it without naming it (see refers_back)."""
-    question = _uncontracted(question)
+    question = _NAME_OF_THE.sub("which ", _uncontracted(question))
     m = _LAST_SENTENCE.search(question.strip())
     for text in (m.group(1) if m else question, question):
         noun = _WH_NOUN.search(text)

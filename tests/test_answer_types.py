@@ -1784,6 +1784,11 @@ def test_a_name_written_out_for_the_questions_acronym_is_the_questions_own():
 
 def test_which_co_asks_for_a_business_and_whats_the_new_name_for_a_name_given():
     assert asks_business("which co operates the villespedue oil field")
+    # "The name of the bank that ..." asks for a bank as "Which bank ...?" does.
+    assert asks_business("I need the name of the bank that put up the financing for Metro Cable's new unit.")
+    assert asks_business("What is the name of the bank that put up the financing?")
+    assert asks_business("Name the company that bought Borden's canning plant in Lyons, N.Y.")
+    assert not asks_business("What is the name of the company's new unit?")
     assert asks_given_name("whats the new name coopervision wants shareholders to approve")
 
 
