@@ -383,7 +383,8 @@ def _reading(question: str, kind: str | None, finder: WordFinder, previous: Prev
                     given_name=kind == answer_type.NAME and answer_type.asks_given_name(question),
                     wording=kind == answer_type.NAME and answer_type.asks_wording(question),
                     business=kind == answer_type.NAME and answer_type.asks_business(question),
-                    post=kind == answer_type.NAME and answer_type.asks_post(question))
+                    post=kind == answer_type.NAME and answer_type.asks_post(question),
+                    material=kind == answer_type.THING and answer_type.asks_material(question))
 
 
 def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold: float,

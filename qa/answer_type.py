@@ -203,6 +203,8 @@ def expected(question: str) -> str | None:
     question, requested = unframed(question)
     if requested:
         return requested
+    if asks_material(question):  # "What is Toshiba's wire made of?": a material, in lower case
+        return THING
     if is_topic(question):  # "avon giorgio purchase closing date" still asks for a date
         return DATE if _TOPIC_ASKS_DATE.search(question) else None
     question = TAKE_PLACE.sub("happened", question)  # "What strikes took place?" asks for no place
@@ -1577,6 +1579,27 @@ def asking_words(question: str) -> frozenset[str]:
     is about: "name" in "What's his name?" and "Name the Marine sergeant ..." ("What is the name
     of the holding company?" asks for a name given, which "named" may well introduce)."""
     return _NAME_STEM if _NAME_ASKS.search(_uncontracted(question)) else frozenset()
+
+
+# "What are the wires made of?", "what material are ATT's new wires made from?"
+_ASKS_MATERIAL = re.compile(r"^\W*(?:what|which)\b.*\b(?:made|manufactured|formed|built|composed)\s+(?:out\s+)?(?:of|from)\W*$|"
+                            r"^\W*(?:what|which)\s+materials?\b", re.I)
+# What a thing is made of, after the words that say so: "are made of a barium-yttrium-copper oxide
+# compound", "are a blend of yttrium, barium and copper oxide and can conduct ...".
+_MATERIAL = re.compile(r"\b(?:(?:made|manufactured|formed|built|composed)\s+(?:out\s+)?(?:of|from)|consists?\s+of|"
+                       r"consisting\s+of|(?:blend|mixture|mix|compound|alloy|combination)\s+of)\s+"
+                       r"(?P<material>[^.;:()]{3,80}?)(?=\s*[.;:()]|\s*$|,\s+(?:the|it|he|she|they|according|is|are|was|were|has|have|had|will|would|can|could|which|who)\b|\s+(?:which|that|said|and\s+(?:can|could|is|are|"
+                       r"was|were|will|would|has|have|may|might))\b)", re.I)
+
+
+def asks_material(question: str) -> bool:
+    """Whether ``question`` asks what something is made of."""
+    return bool(_ASKS_MATERIAL.search(question))
+
+
+def materials(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that say what something is made of (for asks_material)."""
+    return [m.span("material") for m in _MATERIAL.finditer(text)]
 
 
 def asks_post(question: str) -> bool:

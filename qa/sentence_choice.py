@@ -275,6 +275,7 @@ class Question:
     wording: bool = False  # "What did he call the measures?": words quoted answer too (answer_type.asks_wording)
     business: bool = False  # "Which company ...?": no place or people answers (answer_type.asks_business)
     post: bool = False  # "What post does he hold?": a title answers (answer_type.asks_post)
+    material: bool = False  # "What is the wire made of?": what follows "made of" answers (answer_type.asks_material)
 
     @functools.cached_property
     def naming(self) -> frozenset[str]:
@@ -485,6 +486,8 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
     ("the Ivy League school's ..."): the answer is named in another sentence."""
     if q.post:  # "What post does he hold ...?": "The vice president of the European Parliament said"
         return answer_type.post_titles(text, q.naming)
+    if q.material:  # "ATT said the wires are made of a barium-yttrium-copper oxide compound."
+        return answer_type.materials(text)
     if q.kind == answer_type.THING:  # "What kind of aircraft ...?": only a thing of that noun
         return answer_type.described_things(text, q.thing, q.qstems) if q.thing else []
     found = answer_type.candidates(q.kind, text, q.naming, q.described) if q.kind and text else []

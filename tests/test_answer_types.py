@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, THING, asks_business, asks_given_name,
+from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, THING, asks_business, asks_given_name, asks_material,
                                       asks_label, asks_money, asks_per_share, asks_post, called_by_head, candidates, company_words, counted, description, expected, focus, given_names,
-                                      described_things, giving, head, is_topic, labelled_by_head, labels, names, names_a_people, names_exactly, names_place_or_people,
+                                      described_things, giving, head, is_topic, labelled_by_head, labels, materials, names, names_a_people, names_exactly, names_place_or_people,
                                       money, organs, organs_asked, per_share, post_titles, posts_asked, refers_back, setting, thing_asked, unit_asked, valued)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
@@ -2151,3 +2151,34 @@ def test_what_a_sentence_says_the_thing_asked_is_answers_though_it_refers_back_t
     # "The system ..." refers back to the thing asked; what it says the system is answers.
     a = valves.ask("What system is replacing the ball-type main steam isolation valves at the Crestview plant?")
     assert "Y-pattern globe valve system" in first_sentence(a), a.answer
+
+
+# Written for the test in the manner of a wire story: what the wires are made of is said in lower
+# case, and another sentence names temperature scales, which a "What material ...?" read as
+# asking for a name would offer.
+WIRES = [
+    ("w1", "1987-04-02", "HARTWELL DEVELOPS SUPERCONDUCTING WIRE",
+     "Hartwell Electric Corp said it has developed superconducting wires that can be formed into coils for "
+     "use in motors and power lines.\n\n"
+     "It said when cooled to 91 degrees Kelvin, or 296 degrees below zero Fahrenheit, the new wires conduct "
+     "electricity without resistance.\n\n"
+     "Hartwell said the wires are made of a lanthanum-strontium-copper oxide compound.\n\n"
+     "It said many engineering details remain to be worked out."),
+]
+
+
+@pytest.fixture(scope="module")
+def wires(tmp_path_factory) -> Engine:
+    return small_archive(tmp_path_factory, "wires", WIRES, "Reuters")
+
+
+def test_what_a_thing_is_made_of_is_answered_by_what_follows_made_of(wires):
+    assert asks_material("what material are Hartwell's new superconducting wires made from?")
+    assert asks_material("What is Toshiba's superconductive wire made of?")
+    assert not asks_material("Who made the offer?") and not asks_material("What did they build from scratch?")
+    text = "The wires it uses are a blend of yttrium, barium and copper oxide and can conduct with no resistance."
+    assert [text[s:e] for s, e in materials(text)] == ["yttrium, barium and copper oxide"]
+    text = "The superconductor, made from a blend of yttrium, barium and copper, is undergoing tests."
+    assert [text[s:e] for s, e in materials(text)] == ["a blend of yttrium, barium and copper"]
+    a = wires.ask("what material are Hartwell's new superconducting wires made from?")
+    assert "lanthanum-strontium-copper oxide compound" in first_sentence(a), a.answer
