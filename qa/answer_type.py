@@ -795,6 +795,17 @@ _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve
 _TENS_UNITS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:one|two|three|four|five|six|seven|eight|nine)"
 _NUMBER = re.compile(rf"[$£€]?\d(?:[\d,.]*\d)?(?:\s?(?:%|pct|percent))?|\b(?:{_TENS_UNITS}|{_nouns(_NUMBER_WORDS)})\b",
                      re.I)
+def _in_designation(text: str, start: int, end: int) -> bool:
+    """Whether the number at [start, end) of ``text`` is part of a model's or a thing's
+    designation, counting nothing: "A-6E", "F-5", "MD-80s", "PS/2", "3M"; not an amount with
+    its unit ("265p", "5m", "2bn")."""
+    return (start >= 2 and text[start - 1] in "-/" and text[start - 2].isalpha()) or \
+        (end < len(text) and text[end].isalpha() and not _UNIT_AFTER.match(text, end))
+
+
+_UNIT_AFTER = re.compile(r"(?:p|m|bn|k)\b")
+
+
 # "Resolution 188", "Boeing 747", "Chapter 11": a number straight after a name's capitalised word
 # labels it and counts nothing (a month's or a weekday's number is a date).
 # The word before it is a name's, in mixed case ("GM TO LAY OFF 500 WORKERS" labels nothing).
@@ -1190,7 +1201,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
         return [m.span() for m in _NUMBER.finditer(text)
                 if not _own_number(m.group(0), qstems) and not YEAR_FIGURE.fullmatch(m.group(0))
                 and not any(s <= m.start() and m.end() <= e for s, e in dates)
-                and not (m.group(0).lower() == "one" and _ONE_OF.match(text, m.end()))]
+                and not (m.group(0).lower() == "one" and _ONE_OF.match(text, m.end()))
+                and not _in_designation(text, *m.span())]
     if kind == DATE:
         return [m.span() for m in _DATE.finditer(text) if m.group(0).lower() not in qstems and _a_date(m.group(0))]
     if kind == REASON:

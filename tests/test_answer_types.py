@@ -1951,6 +1951,15 @@ def test_a_number_that_labels_a_name_counts_nothing():
         assert not labels(text, (at, at + len(number))), text
 
 
+def test_a_number_in_a_models_designation_counts_nothing():
+    # "How many A-6E attack jets did the Navy ground?": not the "6" of "A-6E" ...
+    text = "The Navy grounded 186 of its A-6E jets, Northrop's F-5s, MD-80s and PS/2s, rated A-1-plus."
+    assert [text[s:e] for s, e in candidates(NUMBER, text, frozenset())] == ["186"]
+    # ... but an amount with its unit is one: "placed at 265p each".
+    text = "The shares are being placed at 265p each, raising 5m stg."
+    assert [text[s:e] for s, e in candidates(NUMBER, text, frozenset())] == ["265", "5"]
+
+
 def test_a_street_that_stands_for_an_industry_is_no_person():
     # "Which federal judge dismissed FMC's suit against Ivan Boesky?": the lead names no judge,
     # and "Wall Street" was offered as one.
