@@ -384,7 +384,8 @@ def _reading(question: str, kind: str | None, finder: WordFinder, previous: Prev
                     wording=kind == answer_type.NAME and answer_type.asks_wording(question),
                     business=kind == answer_type.NAME and answer_type.asks_business(question),
                     post=kind == answer_type.NAME and answer_type.asks_post(question),
-                    material=kind == answer_type.THING and answer_type.asks_material(question))
+                    material=kind == answer_type.THING and answer_type.asks_material(question),
+                    verb=answer_type.object_verb(question) if kind == answer_type.THING else None)
 
 
 def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold: float,

@@ -203,7 +203,7 @@ def expected(question: str) -> str | None:
     question, requested = unframed(question)
     if requested:
         return requested
-    if asks_material(question):  # "What is Toshiba's wire made of?": a material, in lower case
+    if asks_material(question) or object_verb(question):  # "What is the wire made of?", "What will X develop?"
         return THING
     if is_topic(question):  # "avon giorgio purchase closing date" still asks for a date
         return DATE if _TOPIC_ASKS_DATE.search(question) else None
@@ -1596,12 +1596,15 @@ def asking_words(question: str) -> frozenset[str]:
 # "What are the wires made of?", "what material are ATT's new wires made from?"
 _ASKS_MATERIAL = re.compile(r"^\W*(?:what|which)\b.*\b(?:made|manufactured|formed|built|composed)\s+(?:out\s+)?(?:of|from)\W*$|"
                             r"^\W*(?:what|which)\s+materials?\b", re.I)
+# The rest of a clause, in lower case or not, to where it ends: a stop, a bracket, a comma before
+# another clause (", the company said", ", is undergoing tests") or "and" before a verb.
+_CLAUSE_REST = (r"(?P<thing>[^.;:()]{3,80}?)(?=\s*[.;:()]|\s*$|,\s+(?:the|it|he|she|they|according|said|and|is|are|"
+                r"was|were|has|have|had|will|would|can|could|which|who)\b|\s+(?:which|that|said|and\s+(?:can|could|is|"
+                r"are|was|were|will|would|has|have|may|might))\b)")
 # What a thing is made of, after the words that say so: "are made of a barium-yttrium-copper oxide
 # compound", "are a blend of yttrium, barium and copper oxide and can conduct ...".
 _MATERIAL = re.compile(r"\b(?:(?:made|manufactured|formed|built|composed)\s+(?:out\s+)?(?:of|from)|consists?\s+of|"
-                       r"consisting\s+of|(?:blend|mixture|mix|compound|alloy|combination)\s+of)\s+"
-                       r"(?P<material>[^.;:()]{3,80}?)(?=\s*[.;:()]|\s*$|,\s+(?:the|it|he|she|they|according|is|are|was|were|has|have|had|will|would|can|could|which|who)\b|\s+(?:which|that|said|and\s+(?:can|could|is|are|"
-                       r"was|were|will|would|has|have|may|might))\b)", re.I)
+                       rf"consisting\s+of|(?:blend|mixture|mix|compound|alloy|combination)\s+of)\s+{_CLAUSE_REST}", re.I)
 
 
 def asks_material(question: str) -> bool:
@@ -1611,7 +1614,31 @@ def asks_material(question: str) -> bool:
 
 def materials(text: str) -> list[tuple[int, int]]:
     """Spans of ``text`` that say what something is made of (for asks_material)."""
-    return [m.span("material") for m in _MATERIAL.finditer(text)]
+    return [m.span("thing") for m in _MATERIAL.finditer(text)]
+
+
+# "What will Steertec develop?", "What does River Oaks, the company ..., make?": a question
+# ending with a verb of making or selling asks for what is made or sold, its object.
+_VERB_ENDS = re.compile(r"^\W*what\s+(?:do|does|did|will|would|could|can|should)\b.*?\s(?P<verb>[a-z]+)\W*$", re.I)
+_OBJECT_VERBS = frozenset(stem(w) for w in """make produce manufacture develop build sell market supply design
+launch introduce export import mine grow distribute offer provide publish""".split())
+_IRREGULAR = {stem("make"): "made", stem("build"): "built", stem("sell"): "sold", stem("grow"): "grew|grown"}
+
+
+def object_verb(question: str) -> str | None:
+    """The stem of the verb a "What will X develop?" question ends with, whose object it asks."""
+    m = _VERB_ENDS.search(_uncontracted(question).strip())
+    if not m:
+        return None
+    verb = stem(m.group("verb").lower())
+    return verb if verb in _OBJECT_VERBS else None
+
+
+def objects(text: str, verb: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` after a form of ``verb`` (a stem; "maker of" for "make" too) to its
+    clause's end: "power steering systems" in "Steertec will develop power steering systems."."""
+    forms = rf"{re.escape(verb)}\w*" + (f"|{_IRREGULAR[verb]}" if verb in _IRREGULAR else "")
+    return [m.span("thing") for m in re.finditer(rf"\b(?:{forms})\s+(?:(?:of|by)\s+)?{_CLAUSE_REST}", text, re.I)]
 
 
 def asks_post(question: str) -> bool:

@@ -276,6 +276,7 @@ class Question:
     business: bool = False  # "Which company ...?": no place or people answers (answer_type.asks_business)
     post: bool = False  # "What post does he hold?": a title answers (answer_type.asks_post)
     material: bool = False  # "What is the wire made of?": what follows "made of" answers (answer_type.asks_material)
+    verb: str | None = None  # "What will X develop?": the verb's stem, whose object answers (answer_type.object_verb)
 
     @functools.cached_property
     def naming(self) -> frozenset[str]:
@@ -488,6 +489,8 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
         return answer_type.post_titles(text, q.naming)
     if q.material:  # "ATT said the wires are made of a barium-yttrium-copper oxide compound."
         return answer_type.materials(text)
+    if q.verb:  # "Steertec will develop power steering systems."
+        return answer_type.objects(text, q.verb)
     if q.kind == answer_type.THING:  # "What kind of aircraft ...?": only a thing of that noun
         return answer_type.described_things(text, q.thing, q.qstems) if q.thing else []
     found = answer_type.candidates(q.kind, text, q.naming, q.described) if q.kind and text else []

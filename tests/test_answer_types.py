@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, THING, asks_business, asks_given_name, asks_material,
+from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, THING, asks_business, asks_given_name, asks_material, object_verb, objects,
                                       asks_label, asks_money, asks_per_share, asks_post, called_by_head, candidates, company_words, counted, description, expected, focus, given_names,
                                       described_things, giving, head, is_topic, labelled_by_head, labels, materials, names, names_a_people, names_exactly, names_place_or_people,
                                       money, organs, organs_asked, per_share, post_titles, posts_asked, refers_back, setting, thing_asked, unit_asked, valued)
@@ -2191,3 +2191,38 @@ def test_what_a_thing_is_made_of_is_answered_by_what_follows_made_of(wires):
     assert [text[s:e] for s, e in materials(text)] == ["a blend of yttrium, barium and copper"]
     a = wires.ask("what material are Hartwell's new superconducting wires made from?")
     assert "lanthanum-strontium-copper oxide compound" in first_sentence(a), a.answer
+
+
+def test_what_a_company_makes_is_what_follows_the_verb_of_making():
+    # "What does River Oaks ... make?" asks for what it makes, which a sentence says after the
+    # verb or its doer ("a maker of mobile homes"), in lower case.
+    assert object_verb("What does River Oaks, the company an investor is taking control of, make?") == stem("make")
+    assert object_verb("What will Steertec Lenkungen, the new company formed by ZF, develop?") == stem("develop")
+    assert expected("What will Steertec Lenkungen develop?") == THING
+    # Not a question whose last word is no verb of making, nor one a copula opens.
+    assert object_verb("What is the name of the bulk carrier held up by the fire?") is None
+    assert object_verb("What does its new offer include besides cash?") is None
+    text = "The company, a maker of mobile homes, said it ended talks; Steertec will develop power steering systems."
+    assert [text[s:e] for s, e in objects(text, stem("make"))] == ["mobile homes"]
+    assert [text[s:e] for s, e in objects(text, stem("develop"))] == ["power steering systems"]
+
+
+# Written for the test in the manner of a wire story: what the company makes is said once, by its
+# doer, in a sentence that holds few of the question's words.
+HOMES = [
+    ("h1", "1987-04-06", "BIRCH HOLLOW <BHI> TO GIVE CONTROL TO INVESTOR",
+     "Birch Hollow Industries Inc said it agreed in principle to give control of the company to Walter Penning, "
+     "a Chicago investor, in return for 2.6 mln dlrs in capital.\n\n"
+     "The company, a maker of mobile homes, said it ended merger talks with Lakeview Group.\n\n"
+     "Penning would take 60 pct of the company's stock under the agreement, Birch Hollow said."),
+]
+
+
+@pytest.fixture(scope="module")
+def homes(tmp_path_factory) -> Engine:
+    return small_archive(tmp_path_factory, "homes", HOMES, "Reuters")
+
+
+def test_a_question_ending_with_a_verb_of_making_is_answered_by_what_is_made(homes):
+    a = homes.ask("What does Birch Hollow, the company an investor is taking control of, make?")
+    assert "mobile homes" in first_sentence(a), a.answer
