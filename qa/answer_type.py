@@ -1458,7 +1458,7 @@ def _named_by_its_people(span: str, words: list[str], qstems: set[str] | frozens
         return True
     return bool(words) and all(
         len(low) >= 4 and any(q.startswith(low[:max(4, len(low) - 1)]) and q != low for q in qstems)
-        for low in (w.lower() for w in words))
+        for low in map(_plain, words))
 
 
 # "Which city ...?", "In what town ...?": a country, a state or a region answers none ("Africa"),

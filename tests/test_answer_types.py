@@ -861,6 +861,10 @@ def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions
     text = "It formed a venture in Turkey with Mintax, based in Istanbul."
     asked = stems("In what city is Mintax, the Turkish joint venture partner, based?")
     assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["Istanbul"]
+    # ... in its possessive too: "Algeria's national petroleum agency" for "the Algerian LNG".
+    text = "Algeria's national petroleum agency signed the accord; the gas will land at Lake Charles, Louisiana."
+    asked = stems("Where will the Algerian LNG sold to Panhandle-Trunkline be landed in the U.S.?")
+    assert [text[s:e] for s, e in candidates(PLACE, text, asked)] == ["Lake Charles", "Louisiana"]
 
 
 def test_candidates_read_first_names_that_end_as_peoples_do_and_places_the_question_names_in_part():
