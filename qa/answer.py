@@ -375,6 +375,7 @@ def _reading(question: str, kind: str | None, finder: WordFinder, previous: Prev
                     thing=answer_type.thing_asked(question) if kind in (answer_type.NAME, answer_type.THING) else None,
                     based=kind == answer_type.PLACE and answer_type.asks_base(question),
                     city=kind == answer_type.PLACE and answer_type.asks_city(question),
+                    part=kind == answer_type.PLACE and answer_type.asks_part_of_country(question),
                     head=answer_type.head(question),
                     noun=answer_type.head(question, objects=True) if kind == answer_type.NAME else None,
                     described=answer_type.description(question),

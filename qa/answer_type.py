@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from dateline.index.dates import MONTH_PATTERN
 
-from .places import CITIES, DEMONYMS, LANDMARKS, PLACES
+from .places import CITIES, COUNTRY_NAMES, DEMONYMS, LANDMARKS, PLACES
 from .sentences import sentences
 from .words import STOP_WORDS, TAKE_PLACE, UPPER, WORD, rare_in_general, stem, stems
 
@@ -1471,6 +1471,21 @@ Monaco|Vatican|Luxembourg|San Marino|Mexico|Brasilia""".replace("\n", "").split(
 def asks_city(question: str) -> bool:
     """Whether ``question`` asks which city or town."""
     return bool(_CITY_ASKED.search(question))
+
+
+# "In which province ...?", "Which U.S. state ...?": a part of a country, which no country's name answers.
+_PART_ASKED = re.compile(r"\b(?:which|what)\s+(?:[\w.-]+\s+){0,2}?(?:province|provinces|state|states|prefecture|"
+                         r"prefectures|county|counties)\b(?![\w-])", re.I)
+
+
+def asks_part_of_country(question: str) -> bool:
+    """Whether ``question`` asks which province, state or county."""
+    return bool(_PART_ASKED.search(question))
+
+
+def names_a_country(span: str) -> bool:
+    """Whether a place's name is a country's ("China", "Brazil's")."""
+    return _place_name(span) in COUNTRY_NAMES
 
 
 def no_city(span: str) -> bool:

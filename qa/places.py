@@ -62,6 +62,7 @@ Middle East|Southeast Asia|Scandinavia|Caribbean|Balkans|Siberia|North Sea|Gulf 
 """
 
 PLACES = frozenset(name for block in (COUNTRIES, US_STATES, PROVINCES, REGIONS) for name in _names(block))
+COUNTRY_NAMES = frozenset(_names(COUNTRIES))
 
 # Cities whose names run to two words or more, like a person's ("New York", "San Francisco"):
 # named alone, no person. They stay out of PLACES, which a place is read from without a cue.

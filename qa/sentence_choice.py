@@ -266,6 +266,7 @@ class Question:
     thing: str | None = None  # "What myth ...?": the stem of the thing asked (answer_type.thing_asked)
     based: bool = False  # "Where is the buyer based?": a place before "-based" answers (answer_type.asks_base)
     city: bool = False  # "In which city ...?": no country, state or region answers (answer_type.asks_city)
+    part: bool = False  # "In which province ...?": no country answers (answer_type.asks_part_of_country)
     head: str | None = None  # "Which popular singer ...?": the stem of its noun (answer_type.head)
     noun: str | None = None  # a "which" question's noun, whether it asks the verb's subject or object ("Which camp did ...?")
     described: frozenset[str] = frozenset()  # "Which pizza chain ...?": its words to the noun (answer_type.description)
@@ -449,6 +450,8 @@ def _describe_kind(c: Candidate, q: Question, found: list[tuple[int, int]] | Non
     named = len(found)  # how many things of the kind it names
     if q.city and found:  # "Which city ...?": not "the Economic Commission for Africa", though it names places
         found = [(s, e) for s, e in found if not answer_type.no_city(c.text[s:e])]
+    if q.part and found:  # "In which province ...?": not "central China"
+        found = [(s, e) for s, e in found if not answer_type.names_a_country(c.text[s:e])]
     if not found:
         return
     c.offered = frozenset(offered_key(c.text[s:e]) for s, e in found)

@@ -818,6 +818,11 @@ def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions
     from dateline.qa.answer_type import asks_city, no_city
     assert asks_city("In which city will Nigeria host the June conference?") and not asks_city("Where is it?")
     assert no_city("Africa") and no_city("Ohio") and not no_city("Abuja") and not no_city("New York")
+    # "In which province ...?" is answered by no country.
+    from dateline.qa.answer_type import asks_part_of_country, names_a_country
+    assert asks_part_of_country("In which province did hailstorms damage rapeseed?")
+    assert asks_part_of_country("Which U.S. state has the most?") and not asks_part_of_country("Which state-owned bank?")
+    assert names_a_country("China") and names_a_country("Brazil's") and not names_a_country("Anhui")
     # A name after a lower-case noun of a place's kind is one: "the proposed Nigerian capital Abuja".
     text = "The conference begins in the proposed Nigerian capital Abuja on June 15."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the conference?"))] == ["Abuja"]
@@ -2230,3 +2235,24 @@ def homes(tmp_path_factory) -> Engine:
 def test_a_question_ending_with_a_verb_of_making_is_answered_by_what_is_made(homes):
     a = homes.ask("What does Birch Hollow, the company an investor is taking control of, make?")
     assert "mobile homes" in first_sentence(a), a.answer
+
+
+# Written for the test in the manner of a wire story: the lead names the country, a later
+# sentence the province asked for.
+STORM = [
+    ("s1", "1987-04-20", "HAILSTORMS DAMAGE RAPESEED IN CHINA",
+     "The yield on 46,000 hectares of rapeseed in central China will be cut by up to 70 pct by hailstorms and "
+     "tornadoes that swept across the area, the New China News Agency said.\n\n"
+     "The storm, which lashed the Huai river and eastern Anhui province, left two people dead.\n\n"
+     "Officials said replanting would begin next week."),
+]
+
+
+@pytest.fixture(scope="module")
+def storm(tmp_path_factory) -> Engine:
+    return small_archive(tmp_path_factory, "storm", STORM, "Reuters")
+
+
+def test_which_province_is_answered_by_a_province_not_the_country(storm):
+    a = storm.ask("In which province did hailstorms and tornadoes damage rapeseed crops?")
+    assert "Anhui province" in first_sentence(a), a.answer
