@@ -2185,12 +2185,7 @@ WIRES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def wires(tmp_path_factory) -> Engine:
-    return small_archive(tmp_path_factory, "wires", WIRES, "Reuters")
-
-
-def test_what_a_thing_is_made_of_is_answered_by_what_follows_made_of(wires):
+def test_what_a_thing_is_made_of_is_answered_by_what_follows_made_of(written):
     assert asks_material("what material are Hartwell's new superconducting wires made from?")
     assert asks_material("What is Toshiba's superconductive wire made of?")
     assert not asks_material("Who made the offer?") and not asks_material("What did they build from scratch?")
@@ -2198,7 +2193,7 @@ def test_what_a_thing_is_made_of_is_answered_by_what_follows_made_of(wires):
     assert [text[s:e] for s, e in materials(text)] == ["yttrium, barium and copper oxide"]
     text = "The superconductor, made from a blend of yttrium, barium and copper, is undergoing tests."
     assert [text[s:e] for s, e in materials(text)] == ["a blend of yttrium, barium and copper"]
-    a = wires.ask("what material are Hartwell's new superconducting wires made from?")
+    a = written.ask("what material are Hartwell's new superconducting wires made from?")
     assert "lanthanum-strontium-copper oxide compound" in first_sentence(a), a.answer
 
 
@@ -2227,13 +2222,8 @@ HOMES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def homes(tmp_path_factory) -> Engine:
-    return small_archive(tmp_path_factory, "homes", HOMES, "Reuters")
-
-
-def test_a_question_ending_with_a_verb_of_making_is_answered_by_what_is_made(homes):
-    a = homes.ask("What does Birch Hollow, the company an investor is taking control of, make?")
+def test_a_question_ending_with_a_verb_of_making_is_answered_by_what_is_made(written):
+    a = written.ask("What does Birch Hollow, the company an investor is taking control of, make?")
     assert "mobile homes" in first_sentence(a), a.answer
 
 
@@ -2248,11 +2238,12 @@ STORM = [
 ]
 
 
-@pytest.fixture(scope="module")
-def storm(tmp_path_factory) -> Engine:
-    return small_archive(tmp_path_factory, "storm", STORM, "Reuters")
-
-
-def test_which_province_is_answered_by_a_province_not_the_country(storm):
-    a = storm.ask("In which province did hailstorms and tornadoes damage rapeseed crops?")
+def test_which_province_is_answered_by_a_province_not_the_country(written):
+    a = written.ask("In which province did hailstorms and tornadoes damage rapeseed crops?")
     assert "Anhui province" in first_sentence(a), a.answer
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> Engine:
+    """One archive of the stories written for these tests (WIRES, HOMES, STORM)."""
+    return small_archive(tmp_path_factory, "written", WIRES + HOMES + STORM, "Reuters")
