@@ -1580,11 +1580,13 @@ def _lesser_post(text: str, s: int, e: int, qstems: set[str] | frozenset[str]) -
 # Posts a question may ask who holds ("Who is the president of Pan Ocean Shipping?").
 _POST_WORDS = """president chairman chairwoman minister secretary chancellor governor senator mayor director
 manager ceo treasurer spokesman judge commissioner premier editor founder lawyer prosecutor economist
-analyst engineer scientist researcher coach quarterback actor singer author journalist diplomat commander"""
+analyst engineer scientist researcher coach quarterback actor singer author journalist diplomat commander
+congressman"""
 # Names of one post: "attorney for Apex" is the lawyer asked for.
 _SAME_POST = {"attorney": "lawyer", "counsel": "lawyer", "spokeswoman": "spokesman", "spokesperson": "spokesman",
               "chairwoman": "chairman", "actress": "actor", "writer": "author", "envoy": "diplomat",
-              "ambassador": "diplomat"}
+              "ambassador": "diplomat", "congresswoman": "congressman", "lawmaker": "congressman",
+              "legislator": "congressman"}
 _POST_NAMES = " ".join(_POST_WORDS.split() + list(_SAME_POST))
 _POSTS = {stem(w): stem(_SAME_POST.get(w, w)) for w in _POST_NAMES.split()}
 # "Who is the president of ...?", "Which Nixdorf executive ...", "Name the chairman of ...": the

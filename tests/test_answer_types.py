@@ -808,6 +808,11 @@ def test_a_person_holding_another_post_than_the_one_asked_is_no_exact_answer():
                              posts=posts_asked(judge))
     lawyer = "Which lawyer is representing Apex Oil?"
     assert names_exactly(PERSON, "Richard Wiener, attorney for Apex, said so.", stems(lawyer), posts=posts_asked(lawyer))
+    # A member of a congress is asked for by any of its names; a minister is none.
+    congressman = "Which Argentine congressman warned that Argentina could suspend payments on its foreign debt?"
+    assert posts_asked(congressman) == posts_asked("Which lawmaker warned?") == {stem("congressman")}
+    assert not names_exactly(PERSON, "The talks are headed by Argentine Finance Minister Mario Brodersohn.",
+                             stems(congressman), posts=posts_asked(congressman))
 
 
 def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions_own_person():
