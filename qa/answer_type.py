@@ -13,6 +13,7 @@ only repeats the question's words. Patterns, not a model: a wh-word and the noun
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -488,9 +489,9 @@ _WHICH_PHRASE = re.compile(rf"\b(?:which|what)\s+((?:{_PHRASE_WORD}\s*){{1,{_HEA
 
 # "What is the name of the bank that ...?", "Name the company that ...": asked as "which bank
 # that ...?" is (not "the name of the company's new unit", whose noun is another).
-_NAME_OF_THE = re.compile(r"(?:\b(?:what|which)\s+(?:is|was|are|were)\s+)?\bthe\s+names?\s+of\s+(?:the|a|an)\s+"
-                          r"(?=[\w-]+(?:\s+[\w-]+)?\s+(?:that|which|who)\b)|"
-                          r"^\W*(?:please\s+)?name\s+(?:the|a|an)\s+(?=[\w-]+(?:\s+[\w-]+)?\s+(?:that|which|who)\b)", re.I)
+_NOUN_THEN_CLAUSE = r"(?=[\w-]+(?:\s+[\w-]+)?\s+(?:that|which|who)\b)"  # "bank that", "investment bank which"
+_NAME_OF_THE = re.compile(rf"(?:\b(?:what|which)\s+(?:is|was|are|were)\s+)?\bthe\s+names?\s+of\s+(?:the|a|an)\s+{_NOUN_THEN_CLAUSE}|"
+                          rf"^\W*(?:please\s+)?name\s+(?:the|a|an)\s+{_NOUN_THEN_CLAUSE}", re.I)
 _IS_THE = re.compile(r"^(?:is|was|are|were)\s+(?:the|a|an)\s+(?=\S+\s+\S)", re.I)
 
 
@@ -795,15 +796,15 @@ _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve
 _TENS_UNITS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:one|two|three|four|five|six|seven|eight|nine)"
 _NUMBER = re.compile(rf"[$£€]?\d(?:[\d,.]*\d)?(?:\s?(?:%|pct|percent))?|\b(?:{_TENS_UNITS}|{_nouns(_NUMBER_WORDS)})\b",
                      re.I)
+_UNIT_AFTER = re.compile(r"(?:p|m|bn|k)\b")  # letters straight after an amount: "265p", "5m", "2bn"
+
+
 def _in_designation(text: str, start: int, end: int) -> bool:
     """Whether the number at [start, end) of ``text`` is part of a model's or a thing's
     designation, counting nothing: "A-6E", "F-5", "MD-80s", "PS/2", "3M"; not an amount with
     its unit ("265p", "5m", "2bn")."""
     return (start >= 2 and text[start - 1] in "-/" and text[start - 2].isalpha()) or \
         (end < len(text) and text[end].isalpha() and not _UNIT_AFTER.match(text, end))
-
-
-_UNIT_AFTER = re.compile(r"(?:p|m|bn|k)\b")
 
 
 # "Resolution 188", "Boeing 747", "Chapter 11": a number straight after a name's capitalised word
@@ -1654,8 +1655,14 @@ def object_verb(question: str) -> str | None:
 def objects(text: str, verb: str) -> list[tuple[int, int]]:
     """Spans of ``text`` after a form of ``verb`` (a stem; "maker of" for "make" too) to its
     clause's end: "power steering systems" in "Steertec will develop power steering systems."."""
+    return [m.span("thing") for m in _object_after(verb).finditer(text)]
+
+
+@functools.lru_cache(maxsize=len(_OBJECT_VERBS))
+def _object_after(verb: str) -> re.Pattern:
+    """What objects searches for ``verb``: built once per verb, not once per sentence."""
     forms = rf"{re.escape(verb)}\w*" + (f"|{_IRREGULAR[verb]}" if verb in _IRREGULAR else "")
-    return [m.span("thing") for m in re.finditer(rf"\b(?:{forms})\s+(?:(?:of|by)\s+)?{_CLAUSE_REST}", text, re.I)]
+    return re.compile(rf"\b(?:{forms})\s+(?:(?:of|by)\s+)?{_CLAUSE_REST}", re.I)
 
 
 def asks_post(question: str) -> bool:

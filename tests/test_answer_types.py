@@ -2165,14 +2165,9 @@ VALVES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def valves(tmp_path_factory) -> Engine:
-    return small_archive(tmp_path_factory, "valves", VALVES, "Reuters")
-
-
-def test_what_a_sentence_says_the_thing_asked_is_answers_though_it_refers_back_to_it(valves):
+def test_what_a_sentence_says_the_thing_asked_is_answers_though_it_refers_back_to_it(written):
     # "The system ..." refers back to the thing asked; what it says the system is answers.
-    a = valves.ask("What system is replacing the ball-type main steam isolation valves at the Crestview plant?")
+    a = written.ask("What system is replacing the ball-type main steam isolation valves at the Crestview plant?")
     assert "Y-pattern globe valve system" in first_sentence(a), a.answer
 
 
@@ -2250,5 +2245,5 @@ def test_which_province_is_answered_by_a_province_not_the_country(written):
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> Engine:
-    """One archive of the stories written for these tests (WIRES, HOMES, STORM)."""
-    return small_archive(tmp_path_factory, "written", WIRES + HOMES + STORM, "Reuters")
+    """One archive of the stories written for these tests (VALVES, WIRES, HOMES, STORM)."""
+    return small_archive(tmp_path_factory, "written", VALVES + WIRES + HOMES + STORM, "Reuters")
