@@ -1435,6 +1435,38 @@ def names_place_or_people(span: str) -> bool:
     return _known_place(span) or names_a_people(span) or _place_name(span) in _COUNTRY_ABBREVIATIONS
 
 
+# "Which investment bank ...?" asks for a firm, which neither a person nor a public body is:
+# not "Ronald Perelman", who owns the bidder, nor the "Securities and Exchange Commission" a
+# filing goes to. A person is told by a given name opening a run of two or three words; a firm
+# that carries its founder's name keeps a company's word or legal form ("Charles Schwab and Co").
+FIRM_NOUNS = frozenset(stem(w) for w in """company firm bank airline carrier insurer lender brokerage
+broker manufacturer maker retailer utility underwriter refiner distributor house""".split())
+_GIVEN_NAMES = frozenset("""adam alan albert alexander alfred allan andrew anthony antonio arthur barbara
+barry ben benjamin bernard bill brian bruce carl carlos charles christopher claude colin craig daniel
+david dennis donald douglas edward elizabeth eric ernest eugene frank franz frederick gary george
+gerald gerard gordon graham harold harry helmut henry herbert howard hugh ian irwin jack jacques james
+jean jeffrey jerome jerry jim joe johann john jonathan jose joseph juan karl keith kenneth kevin larry
+lawrence leonard leslie lewis louis margaret mario mark martin mary michael nicholas norman patrick
+paul peter philip pierre ralph raymond richard robert roger ronald russell samuel saul stanley
+stephen steven susan terry theodore thomas timothy victor walter wayne werner william""".split())
+_PUBLIC_BODY = r"(?:Commission|Ministry|Department|Court|Government|Administration|Congress|Senate|Parliament)"
+_BODY_AFTER_AND = re.compile(rf"\s+and\s+(?:[A-Z][\w'’-]*\s+){{0,3}}{_PUBLIC_BODY}\b")
+_FIRM_AFTER = re.compile(r",?\s+(?:and|&)\s+(?:Co|Sons|Company|Partners|Associates)\b|\s+(?:&\s+)?(?:Co|Inc|Corp|Ltd|Plc)\b")
+
+
+def names_no_firm(text: str, start: int, end: int) -> bool:
+    """Whether the capitalised run at [start, end) of ``text`` names a person or a public body,
+    no firm: "Ronald Perelman", "Exchange Commission", and "Securities" before "and Exchange
+    Commission"."""
+    words = [_plain(w).lower() for w in _RUN_WORD.findall(text[start:end])]
+    if not words:
+        return False
+    if re.fullmatch(_PUBLIC_BODY, words[-1].capitalize()) or _BODY_AFTER_AND.match(text, end):
+        return True
+    return (2 <= len(words) <= 3 and words[0] in _GIVEN_NAMES and not _organisation(words)
+            and not _FIRM_AFTER.match(text, end))
+
+
 # A country as news abbreviates it ("the U.K.'s state-owned car maker" names no bank).
 _COUNTRY_ABBREVIATIONS = frozenset("U.S. U.K. US UK USA U.S.A. USSR U.S.S.R. UAE U.A.E.".split())
 

@@ -512,6 +512,8 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
         found = sorted(set(found) | set(described))
     if q.business and found:  # "Which company ...?": not "California researchers"
         found = [(s, e) for s, e in found if not answer_type.names_place_or_people(text[s:e])]
+        if q.noun in answer_type.FIRM_NOUNS:  # "Which investment bank ...?": not "Ronald Perelman"
+            found = [(s, e) for s, e in found if not answer_type.names_no_firm(text, s, e)]
     elif q.kind == answer_type.NAME and found and q.head not in answer_type.PEOPLES_ANSWER:
         # "Which Hong Kong tycoon ...?": not "the Japanese construction group"
         found = [(s, e) for s, e in found if not answer_type.names_a_people(text[s:e])]

@@ -12,7 +12,7 @@ import pytest
 
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, THING, asks_business, asks_given_name, asks_material, object_verb, objects,
                                       asks_label, asks_money, asks_per_share, asks_post, called_by_head, candidates, company_words, counted, description, expected, focus, given_names,
-                                      described_things, giving, head, is_topic, labelled_by_head, labels, materials, names, names_a_people, names_exactly, names_place_or_people,
+                                      described_things, giving, head, is_topic, labelled_by_head, labels, materials, names, names_a_people, names_exactly, names_no_firm, NAME_RUN, names_place_or_people,
                                       money, organs, organs_asked, per_share, post_titles, posts_asked, refers_back, setting, thing_asked, unit_asked, valued)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
@@ -2243,7 +2243,31 @@ def test_which_province_is_answered_by_a_province_not_the_country(written):
     assert "Anhui province" in first_sentence(a), a.answer
 
 
+def test_a_firm_asked_for_is_no_person_and_no_public_body():
+    text = ("Calder Group, owned by Ronald Perelman, filed with the Securities and Exchange Commission; "
+            "Charles Schwab and Co and Salomon Brothers Inc will manage it.")
+    spans = {m.group(0): names_no_firm(text, m.start(), m.end()) for m in NAME_RUN.finditer(text)}
+    assert spans["Ronald Perelman"] and spans["Securities"] and spans["Exchange Commission"]
+    assert not spans["Calder Group"] and not spans["Charles Schwab"] and not spans["Salomon Brothers Inc"]
+
+
+# Written for the test in the manner of a wire story: the lead names the bidder's owner, the
+# last sentence the commission the offer is filed with; the bank asked for is in between.
+TENDER = [
+    ("t1", "1987-04-08", "CALDER GROUP RAISES OFFER FOR MONTFORT",
+     "On April 1, Calder Group, owned by Ronald Perelman, offered 22 dlrs a share for the 60 pct of Montfort "
+     "shares he did not already own.\n\n"
+     "Kestrel Lambert Inc is acting as dealer-manager for the offer, the companies said.\n\n"
+     "Calder said it will file revised tender offer material with the Securities and Exchange Commission."),
+]
+
+
+def test_which_investment_bank_is_answered_by_a_firm(written):
+    a = written.ask("Which investment bank is dealer-manager for Calder Group's tender offer for Montfort?")
+    assert "Kestrel Lambert Inc" in first_sentence(a), a.answer
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> Engine:
-    """One archive of the stories written for these tests (VALVES, WIRES, HOMES, STORM)."""
-    return small_archive(tmp_path_factory, "written", VALVES + WIRES + HOMES + STORM, "Reuters")
+    """One archive of the stories written for these tests (VALVES, WIRES, HOMES, STORM, TENDER)."""
+    return small_archive(tmp_path_factory, "written", VALVES + WIRES + HOMES + STORM + TENDER, "Reuters")
