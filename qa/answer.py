@@ -129,6 +129,9 @@ class Citation(Related):
 # uses that the story quoted first does not (Engine adds them; the chat page and the Markdown
 # answer show them apart from the notes on how the question was read).
 CHECK_NOTE = "the story quoted first does not"
+# ... and how it goes on when the sentence quoted first offers nothing at all of the kind asked.
+_NOT_GIVEN = {answer_type.PERSON: "name anyone", answer_type.NAME: "give a name", answer_type.PLACE: "name a place",
+              answer_type.DATE: "give a date", answer_type.NUMBER: "give a figure"}
 
 
 @dataclass
@@ -205,6 +208,17 @@ class _Pick:
     offered: frozenset[str] = frozenset()  # what the sentence offers of the kind asked (sentence_choice.offered_key)
     answer: str = ""  # of those, the one the question's words stand nearest: the likeliest answer
     gap: float = 0.0  # its story's retrieval score below the top story's
+
+
+def _gives_nothing(pick: _Pick, kind: str, qstems: set[str]) -> bool:
+    """Whether the body sentence ``pick`` quotes offers nothing of ``kind``, read loosely: no
+    figure at all for a number, no name at all for a person (an organisation may answer "who").
+    A headline is not judged: it names things in shorthand."""
+    if pick.in_title or pick.offered:
+        return False
+    text = pick.passage.item.body[pick.start:pick.end]
+    loose = answer_type.NAME if kind == answer_type.PERSON else kind
+    return not answer_type.candidates(loose, text, qstems)
 
 
 # One passage split into sentences: (start, end, stems) with body offsets; a title-only item
@@ -445,6 +459,11 @@ def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold:
     else:
         quoted = _quoted(picks, parsed.ordered, kind == answer_type.DATE, parsed.newest_first,
                          answer_type.names(parsed.question), by_story)
+        if kind in _NOT_GIVEN and quoted and not parsed.ordered and _gives_nothing(quoted[0], kind, qstems):
+            # Most often the story is about the subject but does not hold the fact asked ("How
+            # much did Maxtor pay?" quoting "... for an undisclosed sum"), docs/evaluation.md.
+            answer.notes.append(f"{CHECK_NOTE} {_NOT_GIVEN[kind]} in the sentence quoted; "
+                                "the archive may not hold what is asked")
     # Each quoted sentence is backed by the stories whose sentence restates it, and the first
     # also by other stories that say what it answers. A topic's lines have none: they list its
     # stories in rank order, and one that restates a line above is related.

@@ -2267,7 +2267,28 @@ def test_which_investment_bank_is_answered_by_a_firm(written):
     assert "Kestrel Lambert Inc" in first_sentence(a), a.answer
 
 
+# Written for the test in the manner of wire stories: one price is told, the other is not.
+UNDISCLOSED = [
+    ("u1", "1987-06-29", "HALDEN CORP <HLDN.O> BUYS PRIVATE FIRM",
+     "Halden Corp said it bought privately held Storage Lines Inc for an undisclosed sum.\n\n"
+     "Storage Lines makes disk drive subsystems for personal computers."),
+    ("u2", "1987-01-12", "GARNET <GRNT.O> COMPLETES BRISCO PURCHASE",
+     "Garnet Instruments said it paid 12 mln dlrs for Brisco Labs, a maker of test equipment."),
+]
+
+
+def test_a_sentence_that_gives_nothing_of_the_kind_asked_says_so(written):
+    a = written.ask("How much did Halden Corp pay for Storage Lines Inc?")
+    assert a.found and a.citations[0].item_id == "u1", a.answer
+    assert "the story quoted first does not give a figure in the sentence quoted; " \
+           "the archive may not hold what is asked" in a.notes
+    b = written.ask("How much did Garnet Instruments pay for Brisco Labs?")
+    assert "12 mln dlrs" in first_sentence(b), b.answer
+    assert not any("sentence quoted" in note for note in b.notes), b.notes
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> Engine:
-    """One archive of the stories written for these tests (VALVES, WIRES, HOMES, STORM, TENDER)."""
-    return small_archive(tmp_path_factory, "written", VALVES + WIRES + HOMES + STORM + TENDER, "Reuters")
+    """One archive of the stories written for these tests (VALVES ... UNDISCLOSED)."""
+    stories = VALVES + WIRES + HOMES + STORM + TENDER + UNDISCLOSED
+    return small_archive(tmp_path_factory, "written", stories, "Reuters")
