@@ -4,8 +4,9 @@ Each written set's ``_unanswerable.txt`` (benchmarks/questions/README.md) holds 
 same companies, countries and markets as its archive that no item answers (checked by grepping
 the bodies when they were written). Each is asked as `dateline ask` asks it; the script prints, per
 file and in all, how many `ask` refuses ("The archive holds nothing that answers this.") and how
-many of those it answers carry a note that the story quoted first does not name what the
-question names, or does not mention the year or quarter it names:
+many of those it answers carry a note of what to check: the story quoted first does not name
+what the question names, or does not mention the year or quarter it names, or its sentence
+quoted gives nothing of the kind asked:
 
     .venv/bin/python benchmarks/unanswerable.py benchmarks/questions/reuters_blind54_unanswerable.txt /tmp/rblind13 \\
         benchmarks/questions/reuters_blind52_unanswerable.txt /tmp/rblind5 ...
@@ -37,7 +38,7 @@ def main() -> None:
         n = sum(not a.found for a in answers)
         noted = sum(a.found and any(note.startswith(CHECK_NOTE) for note in a.notes) for a in answers)
         print(f"{questions_file.name}: {n} of {len(questions)} refused; {noted} answered with a note "
-              f"that the story quoted first does not name or mention what the question does")
+              f"of what to check (the story quoted first does not name, mention or give what is asked)")
         flagged += noted
         if args.answered:
             for q, a in zip(questions, answers):
