@@ -1449,8 +1449,8 @@ jean jeffrey jerome jerry jim joe johann john jonathan jose joseph juan karl kei
 lawrence leonard leslie lewis louis margaret mario mark martin mary michael nicholas norman patrick
 paul peter philip pierre ralph raymond richard robert roger ronald russell samuel saul stanley
 stephen steven susan terry theodore thomas timothy victor walter wayne werner william""".split())
-_PUBLIC_BODY = r"(?:Commission|Ministry|Department|Court|Government|Administration|Congress|Senate|Parliament)"
-_BODY_AFTER_AND = re.compile(rf"\s+and\s+(?:[A-Z][\w'’-]*\s+){{0,3}}{_PUBLIC_BODY}\b")
+_PUBLIC_BODIES = frozenset("commission ministry department court government administration congress senate parliament".split())
+_BODY_AFTER_AND = re.compile(rf"\s+and\s+(?:[A-Z][\w'’-]*\s+){{0,3}}(?:{'|'.join(sorted(w.title() for w in _PUBLIC_BODIES))})\b")
 _FIRM_AFTER = re.compile(r",?\s+(?:and|&)\s+(?:Co|Sons|Company|Partners|Associates)\b|\s+(?:&\s+)?(?:Co|Inc|Corp|Ltd|Plc)\b")
 
 
@@ -1461,7 +1461,7 @@ def names_no_firm(text: str, start: int, end: int) -> bool:
     words = [_plain(w).lower() for w in _RUN_WORD.findall(text[start:end])]
     if not words:
         return False
-    if re.fullmatch(_PUBLIC_BODY, words[-1].capitalize()) or _BODY_AFTER_AND.match(text, end):
+    if words[-1] in _PUBLIC_BODIES or _BODY_AFTER_AND.match(text, end):
         return True
     return (2 <= len(words) <= 3 and words[0] in _GIVEN_NAMES and not _organisation(words)
             and not _FIRM_AFTER.match(text, end))
