@@ -1451,20 +1451,25 @@ paul peter philip pierre ralph raymond richard robert roger ronald russell samue
 stephen steven susan terry theodore thomas timothy victor walter wayne werner william""".split())
 _PUBLIC_BODIES = frozenset("commission ministry department court government administration congress senate parliament".split())
 _BODY_AFTER_AND = re.compile(rf"\s+and\s+(?:[A-Z][\w'’-]*\s+){{0,3}}(?:{'|'.join(sorted(w.title() for w in _PUBLIC_BODIES))})\b")
+# The euromarket's instruments, capitalised in news copy ("a zero-coupon Euronote"): no firm, though
+# Euroclear, Eurofima and Eurotunnel are.
+_EURO_INSTRUMENTS = frozenset("""eurobond eurobonds eurodollar eurodollars euroyen eurosterling eurodebt euromarket
+euromarkets euronote euronotes eurocommercial eurocurrency euroequity""".split())
 _FIRM_AFTER = re.compile(r",?\s+(?:and|&)\s+(?:Co|Sons|Company|Partners|Associates)\b|\s+(?:&\s+)?(?:Co|Inc|Corp|Ltd|Plc)\b")
 
 
 def names_no_firm(text: str, start: int, end: int) -> bool:
-    """Whether the capitalised run at [start, end) of ``text`` names a person or a public body,
-    no firm: "Ronald Perelman", "Exchange Commission", and "Securities" before "and Exchange
-    Commission"."""
+    """Whether the capitalised run at [start, end) of ``text`` names a person, a public body or
+    an instrument, no firm: "Ronald Perelman", "Exchange Commission", "Securities" before "and
+    Exchange Commission", "Euronote"."""
     words = [_plain(w).lower() for w in _RUN_WORD.findall(text[start:end])]
     if not words:
         return False
     if words[-1] in _PUBLIC_BODIES or _BODY_AFTER_AND.match(text, end):
         return True
-    return (2 <= len(words) <= 3 and words[0] in _GIVEN_NAMES and not _organisation(words)
-            and not _FIRM_AFTER.match(text, end))
+    if len(words) == 1:
+        return words[0] in _EURO_INSTRUMENTS
+    return len(words) <= 3 and words[0] in _GIVEN_NAMES and not _organisation(words) and not _FIRM_AFTER.match(text, end)
 
 
 # A country as news abbreviates it ("the U.K.'s state-owned car maker" names no bank).

@@ -2249,6 +2249,9 @@ def test_a_firm_asked_for_is_no_person_and_no_public_body():
     spans = {m.group(0): names_no_firm(text, m.start(), m.end()) for m in NAME_RUN.finditer(text)}
     assert spans["Ronald Perelman"] and spans["Securities"] and spans["Exchange Commission"]
     assert not spans["Calder Group"] and not spans["Charles Schwab"] and not spans["Salomon Brothers Inc"]
+    text = "Holders of a forged Euronote told Eurotunnel and Euroclear."
+    spans = {m.group(0): names_no_firm(text, m.start(), m.end()) for m in NAME_RUN.finditer(text)}
+    assert spans["Euronote"] and not spans["Eurotunnel"] and not spans["Euroclear"]
 
 
 # Written for the test in the manner of a wire story: the lead names the bidder's owner, the
