@@ -1448,13 +1448,16 @@ gerald gerard gordon graham harold harry helmut henry herbert howard hugh ian ir
 jean jeffrey jerome jerry jim joe johann john jonathan jose joseph juan karl keith kenneth kevin larry
 lawrence leonard leslie lewis louis margaret mario mark martin mary michael nicholas norman patrick
 paul peter philip pierre ralph raymond richard robert roger ronald russell samuel saul stanley
-stephen steven susan terry theodore thomas timothy victor walter wayne werner william""".split())
+stephen steven susan terry theodore thomas timothy victor walter wayne werner william
+andy bob chris dan dick don ed fred greg jeff ken matt mike nick pat phil rob ron sam steve ted tom tony
+geoffrey gregory hans klaus kurt matthew neil nigel rudolf wolfgang""".split())
 _PUBLIC_BODIES = frozenset("commission ministry department court government administration congress senate parliament".split())
 _BODY_AFTER_AND = re.compile(rf"\s+and\s+(?:[A-Z][\w'’-]*\s+){{0,3}}(?:{'|'.join(sorted(w.title() for w in _PUBLIC_BODIES))})\b")
 # The euromarket's instruments, capitalised in news copy ("a zero-coupon Euronote"): no firm, though
 # Euroclear, Eurofima and Eurotunnel are.
 _EURO_INSTRUMENTS = frozenset("""eurobond eurobonds eurodollar eurodollars euroyen eurosterling eurodebt euromarket
 euromarkets euronote euronotes eurocommercial eurocurrency euroequity""".split())
+_LOWER_AFTER_HYPHEN = re.compile(r"-[a-z]")
 _FIRM_AFTER = re.compile(r",?\s+(?:and|&)\s+(?:Co|Sons|Company|Partners|Associates)\b|\s+(?:&\s+)?(?:Co|Inc|Corp|Ltd|Plc)\b")
 
 
@@ -1467,8 +1470,8 @@ def names_no_firm(text: str, start: int, end: int) -> bool:
         return False
     if words[-1] in _PUBLIC_BODIES or _BODY_AFTER_AND.match(text, end):
         return True
-    if len(words) == 1:
-        return words[0] in _EURO_INSTRUMENTS
+    if len(words) == 1:  # nor "Non-precious" opening a sentence: a firm's hyphen is between names
+        return words[0] in _EURO_INSTRUMENTS or bool(_LOWER_AFTER_HYPHEN.search(text, start, end))
     return len(words) <= 3 and words[0] in _GIVEN_NAMES and not _organisation(words) and not _FIRM_AFTER.match(text, end)
 
 

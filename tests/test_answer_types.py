@@ -2249,9 +2249,12 @@ def test_a_firm_asked_for_is_no_person_and_no_public_body():
     spans = {m.group(0): names_no_firm(text, m.start(), m.end()) for m in NAME_RUN.finditer(text)}
     assert spans["Ronald Perelman"] and spans["Securities"] and spans["Exchange Commission"]
     assert not spans["Calder Group"] and not spans["Charles Schwab"] and not spans["Salomon Brothers Inc"]
-    text = "Holders of a forged Euronote told Eurotunnel and Euroclear."
+    text = "Holders of a forged Euronote told Eurotunnel and Euroclear. Non-precious metals rose, said Rob Jolly."
     spans = {m.group(0): names_no_firm(text, m.start(), m.end()) for m in NAME_RUN.finditer(text)}
     assert spans["Euronote"] and not spans["Eurotunnel"] and not spans["Euroclear"]
+    assert spans["Non-precious"] and spans["Rob Jolly"]  # a sentence's opening word; a short given name
+    text = "Coca-Cola and Hewlett-Packard said."
+    assert not any(names_no_firm(text, m.start(), m.end()) for m in NAME_RUN.finditer(text))
 
 
 # Written for the test in the manner of a wire story: the lead names the bidder's owner, the
