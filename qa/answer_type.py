@@ -443,7 +443,8 @@ _PENCE = re.compile(r"p\b")
 # "By what percentage did truck sales rise ...?", "What proportion ...?", "How many percentage
 # points ...?": only a share answers ("65.2 pct", "12%"), not the count beside it ("to 28,698").
 _SHARE_ASKED = re.compile(r"\b(?:what|which)\s+(?:percentage|percent|pct|proportion)\b"
-                          r"|\bhow\s+many\s+(?:percent|pct|percentage\s+points?)\b", re.I)
+                          r"|\bhow\s+many\s+(?:percent|pct|percentage\s+points?)\b"
+                          r"|\b(?:what(?:\s+size)?|how\s+(?:big|large)\s+a)\s+(?:stake|holding)\b", re.I)
 _SHARE_AFTER = re.compile(r"(?:\s?%|\s+(?:pct|percent|per\s+cent|percentage\s+points?)\b)", re.I)
 
 

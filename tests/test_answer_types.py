@@ -1879,6 +1879,10 @@ def test_a_percentage_asked_is_answered_by_a_share_only():
     assert asks_share("By what percentage did Chrysler's U.S. truck sales rise?")
     assert asks_share("How many percentage points did the rate rise?")
     assert not asks_share("What is the share price?") and not asks_share("How many shares were sold?")
+    # A stake asked for is a share of the company, as news gives it: "a 52.2 pct stake".
+    assert asks_share("What stake in Manhattan National does Union Central hold?")
+    assert asks_share("What size stake did Eastman Kodak buy in Enzon?") and asks_share("How big a stake did it buy?")
+    assert not asks_share("Who holds a stake in Enzon?")
     text = "Truck sales jumped 65.2 pct to 28,698 from 17,372, while cars rose 12% and vans nine per cent."
     found = candidates(NUMBER, text, frozenset())
     assert [text[s:e] for s, e in shares(text, found)] == ["65.2 pct", "12%", "nine"]
