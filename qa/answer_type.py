@@ -1438,7 +1438,7 @@ def names_place_or_people(span: str) -> bool:
 
 # "Which investment bank ...?" asks for a firm, which neither a person nor a public body is:
 # not "Ronald Perelman", who owns the bidder, nor the "Securities and Exchange Commission" a
-# filing goes to. A person is told by a given name opening a run of two or three words; a firm
+# filing goes to, nor the "Environmental Protection Agency". A person is told by a given name opening a run of two or three words; a firm
 # that carries its founder's name keeps a company's word or legal form ("Charles Schwab and Co").
 FIRM_NOUNS = frozenset(stem(w) for w in """company firm bank airline carrier insurer lender brokerage
 broker manufacturer maker retailer utility underwriter refiner distributor house""".split())
@@ -1452,7 +1452,8 @@ paul peter philip pierre ralph raymond richard robert roger ronald russell samue
 stephen steven susan terry theodore thomas timothy victor walter wayne werner william
 andy bob chris dan dick don ed fred greg jeff ken matt mike nick pat phil rob ron sam steve ted tom tony
 geoffrey gregory hans klaus kurt matthew neil nigel rudolf wolfgang""".split())
-_PUBLIC_BODIES = frozenset("commission ministry department court government administration congress senate parliament".split())
+_PUBLIC_BODIES = frozenset("""commission ministry department court government administration congress senate
+parliament agency bureau""".split())
 _BODY_AFTER_AND = re.compile(rf"\s+and\s+(?:[A-Z][\w'’-]*\s+){{0,3}}(?:{'|'.join(sorted(w.title() for w in _PUBLIC_BODIES))})\b")
 # The euromarket's instruments, capitalised in news copy ("a zero-coupon Euronote"): no firm, though
 # Euroclear, Eurofima and Eurotunnel are.

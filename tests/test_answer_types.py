@@ -2257,6 +2257,8 @@ def test_a_firm_asked_for_is_no_person_and_no_public_body():
     spans = {m.group(0): names_no_firm(text, m.start(), m.end()) for m in NAME_RUN.finditer(text)}
     assert spans["Euronote"] and not spans["Eurotunnel"] and not spans["Euroclear"]
     assert spans["Non-precious"] and spans["Rob Jolly"]  # a sentence's opening word; a short given name
+    text = "The U.S. Environmental Protection Agency fined Borden Inc."
+    assert names_no_firm(text, text.index("U.S."), text.index(" fined"))
     text = "Coca-Cola and Hewlett-Packard said."
     assert not any(names_no_firm(text, m.start(), m.end()) for m in NAME_RUN.finditer(text))
 
