@@ -797,13 +797,15 @@ _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve
 _TENS_UNITS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:one|two|three|four|five|six|seven|eight|nine)"
 _NUMBER = re.compile(rf"[$£€]?\d(?:[\d,.]*\d)?(?:\s?(?:%|pct|percent))?|\b(?:{_TENS_UNITS}|{_nouns(_NUMBER_WORDS)})\b",
                      re.I)
-_UNIT_AFTER = re.compile(r"(?:p|m|bn|k)\b")  # letters straight after an amount: "265p", "5m", "2bn"
+# Letters straight after a figure that keep it one: a unit ("265p", "5m", "2bn") or an ordinal's
+# ending ("the 118th reported sighting").
+_UNIT_AFTER = re.compile(r"(?:p|m|bn|k|st|nd|rd|th)\b")
 
 
 def _in_designation(text: str, start: int, end: int) -> bool:
     """Whether the number at [start, end) of ``text`` is part of a model's or a thing's
     designation, counting nothing: "A-6E", "F-5", "MD-80s", "PS/2", "3M"; not an amount with
-    its unit ("265p", "5m", "2bn")."""
+    its unit ("265p", "5m", "2bn") nor an ordinal ("118th")."""
     return (start >= 2 and text[start - 1] in "-/" and text[start - 2].isalpha()) or \
         (end < len(text) and text[end].isalpha() and not _UNIT_AFTER.match(text, end))
 

@@ -1976,6 +1976,9 @@ def test_a_number_in_a_models_designation_counts_nothing():
     # ... but an amount with its unit is one: "placed at 265p each".
     text = "The shares are being placed at 265p each, raising 5m stg."
     assert [text[s:e] for s, e in candidates(NUMBER, text, frozenset())] == ["265", "5"]
+    # ... and so is an ordinal: "after the 118th reported sighting" tells how many there were.
+    text = "She was found after the 118th reported sighting, the 2nd in Hampshire."
+    assert [text[s:e] for s, e in candidates(NUMBER, text, frozenset())] == ["118", "2"]
 
 
 def test_a_street_that_stands_for_an_industry_is_no_person():
