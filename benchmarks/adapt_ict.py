@@ -97,7 +97,8 @@ def main() -> None:
         model.train()
         pairs: list[tuple[str, str]] = []
         while len(pairs) < args.batch:
-            pairs += [p for p in [ict_pair(texts, rng)] if p]
+            if pair := ict_pair(texts, rng):
+                pairs.append(pair)
         asked, passages = (model(model.tokenize(list(side)))["sentence_embedding"] for side in zip(*pairs))
         logits = torch.nn.functional.normalize(asked, dim=-1) @ torch.nn.functional.normalize(passages, dim=-1).T
         loss = torch.nn.functional.cross_entropy(logits * TEMPERATURE, torch.arange(len(pairs)))

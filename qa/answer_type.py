@@ -1440,11 +1440,13 @@ def names_place_or_people(span: str) -> bool:
 
 # "Which investment bank ...?" asks for a firm, which neither a person nor a public body is:
 # not "Ronald Perelman", who owns the bidder, nor the "Securities and Exchange Commission" a
-# filing goes to, nor the "Environmental Protection Agency". A person is told by a given name opening a run of two or three words; a firm
-# that carries its founder's name keeps a company's word or legal form ("Charles Schwab and Co").
+# filing goes to, nor the "Environmental Protection Agency". A person is told by a forename
+# opening a run of two or three words; a firm that carries its founder's name keeps a company's
+# word or legal form ("Charles Schwab and Co"). (Forenames, not "given names": given_names above
+# reads the names things are given.)
 FIRM_NOUNS = frozenset(stem(w) for w in """company firm bank airline carrier insurer lender brokerage
 broker manufacturer maker retailer utility underwriter refiner distributor house""".split())
-_GIVEN_NAMES = frozenset("""adam alan albert alexander alfred allan andrew anthony antonio arthur barbara
+_FORENAMES = frozenset("""adam alan albert alexander alfred allan andrew anthony antonio arthur barbara
 barry ben benjamin bernard bill brian bruce carl carlos charles christopher claude colin craig daniel
 david dennis donald douglas edward elizabeth eric ernest eugene frank franz frederick gary george
 gerald gerard gordon graham harold harry helmut henry herbert howard hugh ian irwin jack jacques james
@@ -1456,13 +1458,16 @@ andy bob chris dan dick don ed fred greg jeff ken matt mike nick pat phil rob ro
 geoffrey gregory hans klaus kurt matthew neil nigel rudolf wolfgang""".split())
 _PUBLIC_BODIES = frozenset("""commission ministry department court government administration congress senate
 parliament agency bureau""".split())
-_BODY_AFTER_AND = re.compile(rf"\s+and\s+(?:[A-Z][\w'’-]*\s+){{0,3}}(?:{'|'.join(sorted(w.title() for w in _PUBLIC_BODIES))})\b")
+_PUBLIC_BODY = "|".join(sorted(w.title() for w in _PUBLIC_BODIES))
+# "Securities" before "and Exchange Commission": a body's name that "and" runs through.
+_BODY_AFTER_AND = re.compile(rf"\s+and\s+(?:[A-Z][\w'’-]*\s+){{0,3}}(?:{_PUBLIC_BODY})\b")
 # The euromarket's instruments, capitalised in news copy ("a zero-coupon Euronote"): no firm, though
 # Euroclear, Eurofima and Eurotunnel are.
 _EURO_INSTRUMENTS = frozenset("""eurobond eurobonds eurodollar eurodollars euroyen eurosterling eurodebt euromarket
 euromarkets euronote euronotes eurocommercial eurocurrency euroequity""".split())
 _LOWER_AFTER_HYPHEN = re.compile(r"-[a-z]")
-_FIRM_AFTER = re.compile(r",?\s+(?:and|&)\s+(?:Co|Sons|Company|Partners|Associates)\b|\s+(?:&\s+)?(?:Co|Inc|Corp|Ltd|Plc)\b")
+_FIRM_AFTER = re.compile(r",?\s+(?:and|&)\s+(?:Co|Sons|Company|Partners|Associates)\b"
+                         r"|\s+(?:&\s+)?(?:Co|Inc|Corp|Ltd|Plc)\b")
 
 
 def names_no_firm(text: str, start: int, end: int) -> bool:
@@ -1476,7 +1481,8 @@ def names_no_firm(text: str, start: int, end: int) -> bool:
         return True
     if len(words) == 1:  # nor "Non-precious" opening a sentence: a firm's hyphen is between names
         return words[0] in _EURO_INSTRUMENTS or bool(_LOWER_AFTER_HYPHEN.search(text, start, end))
-    return len(words) <= 3 and words[0] in _GIVEN_NAMES and not _organisation(words) and not _FIRM_AFTER.match(text, end)
+    return (len(words) <= 3 and words[0] in _FORENAMES and not _organisation(words)
+            and not _FIRM_AFTER.match(text, end))
 
 
 # A country as news abbreviates it ("the U.K.'s state-owned car maker" names no bank).
