@@ -440,6 +440,19 @@ def money(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
 _PENCE = re.compile(r"p\b")
 
 
+# "How much maize is the board expected to receive?", "How much crude oil will Ghana take?": an
+# amount of the thing named, which a share ("will fall by over 65 pct") does not give. Not "How
+# much stiffer than ...?" (a comparison) nor "how much matsushita's copier costs" (its owner).
+_HOW_MUCH_THING = re.compile(rf"\bhow\s+much\s+(?!(?:{_AUXILIARIES}|of|more|less|per|a|an|the|its|their|his|her|it|"
+                             r"this|that|in|on|for|to|by|further|extra)\b)[a-z][\w-]*\b(?![’']|\s+than\b)", re.I)
+
+
+def asks_amount(question: str) -> bool:
+    """Whether ``question`` asks how much of a thing ("How much maize ...?"): a share is no amount."""
+    m = _HOW_MUCH_THING.search(question)
+    return bool(m) and m.group(0).split()[-1][0].islower()
+
+
 # "By what percentage did truck sales rise ...?", "What proportion ...?", "How many percentage
 # points ...?": only a share answers ("65.2 pct", "12%"), not the count beside it ("to 28,698").
 _SHARE_ASKED = re.compile(r"\b(?:what|which)\s+(?:percentage|percent|pct|proportion)\b"

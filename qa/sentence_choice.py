@@ -259,6 +259,7 @@ class Question:
     valued: frozenset[str] = frozenset()  # "What unemployment rate ...?": the stems of the noun whose figure is asked and the words before it
     money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
     share: bool = False  # "By what percentage ...?": only a share is offered (answer_type.asks_share)
+    amount: bool = False  # "How much maize ...?": no share is offered (answer_type.asks_amount)
     per_share: bool = False  # "How much per share ...?": only an amount a share is offered (answer_type.per_share)
     label: bool = False  # "What is the number of the resolution?": only a number that labels a name is offered
     unit: str | None = None  # "On what date ...?": only a date that gives the day (or year) asked is offered (answer_type.unit_asked)
@@ -529,6 +530,8 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
         found = answer_type.money(text, found)
     if q.share and found:
         found = answer_type.shares(text, found)
+    elif q.amount and found:  # "How much maize ...?": not "will fall by over 65 pct"
+        found = [span for span in found if span not in answer_type.shares(text, [span])]
     if q.based and found:  # "Where is Reliance based?": not "New York-based investment firm of Rosenkranz"
         found = [(s, e) for s, e in found if not answer_type.home_of_another(text, e, q.qstems)]
     if q.kind == answer_type.PLACE and not q.based and found:

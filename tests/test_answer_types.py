@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, THING, asks_business, asks_given_name, asks_material, object_verb, objects,
+from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, THING, asks_amount, asks_business, asks_given_name, asks_material, object_verb, objects,
                                       asks_label, asks_money, asks_per_share, asks_post, called_by_head, candidates, company_words, counted, description, expected, focus, given_names,
                                       described_things, giving, head, is_topic, labelled_by_head, labels, materials, names, names_a_people, names_exactly, names_no_firm, NAME_RUN, names_place_or_people,
                                       money, organs, organs_asked, per_share, post_titles, posts_asked, refers_back, setting, thing_asked, unit_asked, valued)
@@ -2302,8 +2302,29 @@ def test_a_sentence_that_gives_nothing_of_the_kind_asked_says_so(written):
     assert not any("sentence quoted" in note for note in b.notes), b.notes
 
 
+# Written for the test in the manner of wire stories: the lead gives a crop's fall as a share,
+# a later sentence the amount.
+HARVEST = [
+    ("k1", "1987-03-20", "KENYA COFFEE DELIVERIES TO FALL 40 PCT",
+     "Coffee deliveries to Kenya's state-owned Coffee Board (KCB) will fall by over 40 pct this year, "
+     "following poor rains in the highlands, trade sources said.\n\n"
+     "They said 1987 deliveries are expected to decline to around 72,000 tonnes from 120,000 tonnes last year.\n\n"
+     "Most of the crop is sold at the weekly auctions in Nairobi."),
+]
+
+
+def test_how_much_of_a_thing_is_answered_by_an_amount_not_a_share(written):
+    a = written.ask("How much coffee is Kenya's Coffee Board expected to receive in 1987?")
+    assert "72,000 tonnes" in first_sentence(a), a.answer
+    b = written.ask("By how much will coffee deliveries to Kenya's Coffee Board fall?")
+    assert "40 pct" in first_sentence(b), b.answer
+    assert asks_amount("How much maize is the board expected to receive?")
+    assert not asks_amount("How much stiffer than aramid is Kevlar 149?")
+    assert not asks_amount("how much matsushita's new copier costs")
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> Engine:
-    """One archive of the stories written for these tests (VALVES ... UNDISCLOSED)."""
-    stories = VALVES + WIRES + HOMES + STORM + TENDER + UNDISCLOSED
+    """One archive of the stories written for these tests (VALVES ... HARVEST)."""
+    stories = VALVES + WIRES + HOMES + STORM + TENDER + UNDISCLOSED + HARVEST
     return small_archive(tmp_path_factory, "written", stories, "Reuters")
