@@ -58,7 +58,9 @@ Northern Territory
 
 REGIONS = """
 Africa|Antarctica|Asia|Europe|Oceania|North America|South America|Latin America|Central America|
-Middle East|Southeast Asia|Scandinavia|Caribbean|Balkans|Siberia|North Sea|Gulf of Mexico|Persian Gulf
+Middle East|Southeast Asia|Scandinavia|Caribbean|Balkans|Siberia|North Sea|Gulf of Mexico|Persian Gulf|
+Far East|Near East|Pacific Rim|Pacific Basin|East Asia|South Asia|Central Asia|Western Europe|Eastern Europe|
+North Africa|West Africa|East Africa|Southern Africa|South Pacific
 """
 
 PLACES = frozenset(name for block in (COUNTRIES, US_STATES, PROVINCES, REGIONS) for name in _names(block))

@@ -745,6 +745,10 @@ def test_a_known_place_of_two_words_is_no_persons_name():
     assert candidates(PERSON, text, frozenset()) == []
     text = "New York Governor Mario Cuomo said so."
     assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == ["New York Governor Mario Cuomo"]
+    # Regions of two words (places.REGIONS): "Who chairs the Pacific Stock Exchange?" is not
+    # answered by a trip "to explore links with other Pacific Rim exchanges ... in the Far East".
+    text = "The trip explored links with other Pacific Rim exchanges and markets in the Far East and Western Europe."
+    assert candidates(PERSON, text, frozenset()) == []
 
 
 def test_a_military_rank_is_a_title_not_a_persons_name():
