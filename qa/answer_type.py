@@ -1170,7 +1170,7 @@ def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: st
     if len(runs) >= 2 and _initials(runs) in qstems:
         return True  # "Centers for Disease Control" when it asks "Which CDC researcher ...?"
     named = [low for low in map(_plain, runs) if low not in STOP_WORDS and low not in _TITLES]
-    words = [low for low in named if low not in _ORG_WORDS and low not in _LEGAL_FORMS and low not in _CALENDAR]
+    words = [low for low in named if low not in _ORG_WORDS and low not in _COMPANY_WORDS and low not in _CALENDAR]
     if kind == PERSON:
         # The surname; after "Jr" or "III", the first name too: "Joseph B. Ely II" is the
         # question's "Joseph Ely", "August Busch III" not its "Anheuser-Busch".
@@ -1472,6 +1472,9 @@ geoffrey gregory hans klaus kurt matthew neil nigel rudolf wolfgang""".split())
 _PUBLIC_BODIES = frozenset("""commission ministry department court government administration congress senate
 parliament agency bureau""".split())
 _PUBLIC_BODY = "|".join(sorted(w.title() for w in _PUBLIC_BODIES))
+# ... and institutions: "China International Exhibition Centre" is no bank (an "Institute" may be
+# a company: "Genetics Institute").
+_INSTITUTIONS = frozenset("centre center university college school hospital museum".split())
 # "Securities" before "and Exchange Commission": a body's name that "and" runs through.
 _BODY_AFTER_AND = re.compile(rf"\s+and\s+(?:[A-Z][\w'’-]*\s+){{0,3}}(?:{_PUBLIC_BODY})\b")
 # The euromarket's instruments, capitalised in news copy ("a zero-coupon Euronote"): no firm, though
@@ -1490,7 +1493,7 @@ def names_no_firm(text: str, start: int, end: int) -> bool:
     words = [_plain(w).lower() for w in _RUN_WORD.findall(text[start:end])]
     if not words:
         return False
-    if words[-1] in _PUBLIC_BODIES or _BODY_AFTER_AND.match(text, end):
+    if words[-1] in _PUBLIC_BODIES or words[-1] in _INSTITUTIONS or _BODY_AFTER_AND.match(text, end):
         return True
     if len(words) == 1:  # nor "Non-precious" opening a sentence: a firm's hyphen is between names
         return words[0] in _EURO_INSTRUMENTS or bool(_LOWER_AFTER_HYPHEN.search(text, start, end))

@@ -2268,6 +2268,17 @@ def test_a_firm_asked_for_is_no_person_and_no_public_body():
     assert names_no_firm(text, text.index("U.S."), text.index(" fined"))
     text = "Coca-Cola and Hewlett-Packard said."
     assert not any(names_no_firm(text, m.start(), m.end()) for m in NAME_RUN.finditer(text))
+    text = "It is owned by the China International Exhibition Centre and Genetics Institute."
+    spans = {m.group(0): names_no_firm(text, m.start(), m.end()) for m in NAME_RUN.finditer(text)}
+    assert spans["China International Exhibition Centre"] and not spans["Genetics Institute"]
+
+
+def test_a_name_sharing_only_a_company_word_with_the_question_is_not_its_own():
+    # "International" is shared by many firms' names: the lead manager answers.
+    q = "Which firm is lead managing Kawasaki Steel International Finance's stepped coupon eurobond?"
+    text = ("Kawasaki Steel International Finance Plc is issuing a stepped coupon 30 mln dlr eurobond, "
+            "lead manager Wako International Europe Ltd said.")
+    assert [text[s:e] for s, e in candidates(NAME, text, stems(q))] == ["Wako International Europe Ltd"]
 
 
 # Written for the test in the manner of a wire story: the lead names the bidder's owner, the
