@@ -378,7 +378,7 @@ def _reading(question: str, kind: str | None, finder: WordFinder, previous: Prev
                     asked=frozenset(qstems), weight=weight, kind=kind, focus=answer_type.focus(question),
                     find=finder, own=own, moves_on=previous is not None,
                     looks=tense.looks(question) if kind == answer_type.DATE else tense.EITHER,
-                    counted=answer_type.counted(question) if kind == answer_type.NUMBER else frozenset(),
+                    counted=_with_alike(answer_type.counted(question)) if kind == answer_type.NUMBER else frozenset(),
                     valued=answer_type.valued(question) if kind == answer_type.NUMBER else frozenset(),
                     money=kind == answer_type.NUMBER and answer_type.asks_money(question),
                     share=kind == answer_type.NUMBER and answer_type.asks_share(question),
@@ -402,6 +402,12 @@ def _reading(question: str, kind: str | None, finder: WordFinder, previous: Prev
                     post=kind == answer_type.NAME and answer_type.asks_post(question),
                     material=kind == answer_type.THING and answer_type.asks_material(question),
                     verb=answer_type.object_verb(question) if kind == answer_type.THING else None)
+
+
+def _with_alike(counted: frozenset[str]) -> frozenset[str]:
+    """What "How many ...?" counts and the words news writes for it (words.ALIKE): "464 management
+    positions" counts the "mgmt jobs" asked about."""
+    return counted.union(*(ALIKE.get(s, _NONE) for s in counted))
 
 
 def compose(parsed: ParsedQuery, result: SearchResult, *, top_k: int, threshold: float,

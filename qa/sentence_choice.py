@@ -521,7 +521,8 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
     if q.valued and found:  # "What yield ...?": not the "41" of "a 41-day repurchase accord", a term's length
         found = [(s, e) for s, e in found if not _TERM_LENGTH.match(text, e)]
     if q.counted and found:  # "How many years ...?": not "2 counts", "50 pct"
-        found = [span for span in found if not _counts_else(text, span, q.counted) and not answer_type.labels(text, span)]
+        found = [span for span in found if not _counts_else(text, span, q.counted) and not answer_type.labels(text, span)
+                 and (q.share or span not in answer_type.shares(text, [span]))]
     if q.label and found:  # "Resolution 188", not "Forty-Six US Congressmen"
         found = [span for span in found if answer_type.labels(text, span)]
     if q.unit and found:

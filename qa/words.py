@@ -126,7 +126,7 @@ nine 9
 ten 10
 eleven 11
 twelve 12
-job jobs staff workforce
+job jobs staff workforce position positions
 resign resigned resignation quit
 forecast predict predicted
 factory factories plant plants mill mills

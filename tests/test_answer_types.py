@@ -2338,8 +2338,24 @@ def test_how_much_of_a_thing_is_answered_by_an_amount_not_a_share(written):
     assert not asks_amount("how much matsushita's new copier costs")
 
 
+# Written for the test in the manner of wire stories: the lead cuts costs by a share, a later
+# sentence counts the posts by another word than the question's.
+CUTS = [
+    ("j1", "1987-03-10", "NORWOOD AIR <NWA> TO CUT MANAGEMENT COSTS",
+     "Norwood Air Corp said its Norwood Airlines unit will reduce management costs by 15 pct, or about "
+     "40 mln dlrs, through job cuts, salary freezes and other measures.\n\n"
+     "The airline said it will eliminate 212 management positions and freeze all management salaries.\n\n"
+     "Norwood said it is seeking a 10 pct pay cut from its unions."),
+]
+
+
+def test_how_many_jobs_is_answered_by_the_positions_counted_not_a_share(written):
+    a = written.ask("how many mgmt jobs is norwood air cutting")
+    assert "212" in first_sentence(a), a.answer
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> Engine:
-    """One archive of the stories written for these tests (VALVES ... HARVEST)."""
-    stories = VALVES + WIRES + HOMES + STORM + TENDER + UNDISCLOSED + HARVEST
+    """One archive of the stories written for these tests (VALVES ... CUTS)."""
+    stories = VALVES + WIRES + HOMES + STORM + TENDER + UNDISCLOSED + HARVEST + CUTS
     return small_archive(tmp_path_factory, "written", stories, "Reuters")
