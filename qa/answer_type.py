@@ -102,7 +102,7 @@ _AS_ADJECTIVE = rf"(?!-(?:\w+ed|run|made|built)\b)(?!\s+(?:{_nouns(_COMPOUND_END
 _WH_NOUN = re.compile(rf"{_WH}\s+{_MODIFIERS}(?:(?P<place>{_nouns(_PLACE_NOUNS)})|"
                       rf"(?P<person>{_nouns(_PERSON_NOUNS)})|(?P<number>{_nouns(_NUMBER_NOUNS)}))\b{_AS_ADJECTIVE}|"
                       rf"\b(?:which|what)\s+(?:{_DATE_MODIFIED})?{_DATE_ASKED}(?P<date>{_nouns(_DATE_NOUNS)})s?\b", re.I)
-_WHEN = re.compile(r"\bwhen\b", re.I)
+_WHEN = re.compile(r"\bwhen\b|\b(?:what|which)\s+point\s+in\s+time\b", re.I)  # "To what point in time does the figure refer?"
 _WHY = re.compile(r"\bwhy\b|\bfor\s+what\s+reasons?\b|\bwhat\s+(?:caused|led\s+to|prompted)\b|\bhow\s+come\b", re.I)
 _WHERE = re.compile(r"\bwhere\b", re.I)
 _WHO = re.compile(r"\b(?:who|whom)\b", re.I)
@@ -1284,6 +1284,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
             # title only a person holds ("President Reagan", "King Fahd").
             named = [w for w in every if not _acronym(w) and not _names_a_people(w)
                      and w.lower() not in DEMONYMS and w.lower() not in _TITLES]
+            if " ".join(named) in _NO_PERSON:  # "New York NASDAQ": a city's name and an exchange's
+                continue
             if len(named) < 2 and not (named and titled and titled[-1] == len(every) - 2
                                        and every[-2].lower() in _PERSONS_TITLES):
                 continue

@@ -293,6 +293,7 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("Where did the talks take place?", PLACE),
     ("What percentage of adults disapprove?", NUMBER),
     ("When did the offensive end?", DATE),
+    ("To what point in time does the Central Bank's 110.6 billion dlr debt figure refer?", DATE),
     ("Why did Audi's profit fall?", REASON),
     ("What caused the drop in output?", REASON),
     ("In what year was it founded?", DATE),
@@ -748,6 +749,8 @@ def test_a_known_place_of_two_words_is_no_persons_name():
     # Regions of two words (places.REGIONS): "Who chairs the Pacific Stock Exchange?" is not
     # answered by a trip "to explore links with other Pacific Rim exchanges ... in the Far East".
     text = "The trip explored links with other Pacific Rim exchanges and markets in the Far East and Western Europe."
+    assert candidates(PERSON, text, frozenset()) == []
+    text = "It would end its listing on the New York NASDAQ system."  # a city's name and an exchange's
     assert candidates(PERSON, text, frozenset()) == []
 
 
