@@ -489,6 +489,7 @@ def focus(question: str) -> frozenset[str]:
 _PAST = frozenset("""bought sold won took made became got gave led left held paid said told ran began
 brought built cut fell found grew hit kept lost met put rose saw set sent shut spent stood struck swept
 threw went wrote chose drew fled flew spoke""".split())
+_OWNED = frozenset("held owned traded listed controlled run funded financed".split())
 _PHRASE_ENDS = frozenset(_AUXILIARIES.split("|")) | frozenset(
     "of in on at to for from with by about as that which who the a an its his her their this these".split())
 # "which bank is Mannesmann buying", "which menu item did KFC roll out", "which company will it
@@ -534,6 +535,8 @@ def head(question: str, objects: bool = False) -> str | None:
             possessive = low.endswith(("'s", "’s"))
             low = _plain(low).rstrip("’'")
             past = word[0].islower() and (low in _PAST or (len(low) > 4 and low.endswith("ed") and "-" not in low))
+            # "publicly held", "wholly owned": an adjective, not the verb ("recently announced")
+            past = past and not (words and words[-1].lower().endswith("ly") and low in _OWNED)
             if low in _PHRASE_ENDS or past:  # "Federated" names a company, a verb is lower case
                 if not objects and _ASKS_OBJECT.match(found.group(1), found.group(1).index(word)):
                     return None  # "Which company will it buy shares from?": not the one it names
@@ -544,10 +547,17 @@ def head(question: str, objects: bool = False) -> str | None:
             words.append(word.rstrip("’'").removesuffix("’s").removesuffix("'s"))
             if possessive:  # "Which company's stock": the company is asked
                 break
+        while words and _ADVERB.fullmatch(words[-1]):  # "Which company recently announced ...?"
+            words.pop()
         if words and words[-1].islower() and words[-1] not in _AUX.split():
             return stem(words[-1])
         return None
     return None
+
+
+# Words in -ly that are nouns: "Which Japanese daily ...?"
+_ADVERB = re.compile(r"(?!(?:family|supply|assembly|monopoly|rally|anomaly|reply|ally|daily|weekly|monthly|"
+                     r"quarterly|fortnightly)$)[a-z]{3,}ly")
 
 
 def description(question: str) -> frozenset[str]:

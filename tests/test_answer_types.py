@@ -437,6 +437,10 @@ def test_a_request_is_described_by_its_noun_not_by_the_word_that_asks():
     # A dotted abbreviation is one word of the phrase.
     ("Which U.S. company holds a 17 pct stake in TMOC Resources?", "company"),
     ("What's the company's stake in the venture?", "stake"),
+    # An adverb is no noun, and "publicly held" describes the noun after it.
+    ("Which company recently announced a merger?", "company"),
+    ("Which new publicly held company is Cominco setting up?", "company"),
+    ("Which Japanese daily reported the talks?", "daily"),
     # The noun asked about is the verb's object, not its subject: a sentence calling its
     # subject "the company" may well name the one asked.
     ("Which company will it buy shares from?", None),
