@@ -57,7 +57,9 @@ _DATE_ASKED = r"(?:(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?:[\w’'-]+\s+){
 _VERBS = "is|are|was|were|do|does|did|will|would|can|could|should|has|have|had"
 _AUXILIARIES = _VERBS + "|shall|may|might|must"
 _AUX = _AUXILIARIES.replace("|", " ") + " happened happens this that about if kind sort type"
-# "which US national park": up to three words before the noun; a date noun comes next to its
+# "which US national park": up to three words before the noun, or a name of up to five and a word
+# ("Which Goldman Sachs International Corp executive ...?", "Which American Soybean Association
+# vice president ...?"); a date noun comes next to its
 # wh-word ("what year"), or "do what this week?" would ask for a date.
 # A form of "be" may be the first of them ("What were last year's sales ...?"), no other verb:
 # "Since what year has General Motors' ..." asks for a year, not a general.
@@ -74,7 +76,7 @@ _NOT_TITLE_CASE = r"(?-i:(?![A-Z][a-z]))"
 # After "is", up to four words and no preposition: "What was East Malaysia's palm oil production
 # ...?" asks for a figure; "What is the title of economist Ravi Batra's book?" for no economist.
 _NOT_VERB_NOR_OF = rf"(?!(?:{_VERBS}|of|for|in|at|on|to|from|with|by|about)\b){_PHRASE_WORD}\s+"
-_MODIFIERS = rf"(?:(?:is|are|was|were)\s+(?:{_NOT_VERB_NOR_OF}){{0,4}}?{_NOT_TITLE_CASE}|(?:{_NOT_VERB}){{0,3}}?)"
+_MODIFIERS = rf"(?:(?:is|are|was|were)\s+(?:{_NOT_VERB_NOR_OF}){{0,4}}?{_NOT_TITLE_CASE}|(?-i:(?:[A-Z][\w.&'’-]*\s+){{3,5}}(?:[a-z]+\s+)?)|(?:{_NOT_VERB}){{0,3}}?)"
 
 
 def _nouns(words: str) -> str:

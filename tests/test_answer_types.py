@@ -294,6 +294,10 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("What percentage of adults disapprove?", NUMBER),
     ("When did the offensive end?", DATE),
     ("To what point in time does the Central Bank's 110.6 billion dlr debt figure refer?", DATE),
+    # A name of up to five words may stand before the person's noun; a company is no person.
+    ("Which Goldman Sachs International Corp executive denied the rumours?", PERSON),
+    ("Which American Soybean Association vice president threatened a complaint?", PERSON),
+    ("Which U.S. company built the people-mover system?", NAME),
     ("Why did Audi's profit fall?", REASON),
     ("What caused the drop in output?", REASON),
     ("In what year was it founded?", DATE),
