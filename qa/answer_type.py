@@ -882,14 +882,14 @@ _DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2
 _CAPS_WORD = (rf"(?:[ae]l-)?(?:(?:[A-Z]\.){{2,}}|A/S\b|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Prof)\.(?=\s+[{UPPER}])|"
               rf"[{UPPER}](?:\.(?=\s+[{UPPER}])|(?:[\w&-]|[’'](?=\w)|(?<=s)[’'])*))")
 # Between the capitalised words of one name: a small word ("Bank of England") or a name's
-# particles ("Cor van der Klugt", "Miguel de la Madrid", "Ursula von der Leyen").
+# particles ("Cor van der Klugt", "Miguel de la Madrid", "Ursula von der Leyen", "Daniel arap Moi").
 # A weekday goes on no name: "landed in Taiwan Tuesday", "President Reagan Monday named ...".
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 # A name may open a quotation in single quotes, as headlines quote titles ("'Squid Game' season
 # 2 is coming to Netflix"), but starts no word after an apostrophe ("d'Estaing" is no "Estaing")
 # and is no lone letter after one ("Pay 'N Pak").
 _CAPS = re.compile(rf"(?<![\w-])(?<!\w[’'])(?:(?<![’'])|(?=\w\w)){_CAPS_WORD}(?:\s+(?:(?:van|von|de)\s+(?:der|den|de|la|le|los|las)\s+|"
-                   rf"(?:of|the|de|da|del|der|den|du|van|von|bin|ibn|al|for)\s+)?(?!{_WEEKDAY}){_CAPS_WORD})*")
+                   rf"(?:of|the|de|da|del|der|den|du|van|von|bin|ibn|al|arap|for)\s+)?(?!{_WEEKDAY}){_CAPS_WORD})*")
 NAME_RUN = _CAPS  # a run of capitalised words that may be one name (qa/acronyms.py reads them too)
 _TITLES = frozenset("""prime minister president secretary chancellor general governor senator sen rep mr
 mrs ms dr sir lord lady king queen prince princess judge justice chief deputy vice foreign former

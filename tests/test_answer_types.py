@@ -774,6 +774,9 @@ def test_a_names_particles_join_its_words_and_name_is_no_word_of_what_is_asked()
             "did not.")
     assert [text[s:e] for s, e in candidates(PERSON, text, frozenset())] == [
         "Cor van der Klugt", "Miguel de la Madrid", "Van der Klugt", "Charles de Gaulle"]
+    # "Who did Moi name foreign minister?": "President Daniel arap Moi" is the question's own name.
+    text = "President Daniel arap Moi replaced his foreign minister."
+    assert candidates(PERSON, text, stems("Who did Moi name foreign minister?")) == []
     # "name" is how these ask for a person, not what they are about ...
     assert asking_words("What's his name?") == asking_words("Name the Marine sergeant arrested.") == {"nam"}
     # ... but a name given may follow "named", and an appointment is the question's own word.
