@@ -334,6 +334,8 @@ class Engine:
             answer = self._told_of_the_day(resolved, undated, parsed.filters.date_from, top_k, qvec) or answer
         if not answer.found and parsed.counted_back and resolved.refers_to is None:
             answer = self._ask_wider(resolved, over_all_dates(parsed), top_k, qvec) or answer
+        elif parsed.counted_back and resolved.refers_to is None and _lacks_a_name(parsed, answer, result):
+            answer = self._named_over_all_dates(resolved, parsed, top_k, qvec) or answer
         if not answer.found and resolved.refers_to is None and (later := with_the_month_after(parsed)):
             answer = self._ask_wider(resolved, later, top_k, qvec) or answer
         if not answer.found and parsed.names_read and resolved.refers_to is None:
@@ -421,6 +423,22 @@ class Engine:
                                          newest_first=parsed.newest_first, qvec=qvec)
         answer = compose(parsed, result, top_k=top_k, threshold=self.threshold, searched=resolved.search_text)
         return answer if answer.found else None
+
+    def _named_over_all_dates(self, resolved, parsed, top_k: int, qvec) -> Answer | None:
+        """The answer over all dates to a question whose period was counted back from the
+        archive's newest item ("last week") and answered there from a story that lacks a name it
+        uses: the week may be the story's ("Islamic lenders met last week and pledged new money
+        for Uganda"). Kept only when its first story holds every name; else None."""
+        wider = self._ask_wider(resolved, over_all_dates(parsed), top_k, qvec)
+        item = self.get_item(wider.citations[0].item_id) if wider is not None and wider.citations else None
+        names = answer_type.names(parsed.text)
+        if item is None or not stems(" ".join(names)) <= stems(f"{item.title} {item.body}"):
+            return None
+        f = parsed.filters
+        wider.notes = [f"no story dated {f.date_from} to {f.date_to} (\"{parsed.counted_back}\", counted back from "
+                       f"the archive's newest item) names {' and '.join(names)}: searched all dates"
+                       if n.startswith("nothing dated ") else n for n in wider.notes]
+        return wider
 
     def _told_of_the_day(self, resolved, undated, day: str, top_k: int, qvec) -> Answer | None:
         """The answer over all dates (``undated``, query.without_the_day) to a question that named
