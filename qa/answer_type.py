@@ -65,7 +65,8 @@ _AUX = _AUXILIARIES.replace("|", " ") + " happened happens this that about if ki
 # "Since what year has General Motors' ..." asks for a year, not a general.
 # A word of the phrase may be a dotted abbreviation: "Which U.S. company", "Which U.K. city".
 _PHRASE_WORD = r"(?:(?:[a-z]\.){2,}|[\w’'/&-]+)"  # "Royal Dutch/Shell's", "AT&T's"
-_NOT_VERB = rf"(?!(?:{_VERBS})\b){_PHRASE_WORD}\s+"
+# Nor a past tense before its object: "Which newspaper quoted U.S. officials ...?" asks for no official.
+_NOT_VERB = rf"(?!(?:{_VERBS})\b)(?![a-z]+ed\s+(?:the|a|an|its|his|her|their|(?-i:[A-Z]))){_PHRASE_WORD}\s+"
 # A date noun right after the asking word, past a word or two that are no verb: "What target date
 # has Yeutter set ...?", "Which closing date ...?" (see _WH_NOUN).
 _DATE_MODIFIED = rf"(?:{_NOT_VERB}){{1,2}}?(?=(?:date|day|deadline)\b)"

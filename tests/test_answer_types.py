@@ -298,6 +298,8 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("Which Goldman Sachs International Corp executive denied the rumours?", PERSON),
     ("Which American Soybean Association vice president threatened a complaint?", PERSON),
     ("Which U.S. company built the people-mover system?", NAME),
+    ("Which newspaper quoted U.S. officials as saying Kuwait may re-register its tankers?", NAME),
+    ("Which unnamed official said so?", PERSON),
     ("Why did Audi's profit fall?", REASON),
     ("What caused the drop in output?", REASON),
     ("In what year was it founded?", DATE),
