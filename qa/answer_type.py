@@ -456,6 +456,19 @@ def asks_amount(question: str) -> bool:
     return bool(m) and m.group(0).split()[-1][0].islower()
 
 
+def measured(question: str) -> frozenset[str]:
+    """The stem of the thing whose amount ``question`` asks ("gold" in "How much gold did U.S.
+    mines produce?"); none for money ("How much cash ...?", "How much profit ...?"), which a
+    story may call by another name ("earnings")."""
+    if not asks_amount(question):
+        return frozenset()
+    noun = _HOW_MUCH_THING.search(question).group(0).split()[-1].lower()
+    return frozenset() if noun in _MONEY_NOUNS or noun in _MONEY_WORDS else frozenset(stems(noun))
+
+
+_MONEY_WORDS = frozenset("money cash capital funding financing funds credit aid".split())
+
+
 # "By what percentage did truck sales rise ...?", "What proportion ...?", "How many percentage
 # points ...?": only a share answers ("65.2 pct", "12%"), not the count beside it ("to 28,698").
 _SHARE_ASKED = re.compile(r"\b(?:what|which)\s+(?:percentage|percent|pct|proportion)\b"

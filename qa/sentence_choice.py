@@ -33,13 +33,13 @@ import functools
 import math
 import operator
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dateline.index.item import Item
 
 from . import answer_type, tense
 from .sentences import paragraphs, sentences_near
-from .words import ALIKE, MIN_STEM, MIN_Z_STEM, PHRASAL, STOP_WORDS, WORD, heading_stems, phrasal_deed, phrasal_verbs, stem
+from .words import ALIKE, MIN_STEM, MIN_Z_STEM, PHRASAL, STOP_WORDS, WORD, heading_stems, phrasal_deed, phrasal_verbs, stem, stems
 
 # The features of a candidate sentence, in the order of SENTENCE_MODEL's weights. Word weights
 # are the question words' idf, shares of the question's total.
@@ -260,6 +260,7 @@ class Question:
     money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
     share: bool = False  # "By what percentage ...?": only a share is offered (answer_type.asks_share)
     amount: bool = False  # "How much maize ...?": no share is offered (answer_type.asks_amount)
+    measured: frozenset[str] = frozenset()  # "How much gold ...?": its stem; a story without it offers nothing (answer_type.measured)
     per_share: bool = False  # "How much per share ...?": only an amount a share is offered (answer_type.per_share)
     label: bool = False  # "What is the number of the resolution?": only a number that labels a name is offered
     unit: str | None = None  # "On what date ...?": only a date that gives the day (or year) asked is offered (answer_type.unit_asked)
@@ -357,6 +358,8 @@ def choose(item: Item, rank: int, gap: float, q: Question, quoted: set[int] | No
     the cited stories, ``gap`` its retrieval score below the top story's; ``quoted`` holds the
     starts of sentences a previous answer quoted (in a follow-up they count only for its own words)."""
     record = _RECORD.get()
+    if q.measured and not _holds_measured(item, q.measured):
+        q = replace(q, kind=None)  # "How much gold ...?" is not answered by a story of silver
     # Never empty: the lead or the headline. With no kind asked the kind features are all zero,
     # so the best-scoring candidate is the answer: only it is built.
     cands = _candidates(item, rank, gap, q, quoted or set(), best_only=record is None and not q.kind)
@@ -379,6 +382,12 @@ def choose(item: Item, rank: int, gap: float, q: Question, quoted: set[int] | No
         _describe_kind(cands[-at], q)
         best = max(best or (cands[-at].score, at), (cands[-at].score, at))
     return cands[-best[1]]
+
+
+def _holds_measured(item: Item, measured: frozenset[str]) -> bool:
+    """Whether ``item`` names the thing an amount is asked of, or a word news writes for it."""
+    held = stems(f"{item.title}\n{item.body}")
+    return all(m in held or not ALIKE.get(m, frozenset()).isdisjoint(held) for m in measured)
 
 
 def offering(item: Item, rank: int, gap: float, q: Question, answer: str) -> Candidate | None:

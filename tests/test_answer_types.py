@@ -12,7 +12,7 @@ import pytest
 
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, THING, asks_amount, asks_business, asks_given_name, asks_material, object_verb, objects,
                                       asks_label, asks_money, asks_per_share, asks_post, called_by_head, candidates, company_words, counted, description, expected, focus, given_names,
-                                      described_things, giving, head, is_topic, labelled_by_head, labels, materials, names, names_a_people, names_exactly, names_no_firm, NAME_RUN, names_place_or_people,
+                                      described_things, giving, head, is_topic, labelled_by_head, labels, materials, measured, names, names_a_people, names_exactly, names_no_firm, NAME_RUN, names_place_or_people,
                                       money, organs, organs_asked, per_share, post_titles, posts_asked, refers_back, setting, thing_asked, unit_asked, valued)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
@@ -2370,10 +2370,31 @@ def test_how_many_jobs_is_answered_by_the_positions_counted_not_a_share(written)
     assert "212" in first_sentence(a), a.answer
 
 
+# Written for the test in the manner of wire stories: two months' figures from the Bureau of
+# Mines, one of gold and one of silver, whose year's total reads much like the month asked.
+METALS = [
+    ("m1", "1987-03-12", "U.S. GOLD PRODUCTION ROSE IN DECEMBER",
+     "U.S. mine production of gold rose to 244,900 troy ounces in December from 244,749 ounces in November, "
+     "the Bureau of Mines said.\n\n"
+     "Imports of gold in December were 692,700 ounces, against 611,811 ounces a year earlier."),
+    ("m2", "1987-03-12", "U.S. SILVER PRODUCTION ROSE IN DECEMBER",
+     "U.S. mine production of silver rose in December, the Bureau of Mines said.\n\n"
+     "Mine production in the 12-month period Jan-Dec, 1986 totaled 31,720,769 ounces, vs 39,357,197 ounces "
+     "produced in December 1985, the U.S. mines bureau said."),
+]
+
+
+def test_how_much_of_a_thing_is_not_answered_by_a_story_that_never_names_it(written):
+    a = written.ask("How much gold did U.S. mines produce in December 1986, according to the Bureau of Mines?")
+    assert "244,900 troy ounces" in first_sentence(a), a.answer
+    assert measured("How much gold did U.S. mines produce?") == {"gold"}
+    assert measured("How much cash will it pay?") == frozenset()  # money goes by many names
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> Engine:
-    """One archive of the stories written for these tests (VALVES ... CUTS)."""
-    stories = VALVES + WIRES + HOMES + STORM + TENDER + UNDISCLOSED + HARVEST + CUTS
+    """One archive of the stories written for these tests (VALVES ... METALS)."""
+    stories = VALVES + WIRES + HOMES + STORM + TENDER + UNDISCLOSED + HARVEST + CUTS + METALS
     return small_archive(tmp_path_factory, "written", stories, "Reuters")
 
 
