@@ -229,7 +229,7 @@ def expected(question: str) -> str | None:
             found = [f for f in found if f[1] > text.index(",")] or found
         if found:
             kind = min(found)[3]
-            return NAME if kind == PERSON and _WHO_ROLE.search(text) else kind
+            return NAME if kind == PERSON and (_WHO_ROLE.search(text) or _WITH_WHOM.search(text)) else kind
     return THING if _KIND_OF.search(question) else _keyword_kind(question)
 
 
@@ -242,6 +242,10 @@ _ORG_ROLES = ("underwriter underwriters auditor auditors target targets buyer bu
 _WHO_ROLE = re.compile(r"^\W*(?:and\s+)?who\s+(?:is|was|are|were|will\s+be|would\s+be)\s+(?:the|its|his|her|their|"
                        rf"[\w.&'’-]+['’]s)\s+(?:[\w-]+\s+){{0,3}}?(?:{_nouns(_ORG_ROLES)})"
                        r"(?=\s+(?:of|for|in|at|on|to|from|with|behind|that|who|which)\b|\s*[?,]|$)", re.I)
+
+
+# "With whom did Tround sign a joint agreement?": the other party, as often a company as a person.
+_WITH_WHOM = re.compile(r"\bwith\s+whom\b", re.I)
 
 
 # A question in keywords ("Alitalia 1986 net profit?", "Prudential Corp group chief executive?",
@@ -1352,7 +1356,10 @@ _OPENER = re.compile(r"(?:(?:The|A|An|In|At|On|For|From|By|With|After|Before|Und
                      r"Otherwise|Yet|Separately|Additionally|Finally|Overall|Initially|Subsequently|Consequently|"
                      r"Accordingly|Likewise|Similarly|Indeed|Besides|Still|Then|Now|Later|Earlier|Previously|Currently|"
                      r"Recently|Today|Yesterday|Traditionally|Usually|Normally|Generally|Ultimately|Eventually|Hence|"
-                     r"According|Following|Including|Excluding|Regarding|Concerning|Barring|Pending)\s+)+")
+                     r"According|Following|Including|Excluding|Regarding|Concerning|Barring|Pending|"
+                     # ... nor a plural noun of the trade opening a sentence ("Proceeds and expenses from ...")
+                     r"Proceeds|Sales|Revenues|Earnings|Profits|Losses|Shares|Prices|Terms|Details|Analysts|"
+                     r"Officials|Sources|Traders|Dealers|Shareholders|Stockholders|Bankers|Economists|Investors)\s+)+")
 # A count alone ("Three of the plants will work") names nothing; before other capitalised words it
 # may begin a name, which it stays part of.
 _COUNT_ALONE = re.compile(r"One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|Twenty|Dozens|Hundreds|"

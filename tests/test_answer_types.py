@@ -300,6 +300,7 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("Which U.S. company built the people-mover system?", NAME),
     ("Which newspaper quoted U.S. officials as saying Kuwait may re-register its tankers?", NAME),
     ("Which unnamed official said so?", PERSON),
+    ("With whom did Tround International Inc sign a joint agreement?", NAME),  # a firm as often as a person
     ("Why did Audi's profit fall?", REASON),
     ("What caused the drop in output?", REASON),
     ("In what year was it founded?", DATE),
@@ -762,6 +763,9 @@ def test_a_known_place_of_two_words_is_no_persons_name():
     assert candidates(PERSON, text, frozenset()) == []
     text = "It would end its listing on the New York NASDAQ system."  # a city's name and an exchange's
     assert candidates(PERSON, text, frozenset()) == []
+    # A plural noun of the trade opening a sentence names nothing: "Which firm will handle ...?"
+    text = "Proceeds and expenses from the offering are for the account of the selling shareholders."
+    assert candidates(NAME, text, frozenset()) == []
 
 
 def test_a_military_rank_is_a_title_not_a_persons_name():
