@@ -813,7 +813,7 @@ YEAR_FIGURE = re.compile(r"(?:1[89]|20)\d\d")
 DAY, YEAR = "day", "year"
 _UNIT_ASKED = re.compile(r"\b(?:what|which)\s+(?:exact\s+)?(?:(?P<day>date|day)|(?P<year>year))\b", re.I)
 _GIVES = {DAY: re.compile(rf"\b(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b|\b(?:{'|'.join(_DAYS.split())}|yesterday|today|"
-                          r"tomorrow)\b", re.I),
+                          r"tomorrow|one|two|three|four|five|six|seven|eight|nine)\b", re.I),
           YEAR: re.compile(rf"\b{YEAR_FIGURE.pattern}\b|\b(?:last|next|this)\s+year\b", re.I)}
 
 
@@ -884,7 +884,11 @@ def labels(text: str, span: tuple[int, int]) -> bool:
 
 # "one of these swings", "one of the company's plants": a pick from a group, no count.
 _ONE_OF = re.compile(r"\s+of\b", re.I)
-_DATE = re.compile(rf"\b(?:(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?|{YEAR_FIGURE.pattern}\b|"
+# A day in words, as Reuters writes the first nine ("postponed until May four"), after a month's
+# name in capitals (not "march two miles").
+_DAY_IN_WORDS = r"(?-i:(?:January|February|March|April|May|June|July|August|September|October|November|December)" \
+                r"\s+(?:one|two|three|four|five|six|seven|eight|nine))\b"
+_DATE = re.compile(rf"\b(?:{_DAY_IN_WORDS}|(?:{_nouns(_MONTHS + ' ' + _DAYS)})\b\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?|{YEAR_FIGURE.pattern}\b|"
                    r"(?-i:spring|summer|autumn|winter)\b(?!\s+(?:wheat|grains?|crops?|barley|plantings?|sowings?)\b)|"
                    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN}(?![\w-])|"
                    r"yesterday|today|tomorrow|(?:last|next|this)\s+(?:week|month|year)|"

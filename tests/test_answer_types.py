@@ -1977,6 +1977,11 @@ def test_a_question_for_the_date_wants_a_day_and_one_for_the_year_a_year():
     assert [text[s:e] for s, e in found] == ["June", "September", "December", "1987", "April 20", "Friday", "3rd March"]
     assert [text[s:e] for s, e in giving("day", text, found)] == ["April 20", "Friday", "3rd March"]
     assert [text[s:e] for s, e in giving("year", text, found)] == ["1987"]
+    # Reuters writes the first nine days in words: "postponed until May four" gives the day; a
+    # month in lower case before a count is no date.
+    text = "The judge postponed the hearing until May four; protesters will march two miles."
+    found = candidates(DATE, text, frozenset(), frozenset())
+    assert [text[s:e] for s, e in giving("day", text, found)] == ["May four"]
 
 
 def test_a_number_that_labels_a_name_counts_nothing():
