@@ -133,6 +133,7 @@ factory factories plant plants mill mills
 crash accident collision
 kill killed dead death die died
 export exports exported ship ships shipped shipment
+ship ships vessel vessels
 begin began begun start started commence commenced
 fall fell fallen drop dropped decline declined
 rise rose risen climb climbed

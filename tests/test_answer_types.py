@@ -2400,10 +2400,24 @@ def test_how_much_of_a_thing_is_not_answered_by_a_story_that_never_names_it(writ
     assert measured("How much cash will it pay?") == frozenset()  # money goes by many names
 
 
+# Written for the test in the manner of a wire story: the ships counted are "vessels" there.
+ICE = [
+    ("i1", "1987-02-20", "HIGH WINDS KEEP VESSELS TRAPPED IN BALTIC ICE",
+     "Weather officials in Sweden said the icy conditions in the Baltic were the worst for 30 years, with "
+     "ships fighting a losing battle to keep moving.\n\n"
+     "Off Finland and Sweden up to 40 vessels were reported to be stuck in the ice, coastguard officials said."),
+]
+
+
+def test_how_many_ships_counts_the_vessels_news_writes_of(written):
+    a = written.ask("how many ships stuck in baltic ice off finland and sweden")
+    assert "40 vessels" in first_sentence(a), a.answer
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> Engine:
-    """One archive of the stories written for these tests (VALVES ... METALS)."""
-    stories = VALVES + WIRES + HOMES + STORM + TENDER + UNDISCLOSED + HARVEST + CUTS + METALS
+    """One archive of the stories written for these tests (VALVES ... ICE)."""
+    stories = VALVES + WIRES + HOMES + STORM + TENDER + UNDISCLOSED + HARVEST + CUTS + METALS + ICE
     return small_archive(tmp_path_factory, "written", stories, "Reuters")
 
 
