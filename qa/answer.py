@@ -383,6 +383,7 @@ def _reading(question: str, kind: str | None, finder: WordFinder, previous: Prev
                     money=kind == answer_type.NUMBER and answer_type.asks_money(question),
                     share=kind == answer_type.NUMBER and answer_type.asks_share(question),
                     amount=kind == answer_type.NUMBER and answer_type.asks_amount(question),
+                    new=kind == answer_type.NUMBER and answer_type.asks_new(question),
                     measured=answer_type.measured(question) if kind == answer_type.NUMBER else frozenset(),
                     per_share=kind == answer_type.NUMBER and answer_type.asks_per_share(question),
                     label=kind == answer_type.NUMBER and answer_type.asks_label(question),

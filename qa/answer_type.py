@@ -473,6 +473,22 @@ def measured(question: str) -> frozenset[str]:
 _MONEY_WORDS = frozenset("money cash capital funding financing funds credit aid".split())
 
 
+# "whats waste management's new per share offer": not the figure a sentence calls the earlier one
+# ("rejected Waste Management's earlier 27 dlr per share offer").
+_ASKS_NEW = re.compile(r"\b(?:new|latest|revised|raised|sweetened|improved)\b", re.I)
+_EARLIER_BEFORE = re.compile(r"\b(?:earlier|previous|prior|original|old|former|initial)\b(?:\s+[\w$.,-]+){0,2}\s*$", re.I)
+
+
+def asks_new(question: str) -> bool:
+    """Whether ``question`` asks for the new figure ("the new offer", "the revised estimate")."""
+    return bool(_ASKS_NEW.search(question))
+
+
+def called_earlier(text: str, start: int) -> bool:
+    """Whether the figure at ``start`` of ``text`` is called an earlier one ("its earlier 27 dlr offer")."""
+    return bool(_EARLIER_BEFORE.search(text, max(0, start - 40), start))
+
+
 # "By what percentage did truck sales rise ...?", "What proportion ...?", "How many percentage
 # points ...?": only a share answers ("65.2 pct", "12%"), not the count beside it ("to 28,698").
 _SHARE_ASKED = re.compile(r"\b(?:what|which)\s+(?:percentage|percent|pct|proportion)\b"

@@ -260,6 +260,7 @@ class Question:
     money: bool = False  # "How much ... pay / cost / worth?": only an amount of money is offered
     share: bool = False  # "By what percentage ...?": only a share is offered (answer_type.asks_share)
     amount: bool = False  # "How much maize ...?": no share is offered (answer_type.asks_amount)
+    new: bool = False  # "the new offer": no figure called an earlier one is offered (answer_type.asks_new)
     measured: frozenset[str] = frozenset()  # "How much gold ...?": its stem; a story without it offers nothing (answer_type.measured)
     per_share: bool = False  # "How much per share ...?": only an amount a share is offered (answer_type.per_share)
     label: bool = False  # "What is the number of the resolution?": only a number that labels a name is offered
@@ -538,6 +539,8 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
         found = answer_type.giving(q.unit, text, found)
     if q.money and found:
         found = answer_type.money(text, found)
+    if q.new and found:  # "the new offer": not "the earlier 27 dlr offer"
+        found = [(s, e) for s, e in found if not answer_type.called_earlier(text, s)]
     if q.share and found:
         found = answer_type.shares(text, found)
     elif q.amount and found:  # "How much maize ...?": not "will fall by over 65 pct"

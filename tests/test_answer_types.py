@@ -2414,10 +2414,26 @@ def test_how_many_ships_counts_the_vessels_news_writes_of(written):
     assert "40 vessels" in first_sentence(a), a.answer
 
 
+# Written for the test in the manner of a wire story: the lead names the offer rejected, a later
+# sentence the raised one.
+RAISED = [
+    ("r1", "1987-03-19", "BIRCHWOOD <BRCH> HAS NO COMMENT ON NEW OFFER",
+     "Birchwood Inc had rejected Harlan Industries' earlier 21 dlr per share offer, saying it was an "
+     "undervalued bid.\n\n"
+     "Harlan Industries amended its 21 dlr per share tender offer, raising it to 26 dlrs per share.\n\n"
+     "Birchwood rose 1-1/2 to 27 in over-the-counter trading."),
+]
+
+
+def test_the_new_offer_is_not_answered_by_the_one_called_earlier(written):
+    a = written.ask("whats harlan industries new per share offer for birchwood")
+    assert "26 dlrs" in first_sentence(a), a.answer
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> Engine:
-    """One archive of the stories written for these tests (VALVES ... ICE)."""
-    stories = VALVES + WIRES + HOMES + STORM + TENDER + UNDISCLOSED + HARVEST + CUTS + METALS + ICE
+    """One archive of the stories written for these tests (VALVES ... RAISED)."""
+    stories = VALVES + WIRES + HOMES + STORM + TENDER + UNDISCLOSED + HARVEST + CUTS + METALS + ICE + RAISED
     return small_archive(tmp_path_factory, "written", stories, "Reuters")
 
 
