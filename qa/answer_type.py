@@ -454,20 +454,26 @@ _HOW_MUCH_THING = re.compile(rf"\bhow\s+much\s+(?!(?:{_AUXILIARIES}|of|more|less
                              r"this|that|in|on|for|to|by|further|extra)\b)[a-z][\w-]*\b(?![’']|\s+than\b)", re.I)
 
 
+def _amount_noun(question: str) -> str | None:
+    """The thing "How much ...?" asks an amount of ("maize"), in lower case; None for none."""
+    m = _HOW_MUCH_THING.search(question)
+    noun = m.group(0).split()[-1] if m else ""
+    return noun.lower() if noun[:1].islower() else None
+
+
 def asks_amount(question: str) -> bool:
     """Whether ``question`` asks how much of a thing ("How much maize ...?"): a share is no amount."""
-    m = _HOW_MUCH_THING.search(question)
-    return bool(m) and m.group(0).split()[-1][0].islower()
+    return _amount_noun(question) is not None
 
 
 def measured(question: str) -> frozenset[str]:
     """The stem of the thing whose amount ``question`` asks ("gold" in "How much gold did U.S.
     mines produce?"); none for money ("How much cash ...?", "How much profit ...?"), which a
     story may call by another name ("earnings")."""
-    if not asks_amount(question):
+    noun = _amount_noun(question)
+    if noun is None or noun in _MONEY_NOUNS or noun in _MONEY_WORDS:
         return frozenset()
-    noun = _HOW_MUCH_THING.search(question).group(0).split()[-1].lower()
-    return frozenset() if noun in _MONEY_NOUNS or noun in _MONEY_WORDS else frozenset(stems(noun))
+    return frozenset(stems(noun))
 
 
 _MONEY_WORDS = frozenset("money cash capital funding financing funds credit aid".split())

@@ -68,7 +68,12 @@ def _lacks_a_name(parsed, answer: Answer, result) -> bool:
         return False
     first = answer.citations[0].item_id
     item = next((p.item for p in result.passages if p.item.id == first), None)
-    return item is None or not stems(" ".join(names)) <= stems(f"{item.title} {item.body}")
+    return item is None or not _holds_every_name(item, names)
+
+
+def _holds_every_name(item: Item, names: list[str]) -> bool:
+    """Whether ``item``'s title or body holds every word of ``names``."""
+    return stems(" ".join(names)) <= stems(f"{item.title} {item.body}")
 
 
 def _as_typed(answer: Answer, typed: str, slips: list[tuple[str, str]]) -> Answer:
@@ -432,7 +437,7 @@ class Engine:
         wider = self._ask_wider(resolved, over_all_dates(parsed), top_k, qvec)
         item = self.get_item(wider.citations[0].item_id) if wider is not None and wider.citations else None
         names = answer_type.names(parsed.text)
-        if item is None or not stems(" ".join(names)) <= stems(f"{item.title} {item.body}"):
+        if item is None or not _holds_every_name(item, names):
             return None
         f = parsed.filters
         wider.notes = [f"no story dated {f.date_from} to {f.date_to} (\"{parsed.counted_back}\", counted back from "

@@ -531,8 +531,10 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
     if q.valued and found:  # "What yield ...?": not the "41" of "a 41-day repurchase accord", a term's length
         found = [(s, e) for s, e in found if not _TERM_LENGTH.match(text, e)]
     if q.counted and found:  # "How many years ...?": not "2 counts", "50 pct"
-        found = [span for span in found if not _counts_else(text, span, q.counted) and not answer_type.labels(text, span)
-                 and (q.share or span not in answer_type.shares(text, [span]))]
+        found = [span for span in found if not _counts_else(text, span, q.counted) and not answer_type.labels(text, span)]
+    if (q.counted or q.amount) and not q.share and found:  # "How many ...?", "How much maize ...?": not "65 pct"
+        shares = answer_type.shares(text, found)
+        found = [span for span in found if span not in shares]
     if q.label and found:  # "Resolution 188", not "Forty-Six US Congressmen"
         found = [span for span in found if answer_type.labels(text, span)]
     if q.unit and found:
@@ -543,8 +545,6 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
         found = [(s, e) for s, e in found if not answer_type.called_earlier(text, s)]
     if q.share and found:
         found = answer_type.shares(text, found)
-    elif q.amount and found:  # "How much maize ...?": not "will fall by over 65 pct"
-        found = [span for span in found if span not in answer_type.shares(text, [span])]
     if q.based and found:  # "Where is Reliance based?": not "New York-based investment firm of Rosenkranz"
         found = [(s, e) for s, e in found if not answer_type.home_of_another(text, e, q.qstems)]
     if q.kind == answer_type.PLACE and not q.based and found:
