@@ -229,7 +229,8 @@ def expected(question: str) -> str | None:
             found = [f for f in found if f[1] > text.index(",")] or found
         if found:
             kind = min(found)[3]
-            return NAME if kind == PERSON and (_WHO_ROLE.search(text) or _WITH_WHOM.search(text)) else kind
+            return NAME if kind == PERSON and (_WHO_ROLE.search(text) or _WITH_WHOM.search(text)
+                                               or _WHO_ACQUIRES.search(text)) else kind
     return THING if _KIND_OF.search(question) else _keyword_kind(question)
 
 
@@ -238,10 +239,19 @@ def expected(question: str) -> str | None:
 _ORG_ROLES = ("underwriter underwriters auditor auditors target targets buyer buyers seller sellers bidder "
               "bidders suitor suitors acquirer owner owners partner partners adviser advisers advisor advisors "
               "lender lenders creditor creditors supplier suppliers customer customers client clients rival "
-              "rivals competitor competitors sponsor sponsors backer backers")
+              "rivals competitor competitors sponsor sponsors backer backers shareholder shareholders "
+              "stockholder stockholders parent")
 _WHO_ROLE = re.compile(r"^\W*(?:and\s+)?who\s+(?:is|was|are|were|will\s+be|would\s+be)\s+(?:the|its|his|her|their|"
                        rf"[\w.&'’-]+['’]s)\s+(?:[\w-]+\s+){{0,3}}?(?:{_nouns(_ORG_ROLES)})"
                        r"(?=\s+(?:of|for|in|at|on|to|from|with|behind|that|who|which)\b|\s*[?,]|$)", re.I)
+
+
+# "Who controls Cathay Pacific?", "Who agreed to buy half of ...?": an owner or a buyer, as often
+# a company as a person ("Swire Pacific Ltd", "Mitsui and Co Ltd"; "Sumner Redstone").
+_WHO_ACQUIRES = re.compile(r"^\W*(?:and\s+)?who\s+(?:(?:has|have|had|will|would|is|was|did|does)\s+)?"
+                           r"(?:(?:agreed|plans|planned|wants|wanted|offered|intends|decided)\s+to\s+)?"
+                           r"(?:owns?|owned|controls?|controlled|buys?|bought|buying|acquir(?:e|es|ed|ing)|"
+                           r"purchas(?:e|es|ed|ing)|bid|bids|bidding)\b", re.I)
 
 
 # "With whom did Tround sign a joint agreement?": the other party, as often a company as a person.
@@ -764,6 +774,15 @@ def names(question: str) -> list[str]:
     return found
 
 
+def names_only_companies(span: str, companies: frozenset[str]) -> bool:
+    """Whether a capitalised run is spelled only in the words of the question's companies
+    (company_words): "National Amusements" for "Who controls National Amusements Inc ...?" is the
+    company again, no person who shares a word of its name ("President William Wrigley")."""
+    words = [low for low in map(_plain, _RUN_WORD.findall(span))
+             if low not in STOP_WORDS and low not in _TITLES and low not in _COMPANY_WORDS]
+    return bool(words) and all(stem(low) in companies for low in words)
+
+
 def company_words(question: str) -> frozenset[str]:
     """The stems of the question's words that it uses only inside a company's or an
     organisation's name ("wrigley" in "Who is the president of chewing gum maker Wm. Wrigley Jr
@@ -1052,7 +1071,7 @@ _PLACE_WORDS = frozenset(w.lower() for place in PLACES for w in place.split())
 
 
 # Peoples and regions' adjectives that no known place's name spells out.
-_OTHER_PEOPLES = frozenset("""persian jewish kurdish arabian parisian cantonese javanese balinese
+_OTHER_PEOPLES = frozenset("""persian jewish kurdish arab arabian parisian cantonese javanese balinese
 sicilian bavarian prussian siamese sinhalese tibetan flemish mediterranean""".split())
 
 
@@ -1063,6 +1082,8 @@ def _names_a_people(word: str) -> bool:
     last letter with one ("Peru" for "Peruvian", "Togo" for "Togolese"). A first name ending so
     ("Brian", "Jean", "Julian") is no people."""
     low = word.lower()
+    if low in _OTHER_PEOPLES:  # "Arab", with no place's name in it ("Gulf Arab states")
+        return True
     m = _DEMONYM.search(low)
     if not m:
         # "Uruguayan", "Nicaraguan", "Libyan": a known place's whole name, then "an" or "n"

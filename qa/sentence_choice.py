@@ -508,6 +508,8 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
     if q.kind == answer_type.THING:  # "What kind of aircraft ...?": only a thing of that noun
         return answer_type.described_things(text, q.thing, q.qstems) if q.thing else []
     found = answer_type.candidates(q.kind, text, q.naming, q.described) if q.kind and text else []
+    if q.companies and found:  # "Who controls National Amusements Inc ...?": not "National Amusements"
+        found = [(s, e) for s, e in found if not answer_type.names_only_companies(text[s:e], q.companies)]
     if q.wording and text:  # 'as a "necessary antidote"' for "What did he call the measures?"
         found = sorted(set(found) | set(answer_type.quoted(text)))
     if q.organs and text:  # "the intelligence ministry" for "Which ministry ...?"

@@ -12,7 +12,7 @@ import pytest
 
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, THING, asks_amount, asks_business, asks_given_name, asks_material, object_verb, objects,
                                       asks_label, asks_money, asks_per_share, asks_post, called_by_head, candidates, company_words, counted, description, expected, focus, given_names,
-                                      described_things, giving, head, is_topic, labelled_by_head, labels, materials, measured, names, names_a_people, names_exactly, names_no_firm, NAME_RUN, names_place_or_people,
+                                      described_things, giving, head, is_topic, labelled_by_head, labels, materials, measured, names, names_a_people, names_exactly, names_no_firm, names_only_companies, NAME_RUN, names_place_or_people,
                                       money, organs, organs_asked, per_share, post_titles, posts_asked, refers_back, setting, thing_asked, unit_asked, valued)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
@@ -301,6 +301,11 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     ("Which newspaper quoted U.S. officials as saying Kuwait may re-register its tankers?", NAME),
     ("Which unnamed official said so?", PERSON),
     ("With whom did Tround International Inc sign a joint agreement?", NAME),  # a firm as often as a person
+    # An owner or a buyer is as often a company as a person; a post is a person's.
+    ("Who agreed to buy half of Security Pacific's Japanese finance subsidiary?", NAME),
+    ("Who controls Hong Kong's Cathay Pacific Airways?", NAME),
+    ("Who is the majority shareholder of Cathay Pacific Airways?", NAME),
+    ("Who took over as chairman of NL Industries after Theodore Rogers resigned?", PERSON),
     ("Why did Audi's profit fall?", REASON),
     ("What caused the drop in output?", REASON),
     ("In what year was it founded?", DATE),
@@ -624,6 +629,28 @@ def test_a_person_named_like_the_questions_company_is_no_name_of_its_own():
     assert stem("geiger") not in company_words(succeeded)
     assert company_words("Who founded Rolm?") == frozenset()
     assert company_words("WHO IS THE PRESIDENT OF WM. WRIGLEY JR CO?") == frozenset()  # in capitals: one run
+
+
+def test_the_questions_company_named_in_its_own_words_answers_no_person_question():
+    # Reuters blind 76: "National Amusements" is the company asked about, not who controls it.
+    q = "Who controls National Amusements Inc, the theater chain bidding for Viacom?"
+    companies = company_words(q)
+    text = "The source said National Amusements, controlled by investor Sumner Redstone, would need half a year."
+    offered = [text[s:e] for s, e in candidates(PERSON, text, stems(q) - companies)
+               if not names_only_companies(text[s:e], companies)]
+    assert offered == ["Sumner Redstone"]
+    assert [text[s:e] for s, e in candidates(PERSON, text, stems(q) - companies)] == ["National Amusements",
+                                                                                     "Sumner Redstone"]
+    # A person who shares a word of the company's name is still a person.
+    wrigley = company_words("Who is the president of chewing gum maker Wm. Wrigley Jr Co?")
+    assert not names_only_companies("President William Wrigley", wrigley)
+
+
+def test_a_people_with_no_place_in_its_name_names_no_person():
+    # Reuters blind 76: "Gulf Arab states" offered "Gulf Arab" for who chaired the meeting.
+    assert names_a_people("Arab")
+    text = "Deputy oil ministers from six Gulf Arab states will meet in Bahrain today."
+    assert candidates(PERSON, text, stems("Who chaired the Gulf Co-operation Council meeting?")) == []
 
 
 def test_a_name_given_after_a_naming_word_or_in_quotation_marks_answers_what_a_thing_is_called():
