@@ -1278,7 +1278,9 @@ def _own_number(number: str, qstems: set[str] | frozenset[str]) -> bool:
     """Whether a number is the question's own ("12", "twenty-five")."""
     low = number.lower().strip("$£€%")
     words = stems(low) if "-" in low else frozenset()
-    return low in qstems or bool(words) and words <= qstems
+    # "462,000" is read from a question as "462" and "000"
+    groups = low.split(",") if re.fullmatch(r"\d{1,3}(?:,\d{3})+", low) else []
+    return low in qstems or bool(words) and words <= qstems or bool(groups) and all(g in qstems for g in groups)
 
 
 def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],

@@ -901,6 +901,10 @@ def test_candidates_read_the_owner_a_place_after_its_and_leave_out_the_questions
     asked = stems("How many members of Congress sponsored Resolution 188?")
     assert [text[s:e] for s, e in candidates(NUMBER, text, asked)] == ["Forty-Six"]  # one number
     assert [text[s:e] for s, e in candidates(DATE, text, asked)] == ["1988"]
+    # ... in thousands too, which a question's words split at the comma (Reuters blind 79).
+    text = "Taiwan awarded a total of 462,000 tonnes of maize. Cargill took 83,000 tonnes."
+    asked = stems("how many tonnes of maize did cargill win in taiwan 462,000 tonne tender")
+    assert [text[s:e] for s, e in candidates(NUMBER, text, asked)] == ["83,000"]
     # "one of these swings" picks from a group; it counts nothing.
     text = "If you own one of these swings, check it: one million were recalled, and one rocker."
     assert [text[s:e] for s, e in candidates(NUMBER, text, stems("How many were recalled?"))] == ["one", "million", "one"]
