@@ -1026,11 +1026,12 @@ _CUES = ((_WH_NOUN, None), (_PERSONS_NAME, PERSON), (_ASKS_POST, NAME), (_WHAT_T
          (_WHOSE, NAME), (_WHO, PERSON), (_WHY, REASON), (_WHICH, NAME), (_NAME_OF, NAME))
 
 # "in Paris", and where something is: "at its Dakota City plant", "at a Tehran mosque", "in the
-# United States", "outside of Frankfurt", "the proposed Nigerian capital Abuja" ("to the Gulf
+# United States", "outside of Frankfurt", "east of Johannesburg", "the proposed Nigerian capital Abuja" ("to the Gulf
 # state of qatar", "from the Fed" name no place).
 _PLACE_CUE = re.compile(r"\b(?:(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|their|our)\s+)?|"
                         r"(?:from|to|across|throughout|outside(?:\s+of)?|inside|into|towards?)\s+|"
                         r"\b(?:city|town|village|province|region|port|airport|capital|coast)\s+of\s+|"
+                        r"\b(?:north|south|east|west)(?:-?(?:east|west))?\s+of\s+|"  # "the mine east of Johannesburg"
                         r"\b(?-i:capital|city|town|village|port)\s+)"
                         r"(?:(?:north|south|east|west)?(?:-?(?:north|south|east|west)(?:ern)?)?\s+|central\s+)?|"
                         r"\boffshore\s+)$", re.I)
@@ -1048,7 +1049,8 @@ _ABBREVIATED = re.compile(r"\b(?:[A-Z][a-z]?|" + "|".join(re.escape(a) for a in 
 # A state in full is read with every other place by _COUNTRY_AFTER; "New York" and "Washington"
 # are no places of their own (a city's names too).
 _ENDS_PHRASE = r"(?=\s*[,.;:)]|\s*$)"
-_STATE_AFTER = re.compile(r",\s+(?:(?:" + "|".join(re.escape(a) for a in _STATE_ABBREVIATIONS.split())
+# (A dotted one may be spaced: "its Neal, W. Va., polypropylene plant".)
+_STATE_AFTER = re.compile(r",\s+(?:(?:" + "|".join(re.escape(a).replace(r"\.", r"\.\s?") for a in _STATE_ABBREVIATIONS.split())
                           + rf")\.|(?:New York|Washington){_ENDS_PHRASE})")
 # "Biopool AB of Umea, Sweden", "the plant at Mangualde, Portugal", "Dallas, Texas.": a name
 # followed by a country, state, province or region that ends a phrase is a town too.

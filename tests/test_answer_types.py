@@ -1028,6 +1028,10 @@ def test_candidates_read_a_region_of_a_place_a_company_and_a_day_named_relative_
     text = "It will close its Farmingdale, N.Y., plant; Dillard is based in Little Rock, Ark."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the Fairchild plant?"))] == [
         "Farmingdale", "N.Y.", "Little Rock", "Ark"]
+    # ... as wire copy spaces it too (Reuters blind 79: "its Neal, W. Va., polypropylene plant"); and
+    # a place a direction is given from is one ("the Grootvlei gold mine east of Johannesburg").
+    text = "It will modernize its Neal, W. Va., plant. Miners resumed work at the mine east of Johannesburg."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))][::2] == ["Neal", "Johannesburg"]
     # A state in full counts where it ends a phrase: "Texas Eastern" is a company.
     text = "Texaco, Texas Eastern and Mobil bid. The plant is in Dallas, Texas. It shut its Farmingdale, New York, plant."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))] == [
