@@ -1328,9 +1328,11 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
             # "Which resolution ...?": "Resolution 188", the noun asked for and the number that labels it
             run, end = text[start:label.end()], label.end()
         placed = kind == PLACE and (_reads_as_place(text, run, start, end) or _listed(text, listed_from, start))
-        if placed:  # the question's own place too: "the lake port of Jinja and Kisumu"
-            listed_from = end
         words = _name_words(run, qstems)
+        if placed and not all(_plain(w) in _CALENDAR for w in _RUN_WORD.findall(run)):
+            # the question's own place too ("the lake port of Jinja and Kisumu"); but a month is
+            # no place a list goes on from ("in May, Trade Minister Rachmat Saleh told Reuters")
+            listed_from = end
         if not words or all(_plain(w) in BARE_FORMS for w in words):
             continue  # "Sears, Roebuck and Co": the legal form alone names nothing
         if kind in (PERSON, NAME) and _is_the_questions_own(run, qstems, kind, described):

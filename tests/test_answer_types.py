@@ -1032,6 +1032,11 @@ def test_candidates_read_a_region_of_a_place_a_company_and_a_day_named_relative_
     # a place a direction is given from is one ("the Grootvlei gold mine east of Johannesburg").
     text = "It will modernize its Neal, W. Va., plant. Miners resumed work at the mine east of Johannesburg."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))][::2] == ["Neal", "Johannesburg"]
+    # A month after "in" is no place a list goes on from (Reuters blind 82): the minister who spoke
+    # names no country; a list of towns goes on as before.
+    text = "It will import palm oil for Ramadan in May, Trade Minister Rachmat Saleh said. It goes to London, Paris."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("From which country will the oil come?"))] == [
+        "London", "Paris"]
     # A state in full counts where it ends a phrase: "Texas Eastern" is a company.
     text = "Texaco, Texas Eastern and Mobil bid. The plant is in Dallas, Texas. It shut its Farmingdale, New York, plant."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))] == [
