@@ -382,7 +382,10 @@ _HOW_MUCH_FLOW = re.compile(r"\bhow\s+much\b[^?]*?\b(export|exports|exported|imp
 # and a number that is none ("34 PCT OF DIM" in the headline) does not answer.
 _HOW_MUCH_MONEY = re.compile(r"\bhow\s+much\b[^?]*?\b(?:pay|pays|paid|paying|cost|costs|costing|worth|priced|"
                              r"charge|charges|charged|charging|spend|spends|spent|spending|offer|offers|offered|offering|"
-                             r"fetch|fetched|valued?|sell\s+for|sold\s+for|buy\s+for|bought\s+for|commit|commits|"
+                             # "sold for 50 mln dlrs", not "sold for the home market" or "for export"
+                             r"fetch|fetched|valued?|(?:sell|sold|buy|bought)\s+for(?!\s+(?:the|a|an|its|their|export|"
+                             r"exports|use|delivery|shipment|home|domestic)\b)|"
+                             r"(?:sell|sells|sold|buy|buys|bought)\b[^?]{0,60}\bfor(?=\s*(?:\?|$))|commit|commits|"
                              r"committed|invest|invests|invested|lend|lends|lent|borrow|borrows|borrowed)\b|"
                              # "How much did ZCCM lose?", not "How much ground did the dollar lose?"
                              r"\bhow\s+much\s+(?:did|does|do|will|would|has|have|had|is|was|could)\b[^?]*?"

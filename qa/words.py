@@ -218,7 +218,10 @@ SHORT_FORMS = {"govt": "government", "govts": "governments", "mgmt": "management
                "mfg": "manufacturing", "mfr": "manufacturer", "exec": "executive", "execs": "executives",
                "ceo": "chief executive", "cfo": "chief financial officer", "bn": "billion",
                "q1": "first quarter", "q2": "second quarter", "q3": "third quarter", "q4": "fourth quarter",
-               "h1": "first half", "h2": "second half", "fy": "fiscal year"}
+               "h1": "first half", "h2": "second half", "fy": "fiscal year",
+               # months ("how much silver did us mines produce in dec"); not "jan", a forename, nor "mar", "may"
+               "feb": "february", "apr": "april", "jun": "june", "jul": "july", "aug": "august",
+               "sept": "september", "oct": "october", "nov": "november", "dec": "december"}
 
 
 # A word of speech for the posts (or figures) it stands for, one way only: "Penril new boss?" asks who was

@@ -1879,6 +1879,10 @@ def test_what_is_read_narrowly_enough():
     assert not asks_money("How much did Moodys cut the credit rating?") and asks_money("How much cash did it pay?")
     assert valued("How much is the company worth?") == frozenset()
     assert not asks_per_share("How much is a pound worth in dollars?")
+    # "sold for" a price asks for money; sold for a market, or for export, does not (Reuters blind 84).
+    assert asks_money("How much was the unit sold for?") and asks_money("How much did Texaco sell the unit for?")
+    assert not asks_money("How much British intervention feed wheat was sold for the home market at the tender?")
+    assert not asks_money("How much of the wheat was sold for export?")
 
 
 def test_a_ceiling_a_volume_or_a_growth_asked_is_a_figure():
