@@ -847,6 +847,7 @@ _MONTHS = ("january february march april may june july august september october 
            "jan feb mar apr jun jul aug sep sept oct nov dec")
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday"
 _CALENDAR = frozenset((_MONTHS + " " + _DAYS).split())
+_SEASONS = frozenset("spring summer autumn fall winter".split())  # capitalised, they name no one
 
 # A bare year ("the 1988 massacre") is a date, not a count: of the 19,292 four-digit numbers from
 # 1800 to 2099 in Reuters-21578's bodies, 5 are followed by a unit ("1900 dlrs").
@@ -978,7 +979,7 @@ magazine outlet publication channel""".split())
 _LEGAL_FORMS = frozenset("plc ag sa nv spa llc gmbh bv ab oy asa a/s pty bhd lp".split())
 BARE_FORMS = _LEGAL_FORMS | frozenset("co cos inc corp ltd".split())
 _COMPANY_WORDS = _LEGAL_FORMS | frozenset("""holdings industries
-international systems trust partners securities motors airlines airways petroleum resources
+international systems trust partners securities motors air airlines airways petroleum resources
 technologies electronics communications enterprises laboratories stores hotels exchange""".split())
 
 # Things named after a person, whose names end a run in the shape of a person's: "the Ted Lindsay
@@ -1338,6 +1339,8 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
             listed_from = end
         if not words or all(_plain(w) in BARE_FORMS for w in words):
             continue  # "Sears, Roebuck and Co": the legal form alone names nothing
+        if kind in (PERSON, NAME) and len(words) == 1 and _plain(words[0]) in _SEASONS:
+            continue  # "after next Spring's presidential election"
         if kind in (PERSON, NAME) and _is_the_questions_own(run, qstems, kind, described):
             # "Arther Mitchell of Coudert Brothers", "NASA's Artemis I": the question's own name,
             # and the firm after "of" (not a town: "Moss Rosenberg Verft of Stavanger") or the
@@ -1566,6 +1569,9 @@ _PUBLIC_BODY = "|".join(sorted(w.title() for w in _PUBLIC_BODIES))
 # ... and institutions: "China International Exhibition Centre" is no bank (an "Institute" may be
 # a company: "Genetics Institute").
 _INSTITUTIONS = frozenset("centre center university college school hospital museum".split())
+# A body named for what it oversees, anywhere in a run: "Department of Transportation's Office ..."
+# ("Federated Department Stores" is a firm).
+_BODY_OF = re.compile(rf"\b(?:{_PUBLIC_BODY})\s+of\b")
 # "Securities" before "and Exchange Commission": a body's name that "and" runs through.
 _BODY_AFTER_AND = re.compile(rf"\s+and\s+(?:[A-Z][\w'’-]*\s+){{0,3}}(?:{_PUBLIC_BODY})\b")
 # The euromarket's instruments, capitalised in news copy ("a zero-coupon Euronote"): no firm, though
@@ -1585,6 +1591,8 @@ def names_no_firm(text: str, start: int, end: int) -> bool:
     if not words:
         return False
     if words[-1] in _PUBLIC_BODIES or words[-1] in _INSTITUTIONS or _BODY_AFTER_AND.match(text, end):
+        return True
+    if _BODY_OF.search(text, start, end):  # "U.S. Department of Transportation's Office of Public Counsel"
         return True
     if len(words) == 1:  # nor "Non-precious" opening a sentence: a firm's hyphen is between names
         return words[0] in _EURO_INSTRUMENTS or bool(_LOWER_AFTER_HYPHEN.search(text, start, end))

@@ -2340,6 +2340,20 @@ def test_a_firm_asked_for_is_no_person_and_no_public_body():
     text = "It is owned by the China International Exhibition Centre and Genetics Institute."
     spans = {m.group(0): names_no_firm(text, m.start(), m.end()) for m in NAME_RUN.finditer(text)}
     assert spans["China International Exhibition Centre"] and not spans["Genetics Institute"]
+    # A body named for what it oversees, wherever it stands in the run (Reuters blind 85: not what
+    # "Which airline ...?" asks); a firm with such a word in its name stays one.
+    text = "The U.S. Department of Transportation's Office of Public Counsel urged it, as Federated Department Stores did."
+    spans = {m.group(0): names_no_firm(text, m.start(), m.end()) for m in NAME_RUN.finditer(text)}
+    assert spans["The U.S. Department of Transportation's Office of Public Counsel"]
+    assert not spans["Federated Department Stores"]
+
+
+def test_a_season_and_an_airline_name_no_person():
+    # Reuters blind 81 and 85: "Texas Air" is no president of Eastern, "Spring's" no radio station.
+    text = "Texas Air said it would switch six of Eastern's jets, and next Spring's election nears."
+    assert candidates(PERSON, text, stems("who is eastern airlines president")) == []
+    assert [text[s:e] for s, e in candidates(NAME, text, stems("Which radio station did Eastern talk to?"))] == [
+        "Texas Air"]
 
 
 def test_a_name_sharing_only_a_company_word_with_the_question_is_not_its_own():
