@@ -1034,7 +1034,8 @@ _CUES = ((_WH_NOUN, None), (_PERSONS_NAME, PERSON), (_ASKS_POST, NAME), (_WHAT_T
 # state of qatar", "from the Fed" name no place).
 _PLACE_CUE = re.compile(r"\b(?:(?:(?:in|at|near)\s+(?:(?:the|a|an|its|his|her|their|our)\s+)?|"
                         r"(?:from|to|across|throughout|outside(?:\s+of)?|inside|into|towards?)\s+|"
-                        r"\b(?:city|town|village|province|region|port|airport|capital|coast)\s+of\s+|"
+                        r"\b(?:city|town|village|province|region|port|airport|capital|coast|state|emirate|"
+                        r"republic|kingdom)\s+of\s+|"
                         r"\b(?:north|south|east|west)(?:-?(?:east|west))?\s+of\s+|"  # "the mine east of Johannesburg"
                         r"\b(?-i:capital|city|town|village|port)\s+)"
                         r"(?:(?:north|south|east|west)?(?:-?(?:north|south|east|west)(?:ern)?)?\s+|central\s+)?|"
@@ -1066,6 +1067,8 @@ _COUNTRY_AFTER = re.compile(r",\s+(?:the\s+)?(?:" + "|".join(re.escape(p) for p 
 _PLACE_KIND = re.compile(r"\s(?:Province|County|District|Region|Prefecture|Governorate|Oblast|Township|Parish|"
                          r"Peninsula|Valley|Park|Island|Islands|River|Bay|Strait|Canal|Desert|Airport|Mountains|"
                          r"Falls|Coast|Beach|Harbor|Harbour|City)$|^(?:Mount|Mt\.?|Lake|Cape)\s")
+# "Texas State", "New York State": a place's government, no person.
+_STATE_NAMED = re.compile(r"^(.+?)\s+State$")
 # "Montreal's Mirabel airport", "Sichuan province": a name before a lower-case place noun names a place.
 _PLACE_NOUN_AFTER = re.compile(r"\s+(?:airport|province|county|district|prefecture|region|island|harbou?r)\b")
 # "the Los Angeles-based Rogers and Cowan": a name before "-based" is where something is based.
@@ -1362,6 +1365,9 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
             if _plain(every[-1]) in _NAMED_AFTER_SOMEONE:  # "the Ted Lindsay Award", "Lincoln Center"
                 continue
             if _place_name(run) in _NO_PERSON or _PLACE_KIND.search(run):  # "the United States", "Montana City"
+                continue
+            state = _STATE_NAMED.match(run)
+            if state and _known_place(state.group(1)):  # "in Texas State court"
                 continue
             if _TICKER_AFTER.match(text, end):  # "Regie Nationale des Usines Renault <RENA.PA>": a company
                 continue

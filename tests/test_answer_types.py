@@ -1032,6 +1032,11 @@ def test_candidates_read_a_region_of_a_place_a_company_and_a_day_named_relative_
     # a place a direction is given from is one ("the Grootvlei gold mine east of Johannesburg").
     text = "It will modernize its Neal, W. Va., plant. Miners resumed work at the mine east of Johannesburg."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))][::2] == ["Neal", "Johannesburg"]
+    # "the central state of Hesse" names a place; "Texas State court" no judge (Reuters blind 84, 82).
+    text = "The CDU won control of the central state of Hesse, a judge in Texas State court said, judge Manuel Leal."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("In which West German state did the CDU win?"))][:1] == [
+        "Hesse"]
+    assert [text[s:e] for s, e in candidates(PERSON, text, stems("Which judge ruled?"))] == ["Manuel Leal"]
     # A month after "in" is no place a list goes on from (Reuters blind 82): the minister who spoke
     # names no country; a list of towns goes on as before.
     text = "It will import palm oil for Ramadan in May, Trade Minister Rachmat Saleh said. It goes to London, Paris."
