@@ -1253,8 +1253,8 @@ def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: st
     of the question's description of the answer (``described``: "pizza" in "Which pizza chain
     ...?") do not make a name that holds others its own: "Domino's Pizza" answers."""
     runs = _RUN_WORD.findall(span)
-    if len(runs) >= 2 and _initials(runs) in qstems:
-        return True  # "Centers for Disease Control" when it asks "Which CDC researcher ...?"
+    if len(runs) >= 2 and (_initials(runs) in qstems or stem(_initials(runs)) in qstems):
+        return True  # "Centers for Disease Control" when it asks "Which CDC researcher ...?" (and "CBOE", stemmed "cbo")
     named = [low for low in map(_plain, runs) if low not in STOP_WORDS and low not in _TITLES]
     words = [low for low in named if low not in _ORG_WORDS and low not in _COMPANY_WORDS and low not in _CALENDAR]
     if kind == PERSON:

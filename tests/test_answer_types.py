@@ -1856,6 +1856,10 @@ def test_a_name_written_out_for_the_questions_acronym_is_the_questions_own():
     q = stems("What is Uganda's major export, whose price slump the IMF said worsened its downturn?")
     text = "The International Monetary Fund said it has loaned Uganda 92.1 mln dlrs; Kampala agreed."
     assert [text[s:e] for s, e in candidates(NAME, text, q)] == ["Kampala"]
+    # ... and an acronym its stem shortens ("CBOE" is "cbo"; Reuters blind 78).
+    q = stems("What is the name of the Morgan Stanley stock index that the CME and CBOE plan to trade?")
+    text = "The Chicago Board Options Exchange, CBOE, will trade options on the EAFE index."
+    assert [text[s:e] for s, e in candidates(NAME, text, q)] == ["EAFE"]
     # A name an "and" runs through, which no run reads whole, and one with its legal form.
     q = stems("Which Japanese daily did MITI Vice Minister Makoto Kuroda tell he had no proposals? Are ATT's wires new?")
     text = ("Ministry of International Trade and Industry (MITI) Vice Minister Makoto Kuroda told the daily "
