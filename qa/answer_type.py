@@ -1422,6 +1422,10 @@ _OPENER = re.compile(r"(?:(?:The|A|An|In|At|On|For|From|By|With|After|Before|Und
                      r"Accordingly|Likewise|Similarly|Indeed|Besides|Still|Then|Now|Later|Earlier|Previously|Currently|"
                      r"Recently|Today|Yesterday|Traditionally|Usually|Normally|Generally|Ultimately|Eventually|Hence|"
                      r"According|Following|Including|Excluding|Regarding|Concerning|Barring|Pending|"
+                     r"Prior|Due|Once|Given|Upon|Whereas|Amid|Amidst|Toward|Towards|Via|Apart|Aside|Regardless|Unless|"
+                     r"Whether|Within|Without|"
+                     # ... nor a participle opening an inverted sentence ("Cut to Baa-2 were the senior debt ...")
+                     r"Cut|Raised|Lowered|Downgraded|Upgraded|Affected|Confirmed|Reduced|Withdrawn|"
                      # ... nor a plural noun of the trade opening a sentence ("Proceeds and expenses from ...")
                      r"Proceeds|Sales|Revenues|Earnings|Profits|Losses|Shares|Prices|Terms|Details|Analysts|"
                      r"Officials|Sources|Traders|Dealers|Shareholders|Stockholders|Bankers|Economists|Investors)\s+)+")

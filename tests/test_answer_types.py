@@ -1829,6 +1829,10 @@ def test_a_linking_adverb_opening_a_sentence_names_nothing():
     assert [text[s:e] for s, e in candidates(NAME, text, frozenset())] == ["Henley Group Inc"]
     text = "Three of the plants will work Saturday."
     assert candidates(NAME, text, frozenset()) == []
+    # Nor "Prior to", "Due to", nor the participle of an inverted sentence (Reuters blind 88, 89).
+    for text, name in (("Prior to 1986, Sigma reported only proven reserves.", "Sigma"),
+                       ("Due to losses, Sigma cut jobs.", "Sigma"), ("Cut to Baa-2 were the notes.", "Baa-2")):
+        assert [text[s:e] for s, e in candidates(NAME, text, frozenset())] == [name], text
     # Nor a preposition in "-ing": "Following" answered "Which investment bank ...?" before.
     text = "Following consummation of the offer, a unit of MacAndrews will merge into Revlon."
     assert [text[s:e] for s, e in candidates(NAME, text, frozenset())] == ["MacAndrews", "Revlon"]
