@@ -799,7 +799,8 @@ def company_words(question: str) -> frozenset[str]:
         run = [_plain(w) for w in re.findall(r"[\w’'&-]+", m.group(0))]
         outside |= stems(question[at:m.start()])
         at = m.end()
-        (inside if _organisation(run) else outside).update(map(stem, run))
+        # "Halbert and Associates": a run that a firm's ending follows is a firm's name too
+        (inside if _organisation(run) or _FIRM_AFTER.match(question, m.end()) else outside).update(map(stem, run))
     outside |= stems(question[at:])
     return frozenset(inside - outside)
 
