@@ -1855,6 +1855,17 @@ def test_a_legal_form_the_question_names_does_not_make_another_company_its_own()
     assert [text[s:e] for s, e in candidates(NAME, text, q)] == ["Safveans AB"]
 
 
+def test_a_hyphened_name_is_the_questions_own_only_when_all_of_it_is():
+    # The question's words split "Ciba-Geigy" into "ciba" and "geigy" (Reuters blind 91): the name is
+    # its own, not an answer; "Falcon MS-DOS" holds more than the question's "MS-DOS" and answers.
+    q = stems("Which company is Ciba-Geigy teaming up with in Europe to make an engineering thermoplastic?")
+    text = "A Ciba-Geigy spokesman declined. Ciba-Geigy AG said it would form a venture with Phillips Petroleum Co."
+    assert [text[s:e] for s, e in candidates(NAME, text, q)] == ["Phillips Petroleum Co"]
+    q = stems("What name was on the unauthorized copies of MS-DOS seized at Microsoft's request?")
+    text = 'It seized copies of its MS-DOS operating system labeled "Falcon MS-DOS".'
+    assert [text[s:e] for s, e in candidates(NAME, text, q)] == ["Falcon MS-DOS"]
+
+
 def test_a_name_written_out_for_the_questions_acronym_is_the_questions_own():
     # "Which CDC researcher ...?" is not answered by "the Centers for Disease Control".
     q = stems("Which CDC researcher headed the study tying antibiotics in cattle feed to salmonella?")
