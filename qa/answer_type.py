@@ -1286,7 +1286,8 @@ def _hyphened_own(low: str, qstems: set[str] | frozenset[str]) -> bool:
 # finance") give a reason less often than they tell what came before or what it is for.
 _REASON_STRONG = (r"because(?:\s+of)?|due\s+to|owing\s+to|as\s+a\s+result\s+of|on\s+account\s+of|thanks\s+to|"
                   r"caused\s+by|(?:blam|attribut)(?:e|es|ed|ing)\b[^.;]{0,80}?\b(?:on|to)|cit(?:e|es|ed|ing)|"
-                  r"reflect(?:s|ed|ing)?|in\s+order\s+to|so\s+(?:as\s+)?to|in\s+response\s+to|for\s+fear")
+                  r"reflect(?:s|ed|ing)?|in\s+order\s+to|so\s+(?:as\s+)?to|in\s+response\s+to|for\s+fear|"
+                  r"died\s+(?:of|from)")  # "Zorinsky, who died of a heart attack last Friday"
 _REASON_WEAK = r"after|following|amid|since|to\s+help|to\s+(?:finance|fund|pay|cut|reduce|boost|raise|avoid)"
 _REASON = re.compile(rf"\b(?:(?P<strong>{_REASON_STRONG})|(?P<weak>{_REASON_WEAK}))\b[^.;]{{0,120}}", re.I)
 # A cause that does something, before its verb: "A defective electrical relay caused a feedwater

@@ -221,6 +221,9 @@ def test_a_reason_is_a_clause_that_gives_one():
     text = "A defective electrical relay caused a feedwater pump to stop, leading to a shutdown, he said."
     assert [text[s:e] for s, e in candidates(REASON, text, set())] == ["A defective electrical relay"]
     assert names_exactly(REASON, text, set())
+    # What someone died of is what caused the death (Reuters blind 88).
+    text = "Zorinsky, who died of a heart attack last Friday, was a Democrat."
+    assert [text[s:e] for s, e in candidates(REASON, text, set())] == ["died of a heart attack last Friday, was a Democrat"]
 
 
 def test_singular_plural_and_past_meet_at_one_stem():
