@@ -1346,7 +1346,9 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
         if label and stem(_plain(run.split()[-1])) in described:
             # "Which resolution ...?": "Resolution 188", the noun asked for and the number that labels it
             run, end = text[start:label.end()], label.end()
-        placed = kind == PLACE and (_reads_as_place(text, run, start, end) or _listed(text, listed_from, start))
+        # (A list goes on with places, not with "Energy Ministry officials".)
+        placed = kind == PLACE and (_reads_as_place(text, run, start, end) or _listed(text, listed_from, start)
+                                    and not _organisation(_plain(w) for w in run.split()))
         words = _name_words(run, qstems)
         if placed and not all(_plain(w) in _CALENDAR for w in _RUN_WORD.findall(run)):
             # the question's own place too ("the lake port of Jinja and Kisumu"); but a month is
@@ -1417,7 +1419,7 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
                 continue
             if not placed:
                 continue
-            if _named_by_its_people(run, words, qstems):
+            if _named_by_its_people(run, words, qstems) or _named_short(run, qstems):
                 continue
         out.append((start, end))
     return out
@@ -1691,6 +1693,20 @@ def _known_place(span: str) -> bool:
 def _place_name(span: str) -> str:
     """A capitalised run as a place's name: "Netherlands" for "The Netherlands", "China" for "China's"."""
     return re.sub(r"^The\s+|['’]s$", "", span)
+
+
+# Countries news names by their initials: a question's "U.S." is the story's "United States".
+# (Not "us", which is as often the pronoun.)
+_SHORT_NAMES = {"u.s": ("United States", "America"), "u.s.a": ("United States", "America"),
+                "u.k": ("United Kingdom", "Britain", "Great Britain"), "uk": ("United Kingdom", "Britain", "Great Britain"),
+                "ussr": ("Soviet Union",), "uae": ("United Arab Emirates",)}
+
+
+def _named_short(span: str, qstems: set[str] | frozenset[str]) -> bool:
+    """Whether the question names this place by its initials ("United States" when it asks about
+    the "South Korea-U.S. energy talks")."""
+    place = _place_name(span)
+    return any(place in _SHORT_NAMES.get(short, ()) for short in qstems if short in _SHORT_NAMES)
 
 
 # Each place of places.DEMONYMS with what its people are called: "Turkey" -> ("turkish",).

@@ -1038,6 +1038,12 @@ def test_candidates_read_a_region_of_a_place_a_company_and_a_day_named_relative_
     # a place a direction is given from is one ("the Grootvlei gold mine east of Johannesburg").
     text = "It will modernize its Neal, W. Va., plant. Miners resumed work at the mine east of Johannesburg."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where is the plant?"))][::2] == ["Neal", "Johannesburg"]
+    # A country the question names by its initials is its own, and a list of places goes on with
+    # places, not "Energy Ministry officials" (Reuters blind 91, 46).
+    text = "Seoul will buy coal from the United States, Energy Ministry officials said, at talks in Washington."
+    q = stems("Where will the South Korea-U.S. energy talks on buying U.S. coal be held?")
+    assert [text[s:e] for s, e in candidates(PLACE, text, q)] == ["Washington"]
+    assert "United States" in [text[s:e] for s, e in candidates(PLACE, text, stems("Where will the talks be held?"))]
     # "the central state of Hesse" names a place; "Texas State court" no judge (Reuters blind 84, 82).
     text = "The CDU won control of the central state of Hesse, a judge in Texas State court said, judge Manuel Leal."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("In which West German state did the CDU win?"))][:1] == [
