@@ -1346,9 +1346,11 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
         if label and stem(_plain(run.split()[-1])) in described:
             # "Which resolution ...?": "Resolution 188", the noun asked for and the number that labels it
             run, end = text[start:label.end()], label.end()
-        # (A list goes on with places, not with "Energy Ministry officials".)
+        # (A list goes on with places, each ending where the list does or goes on: not with "Energy
+        # Ministry officials" nor "in northern Iraq, Tehran's IRNA news agency said".)
         placed = kind == PLACE and (_reads_as_place(text, run, start, end) or _listed(text, listed_from, start)
-                                    and not _organisation(_plain(w) for w in run.split()))
+                                    and not _organisation(_plain(w) for w in run.split())
+                                    and bool(_LIST_ITEM_END.match(text, end)))
         words = _name_words(run, qstems)
         if placed and not all(_plain(w) in _CALENDAR for w in _RUN_WORD.findall(run)):
             # the question's own place too ("the lake port of Jinja and Kisumu"); but a month is
@@ -1459,6 +1461,7 @@ _TICKER_AFTER = re.compile(r"(?:\s+(?:des|de|du|di|del|della|van|von|of|and|&|la
 # Between the names of a list, or a name and the one that places it: "London, Paris and
 # Frankfurt", "Jinja and Kisumu", "Mar-a-Lago, Trump's Palm Beach resort".
 _LIST_JOIN = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+_LIST_ITEM_END = re.compile(r"\s*(?:[,.;:)]|$)|\s+(?:and|or|in|on|near)\b")  # "Jinja and Kisumu in Kenya"
 
 
 def _listed(text: str, after: int, start: int) -> bool:

@@ -1044,6 +1044,11 @@ def test_candidates_read_a_region_of_a_place_a_company_and_a_day_named_relative_
     q = stems("Where will the South Korea-U.S. energy talks on buying U.S. coal be held?")
     assert [text[s:e] for s, e in candidates(PLACE, text, q)] == ["Washington"]
     assert "United States" in [text[s:e] for s, e in candidates(PLACE, text, stems("Where will the talks be held?"))]
+    # ... nor with a name a lower-case noun goes on from ("in northern Iraq, Tehran's IRNA news agency
+    # said", Reuters blind 87); "Jinja and Kisumu in Kenya" is a list still.
+    text = "Troops fought in northern Iraq, Tehran's IRNA news agency said. The ferry runs from Jinja and Kisumu in Kenya."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where did Iran attack?"))] == [
+        "Iraq", "Jinja", "Kisumu", "Kenya"]
     # "the central state of Hesse" names a place; "Texas State court" no judge (Reuters blind 84, 82).
     text = "The CDU won control of the central state of Hesse, a judge in Texas State court said, judge Manuel Leal."
     assert [text[s:e] for s, e in candidates(PLACE, text, stems("In which West German state did the CDU win?"))][:1] == [
