@@ -1254,7 +1254,8 @@ def _is_the_questions_own(span: str, qstems: set[str] | frozenset[str], kind: st
     of the question's description of the answer (``described``: "pizza" in "Which pizza chain
     ...?") do not make a name that holds others its own: "Domino's Pizza" answers."""
     runs = _RUN_WORD.findall(span)
-    if len(runs) >= 2 and (_initials(runs) in qstems or stem(_initials(runs)) in qstems):
+    initials = _initials(runs) if len(runs) >= 2 else ""
+    if initials and (initials in qstems or stem(initials) in qstems):
         return True  # "Centers for Disease Control" when it asks "Which CDC researcher ...?" (and "CBOE", stemmed "cbo")
     named = [low for low in map(_plain, runs) if low not in STOP_WORDS and low not in _TITLES]
     words = [low for low in named if low not in _ORG_WORDS and low not in _COMPANY_WORDS and low not in _CALENDAR]
@@ -1709,7 +1710,7 @@ def _named_short(span: str, qstems: set[str] | frozenset[str]) -> bool:
     """Whether the question names this place by its initials ("United States" when it asks about
     the "South Korea-U.S. energy talks")."""
     place = _place_name(span)
-    return any(place in _SHORT_NAMES.get(short, ()) for short in qstems if short in _SHORT_NAMES)
+    return any(place in _SHORT_NAMES.get(short, ()) for short in qstems)
 
 
 # Each place of places.DEMONYMS with what its people are called: "Turkey" -> ("turkish",).
