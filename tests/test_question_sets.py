@@ -25,6 +25,13 @@ def test_every_set_and_list_has_an_archive():
 
 def test_held_out_sets_are_reuters_sets_that_exist():
     qs = _question_sets()
-    assert len(qs.HELD_OUT) == 33
+    assert len(qs.HELD_OUT) == 35
     for name in qs.HELD_OUT:
         assert (qs.QUESTIONS / f"{name}.jsonl").is_file(), name
+
+
+def test_held_out_demo_sets_exist_and_are_counted_apart():
+    qs = _question_sets()
+    assert qs.DEMO_HELD_OUT and not qs.DEMO_HELD_OUT & qs.HELD_OUT
+    for name in qs.DEMO_HELD_OUT:
+        assert qs.SET_ARCHIVE[name] == "demo" and (qs.QUESTIONS / f"{name}.jsonl").is_file(), name
