@@ -513,7 +513,7 @@ def question_features(engine, questions: list[str], date_to: list[str | None] | 
         parsed = parse_question(text, facts, date_to=(date_to[i] if date_to else None))
         result = retriever.search(parsed.text, parsed.filters, k=5, as_of=parsed.as_of,
                                   newest_first=parsed.newest_first)
-        found = evidence(result, set(stems(parsed.text)))
+        found = evidence(result, set(stems(parsed.text)), searched=parsed.text)
         out.append([getattr(found, name) for name in EVIDENCE_FEATURES])
     return np.asarray(out, dtype=np.float64).reshape(-1, len(EVIDENCE_FEATURES))
 

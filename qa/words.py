@@ -367,6 +367,16 @@ def heading_stems(text: str) -> frozenset[str]:
     return stems(text)
 
 
+def written_as_names(text: str) -> frozenset[str] | None:
+    """The words (as ``terms`` gives them) that ``text`` writes as names are written: with a
+    capital or a digit ("Boeing", "Zaghari-Ratcliffe", "2019"). None where its case tells
+    nothing: no lower-case letter (TIME's topics) or no capital (typed in a hurry)."""
+    if not any(ch.islower() for ch in text) or not any(ch.isupper() for ch in text):
+        return None
+    return frozenset(t for m in TERM.finditer(text) if m.group(0)[0].isupper() or any(ch.isdigit() for ch in m.group(0))
+                     for t in terms(m.group(0)))
+
+
 def rare_in_general(word: str) -> bool:
     """Whether ``word`` is rare in English at large: cl100k, whose vocabulary was learned from a
     broad web crawl, spells it in more than one token ("czarnecki", "netflix", but not "newspaper").

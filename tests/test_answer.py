@@ -13,6 +13,7 @@ import pytest
 from dateline.index.errors import DatelineError
 from dateline.qa.answer import sentences
 from dateline.qa.engine import Engine
+from dateline.qa.words import written_as_names
 
 pytestmark = pytest.mark.slow
 
@@ -402,6 +403,17 @@ def test_unrelated_questions_are_still_refused(sample):
               "What did the European Parliament say on June 23?"]:  # a day the archive has, another topic
         a = sample.ask(q)
         assert not a.found and a.citations == [] and a.related == [], a.answer
+
+
+def test_the_words_a_question_writes_as_names_are_read_from_its_case():
+    assert written_as_names("Who filmed Samen-Hujaj depositors in 2017?") == {"samen", "hujaj", "2017"}
+    assert written_as_names("who filmed samen-hujaj depositors") is None  # typed in a hurry
+    assert written_as_names("KENNEDY ADMINISTRATION PRESSURE ON DIEM .") is None  # a topic in capitals
+
+
+def test_a_name_the_archive_lacks_still_refuses_a_question_on_its_ground(sample):
+    a = sample.ask("How many votes did Ebrahim Raisi receive in Iran's 2017 presidential election?")
+    assert not a.found and a.citations == [], a.answer
 
 
 def test_a_question_searched_again_over_all_dates_is_encoded_once(sample, monkeypatch):

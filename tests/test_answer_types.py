@@ -66,6 +66,9 @@ def first_sentence(answer) -> str:
     # An organisation named in lower case answers "which ministry / government body".
     ("Which government body's role in identifying the targets of the missile attacks on Syria divides "
      "the regime and the IRGC?", "intelligence ministry"),
+    # "videotaped" and "depositors" are in no story ("caught on tape", "customers"): rare words the
+    # archive lacks, but written in lower case, so not taken for a topic it lacks, and not refused.
+    ("Tell me the city where police were videotaped attacking Samen-Hujaj depositors.", "Tehran"),
 ])
 def test_sample_first_sentence_answers(sample, question, wanted):
     assert wanted in first_sentence(sample.ask(question))
