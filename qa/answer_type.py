@@ -48,7 +48,7 @@ _NUMBER_NOUNS = ("percentage percent share proportion number amount price age fi
                  "cost value size score sales revenue revenues profit profits earnings income loss losses "
                  "deficit surplus debt dividend turnover output population budget stake level salary coupon premium ceiling yield "
                  "growth production reserves exports imports volume margin ratio quota capacity")
-_DATE_NOUNS = "year date day month time week decade century deadline"
+_DATE_NOUNS = "year date day month time week decade century deadline period"
 # "What is the payment date of ...?": a date noun a little after "what is the" asks for a date too
 # (only date, day or deadline: "what were last year's sales" asks for a number).
 _DATE_ASKED = r"(?:(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}?(?=(?:date|day|deadline)\b))?"
@@ -161,7 +161,7 @@ _CHATTY_OPENING = re.compile(r"^\W*(?:(?:hi|hello|hey|sorry|ok|okay|so|thanks|pl
 _REQUEST_FRAME = re.compile(r"(?:(?:can|could|would)\s+you\s+(?:please\s+)?(?:tell\s+me|look\s+up|find\s+out|check)|"
                             r"do\s+you\s+(?:happen\s+to\s+)?know|any\s+idea|(?:i\s+am|i['’]?m)\s+trying\s+to\s+"
                             r"(?:remember|recall|find\s+out)|i\s+(?:need|want|['’]?d\s+like)\s+to\s+know|i\s+wonder|"
-                            r"remind\s+me(?:\s+of)?|tell\s+me|find\s+out|look\s+up|i\s+need|give\s+me|get\s+me)\s+", re.I)
+                            r"remind\s+me(?:\s+of)?|tell\s+me|find\s+out|look\s+up|i\s+need|give(?:\s+me)?|get\s+me)\s+", re.I)
 # The noun a request asks for when it asks for a thing ("Remind me of the deadline ...", "Give me
 # the figure for ...", "I need the name of ..."): its kind is that noun's.
 _REQUESTED_NOUN = re.compile(r"(?:the|its|their|his|her)\s+(?:[\w-]+\s+){0,2}?([\w-]+)\b", re.I)
@@ -336,13 +336,18 @@ def is_topic(question: str) -> bool:
 # counts counties ("of" stays: "tonnes of wheat").
 _COUNTED_ENDS = _AUXILIARIES + "|in|at|on|for|from|with|by|per|during|since|across|over|under|into|between|among"
 _HOW_MANY_NOUN = re.compile(rf"\bhow\s+many\s+(?!(?:{_AUXILIARIES})\b)(.+?)(?=\s+(?:{_COUNTED_ENDS})\b|[?,;:]|$)", re.I)
+# "Give the number of members of Congress behind ...", "the number of prisoners executed": a count
+# (not "the number of the resolution", which labels it: asks_label).
+_NUMBER_OF_NOUN = re.compile(rf"\bnumber\s+of\s+(?!(?:{_AUXILIARIES}|the|this|that|its|their|his|her|a|an)\b)"
+                             rf"(.+?)(?=\s+(?:{_COUNTED_ENDS})\b|[?,;:.]|$)", re.I)
 COUNTED_WORDS = 4  # at most: "professional and management jobs"
 
 
 def counted(question: str) -> frozenset[str]:
     """The stems of what "How many ...?" counts, up to its verb: "years" in "How many years was
-    his sentence?", "container ships" in "How many container ships does Evergreen operate?"."""
-    m = _HOW_MANY_NOUN.search(question)
+    his sentence?", "container ships" in "How many container ships does Evergreen operate?"; or
+    what "the number of ..." counts."""
+    m = _HOW_MANY_NOUN.search(question) or (None if asks_label(question) else _NUMBER_OF_NOUN.search(question))
     return stems(" ".join(m.group(1).split()[:COUNTED_WORDS])) if m else frozenset()
 
 
@@ -910,10 +915,11 @@ _LABEL_NUMBER = re.compile(r"(?!(?:1[89]|20)\d\d\b)\d+[A-Z]?\b(?![.,]\d)"
 _LABEL = re.compile(rf"\s+{_LABEL_NUMBER.pattern}")
 
 
-# "What is the number of the US House resolution ...?", "What number does the resolution carry?",
+# "What is the number of the US House resolution ...?", "Give the number of the resolution ...",
+# "What number does the resolution carry?",
 # "What is the resolution's number?": the number that labels a thing, not a count ("the number
 # of the victims" counts them: a plural after "of the" is counted).
-_LABEL_ASKED = re.compile(r"\b(?i:what\s+(?:is|was)\s+the\s+number\s+of\s+(?:the|this|that|its|their))\s+"
+_LABEL_ASKED = re.compile(r"\b(?i:(?:what\s+(?:is|was)|give(?:\s+me)?|tell\s+me)\s+the\s+number\s+of\s+(?:the|this|that|its|their))\s+"
                           r"(?:[A-Z][\w.]*\s+)*[a-z]+(?<!s)\b|\b(?i:what\s+number\s+(?:does|did|do|is|was))\b|"
                           r"\b(?i:what\s+(?:is|was)\s+(?:the\s+)?\w+['’]s\s+number)\b")
 

@@ -69,6 +69,10 @@ def first_sentence(answer) -> str:
     # "videotaped" and "depositors" are in no story ("caught on tape", "customers"): rare words the
     # archive lacks, but written in lower case, so not taken for a topic it lacks, and not refused.
     ("Tell me the city where police were videotaped attacking Samen-Hujaj depositors.", "Tehran"),
+    # "the number of" members counts them: not "Resolution 188", which labels the measure.
+    ("Give the number of members of Congress behind the measure on the 1988 killings of Iranian prisoners.",
+     "Forty-Six"),
+    ("During what period were the MEK prisoners put to death?", "summer of 1988"),
 ])
 def test_sample_first_sentence_answers(sample, question, wanted):
     assert wanted in first_sentence(sample.ask(question))
@@ -409,6 +413,9 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     # "What kind of ...?" asks for a thing described in lower case.
     ("What kind of magazine is Harrowsmith?", THING),
     ("What sort of world would it help build?", THING),
+    # A period is a date's; a request without "me" frames the question as one with it does.
+    ("During what period were the MEK prisoners put to death?", DATE),
+    ("Give the number of members of Congress behind the measure.", NUMBER),
 ])
 def test_expected_kind(question, kind):
     assert expected(question) == kind
@@ -2166,6 +2173,10 @@ def test_the_number_of_a_thing_is_its_label_and_the_number_of_things_a_count():
     assert asks_label("What is the number of the US House resolution condemning Iran over the 1988 massacre?")
     assert asks_label("What number does the resolution carry?") and asks_label("What is the resolution's number?")
     assert not asks_label("What is the number of the victims killed?") and not asks_label("How many people died?")
+    assert asks_label("Give the number of the bipartisan congressional resolution on the 1988 killings.")
+    # "the number of" things counts them, as "how many" does: a label ("Resolution 188") answers no count.
+    assert counted("Give the number of members of Congress behind the measure.") == {"member", "congress"}
+    assert counted("Give the number of the resolution.") == frozenset()
 
 
 def test_a_name_given_by_a_change_of_name_answers_what_new_name():
