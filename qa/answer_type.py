@@ -210,7 +210,10 @@ def expected(question: str) -> str | None:
     if asks_material(question) or object_verb(question):  # "What is the wire made of?", "What will X develop?"
         return THING
     if is_topic(question):  # "avon giorgio purchase closing date" still asks for a date
-        return DATE if _TOPIC_ASKS_DATE.search(question) else None
+        if _TOPIC_ASKS_DATE.search(question):
+            return DATE
+        named = _TOPIC_ASKS_NAME.search(question)  # a person's, after a person's noun ("governor name")
+        return (PERSON if named.group(1) and named.group(1).lower() in _PERSON_NOUNS.split() else NAME) if named else None
     question = TAKE_PLACE.sub("happened", question)  # "What strikes took place?" asks for no place
     question = _uncontracted(question)
     m = _LAST_SENTENCE.search(question.strip())
@@ -288,6 +291,9 @@ def _keyword_noun(question: str) -> list[str]:
 # A topic whose last word is a date's noun ("avon giorgio purchase closing date", "Texaco record date"),
 # or whose date's noun says what it is the date of ("ameritrust annual meeting date for split vote").
 _TOPIC_ASKS_DATE = re.compile(r"\b(?:date|deadline)(?:\s+(?:for|of)\b.*)?\W*$", re.I)
+# ... and one whose last word asks for a name ("salomon brothers chief economist name"), in a
+# query typed in lower case (a headline in capitals may end with "NAME").
+_TOPIC_ASKS_NAME = re.compile(r"(?:\b([\w-]+)\s+)?\b(?-i:names?)\W*$")
 # How a question or request starts; anything else without a "?" is a topic or a headline
 # ("Kennedy administration pressure on Diem", "Senators introduce export licensing reform bill").
 _ASKING = re.compile(r"^\W*(?:(?:and|so|but|also|then|ok|okay|please)\W+)?(?:who|whom|whose|what|which|when|where|why|"

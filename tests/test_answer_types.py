@@ -2203,6 +2203,32 @@ def test_a_topic_ending_in_a_dates_noun_asks_for_a_date():
     assert expected("iran nuclear deal") is None
 
 
+def test_keywords_ending_in_name_ask_for_one():
+    assert expected("salomon brothers chief economist name") == PERSON  # a person's noun before it
+    assert expected("coopervision new company name") == NAME
+    assert expected("PRESIDENT KENNEDY'S CHOICE OF NAME") is None  # a topic in capitals
+
+
+# Written for the test: the story that names the firm most is not the one that names its economist.
+ECONOMIST = [
+    ("e1", "1987-04-08", "SALOMON BROTHERS SEES HIGHER RATES",
+     "Salomon Brothers Inc expects higher interest rates this year, its economists said.\n\n"
+     "Salomon Brothers said the Federal Reserve would tighten credit."),
+    ("e2", "1987-04-07", "TREASURY YIELDS SEEN RISING",
+     "Yields of U.S. Treasury bonds will probably rise this year, analysts said.\n\n"
+     "For instance, Henry Kaufman, chief economist with Salomon Brothers Inc, said in his weekly comments "
+     "that yields would rise to nine pct."),
+]
+
+
+def test_keywords_asking_for_a_name_are_answered_by_the_sentence_that_gives_it(tmp_path_factory):
+    # Keywords without "?" read as a topic are answered story by story in rank order; ending in
+    # "name", they ask one thing, and are answered as the question they are.
+    engine = small_archive(tmp_path_factory, "economist", ECONOMIST, "Reuters")
+    a = engine.ask("salomon brothers chief economist name")
+    assert "Henry Kaufman" in first_sentence(a), a.answer
+
+
 def test_a_post_a_sentence_names_someone_to_may_be_a_lesser_rank():
     question = "Who is the company's president?"
     text = "It said Harold C. Wells has been named executive vice president-Systems Group."
