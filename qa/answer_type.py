@@ -1308,6 +1308,14 @@ _REASON = re.compile(rf"\b(?:(?P<strong>{_REASON_STRONG})|(?P<weak>{_REASON_WEAK
 _CAUSE = re.compile(r"(?:^|[,;:]\s*)(?P<cause>[^,;:.]{3,120}?)\s+(?:caused|led\s+to|prompted|triggered|sparked|forced)\b")
 
 
+# A bond's maturity ("6.75 pct capital bonds due 1988/2007") is part of what it is called: it
+# answers when the bonds are due or mature, not when their subscriptions close (an event "due
+# in June" is when it is expected).
+_DUE_BEFORE = re.compile(r"\b(?:bonds?|notes?|debentures?|eurobonds?|euronotes?|paper|certificates?|loans?|"
+                         r"issues?)\b[^.;]{0,40}?\bdue\s+(?:\d{4}\s*[/-]\s*)?$", re.I)
+_MATURITY_STEMS = stems("mature maturity matures due redeem redemption repay repaid repayable expire expiry")
+
+
 def _own_number(number: str, qstems: set[str] | frozenset[str]) -> bool:
     """Whether a number is the question's own ("12", "twenty-five")."""
     low = number.lower().strip("$£€%")
@@ -1334,7 +1342,9 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
                 and not (m.group(0).lower() == "one" and _ONE_OF.match(text, m.end()))
                 and not _in_designation(text, *m.span())]
     if kind == DATE:
-        return [m.span() for m in _DATE.finditer(text) if m.group(0).lower() not in qstems and _a_date(m.group(0))]
+        maturity = not _MATURITY_STEMS.isdisjoint(qstems)
+        return [m.span() for m in _DATE.finditer(text) if m.group(0).lower() not in qstems and _a_date(m.group(0))
+                and (maturity or not _DUE_BEFORE.search(text, max(0, m.start() - 60), m.start()))]
     if kind == REASON:
         return sorted([m.span() for m in _REASON.finditer(text)] + [m.span("cause") for m in _CAUSE.finditer(text)])
     if kind in (PERSON, NAME) and not any(ch.islower() for ch in text):

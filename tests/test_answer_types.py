@@ -2079,6 +2079,16 @@ def test_a_question_for_the_date_wants_a_day_and_one_for_the_year_a_year():
     assert [text[s:e] for s, e in giving("day", text, found)] == ["May four"]
 
 
+def test_a_bonds_maturity_answers_when_it_is_due_and_nothing_else():
+    text = "Amro said it plans to issue 300 mln 6.75 pct capital bonds due 1988/2007. Subscriptions close on April 16."
+    closing = candidates(DATE, text, stems("When do subscriptions close for Amro's capital bonds?"))
+    assert [text[s:e] for s, e in closing] == ["April 16"]
+    maturing = candidates(DATE, text, stems("When do Amro's capital bonds mature?"))
+    assert [text[s:e] for s, e in maturing] == ["1988", "2007", "April 16"]
+    text = "A ruling on the merger is due in June."  # an event due then: expected then
+    assert [text[s:e] for s, e in candidates(DATE, text, stems("When will the court rule?"))] == ["June"]
+
+
 def test_a_number_that_labels_a_name_counts_nothing():
     # "How many members of Congress sponsored the resolution?": "Forty-Six US Congressmen" counts
     # them; "Resolution 188" only names the resolution.
