@@ -2085,7 +2085,7 @@ def test_a_bonds_maturity_answers_when_it_is_due_and_nothing_else():
     assert [text[s:e] for s, e in closing] == ["April 16"]
     maturing = candidates(DATE, text, stems("When do Amro's capital bonds mature?"))
     assert [text[s:e] for s, e in maturing] == ["1988", "2007", "April 16"]
-    text = "A ruling on the merger is due in June."  # an event due then: expected then
+    text = "A ruling on the merger is due in June, lawyers said."  # an event due then: expected then
     assert [text[s:e] for s, e in candidates(DATE, text, stems("When will the court rule?"))] == ["June"]
 
 
