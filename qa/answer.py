@@ -419,6 +419,7 @@ def _reading(question: str, kind: str | None, finder: WordFinder, previous: Prev
                     business=kind == answer_type.NAME and answer_type.asks_business(question),
                     post=kind == answer_type.NAME and answer_type.asks_post(question),
                     material=kind == answer_type.THING and answer_type.asks_material(question),
+                    key=kind == answer_type.THING and answer_type.asks_key(question),
                     verb=answer_type.object_verb(question) if kind == answer_type.THING else None)
 
 

@@ -207,7 +207,8 @@ def expected(question: str) -> str | None:
     question, requested = unframed(question)
     if requested:
         return requested
-    if asks_material(question) or object_verb(question):  # "What is the wire made of?", "What will X develop?"
+    # "What is the wire made of?", "What will X develop?", "What was named as the key point of ...?"
+    if asks_material(question) or object_verb(question) or asks_key(question):
         return THING
     if is_topic(question):  # "avon giorgio purchase closing date" still asks for a date
         if _TOPIC_ASKS_DATE.search(question):
@@ -1852,6 +1853,26 @@ _CLAUSE_REST = (r"(?P<thing>[^.;:()]{3,80}?)(?=\s*[.;:()]|\s*$|,\s+(?:the|it|he|
 # compound", "are a blend of yttrium, barium and copper oxide and can conduct ...".
 _MATERIAL = re.compile(r"\b(?:(?:made|manufactured|formed|built|composed)\s+(?:out\s+)?(?:of|from)|consists?\s+of|"
                        rf"consisting\s+of|(?:blend|mixture|mix|compound|alloy|combination)\s+of)\s+{_CLAUSE_REST}", re.I)
+
+
+# "What is the key point of disagreement between ...?", "what was named as the main issue ...":
+# what a sentence says the most important one is ("The most important difference is the role of
+# the regime's intelligence ministry in ...").
+_KEY_ADJECTIVE = r"(?:key|main|chief|principal|primary|central|biggest|major|greatest|(?:single\s+)?most\s+important)"
+_ASKS_KEY = re.compile(r"\bwhat\s+(?:is|was|are|were|(?:is|was)\s+(?:named|seen|described|cited|given|identified)\s+as)"
+                       rf"\s+the\s+{_KEY_ADJECTIVE}\s+[\w-]+", re.I)
+_KEY_THING = re.compile(rf"\b(?:the|its|their)\s+{_KEY_ADJECTIVE}\s+(?:[\w'’-]+\s+){{0,3}}?(?:is|was|are|were)\s+"
+                        r"(?P<thing>[^.;:()]{3,200}?)(?=\s*[.;:()]|\s*$|,)", re.I)
+
+
+def asks_key(question: str) -> bool:
+    """Whether ``question`` asks what the most important one of something is."""
+    return bool(_ASKS_KEY.search(question))
+
+
+def key_things(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that say what the most important one of something is (for asks_key)."""
+    return [m.span("thing") for m in _KEY_THING.finditer(text)]
 
 
 def asks_material(question: str) -> bool:

@@ -280,6 +280,7 @@ class Question:
     business: bool = False  # "Which company ...?": no place or people answers (answer_type.asks_business)
     post: bool = False  # "What post does he hold?": a title answers (answer_type.asks_post)
     material: bool = False  # "What is the wire made of?": what follows "made of" answers (answer_type.asks_material)
+    key: bool = False  # "What is the key point of ...?": what "The most important ... is" says (answer_type.asks_key)
     verb: str | None = None  # "What will X develop?": the verb's stem, whose object answers (answer_type.object_verb)
 
     @functools.cached_property
@@ -503,6 +504,8 @@ def _offered(q: Question, text: str) -> list[tuple[int, int]]:
         return answer_type.post_titles(text, q.naming)
     if q.material:  # "ATT said the wires are made of a barium-yttrium-copper oxide compound."
         return answer_type.materials(text)
+    if q.key:  # "The most important difference is the role of the regime's intelligence ministry ..."
+        return answer_type.key_things(text)
     if q.verb:  # "Steertec will develop power steering systems."
         return answer_type.objects(text, q.verb)
     if q.kind == answer_type.THING:  # "What kind of aircraft ...?": only a thing of that noun

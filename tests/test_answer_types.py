@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, THING, asks_amount, asks_business, asks_given_name, asks_material, object_verb, objects,
+from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, THING, asks_amount, asks_key, key_things, asks_business, asks_given_name, asks_material, object_verb, objects,
                                       asks_label, asks_money, asks_per_share, asks_post, called_by_head, candidates, company_words, counted, description, expected, focus, given_names,
                                       described_things, giving, head, is_topic, labelled_by_head, labels, materials, measured, names, names_a_people, names_exactly, names_no_firm, names_only_companies, NAME_RUN, names_place_or_people,
                                       money, organs, organs_asked, per_share, post_titles, posts_asked, refers_back, setting, thing_asked, unit_asked, valued)
@@ -73,6 +73,10 @@ def first_sentence(answer) -> str:
     ("Give the number of members of Congress behind the measure on the 1988 killings of Iranian prisoners.",
      "Forty-Six"),
     ("During what period were the MEK prisoners put to death?", "summer of 1988"),
+    # What the key point is: what "The most important difference is ..." says, not the lead that
+    # restates the question.
+    ("What is the key point of disagreement between regime officials and the IRGC over the missile strike on "
+     "Syria?", "role of the regime's intelligence ministry"),
 ])
 def test_sample_first_sentence_answers(sample, question, wanted):
     assert wanted in first_sentence(sample.ask(question))
@@ -2211,6 +2215,13 @@ def test_a_name_changed_for_a_unit_and_a_capitalised_noun_of_a_name():
 def test_a_topic_ending_in_a_dates_noun_asks_for_a_date():
     assert expected("avon giorgio purchase closing date") == DATE
     assert expected("iran nuclear deal") is None
+
+
+def test_the_key_one_of_something_is_what_a_sentence_says_the_most_important_one_is():
+    assert expected("On June 24, what was named as the key point of disagreement between the two?") == THING
+    assert asks_key("What is the main point of dispute between them?") and not asks_key("What is its main product?")
+    text = "There is a growing divide. The most important difference is the role of the ministry, officials said."
+    assert [text[s:e] for s, e in key_things(text)] == ["the role of the ministry"]
 
 
 def test_keywords_ending_in_name_ask_for_one():
