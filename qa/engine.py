@@ -285,7 +285,8 @@ class Engine:
         asked = AskRequest.checked(dict(question=question, date_from=date_from, date_to=date_to,
                                         source=source, place=place, top_k=top_k))
         typed, top_k = asked.question, asked.top_k
-        question, slips = respelled(typed, self.retriever().items_holding, self.facts().lower_names)
+        question, slips = respelled(typed, self.retriever().items_holding, self.facts().lower_names,
+                                    self.retriever().written)
         question, years = years_written_out(question, self.facts().newest)  # "in 79": 1979
         slips += years
         resolved = resolve(question, history, self.facts(), item_stems=self.item_stems, **asked.filters())

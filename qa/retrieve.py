@@ -377,6 +377,11 @@ class Retriever:
             share = max(len(inside), 1) / len(hits)
             want = int(min(total, MAX_OVERFETCH, max(want * 2, len(hits) + (depth - len(inside)) / share * 2)))
 
+    def written(self, words: list[str]) -> dict[str, int]:
+        """Which of ``words`` items write themselves, not only a word of their stem, and in how
+        many of the items found (ArchiveReader.written)."""
+        return self.reader.written(words)
+
     def items_holding(self, word: str) -> int:
         """How many items hold ``word`` as full-text search stems it (counted up to just past the
         budget a full-text word may match: spelling.respelled needs only whether and how many)."""

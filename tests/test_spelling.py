@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from dateline.qa.spelling import one_edit, respelled
+from dateline.qa.spelling import name_edits, one_edit, respelled
 
 HELD = {"shares": 575, "saraes": 1, "acquiring": 40, "snipped": 3}
 
@@ -44,6 +44,37 @@ def test_a_reading_the_vocabulary_lacks_is_taken_when_many_items_hold_it_and_nam
     # A source or a place of the archive, typed in lower case, is its name.
     assert respelled("what did politico report", lambda w: held.get(w, 0),
                      frozenset({"politico"})) == ("what did politico report", [])
+
+
+def test_a_names_usual_slips_are_a_vowel_a_swap_or_a_double():
+    edits = name_edits("khamanei")
+    assert {"khamenei", "khamanai", "khmanei", "khaamanei", "khammanei", "khaamnei"} <= edits
+    assert "kxamanei" not in edits and "hkamanei" not in edits  # no consonant changed; the first letter kept
+    assert {"parliament", "investmento"} <= name_edits("parliment") | name_edits("investimento")
+
+
+def test_a_capitalised_slip_is_read_as_the_name_items_write():
+    held = {"khamenei": 1, "qataring": 3}  # "qataring": what full-text search stems to "qatar"
+    written = {"khamenei": 1}
+
+    def writes(words):
+        return {w: written[w] for w in words if w in written}
+
+    assert respelled("Who criticised Khamanei?", lambda w: held.get(w, 0), written=writes) == (
+        "Who criticised Khamenei?", [("Khamanei", "Khamenei")])
+    # A name no item writes one slip away is a name the archive lacks; so is one searched only by its stem.
+    for question in ["What did Tillerson say?", "Who owns Qatarina Holdings?"]:
+        assert respelled(question, lambda w: held.get(w, 0), written=writes) == (question, [])
+    # Without a way to tell what items write, capitalised words are left as typed.
+    assert respelled("Who criticised Khamanei?", lambda w: held.get(w, 0)) == ("Who criticised Khamanei?", [])
+
+
+def test_a_misspelt_name_of_the_archive_is_answered_with_a_note(web_data):
+    from dateline.qa.engine import Engine
+
+    answer = Engine(web_data).ask("Which newspaper reported that Khamanei has grown more critical of President Rouhani?")
+    assert answer.found and answer.notes[0] == 'read "Khamanei" as "Khamenei"', answer.notes
+    assert "The Guardian" in answer.answer.split("[1]")[0], answer.answer
 
 
 def test_the_answer_says_how_it_read_a_slip_and_keeps_the_question_as_typed(web_data):
