@@ -1014,6 +1014,12 @@ def test_an_organisation_named_in_lower_case_answers_which_ministry():
     assert [text[s:e] for s, e in organs(text, organs_asked(question), stems(question))] == [
         "security council", "agriculture department"]
     assert organs_asked("Which company bought the ministry's stake?") == frozenset()
+    # Groups in the plural, told in lower case; a group in the singular is most often a company.
+    question = "Which groups did the Iranian Resistance urge to denounce the razing of mass burial sites?"
+    text = "The Iranian Resistance has called on all human rights organisations to condemn the destruction."
+    assert [text[s:e] for s, e in organs(text, organs_asked(question), stems(question))] == [
+        "human rights organisations"]
+    assert organs_asked("Which group bought the stake?") == frozenset()
 
 
 def test_a_post_held_with_another_rank_is_not_the_post_asked_for():
