@@ -319,8 +319,13 @@ def test_short_forms_meet_the_words_news_writes_for_them():
 
 
 @pytest.mark.parametrize("keyword", ["rift", "Rift", "widening rift"])
-def test_a_keyword_search_is_answered_by_the_story_that_holds_it(keyword, sample):
-    # The model finds a lone word far from every passage; the 22 June story says "widening rift".
+def test_a_keyword_search_is_answered_by_the_story_that_holds_it(keyword, sample, monkeypatch):
+    # The 22 June story says "widening rift".
+    a = sample.ask(keyword)
+    assert a.found and "widening rift" in a.answer, a.answer
+    # The model finds a lone word far from every passage: however unsure it is, the stories that
+    # hold every word searched for answer, and the notes say so.
+    monkeypatch.setattr(sample, "threshold", 0.99)
     a = sample.ask(keyword)
     assert a.found and "widening rift" in a.answer, a.answer
     assert any("every word searched for" in n for n in a.notes), a.notes

@@ -73,6 +73,10 @@ def first_sentence(answer) -> str:
     ("Give the number of members of Congress behind the measure on the 1988 killings of Iranian prisoners.",
      "Forty-Six"),
     ("During what period were the MEK prisoners put to death?", "summer of 1988"),
+    # In other words than the story's ("airspace division chief", "the fall of the engines"): the
+    # no-answer model is less sure (under 0.5), and the archive answers it.
+    ("Who is the Revolutionary Guards aerospace commander that insisted the missile boosters were meant to "
+     "come down on Iraqi territory?", "Amir Ali Hajizadeh"),
     # What the key point is: what "The most important difference is ..." says, not the lead that
     # restates the question.
     ("What is the key point of disagreement between regime officials and the IRGC over the missile strike on "
