@@ -1448,7 +1448,16 @@ def candidates(kind: str, text: str, qstems: set[str] | frozenset[str],
             if _named_by_its_people(run, words, qstems) or _named_short(run, qstems):
                 continue
         out.append((start, end))
+    if kind == PLACE:  # "over the Iraqi desert", "in Kuwaiti waters": a people's land by what it is
+        out = sorted(set(out) | {m.span(1) for m in _PEOPLES_GROUND.finditer(text)
+                                 if not stems(m.group(1)) <= qstems})
     return out
+
+
+# A place told by a people's adjective and the kind of ground it is, after a word of where.
+_PEOPLES_GROUND = re.compile(r"\b(?:in|at|near|over|across|into|inside|along|off|from)\s+(?:the\s+)?"
+                             rf"((?-i:[{UPPER}][a-z]+(?:i|ian|ish|ese|an))\s+(?:desert|waters|airspace|border|coast|"
+                             r"territory|soil|mountains|capital|countryside|province|frontier))\b")
 
 
 # A sentence's first word, capitalised, that the name after it runs on from: "In California",

@@ -2093,6 +2093,16 @@ def test_a_question_for_the_date_wants_a_day_and_one_for_the_year_a_year():
     assert [text[s:e] for s, e in giving("day", text, found)] == ["May four"]
 
 
+def test_a_peoples_ground_is_a_place():
+    text = "The missiles were supposed to break apart over the Iraqi desert, officials said."
+    assert [text[s:e] for s, e in candidates(PLACE, text, stems("Where were the missiles meant to break up?"))] == [
+        "Iraqi desert"]
+    text = "The tanker was hit in Kuwaiti waters, shipping sources in Bahrain said."
+    assert "Kuwaiti waters" in [text[s:e] for s, e in candidates(PLACE, text, stems("Where was the tanker hit?"))]
+    # The question's own ground is no answer to it.
+    assert "Kuwaiti waters" not in [text[s:e] for s, e in candidates(PLACE, text, stems("Who hit ships in Kuwaiti waters?"))]
+
+
 def test_a_bonds_maturity_answers_when_it_is_due_and_nothing_else():
     text = "Amro said it plans to issue 300 mln 6.75 pct capital bonds due 1988/2007. Subscriptions close on April 16."
     closing = candidates(DATE, text, stems("When do subscriptions close for Amro's capital bonds?"))
