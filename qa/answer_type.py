@@ -213,6 +213,8 @@ def expected(question: str) -> str | None:
     if is_topic(question):  # "avon giorgio purchase closing date" still asks for a date
         if _TOPIC_ASKS_DATE.search(question):
             return DATE
+        if _TOPIC_ASKS_NUMBER.search(question):  # "china state employees wage bill q1 total"
+            return NUMBER
         named = _TOPIC_ASKS_NAME.search(question)  # a person's, after a person's noun ("governor name")
         return (PERSON if named.group(1) and named.group(1).lower() in _PERSON_NOUNS.split() else NAME) if named else None
     question = TAKE_PLACE.sub("happened", question)  # "What strikes took place?" asks for no place
@@ -295,6 +297,8 @@ _TOPIC_ASKS_DATE = re.compile(r"\b(?:date|deadline)(?:\s+(?:for|of)\b.*)?\W*$", 
 # ... and one whose last word asks for a name ("salomon brothers chief economist name"), in a
 # query typed in lower case (a headline in capitals may end with "NAME").
 _TOPIC_ASKS_NAME = re.compile(r"(?:\b([\w-]+)\s+)?\b(?-i:names?)\W*$")
+# ... or a figure ("china state employees wage bill q1 total", "bundesbank discount rate").
+_TOPIC_ASKS_NUMBER = re.compile(r"\b(?-i:total|figure|amount|number|sum|price|rate|percentage)\W*$")
 # How a question or request starts; anything else without a "?" is a topic or a headline
 # ("Kennedy administration pressure on Diem", "Senators introduce export licensing reform bill").
 _ASKING = re.compile(r"^\W*(?:(?:and|so|but|also|then|ok|okay|please)\W+)?(?:who|whom|whose|what|which|when|where|why|"

@@ -2245,6 +2245,7 @@ def test_the_key_one_of_something_is_what_a_sentence_says_the_most_important_one
 
 
 def test_keywords_ending_in_name_ask_for_one():
+    assert expected("china state employees wage bill q1 total") == NUMBER  # and a figure's noun for a figure
     assert expected("salomon brothers chief economist name") == PERSON  # a person's noun before it
     assert expected("coopervision new company name") == NAME
     assert expected("PRESIDENT KENNEDY'S CHOICE OF NAME") is None  # a topic in capitals
