@@ -66,9 +66,6 @@ def item_from_row(row: sqlite3.Row) -> Item:
     return Item(**data)
 
 
-_WORD_WRITTEN = re.compile(r"[^\W_]+")  # a word as written: letters and digits
-
-
 def fts_phrase(word: str) -> str:
     """``word`` as an FTS5 string, so that no word is read as query syntax."""
     return '"' + word.replace('"', '""') + '"'
@@ -244,21 +241,15 @@ class ArchiveReader:
 
     # -- full text -----------------------------------------------------------------------
 
-    def written(self, words: list[str], looked: int = 50) -> dict[str, int]:
-        """Which of ``words`` items write themselves, in any case, in their title or body: for
-        each, how many of the first ``looked`` items full-text search finds for any of them do
-        ("Qataring" is found by its stem, "qatar", and written by none). One search for all."""
-        if not words:
-            return {}
+    def writes(self, word: str, looked: int = 50) -> bool:
+        """Whether an item writes ``word`` itself, in any case, in its title or body, among the
+        first ``looked`` items full-text search finds for it ("Qataring" is found by its stem,
+        "qatar", and written by none)."""
+        written = re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", re.I)
         rows = self.conn.execute(
             "SELECT i.title, i.body FROM (SELECT rowid FROM items_fts WHERE items_fts MATCH ? LIMIT ?) f"
-            " JOIN items i ON i.rowid = f.rowid", (" OR ".join(map(fts_phrase, words)), looked)).fetchall()
-        wanted = {w.lower() for w in words}
-        counts: dict[str, int] = {}
-        for title, body in rows:
-            for w in {m.group(0).lower() for m in _WORD_WRITTEN.finditer(f"{title or ''} {body or ''}")} & wanted:
-                counts[w] = counts.get(w, 0) + 1
-        return counts
+            " JOIN items i ON i.rowid = f.rowid", (fts_phrase(word), looked)).fetchall()
+        return any(written.search(title or "") or written.search(body or "") for title, body in rows)
 
     def word_count(self, word: str, limit: int) -> int:
         """How many items contain ``word`` (Porter-stemmed by FTS5), counted up to ``limit``."""

@@ -1983,16 +1983,16 @@ _ORGAN_HEADS = frozenset("ministry department agency council committee commissio
 _ANY_ORGAN = frozenset("body organisation organization institution".split())  # any of the heads
 _ORGAN_ASKED = re.compile(rf"\b(?:which|what)\s+(?:[\w’'-]+\s+){{0,2}}?"
                           rf"(?P<head>{_nouns(' '.join(_ORGAN_HEADS | _ANY_ORGAN))})(?:['’]s)?\b", re.I)
-_ORGAN_NAMED = re.compile(rf"\b(?:{_nouns(' '.join(_ORGAN_HEADS))}|groups|organisations|organizations)\b")  # lower case: capitalised ones are names
+# "Which groups did the Resistance urge ...?": groups in the plural, named or told in lower case
+# ("all human rights organisations"); a group in the singular is most often a company's.
+GROUP_HEADS = frozenset("groups organisations organizations".split())
+_ORGAN_NAMED = re.compile(rf"\b(?:{_nouns(' '.join(_ORGAN_HEADS | GROUP_HEADS))})\b")  # lower case: capitalised ones are names
 _ORGAN_MODIFIERS = 2
 _LOOK_BACK_CHARS = 64  # for each word before the noun: a sentence is not searched from its start
 _LOWER_WORD = re.compile(r"(?<![\w’'-])([a-z][a-z-]*)\s+$")  # a whole word: not the "s" of "regime's"
 
 
-# "Which groups did the Resistance urge ...?": groups in the plural, named or told in lower case
-# ("all human rights organisations"); a group in the singular is most often a company's.
 _GROUPS_ASKED = re.compile(r"\b(?:which|what)\s+(?:[\w’'-]+\s+){0,2}?(?:groups|organi[sz]ations|bodies)\b", re.I)
-GROUP_HEADS = frozenset("groups organisations organizations".split())
 
 
 def organs_asked(question: str) -> frozenset[str]:

@@ -292,7 +292,7 @@ class Engine:
                                         source=source, place=place, top_k=top_k))
         typed, top_k = asked.question, asked.top_k
         question, slips = respelled(typed, self.retriever().items_holding, self.facts().lower_names,
-                                    self.retriever().written)
+                                    self.retriever().writes)
         question, years = years_written_out(question, self.facts().newest)  # "in 79": 1979
         slips += years
         resolved = resolve(question, history, self.facts(), item_stems=self.item_stems, **asked.filters())

@@ -377,10 +377,9 @@ class Retriever:
             share = max(len(inside), 1) / len(hits)
             want = int(min(total, MAX_OVERFETCH, max(want * 2, len(hits) + (depth - len(inside)) / share * 2)))
 
-    def written(self, words: list[str]) -> dict[str, int]:
-        """Which of ``words`` items write themselves, not only a word of their stem, and in how
-        many of the items found (ArchiveReader.written)."""
-        return self.reader.written(words)
+    def writes(self, word: str) -> bool:
+        """Whether an item writes ``word`` itself, not only a word of its stem (ArchiveReader.writes)."""
+        return self.reader.writes(word)
 
     def items_holding(self, word: str) -> int:
         """How many items hold ``word`` as full-text search stems it (counted up to just past the

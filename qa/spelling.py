@@ -111,13 +111,13 @@ def _english(word: str, english: frozenset[str], prefixed: bool = True) -> bool:
 
 def respelled(question: str, items_holding: Callable[[str], int],
               names: frozenset[str] = frozenset(),
-              written: Callable[[list[str]], dict[str, int]] | None = None) -> tuple[str, list[tuple[str, str]]]:
+              writes: Callable[[str], bool] | None = None) -> tuple[str, list[tuple[str, str]]]:
     """``question`` with each slip replaced, and the (slip, reading) pairs; ``items_holding``
     counts the items that hold a word as full-text search stems it (up to the retriever's
     budget, so that among very common readings the later in the alphabet wins); ``names``
     holds the archive's sources and places in lower case, which are no slips ("politico");
-    ``written`` says which of some words items write themselves, and in how many items: a
-    capitalised slip's reading must be one (without it, capitalised words are left as typed)."""
+    ``writes`` says whether an item writes a word itself, as a capitalised slip's reading must
+    be (without it, capitalised words are left as typed)."""
     fixes: list[tuple[str, str]] = []
     english = english_words()
 
@@ -140,10 +140,10 @@ def respelled(question: str, items_holding: Callable[[str], int],
                 or items_holding(low):
             return word
         held, best = max(((items_holding(w), w) for w in sorted(name_edits(low))), default=(0, low))
-        if held < MIN_NAME_ITEMS or not written([best]):  # "Qataring" is held only by its stem, "qatar"
+        if held < MIN_NAME_ITEMS or not writes(best):  # "Qataring" is held only by its stem, "qatar"
             return word
         fixes.append((word, best.capitalize()))
         return best.capitalize()
 
     question = _WORD.sub(reading, question)
-    return (_NAME.sub(name_reading, question) if written else question), fixes
+    return (_NAME.sub(name_reading, question) if writes else question), fixes
