@@ -7,8 +7,10 @@ two swapped) that the most items hold, and the answer's notes say so. Only a low
 MIN_LETTERS or more that English at large seldom spells (words.rare_in_general: "shraes" takes
 several cl100k tokens, "snapped" one), that is no word of the bundled model's vocabulary, nor one
 inflected or after a prefix ("aground" is one, "misusing" is "mis" + "using"), and that no item
-holds is read again, and only as a whole word of that vocabulary ("jobness", which two Reuters
-stories hold, is none): a common word the archive lacks is no slip.
+holds is read again, and only as a word of that vocabulary or one sharing its stem ("humiliate",
+of "humiliated"; "jobness", which two Reuters stories hold, is none): a common word the archive
+lacks is no slip. One item holding the reading is enough: the 17 stories of the demo archive
+write "humiliate" once, and a word of the vocabulary is no slip itself.
 
 A capitalised word may be a name the archive lacks, so one is read again only when it has
 SWAPS_ONLY_BELOW letters or more and is a name's usual slip (name_edits) from a word that items
@@ -23,10 +25,9 @@ from collections.abc import Callable
 
 from dateline.index.embed import bundled_model_dir
 
-from .words import STOP_WORDS, rare_in_general
+from .words import STOP_WORDS, rare_in_general, stem
 
 MIN_LETTERS = 4
-MIN_ITEMS = 2  # a reading the archive holds in fewer items is as likely another slip
 MIN_NAME_ITEMS = 1  # but a name is often in one story only ("Khamenei" in the demo archive)
 # A reading outside the vocabulary is taken when this many items hold it: "dividend", which
 # WordPiece lacks, for "dividned" (its vocabulary reading "divided" is held less).
@@ -75,6 +76,12 @@ def name_edits(word: str) -> set[str]:
                 out.add(word[:i] + word[i + 1:])  # a double undone
     out.discard(word)
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def english_stems() -> frozenset[str]:
+    """The stems of english_words: "humiliate", which WordPiece splits, is the stem of its "humiliated"."""
+    return frozenset(map(stem, english_words()))
 
 
 @functools.lru_cache(maxsize=1)
@@ -127,8 +134,9 @@ def respelled(question: str, items_holding: Callable[[str], int],
                 or items_holding(word):
             return word
         counted = ((items_holding(w), w) for w in sorted(one_edit(word)))
-        held, best = max(((n, w) for n, w in counted if w in english and n or n >= MANY_ITEMS), default=(0, word))
-        if held < MIN_ITEMS:
+        held, best = max(((n, w) for n, w in counted if (w in english or stem(w) in english_stems()) and n
+                          or n >= MANY_ITEMS), default=(0, word))
+        if not held:
             return word
         fixes.append((word, best))
         return best

@@ -25,7 +25,7 @@ def test_a_slip_is_read_as_the_word_most_items_hold():
 @pytest.mark.parametrize("question", [
     "who snapped up the unit",  # a common word the archive lacks is no slip
     "Who bought Shraes Inc?",  # a capitalised word may be a name the archive lacks
-    "how many saraes",  # a reading held by one item is as likely another slip ("sarges"?)
+    "how many saraes",  # a reading no word of the vocabulary shares a stem with is as likely another slip ("sarges"?)
     "which ship ran aground",  # an English word the archive lacks is no slip ("around" is held)
     "what jobless rate",  # "job" and "less": English, though the vocabulary lacks it
     "who is misusing funds",  # "mis" and "using", no slip for "missing"
@@ -35,6 +35,15 @@ def test_what_is_not_a_slip_is_left_as_typed(question):
     held = {"shares": 0, "saraes": 0, "sarges": 1, "snipped": 3, "around": 500, "jobness": 2, "missing": 90,
             "want": 200}
     assert respelled(question, lambda w: held.get(w, 0)) == (question, [])
+
+
+def test_one_item_holding_a_word_of_the_vocabulary_or_of_its_stem_is_enough():
+    # "humiliate" is split by WordPiece, but its stem is that of the vocabulary's "humiliated";
+    # a small archive holds it once.
+    held = {"humiliate": 1, "announcement": 1}
+    assert respelled("where did khamenei humilate rouhani", lambda w: held.get(w, 0)) == (
+        "where did khamenei humiliate rouhani", [("humilate", "humiliate")])
+    assert respelled("rouhani win anouncement", lambda w: held.get(w, 0))[1] == [("anouncement", "announcement")]
 
 
 def test_a_reading_the_vocabulary_lacks_is_taken_when_many_items_hold_it_and_names_are_kept():
@@ -72,6 +81,14 @@ def test_a_misspelt_name_of_the_archive_is_answered_with_a_note(web_data):
     answer = Engine(web_data).ask("Which newspaper reported that Khamanei has grown more critical of President Rouhani?")
     assert answer.found and answer.notes[0] == 'read "Khamanei" as "Khamenei"', answer.notes
     assert "The Guardian" in answer.answer.split("[1]")[0], answer.answer
+
+
+def test_a_slip_of_a_word_one_story_holds_is_answered_from_that_story(web_data):
+    from dateline.qa.engine import Engine
+
+    answer = Engine(web_data).ask("where did khamenei humilate rouhani")
+    assert answer.found and 'read "humilate" as "humiliate"' in answer.notes, answer.notes
+    assert "meeting of top officials" in answer.answer.split("[1]")[0], answer.answer
 
 
 def test_the_answer_says_how_it_read_a_slip_and_keeps_the_question_as_typed(web_data):
