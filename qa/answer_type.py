@@ -208,7 +208,7 @@ def expected(question: str) -> str | None:
     if requested:
         return requested
     # "What is the wire made of?", "What will X develop?", "What was named as the key point of ...?"
-    if asks_material(question) or object_verb(question) or asks_key(question):
+    if asks_material(question) or object_verb(question) or asks_key(question) or asks_concept(question):
         return THING
     if is_topic(question):  # "avon giorgio purchase closing date" still asks for a date
         if _TOPIC_ASKS_DATE.search(question):
@@ -1888,6 +1888,20 @@ def key_things(text: str) -> list[tuple[int, int]]:
     return [m.span("thing") for m in _KEY_THING.finditer(text)]
 
 
+# "What approach does Trump prefer ...?", "What Western policy ... wants brought to an end?", "What
+# reaction did ... provoke?": a way of acting or a response, which news tells in lower case ("Trump
+# prefers direct action", "the appeasement of the Iranian mullahs", "quite a stir"): a thing, not a
+# name (the names such a sentence holds are most often the question's own or beside the point).
+_CONCEPT_NOUNS = "approach policy strategy stance attitude reaction response label aim goal objective tactic"
+_ASKS_CONCEPT = re.compile(rf"\b(?:what|which)\s+(?:[\w’'-]+\s+){{0,2}}?(?P<noun>{_nouns(_CONCEPT_NOUNS)})\b"
+                           r"(?!\s+(?:of|for)\s+[A-Z])", re.I)
+
+
+def asks_concept(question: str) -> bool:
+    """Whether ``question`` asks for a way of acting or a response (_CONCEPT_NOUNS)."""
+    return bool(_ASKS_CONCEPT.search(question))
+
+
 def asks_material(question: str) -> bool:
     """Whether ``question`` asks what something is made of."""
     return bool(_ASKS_MATERIAL.search(question))
@@ -2053,8 +2067,9 @@ _MODIFIER_BEFORE = re.compile(r"(?<![\w’'-])([a-z][a-z-]*),?\s+$")
 def thing_asked(question: str) -> str | None:
     """The stem of the thing a "what"/"which" question asks to be described ("myth" in "What
     often-repeated myth ...?", "world" in "What sort of world ...?"); None for any other."""
-    kind_of = _KIND_OF.search(question)
-    noun = _phrase_noun(kind_of.group(1)) if kind_of else head(question, objects=True)
+    kind_of, concept = _KIND_OF.search(question), _ASKS_CONCEPT.search(question)
+    noun = _phrase_noun(kind_of.group(1)) if kind_of else stem(concept.group("noun").lower()) if concept \
+        else head(question, objects=True)
     return None if noun is None or noun in _NOT_THINGS else noun
 
 

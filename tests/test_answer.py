@@ -88,6 +88,15 @@ def test_a_name_that_begins_with_the_noun_asked_answers_which(sample):
     assert first(a).excerpt.startswith("This included Camp Ashraf"), a.answer
 
 
+def test_a_way_of_acting_asked_for_is_told_in_lower_case_not_named(sample):
+    # The story's lead names many things (Dr. Ivan Sheehan, the School of Public and International
+    # Affairs); the answer names none: "Trump prefers direct action".
+    a = sample.ask("What approach does Trump prefer toward Iran, in contrast with Obama's efforts at talks?")
+    assert "Trump prefers direct action" in first(a).excerpt, a.answer
+    a = sample.ask("Tell me what Western policy toward the mullahs Shahin Gobadi wants brought to an end.")
+    assert "an end to the appeasement" in first(a).excerpt, a.answer
+
+
 def test_a_day_a_story_names_is_not_taken_for_the_storys_own(sample):
     # The report of June 19th is told in a story of 27 June; the day's own items answer weakly.
     a = sample.ask("Which news agency carried the June 19th report on the IRGC strike against MEK bases?")

@@ -2244,6 +2244,13 @@ def test_the_key_one_of_something_is_what_a_sentence_says_the_most_important_one
     assert [text[s:e] for s, e in key_things(text)] == ["the role of the ministry"]
 
 
+def test_a_way_of_acting_or_a_response_asked_for_is_a_thing():
+    assert expected("What approach does Trump prefer toward Iran?") == THING
+    assert expected("What reaction did the announcement provoke around the globe?") == THING
+    assert thing_asked("Tell me what Western policy toward the mullahs Gobadi wants ended.") == "policy"
+    assert expected("Which company plans to buy the unit?") == NAME  # a plan is no way of acting asked for
+
+
 def test_keywords_ending_in_name_ask_for_one():
     assert expected("china state employees wage bill q1 total") == NUMBER  # and a figure's noun for a figure
     assert expected("salomon brothers chief economist name") == PERSON  # a person's noun before it
