@@ -255,8 +255,10 @@ def _coverage(qstems: set[str], have: set[str] | frozenset[str]) -> float:
 def _held(qstems: set[str], have: set[str] | frozenset[str]) -> set[str]:
     """The question's stems a story holds, itself or as a word news writes for it (words.ALIKE):
     "What did Terzi write?" is answered by "Giulio Terzi ... wrote that ...", and was refused when
-    "writ" counted as missing."""
-    return {s for s in qstems if s in have or not ALIKE.get(s, _NONE).isdisjoint(have)}
+    "writ" counted as missing. A country is held by its people's word: "Italy" by "The former
+    Italian Foreign Minister"."""
+    return {s for s in qstems if s in have or not ALIKE.get(s, _NONE).isdisjoint(have)
+            or answer_type.is_place_word(s) and any(answer_type.people_of(h, s) for h in have)}
 
 
 _NONE: frozenset[str] = frozenset()

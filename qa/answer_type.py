@@ -1123,6 +1123,17 @@ def _names_a_people(word: str) -> bool:
         for w in _PLACE_WORDS)
 
 
+def is_place_word(word: str) -> bool:
+    """Whether ``word`` (lower case) is a word of a known place's name ("italy", "iran")."""
+    return word in _PLACE_WORDS
+
+
+def people_of(word: str, place: str) -> bool:
+    """Whether ``word`` (lower case) names the people of ``place``, a word of a known place's name:
+    "italian" of "italy", "iranian" of "iran", "chinese" of "china"."""
+    return word != place and word.startswith(place[:max(4, len(place) - 1)]) and _names_a_people(word)
+
+
 _CUE_CHARS = 32  # characters looked back for "in", "from" (and "the", "its") before a place
 
 

@@ -97,6 +97,13 @@ def test_a_way_of_acting_asked_for_is_told_in_lower_case_not_named(sample):
     assert "an end to the appeasement" in first(a).excerpt, a.answer
 
 
+def test_a_country_the_story_names_by_its_people_counts_as_held(sample):
+    # The story says "The former Italian Foreign Minister"; the question says "Italy", and was
+    # refused while "italy" counted as a word the story lacks.
+    a = sample.ask("Who is the ex-foreign minister of Italy urging Europe to side with Washington against the regime?")
+    assert a.found and "Giulio Terzi" in first(a).excerpt, a.answer
+
+
 def test_a_day_a_story_names_is_not_taken_for_the_storys_own(sample):
     # The report of June 19th is told in a story of 27 June; the day's own items answer weakly.
     a = sample.ask("Which news agency carried the June 19th report on the IRGC strike against MEK bases?")

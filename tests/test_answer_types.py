@@ -13,7 +13,7 @@ import pytest
 from dateline.qa.answer_type import (DATE, NAME, NUMBER, PERSON, PLACE, REASON, THING, asks_amount, asks_key, key_things, asks_business, asks_given_name, asks_material, object_verb, objects,
                                       asks_label, asks_money, asks_per_share, asks_post, called_by_head, candidates, company_words, counted, description, expected, focus, given_names,
                                       described_things, giving, head, is_topic, labelled_by_head, labels, materials, measured, names, names_a_people, names_exactly, names_no_firm, names_only_companies, NAME_RUN, names_place_or_people,
-                                      money, organs, organs_asked, per_share, post_titles, posts_asked, refers_back, setting, thing_asked, unit_asked, valued)
+                                      money, organs, organs_asked, people_of, per_share, post_titles, posts_asked, refers_back, setting, thing_asked, unit_asked, valued)
 from dateline.qa.engine import Engine
 from dateline.qa.sentence_choice import without_site_name
 from dateline.qa.words import ALIKE, stem, stems
@@ -2249,6 +2249,11 @@ def test_a_way_of_acting_or_a_response_asked_for_is_a_thing():
     assert expected("What reaction did the announcement provoke around the globe?") == THING
     assert thing_asked("Tell me what Western policy toward the mullahs Gobadi wants ended.") == "policy"
     assert expected("Which company plans to buy the unit?") == NAME  # a plan is no way of acting asked for
+
+
+def test_a_people_is_told_from_its_country():
+    assert people_of("italian", "italy") and people_of("iranian", "iran") and people_of("chinese", "china")
+    assert not people_of("italy", "italy") and not people_of("iranair", "iran") and not people_of("brian", "britain")
 
 
 def test_keywords_ending_in_name_ask_for_one():
