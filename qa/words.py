@@ -114,6 +114,8 @@ ban banned prohibit prohibited
 model modeled modelled pattern patterned
 redeem redeemed redemption redemptions
 jobless unemployment unemployed
+secret classified confidential
+world worldwide globe global
 effect effective
 two 2
 three 3

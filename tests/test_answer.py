@@ -104,6 +104,13 @@ def test_a_country_the_story_names_by_its_people_counts_as_held(sample):
     assert a.found and "Giulio Terzi" in first(a).excerpt, a.answer
 
 
+def test_a_secret_annex_is_the_classified_amendment_the_story_tells_of(sample):
+    # The lead of the story names Heshmat Alavi and the new US sanctions; the answer is in the
+    # sentence that says "classified amendment", which the question calls "secret".
+    a = sample.ask("What is Iran described as in the secret annex of the new US sanctions, according to Heshmat Alavi?")
+    assert "extremely dangerous state" in first(a).excerpt, a.answer
+
+
 def test_a_day_a_story_names_is_not_taken_for_the_storys_own(sample):
     # The report of June 19th is told in a story of 27 June; the day's own items answer weakly.
     a = sample.ask("Which news agency carried the June 19th report on the IRGC strike against MEK bases?")
