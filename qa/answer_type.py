@@ -191,6 +191,11 @@ def unframed(question: str) -> tuple[str, str | None]:
     return question, None
 
 
+# A question that opens with "what" asks what it asks there; a "when" after it opens a clause
+# of time ("What did he say when asked about ...?").
+_WHAT_FIRST = re.compile(r"^\W*(?:(?:and|so|but|then)\s+)?what\b", re.I)
+
+
 def expected(question: str) -> str | None:
     """The kind of answer ``question`` asks for: one of KINDS ("Why ...?" a reason), or None ("What happened?").
 
@@ -228,6 +233,8 @@ def expected(question: str) -> str | None:
         opening = bool(_OPENING.match(text))
         for rank, (pattern, kind) in enumerate(_CUES):
             for cue in pattern.finditer(text):
+                if pattern is _WHEN and cue.start() > 0 and _WHAT_FIRST.match(text):
+                    continue  # "What were they trying to do when the police attacked them?": a clause of time
                 at = cue.end() - len(cue.group(0).split()[-1]) if pattern is _IN_WHICH else cue.start()
                 relative = not opening and text[:at].rstrip().endswith(",")
                 found.append((relative, at, rank, kind or cue.lastgroup))

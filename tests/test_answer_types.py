@@ -355,6 +355,9 @@ def test_a_plural_in_ies_is_found_for_its_singular_and_the_reverse():
     # A clause of time opening the question sets the scene; "When will ...?" asks.
     ("When Data General unveiled its new products, which artificial intelligence company did it team with?", NAME),
     ("When will the coffee quota talks resume, delegates asked?", DATE),
+    # ... and so does one after an opening "what": it asks what, not when.
+    ("What were the Samen-Hujaj customers trying to do when the police attacked them?", None),
+    ("What time did the rocket lift off when it was launched?", DATE),
     ("When exactly did Rolm, which IBM bought, open its plant?", DATE),
     ("To which Kenyan town does the ferry from Jinja run, whose breakdown delayed exports?", PLACE),
     ("In what year did Texaco, which filed for bankruptcy, settle?", DATE),
