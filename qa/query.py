@@ -19,6 +19,7 @@ from dateline.index.dates import MONTH_PATTERN, MONTHS, infer_year, parse_date
 from dateline.index.errors import DatelineError
 from dateline.index.reader import ArchiveReader
 
+from . import answer_type
 from .words import terms
 
 log = logging.getLogger(__name__)
@@ -487,6 +488,12 @@ def _names_a_period(question: str, facts: ArchiveFacts) -> bool:
                if not _RELATIVE.fullmatch(phrase))
 
 
+# "latest" before the thing it is the newest of ("the latest US sanctions"), "now" before what
+# holds now ("How many firms currently belong ...?"); not before "on" or news, nor at the end.
+_BEFORE_A_NOUN = re.compile(r"\s+(?!(?:on|about|in|of|from|for|to|at|with|regarding|concerning|" + _NEWS_WORDS
+                            + r")\b)[\w-]", re.I)
+
+
 def _as_of(question: str, requested_to: str | None, facts: ArchiveFacts,
            notes: list[str], topic: bool = True) -> tuple[str | None, bool]:
     """(the date recency counts back from, whether the most relevant stories are shown newest
@@ -495,11 +502,22 @@ def _as_of(question: str, requested_to: str | None, facts: ArchiveFacts,
     Italian elections?") has its most relevant stories ordered newest first, so that a newer
     story on something else (South Korea's elections) cannot outrank them. (None, False) when
     neither (a period the question names was applied as a filter instead, and the caller does
-    not ask). With no ``topic`` words ("What is the latest news?") the newest items are shown."""
+    not ask). With no ``topic`` words ("What is the latest news?") the newest items are shown. A
+    question for a name, a figure or a date of the newest of a thing ("Who examined the latest
+    US sanctions?") ranks newer items higher instead, counting back from the newest item."""
     asks_latest = _AS_OF.search(question)
     if requested_to:
         notes.append(f"newer items rank higher, counting back from {requested_to} (the request's \"to\" date)")
         return requested_to, False
+    if asks_latest and facts.newest and topic and _BEFORE_A_NOUN.match(question, asks_latest.end()) \
+            and answer_type.expected(question) is not None:
+        # "Who examined the latest US sanctions?", "How powerful was the latest test blast?": the
+        # newest of a thing, or what holds now, asked for a name, a figure or a date, is answered
+        # by the sentence that gives it, newer items ranking higher; the newest story need not
+        # hold it ("Which bid is the most recent?" still shows the newest first).
+        notes.append(f"newer items rank higher, counting back from the archive's newest item, "
+                     f"{facts.newest.isoformat()} (\"{asks_latest.group(0)}\")")
+        return facts.newest.isoformat(), False
     if asks_latest and facts.newest:
         shown = "the most relevant items, newest first" if topic else "the newest items"
         notes.append(f"{shown} (\"{asks_latest.group(0)}\"; "

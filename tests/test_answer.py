@@ -111,6 +111,12 @@ def test_a_secret_annex_is_the_classified_amendment_the_story_tells_of(sample):
     assert "extremely dangerous state" in first(a).excerpt, a.answer
 
 
+def test_the_latest_of_a_thing_is_answered_by_the_sentence_that_names_who(sample):
+    # Shown newest first, the answer had quoted the newest headlines that name sanctions.
+    a = sample.ask("Who examined the latest American sanctions on Iran and what they mean for Tehran's rulers?")
+    assert "Heshmat Alavi" in first(a).excerpt, a.answer
+
+
 def test_a_day_a_story_names_is_not_taken_for_the_storys_own(sample):
     # The report of June 19th is told in a story of 27 June; the day's own items answer weakly.
     a = sample.ask("Which news agency carried the June 19th report on the IRGC strike against MEK bases?")

@@ -334,6 +334,15 @@ def test_recent_asks_for_the_newest_only_of_the_news_itself(question, newest_fir
     assert parse_question(question, AS_OF_FACTS).newest_first is newest_first
 
 
+def test_the_newest_of_a_thing_asked_for_a_name_ranks_newer_items_higher_without_reordering():
+    parsed = parse_question("Who examined the latest American sanctions on Iran?", AS_OF_FACTS)
+    assert (parsed.as_of, parsed.newest_first) == ("1987-06-01", False)
+    assert any(n.startswith("newer items rank higher, counting back from the archive's newest item")
+               for n in parsed.notes), parsed.notes
+    # A topic or news asked for the latest still shows the newest first.
+    assert parse_question("What is the latest on the sanctions?", AS_OF_FACTS).newest_first
+
+
 def test_now_that_opens_a_clause_and_asks_for_nothing_newest():
     assert not parse_question("Who is becoming president now that Ely is chairman?", AS_OF_FACTS).newest_first
     assert parse_question("Who is the council's chairman now?", AS_OF_FACTS).newest_first
