@@ -231,9 +231,10 @@ def expected(question: str) -> str | None:
             return NUMBER
         found = []  # (a relative clause's, where the asking word starts, its rank in _CUES, kind)
         opening = bool(_OPENING.match(text))
+        what_first = bool(_WHAT_FIRST.match(text))
         for rank, (pattern, kind) in enumerate(_CUES):
             for cue in pattern.finditer(text):
-                if pattern is _WHEN and cue.start() > 0 and _WHAT_FIRST.match(text):
+                if pattern is _WHEN and cue.start() > 0 and what_first:
                     continue  # "What were they trying to do when the police attacked them?": a clause of time
                 at = cue.end() - len(cue.group(0).split()[-1]) if pattern is _IN_WHICH else cue.start()
                 relative = not opening and text[:at].rstrip().endswith(",")
@@ -2085,9 +2086,14 @@ _MODIFIER_BEFORE = re.compile(r"(?<![\w’'-])([a-z][a-z-]*),?\s+$")
 def thing_asked(question: str) -> str | None:
     """The stem of the thing a "what"/"which" question asks to be described ("myth" in "What
     often-repeated myth ...?", "world" in "What sort of world ...?"); None for any other."""
-    kind_of, concept = _KIND_OF.search(question), _ASKS_CONCEPT.search(question)
-    noun = _phrase_noun(kind_of.group(1)) if kind_of else stem(concept.group("noun").lower()) if concept \
-        else head(question, objects=True)
+    kind_of = _KIND_OF.search(question)
+    concept = None if kind_of else _ASKS_CONCEPT.search(question)
+    if kind_of:
+        noun = _phrase_noun(kind_of.group(1))
+    elif concept:  # "What Western policy toward ...": the concept's noun, not "toward"
+        noun = stem(concept.group("noun").lower())
+    else:
+        noun = head(question, objects=True)
     return None if noun is None or noun in _NOT_THINGS else noun
 
 

@@ -28,7 +28,7 @@ from dateline.index.embed import bundled_model_dir
 from .words import STOP_WORDS, rare_in_general, stem
 
 MIN_LETTERS = 4
-MIN_NAME_ITEMS = 1  # but a name is often in one story only ("Khamenei" in the demo archive)
+MIN_NAME_ITEMS = 1  # a name is often in one story only ("Khamenei" in the demo archive)
 # A reading outside the vocabulary is taken when this many items hold it: "dividend", which
 # WordPiece lacks, for "dividned" (its vocabulary reading "divided" is held less).
 MANY_ITEMS = 50
