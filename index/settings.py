@@ -38,7 +38,7 @@ SETTINGS: list[Setting] = [
     Setting("ray_gpus", 0.0, "GPUs per Ray embedding actor (1, or 0.5 for two actors per GPU); 0 runs each actor on one CPU."),
     Setting("cache_dir", "", "Directory for derived model files (the ONNX export); empty means ~/.cache/dateline."),
     Setting("top_k", 5, "Items returned per answer: its citations plus the related items."),
-    Setting("no_answer_threshold", 0.4, "Confidence (0-1, the no-answer model's estimate that the archive answers) below which `ask` answers that the archive holds nothing relevant (model fitted by `dateline eval calibrate`)."),
+    Setting("no_answer_threshold", 0.3, "Confidence (0-1, the no-answer model's estimate that the archive answers) below which `ask` answers that the archive holds nothing relevant (model fitted by `dateline eval calibrate`)."),
     Setting("passages_per_item", 2, "Most passages one item contributes to an answer's candidates."),
     Setting("search_threads", 1, "FAISS threads per query in `ask`/`search`; one is fastest for single questions on a busy server."),
     Setting("host", "127.0.0.1", "Address `dateline serve` binds to."),

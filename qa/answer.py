@@ -41,12 +41,17 @@ log = logging.getLogger(__name__)
 # The model it replaces also took TIME's queries asked of the 2022 archive as unrelated, but
 # the 2022 news answers many of them (Britain's new prime minister, Kashmir, Italy's election),
 # and so it refused 16.5% of TIME's own queries (answering 26.6% of those; this one 49.4%).
-# The threshold `ask` holds it against is 0.4 (the no_answer_threshold setting; 0.5 until session
-# 34): questions written blind about the demo archive in other words than its stories' were
+# The threshold `ask` holds it against is 0.3 (the no_answer_threshold setting; 0.5 until session
+# 34, then 0.4): questions written blind about the demo archive in other words than its stories' were
 # refused for a fifth of the unread sets' questions (sample_blind8 and 11, 47 of 60 right at 0.5,
 # 50 at 0.4), while unrelated ones stay refused (the demo's lists: 131 -> 128 of 152, the three
 # lost near misses on the archive's own ground; the 2022 quiz asked of 1963 TIME: 97.6% -> 95.8%
-# refused); TIME `ask` nDCG@10 0.770 -> 0.776, one topic statement no longer refused.
+# refused); TIME `ask` nDCG@10 0.770 -> 0.776, one topic statement no longer refused. 0.3 since
+# session 36, chosen on the read sets alone (thresholds 0.4 to 0.1): at 0.3 the read demo sets
+# answer two more questions and their lists let one near miss through; each step lower answered
+# a question or two more and let more through. The held-out demo sets, scored at every threshold,
+# favoured lower ones (444 of 540 at 0.4, 449 at 0.3, 457 at 0.2); the 2022 quiz asked of 1963
+# TIME and its headlines: 95.8% -> 95.2% refused; RealTime QA's answers and TIME unchanged.
 # Words no item holds count against an answer only when English at large seldom uses them
 # (words.rare_in_general): counting every such word refused 4 of 30 answerable questions about
 # the 34-item sample archive (benchmarks/questions/sample_dev.jsonl), for lacking "newspaper".
