@@ -72,6 +72,17 @@ _AS_OF = re.compile(r"\b(?:latest|newest|most\s+recently|most\s+recent(?!\s+(?!(
 # Words that make a question ask for an order in time.
 # "developments" but not "development" ("Inter-American Development Bank") nor "developed" (a
 # "developed country"); "how did it develop" asks for an order.
+# What a question says of its asker rather than of the news: a hedge ("..., I believe - where
+# exactly?", "if I recall correctly", "I read that ..."). Its words are no topic: "believe" and
+# "exactly" searched for and counted among the words a story must hold had a question about the
+# Paris convention refused. Blanked from the text searched, as a filter's phrase is.
+_HEDGE = re.compile(
+    r"\b(?:(?:if|as\s+far\s+as)\s+I\s+(?:can\s+)?(?:remember|recall|know)(?:\s+(?:correctly|rightly|right))?|"
+    r"if\s+memory\s+serves(?:\s+me)?|unless\s+I['’]?m\s+mistaken|correct\s+me\s+if\s+I['’]?m\s+wrong|"
+    r"(?:I['’]?m|I\s+am)\s+(?:not\s+)?(?:quite\s+|pretty\s+|fairly\s+|totally\s+)?sure(?:\s+(?:that|if|whether))?|"
+    r"I\s+(?:(?:seem\s+to\s+)?(?:think|believe|guess|suppose|reckon|recall|remember)|(?:once\s+)?(?:read|heard|saw))"
+    r"(?:\s+somewhere)?(?:\s+that)?)\b", re.I)
+_EXACTLY = re.compile(r"\b(who|what|where|when|which|why|how|many|much)\s+(?:exactly|precisely)\b", re.I)
 _WHEN = re.compile(r"^\s*(?:and\s+)?when\b|\b(?:timeline|chronolog\w*|unfold\w*|developments|evolv\w*|"
                    r"over time|sequence of events|what date|which day|how (?:did|has|have) .* (?:go|gone|progress\w*|"
                    r"chang\w*|develop\w*))\b", re.I)
@@ -398,7 +409,7 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
         work, search, date_phrase, unheld = _dates_from_question(work, search, facts, filters, notes)
     dates_from_question = date_phrase is not None
     names_read = _names_from_question(work, facts, filters, notes)
-    text = " ".join(search.split()) or question
+    text = " ".join(_EXACTLY.sub(r"\1", _HEDGE.sub(" ", search)).split()) or question
     # A date phrase that filters already named a period; when the request set the dates, the
     # question's own phrases were not read as filters and are checked here.
     named = dates_from_question or (bool(date_from or date_to) and _names_a_period(question, facts))

@@ -23,7 +23,8 @@ me more most my myself no nor not now of off on once only or other our ours ours
 own same she should so some such than that the their theirs them themselves then there these
 they this those through to too under until up very was we were what when where which while who
 whom why will with would you your yours yourself yourselves tell say said says know
-happen happened happening anything something news report reported reports article articles
+happen happened happening anything something someone somebody somewhere anyone anybody anywhere
+news report reported reports article articles
 many much one ever whose
 inside outside within without across among amid toward towards upon onto behind beyond beside near
 latest newest recent recently lately currently

@@ -450,6 +450,17 @@ def test_a_name_the_archive_lacks_still_refuses_a_question_on_its_ground(sample)
     assert not a.found and a.citations == [], a.answer
 
 
+@pytest.mark.parametrize("question, answered", [
+    # "think" and "someone" searched for found Shahin Gobadi's op-ed for Al-Arabiya first.
+    ("Someone wrote an op-ed for Fox News, I think - who?", "Giulio Terzi"),
+    # "seem", "remember" and "exactly" counted as words a story must hold: refused.
+    ("I seem to remember that someone called for an end to appeasement - who was that exactly?", "Shahin Gobadi"),
+])
+def test_a_hedge_says_nothing_of_what_is_asked(sample, question, answered):
+    a = sample.ask(question)
+    assert a.found and answered in a.answer.split("[1]")[0], a.answer
+
+
 def test_a_question_in_other_words_than_its_story_is_answered_not_refused(sample):
     # Neither "split", "camps" nor "bring about" is in the 22 June story ("a widening rift between
     # the opposing factions ... could spell the mullahs' downfall"): the no-answer model gives it
