@@ -135,6 +135,20 @@ forecast predict predicted
 factory factories plant plants mill mills
 crash accident collision
 kill killed dead death die died
+condemn condemns condemned condemnation denounce denounces denounced denunciation
+destroy destroys destroyed destruction wreck wrecks wrecked wrecking demolish demolished demolition raze razed bulldoze bulldozed
+grave graves burial burials cemetery cemeteries
+rift rifts split splits feud feuds divide divides
+jail jailed prison prisons imprison imprisoned imprisonment
+cleric clerics mullah mullahs
+exile exiles exiled diaspora expatriate expatriates emigre emigres
+pensioner pensioners retiree retirees
+wage wages salary salaries
+arrest arrests arrested detain detains detained detention
+prisoner prisoners detainee detainees inmate inmates
+missile missiles rocket rockets
+humiliate humiliates humiliated humiliation belittle belittles belittled insult insults insulted
+protest protests protested demonstration demonstrations demonstrators protesters
 export exports exported ship ships shipped shipment
 ship ships vessel vessels
 begin began begun start started commence commenced

@@ -461,6 +461,20 @@ def test_a_hedge_says_nothing_of_what_is_asked(sample, question, answered):
     assert a.found and answered in a.answer.split("[1]")[0], a.answer
 
 
+@pytest.mark.parametrize("question, answered", [
+    # "jailed" for the story's "political prisoners": refused while no story held "jailed".
+    ("jailed dissidents solidarity messages opposition rally venue where", "Villepinte"),
+    # "belittled" for the story's "humiliated": the rift story was quoted.
+    ("What did Iran Focus report on June 22 about where Khamenei belittled Rouhani?", "increasingly critical"),
+    # "feud" for the story's "divide", not the other story's "rift" (both are the one group).
+    ("According to the piece on divisions after Rouhani's re-election, what is the feud between Iran's "
+     "ruling factions really about?", "struggle for power"),
+])
+def test_a_word_news_writes_for_the_questions_counts_as_it(sample, question, answered):
+    a = sample.ask(question)
+    assert a.found and answered in a.answer.split("[1]")[0], a.answer
+
+
 def test_a_question_in_other_words_than_its_story_is_answered_not_refused(sample):
     # Neither "split", "camps" nor "bring about" is in the 22 June story ("a widening rift between
     # the opposing factions ... could spell the mullahs' downfall"): the no-answer model gives it
