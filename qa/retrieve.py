@@ -29,7 +29,7 @@ from dateline.index.reader import ArchiveReader
 
 from .query import Filters
 from .text_cache import TextCache
-from .words import SHORT_FORMS, STOP_WORDS, TITLE_SHORT, WORD, other_spelling, stem, terms
+from .words import ALIKE_WORDS, SHORT_FORMS, STOP_WORDS, TITLE_SHORT, WORD, other_spelling, stem, terms
 
 log = logging.getLogger(__name__)
 
@@ -598,6 +598,11 @@ class Retriever:
         # "govt" is searched as "government" too (words.SHORT_FORMS)
         words += [w for short in words if short in SHORT_FORMS for w in SHORT_FORMS[short].split()
                   if w not in STOP_WORDS and w not in words]
+        # A word no item holds is searched as the words news writes for it that items hold
+        # (words.ALIKE_WORDS): "denounce the wrecking of the burial sites" as "condemn the
+        # destruction of the graves".
+        words += list(dict.fromkeys(w for unheld in words if self._df(unheld) == 0
+                                    for w in ALIKE_WORDS.get(stem(unheld), ()) if w not in words and self._df(w) > 0))
         # The words full text searches, and the items the filters keep, serve both of its queries.
         searched = self.select_words(words) if mode != "dense" else []
         keep = self._kept(filters) if searched else None

@@ -135,12 +135,13 @@ forecast predict predicted
 factory factories plant plants mill mills
 crash accident collision
 kill killed dead death die died
-condemn condemns condemned condemnation denounce denounces denounced denunciation
+condemn condemns condemned condemnation denounce denounces denounced denunciation criticise criticize criticised criticized criticism
 destroy destroys destroyed destruction wreck wrecks wrecked wrecking demolish demolished demolition raze razed bulldoze bulldozed
 grave graves burial burials cemetery cemeteries
 rift rifts split splits feud feuds divide divides
 jail jailed prison prisons imprison imprisoned imprisonment
-cleric clerics mullah mullahs
+cleric clerics clerical mullah mullahs
+abuse abuses abused violation violations violate violated
 exile exiles exiled diaspora expatriate expatriates emigre emigres
 pensioner pensioners retiree retirees
 wage wages salary salaries
@@ -174,7 +175,7 @@ take took taken
 meet met
 make made
 break broke broken
-choose chose chosen
+choose chose chosen pick picked picking select selected selecting selection
 drive drove driven
 shoot shot
 speak spoke spoken
@@ -406,3 +407,19 @@ def rare_in_general(word: str) -> bool:
 
 # Each stem of _ALIKE_GROUPS with the stems of its group's other words (and _BROADER's, one way).
 ALIKE = _alike()
+
+
+def _alike_words() -> dict[str, tuple[str, ...]]:
+    out: dict[str, dict[str, str]] = {}
+    for line in _ALIKE_GROUPS.splitlines():
+        first = {}  # one word per stem: full text would weigh "condemn" and "condemned" twice
+        for word in line.split():
+            first.setdefault(stem(word), word)
+        for st in first:
+            out.setdefault(st, {}).update((other, w) for other, w in first.items() if other != st and other not in out[st])
+    return {st: tuple(words.values()) for st, words in out.items()}
+
+
+# The same as words, by stem: what full text searches for a question's word that no item holds
+# (retrieve.Retriever._full_text_side): "denounce" as "condemn" and "criticise".
+ALIKE_WORDS = _alike_words()
