@@ -404,6 +404,12 @@ class Retriever:
             return other
         return word
 
+    def _written_for(self, word: str) -> list[str]:
+        """The words items hold that news writes for ``word`` (words.ALIKE_WORDS, words.SHORT_FORMS):
+        a word the archive lacks is no sign that it lacks the topic when it holds these."""
+        other = ALIKE_WORDS.get(stem(word), ()) + tuple(w for w in SHORT_FORMS.get(word, "").split() if w not in STOP_WORDS)
+        return [w for w in other if self._df(w) > 0]
+
     def _item_count(self) -> int:
         n = self.df_cache.get(" items")  # a key no word can be
         if n is None:
@@ -512,7 +518,8 @@ class Retriever:
             ranked = sorted(item_score, key=lambda i: -item_score[i])
         result = SearchResult(passages=[], item_ids=ranked, best_dense=best_dense, query_terms=words,
                               idf=self.idf(words), by_recency=bool(as_of),
-                              unknown_terms=[w for w in words if self._df(w) == 0], query_vector=qvec)
+                              unknown_terms=[w for w in words if self._df(w) == 0 and not self._written_for(w)],
+                              query_vector=qvec)
         if ranked:
             stories = self._stories(ranked, k, group, side.items_ahead)
             if as_of and newest_first:
@@ -602,7 +609,7 @@ class Retriever:
         # (words.ALIKE_WORDS): "denounce the wrecking of the burial sites" as "condemn the
         # destruction of the graves".
         words += list(dict.fromkeys(w for unheld in words if self._df(unheld) == 0
-                                    for w in ALIKE_WORDS.get(stem(unheld), ()) if w not in words and self._df(w) > 0))
+                                    for w in self._written_for(unheld) if w not in words))
         # The words full text searches, and the items the filters keep, serve both of its queries.
         searched = self.select_words(words) if mode != "dense" else []
         keep = self._kept(filters) if searched else None

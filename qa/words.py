@@ -237,6 +237,7 @@ SHORT_FORMS = {"govt": "government", "govts": "governments", "mgmt": "management
                "ceo": "chief executive", "cfo": "chief financial officer", "bn": "billion",
                "q1": "first quarter", "q2": "second quarter", "q3": "third quarter", "q4": "fourth quarter",
                "h1": "first half", "h2": "second half", "fy": "fiscal year",
+               "mep": "member european parliament", "meps": "members european parliament",
                # months ("how much silver did us mines produce in dec"); not "jan", a forename, nor "mar", "may"
                "feb": "february", "apr": "april", "jun": "june", "jul": "july", "aug": "august",
                "sept": "september", "oct": "october", "nov": "november", "dec": "december"}

@@ -490,6 +490,13 @@ def test_a_word_no_item_holds_is_searched_as_the_words_news_writes_for_it(sample
     assert a.found and "all human rights organisations" in a.answer.split("[1]")[0], a.answer
 
 
+def test_a_short_form_no_item_holds_is_not_taken_for_a_topic_the_archive_lacks(sample):
+    # No item writes "MEPs": the story's "members ... in the European Parliament" is what it
+    # stands for, so it no longer counts as a name the archive lacks (refused before).
+    a = sample.ask("What did the June 26 statement signed by 265 MEPs condemn?")
+    assert a.found and "265 members" in a.answer.split("[1]")[0], a.answer
+
+
 def test_a_question_in_other_words_than_its_story_is_answered_not_refused(sample):
     # Neither "split", "camps" nor "bring about" is in the 22 June story ("a widening rift between
     # the opposing factions ... could spell the mullahs' downfall"): the no-answer model gives it
