@@ -143,6 +143,7 @@ jail jailed prison prisons imprison imprisoned imprisonment
 cleric clerics clerical mullah mullahs
 abuse abuses abused violation violations violate violated
 exile exiles exiled diaspora expatriate expatriates emigre emigres
+victor victors winner winners
 pensioner pensioners retiree retirees
 wage wages salary salaries
 arrest arrests arrested detain detains detained detention

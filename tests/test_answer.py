@@ -473,6 +473,8 @@ def test_a_hedge_says_nothing_of_what_is_asked(sample, question, answered):
     ("jailed dissidents solidarity messages opposition rally venue where", "Villepinte"),
     # "belittled" for the story's "humiliated": the rift story was quoted.
     ("What did Iran Focus report on June 22 about where Khamenei belittled Rouhani?", "increasingly critical"),
+    # "victor" for the story's "winner", a word no item holds: refused before.
+    ("Who was declared the victor in Iran's most recent presidential vote?", "announced as the winner"),
     # "feud" for the story's "divide", not the other story's "rift" (both are the one group).
     ("According to the piece on divisions after Rouhani's re-election, what is the feud between Iran's "
      "ruling factions really about?", "struggle for power"),
