@@ -144,6 +144,18 @@ cleric clerics clerical mullah mullahs
 abuse abuses abused violation violations violate violated
 exile exiles exiled diaspora expatriate expatriates emigre emigres
 victor victors winner winners
+deport deports deported deportation expel expels expelled expulsion
+injure injures injured injury injuries wound wounds wounded
+flee flees fled escape escapes escaped
+warn warns warned warning caution cautions cautioned
+agreement agreements accord accords pact pacts treaty treaties
+troop troops soldier soldiers
+poll polls survey surveys
+ceasefire ceasefires truce truces
+border borders frontier frontiers
+nuclear atomic
+weapon weapons arms
+assassinate assassinated assassination murder murders murdered
 pensioner pensioners retiree retirees
 wage wages salary salaries
 arrest arrests arrested detain detains detained detention

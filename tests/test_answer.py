@@ -492,6 +492,13 @@ def test_a_word_no_item_holds_is_searched_as_the_words_news_writes_for_it(sample
     assert a.found and "all human rights organisations" in a.answer.split("[1]")[0], a.answer
 
 
+def test_an_accord_is_the_pact_a_story_tells_of(reuters):
+    # The story of 26 February says "a 10.6 billion dlr debt rescheduling pact between Chile and
+    # its bank advisory panel"; another Chile story that holds "accord" but no figure came first.
+    a = reuters.ask("How big was the debt rescheduling accord Chile reached with its bank advisory panel?")
+    assert a.found and "10.6 billion dlr" in a.answer.split("[1]")[0], a.answer
+
+
 def test_a_short_form_no_item_holds_is_not_taken_for_a_topic_the_archive_lacks(sample):
     # No item writes "MEPs": the story's "members ... in the European Parliament" is what it
     # stands for, so it no longer counts as a name the archive lacks (refused before).
