@@ -156,6 +156,11 @@ border borders frontier frontiers
 nuclear atomic
 weapon weapons arms
 assassinate assassinated assassination murder murders murdered
+meeting meetings summit summits
+leader leaders ruler rulers
+repression oppression crackdown crackdowns suppression
+aim aims goal goals objective objectives
+rally rallies gathering gatherings convention conventions
 pensioner pensioners retiree retirees
 wage wages salary salaries
 arrest arrests arrested detain detains detained detention

@@ -473,6 +473,9 @@ def test_a_hedge_says_nothing_of_what_is_asked(sample, question, answered):
     ("jailed dissidents solidarity messages opposition rally venue where", "Villepinte"),
     # "belittled" for the story's "humiliated": the rift story was quoted.
     ("What did Iran Focus report on June 22 about where Khamenei belittled Rouhani?", "increasingly critical"),
+    # "convention" for the story's "gather": the convention's organisers were quoted, not the place.
+    ("In the 19 June item, where will the annual convention of the NCRI and the PMOI/MEK take place?",
+     "gather in Paris"),
     # "victor" for the story's "winner", a word no item holds: refused before.
     ("Who was declared the victor in Iran's most recent presidential vote?", "announced as the winner"),
     # "feud" for the story's "divide", not the other story's "rift" (both are the one group).
