@@ -98,9 +98,13 @@ def phrasal_verbs(text: str) -> list[re.Match]:
 # Words news writes for one another, found for each other in choosing the answering sentence:
 # "Who will replace Barnes?" is answered by "Pearson will succeed Barnes", "Who accused ...?" by
 # "The allegations were made by ...", "Who bought ...?" by "... sold it to ..." (one deal, told
-# from either side). Retrieval keeps the question's own words. The irregular forms of a verb,
-# which no stemming joins ("won" and "win"), are such groups too; so are a count in words and in
-# figures ("the first ten months" meets "the first 10 months").
+# from either side). Retrieval keeps the question's own words, and searches a group's other
+# words only for one no item holds (ALIKE_WORDS). The irregular forms of a verb, which no
+# stemming joins ("won" and "win"), are such groups too; so are a count in words and in figures
+# ("the first ten months" meets "the first 10 months"). Each group is of one sense in news:
+# "statement" and "declaration" are not one (the stem of "declaration" is that of "declared"),
+# nor "talks" and "negotiations" (a "Negotiation" programme answered Obama's talks); session 36
+# measured each addition over every written set (docs/evaluation.md).
 _ALIKE_GROUPS = """replace replaced replacing succeed succeeds succeeded succeeding successor
 buy buys bought acquire acquired acquisition purchase purchased sell sells sold divest divested takeover takeovers
 accuse accused accusation allege alleged allegation
