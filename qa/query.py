@@ -69,9 +69,6 @@ _AS_OF = re.compile(r"\b(?:latest|newest|most\s+recently|most\s+recent(?!\s+(?!(
                     r"recently|(?:in\s+)?recent\s+(?:days|weeks|months)|recent\s+(?:" + _NEWS_WORDS + r")|"
                     r"lately|now(?!\s+that\b)|currently|so\s+far|to\s+date|these\s+days|this\s+week)\b", re.I)
 
-# Words that make a question ask for an order in time.
-# "developments" but not "development" ("Inter-American Development Bank") nor "developed" (a
-# "developed country"); "how did it develop" asks for an order.
 # What a question says of its asker rather than of the news: a hedge ("..., I believe - where
 # exactly?", "if I recall correctly", "I read that ..."). Its words are no topic: "believe" and
 # "exactly" searched for and counted among the words a story must hold had a question about the
@@ -83,6 +80,16 @@ _HEDGE = re.compile(
     r"I\s+(?:(?:seem\s+to\s+)?(?:think|believe|guess|suppose|reckon|recall|remember)|(?:once\s+)?(?:read|heard|saw))"
     r"(?:\s+somewhere)?(?:\s+that)?)\b", re.I)
 _EXACTLY = re.compile(r"\b(who|what|where|when|which|why|how|many|much)\s+(?:exactly|precisely)\b", re.I)
+
+
+def _without_hedges(text: str) -> str:
+    """``text`` without its hedges, "where exactly" read as "where"."""
+    return " ".join(_EXACTLY.sub(r"\1", _HEDGE.sub(" ", text)).split())
+
+
+# Words that make a question ask for an order in time.
+# "developments" but not "development" ("Inter-American Development Bank") nor "developed" (a
+# "developed country"); "how did it develop" asks for an order.
 _WHEN = re.compile(r"^\s*(?:and\s+)?when\b|\b(?:timeline|chronolog\w*|unfold\w*|developments|evolv\w*|"
                    r"over time|sequence of events|what date|which day|how (?:did|has|have) .* (?:go|gone|progress\w*|"
                    r"chang\w*|develop\w*))\b", re.I)
@@ -409,7 +416,7 @@ def parse_question(question: str, facts: ArchiveFacts, *, date_from: str | None 
         work, search, date_phrase, unheld = _dates_from_question(work, search, facts, filters, notes)
     dates_from_question = date_phrase is not None
     names_read = _names_from_question(work, facts, filters, notes)
-    text = " ".join(_EXACTLY.sub(r"\1", _HEDGE.sub(" ", search)).split()) or question
+    text = _without_hedges(search) or question
     # A date phrase that filters already named a period; when the request set the dates, the
     # question's own phrases were not read as filters and are checked here.
     named = dates_from_question or (bool(date_from or date_to) and _names_a_period(question, facts))

@@ -161,6 +161,7 @@ class FullTextSide(NamedTuple):
     """What a question's full-text side finds (Retriever._full_text_side)."""
 
     words: list[str]  # the question's words as the archive spells them
+    unknown: list[str]  # ... those no item holds, nor any word news writes for them
     scores: dict[str, float]  # the full-text list: item_id -> -bm25, best first
     near: list[tuple[str, float]]  # items holding all of a short question's words close together
     chunks_ahead: dict[str, list[ChunkRow]]  # the best items' chunks, read while the question was encoded
@@ -518,8 +519,7 @@ class Retriever:
             ranked = sorted(item_score, key=lambda i: -item_score[i])
         result = SearchResult(passages=[], item_ids=ranked, best_dense=best_dense, query_terms=words,
                               idf=self.idf(words), by_recency=bool(as_of),
-                              unknown_terms=[w for w in words if self._df(w) == 0 and not self._written_for(w)],
-                              query_vector=qvec)
+                              unknown_terms=side.unknown, query_vector=qvec)
         if ranked:
             stories = self._stories(ranked, k, group, side.items_ahead)
             if as_of and newest_first:
@@ -608,8 +608,9 @@ class Retriever:
         # A word no item holds is searched as the words news writes for it that items hold
         # (words.ALIKE_WORDS): "denounce the wrecking of the burial sites" as "condemn the
         # destruction of the graves".
-        words += list(dict.fromkeys(w for unheld in words if self._df(unheld) == 0
-                                    for w in self._written_for(unheld) if w not in words))
+        written_for = {w: self._written_for(w) for w in words if self._df(w) == 0}
+        words += list(dict.fromkeys(w for other in written_for.values() for w in other if w not in words))
+        unknown = [w for w, other in written_for.items() if not other]
         # The words full text searches, and the items the filters keep, serve both of its queries.
         searched = self.select_words(words) if mode != "dense" else []
         keep = self._kept(filters) if searched else None
@@ -639,7 +640,7 @@ class Retriever:
                         prepare(item)
                     except Exception as e:  # noqa: BLE001 - the answer does the work itself if it cites the item
                         log.warning("reading %s ahead failed (%s); the answer reads it itself", item_id, e)
-        return FullTextSide(words, fts_items, near, chunks_ahead, items_ahead)
+        return FullTextSide(words, unknown, fts_items, near, chunks_ahead, items_ahead)
 
     def _query_vector(self, text: str, qvec: np.ndarray | None, mode: str) -> np.ndarray | None:
         """The question's float32 vector: ``qvec`` when given, else encoded when ``mode`` needs it."""
